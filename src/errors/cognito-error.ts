@@ -1,0 +1,50 @@
+/**
+ * The one error type modules throw. `name` is the Cognito exception name, so
+ * people and programs who know Cognito know what happened; the HTTP layer maps
+ * it to a status (REST) or to Cognito's `{__type, message}` (wire protocol).
+ */
+export const errorCatalog = {
+  InvalidParameterException: { status: 400, message: 'Invalid parameter.' },
+  InvalidPasswordException: { status: 400, message: 'Password did not conform with policy.' },
+  CodeMismatchException: { status: 400, message: 'Invalid verification code provided, please try again.' },
+  ExpiredCodeException: { status: 400, message: 'Invalid code provided, please request a code again.' },
+  NotAuthorizedException: { status: 401, message: 'Incorrect username or password.' },
+  UserNotConfirmedException: { status: 403, message: 'User is not confirmed.' },
+  PasswordResetRequiredException: { status: 403, message: 'Password reset required for the user.' },
+  UserNotFoundException: { status: 404, message: 'User does not exist.' },
+  ResourceNotFoundException: { status: 404, message: 'Resource not found.' },
+  UsernameExistsException: { status: 409, message: 'User already exists' },
+  AliasExistsException: { status: 409, message: 'An account with the email already exists.' },
+  LimitExceededException: { status: 429, message: 'Attempt limit exceeded, please try after some time.' },
+  TooManyFailedAttemptsException: { status: 429, message: 'Too many failed attempts for this code, please request a new code.' },
+  TooManyRequestsException: { status: 429, message: 'Too many requests.' },
+  CodeDeliveryFailureException: { status: 502, message: 'The verification code could not be delivered.' },
+  InternalErrorException: { status: 500, message: 'Internal error.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type CognitoErrorName = keyof typeof errorCatalog;
+
+export class CognitoError extends Error {
+  override readonly name: CognitoErrorName;
+  /** HTTP status for the REST face; overridable where api.md says so (403 vs 401). */
+  readonly status: number;
+
+  constructor(name: CognitoErrorName, message?: string, options?: { status?: number; cause?: unknown }) {
+    super(message ?? errorCatalog[name].message, { cause: options?.cause });
+    this.name = name;
+    this.status = options?.status ?? errorCatalog[name].status;
+  }
+}
+
+/** NotAuthorizedException for a caller who is known but not allowed: 403, not 401. */
+export function forbidden(message: string): CognitoError {
+  return new CognitoError('NotAuthorizedException', message, { status: 403 });
+}
+
+export function invalidParameter(message: string): CognitoError {
+  return new CognitoError('InvalidParameterException', message);
+}
+
+export function isCognitoError(error: unknown): error is CognitoError {
+  return error instanceof CognitoError;
+}
