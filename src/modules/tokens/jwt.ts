@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createDecoder, createSigner, createVerifier } from 'fast-jwt';
+import { CognitoError } from '../../errors/cognito-error.ts';
+import type { SigningKey } from './signing-keys.ts';
+
+export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+
+export interface IdTokenInput {
+  sub: string;
+  /** The app client id; becomes `aud`. */
+  clientId: string;
+  /** `<PUBLIC_URL>/<poolId>` */
+  issuer: string;
+  username: string;
+  authTime: Date;
+  /** Id of the refresh-token session this token belongs to. */
+  originJti: string;
+  /** Id of the authentication event; shared by the ID and access token it produced. */
+  eventId: string;
+  /** Attributes the client may read, copied in as given (`email_verified` as a boolean). */
+  attributes: Record<string, string | boolean>;
+}
+
+export type AccessTokenInput = Omit<IdTokenInput, 'attributes'>;
+
+interface CommonClaims {
+  sub: string;
+  iss: string;
+  auth_time: number;
+  exp: number;
+  iat: number;
+  jti: string;
+  origin_jti: string;
+  event_id: string;
+}
+
+export interface IdTokenClaims extends CommonClaims {
+  aud: string;
+  token_use: 'id';
+  'cognito:username': string;
+  [attribute: string]: string | number | boolean;
+}
+
+export interface AccessTokenClaims extends CommonClaims {
+  client_id: string;
+  username: string;
+  token_use: 'access';
+  scope: string;
+}
+
+type KeyForSigning = Pick<SigningKey, 'kid' | 'privateKeyPem'>;
+
+function sign(key: KeyForSigning, payload: object): string {
+  const signer = createSigner({ key: key.privateKeyPem, algorithm: 'RS256', kid: key.kid });
+  return signer(payload as Record<string, unknown>);
+}
+
+function seconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+function commonClaims(input: AccessTokenInput, lifetimeSeconds: number, now: Date): CommonClaims {
+  const iat = seconds(now);
+  return {
+    sub: input.sub,
+    iss: input.issuer,
+    auth_time: seconds(input.authTime),
+    exp: iat + lifetimeSeconds,
+    iat,
+    jti: randomUUID(),
+    origin_jti: input.originJti,
+    event_id: input.eventId,
+  };
+}
+
+export function signIdToken(key: KeyForSigning, input: IdTokenInput, lifetimeSeconds: number, now = new Date()): string {
+  // Reserved claims are spread last: a user-writable attribute must never forge sub, aud, iss or token_use.
+  const claims: IdTokenClaims = {
+    ...input.attributes,
+    ...commonClaims(input, lifetimeSeconds, now),
+    aud: input.clientId,
+    token_use: 'id',
+    'cognito:username': input.username,
+  };
+  return sign(key, claims);
+}
+
+export function signAccessToken(key: KeyForSigning, input: AccessTokenInput, lifetimeSeconds: number, now = new Date()): string {
+  const claims: AccessTokenClaims = {
+    ...commonClaims(input, lifetimeSeconds, now),
+    client_id: input.clientId,
+    username: input.username,
+    token_use: 'access',
+    scope: ACCESS_TOKEN_SCOPE,
+  };
+  return sign(key, claims);
+}
+
+/**
+ * What a `kid` resolves to. The key comes with the issuer of the pool that owns
+ * it, and the token's `iss` must equal it exactly: this binds key and pool in
+ * one step, so a token signed by pool A's key cannot claim to come from pool B,
+ * and the caller gets no `iss` to parse or forget to compare.
+ */
+export interface VerificationKey {
+  publicKeyPem: string;
+  issuer: string;
+}
+
+export interface VerifyAccessTokenOptions {
+  resolveKey(kid: string): Promise<VerificationKey | undefined> | VerificationKey | undefined;
+  clockToleranceSeconds?: number;
+}
+
+const decodeComplete = createDecoder({ complete: true });
+const REQUIRED_CLAIMS = ['sub', 'iss', 'exp', 'iat', 'auth_time', 'jti', 'origin_jti', 'event_id', 'client_id', 'username', 'token_use', 'scope'];
+
+class InvalidToken extends Error {}
+
+/**
+ * Every token failure becomes the same NotAuthorizedException, so a caller
+ * cannot probe which check failed; the reason stays in `cause` for logs.
+ * A failing `resolveKey` (say, the database is down) is not the token's fault
+ * and propagates unchanged, so an outage is not reported as a bad token.
+ */
+export async function verifyAccessToken(token: string, opts: VerifyAccessTokenOptions): Promise<AccessTokenClaims> {
+  const toleranceMs = (opts.clockToleranceSeconds ?? 5) * 1000;
+  let kid: string;
+  try {
+    kid = kidOf(token);
+  } catch (cause) {
+    throw invalidAccessToken(cause);
+  }
+  const key = await opts.resolveKey(kid);
+  try {
+    if (!key) throw new InvalidToken(`unknown kid ${kid}`);
+    return checkAccessToken(token, key, toleranceMs);
+  } catch (cause) {
+    throw invalidAccessToken(cause);
+  }
+}
+
+function invalidAccessToken(cause: unknown): CognitoError {
+  return new CognitoError('NotAuthorizedException', 'Invalid Access Token', { cause });
+}
+
+function kidOf(token: string): string {
+  const { header } = decodeComplete(token) as { header: Record<string, unknown> };
+  if (header.alg !== 'RS256') throw new InvalidToken(`alg ${String(header.alg)} is not RS256`);
+  if (typeof header.kid !== 'string' || header.kid === '') throw new InvalidToken('kid missing');
+  return header.kid;
+}
+
+function checkAccessToken(token: string, key: VerificationKey, toleranceMs: number): AccessTokenClaims {
+  // Pinned to RS256: rejects `none` and HS256 "signed" with the public key as secret.
+  const verify = createVerifier({
+    key: key.publicKeyPem,
+    algorithms: ['RS256'],
+    allowedIss: key.issuer,
+    clockTolerance: toleranceMs,
+    requiredClaims: REQUIRED_CLAIMS,
+    cache: false,
+  });
+  const claims = verify(token) as Record<string, unknown>;
+
+  // fast-jwt checks exp (and nbf) but not an iat in the future.
+  if (typeof claims.iat !== 'number' || claims.iat * 1000 > Date.now() + toleranceMs) throw new InvalidToken('iat in the future');
+  if (claims.token_use !== 'access') throw new InvalidToken(`token_use ${String(claims.token_use)}`);
+  for (const name of ['sub', 'client_id', 'username', 'jti', 'origin_jti', 'event_id', 'scope'] as const) {
+    if (typeof claims[name] !== 'string') throw new InvalidToken(`${name} is not a string`);
+  }
+  if (typeof claims.auth_time !== 'number') throw new InvalidToken('auth_time is not a number');
+  return claims as unknown as AccessTokenClaims;
+}
