@@ -1,0 +1,84 @@
+import { CognitoError } from '../../errors/cognito-error.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { createLogChannel } from './channels/log.channel.ts';
+import { createSmtpChannel } from './channels/smtp.channel.ts';
+import { maskDestination, type DeliveryMedium } from './mask.ts';
+import { renderMessage, type MessageTemplates, type Purpose } from './messages.ts';
+
+export interface OutboundMessage {
+  medium: DeliveryMedium;
+  to: string;
+  purpose: Purpose;
+  subject?: string;
+  text: string;
+  html?: string;
+  /** Only for the log channel; other channels send the rendered bodies and nothing else. */
+  code: string;
+  username: string;
+}
+
+/** One way out (log, SMTP, later Twilio). */
+export interface Channel {
+  readonly name: string;
+  send(msg: OutboundMessage): Promise<{ providerMessageId?: string }>;
+  close?(): Promise<void>;
+}
+
+export interface DeliveryRequest {
+  medium: DeliveryMedium;
+  to: string;
+  purpose: Purpose;
+  code: string;
+  username: string;
+  /** The pool's own message templates, if it has any. */
+  templates?: MessageTemplates;
+}
+
+export interface DeliveryResult {
+  channel: string;
+  providerMessageId?: string;
+}
+
+export interface Courier {
+  deliver(input: DeliveryRequest): Promise<DeliveryResult>;
+  close(): Promise<void>;
+}
+
+export function createCourier(deps: { email: Channel; sms: Channel; logger: Logger }): Courier {
+  const { logger } = deps;
+  return {
+    async deliver({ medium, to, purpose, code, username, templates }) {
+      const channel = medium === 'EMAIL' ? deps.email : deps.sms;
+      const rendered = renderMessage(purpose, medium, { code, username }, templates);
+      // Operational logs carry the masked destination and never the code.
+      const context = {
+        channel: channel.name,
+        medium,
+        purpose,
+        destination: maskDestination(medium === 'EMAIL' ? 'email' : 'phone_number', to),
+      };
+      try {
+        const { providerMessageId } = await channel.send({ medium, to, purpose, code, username, ...rendered });
+        logger.info({ ...context, providerMessageId }, 'code message sent');
+        return providerMessageId === undefined ? { channel: channel.name } : { channel: channel.name, providerMessageId };
+      } catch (err) {
+        logger.error({ ...context, err }, 'code message could not be delivered');
+        throw new CognitoError('CodeDeliveryFailureException', undefined, { cause: err });
+      }
+    },
+    async close() {
+      const channels = new Set([deps.email, deps.sms]);
+      await Promise.all([...channels].map((c) => c.close?.()));
+    },
+  };
+}
+
+export function createCourierFromConfig(config: { smtpUrl?: string; mailFrom: string; logger: Logger }): Courier {
+  const { logger } = config;
+  const log = createLogChannel(logger);
+  if (!config.smtpUrl) {
+    logger.warn({ channel: 'log' }, 'SMTP_URL is not set: emails with codes are written to the log, not delivered');
+  }
+  const email = config.smtpUrl ? createSmtpChannel({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom }) : log;
+  return createCourier({ email, sms: log, logger });
+}
