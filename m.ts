@@ -1,0 +1,11 @@
+import { openDatabase } from '/work/main/src/db/client.ts';
+let t = Date.now();
+const d = await openDatabase({ kind: 'pglite' });
+console.log('open', Date.now() - t); t = Date.now();
+await d.migrate();
+console.log('migrate', Date.now() - t); t = Date.now();
+const dump = await (d as any).db.$client.dumpDataDir('none');
+console.log('dump', Date.now() - t, dump.size); t = Date.now();
+const e = await openDatabase({ kind: 'pglite', loadDataDir: dump });
+console.log('load', Date.now() - t); t = Date.now();
+console.log(await (e as any).db.$client.query('select count(*) from pools'));

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { authPlugin } from './plugins/auth.plugin.ts';
+import { errorsPlugin } from './plugins/errors.plugin.ts';
+import { openapiPlugin } from './plugins/openapi.plugin.ts';
+import { servicesPlugin } from './plugins/services.plugin.ts';
+import { validationPlugin } from './plugins/validation.plugin.ts';
+import { poolsRoutes } from './routes/admin/pools.routes.ts';
+import { healthRoutes } from './routes/system/health.routes.ts';
+import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
+import { authRoutes } from './routes/users/auth.routes.ts';
+import { meRoutes } from './routes/users/me.routes.ts';
+import { signUpRoutes } from './routes/users/sign-up.routes.ts';
+import type { Services } from './services.ts';
+
+export interface AppOptions {
+  services: Services;
+  /** A pino logger shared with the services; none (silent) in tests unless given. */
+  logger?: FastifyBaseLogger;
+}
+
+/** Builds the HTTP app: infrastructure plugins, then services, then routes, in that order. */
+export async function buildApp({ services, logger }: AppOptions) {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: 256 * 1024,
+    requestTimeout: 30_000,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+
+  // An empty body is no body (curl -X POST without -d), not malformed JSON.
+  // Fastify's own parser otherwise, which refuses __proto__ and constructor poisoning.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+
+  await app.register(validationPlugin);
+  await app.register(errorsPlugin);
+  await app.register(openapiPlugin);
+  await app.register(servicesPlugin, { services });
+  await app.register(authPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(wellKnownRoutes);
+  await app.register(signUpRoutes);
+  await app.register(authRoutes);
+  await app.register(meRoutes);
+  await app.register(poolsRoutes);
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

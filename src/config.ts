@@ -1,0 +1,114 @@
+import path from 'node:path';
+import type { DatabaseTarget } from './db/client.ts';
+
+/** Everything Cognate reads from the environment; nothing else reads process.env. */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  database: DatabaseTarget;
+  /** When set, the admin key; otherwise one is generated at first start, kept hashed, printed once. */
+  adminApiKey?: string;
+  /** When set, the code HMAC key; otherwise one is generated at first start and kept in the database. */
+  codeHmacSecret?: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  poolsFile?: string;
+  production: boolean;
+  /** In production, codes written only to the log must be allowed explicitly. */
+  allowLogDelivery: boolean;
+  logLevel: string;
+  passwordHashing: { memoryCostKiB: number; timeCost: number; parallelism: number };
+  /** Region part of generated pool ids (`<region>_<9 characters>`). */
+  region: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const raw = env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  };
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, protocols: string[]) => {
+    const raw = value(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+  const flag = (name: string) => {
+    const raw = value(name);
+    if (raw === undefined) return false;
+    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return false;
+  };
+
+  const port = integer('PORT', 3000, 0, 65535);
+  const host = value('HOST') ?? '127.0.0.1';
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const adminApiKey = value('ADMIN_API_KEY');
+  if (adminApiKey !== undefined && adminApiKey.length < 24) problems.push('ADMIN_API_KEY must be at least 24 characters');
+  const codeHmacSecret = value('CODE_HMAC_SECRET');
+  if (codeHmacSecret !== undefined && codeHmacSecret.length < 32) problems.push('CODE_HMAC_SECRET must be at least 32 characters');
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+  const production = value('NODE_ENV') === 'production';
+  const allowLogDelivery = flag('ALLOW_LOG_DELIVERY');
+  if (production && !smtpUrl && !allowLogDelivery) {
+    problems.push('NODE_ENV=production and SMTP_URL is unset: codes would only be written to the log. Set SMTP_URL, or ALLOW_LOG_DELIVERY=true to accept that');
+  }
+  const region = value('POOL_REGION') ?? 'local';
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push('POOL_REGION must be lowercase letters, digits and dashes');
+
+  const config: Config = {
+    port,
+    host,
+    publicUrl: (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    database: databaseUrl
+      ? { kind: 'postgres', url: databaseUrl, poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200) }
+      : { kind: 'pglite', dataDir: path.resolve(value('DATA_DIR') ?? './data') },
+    adminApiKey,
+    codeHmacSecret,
+    smtpUrl,
+    mailFrom: value('MAIL_FROM') ?? 'Cognate <no-reply@localhost>',
+    poolsFile: value('POOLS_FILE'),
+    production,
+    allowLogDelivery,
+    logLevel: value('LOG_LEVEL') ?? 'info',
+    passwordHashing: {
+      // OWASP's argon2id baseline; tests lower these where the test is not about hashing.
+      memoryCostKiB: integer('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
+      timeCost: integer('ARGON2_TIME_COST', 2, 1, 100),
+      parallelism: integer('ARGON2_PARALLELISM', 1, 1, 16),
+    },
+    region,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,2 @@
+export * from './pools.ts';
+export * from './users.ts';

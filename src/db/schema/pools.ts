@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { boolean, jsonb, pgTable, text, timestamp, check, index } from 'drizzle-orm/pg-core';
+import type { PoolAttributeSettings } from '../../modules/attributes/attributes.types.ts';
+import type { PoolPolicies } from '../../modules/pools/pool-settings.ts';
+
+export const pools = pgTable(
+  'pools',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** The attribute schema and alias/verification settings, validated by the attribute engine. */
+    attributeSettings: jsonb('attribute_settings').$type<PoolAttributeSettings>().notNull(),
+    /** Password policy, code limits and token lifetimes. */
+    policies: jsonb('policies').$type<PoolPolicies>().notNull(),
+    usernameCaseSensitive: boolean('username_case_sensitive').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('pools_id_format', sql`${t.id} ~ '^[a-z0-9-]{1,32}_[A-Za-z0-9]{9}$'`),
+    index('pools_name_idx').on(t.name),
+  ],
+);
+
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    privateKeyPem: text('private_key_pem').notNull(),
+    publicKeyPem: text('public_key_pem').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('signing_keys_pool_idx').on(t.poolId, t.createdAt)],
+);
+
+export const clients = pgTable(
+  'clients',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** null: no list (every attribute readable / every mutable attribute writable). */
+    readAttributes: text('read_attributes').array(),
+    writeAttributes: text('write_attributes').array(),
+    preventUserExistenceErrors: boolean('prevent_user_existence_errors').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('clients_id_format', sql`${t.id} ~ '^[a-z0-9]{26}$'`),
+    index('clients_pool_idx').on(t.poolId),
+  ],
+);
+
+/** Server-wide secrets generated at first start (code HMAC key, admin key hash). */
+export const serverSecrets = pgTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,152 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, foreignKey, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { clients, pools } from './pools.ts';
+
+export const userStatuses = ['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'] as const;
+export type UserStatus = (typeof userStatuses)[number];
+
+export const users = pgTable(
+  'users',
+  {
+    /** The user's `sub`. */
+    id: uuid('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    username: text('username').notNull(),
+    /** The username as compared: lower-cased unless the pool is case-sensitive. */
+    usernameKey: text('username_key').notNull(),
+    status: text('status').$type<UserStatus>().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    passwordHash: text('password_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_pool_username_key').on(t.poolId, t.usernameKey),
+    check('users_status_valid', sql`${t.status} in ('UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED')`),
+  ],
+);
+
+export const userAttributes = pgTable(
+  'user_attributes',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Denormalised from users so the alias index can be per pool. */
+    poolId: text('pool_id').notNull(),
+    name: text('name').notNull(),
+    value: text('value').notNull(),
+    /** Only for email and phone_number. */
+    verified: boolean('verified'),
+    /** Keep-original mode: the new value awaiting its code. */
+    pendingValue: text('pending_value'),
+    /**
+     * Set while this value is a sign-in alias of the user (a verified email or phone in an
+     * alias pool, the email or phone of a username-attribute pool): normalised for lookup.
+     * The unique index below is what makes "one owner per alias" hold under races.
+     */
+    aliasKey: text('alias_key'),
+  },
+  (t) => [
+    primaryKey({ name: 'user_attributes_pkey', columns: [t.userId, t.name] }),
+    uniqueIndex('user_attributes_alias_key')
+      .on(t.poolId, t.name, t.aliasKey)
+      .where(sql`${t.aliasKey} is not null`),
+    foreignKey({ name: 'user_attributes_pool_fk', columns: [t.poolId], foreignColumns: [pools.id] }).onDelete('cascade'),
+    check('user_attributes_value_length', sql`char_length(${t.value}) <= 2048`),
+  ],
+);
+
+export const codePurposes = ['SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD'] as const;
+export type CodePurpose = (typeof codePurposes)[number];
+
+/** One live code per user, purpose and attribute: a new code replaces (supersedes) the row. */
+export const verificationCodes = pgTable(
+  'verification_codes',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').$type<CodePurpose>().notNull(),
+    attributeName: text('attribute_name').notNull(),
+    /** The value the code was sent to; a code only proves ownership of that value. */
+    destination: text('destination').notNull(),
+    /** HMAC-SHA256 of the code under the server secret: a database leak reveals no code. */
+    codeHmac: text('code_hmac').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'verification_codes_pkey', columns: [t.userId, t.purpose, t.attributeName] }),
+    check('verification_codes_purpose_valid', sql`${t.purpose} in ('SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD')`),
+  ],
+);
+
+/** Code sends and confirmation attempts, counted for the per-user hourly limits. */
+export const codeEvents = pgTable(
+  'code_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<'send' | 'confirm'>().notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('code_events_user_kind_at_idx').on(t.userId, t.kind, t.at)],
+);
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    /** The session id: access and ID tokens carry it as `origin_jti`. */
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the opaque token: only the holder knows the token itself. */
+    tokenHash: text('token_hash').notNull(),
+    authTime: timestamp('auth_time', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash), index('refresh_tokens_user_idx').on(t.userId)],
+);
+
+/** Messages to deliver, written in the transaction of the change that caused them. */
+export const outboxMessages = pgTable(
+  'outbox_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    medium: text('medium').$type<'EMAIL' | 'SMS'>().notNull(),
+    destination: text('destination').notNull(),
+    purpose: text('purpose').notNull(),
+    /** pending → sent | failed. */
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    channel: text('channel'),
+    providerMessageId: text('provider_message_id'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('outbox_messages_status_idx').on(t.status, t.createdAt),
+    index('outbox_messages_user_idx').on(t.userId, t.createdAt),
+    check('outbox_messages_status_valid', sql`${t.status} in ('pending', 'sent', 'failed')`),
+    check('outbox_messages_medium_valid', sql`${t.medium} in ('EMAIL', 'SMS')`),
+  ],
+);

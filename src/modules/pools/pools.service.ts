@@ -1,0 +1,210 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { clients, pools, signingKeys } from '../../db/schema/index.ts';
+import type { Db } from '../../db/client.ts';
+import { uniqueViolation } from '../../db/errors.ts';
+import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import { newClientId, newPoolId } from '../../lib/ids.ts';
+import {
+  addCustomAttributes,
+  buildPoolAttributeSettings,
+  validateClientPermissions,
+  type PoolAttributeSettings,
+  type PoolAttributeSettingsInput,
+  type SchemaAttributeInput,
+} from '../attributes/index.ts';
+import { generateSigningKey, jwks, type SigningKey, type VerificationKey } from '../tokens/index.ts';
+import { resolvePolicies, type PoolPolicies, type PoolPoliciesInput } from './pool-settings.ts';
+
+export interface Pool {
+  id: string;
+  name: string;
+  attributeSettings: PoolAttributeSettings;
+  policies: PoolPolicies;
+  usernameCaseSensitive: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AppClient {
+  id: string;
+  poolId: string;
+  name: string;
+  readAttributes: string[] | null;
+  writeAttributes: string[] | null;
+  preventUserExistenceErrors: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CreatePoolInput extends PoolAttributeSettingsInput {
+  poolId?: string;
+  name: string;
+  usernameCaseSensitive?: boolean;
+  policies?: PoolPoliciesInput;
+}
+
+export interface ClientInput {
+  clientId?: string;
+  name: string;
+  readAttributes?: string[] | null;
+  writeAttributes?: string[] | null;
+  preventUserExistenceErrors?: boolean;
+}
+
+export const poolNotFound = (poolId: string) => new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
+const clientNotFound = (clientId: string) => new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+
+export function createPoolsService(deps: { db: Db; region: string; publicUrl: string }) {
+  const { db } = deps;
+  const issuerOf = (poolId: string) => `${deps.publicUrl}/${poolId}`;
+
+  async function getPool(poolId: string): Promise<Pool> {
+    const [pool] = await db.select().from(pools).where(eq(pools.id, poolId));
+    if (!pool) throw poolNotFound(poolId);
+    return pool;
+  }
+
+  async function getClient(poolId: string, clientId: string): Promise<AppClient> {
+    const [client] = await db.select().from(clients).where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)));
+    if (!client) throw clientNotFound(clientId);
+    return client;
+  }
+
+  return {
+    issuerOf,
+    getPool,
+    getClient,
+
+    async createPool(input: CreatePoolInput): Promise<Pool> {
+      const attributeSettings = buildPoolAttributeSettings(input);
+      const policies = resolvePolicies(input.policies);
+      const key = await generateSigningKey();
+      try {
+        return await db.transaction(async (tx) => {
+          const [pool] = await tx
+            .insert(pools)
+            .values({
+              id: input.poolId ?? newPoolId(deps.region),
+              name: input.name,
+              attributeSettings,
+              policies,
+              usernameCaseSensitive: input.usernameCaseSensitive ?? false,
+            })
+            .returning();
+          await tx.insert(signingKeys).values({ ...key, poolId: pool!.id });
+          return pool!;
+        });
+      } catch (error) {
+        if (uniqueViolation(error) === 'pools_pkey') throw invalidParameter(`User pool ${input.poolId} already exists.`);
+        throw error;
+      }
+    },
+
+    listPools: (): Promise<Pool[]> => db.select().from(pools).orderBy(asc(pools.createdAt), asc(pools.id)),
+
+    async addCustomAttributes(poolId: string, inputs: SchemaAttributeInput[]): Promise<Pool> {
+      return db.transaction(async (tx) => {
+        // Lock the pool row so two concurrent additions cannot both pass the duplicate check.
+        const [pool] = await tx.select().from(pools).where(eq(pools.id, poolId)).for('update');
+        if (!pool) throw poolNotFound(poolId);
+        const attributeSettings = addCustomAttributes(pool.attributeSettings, inputs);
+        const [updated] = await tx
+          .update(pools)
+          .set({ attributeSettings, updatedAt: new Date() })
+          .where(eq(pools.id, poolId))
+          .returning();
+        return updated!;
+      });
+    },
+
+    async createClient(poolId: string, input: ClientInput): Promise<AppClient> {
+      const pool = await getPool(poolId);
+      const perms = { readAttributes: input.readAttributes ?? null, writeAttributes: input.writeAttributes ?? null };
+      validateClientPermissions(pool.attributeSettings, perms, 'create');
+      try {
+        const [client] = await db
+          .insert(clients)
+          .values({
+            id: input.clientId ?? newClientId(),
+            poolId,
+            name: input.name,
+            ...perms,
+            preventUserExistenceErrors: input.preventUserExistenceErrors ?? true,
+          })
+          .returning();
+        return client!;
+      } catch (error) {
+        if (uniqueViolation(error) === 'clients_pkey') throw invalidParameter(`User pool client ${input.clientId} already exists.`);
+        throw error;
+      }
+    },
+
+    async listClients(poolId: string): Promise<AppClient[]> {
+      await getPool(poolId);
+      return db.select().from(clients).where(eq(clients.poolId, poolId)).orderBy(asc(clients.createdAt), asc(clients.id));
+    },
+
+    /**
+     * Changes the members given and keeps the rest; `null` removes a list. (The Cognito face
+     * replaces the whole configuration, as UpdateUserPoolClient does, by passing every member.)
+     */
+    async updateClient(poolId: string, clientId: string, patch: Partial<Omit<ClientInput, 'clientId'>>): Promise<AppClient> {
+      const pool = await getPool(poolId);
+      const current = await getClient(poolId, clientId);
+      const next = {
+        name: patch.name ?? current.name,
+        readAttributes: patch.readAttributes === undefined ? current.readAttributes : patch.readAttributes,
+        writeAttributes: patch.writeAttributes === undefined ? current.writeAttributes : patch.writeAttributes,
+        preventUserExistenceErrors: patch.preventUserExistenceErrors ?? current.preventUserExistenceErrors,
+      };
+      validateClientPermissions(pool.attributeSettings, next, 'update');
+      const [client] = await db
+        .update(clients)
+        .set({ ...next, updatedAt: new Date() })
+        .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)))
+        .returning();
+      if (!client) throw clientNotFound(clientId);
+      return client;
+    },
+
+    async deleteClient(poolId: string, clientId: string): Promise<void> {
+      const deleted = await db
+        .delete(clients)
+        .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)))
+        .returning({ id: clients.id });
+      if (deleted.length === 0) throw clientNotFound(clientId);
+    },
+
+    /** The client named in a user-facing request body, with its pool. */
+    async clientWithPool(clientId: string): Promise<{ client: AppClient; pool: Pool }> {
+      const [row] = await db.select().from(clients).innerJoin(pools, eq(pools.id, clients.poolId)).where(eq(clients.id, clientId));
+      if (!row) throw clientNotFound(clientId);
+      return { client: row.clients, pool: row.pools };
+    },
+
+    async currentSigningKey(poolId: string): Promise<SigningKey> {
+      const [key] = await db
+        .select()
+        .from(signingKeys)
+        .where(eq(signingKeys.poolId, poolId))
+        .orderBy(desc(signingKeys.createdAt))
+        .limit(1);
+      if (!key) throw poolNotFound(poolId);
+      return key;
+    },
+
+    /** The key a token names, with the issuer it must carry: a key only vouches for its own pool. */
+    async verificationKey(kid: string): Promise<VerificationKey | undefined> {
+      const [key] = await db.select().from(signingKeys).where(eq(signingKeys.kid, kid));
+      return key ? { publicKeyPem: key.publicKeyPem, issuer: issuerOf(key.poolId) } : undefined;
+    },
+
+    async jwks(poolId: string) {
+      await getPool(poolId);
+      const keys = await db.select().from(signingKeys).where(eq(signingKeys.poolId, poolId)).orderBy(desc(signingKeys.createdAt));
+      return jwks(keys);
+    },
+  };
+}
+
+export type PoolsService = ReturnType<typeof createPoolsService>;

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../../db/client.ts';
+import { clients, pools, refreshTokens, users } from '../../db/schema/index.ts';
+import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
+import { idTokenAttributeClaims, type UserAttributeState } from '../attributes/index.ts';
+import type { AppClient, Pool, PoolsService } from '../pools/pools.service.ts';
+import type { UserRow } from '../users/users.repository.ts';
+import { signAccessToken, signIdToken, verifyAccessToken, type AccessTokenClaims, type VerificationKey } from './jwt.ts';
+import { hashRefreshToken, newRefreshToken } from './refresh-tokens.ts';
+
+export interface TokenSet {
+  accessToken: string;
+  idToken: string;
+  refreshToken?: string;
+  expiresIn: number;
+  tokenType: 'Bearer';
+}
+
+/** Who a valid access token speaks for. */
+export interface Caller {
+  pool: Pool;
+  client: AppClient;
+  user: UserRow;
+  claims: AccessTokenClaims;
+}
+
+const invalidRefreshToken = () => new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
+const revoked = () => new CognitoError('NotAuthorizedException', 'Access Token has been revoked');
+
+export function createSessionsService(deps: {
+  db: Db;
+  pools: PoolsService;
+  loadAttributes: (q: Queryable, user: UserRow) => Promise<UserAttributeState>;
+}) {
+  const { db } = deps;
+  // Signing keys never change once made, so a key found once can be kept.
+  const keyCache = new Map<string, VerificationKey>();
+
+  async function signTokens(pool: Pool, client: AppClient, user: UserRow, state: UserAttributeState, session: { id: string; authTime: Date }) {
+    const key = await deps.pools.currentSigningKey(pool.id);
+    const common = {
+      sub: user.id,
+      clientId: client.id,
+      issuer: deps.pools.issuerOf(pool.id),
+      username: user.username,
+      authTime: session.authTime,
+      originJti: session.id,
+      eventId: randomUUID(),
+    };
+    const { tokens } = pool.policies;
+    return {
+      accessToken: signAccessToken(key, common, tokens.accessTokenTtlSeconds),
+      idToken: signIdToken(key, { ...common, attributes: idTokenAttributeClaims(pool.attributeSettings, client, state) }, tokens.idTokenTtlSeconds),
+      expiresIn: tokens.accessTokenTtlSeconds,
+      tokenType: 'Bearer' as const,
+    };
+  }
+
+  return {
+    /** A new session (refresh token) and its first access and ID tokens. */
+    async start(pool: Pool, client: AppClient, user: UserRow, state: UserAttributeState): Promise<TokenSet> {
+      const { token, hash } = newRefreshToken();
+      const session = { id: randomUUID(), authTime: new Date() };
+      await db.insert(refreshTokens).values({
+        id: session.id,
+        userId: user.id,
+        clientId: client.id,
+        tokenHash: hash,
+        authTime: session.authTime,
+        expiresAt: sql`now() + make_interval(secs => ${pool.policies.tokens.refreshTokenTtlSeconds})`,
+      });
+      return { ...(await signTokens(pool, client, user, state, session)), refreshToken: token };
+    },
+
+    async refresh(clientId: string, refreshToken: string): Promise<TokenSet> {
+      const [row] = await db
+        .select()
+        .from(refreshTokens)
+        .innerJoin(users, eq(users.id, refreshTokens.userId))
+        .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
+        .innerJoin(pools, eq(pools.id, users.poolId))
+        .where(and(eq(refreshTokens.tokenHash, hashRefreshToken(refreshToken)), isNull(refreshTokens.revokedAt), sql`${refreshTokens.expiresAt} > now()`));
+      // A token of another client is as good as no token.
+      if (!row || row.clients.id !== clientId) throw invalidRefreshToken();
+      if (!row.users.enabled) throw forbidden('User is disabled.');
+      const state = await deps.loadAttributes(db, row.users);
+      return signTokens(row.pools, row.clients, row.users, state, { id: row.refresh_tokens.id, authTime: row.refresh_tokens.authTime });
+    },
+
+    /** Checks an access token and that its session, user and client still stand. */
+    async authenticate(accessToken: string): Promise<Caller> {
+      const claims = await verifyAccessToken(accessToken, {
+        resolveKey: async (kid) => {
+          const cached = keyCache.get(kid);
+          if (cached) return cached;
+          const key = await deps.pools.verificationKey(kid);
+          if (key) keyCache.set(kid, key);
+          return key;
+        },
+      });
+      const [row] = await db
+        .select()
+        .from(refreshTokens)
+        .innerJoin(users, eq(users.id, refreshTokens.userId))
+        .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
+        .innerJoin(pools, eq(pools.id, users.poolId))
+        .where(eq(refreshTokens.id, claims.origin_jti));
+      // Signing out revokes the session, and with it every access token issued from it.
+      if (!row || row.refresh_tokens.revokedAt !== null || row.users.id !== claims.sub || row.clients.id !== claims.client_id) {
+        throw revoked();
+      }
+      if (!row.users.enabled) throw forbidden('User is disabled.');
+      return { pool: row.pools, client: row.clients, user: row.users, claims };
+    },
+
+    /** GlobalSignOut: every refresh token of the user, and the access tokens issued from them. */
+    async revokeAll(q: Queryable, userId: string): Promise<void> {
+      await q.update(refreshTokens).set({ revokedAt: sql`now()` }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+    },
+  };
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

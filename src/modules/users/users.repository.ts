@@ -1,0 +1,174 @@
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.ts';
+import { uniqueViolation } from '../../db/errors.ts';
+import { userAttributes, users } from '../../db/schema/index.ts';
+import { CognitoError } from '../../errors/cognito-error.ts';
+import type { UpdatePlan, UserAttributeState, VerifiableAttribute } from '../attributes/index.ts';
+import type { Pool } from '../pools/pools.service.ts';
+
+export type UserRow = typeof users.$inferSelect;
+
+const VERIFIABLE = new Set(['email', 'phone_number']);
+
+/** How a username is compared in this pool. */
+export const usernameKey = (pool: Pool, username: string) => (pool.usernameCaseSensitive ? username : username.toLowerCase());
+
+/**
+ * The normalised sign-in value of an attribute, or null when it is not a sign-in alias now:
+ * email and phone count once verified in alias pools, always in username-attribute pools;
+ * preferred_username counts whenever it is an alias.
+ */
+export function aliasKeyOf(pool: Pool, name: string, value: string, verified: boolean): string | null {
+  const { aliasAttributes, usernameAttributes } = pool.attributeSettings;
+  const normalised = name === 'phone_number' || (name === 'preferred_username' && pool.usernameCaseSensitive) ? value : value.toLowerCase();
+  if (VERIFIABLE.has(name) && usernameAttributes.includes(name as VerifiableAttribute)) return normalised;
+  if (!aliasAttributes.includes(name as never)) return null;
+  return name === 'preferred_username' || verified ? normalised : null;
+}
+
+export const aliasExists = (name: string) =>
+  new CognitoError('AliasExistsException', `An account with the ${name === 'email' ? 'email' : name} already exists.`);
+
+export async function findUserByUsername(q: Queryable, pool: Pool, username: string): Promise<UserRow | undefined> {
+  const [user] = await q
+    .select()
+    .from(users)
+    .where(and(eq(users.poolId, pool.id), eq(users.usernameKey, usernameKey(pool, username))));
+  return user;
+}
+
+/** Sign-in lookup: the username itself first, then any active alias that matches. */
+export async function findUserBySignInName(q: Queryable, pool: Pool, login: string): Promise<UserRow | undefined> {
+  const byUsername = await findUserByUsername(q, pool, login);
+  if (byUsername) return byUsername;
+  const { aliasAttributes, usernameAttributes } = pool.attributeSettings;
+  const conditions = [];
+  for (const name of new Set<string>([...aliasAttributes, ...usernameAttributes])) {
+    const key = aliasKeyOf(pool, name, login, true);
+    if (key !== null) conditions.push(and(eq(userAttributes.name, name), eq(userAttributes.aliasKey, key)));
+  }
+  if (conditions.length === 0) return undefined;
+  const [row] = await q
+    .select({ user: users })
+    .from(userAttributes)
+    .innerJoin(users, eq(users.id, userAttributes.userId))
+    .where(and(eq(userAttributes.poolId, pool.id), or(...conditions)))
+    .limit(1);
+  return row?.user;
+}
+
+/** Locks the user's row for the rest of the transaction: one writer per user at a time. */
+export async function lockUser(q: Queryable, userId: string): Promise<UserRow | undefined> {
+  const [user] = await q.select().from(users).where(eq(users.id, userId)).for('update');
+  return user;
+}
+
+export async function loadAttributes(q: Queryable, user: Pick<UserRow, 'id'>): Promise<UserAttributeState> {
+  const rows = await q.select().from(userAttributes).where(eq(userAttributes.userId, user.id));
+  const state: UserAttributeState = { sub: { value: user.id } };
+  for (const row of rows) {
+    state[row.name] = {
+      value: row.value,
+      ...(row.verified !== null && { verified: row.verified }),
+      ...(row.pendingValue !== null && { pendingValue: row.pendingValue }),
+    };
+  }
+  return state;
+}
+
+/** Takes an alias from whoever holds it (forceAliasCreation): their value stays, unverified. */
+async function releaseAlias(q: Queryable, pool: Pool, userId: string, name: string, key: string): Promise<void> {
+  await q
+    .update(userAttributes)
+    .set({ aliasKey: null, ...(VERIFIABLE.has(name) && { verified: false }) })
+    .where(and(eq(userAttributes.poolId, pool.id), eq(userAttributes.name, name), eq(userAttributes.aliasKey, key), ne(userAttributes.userId, userId)));
+}
+
+/** Runs a write that may claim an alias; the unique index decides races, mapped to AliasExistsException. */
+async function claimingAlias<T>(names: string[], write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (uniqueViolation(error) === 'user_attributes_alias_key') throw aliasExists(names[0] ?? 'email');
+    throw error;
+  }
+}
+
+export async function insertAttributes(
+  q: Queryable,
+  pool: Pool,
+  userId: string,
+  values: Record<string, string>,
+  verified: Partial<Record<VerifiableAttribute, boolean>>,
+  options: { forceAlias?: boolean } = {},
+): Promise<void> {
+  const rows = Object.entries(values).map(([name, value]) => {
+    const isVerified = VERIFIABLE.has(name) ? (verified[name as VerifiableAttribute] ?? false) : null;
+    return { userId, poolId: pool.id, name, value, verified: isVerified, aliasKey: aliasKeyOf(pool, name, value, isVerified ?? false) };
+  });
+  if (rows.length === 0) return;
+  if (options.forceAlias) {
+    for (const row of rows) if (row.aliasKey) await releaseAlias(q, pool, userId, row.name, row.aliasKey);
+  }
+  await claimingAlias(
+    rows.filter((r) => r.aliasKey).map((r) => r.name),
+    () => q.insert(userAttributes).values(rows),
+  );
+}
+
+/** Carries out an update plan decided by the attribute engine, inside the caller's transaction. */
+export async function applyPlan(
+  q: Queryable,
+  pool: Pool,
+  userId: string,
+  current: UserAttributeState,
+  plan: UpdatePlan,
+  options: { forceAlias?: boolean } = {},
+): Promise<void> {
+  if (plan.delete.length > 0) {
+    await q.delete(userAttributes).where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, plan.delete)));
+  }
+  for (const [name, value] of Object.entries(plan.set)) {
+    const verified = VERIFIABLE.has(name) ? (plan.verified[name as VerifiableAttribute] ?? false) : null;
+    await setAttribute(q, pool, userId, name, { value, verified, pendingValue: null }, options);
+  }
+  for (const [name, verified] of Object.entries(plan.verified)) {
+    const stored = current[name];
+    if (name in plan.set || !stored) continue;
+    await setAttribute(q, pool, userId, name, { value: stored.value, verified, pendingValue: stored.pendingValue ?? null }, options);
+  }
+  for (const [name, pendingValue] of Object.entries(plan.pending)) {
+    await q
+      .update(userAttributes)
+      .set({ pendingValue })
+      .where(and(eq(userAttributes.userId, userId), eq(userAttributes.name, name)));
+  }
+  const clear = plan.clearPending.filter((name) => !(name in plan.set));
+  if (clear.length > 0) {
+    await q
+      .update(userAttributes)
+      .set({ pendingValue: null })
+      .where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, clear)));
+  }
+  if (Object.keys(plan.set).length + plan.delete.length + Object.keys(plan.verified).length > 0) {
+    await q.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, userId));
+  }
+}
+
+export async function setAttribute(
+  q: Queryable,
+  pool: Pool,
+  userId: string,
+  name: string,
+  row: { value: string; verified: boolean | null; pendingValue: string | null },
+  options: { forceAlias?: boolean } = {},
+): Promise<void> {
+  const aliasKey = aliasKeyOf(pool, name, row.value, row.verified ?? false);
+  if (aliasKey && options.forceAlias) await releaseAlias(q, pool, userId, name, aliasKey);
+  await claimingAlias([name], () =>
+    q
+      .insert(userAttributes)
+      .values({ userId, poolId: pool.id, name, ...row, aliasKey })
+      .onConflictDoUpdate({ target: [userAttributes.userId, userAttributes.name], set: { ...row, aliasKey } }),
+  );
+}

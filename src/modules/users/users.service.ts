@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { uniqueViolation } from '../../db/errors.ts';
+import { userAttributes, users } from '../../db/schema/index.ts';
+import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
+import {
+  classifyUsername,
+  idTokenAttributeClaims,
+  planDelete,
+  planUpdate,
+  prepareNewUser,
+  readAttributes,
+  type UserAttributeState,
+  type VerifiableAttribute,
+} from '../attributes/index.ts';
+import { codeDeliveryDetails, type CodeDeliveryDetails } from '../courier/index.ts';
+import type { Pool, PoolsService } from '../pools/pools.service.ts';
+import { checkPassword } from '../pools/pool-settings.ts';
+import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.service.ts';
+import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
+import type { PasswordHasher } from './passwords.ts';
+import {
+  applyPlan,
+  findUserBySignInName,
+  insertAttributes,
+  loadAttributes,
+  lockUser,
+  setAttribute,
+  usernameKey,
+  type UserRow,
+} from './users.repository.ts';
+
+export interface AttributeUpdateResult {
+  isUpdated: boolean;
+  nextStep: { updateAttributeStep: 'DONE' | 'CONFIRM_ATTRIBUTE_WITH_CODE'; codeDeliveryDetails?: CodeDeliveryDetails };
+}
+
+const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
+const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
+const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
+
+/** The attribute a sign-up code goes to: the phone when both are auto-verified (§5.2). */
+function signUpCodeTarget(pool: Pool, state: UserAttributeState): VerifiableAttribute | undefined {
+  const { autoVerifiedAttributes } = pool.attributeSettings;
+  return (['phone_number', 'email'] as const).find((name) => autoVerifiedAttributes.includes(name) && state[name]);
+}
+
+export function createUsersService(deps: {
+  db: Db;
+  pools: PoolsService;
+  sessions: SessionsService;
+  verification: VerificationService;
+  passwords: PasswordHasher;
+}) {
+  const { db, verification } = deps;
+
+  /** Runs a write, then hands its codes to the courier once it has committed. */
+  async function withDeliveries<T>(work: (deliveries: PendingDelivery[]) => Promise<T>): Promise<T> {
+    const deliveries: PendingDelivery[] = [];
+    const result = await work(deliveries);
+    await verification.deliver(deliveries);
+    return result;
+  }
+
+  async function issueCode(
+    tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+    pool: Pool,
+    user: UserRow,
+    purpose: 'SIGN_UP' | 'VERIFY_ATTRIBUTE',
+    attributeName: VerifiableAttribute,
+    destination: string,
+  ) {
+    const { codes } = pool.policies;
+    return verification.issue(tx, {
+      poolId: pool.id,
+      userId: user.id,
+      username: user.username,
+      purpose,
+      attributeName,
+      destination,
+      ttlSeconds: purpose === 'SIGN_UP' ? codes.signUpCodeTtlSeconds : codes.attributeCodeTtlSeconds,
+      policy: codes,
+    });
+  }
+
+  return {
+    async signUp(input: { clientId: string; username: string; password: string; userAttributes: Record<string, string> }) {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      if (!USERNAME_PATTERN.test(input.username)) throw invalidParameter('Username must be 1 to 128 letters, digits, marks, symbols or punctuation.');
+      const attributes = { ...input.userAttributes };
+      let username = input.username;
+      const kind = classifyUsername(pool.attributeSettings, username).kind;
+      if (kind !== 'username') {
+        // Username-attribute pools: the email or phone is the sign-in name; the username is the sub.
+        if (attributes[kind] !== undefined && attributes[kind] !== username) {
+          throw invalidParameter(`${kind} must match the username in a pool that signs in with ${kind}.`);
+        }
+        attributes[kind] = username;
+      }
+      const prepared = prepareNewUser(pool.attributeSettings, { kind: 'user', client }, attributes, 'sign-up');
+      checkPassword(pool.policies.password, input.password);
+      const passwordHash = await deps.passwords.hash(input.password);
+      const sub = randomUUID();
+      if (kind !== 'username') username = sub;
+
+      return withDeliveries(async (deliveries) => {
+        try {
+          await db.transaction(async (tx) => {
+            const [user] = await tx
+              .insert(users)
+              .values({ id: sub, poolId: pool.id, username, usernameKey: usernameKey(pool, username), status: 'UNCONFIRMED', passwordHash })
+              .returning();
+            await insertAttributes(tx, pool, sub, prepared.values, {});
+            const target = signUpCodeTarget(pool, await loadAttributes(tx, user!));
+            if (target) deliveries.push(await issueCode(tx, pool, user!, 'SIGN_UP', target, prepared.values[target]!));
+          });
+        } catch (error) {
+          const constraint = uniqueViolation(error);
+          if (constraint === 'users_pool_username_key') throw new CognitoError('UsernameExistsException', 'User already exists');
+          if (error instanceof CognitoError && error.name === 'AliasExistsException') {
+            throw new CognitoError('UsernameExistsException', `An account with the given ${kind === 'phone_number' ? 'phone_number' : 'email'} already exists.`);
+          }
+          throw error;
+        }
+        const delivery = deliveries[0];
+        return { userSub: sub, userConfirmed: false, ...(delivery && { codeDeliveryDetails: delivery.details }) };
+      });
+    },
+
+    async confirmSignUp(input: { clientId: string; username: string; confirmationCode: string; forceAliasCreation?: boolean }) {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const user = await findUserBySignInName(db, pool, input.username);
+      if (!user) throw client.preventUserExistenceErrors ? new CognitoError('CodeMismatchException') : userNotFound();
+      if (user.status !== 'UNCONFIRMED') throw forbidden(`User cannot be confirmed. Current status is ${user.status}`);
+      const target = signUpCodeTarget(pool, await loadAttributes(db, user));
+      const scope = { userId: user.id, purpose: 'SIGN_UP' as const, attributeName: target ?? 'email' };
+      const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: pool.policies.codes });
+      await db.transaction(async (tx) => {
+        await lockUser(tx, user.id);
+        await verification.consume(tx, scope, checked.codeHmac);
+        await tx.update(users).set({ status: 'CONFIRMED', updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        // The code proves the value it was sent to, and only that value.
+        const state = await loadAttributes(tx, user);
+        const attribute = state[scope.attributeName];
+        if (attribute && attribute.value === checked.destination) {
+          await setAttribute(tx, pool, user.id, scope.attributeName, { value: attribute.value, verified: true, pendingValue: attribute.pendingValue ?? null }, {
+            forceAlias: input.forceAliasCreation === true,
+          });
+        }
+      });
+    },
+
+    async resendConfirmationCode(input: { clientId: string; username: string }) {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const user = await findUserBySignInName(db, pool, input.username);
+      if (!user) {
+        if (!client.preventUserExistenceErrors) throw userNotFound();
+        // Answer as for a real user, so the response does not reveal who exists.
+        return { codeDeliveryDetails: simulatedDelivery(pool, input.username) };
+      }
+      if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
+      return withDeliveries(async (deliveries) => {
+        await db.transaction(async (tx) => {
+          const locked = await lockUser(tx, user.id);
+          const state = await loadAttributes(tx, locked!);
+          const target = signUpCodeTarget(pool, state);
+          if (!target) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
+          deliveries.push(await issueCode(tx, pool, locked!, 'SIGN_UP', target, state[target]!.value));
+        });
+        return { codeDeliveryDetails: deliveries[0]!.details };
+      });
+    },
+
+    async signIn(input: { clientId: string; username: string; password: string }): Promise<TokenSet> {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const user = await findUserBySignInName(db, pool, input.username);
+      if (!user || !user.passwordHash) {
+        // Same work as a real check, so timing does not reveal whether the user exists.
+        await deps.passwords.verifyDummy(input.password);
+        throw !user && !client.preventUserExistenceErrors ? userNotFound() : incorrectCredentials();
+      }
+      if (!(await deps.passwords.verify(user.passwordHash, input.password))) throw incorrectCredentials();
+      if (!user.enabled) throw forbidden('User is disabled.');
+      if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
+      if (user.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
+      return deps.sessions.start(pool, client, user, await loadAttributes(db, user));
+    },
+
+    refresh: (input: { clientId: string; refreshToken: string }) => deps.sessions.refresh(input.clientId, input.refreshToken),
+
+    signOut: (caller: Caller) => deps.sessions.revokeAll(db, caller.user.id),
+
+    async changePassword(caller: Caller, input: { previousPassword: string; proposedPassword: string }) {
+      if (!caller.user.passwordHash || !(await deps.passwords.verify(caller.user.passwordHash, input.previousPassword))) {
+        throw incorrectCredentials();
+      }
+      checkPassword(caller.pool.policies.password, input.proposedPassword);
+      const passwordHash = await deps.passwords.hash(input.proposedPassword);
+      await db.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, caller.user.id));
+    },
+
+    async deleteSelf(caller: Caller) {
+      await db.delete(users).where(eq(users.id, caller.user.id));
+    },
+
+    async getMe(caller: Caller) {
+      const state = await loadAttributes(db, caller.user);
+      return {
+        username: caller.user.username,
+        userSub: caller.user.id,
+        userStatus: caller.user.status,
+        enabled: caller.user.enabled,
+        attributes: readAttributes(caller.pool.attributeSettings, caller.client, state),
+        createdAt: caller.user.createdAt.toISOString(),
+        updatedAt: caller.user.updatedAt.toISOString(),
+      };
+    },
+
+    /** OIDC userInfo: the ID token's attribute claims, fresh. */
+    async userInfo(caller: Caller) {
+      const state = await loadAttributes(db, caller.user);
+      return { ...idTokenAttributeClaims(caller.pool.attributeSettings, caller.client, state), sub: caller.user.id, username: caller.user.username };
+    },
+
+    async getAttributes(caller: Caller) {
+      return readAttributes(caller.pool.attributeSettings, caller.client, await loadAttributes(db, caller.user));
+    },
+
+    async updateAttributes(caller: Caller, changes: Record<string, string>): Promise<Record<string, AttributeUpdateResult>> {
+      const { pool, client } = caller;
+      return withDeliveries(async (deliveries) => {
+        await db.transaction(async (tx) => {
+          const locked = await lockUser(tx, caller.user.id);
+          const state = await loadAttributes(tx, locked!);
+          const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, changes);
+          await applyPlan(tx, pool, locked!.id, state, plan);
+          for (const name of plan.codesFor) {
+            deliveries.push(await issueCode(tx, pool, locked!, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
+          }
+        });
+        // Amplify's shape: each attribute awaiting a code says so; every other one is done.
+        const results: Record<string, AttributeUpdateResult> = {};
+        for (const name of Object.keys(changes)) results[name] = { isUpdated: true, nextStep: { updateAttributeStep: 'DONE' } };
+        for (const delivery of deliveries) {
+          results[delivery.attributeName] = {
+            isUpdated: false,
+            nextStep: { updateAttributeStep: 'CONFIRM_ATTRIBUTE_WITH_CODE', codeDeliveryDetails: delivery.details },
+          };
+        }
+        return results;
+      });
+    },
+
+    async deleteAttributes(caller: Caller, names: string[]) {
+      await db.transaction(async (tx) => {
+        const locked = await lockUser(tx, caller.user.id);
+        const state = await loadAttributes(tx, locked!);
+        const doomed = planDelete(caller.pool.attributeSettings, { kind: 'user', client: caller.client }, state, names);
+        if (doomed.length === 0) return;
+        await tx.delete(userAttributes).where(and(eq(userAttributes.userId, locked!.id), inArray(userAttributes.name, doomed)));
+        await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, locked!.id));
+      });
+    },
+
+    async sendAttributeCode(caller: Caller, name: string) {
+      const attributeName = verifiableName(name);
+      return withDeliveries(async (deliveries) => {
+        await db.transaction(async (tx) => {
+          const locked = await lockUser(tx, caller.user.id);
+          const stored = (await loadAttributes(tx, locked!))[attributeName];
+          // A pending value is what awaits proof; otherwise the current value is re-verified.
+          const destination = stored?.pendingValue ?? stored?.value;
+          if (!destination) {
+            throw invalidParameter(`User does not have a valid registered ${attributeName === 'email' ? 'email address' : 'phone number'}`);
+          }
+          deliveries.push(await issueCode(tx, caller.pool, locked!, 'VERIFY_ATTRIBUTE', attributeName, destination));
+        });
+        return { codeDeliveryDetails: deliveries[0]!.details };
+      });
+    },
+
+    async verifyAttribute(caller: Caller, name: string, input: { confirmationCode: string; forceAliasCreation?: boolean }) {
+      const attributeName = verifiableName(name);
+      const scope = { userId: caller.user.id, purpose: 'VERIFY_ATTRIBUTE' as const, attributeName };
+      const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: caller.pool.policies.codes });
+      await db.transaction(async (tx) => {
+        const locked = await lockUser(tx, caller.user.id);
+        const stored = (await loadAttributes(tx, locked!))[attributeName];
+        await verification.consume(tx, scope, checked.codeHmac);
+        // The code proves the value it was sent to: the pending value (promoted now) or the current one.
+        if (stored?.pendingValue === checked.destination || stored?.value === checked.destination) {
+          await setAttribute(tx, caller.pool, locked!.id, attributeName, { value: checked.destination, verified: true, pendingValue: null }, {
+            forceAlias: input.forceAliasCreation === true,
+          });
+          await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, locked!.id));
+        } else {
+          throw new CognitoError('CodeMismatchException');
+        }
+      });
+    },
+  };
+}
+
+function verifiableName(name: string): VerifiableAttribute {
+  if (!VERIFIABLE.includes(name as VerifiableAttribute)) {
+    throw invalidParameter('Invalid attribute name. Only phone_number and email can be verified.');
+  }
+  return name as VerifiableAttribute;
+}
+
+/** What a hidden unknown user is told: a plausible masked destination derived from the request. */
+function simulatedDelivery(pool: Pool, username: string): CodeDeliveryDetails {
+  const phoneFirst = pool.attributeSettings.autoVerifiedAttributes.includes('phone_number') && /^\+\d{4,15}$/.test(username);
+  if (phoneFirst) return codeDeliveryDetails('phone_number', username);
+  const local = username.replace(/@.*$/, '') || 'x';
+  return codeDeliveryDetails('email', username.includes('@') ? username : `${local}@${local}`);
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

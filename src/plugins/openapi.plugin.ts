@@ -1,0 +1,46 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Problem } from '../schemas/common.ts';
+
+/** The route schemas are the one source of truth: this turns them into OpenAPI 3.1. */
+export const openapiPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.addSchema(Problem);
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Cognate',
+          version: '0.1.0',
+          description:
+            'A self-hosted identity service with Amazon Cognito’s user-attribute semantics. Errors are RFC 9457 problem documents whose `code` is the Cognito exception name.',
+          license: { name: 'UNLICENSED' },
+        },
+        components: {
+          securitySchemes: {
+            adminKey: { type: 'http', scheme: 'bearer', description: 'The admin API key (ADMIN_API_KEY, or the one printed at first start).' },
+            accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from sign-in.' },
+          },
+        },
+        tags: [
+          { name: 'sign-up', description: 'Registration and its confirmation' },
+          { name: 'auth', description: 'Sign-in, refresh, sign-out' },
+          { name: 'me', description: 'The signed-in user' },
+          { name: 'attributes', description: 'The signed-in user’s attributes and their verification' },
+          { name: 'pools', description: 'Admin: user pools' },
+          { name: 'clients', description: 'Admin: app clients' },
+          { name: 'tokens', description: 'Keys and OIDC discovery' },
+          { name: 'operations', description: 'Health' },
+        ],
+      },
+      refResolver: {
+        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  },
+  { name: 'openapi' },
+);

@@ -1,0 +1,22 @@
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+/**
+ * Unknown members are errors, never silently stripped, and JSON bodies are taken as typed:
+ * `"username": 5` is refused rather than coerced. Query strings are text, so there (only)
+ * values are coerced, and a single `?name=a` becomes the array `['a']`.
+ */
+export const validationPlugin = fp(
+  async (app: FastifyInstance) => {
+    const options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false } as const;
+    const body = addFormats(new Ajv({ ...options, coerceTypes: false }));
+    const text = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
+    app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
+  },
+  { name: 'validation' },
+);

@@ -1,0 +1,142 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { problems } from '../../schemas/common.ts';
+import {
+  ClientParams,
+  ClientResponse,
+  CreateClientBody,
+  CreatePoolBody,
+  PoolParams,
+  PoolResponse,
+  PoolSummary,
+  SchemaAttributeInput,
+  UpdateClientBody,
+  presentClient,
+  presentPool,
+} from '../../schemas/pools.ts';
+
+const security = [{ adminKey: [] }];
+
+/** Admin: pools and app clients (CreateUserPool, AddCustomAttributes, CreateUserPoolClient and kin). */
+export async function poolsRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { pools } = app.services;
+  app.addHook('onRequest', app.requireAdmin);
+
+  app.post('/v1/pools', {
+    schema: {
+      operationId: 'CreateUserPool',
+      tags: ['pools'],
+      summary: 'Create a pool with its attribute schema, aliases, verification and policies',
+      security,
+      body: CreatePoolBody,
+      response: { 201: PoolResponse, ...problems(400, 401, 415) },
+    },
+  }, async (request, reply) => {
+    const { passwordPolicy, codePolicy, tokenPolicy, ...rest } = request.body;
+    const pool = await pools.createPool({ ...rest, policies: { password: passwordPolicy, codes: codePolicy, tokens: tokenPolicy } });
+    return reply.status(201).send(presentPool(pool, pools.issuerOf(pool.id)));
+  });
+
+  app.get('/v1/pools', {
+    schema: {
+      operationId: 'ListUserPools',
+      tags: ['pools'],
+      summary: 'List pools',
+      security,
+      response: { 200: Type.Object({ pools: Type.Array(PoolSummary) }, { additionalProperties: false }), ...problems(401) },
+    },
+  }, async () => ({
+    pools: (await pools.listPools()).map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString() })),
+  }));
+
+  app.get('/v1/pools/:poolId', {
+    schema: {
+      operationId: 'DescribeUserPool',
+      tags: ['pools'],
+      summary: 'Describe a pool, with its full attribute schema',
+      security,
+      params: PoolParams,
+      response: { 200: PoolResponse, ...problems(401, 404) },
+    },
+  }, async (request) => {
+    const pool = await pools.getPool(request.params.poolId);
+    return presentPool(pool, pools.issuerOf(pool.id));
+  });
+
+  app.post('/v1/pools/:poolId/custom-attributes', {
+    schema: {
+      operationId: 'AddCustomAttributes',
+      tags: ['pools'],
+      summary: 'Add custom attributes; existing ones can never be changed or removed',
+      security,
+      params: PoolParams,
+      body: Type.Object({ customAttributes: Type.Array(SchemaAttributeInput, { minItems: 1, maxItems: 25 }) }, { additionalProperties: false }),
+      response: { 200: PoolResponse, ...problems(400, 401, 404, 415) },
+    },
+  }, async (request) => {
+    const pool = await pools.addCustomAttributes(request.params.poolId, request.body.customAttributes);
+    return presentPool(pool, pools.issuerOf(pool.id));
+  });
+
+  app.post('/v1/pools/:poolId/clients', {
+    schema: {
+      operationId: 'CreateUserPoolClient',
+      tags: ['clients'],
+      summary: 'Create an app client with its read and write attribute lists',
+      security,
+      params: PoolParams,
+      body: CreateClientBody,
+      response: { 201: ClientResponse, ...problems(400, 401, 404, 415) },
+    },
+  }, async (request, reply) => reply.status(201).send(presentClient(await pools.createClient(request.params.poolId, request.body))));
+
+  app.get('/v1/pools/:poolId/clients', {
+    schema: {
+      operationId: 'ListUserPoolClients',
+      tags: ['clients'],
+      summary: 'List a pool’s app clients',
+      security,
+      params: PoolParams,
+      response: { 200: Type.Object({ clients: Type.Array(ClientResponse) }, { additionalProperties: false }), ...problems(401, 404) },
+    },
+  }, async (request) => ({ clients: (await pools.listClients(request.params.poolId)).map(presentClient) }));
+
+  app.get('/v1/pools/:poolId/clients/:clientId', {
+    schema: {
+      operationId: 'DescribeUserPoolClient',
+      tags: ['clients'],
+      summary: 'Describe an app client',
+      security,
+      params: ClientParams,
+      response: { 200: ClientResponse, ...problems(401, 404) },
+    },
+  }, async (request) => presentClient(await pools.getClient(request.params.poolId, request.params.clientId)));
+
+  app.patch('/v1/pools/:poolId/clients/:clientId', {
+    schema: {
+      operationId: 'UpdateUserPoolClient',
+      tags: ['clients'],
+      summary: 'Change an app client’s name, attribute lists or existence-error setting',
+      security,
+      params: ClientParams,
+      body: UpdateClientBody,
+      response: { 200: ClientResponse, ...problems(400, 401, 404, 415) },
+    },
+  }, async (request) => presentClient(await pools.updateClient(request.params.poolId, request.params.clientId, request.body)));
+
+  app.delete('/v1/pools/:poolId/clients/:clientId', {
+    schema: {
+      operationId: 'DeleteUserPoolClient',
+      tags: ['clients'],
+      summary: 'Delete an app client and its sessions',
+      security,
+      params: ClientParams,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(401, 404) },
+    },
+  }, async (request, reply) => {
+    await pools.deleteClient(request.params.poolId, request.params.clientId);
+    return reply.status(204).send(null);
+  });
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Empty, problems } from '../../schemas/common.ts';
+import { CodeDeliveryResponse, ConfirmSignUpBody, SignUpBody, SignUpResponse, UsernameBody } from '../../schemas/users.ts';
+
+/** Sign-up and its confirmation: no token yet, the client is named in the body. */
+export async function signUpRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { users } = app.services;
+
+  app.post('/v1/sign-up', {
+    schema: {
+      operationId: 'SignUp',
+      tags: ['sign-up'],
+      summary: 'Register a user with standard and custom attributes; a code goes to an auto-verified email or phone',
+      body: SignUpBody,
+      response: { 201: SignUpResponse, ...problems(400, 403, 404, 409, 415, 429, 502) },
+    },
+  }, async (request, reply) => {
+    const { clientId, username, password, userAttributes } = request.body;
+    return reply.status(201).send(await users.signUp({ clientId, username, password, userAttributes: userAttributes ?? {} }));
+  });
+
+  app.post('/v1/sign-up/confirm', {
+    schema: {
+      operationId: 'ConfirmSignUp',
+      tags: ['sign-up'],
+      summary: 'Confirm a sign-up with the code; the attribute it went to becomes verified',
+      body: ConfirmSignUpBody,
+      response: { 200: Empty, ...problems(400, 403, 404, 409, 415, 429) },
+    },
+  }, async (request) => {
+    await users.confirmSignUp(request.body);
+    return {};
+  });
+
+  app.post('/v1/sign-up/resend-code', {
+    schema: {
+      operationId: 'ResendConfirmationCode',
+      tags: ['sign-up'],
+      summary: 'Send a new sign-up code; the previous one stops working',
+      body: UsernameBody,
+      response: { 200: CodeDeliveryResponse, ...problems(400, 404, 415, 429, 502) },
+    },
+  }, async (request) => users.resendConfirmationCode(request.body));
+}

@@ -1,0 +1,183 @@
+import { Type } from 'typebox';
+import type { AppClient, Pool } from '../modules/pools/pools.service.ts';
+
+const AttributeDataType = Type.Union([Type.Literal('String'), Type.Literal('Number'), Type.Literal('DateTime'), Type.Literal('Boolean')]);
+const StringConstraints = Type.Object(
+  { minLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2048 })), maxLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2048 })) },
+  { additionalProperties: false },
+);
+const NumberConstraints = Type.Object(
+  { minValue: Type.Optional(Type.Integer()), maxValue: Type.Optional(Type.Integer()) },
+  { additionalProperties: false },
+);
+const Verifiable = Type.Union([Type.Literal('email'), Type.Literal('phone_number')]);
+
+export const SchemaAttributeInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 32, description: 'A standard name (to make it required or immutable) or a bare custom name, without `custom:`.' }),
+    attributeDataType: Type.Optional(AttributeDataType),
+    mutable: Type.Optional(Type.Boolean()),
+    required: Type.Optional(Type.Boolean()),
+    developerOnly: Type.Optional(Type.Boolean()),
+    stringConstraints: Type.Optional(StringConstraints),
+    numberConstraints: Type.Optional(NumberConstraints),
+  },
+  { additionalProperties: false },
+);
+
+export const SchemaAttribute = Type.Object(
+  {
+    name: Type.String(),
+    attributeDataType: AttributeDataType,
+    mutable: Type.Boolean(),
+    required: Type.Boolean(),
+    developerOnly: Type.Boolean(),
+    stringConstraints: Type.Optional(StringConstraints),
+    numberConstraints: Type.Optional(NumberConstraints),
+  },
+  { additionalProperties: false },
+);
+
+const PasswordPolicy = Type.Object(
+  {
+    minimumLength: Type.Integer({ minimum: 6, maximum: 99 }),
+    requireUppercase: Type.Boolean(),
+    requireLowercase: Type.Boolean(),
+    requireNumbers: Type.Boolean(),
+    requireSymbols: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+const CodePolicy = Type.Object(
+  {
+    signUpCodeTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 86400 }),
+    attributeCodeTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 86400 }),
+    passwordResetCodeTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 86400 }),
+    maxAttempts: Type.Integer({ minimum: 1, maximum: 1000 }),
+    sendsPerHour: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    confirmsPerHour: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  },
+  { additionalProperties: false },
+);
+const TokenPolicy = Type.Object(
+  {
+    accessTokenTtlSeconds: Type.Integer({ minimum: 300, maximum: 86400 }),
+    idTokenTtlSeconds: Type.Integer({ minimum: 300, maximum: 86400 }),
+    refreshTokenTtlSeconds: Type.Integer({ minimum: 3600, maximum: 315_360_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreatePoolBody = Type.Object(
+  {
+    poolId: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}_[A-Za-z0-9]{9}$', description: 'Generated when omitted.' })),
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    schema: Type.Optional(Type.Array(SchemaAttributeInput, { maxItems: 70 })),
+    aliasAttributes: Type.Optional(Type.Array(Type.Union([Verifiable, Type.Literal('preferred_username')]), { maxItems: 3 })),
+    usernameAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
+    autoVerifiedAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
+    keepOriginalAttributes: Type.Optional(
+      Type.Array(Verifiable, { maxItems: 2, description: 'Cognito’s AttributesRequireVerificationBeforeUpdate: a change is held pending until verified.' }),
+    ),
+    usernameCaseSensitive: Type.Optional(Type.Boolean({ description: 'Default false: usernames and aliases match case-insensitively.' })),
+    passwordPolicy: Type.Optional(Type.Partial(PasswordPolicy)),
+    codePolicy: Type.Optional(Type.Partial(CodePolicy)),
+    tokenPolicy: Type.Optional(Type.Partial(TokenPolicy)),
+  },
+  { additionalProperties: false },
+);
+
+export const PoolResponse = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    schemaAttributes: Type.Array(SchemaAttribute),
+    aliasAttributes: Type.Array(Type.String()),
+    usernameAttributes: Type.Array(Type.String()),
+    autoVerifiedAttributes: Type.Array(Type.String()),
+    keepOriginalAttributes: Type.Array(Type.String()),
+    usernameCaseSensitive: Type.Boolean(),
+    passwordPolicy: PasswordPolicy,
+    codePolicy: CodePolicy,
+    tokenPolicy: TokenPolicy,
+    issuer: Type.String({ description: 'The `iss` of this pool’s tokens.' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export const PoolSummary = Type.Object(
+  { id: Type.String(), name: Type.String(), createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) },
+  { additionalProperties: false },
+);
+
+export const PoolParams = Type.Object({ poolId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+export const ClientParams = Type.Object({ poolId: Type.String({ maxLength: 64 }), clientId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+
+const AttributeList = Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 100 }), Type.Null()]);
+
+export const CreateClientBody = Type.Object(
+  {
+    clientId: Type.Optional(Type.String({ pattern: '^[a-z0-9]{26}$', description: 'Generated when omitted.' })),
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    readAttributes: Type.Optional(AttributeList),
+    writeAttributes: Type.Optional(AttributeList),
+    preventUserExistenceErrors: Type.Optional(Type.Boolean({ description: 'Default true: unknown users get the same answers as real ones.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateClientBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    readAttributes: Type.Optional(AttributeList),
+    writeAttributes: Type.Optional(AttributeList),
+    preventUserExistenceErrors: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, description: 'Members given replace the current ones; `null` removes a list.' },
+);
+
+export const ClientResponse = Type.Object(
+  {
+    clientId: Type.String(),
+    poolId: Type.String(),
+    name: Type.String(),
+    readAttributes: Type.Union([Type.Array(Type.String()), Type.Null()]),
+    writeAttributes: Type.Union([Type.Array(Type.String()), Type.Null()]),
+    preventUserExistenceErrors: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export function presentPool(pool: Pool, issuer: string) {
+  const { schema, ...settings } = pool.attributeSettings;
+  return {
+    id: pool.id,
+    name: pool.name,
+    schemaAttributes: schema,
+    ...settings,
+    usernameCaseSensitive: pool.usernameCaseSensitive,
+    passwordPolicy: pool.policies.password,
+    codePolicy: pool.policies.codes,
+    tokenPolicy: pool.policies.tokens,
+    issuer,
+    createdAt: pool.createdAt.toISOString(),
+    updatedAt: pool.updatedAt.toISOString(),
+  };
+}
+
+export function presentClient(client: AppClient) {
+  return {
+    clientId: client.id,
+    poolId: client.poolId,
+    name: client.name,
+    readAttributes: client.readAttributes,
+    writeAttributes: client.writeAttributes,
+    preventUserExistenceErrors: client.preventUserExistenceErrors,
+    createdAt: client.createdAt.toISOString(),
+    updatedAt: client.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,56 @@
+import { buildApp } from './app.ts';
+import { createLogger } from './lib/log.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { bootstrapPools } from './modules/pools/bootstrap.ts';
+import { createServices } from './services.ts';
+
+/** Entry point: configuration, database and migrations, services, the HTTP server, graceful close. */
+async function main() {
+  const config = loadConfig();
+  const database = await openDatabase(config.database);
+  await database.migrate();
+
+  const logger = createLogger(config.logLevel);
+  const services = await createServices(config, database, logger);
+  const app = await buildApp({ services, logger });
+
+  const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile, logger: app.log });
+  await app.listen({ port: config.port, host: config.host });
+
+  const lines = [
+    `Cognate is listening on ${config.publicUrl}`,
+    `Database: ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+    ...bootstrapped.flatMap(({ pool, clients, created }) => [
+      `Pool "${pool.name}"${created ? ' (created now)' : ''}: poolId=${pool.id}`,
+      ...clients.map((c) => `  client "${c.name}": clientId=${c.id}`),
+    ]),
+    services.adminKey.generatedKey
+      ? `Admin API key (shown once, stored only as a hash): ${services.adminKey.generatedKey}`
+      : config.adminApiKey
+        ? 'Admin API key: from ADMIN_API_KEY'
+        : 'Admin API key: the one printed at first start (set ADMIN_API_KEY to choose your own)',
+    ...(config.smtpUrl ? [] : ['WARNING: SMTP_URL is unset: verification codes are written to this log, not delivered.']),
+    `API reference: ${config.publicUrl}/docs`,
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await services.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void close('SIGINT'));
+  process.on('SIGTERM', () => void close('SIGTERM'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`Cognate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import type { Logger } from './lib/logger.ts';
+import { createCourierFromConfig, type Courier } from './modules/courier/index.ts';
+import { createPoolsService } from './modules/pools/pools.service.ts';
+import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
+import { createSessionsService } from './modules/tokens/sessions.service.ts';
+import { createPasswordHasher } from './modules/users/passwords.ts';
+import { loadAttributes } from './modules/users/users.repository.ts';
+import { createUsersService } from './modules/users/users.service.ts';
+import { createVerificationService } from './modules/verification/verification.service.ts';
+
+/** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
+export async function createServices(config: Config, database: Database, logger: Logger, overrides: { courier?: Courier } = {}) {
+  const { db } = database;
+  const courier = overrides.courier ?? createCourierFromConfig({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
+  const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl });
+  const sessions = createSessionsService({ db, pools, loadAttributes });
+  const verification = createVerificationService({ db, secret: await loadCodeHmacSecret(db, config.codeHmacSecret), courier, logger });
+  const passwords = createPasswordHasher(config.passwordHashing);
+  const users = createUsersService({ db, pools, sessions, verification, passwords });
+  const adminKey = await loadAdminKey(db, config.adminApiKey);
+  return {
+    database,
+    pools,
+    sessions,
+    users,
+    adminKey,
+    async close() {
+      await courier.close();
+    },
+  };
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>;
