@@ -16,7 +16,12 @@ export const ProblemRef = Type.Ref('Problem');
 
 /** Error responses declared on a route, all problem documents. */
 export function problems(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((status) => [status, { ...ProblemRef, description: describeStatus(status) }]));
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: describeStatus(status), content: { 'application/problem+json': { schema: ProblemRef } } },
+    ]),
+  );
 }
 
 function describeStatus(status: number): string {
@@ -27,9 +32,12 @@ function describeStatus(status: number): string {
       403: 'Known caller, not allowed (NotAuthorizedException, UserNotConfirmedException)',
       404: 'Not found (UserNotFoundException, ResourceNotFoundException)',
       409: 'Conflict (UsernameExistsException, AliasExistsException)',
+      413: 'Body too large (InvalidParameterException)',
       415: 'Unsupported media type (InvalidParameterException)',
       429: 'Limit reached (LimitExceededException, TooManyFailedAttemptsException)',
+      500: 'Internal error (InternalErrorException)',
       502: 'Code delivery failed (CodeDeliveryFailureException)',
+      503: 'Not ready: the database is unavailable (InternalErrorException)',
     }[status] ?? 'Error'
   );
 }

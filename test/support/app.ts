@@ -1,0 +1,138 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { buildApp, type App } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Database } from '../../src/db/client.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import { openTestDatabase } from './database.ts';
+import { startSmtpCapture, type SmtpCapture } from './smtp-capture.ts';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+export const PASSWORD = 'Passw0rd!';
+
+export interface LogEntry {
+  level: number;
+  msg?: string;
+  [key: string]: unknown;
+}
+
+export interface TestApp {
+  app: App;
+  services: Services;
+  database: Database;
+  config: Config;
+  smtp: SmtpCapture;
+  logs: LogEntry[];
+  /** Admin-authorised JSON request; returns status and parsed body. */
+  admin(method: string, url: string, body?: unknown): Promise<TestResponse>;
+  /** Unauthenticated or bearer JSON request. */
+  call(method: string, url: string, body?: unknown, token?: string): Promise<TestResponse>;
+  /** The code the log channel wrote for an SMS to `phone` (SMS has no real channel yet). */
+  smsCodeFor(phone: string): string;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  body: any;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * The real app on a database of its own, with email over real SMTP to a capture server.
+ * Password hashing is lowered here because these tests are not about it.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const smtp = await startSmtpCapture();
+  const database = await openTestDatabase();
+  const config = loadConfig({
+    ADMIN_API_KEY: ADMIN_KEY,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Cognate Tests <tests@cognate.test>',
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    PUBLIC_URL: 'http://cognate.test',
+    ...env,
+  });
+  const logs: LogEntry[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+        done();
+      },
+    }),
+  );
+  const services = await createServices(config, database, logger);
+  const app = await buildApp({ services, logger });
+  await app.ready();
+
+  async function request(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<TestResponse> {
+    const response = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      ...(body !== undefined && { payload: JSON.stringify(body) }),
+    });
+    const text = response.body;
+    return { status: response.statusCode, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  }
+
+  return {
+    app,
+    services,
+    database,
+    config,
+    smtp,
+    logs,
+    admin: (method, url, body) => request(method, url, body, { authorization: `Bearer ${ADMIN_KEY}` }),
+    call: (method, url, body, token) => request(method, url, body, token ? { authorization: `Bearer ${token}` } : {}),
+    smsCodeFor(phone) {
+      const entry = logs.findLast((e) => e.to === phone && typeof e.code === 'string');
+      if (!entry) throw new Error(`no code was logged for ${phone}`);
+      return entry.code as string;
+    },
+    async close() {
+      await app.close();
+      await services.close();
+      await database.close();
+      await smtp.close();
+    },
+  };
+}
+
+/** Creates a pool (admin API) and one client; returns their ids. */
+export async function createPoolWithClient(t: TestApp, pool: Record<string, unknown> = {}, client: Record<string, unknown> = {}) {
+  const created = await t.admin('POST', '/v1/pools', { name: 'test', ...pool });
+  if (created.status !== 201) throw new Error(`pool: ${created.status} ${JSON.stringify(created.body)}`);
+  const app = await t.admin('POST', `/v1/pools/${created.body.id}/clients`, { name: 'app', ...client });
+  if (app.status !== 201) throw new Error(`client: ${app.status} ${JSON.stringify(app.body)}`);
+  return { poolId: created.body.id as string, clientId: app.body.clientId as string, pool: created.body };
+}
+
+/** Signs up, confirms with the code from the received mail, signs in; returns the tokens. */
+export async function signedInUser(t: TestApp, clientId: string, username: string, attributes: Record<string, string>) {
+  const signUp = await t.call('POST', '/v1/sign-up', { clientId, username, password: PASSWORD, userAttributes: attributes });
+  if (signUp.status !== 201) throw new Error(`sign-up: ${signUp.status} ${JSON.stringify(signUp.body)}`);
+  const medium = signUp.body.codeDeliveryDetails?.deliveryMedium;
+  if (medium) {
+    const code = medium === 'SMS' ? t.smsCodeFor(attributes.phone_number!) : await t.smtp.codeFor(attributes.email!);
+    const confirmed = await t.call('POST', '/v1/sign-up/confirm', { clientId, username, confirmationCode: code });
+    if (confirmed.status !== 200) throw new Error(`confirm: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  } else {
+    throw new Error('sign-up sent no code: use a pool with auto-verified email or phone');
+  }
+  const signIn = await t.call('POST', '/v1/auth/sign-in', { clientId, username, password: PASSWORD });
+  if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status} ${JSON.stringify(signIn.body)}`);
+  return { ...signIn.body, userSub: signUp.body.userSub as string } as {
+    accessToken: string;
+    idToken: string;
+    refreshToken: string;
+    userSub: string;
+  };
+}
+
+export function decodeJwt(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+}

@@ -1,0 +1,59 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { migrationsFolder, openDatabase, type Database } from '../../src/db/client.ts';
+
+/** True when the suite runs against a real PostgreSQL server (DATABASE_URL set, as in CI). */
+export const onPostgres = Boolean(process.env.DATABASE_URL);
+
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort()) {
+    hash.update(file).update(readFileSync(path.join(migrationsFolder, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * A migrated database of its own for one test file. PostgreSQL: a fresh database on the
+ * server, dropped at close. PGlite: a copy of a migrated data directory, made once per
+ * migration set and cached in the temp folder (a fresh PGlite takes seconds to create).
+ */
+export async function openTestDatabase(): Promise<Database> {
+  if (onPostgres) {
+    const adminUrl = process.env.DATABASE_URL!;
+    const name = `cognate_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 20 });
+    await database.migrate();
+    return {
+      ...database,
+      async close() {
+        await database.close();
+        const cleanup = new pg.Client({ connectionString: adminUrl });
+        await cleanup.connect();
+        await cleanup.query(`drop database if exists ${name} with (force)`);
+        await cleanup.end();
+      },
+    };
+  }
+  const dump = path.join(os.tmpdir(), `cognate-pglite-${migrationsHash()}.tar.gz`);
+  if (!existsSync(dump)) {
+    const fresh = await openDatabase({ kind: 'pglite' });
+    await fresh.migrate();
+    const blob = await (fresh.db as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } }).$client.dumpDataDir('gzip');
+    await fresh.close();
+    const partial = `${dump}.${process.pid}`;
+    await writeFile(partial, Buffer.from(await blob.arrayBuffer()));
+    await rename(partial, dump);
+  }
+  return openDatabase({ kind: 'pglite', loadDataDir: new Blob([await readFile(dump)]) });
+}
