@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  test('nothing is needed: embedded database under ./data, port 3000 on loopback, strong hashing', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.publicUrl, 'http://127.0.0.1:3000');
+    assert.deepEqual(config.database, { kind: 'pglite', dataDir: path.resolve('./data') });
+    assert.deepEqual(config.passwordHashing, { memoryCostKiB: 19456, timeCost: 2, parallelism: 1 });
+    assert.equal(config.adminApiKey, undefined);
+    assert.equal(config.smtpUrl, undefined);
+  });
+
+  test('DATABASE_URL selects PostgreSQL; PUBLIC_URL loses its trailing slash', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/cognate', PUBLIC_URL: 'https://id.example.com/' });
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/cognate', poolSize: 10 });
+    assert.equal(config.publicUrl, 'https://id.example.com');
+  });
+
+  test('each bad variable gets its own clear message, all at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      SMTP_URL: 'not a url',
+      ADMIN_API_KEY: 'short',
+      ARGON2_MEMORY_KIB: '12',
+      ALLOW_LOG_DELIVERY: 'maybe',
+    });
+    assert.equal(problems.length, 6);
+    assert.match(problems.join('\n'), /PORT must be a whole number from 0 to 65535 \(got "eighty"\)/);
+    assert.match(problems.join('\n'), /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.match(problems.join('\n'), /SMTP_URL is not a valid URL/);
+    assert.match(problems.join('\n'), /ADMIN_API_KEY must be at least 24 characters/);
+    assert.match(problems.join('\n'), /ARGON2_MEMORY_KIB must be a whole number from 1024/);
+    assert.match(problems.join('\n'), /ALLOW_LOG_DELIVERY must be true or false/);
+  });
+
+  test('production refuses to start while codes would only reach the log, unless told so', () => {
+    assert.match(problemsOf({ NODE_ENV: 'production' })[0]!, /codes would only be written to the log/);
+    assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_LOG_DELIVERY: 'true' }).allowLogDelivery, true);
+    assert.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25' }).production, true);
+  });
+});
