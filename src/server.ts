@@ -15,7 +15,7 @@ async function main() {
   const services = await createServices(config, database, logger);
   const app = await buildApp({ services, logger });
 
-  const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile, logger: app.log });
+  const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile });
   await app.listen({ port: config.port, host: config.host });
 
   const lines = [

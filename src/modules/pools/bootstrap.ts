@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { Logger } from '../../lib/logger.ts';
 import type { AppClient, ClientInput, CreatePoolInput, Pool, PoolsService } from './pools.service.ts';
 
 /** What `npm start` creates on an empty database, so a newcomer can sign up at once. */
@@ -18,7 +17,7 @@ export interface PoolsFile {
  * in the file is created when missing and its clients brought up to date; custom attributes
  * missing from an existing pool are added (existing ones can never change).
  */
-export async function bootstrapPools(pools: PoolsService, options: { poolsFile?: string; logger: Logger }) {
+export async function bootstrapPools(pools: PoolsService, options: { poolsFile?: string }) {
   if (!options.poolsFile) {
     const existing = await pools.listPools();
     const pool = existing.find((p) => p.name === 'default') ?? existing[0] ?? (await pools.createPool(defaultPool));
