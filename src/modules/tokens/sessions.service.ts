@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { clients, pools, refreshTokens, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
@@ -36,6 +36,18 @@ export function createSessionsService(deps: {
   const { db } = deps;
   // Signing keys never change once made, so a key found once can be kept.
   const keyCache = new Map<string, VerificationKey>();
+
+  /** A session with its user, client and pool: one query for every authenticated request. */
+  async function sessionWhere(condition: SQL) {
+    const [row] = await db
+      .select()
+      .from(refreshTokens)
+      .innerJoin(users, eq(users.id, refreshTokens.userId))
+      .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
+      .innerJoin(pools, eq(pools.id, users.poolId))
+      .where(condition);
+    return row;
+  }
 
   async function signTokens(pool: Pool, client: AppClient, user: UserRow, state: UserAttributeState, session: { id: string; authTime: Date }) {
     const key = await deps.pools.currentSigningKey(pool.id);
@@ -74,13 +86,9 @@ export function createSessionsService(deps: {
     },
 
     async refresh(clientId: string, refreshToken: string): Promise<TokenSet> {
-      const [row] = await db
-        .select()
-        .from(refreshTokens)
-        .innerJoin(users, eq(users.id, refreshTokens.userId))
-        .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
-        .innerJoin(pools, eq(pools.id, users.poolId))
-        .where(and(eq(refreshTokens.tokenHash, hashRefreshToken(refreshToken)), isNull(refreshTokens.revokedAt), sql`${refreshTokens.expiresAt} > now()`));
+      const row = await sessionWhere(
+        and(eq(refreshTokens.tokenHash, hashRefreshToken(refreshToken)), isNull(refreshTokens.revokedAt), sql`${refreshTokens.expiresAt} > now()`)!,
+      );
       // A token of another client is as good as no token.
       if (!row || row.clients.id !== clientId) throw invalidRefreshToken();
       if (!row.users.enabled) throw forbidden('User is disabled.');
@@ -99,13 +107,7 @@ export function createSessionsService(deps: {
           return key;
         },
       });
-      const [row] = await db
-        .select()
-        .from(refreshTokens)
-        .innerJoin(users, eq(users.id, refreshTokens.userId))
-        .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
-        .innerJoin(pools, eq(pools.id, users.poolId))
-        .where(eq(refreshTokens.id, claims.origin_jti));
+      const row = await sessionWhere(eq(refreshTokens.id, claims.origin_jti));
       // Signing out revokes the session, and with it every access token issued from it.
       if (!row || row.refresh_tokens.revokedAt !== null || row.users.id !== claims.sub || row.clients.id !== claims.client_id) {
         throw revoked();
