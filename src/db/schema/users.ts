@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, foreignKey, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, foreignKey, index, integer, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { clients, pools } from './pools.ts';
 
 export const userStatuses = ['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'] as const;
@@ -24,6 +24,8 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_pool_username_key').on(t.poolId, t.usernameKey),
+    // The target of user_attributes' (user_id, pool_id) key.
+    unique('users_id_pool_key').on(t.id, t.poolId),
     check('users_status_valid', sql`${t.status} in ('UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED')`),
   ],
 );
@@ -31,10 +33,8 @@ export const users = pgTable(
 export const userAttributes = pgTable(
   'user_attributes',
   {
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    /** Denormalised from users so the alias index can be per pool. */
+    userId: uuid('user_id').notNull(),
+    /** Denormalised from users so the alias index can be per pool; user_attributes_user_fk keeps it the user's. */
     poolId: text('pool_id').notNull(),
     name: text('name').notNull(),
     value: text('value').notNull(),
@@ -54,6 +54,9 @@ export const userAttributes = pgTable(
     uniqueIndex('user_attributes_alias_key')
       .on(t.poolId, t.name, t.aliasKey)
       .where(sql`${t.aliasKey} is not null`),
+    // (user, pool) rather than user alone: an attribute filed under another pool would escape
+    // that pool's alias index and let two users share one verified alias.
+    foreignKey({ name: 'user_attributes_user_fk', columns: [t.userId, t.poolId], foreignColumns: [users.id, users.poolId] }).onDelete('cascade'),
     foreignKey({ name: 'user_attributes_pool_fk', columns: [t.poolId], foreignColumns: [pools.id] }).onDelete('cascade'),
     check('user_attributes_value_length', sql`char_length(${t.value}) <= 2048`),
   ],
