@@ -36,6 +36,8 @@ export async function buildApp({ services, logger }: AppOptions) {
   // Fastify's own parser otherwise, which refuses __proto__ and constructor poisoning.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
+  // Fastify also parses text/plain by default; the API speaks JSON only, so any other media type is a 415.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
     parseJson(request, body as string, done);

@@ -17,6 +17,12 @@ export const validationPlugin = fp(
     const body = addFormats(new Ajv({ ...options, coerceTypes: false }));
     const text = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
     app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
+    // A documented route that declares no query takes none: `?limit=5` is an unknown member, not silently ignored.
+    app.addHook('onRoute', (route) => {
+      if (route.schema && !route.schema.hide && !route.schema.querystring) {
+        route.schema = { ...route.schema, querystring: { type: 'object', properties: {}, additionalProperties: false } };
+      }
+    });
   },
   { name: 'validation' },
 );

@@ -80,9 +80,10 @@ export const CreatePoolBody = Type.Object(
       Type.Array(Verifiable, { maxItems: 2, description: 'Cognito’s AttributesRequireVerificationBeforeUpdate: a change is held pending until verified.' }),
     ),
     usernameCaseSensitive: Type.Optional(Type.Boolean({ description: 'Default false: usernames and aliases match case-insensitively.' })),
-    passwordPolicy: Type.Optional(Type.Partial(PasswordPolicy)),
-    codePolicy: Type.Optional(Type.Partial(CodePolicy)),
-    tokenPolicy: Type.Optional(Type.Partial(TokenPolicy)),
+    // Type.Partial drops the source's options, so unknown members would be accepted and stored: restate them.
+    passwordPolicy: Type.Optional(Type.Partial(PasswordPolicy, { additionalProperties: false })),
+    codePolicy: Type.Optional(Type.Partial(CodePolicy, { additionalProperties: false })),
+    tokenPolicy: Type.Optional(Type.Partial(TokenPolicy, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

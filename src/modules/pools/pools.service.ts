@@ -168,6 +168,8 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     },
 
     async deleteClient(poolId: string, clientId: string): Promise<void> {
+      // As every other client operation: an unknown pool is named as such, not as an unknown client.
+      await getPool(poolId);
       const deleted = await db
         .delete(clients)
         .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)))
