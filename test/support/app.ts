@@ -44,7 +44,8 @@ export interface TestResponse {
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const smtp = await startSmtpCapture();
-  const database = await openTestDatabase();
+  // DATABASE_POOL_SIZE sizes the test database's pool as it would the server's (PostgreSQL only).
+  const database = await openTestDatabase({ ...(env.DATABASE_POOL_SIZE && { poolSize: Number(env.DATABASE_POOL_SIZE) }) });
   const config = loadConfig({
     ADMIN_API_KEY: ADMIN_KEY,
     SMTP_URL: smtp.url,

@@ -21,8 +21,9 @@ function migrationsHash(): string {
  * A migrated database of its own for one test file. PostgreSQL: a fresh database on the
  * server, dropped at close. PGlite: a copy of a migrated data directory, made once per
  * migration set and cached in the temp folder (a fresh PGlite takes seconds to create).
+ * `poolSize` (PostgreSQL only): connections in the app's pool; race tests use the production default.
  */
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(options: { poolSize?: number } = {}): Promise<Database> {
   if (onPostgres) {
     const adminUrl = process.env.DATABASE_URL!;
     const name = `cognate_test_${randomBytes(6).toString('hex')}`;
@@ -32,7 +33,7 @@ export async function openTestDatabase(): Promise<Database> {
     await admin.end();
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 20 });
+    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: options.poolSize ?? 20 });
     await database.migrate();
     return {
       ...database,

@@ -84,6 +84,15 @@ async function releaseAlias(q: Queryable, pool: Pool, userId: string, name: stri
     .where(and(eq(userAttributes.poolId, pool.id), eq(userAttributes.name, name), eq(userAttributes.aliasKey, key), ne(userAttributes.userId, userId)));
 }
 
+/**
+ * Queues the claimers of one alias until their transactions end. The unique index alone keeps
+ * one owner, but a forceAliasCreation taker releases the alias before a concurrent claim is
+ * visible to it and then hits that claim: it must wait for it instead, and take the alias over.
+ */
+async function lockAlias(q: Queryable, pool: Pool, name: string, key: string): Promise<void> {
+  await q.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${pool.id}\n${name}\n${key}`}, 0))`);
+}
+
 /** Runs a write that may claim an alias; the unique index decides races, mapped to AliasExistsException. */
 async function claimingAlias<T>(names: string[], write: () => Promise<T>): Promise<T> {
   try {
@@ -107,6 +116,8 @@ export async function insertAttributes(
     return { userId, poolId: pool.id, name, value, verified: isVerified, aliasKey: aliasKeyOf(pool, name, value, isVerified ?? false) };
   });
   if (rows.length === 0) return;
+  // Sorted, so two transactions claiming the same aliases take their locks in one order.
+  for (const row of rows.filter((r) => r.aliasKey).sort((a, b) => a.name.localeCompare(b.name))) await lockAlias(q, pool, row.name, row.aliasKey!);
   if (options.forceAlias) {
     for (const row of rows) if (row.aliasKey) await releaseAlias(q, pool, userId, row.name, row.aliasKey);
   }
@@ -164,6 +175,7 @@ export async function setAttribute(
   options: { forceAlias?: boolean } = {},
 ): Promise<void> {
   const aliasKey = aliasKeyOf(pool, name, row.value, row.verified ?? false);
+  if (aliasKey) await lockAlias(q, pool, name, aliasKey);
   if (aliasKey && options.forceAlias) await releaseAlias(q, pool, userId, name, aliasKey);
   await claimingAlias([name], () =>
     q
