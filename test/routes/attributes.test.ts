@@ -118,14 +118,15 @@ test('PUT changes one attribute and answers its single result', async () => {
 test('sub and the verified flags can never be written by a user: 403, and nothing is written', async () => {
   const u = await setUp({}, {}, { phone_number: uniquePhone(), given_name: 'Before' });
   await refusedWithoutChange(u.token, async () => {
-    for (const changes of [
+    const attempts: Record<string, string>[] = [
       { email_verified: 'true' },
       { email_verified: 'false', given_name: 'After' },
       { phone_number_verified: 'true' },
       { sub: '00000000-0000-4000-8000-000000000000' },
       { given_name: 'After', sub: u.userSub },
       { email: uniqueEmail('sneaky'), email_verified: 'true' },
-    ]) {
+    ];
+    for (const changes of attempts) {
       assertProblem(await updateAttributes(t, u.token, changes), 403, 'NotAuthorizedException', UNAUTHORIZED);
     }
     assertProblem(await put(u.token, 'phone_number_verified', 'true'), 403, 'NotAuthorizedException', UNAUTHORIZED);

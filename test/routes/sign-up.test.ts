@@ -204,11 +204,12 @@ test('attributes outside the schema are refused with Cognito’s messages', asyn
 test('a user may not write sub or a verified flag at sign-up (403), nor what the client may not write', async () => {
   const { poolId, clientId } = await createPoolWithClient(t, emailPool);
   const email = uniqueEmail('flags');
-  for (const attributes of [
+  const attempts: Record<string, string>[] = [
     { email, sub: '7d7f2d4e-1111-4c4c-9999-000000000000' },
     { email, email_verified: 'true' },
     { email, phone_number: uniquePhone(), phone_number_verified: 'true' },
-  ]) {
+  ];
+  for (const attributes of attempts) {
     assertProblem(await signUp(t, clientId, 'flags', attributes), 403, 'NotAuthorizedException', 'A client attempted to write unauthorized attribute');
   }
   const narrow = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'narrow', writeAttributes: ['email'] });

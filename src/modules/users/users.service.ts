@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { userAttributes, users } from '../../db/schema/index.ts';
@@ -21,6 +21,8 @@ import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.servi
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
 import type { PasswordHasher } from './passwords.ts';
 import {
+  aliasExists,
+  aliasKeyOf,
   applyPlan,
   findUserBySignInName,
   insertAttributes,
@@ -45,6 +47,14 @@ const userNotFound = () => new CognitoError('UserNotFoundException', 'User does 
 function signUpCodeTarget(pool: Pool, state: UserAttributeState): VerifiableAttribute | undefined {
   const { autoVerifiedAttributes } = pool.attributeSettings;
   return (['phone_number', 'email'] as const).find((name) => autoVerifiedAttributes.includes(name) && state[name]);
+}
+
+/**
+ * forceAliasCreation moves an alias (§6), but in username-attribute pools the email or phone is
+ * another user's sign-in name, unique outright: taking it would lock that user out of their account.
+ */
+function mayForceAlias(pool: Pool, attributeName: VerifiableAttribute, requested: boolean | undefined): boolean {
+  return requested === true && !pool.attributeSettings.usernameAttributes.includes(attributeName);
 }
 
 export function createUsersService(deps: {
@@ -146,7 +156,7 @@ export function createUsersService(deps: {
         const attribute = state[scope.attributeName];
         if (attribute && attribute.value === checked.destination) {
           await setAttribute(tx, pool, user.id, scope.attributeName, { value: attribute.value, verified: true, pendingValue: attribute.pendingValue ?? null }, {
-            forceAlias: input.forceAliasCreation === true,
+            forceAlias: mayForceAlias(pool, scope.attributeName, input.forceAliasCreation),
           });
         }
       });
@@ -235,6 +245,24 @@ export function createUsersService(deps: {
           const locked = await lockUser(tx, caller.user.id);
           const state = await loadAttributes(tx, locked!);
           const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, changes);
+          // A pending value in a username-attribute pool could never be verified if another user
+          // signs in with it; say so now, as an immediate change would, not after a code went out.
+          for (const [name, value] of Object.entries(plan.pending)) {
+            if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
+            const [taken] = await tx
+              .select({ userId: userAttributes.userId })
+              .from(userAttributes)
+              .where(
+                and(
+                  eq(userAttributes.poolId, pool.id),
+                  eq(userAttributes.name, name),
+                  eq(userAttributes.aliasKey, aliasKeyOf(pool, name, value, true)!),
+                  ne(userAttributes.userId, locked!.id),
+                ),
+              )
+              .limit(1);
+            if (taken) throw aliasExists(name);
+          }
           await applyPlan(tx, pool, locked!.id, state, plan);
           for (const name of plan.codesFor) {
             deliveries.push(await issueCode(tx, pool, locked!, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
@@ -292,7 +320,7 @@ export function createUsersService(deps: {
         // The code proves the value it was sent to: the pending value (promoted now) or the current one.
         if (stored?.pendingValue === checked.destination || stored?.value === checked.destination) {
           await setAttribute(tx, caller.pool, locked!.id, attributeName, { value: checked.destination, verified: true, pendingValue: null }, {
-            forceAlias: input.forceAliasCreation === true,
+            forceAlias: mayForceAlias(caller.pool, attributeName, input.forceAliasCreation),
           });
           await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, locked!.id));
         } else {
