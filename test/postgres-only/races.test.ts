@@ -77,6 +77,17 @@ describe('races on PostgreSQL', { skip }, () => {
         });
       }
 
+      test('ten concurrent sign-ups with one email in a pool that signs in with email make exactly one user', { timeout }, async () => {
+        const { poolId, clientId } = await createPoolWithClient(t, { usernameAttributes: ['email'] });
+        const spellings = ['same@example.com', 'Same@Example.com', 'SAME@EXAMPLE.COM'];
+        const answers = await Promise.all(
+          times(10, (i) => call('POST', '/v1/sign-up', { clientId, username: spellings[i % spellings.length], password: PASSWORD, userAttributes: {} })),
+        );
+        assert.deepEqual(tally(answers), { 201: 1, UsernameExistsException: 9 });
+        const rows = await t.database.db.select({ id: users.id }).from(users).where(eq(users.poolId, poolId));
+        assert.equal(rows.length, 1);
+      });
+
       for (const n of [2, 6]) {
         test(`${n} users confirming sign-up with the same email in an email-alias pool: one verified owner`, { timeout }, async () => {
           const { poolId, clientId } = await createPoolWithClient(t, { aliasAttributes: ['email'], autoVerifiedAttributes: ['email'] });
