@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { authPlugin } from './plugins/auth.plugin.ts';
-import { errorsPlugin } from './plugins/errors.plugin.ts';
+import { errorsPlugin, sendProblem, toCognitoError } from './plugins/errors.plugin.ts';
 import { openapiPlugin } from './plugins/openapi.plugin.ts';
 import { servicesPlugin } from './plugins/services.plugin.ts';
 import { validationPlugin } from './plugins/validation.plugin.ts';
@@ -30,6 +30,9 @@ export async function buildApp({ services, logger }: AppOptions) {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors the router raises before any route runs (bad percent-encoding, an over-long path
+    // parameter) bypass the error handler; without this they answer Fastify's own JSON, not a problem.
+    frameworkErrors: (error, _request, reply) => sendProblem(reply, toCognitoError(error)),
   });
 
   // An empty body is no body (curl -X POST without -d), not malformed JSON.

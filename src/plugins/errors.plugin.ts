@@ -37,6 +37,10 @@ export function toCognitoError(error: FastifyError | Error): CognitoError {
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new CognitoError('InvalidParameterException', 'The request body is too large.', { status: 413 });
   }
+  if (e.code === 'FST_ERR_BAD_URL') return new CognitoError('InvalidParameterException', 'The URL is not validly percent-encoded.');
+  if (e.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new CognitoError('InvalidParameterException', 'A path parameter is too long.', { status: 414 });
+  }
   if (isConnectionError(e)) {
     return new CognitoError('InternalErrorException', 'The database is unavailable; try again shortly.', { status: 503, cause: e });
   }

@@ -103,6 +103,7 @@ describe('values: good ones and their stored form', () => {
     ['email, dotless host', standard('email'), 'user@localhost', 'user@localhost'],
     ['email, apostrophe', standard('email'), "o'brien@example.com", "o'brien@example.com"],
     ['email, non-ASCII', standard('email'), 'ü@exämple.de', 'ü@exämple.de'],
+    ['email, at RFC 5321 limits (64-octet local part, 63-octet labels, 254 octets)', standard('email'), `${'l'.repeat(64)}@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(61)}`, `${'l'.repeat(64)}@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(61)}`],
     ['birthdate', standard('birthdate'), '1990-01-31', '1990-01-31'],
     ['birthdate, leap day', standard('birthdate'), '2000-02-29', '2000-02-29'],
     ['updated_at, zero', standard('updated_at'), '0', '0'],
@@ -141,7 +142,15 @@ describe('values: bad ones, each named', () => {
     ...['14325551212', '+1 432 555', '+1-432-555', '+(1)432555', '+', '+1234567890123456', '++1', '+1a', ' +1'].map(
       (value): [string, AttributeDefinition, string, string] => [`phone ${JSON.stringify(value)}`, phone, value, 'Invalid phone number format.'],
     ),
-    ...['plain', '@domain.com', 'me@', 'a@b@c.com', 'me @domain.com', 'me@domain..com', 'me@.domain.com', 'me@domain.com.', 'me@do main.com', 'me@domain.com\n'].map(
+    ...[
+      'plain', '@domain.com', 'me@', 'a@b@c.com', 'me @domain.com', 'me@domain..com', 'me@.domain.com', 'me@domain.com.', 'me@do main.com', 'me@domain.com\n',
+      // RFC 5321 limits: over them no server takes the address, so it is a format error, not a delivery failure.
+      `${'l'.repeat(65)}@example.com`,
+      `${'ü'.repeat(33)}@example.com`,
+      `me@${'d'.repeat(64)}.com`,
+      `${'l'.repeat(64)}@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(62)}`,
+      `me@${'y'.repeat(2040)}`,
+    ].map(
       (value): [string, AttributeDefinition, string, string] => [`email ${JSON.stringify(value)}`, email, value, 'Invalid email address format.'],
     ),
     ...['1990-1-1', '1990-02-30', '1900-02-29', '1990/01/01', '19900101', '1990-13-01', '1990-01-01T00:00'].map(

@@ -37,8 +37,19 @@ export function isPhoneNumber(value: string): boolean {
  * characters anywhere. Deliverability is the verification code's job, not ours.
  */
 export function isEmailAddress(value: string): boolean {
-  return /^[^@\s\p{Cc}]+@[^@\s\p{Cc}.]+(\.[^@\s\p{Cc}.]+)*$/u.test(value);
+  if (!/^[^@\s\p{Cc}]+@[^@\s\p{Cc}.]+(\.[^@\s\p{Cc}.]+)*$/u.test(value)) return false;
+  // RFC 5321's size limits (octets): no mail server accepts a longer address, so taking one
+  // would only fail later, at delivery, as a 502 instead of a format error now.
+  const [local, domain] = value.split('@') as [string, string];
+  return (
+    octets(value) <= 254 &&
+    octets(local) <= 64 &&
+    domain.split('.').every((label) => octets(label) <= 63)
+  );
 }
+
+const encoder = new TextEncoder();
+const octets = (text: string): number => encoder.encode(text).length;
 
 /** `true`/`false` in any case; anything else is not a Boolean value. */
 export function parseBoolean(name: string, value: string): boolean {
