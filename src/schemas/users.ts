@@ -53,6 +53,11 @@ export const TokenResponse = Type.Object(
   { additionalProperties: false },
 );
 
+export const ConfirmForgotPasswordBody = Type.Object(
+  { clientId: ClientId, username: Username, confirmationCode: ConfirmationCode, password: Password, clientMetadata: ClientMetadata },
+  { additionalProperties: false },
+);
+
 export const RefreshBody = Type.Object(
   { clientId: ClientId, refreshToken: Type.String({ minLength: 1, maxLength: 4096 }) },
   { additionalProperties: false },

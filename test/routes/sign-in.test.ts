@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { PASSWORD, createPoolWithClient, decodeJwt, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
-import { assertProblem, attributesOf, signIn, signUp, uniqueEmail, updateAttributes } from '../support/user-flows.ts';
+import {
+  assertProblem,
+  attributesOf,
+  mailsTo,
+  newCodeFor,
+  otherCode,
+  signIn,
+  signUp,
+  uniqueEmail,
+  uniquePhone,
+  updateAttributes,
+} from '../support/user-flows.ts';
 
 let t: TestApp;
 before(async () => {
@@ -284,4 +295,92 @@ test('attributes read back after sign-in match what sign-up stored', async () =>
   const email = uniqueEmail('rb');
   const tokens = await signedInUser(t, clientId, 'rb', { email, locale: 'de-CH' });
   assert.deepEqual(await attributesOf(t, tokens.accessToken), { sub: tokens.userSub, email, email_verified: 'true', locale: 'de-CH' });
+});
+
+const forgot = (clientId: string, username: string) => t.call('POST', '/v1/auth/forgot-password', { clientId, username });
+const resetWith = (clientId: string, username: string, confirmationCode: string, password = 'R3set-Passw0rd!') =>
+  t.call('POST', '/v1/auth/forgot-password/confirm', { clientId, username, confirmationCode, password });
+
+test('forgot password: a code to the verified email resets the password; the code works once', async () => {
+  const { clientId } = await createPoolWithClient(t, emailPool);
+  const email = uniqueEmail('reset');
+  await signedInUser(t, clientId, 'reset', { email });
+  const res = await forgot(clientId, 'reset');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, { codeDeliveryDetails: { destination: 'r***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  const code = await newCodeFor(t, email, 1);
+  assert.match(t.smtp.messages.at(-1)!.subject, /password reset/i);
+
+  assertProblem(await resetWith(clientId, 'reset', otherCode(code)), 400, 'CodeMismatchException', 'Invalid verification code provided, please try again.');
+  assertProblem(await resetWith(clientId, 'reset', code, 'weak'), 400, 'InvalidPasswordException', 'Password not long enough');
+  assertProblem(await t.call('POST', '/v1/auth/forgot-password/confirm', { clientId, username: 'reset', confirmationCode: code }), 400, 'InvalidParameterException', "Member 'password'");
+  assert.equal((await signIn(t, clientId, 'reset')).status, 200, 'nothing changed yet');
+
+  const ok = await resetWith(clientId, 'reset', code);
+  assert.equal(ok.status, 200);
+  assert.deepEqual(ok.body, {});
+  assertProblem(await signIn(t, clientId, 'reset'), 401, 'NotAuthorizedException');
+  assert.equal((await signIn(t, clientId, 'reset', 'R3set-Passw0rd!')).status, 200);
+  assertProblem(await resetWith(clientId, 'reset', code, 'An0ther-Passw0rd!'), 400, 'ExpiredCodeException');
+  assert.equal((await signIn(t, clientId, 'reset', 'R3set-Passw0rd!')).status, 200);
+});
+
+test('forgot password goes only to a verified channel: a verified phone when the email is not; none → 400', async () => {
+  const { poolId, clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email', 'phone_number'] });
+  const email = uniqueEmail('chan');
+  const phone = uniquePhone();
+  await signedInUser(t, clientId, 'chan', { email, phone_number: phone });
+  // Sign-up verified the phone (§5.2), not the email.
+  const res = await forgot(clientId, 'chan');
+  assert.deepEqual(res.body.codeDeliveryDetails, { destination: `+********${phone.slice(-4)}`, deliveryMedium: 'SMS', attributeName: 'phone_number' });
+  assert.equal(mailsTo(t, email), 0);
+  assert.equal((await resetWith(clientId, 'chan', t.smsCodeFor(phone))).status, 200);
+
+  const legacy = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'legacy', preventUserExistenceErrors: false });
+  const plain = await createPoolWithClient(t, {}, { preventUserExistenceErrors: false });
+  await signUp(t, plain.clientId, 'novalue', { email: uniqueEmail('novalue') });
+  assertProblem(await forgot(plain.clientId, 'novalue'), 400, 'InvalidParameterException', 'no registered/verified email or phone_number');
+  assertProblem(await forgot(legacy.body.clientId, 'ghost'), 404, 'UserNotFoundException', 'User does not exist.');
+  assertProblem(await resetWith(legacy.body.clientId, 'ghost', '123456'), 404, 'UserNotFoundException');
+});
+
+test('forgot password hides unknown users by default and sends nothing for them', async () => {
+  const { clientId } = await createPoolWithClient(t, emailPool);
+  const mails = t.smtp.messages.length;
+  const res = await forgot(clientId, 'ghost@nowhere.test');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, { codeDeliveryDetails: { destination: 'g***@n***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  assert.equal(t.smtp.messages.length, mails);
+  assertProblem(await resetWith(clientId, 'ghost@nowhere.test', '123456'), 400, 'CodeMismatchException');
+  // A real user who never asked for a code.
+  await signedInUser(t, clientId, 'never', { email: uniqueEmail('never') });
+  assertProblem(await resetWith(clientId, 'never', '123456'), 400, 'ExpiredCodeException');
+  assert.equal((await signIn(t, clientId, 'never')).status, 200);
+});
+
+test('forgot password with keep-original: the code goes to the current verified address, not the pending one', async () => {
+  const { clientId } = await createPoolWithClient(t, { ...emailPool, keepOriginalAttributes: ['email'], aliasAttributes: ['email'] });
+  const email = uniqueEmail('orig');
+  const tokens = await signedInUser(t, clientId, 'orig', { email });
+  const pending = uniqueEmail('pending');
+  await updateAttributes(t, tokens.accessToken, { email: pending });
+  const res = await forgot(clientId, email);
+  assert.equal(res.body.codeDeliveryDetails.destination, 'o***@e***');
+  assert.equal(mailsTo(t, email), 2);
+  assert.equal(mailsTo(t, pending), 1);
+  assert.equal((await resetWith(clientId, email, await newCodeFor(t, email, 1))).status, 200);
+  // The pending change still awaits its own code.
+  assert.equal((await attributesOf(t, tokens.accessToken)).email, email);
+});
+
+test('forgot password: 5 wrong codes kill the code (429), a new code works', async () => {
+  const { clientId } = await createPoolWithClient(t, emailPool);
+  const email = uniqueEmail('dead');
+  await signedInUser(t, clientId, 'dead', { email });
+  await forgot(clientId, 'dead');
+  const code = await newCodeFor(t, email, 1);
+  for (let i = 0; i < 5; i++) assertProblem(await resetWith(clientId, 'dead', otherCode(code)), 400, 'CodeMismatchException');
+  assertProblem(await resetWith(clientId, 'dead', code), 429, 'TooManyFailedAttemptsException');
+  await forgot(clientId, 'dead');
+  assert.equal((await resetWith(clientId, 'dead', await newCodeFor(t, email, 2))).status, 200);
 });

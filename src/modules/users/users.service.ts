@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { userAttributes, users } from '../../db/schema/index.ts';
+import { userAttributes, users, verificationCodes } from '../../db/schema/index.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
 import {
   classifyUsername,
@@ -78,11 +78,12 @@ export function createUsersService(deps: {
     tx: Parameters<Parameters<Db['transaction']>[0]>[0],
     pool: Pool,
     user: UserRow,
-    purpose: 'SIGN_UP' | 'VERIFY_ATTRIBUTE',
+    purpose: 'SIGN_UP' | 'VERIFY_ATTRIBUTE' | 'FORGOT_PASSWORD',
     attributeName: VerifiableAttribute,
     destination: string,
   ) {
     const { codes } = pool.policies;
+    const ttlSeconds = { SIGN_UP: codes.signUpCodeTtlSeconds, VERIFY_ATTRIBUTE: codes.attributeCodeTtlSeconds, FORGOT_PASSWORD: codes.passwordResetCodeTtlSeconds }[purpose];
     return verification.issue(tx, {
       poolId: pool.id,
       userId: user.id,
@@ -90,7 +91,7 @@ export function createUsersService(deps: {
       purpose,
       attributeName,
       destination,
-      ttlSeconds: purpose === 'SIGN_UP' ? codes.signUpCodeTtlSeconds : codes.attributeCodeTtlSeconds,
+      ttlSeconds,
       policy: codes,
     });
   }
@@ -196,6 +197,66 @@ export function createUsersService(deps: {
       if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
       if (user.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
       return deps.sessions.start(pool, client, user, await loadAttributes(db, user));
+    },
+
+    /**
+     * ForgotPassword: a code to a verified email, else a verified phone (email first, as Cognito's
+     * recommended recovery setting). With keep-original on, the current verified value gets it,
+     * never a pending one: an unproven address must not be able to take the account.
+     */
+    async forgotPassword(input: { clientId: string; username: string }) {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const user = await findUserBySignInName(db, pool, input.username);
+      // Hidden users (unknown, disabled, or with nowhere to send) get a plausible answer and no message.
+      const hide = () => ({ codeDeliveryDetails: simulatedDelivery(pool, input.username) });
+      if (!user) {
+        if (client.preventUserExistenceErrors) return hide();
+        throw userNotFound();
+      }
+      if (!user.enabled) {
+        if (client.preventUserExistenceErrors) return hide();
+        throw forbidden('User is disabled.');
+      }
+      return withDeliveries(async (deliveries) => {
+        await db.transaction(async (tx) => {
+          const locked = await lockUser(tx, user.id);
+          const state = await loadAttributes(tx, locked!);
+          const channel = (['email', 'phone_number'] as const).find((name) => state[name]?.verified === true);
+          if (channel) deliveries.push(await issueCode(tx, pool, locked!, 'FORGOT_PASSWORD', channel, state[channel]!.value));
+        });
+        if (deliveries[0]) return { codeDeliveryDetails: deliveries[0].details };
+        if (client.preventUserExistenceErrors) return hide();
+        throw invalidParameter('Cannot reset password for the user as there is no registered/verified email or phone_number');
+      });
+    },
+
+    async confirmForgotPassword(input: { clientId: string; username: string; confirmationCode: string; password: string }) {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const user = await findUserBySignInName(db, pool, input.username);
+      if (!user || !user.enabled) {
+        if (client.preventUserExistenceErrors) throw new CognitoError('CodeMismatchException');
+        throw user ? forbidden('User is disabled.') : userNotFound();
+      }
+      // Checked before the code, so a password the policy refuses does not use up a try.
+      checkPassword(pool.policies.password, input.password);
+      // The code's row says which channel it went to; none means no reset was asked for.
+      const [issued] = await db
+        .select({ attributeName: verificationCodes.attributeName })
+        .from(verificationCodes)
+        .where(and(eq(verificationCodes.userId, user.id), eq(verificationCodes.purpose, 'FORGOT_PASSWORD')))
+        .orderBy(desc(verificationCodes.createdAt))
+        .limit(1);
+      if (!issued) throw new CognitoError('ExpiredCodeException');
+      const scope = { userId: user.id, purpose: 'FORGOT_PASSWORD' as const, attributeName: issued.attributeName };
+      const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: pool.policies.codes });
+      const passwordHash = await deps.passwords.hash(input.password);
+      await db.transaction(async (tx) => {
+        const locked = await lockUser(tx, user.id);
+        await verification.consume(tx, scope, checked.codeHmac);
+        // A reset required by an administrator is what this completes.
+        const status = locked!.status === 'RESET_REQUIRED' ? 'CONFIRMED' : locked!.status;
+        await tx.update(users).set({ passwordHash, status, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+      });
     },
 
     refresh: (input: { clientId: string; refreshToken: string }) => deps.sessions.refresh(input.clientId, input.refreshToken),

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth.plugin.ts';
 import { Empty, problems } from '../../schemas/common.ts';
-import { RefreshBody, SignInBody, TokenResponse } from '../../schemas/users.ts';
+import { CodeDeliveryResponse, ConfirmForgotPasswordBody, RefreshBody, SignInBody, TokenResponse, UsernameBody } from '../../schemas/users.ts';
 
-/** Sign-in, refresh and global sign-out. */
+/** Sign-in, refresh, global sign-out and password reset. */
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { users } = app.services;
@@ -40,6 +40,29 @@ export async function authRoutes(fastify: FastifyInstance) {
     onRequest: app.requireUser,
   }, async (request) => {
     await users.signOut(callerOf(request));
+    return {};
+  });
+
+  app.post('/v1/auth/forgot-password', {
+    schema: {
+      operationId: 'ForgotPassword',
+      tags: ['auth'],
+      summary: 'Send a password reset code to the user’s verified email (or else verified phone)',
+      body: UsernameBody,
+      response: { 200: CodeDeliveryResponse, ...problems(400, 403, 404, 415, 429, 502) },
+    },
+  }, async (request) => users.forgotPassword(request.body));
+
+  app.post('/v1/auth/forgot-password/confirm', {
+    schema: {
+      operationId: 'ConfirmForgotPassword',
+      tags: ['auth'],
+      summary: 'Set a new password with the reset code',
+      body: ConfirmForgotPasswordBody,
+      response: { 200: Empty, ...problems(400, 403, 404, 415, 429) },
+    },
+  }, async (request) => {
+    await users.confirmForgotPassword(request.body);
     return {};
   });
 }
