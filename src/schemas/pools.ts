@@ -116,7 +116,8 @@ export const PoolSummary = Type.Object(
 export const PoolParams = Type.Object({ poolId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 export const ClientParams = Type.Object({ poolId: Type.String({ maxLength: 64 }), clientId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 
-const AttributeList = Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 100 }), Type.Null()]);
+// uniqueItems: a name twice is a mistake, refused as the pool's own lists refuse it, not stored twice.
+const AttributeList = Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 100, uniqueItems: true }), Type.Null()]);
 
 export const CreateClientBody = Type.Object(
   {

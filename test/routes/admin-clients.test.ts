@@ -133,6 +133,8 @@ describe('CreateUserPoolClient', () => {
       [{ name: 'x', writeAttributes: [''] }, "Value at 'body.writeAttributes"],
       [{ name: 'x', preventUserExistenceErrors: 'ENABLED' }, "Value at 'body.preventUserExistenceErrors' failed to satisfy constraint"],
       [{ name: 7 }, "Value at 'body.name' failed to satisfy constraint"],
+      [{ name: 'x', readAttributes: ['email', 'email'] }, "Value at 'body.readAttributes' failed to satisfy constraint: must NOT have duplicate items"],
+      [{ name: 'x', writeAttributes: ['email', 'name', 'email'] }, "Value at 'body.writeAttributes' failed to satisfy constraint: must NOT have duplicate items"],
     ];
     for (const [body, detail] of cases) await refuse(poolId, 'POST', url, body, 400, 'InvalidParameterException', detail);
   });
@@ -215,6 +217,7 @@ describe('UpdateUserPoolClient (PATCH)', () => {
     await refuse(poolId, 'PATCH', url, { name: null }, 400, 'InvalidParameterException', "Value at 'body.name' failed to satisfy constraint");
     await refuse(poolId, 'PATCH', url, { preventUserExistenceErrors: null }, 400, 'InvalidParameterException', "Value at 'body.preventUserExistenceErrors' failed to satisfy constraint");
     await refuse(poolId, 'PATCH', url, [], 400, 'InvalidParameterException', "Value at 'body' failed to satisfy constraint");
+    await refuse(poolId, 'PATCH', url, { readAttributes: ['sub', 'sub'] }, 400, 'InvalidParameterException', "Value at 'body.readAttributes' failed to satisfy constraint: must NOT have duplicate items");
   });
 
   test('unknown pool, unknown client, and a client of another pool: 404, and the foreign client is unchanged', async () => {
