@@ -39,7 +39,9 @@ CREATE TABLE "code_events" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
 	"kind" text NOT NULL,
-	"at" timestamp with time zone DEFAULT now() NOT NULL
+	"purpose" text NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "code_events_kind_valid" CHECK ("code_events"."kind" in ('send', 'confirm'))
 );
 --> statement-breakpoint
 CREATE TABLE "outbox_messages" (
@@ -126,7 +128,7 @@ ALTER TABLE "verification_codes" ADD CONSTRAINT "verification_codes_user_id_user
 CREATE INDEX "clients_pool_idx" ON "clients" USING btree ("pool_id");--> statement-breakpoint
 CREATE INDEX "pools_name_idx" ON "pools" USING btree ("name");--> statement-breakpoint
 CREATE INDEX "signing_keys_pool_idx" ON "signing_keys" USING btree ("pool_id","created_at");--> statement-breakpoint
-CREATE INDEX "code_events_user_kind_at_idx" ON "code_events" USING btree ("user_id","kind","at");--> statement-breakpoint
+CREATE INDEX "code_events_user_kind_purpose_at_idx" ON "code_events" USING btree ("user_id","kind","purpose","at");--> statement-breakpoint
 CREATE INDEX "outbox_messages_status_idx" ON "outbox_messages" USING btree ("status","created_at");--> statement-breakpoint
 CREATE INDEX "outbox_messages_user_idx" ON "outbox_messages" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "refresh_tokens_hash_key" ON "refresh_tokens" USING btree ("token_hash");--> statement-breakpoint

@@ -130,12 +130,12 @@ test('after 5 wrong tries the code is dead: TooManyFailedAttemptsException (429)
   assert.equal((await attributesOf(t, u.token)).email_verified, 'true');
 });
 
-test('five code sends an hour per user (the sign-up code counts): the next answers 429 LimitExceededException', async () => {
+test('five attribute-code sends an hour per user, counted apart from sign-up codes: the sixth answers 429 LimitExceededException', async () => {
   const u = await setUp();
-  for (let i = 0; i < 4; i++) assert.equal((await sendCode(u.token, 'email')).status, 200);
-  assert.equal(mailsTo(t, u.email), 5);
+  for (let i = 0; i < 5; i++) assert.equal((await sendCode(u.token, 'email')).status, 200);
+  assert.equal(mailsTo(t, u.email), 6);
   assertProblem(await sendCode(u.token, 'email'), 429, 'LimitExceededException', 'Attempt limit exceeded, please try after some time.');
-  assert.equal(mailsTo(t, u.email), 5);
+  assert.equal(mailsTo(t, u.email), 6);
   // A change that needs a code is refused as a whole, and leaves the email as it was.
   const next = uniqueEmail('over');
   assertProblem(await updateAttributes(t, u.token, { email: next, given_name: 'Over' }), 429, 'LimitExceededException');
@@ -145,15 +145,14 @@ test('five code sends an hour per user (the sign-up code counts): the next answe
   assert.equal(attributes.given_name, undefined);
   assert.equal(mailsTo(t, next), 0);
   // The last code sent still works.
-  assert.equal((await verify(u.token, 'email', await newCodeFor(t, u.email, 4))).status, 200);
+  assert.equal((await verify(u.token, 'email', await newCodeFor(t, u.email, 5))).status, 200);
 });
 
-test('fifteen confirmation attempts an hour per user: the next answers 429 LimitExceededException, even with the right code', async () => {
+test('fifteen attribute confirmations an hour per user, counted apart from sign-up ones: the next answers 429 LimitExceededException, even with the right code', async () => {
   const u = await setUp({ pool: { codePolicy: { maxAttempts: 100 } } });
   await sendCode(u.token, 'email');
   const code = await newCodeFor(t, u.email, 1);
-  // The sign-up confirmation was the first of the hour.
-  for (let i = 0; i < 14; i++) assertProblem(await verify(u.token, 'email', otherCode(code)), 400, 'CodeMismatchException');
+  for (let i = 0; i < 15; i++) assertProblem(await verify(u.token, 'email', otherCode(code)), 400, 'CodeMismatchException');
   assertProblem(await verify(u.token, 'email', code), 429, 'LimitExceededException', 'Attempt limit exceeded, please try after some time.');
 });
 

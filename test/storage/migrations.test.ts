@@ -285,7 +285,7 @@ describe('database invariants', () => {
         maxAttempts: 5,
         expiresAt: new Date(Date.now() + 3600_000),
       });
-      await db.insert(codeEvents).values({ userId, kind: 'send' });
+      await db.insert(codeEvents).values({ userId, kind: 'send', purpose: 'SIGN_UP' });
       await db.insert(outboxMessages).values({ poolId, userId, medium: 'EMAIL', destination: email, purpose: 'VERIFY_ATTRIBUTE' });
     };
     const [alice, bob] = [await makeUser(pool, 'alice'), await makeUser(pool, 'bob')];
@@ -325,7 +325,7 @@ describe('database invariants', () => {
     // Rows cannot point at nothing.
     assert.equal((await pgError(makeUser({ ...keep, id: 'gone_000000000' }, 'x'))).code, FOREIGN_KEY);
     assert.equal(
-      (await pgError(db.insert(codeEvents).values({ userId: randomUUID(), kind: 'confirm' }))).code,
+      (await pgError(db.insert(codeEvents).values({ userId: randomUUID(), kind: 'confirm', purpose: 'SIGN_UP' }))).code,
       FOREIGN_KEY,
     );
   });

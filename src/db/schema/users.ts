@@ -90,7 +90,11 @@ export const verificationCodes = pgTable(
   ],
 );
 
-/** Code sends and confirmation attempts, counted for the per-user hourly limits. */
+/**
+ * Code sends and confirmation attempts, counted for the per-user hourly limits. Cognito
+ * limits each operation on its own (ResendConfirmationCode and GetUserAttributeVerificationCode
+ * 5 an hour each, ConfirmSignUp and VerifyUserAttribute 15), so events carry their purpose.
+ */
 export const codeEvents = pgTable(
   'code_events',
   {
@@ -99,9 +103,13 @@ export const codeEvents = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     kind: text('kind').$type<'send' | 'confirm'>().notNull(),
+    purpose: text('purpose').$type<CodePurpose>().notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('code_events_user_kind_at_idx').on(t.userId, t.kind, t.at)],
+  (t) => [
+    index('code_events_user_kind_purpose_at_idx').on(t.userId, t.kind, t.purpose, t.at),
+    check('code_events_kind_valid', sql`${t.kind} in ('send', 'confirm')`),
+  ],
 );
 
 export const refreshTokens = pgTable(

@@ -57,6 +57,18 @@ export async function findUserBySignInName(q: Queryable, pool: Pool, login: stri
   return row?.user;
 }
 
+/** Whether another user of the pool signs in with this value of `name` now. */
+export async function aliasHeldByOther(q: Queryable, pool: Pool, name: string, value: string, userId: string): Promise<boolean> {
+  const key = aliasKeyOf(pool, name, value, true);
+  if (key === null) return false;
+  const [held] = await q
+    .select({ userId: userAttributes.userId })
+    .from(userAttributes)
+    .where(and(eq(userAttributes.poolId, pool.id), eq(userAttributes.name, name), eq(userAttributes.aliasKey, key), ne(userAttributes.userId, userId)))
+    .limit(1);
+  return held !== undefined;
+}
+
 /** Locks the user's row for the rest of the transaction: one writer per user at a time. */
 export async function lockUser(q: Queryable, userId: string): Promise<UserRow | undefined> {
   const [user] = await q.select().from(users).where(eq(users.id, userId)).for('update');
@@ -136,6 +148,20 @@ export async function applyPlan(
   plan: UpdatePlan,
   options: { forceAlias?: boolean } = {},
 ): Promise<void> {
+  // Take every alias lock this plan needs up front, in name order, so two plans that claim
+  // the same email and phone cannot wait on each other (setAttribute's own lock is re-entrant).
+  const claims = new Map<string, string>();
+  for (const [name, value] of Object.entries(plan.set)) {
+    const key = aliasKeyOf(pool, name, value, plan.verified[name as VerifiableAttribute] ?? false);
+    if (key) claims.set(name, key);
+  }
+  for (const [name, verified] of Object.entries(plan.verified)) {
+    const stored = current[name];
+    const key = stored && !(name in plan.set) ? aliasKeyOf(pool, name, stored.value, verified) : null;
+    if (key) claims.set(name, key);
+  }
+  for (const name of [...claims.keys()].sort()) await lockAlias(q, pool, name, claims.get(name)!);
+
   if (plan.delete.length > 0) {
     await q.delete(userAttributes).where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, plan.delete)));
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { userAttributes, users, verificationCodes } from '../../db/schema/index.ts';
+import { userAttributes, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
 import {
   classifyUsername,
@@ -22,7 +22,7 @@ import type { PendingDelivery, VerificationService } from '../verification/verif
 import type { PasswordHasher } from './passwords.ts';
 import {
   aliasExists,
-  aliasKeyOf,
+  aliasHeldByOther,
   applyPlan,
   findUserBySignInName,
   insertAttributes,
@@ -240,14 +240,9 @@ export function createUsersService(deps: {
       // Checked before the code, so a password the policy refuses does not use up a try.
       checkPassword(pool.policies.password, input.password);
       // The code's row says which channel it went to; none means no reset was asked for.
-      const [issued] = await db
-        .select({ attributeName: verificationCodes.attributeName })
-        .from(verificationCodes)
-        .where(and(eq(verificationCodes.userId, user.id), eq(verificationCodes.purpose, 'FORGOT_PASSWORD')))
-        .orderBy(desc(verificationCodes.createdAt))
-        .limit(1);
-      if (!issued) throw new CognitoError('ExpiredCodeException');
-      const scope = { userId: user.id, purpose: 'FORGOT_PASSWORD' as const, attributeName: issued.attributeName };
+      const issuedTo = await verification.issuedTo(user.id, 'FORGOT_PASSWORD');
+      if (!issuedTo) throw new CognitoError('ExpiredCodeException');
+      const scope = { userId: user.id, purpose: 'FORGOT_PASSWORD' as const, attributeName: issuedTo };
       const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: pool.policies.codes });
       const passwordHash = await deps.passwords.hash(input.password);
       await db.transaction(async (tx) => {
@@ -310,19 +305,7 @@ export function createUsersService(deps: {
           // signs in with it; say so now, as an immediate change would, not after a code went out.
           for (const [name, value] of Object.entries(plan.pending)) {
             if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
-            const [taken] = await tx
-              .select({ userId: userAttributes.userId })
-              .from(userAttributes)
-              .where(
-                and(
-                  eq(userAttributes.poolId, pool.id),
-                  eq(userAttributes.name, name),
-                  eq(userAttributes.aliasKey, aliasKeyOf(pool, name, value, true)!),
-                  ne(userAttributes.userId, locked!.id),
-                ),
-              )
-              .limit(1);
-            if (taken) throw aliasExists(name);
+            if (await aliasHeldByOther(tx, pool, name, value, locked!.id)) throw aliasExists(name);
           }
           await applyPlan(tx, pool, locked!.id, state, plan);
           for (const name of plan.codesFor) {

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { codeEvents, outboxMessages, users, verificationCodes, type CodePurpose } from '../../db/schema/index.ts';
 import { CognitoError } from '../../errors/cognito-error.ts';
@@ -31,11 +31,11 @@ const hourAgo = sql`now() - interval '1 hour'`;
 export function createVerificationService(deps: { db: Db; secret: string; courier: Courier; logger: Logger }) {
   const { db } = deps;
 
-  async function countEvents(q: Queryable, userId: string, kind: 'send' | 'confirm'): Promise<number> {
+  async function countEvents(q: Queryable, userId: string, kind: 'send' | 'confirm', purpose: CodePurpose): Promise<number> {
     const [row] = await q
       .select({ n: count() })
       .from(codeEvents)
-      .where(and(eq(codeEvents.userId, userId), eq(codeEvents.kind, kind), gt(codeEvents.at, hourAgo)));
+      .where(and(eq(codeEvents.userId, userId), eq(codeEvents.kind, kind), eq(codeEvents.purpose, purpose), gt(codeEvents.at, hourAgo)));
     return row?.n ?? 0;
   }
 
@@ -49,7 +49,7 @@ export function createVerificationService(deps: { db: Db; secret: string; courie
       tx: Queryable,
       input: CodeScope & { poolId: string; username: string; attributeName: VerifiableAttribute; destination: string; ttlSeconds: number; policy: CodePolicy },
     ): Promise<PendingDelivery> {
-      if ((await countEvents(tx, input.userId, 'send')) >= input.policy.sendsPerHour) throw limitExceeded();
+      if ((await countEvents(tx, input.userId, 'send', input.purpose)) >= input.policy.sendsPerHour) throw limitExceeded();
       const code = generateCode();
       const codeHmac = hmacCode(deps.secret, input, code);
       const expiresAt = sql`now() + make_interval(secs => ${input.ttlSeconds})`;
@@ -76,7 +76,7 @@ export function createVerificationService(deps: { db: Db; secret: string; courie
             createdAt: sql`now()`,
           },
         });
-      await tx.insert(codeEvents).values({ userId: input.userId, kind: 'send' });
+      await tx.insert(codeEvents).values({ userId: input.userId, kind: 'send', purpose: input.purpose });
       const details = codeDeliveryDetails(input.attributeName, input.destination);
       const [outbox] = await tx
         .insert(outboxMessages)
@@ -146,8 +146,8 @@ export function createVerificationService(deps: { db: Db; secret: string; courie
     async check(scope: CodeScope & { code: string; policy: CodePolicy }): Promise<{ destination: string; codeHmac: string }> {
       await db.transaction(async (tx) => {
         await tx.select({ id: users.id }).from(users).where(eq(users.id, scope.userId)).for('update');
-        if ((await countEvents(tx, scope.userId, 'confirm')) >= scope.policy.confirmsPerHour) throw limitExceeded();
-        await tx.insert(codeEvents).values({ userId: scope.userId, kind: 'confirm' });
+        if ((await countEvents(tx, scope.userId, 'confirm', scope.purpose)) >= scope.policy.confirmsPerHour) throw limitExceeded();
+        await tx.insert(codeEvents).values({ userId: scope.userId, kind: 'confirm', purpose: scope.purpose });
       });
       const key = and(
         eq(verificationCodes.userId, scope.userId),
@@ -176,6 +176,17 @@ export function createVerificationService(deps: { db: Db; secret: string; courie
       }
       if (!sameHmac(counted.codeHmac, hmacCode(deps.secret, scope, scope.code))) throw new CognitoError('CodeMismatchException');
       return counted;
+    },
+
+    /** The attribute the user's live code for `purpose` went to, if one was ever issued. */
+    async issuedTo(userId: string, purpose: CodePurpose): Promise<string | undefined> {
+      const [row] = await db
+        .select({ attributeName: verificationCodes.attributeName })
+        .from(verificationCodes)
+        .where(and(eq(verificationCodes.userId, userId), eq(verificationCodes.purpose, purpose)))
+        .orderBy(desc(verificationCodes.createdAt))
+        .limit(1);
+      return row?.attributeName;
     },
 
     /** Marks a checked code used, in the transaction of its effect; a code is good once. */
