@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { openTestDatabase } from './database.ts';
-import { startSmtpCapture, type SmtpCapture } from './smtp-capture.ts';
+import { startSmtpCapture, type SmtpCapture, type SmtpCaptureOptions } from './smtp-capture.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const PASSWORD = 'Passw0rd!';
@@ -42,8 +42,8 @@ export interface TestResponse {
  * The real app on a database of its own, with email over real SMTP to a capture server.
  * Password hashing is lowered here because these tests are not about it.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const smtp = await startSmtpCapture();
+export async function startTestApp(env: Record<string, string> = {}, options: { smtp?: SmtpCaptureOptions } = {}): Promise<TestApp> {
+  const smtp = await startSmtpCapture(options.smtp);
   // DATABASE_POOL_SIZE sizes the test database's pool as it would the server's (PostgreSQL only).
   const database = await openTestDatabase({ ...(env.DATABASE_POOL_SIZE && { poolSize: Number(env.DATABASE_POOL_SIZE) }) });
   const config = loadConfig({

@@ -25,6 +25,12 @@ export interface CodeScope {
   attributeName: string;
 }
 
+/** What the provider said (the courier wraps it), for operators; never the message body. */
+function providerError(error: unknown): string {
+  const cause = error instanceof CognitoError && error.cause !== undefined ? error.cause : error;
+  return String(cause instanceof Error ? cause.message : cause).slice(0, 500);
+}
+
 const limitExceeded = () => new CognitoError('LimitExceededException');
 const hourAgo = sql`now() - interval '1 hour'`;
 
@@ -128,7 +134,7 @@ export function createVerificationService(deps: { db: Db; secret: string; courie
           failure ??= error;
           await db
             .update(outboxMessages)
-            .set({ status: 'failed', attempts: sql`${outboxMessages.attempts} + 1`, lastError: String((error as Error).message ?? error).slice(0, 500) })
+            .set({ status: 'failed', attempts: sql`${outboxMessages.attempts} + 1`, lastError: providerError(error) })
             .where(eq(outboxMessages.id, message.outboxId));
         }
       }
