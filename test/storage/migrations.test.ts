@@ -10,7 +10,6 @@ import { promisify } from 'node:util';
 import { count, eq, sql } from 'drizzle-orm';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
 import { migrationsFolder, openDatabase, type Database, type Db } from '../../src/db/client.ts';
 import { uniqueViolation } from '../../src/db/errors.ts';
 import {
@@ -29,7 +28,7 @@ import { buildPoolAttributeSettings } from '../../src/modules/attributes/index.t
 import type { Pool } from '../../src/modules/pools/pools.service.ts';
 import { resolvePolicies } from '../../src/modules/pools/pool-settings.ts';
 import { findUserByUsername, setAttribute, usernameKey } from '../../src/modules/users/users.repository.ts';
-import { onPostgres, openTestDatabase } from '../support/database.ts';
+import { onPostgres, openScratchPostgres, openTestDatabase } from '../support/database.ts';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,26 +40,7 @@ const journalEntries = async (folder: string) =>
  * or a new in-memory PGlite. Unlike openTestDatabase, nothing is migrated.
  */
 async function openEmptyDatabase(): Promise<Database> {
-  if (!onPostgres) return openDatabase({ kind: 'pglite' });
-  const adminUrl = process.env.DATABASE_URL!;
-  const name = `cognate_mig_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString() });
-  return {
-    ...database,
-    async close() {
-      await database.close();
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    },
-  };
+  return onPostgres ? openScratchPostgres('cognate_mig') : openDatabase({ kind: 'pglite' });
 }
 
 /** Applies the migrations of another folder (a generated one) with drizzle's migrator. */

@@ -17,6 +17,29 @@ function migrationsHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** A new, empty database on the DATABASE_URL server, dropped again at close. */
+export async function openScratchPostgres(prefix: string, poolSize = 10): Promise<Database> {
+  const adminUrl = process.env.DATABASE_URL!;
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize });
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
 /**
  * A migrated database of its own for one test file. PostgreSQL: a fresh database on the
  * server, dropped at close. PGlite: a copy of a migrated data directory, made once per
@@ -25,26 +48,9 @@ function migrationsHash(): string {
  */
 export async function openTestDatabase(options: { poolSize?: number } = {}): Promise<Database> {
   if (onPostgres) {
-    const adminUrl = process.env.DATABASE_URL!;
-    const name = `cognate_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: options.poolSize ?? 20 });
+    const database = await openScratchPostgres('cognate_test', options.poolSize ?? 20);
     await database.migrate();
-    return {
-      ...database,
-      async close() {
-        await database.close();
-        const cleanup = new pg.Client({ connectionString: adminUrl });
-        await cleanup.connect();
-        await cleanup.query(`drop database if exists ${name} with (force)`);
-        await cleanup.end();
-      },
-    };
+    return database;
   }
   const dump = path.join(os.tmpdir(), `cognate-pglite-${migrationsHash()}.tar.gz`);
   if (!existsSync(dump)) {
