@@ -21,6 +21,12 @@ export interface Config {
   passwordHashing: { memoryCostKiB: number; timeCost: number; parallelism: number };
   /** Region part of generated pool ids (`<region>_<9 characters>`). */
   region: string;
+  /** Run the delivery worker inside the server (DELIVERY_WORKER=false when `npm run worker` does it). */
+  deliveryWorker: boolean;
+  /** The first retry's delay; later ones double. */
+  deliveryRetryBaseMs: number;
+  /** Tries per message, the immediate one included, before it is given up. */
+  deliveryMaxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +114,9 @@ export function loadConfig(env: Env = process.env): Config {
       parallelism: integer('ARGON2_PARALLELISM', 1, 1, 16),
     },
     region,
+    deliveryWorker: value('DELIVERY_WORKER') === undefined || flag('DELIVERY_WORKER'),
+    deliveryRetryBaseMs: integer('DELIVERY_RETRY_BASE_MS', 10_000, 1, 3_600_000),
+    deliveryMaxAttempts: integer('DELIVERY_MAX_ATTEMPTS', 10, 1, 100),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

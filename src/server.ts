@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { createLogger } from './lib/log.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
+import { startDeliveryWorker } from './modules/courier/delivery-worker.ts';
 import { bootstrapPools } from './modules/pools/bootstrap.ts';
 import { createServices } from './services.ts';
 
@@ -17,6 +18,8 @@ async function main() {
 
   const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile });
   await app.listen({ port: config.port, host: config.host });
+  // Retries what the requests' immediate sends could not deliver; off when `npm run worker` does it.
+  const worker = config.deliveryWorker ? startDeliveryWorker(services.outbox, { logger }) : undefined;
 
   const lines = [
     `Cognate is listening on ${config.publicUrl}`,
@@ -31,6 +34,7 @@ async function main() {
         ? 'Admin API key: from ADMIN_API_KEY'
         : 'Admin API key: the one printed at first start (set ADMIN_API_KEY to choose your own)',
     ...(config.smtpUrl ? [] : ['WARNING: SMTP_URL is unset: verification codes are written to this log, not delivered.']),
+    `Delivery worker: ${config.deliveryWorker ? 'in this process' : 'off (DELIVERY_WORKER=false; run `npm run worker`)'}`,
     `API reference: ${config.publicUrl}/docs`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
@@ -41,6 +45,7 @@ async function main() {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await worker?.stop();
     await services.close();
     await database.close();
     process.exit(0);

@@ -1,7 +1,7 @@
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { Logger } from './lib/logger.ts';
-import { createCourierFromConfig, type Courier } from './modules/courier/index.ts';
+import { createCourierFromConfig, createOutbox, type Courier } from './modules/courier/index.ts';
 import { createPoolsService } from './modules/pools/pools.service.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
@@ -16,7 +16,16 @@ export async function createServices(config: Config, database: Database, logger:
   const courier = overrides.courier ?? createCourierFromConfig({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
   const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl });
   const sessions = createSessionsService({ db, pools, loadAttributes });
-  const verification = createVerificationService({ db, secret: await loadCodeHmacSecret(db, config.codeHmacSecret), courier, logger });
+  const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
+  // Codes and invitations go through the outbox: written with the change, sent after commit, retried by the worker.
+  const outbox = createOutbox({
+    db,
+    courier,
+    secret,
+    logger,
+    policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
+  });
+  const verification = createVerificationService({ db, secret, outbox, logger });
   const passwords = createPasswordHasher(config.passwordHashing);
   const users = createUsersService({ db, pools, sessions, verification, passwords });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
@@ -26,6 +35,7 @@ export async function createServices(config: Config, database: Database, logger:
     sessions,
     users,
     adminKey,
+    outbox,
     async close() {
       await courier.close();
     },

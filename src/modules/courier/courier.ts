@@ -41,6 +41,8 @@ export interface DeliveryResult {
 
 export interface Courier {
   deliver(input: DeliveryRequest): Promise<DeliveryResult>;
+  /** The channel a medium goes out through, to record a failed try against. */
+  channelName?(medium: DeliveryMedium): string;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export function createCourier(deps: { email: Channel; sms: Channel; logger: Logg
         throw new CognitoError('CodeDeliveryFailureException', undefined, { cause: err });
       }
     },
+    channelName: (medium) => (medium === 'EMAIL' ? deps.email : deps.sms).name,
     async close() {
       const channels = new Set([deps.email, deps.sms]);
       await Promise.all([...channels].map((c) => c.close?.()));

@@ -7,3 +7,9 @@ export type { Channel, Courier, DeliveryRequest, DeliveryResult, OutboundMessage
 export { createLogChannel } from './channels/log.channel.ts';
 export { createSmtpChannel } from './channels/smtp.channel.ts';
 export type { SmtpChannelOptions } from './channels/smtp.channel.ts';
+export { createOutbox, defaultDeliveryPolicy, sealPayload, openPayload } from './outbox.ts';
+export type { Outbox, QueuedMessage, EnqueueInput, DeliveryPolicy, RunDueResult, TemplatesHook } from './outbox.ts';
+export { startDeliveryWorker } from './delivery-worker.ts';
+export type { DeliveryWorker } from './delivery-worker.ts';
+export { DeliveryError, noDeliveryMetrics } from './delivery-error.ts';
+export type { DeliveryMetrics } from './delivery-error.ts';

@@ -1,10 +1,10 @@
 import { and, count, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
-import { codeEvents, outboxMessages, users, verificationCodes, type CodePurpose } from '../../db/schema/index.ts';
+import { codeEvents, users, verificationCodes, type CodePurpose } from '../../db/schema/index.ts';
 import { CognitoError } from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { VerifiableAttribute } from '../attributes/index.ts';
-import { codeDeliveryDetails, type CodeDeliveryDetails, type Courier } from '../courier/index.ts';
+import { codeDeliveryDetails, type CodeDeliveryDetails, type Outbox, type QueuedMessage } from '../courier/index.ts';
 import type { CodePolicy } from '../pools/pool-settings.ts';
 import { generateCode, hmacCode, sameHmac } from './codes.ts';
 
@@ -17,6 +17,8 @@ export interface PendingDelivery {
   attributeName: VerifiableAttribute;
   destination: string;
   details: CodeDeliveryDetails;
+  /** The outbox message, with the code in memory for the immediate send. */
+  message: QueuedMessage;
 }
 
 export interface CodeScope {
@@ -25,16 +27,10 @@ export interface CodeScope {
   attributeName: string;
 }
 
-/** What the provider said (the courier wraps it), for operators; never the message body. */
-function providerError(error: unknown): string {
-  const cause = error instanceof CognitoError && error.cause !== undefined ? error.cause : error;
-  return String(cause instanceof Error ? cause.message : cause).slice(0, 500);
-}
-
 const limitExceeded = () => new CognitoError('LimitExceededException');
 const hourAgo = sql`now() - interval '1 hour'`;
 
-export function createVerificationService(deps: { db: Db; secret: string; courier: Courier; logger: Logger }) {
+export function createVerificationService(deps: { db: Db; secret: string; outbox: Outbox; logger: Logger }) {
   const { db } = deps;
 
   async function countEvents(q: Queryable, userId: string, kind: 'send' | 'confirm', purpose: CodePurpose): Promise<number> {
@@ -84,63 +80,35 @@ export function createVerificationService(deps: { db: Db; secret: string; courie
         });
       await tx.insert(codeEvents).values({ userId: input.userId, kind: 'send', purpose: input.purpose });
       const details = codeDeliveryDetails(input.attributeName, input.destination);
-      const [outbox] = await tx
-        .insert(outboxMessages)
-        .values({
-          poolId: input.poolId,
-          userId: input.userId,
-          medium: details.deliveryMedium,
-          destination: input.destination,
-          purpose: input.purpose,
-        })
-        .returning({ id: outboxMessages.id });
+      const message = await deps.outbox.enqueue(tx, {
+        poolId: input.poolId,
+        userId: input.userId,
+        username: input.username,
+        medium: details.deliveryMedium,
+        destination: input.destination,
+        purpose: input.purpose,
+        secret: code,
+        attributeName: input.attributeName,
+      });
       return {
-        outboxId: outbox!.id,
+        outboxId: message.id,
         code,
         username: input.username,
         purpose: input.purpose,
         attributeName: input.attributeName,
         destination: input.destination,
         details,
+        message,
       };
     },
 
     /**
-     * Hands committed codes to the courier and records the outcome. A failed send answers
-     * CodeDeliveryFailureException; what was committed stays, so the user can ask again.
+     * After commit: one immediate try at each code's message. A permanent failure answers
+     * CodeDeliveryFailureException (what was committed stays, so the user can ask again);
+     * a transient one answers success and the delivery worker retries.
      */
     async deliver(pending: PendingDelivery[]): Promise<void> {
-      let failure: unknown;
-      for (const message of pending) {
-        try {
-          const result = await deps.courier.deliver({
-            medium: message.details.deliveryMedium,
-            to: message.destination,
-            purpose: message.purpose,
-            code: message.code,
-            username: message.username,
-          });
-          await db
-            .update(outboxMessages)
-            .set({
-              status: 'sent',
-              attempts: sql`${outboxMessages.attempts} + 1`,
-              channel: result.channel,
-              providerMessageId: result.providerMessageId ?? null,
-              sentAt: sql`now()`,
-            })
-            .where(eq(outboxMessages.id, message.outboxId));
-        } catch (error) {
-          failure ??= error;
-          await db
-            .update(outboxMessages)
-            .set({ status: 'failed', attempts: sql`${outboxMessages.attempts} + 1`, lastError: providerError(error) })
-            .where(eq(outboxMessages.id, message.outboxId));
-        }
-      }
-      if (failure) {
-        throw failure instanceof CognitoError ? failure : new CognitoError('CodeDeliveryFailureException', undefined, { cause: failure });
-      }
+      await deps.outbox.sendNow(pending.map((p) => p.message));
     },
 
     /**

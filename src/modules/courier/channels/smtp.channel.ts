@@ -1,5 +1,27 @@
 import { createTransport } from 'nodemailer';
 import type { Channel } from '../courier.ts';
+import { DeliveryError } from '../delivery-error.ts';
+
+// Failures to reach the server at all: a retry later can succeed.
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ESOCKET', 'ECONNECTION', 'EDNS', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * SMTP's own split: a 5xx reply is permanent (the address will never be accepted), a 4xx
+ * reply and a server we cannot reach are transient. A refused login is a configuration
+ * problem of ours, not the recipient's: transient, so the messages go once it is fixed.
+ */
+export function classifySmtpError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  const e = (error ?? {}) as { message?: string; code?: string; responseCode?: number; response?: string };
+  const message = e.message ?? String(error);
+  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  let permanent = false;
+  if (e.code === 'EAUTH') permanent = false;
+  else if (responseCode !== undefined) permanent = responseCode >= 500 && responseCode < 600;
+  else if (e.code !== undefined && CONNECTION_ERRORS.has(e.code)) permanent = false;
+  else if (e.code === 'EENVELOPE') permanent = true;
+  return new DeliveryError(responseCode === undefined || message.includes(String(responseCode)) ? message : `${responseCode} ${message}`, permanent, { cause: error });
+}
 
 export interface SmtpChannelOptions {
   /** smtp:// or smtps://, credentials and nodemailer options (e.g. `?connectionTimeout=`) in the URL. */
@@ -20,15 +42,20 @@ export function createSmtpChannel(options: SmtpChannelOptions): Channel {
     name: 'smtp',
     async send(msg) {
       if (msg.medium !== 'EMAIL') throw new Error(`The SMTP channel cannot send ${msg.medium}`);
-      const info = await transport.sendMail({
-        from: options.mailFrom,
-        // An address object, so a value with a comma cannot become several recipients.
-        to: { name: '', address: msg.to },
-        subject: msg.subject ?? '',
-        text: msg.text,
-        ...(msg.html === undefined ? {} : { html: msg.html }),
-      });
-      if (info.rejected.length > 0) throw new Error(`The SMTP server rejected the recipient: ${info.response}`);
+      let info;
+      try {
+        info = await transport.sendMail({
+          from: options.mailFrom,
+          // An address object, so a value with a comma cannot become several recipients.
+          to: { name: '', address: msg.to },
+          subject: msg.subject ?? '',
+          text: msg.text,
+          ...(msg.html === undefined ? {} : { html: msg.html }),
+        });
+      } catch (error) {
+        throw classifySmtpError(error);
+      }
+      if (info.rejected.length > 0) throw new DeliveryError(`The SMTP server rejected the recipient: ${info.response}`, true);
       return { providerMessageId: info.messageId };
     },
     async close() {
