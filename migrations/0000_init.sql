@@ -44,21 +44,37 @@ CREATE TABLE "code_events" (
 	CONSTRAINT "code_events_kind_valid" CHECK ("code_events"."kind" in ('send', 'confirm'))
 );
 --> statement-breakpoint
+CREATE TABLE "delivery_attempts" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"message_id" uuid NOT NULL,
+	"attempt" integer NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"channel" text,
+	"outcome" text NOT NULL,
+	"provider_message_id" text,
+	"error" text,
+	CONSTRAINT "delivery_attempts_outcome_valid" CHECK ("delivery_attempts"."outcome" in ('sent', 'transient_failure', 'permanent_failure'))
+);
+--> statement-breakpoint
 CREATE TABLE "outbox_messages" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"pool_id" text NOT NULL,
 	"user_id" uuid,
 	"medium" text NOT NULL,
 	"destination" text NOT NULL,
+	"attribute_name" text,
 	"purpose" text NOT NULL,
+	"locale" text,
+	"payload" text,
 	"status" text DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
+	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"channel" text,
 	"provider_message_id" text,
 	"last_error" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"sent_at" timestamp with time zone,
-	CONSTRAINT "outbox_messages_status_valid" CHECK ("outbox_messages"."status" in ('pending', 'sent', 'failed')),
+	CONSTRAINT "outbox_messages_status_valid" CHECK ("outbox_messages"."status" in ('pending', 'sending', 'sent', 'failed', 'cancelled')),
 	CONSTRAINT "outbox_messages_medium_valid" CHECK ("outbox_messages"."medium" in ('EMAIL', 'SMS'))
 );
 --> statement-breakpoint
@@ -117,6 +133,7 @@ CREATE TABLE "verification_codes" (
 ALTER TABLE "clients" ADD CONSTRAINT "clients_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "signing_keys" ADD CONSTRAINT "signing_keys_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "code_events" ADD CONSTRAINT "code_events_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "delivery_attempts" ADD CONSTRAINT "delivery_attempts_message_id_outbox_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."outbox_messages"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "outbox_messages" ADD CONSTRAINT "outbox_messages_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "outbox_messages" ADD CONSTRAINT "outbox_messages_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "refresh_tokens" ADD CONSTRAINT "refresh_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -129,7 +146,8 @@ CREATE INDEX "clients_pool_idx" ON "clients" USING btree ("pool_id");--> stateme
 CREATE INDEX "pools_name_idx" ON "pools" USING btree ("name");--> statement-breakpoint
 CREATE INDEX "signing_keys_pool_idx" ON "signing_keys" USING btree ("pool_id","created_at");--> statement-breakpoint
 CREATE INDEX "code_events_user_kind_purpose_at_idx" ON "code_events" USING btree ("user_id","kind","purpose","at");--> statement-breakpoint
-CREATE INDEX "outbox_messages_status_idx" ON "outbox_messages" USING btree ("status","created_at");--> statement-breakpoint
+CREATE INDEX "delivery_attempts_message_idx" ON "delivery_attempts" USING btree ("message_id","attempt");--> statement-breakpoint
+CREATE INDEX "outbox_messages_due_idx" ON "outbox_messages" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "outbox_messages_user_idx" ON "outbox_messages" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "refresh_tokens_hash_key" ON "refresh_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_user_idx" ON "refresh_tokens" USING btree ("user_id");--> statement-breakpoint
