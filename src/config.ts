@@ -13,6 +13,8 @@ export interface Config {
   codeHmacSecret?: string;
   smtpUrl?: string;
   mailFrom: string;
+  /** SMS through Twilio; unset, SMS codes are written to the log (production: see the courier). */
+  twilio?: TwilioConfig;
   poolsFile?: string;
   production: boolean;
   /** In production, codes written only to the log must be allowed explicitly. */
@@ -27,6 +29,14 @@ export interface Config {
   deliveryRetryBaseMs: number;
   /** Tries per message, the immediate one included, before it is given up. */
   deliveryMaxAttempts: number;
+}
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  from?: string;
+  messagingServiceSid?: string;
+  apiUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
   const codeHmacSecret = value('CODE_HMAC_SECRET');
   if (codeHmacSecret !== undefined && codeHmacSecret.length < 32) problems.push('CODE_HMAC_SECRET must be at least 32 characters');
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+  const twilio = twilioConfig(value, url('TWILIO_API_URL', ['http:', 'https:']), problems);
   const production = value('NODE_ENV') === 'production';
   const allowLogDelivery = flag('ALLOW_LOG_DELIVERY');
   if (production && !smtpUrl && !allowLogDelivery) {
@@ -103,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     codeHmacSecret,
     smtpUrl,
     mailFrom: value('MAIL_FROM') ?? 'Cognate <no-reply@localhost>',
+    twilio,
     poolsFile: value('POOLS_FILE'),
     production,
     allowLogDelivery,
@@ -120,4 +132,25 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** All or nothing: a half-configured Twilio would fail at the first code, so say so at start. */
+function twilioConfig(value: (name: string) => string | undefined, apiUrl: string | undefined, problems: string[]): TwilioConfig | undefined {
+  const accountSid = value('TWILIO_ACCOUNT_SID');
+  const authToken = value('TWILIO_AUTH_TOKEN');
+  const from = value('TWILIO_FROM');
+  const messagingServiceSid = value('TWILIO_MESSAGING_SERVICE_SID');
+  const given = { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from, TWILIO_MESSAGING_SERVICE_SID: messagingServiceSid, TWILIO_API_URL: apiUrl };
+  const set = Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined);
+  if (set.length === 0) return undefined;
+  if (!accountSid || !authToken) {
+    problems.push(`TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together to send SMS through Twilio (set: ${set.join(', ')})`);
+  }
+  if (accountSid && !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits (the Account SID in the Twilio console)');
+  if (!from && !messagingServiceSid) problems.push('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID must be set: the sender of SMS');
+  if (from && !/^\+[1-9]\d{1,14}$/.test(from)) problems.push(`TWILIO_FROM must be a phone number in E.164 form, like +14155550100 (got "${from}")`);
+  if (messagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(messagingServiceSid)) problems.push('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits');
+  if (apiUrl && /\/2010-04-01/.test(apiUrl)) problems.push('TWILIO_API_URL must be the base URL, without the /2010-04-01 version path');
+  if (!accountSid || !authToken) return undefined;
+  return { accountSid, authToken, from, messagingServiceSid, apiUrl };
 }

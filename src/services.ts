@@ -13,7 +13,7 @@ import { createVerificationService } from './modules/verification/verification.s
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
 export async function createServices(config: Config, database: Database, logger: Logger, overrides: { courier?: Courier } = {}) {
   const { db } = database;
-  const courier = overrides.courier ?? createCourierFromConfig({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
+  const courier = overrides.courier ?? createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
   const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl });
   const sessions = createSessionsService({ db, pools, loadAttributes });
   const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);

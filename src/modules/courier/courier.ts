@@ -2,6 +2,8 @@ import { CognitoError } from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createLogChannel } from './channels/log.channel.ts';
 import { createSmtpChannel } from './channels/smtp.channel.ts';
+import { createTwilioChannel, type TwilioChannelOptions } from './channels/twilio.channel.ts';
+import { DeliveryError } from './delivery-error.ts';
 import { maskDestination, type DeliveryMedium } from './mask.ts';
 import { renderMessage, type MessageTemplates, type Purpose } from './messages.ts';
 
@@ -76,12 +78,32 @@ export function createCourier(deps: { email: Channel; sms: Channel; logger: Logg
   };
 }
 
-export function createCourierFromConfig(config: { smtpUrl?: string; mailFrom: string; logger: Logger }): Courier {
+export function createCourierFromConfig(config: {
+  smtpUrl?: string;
+  mailFrom: string;
+  twilio?: TwilioChannelOptions;
+  /** False in production without ALLOW_LOG_DELIVERY: SMS codes are then refused, not logged. */
+  allowLogDelivery?: boolean;
+  logger: Logger;
+}): Courier {
   const { logger } = config;
   const log = createLogChannel(logger);
   if (!config.smtpUrl) {
     logger.warn({ channel: 'log' }, 'SMTP_URL is not set: emails with codes are written to the log, not delivered');
   }
   const email = config.smtpUrl ? createSmtpChannel({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom }) : log;
+  if (config.twilio) return createCourier({ email, sms: createTwilioChannel(config.twilio), logger });
+  if (config.allowLogDelivery === false) {
+    // A code in a production log lets whoever reads the logs verify a phone or reset a password.
+    logger.warn({ channel: 'none' }, 'TWILIO_ACCOUNT_SID is not set: SMS with codes are refused (CodeDeliveryFailureException); set ALLOW_LOG_DELIVERY=true to log them');
+    const refuse: Channel = {
+      name: 'none',
+      async send() {
+        throw new DeliveryError('SMS delivery is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM', true);
+      },
+    };
+    return createCourier({ email, sms: refuse, logger });
+  }
+  logger.warn({ channel: 'log' }, 'TWILIO_ACCOUNT_SID is not set: SMS with codes are written to the log, not delivered');
   return createCourier({ email, sms: log, logger });
 }
