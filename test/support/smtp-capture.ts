@@ -26,6 +26,8 @@ export interface SmtpCapture {
 export interface SmtpCaptureOptions {
   /** Answer 550 to RCPT TO for these addresses. */
   rejectRecipient?: (address: string) => boolean;
+  /** Listen on this port (a server that comes back where it was); a free one by default. */
+  port?: number;
 }
 
 export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
@@ -70,7 +72,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
 
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
 
