@@ -15,7 +15,8 @@ try {
   const database = await openDatabase(config.database);
   await database.ready();
   const { db } = database;
-  const courier = createCourierFromConfig({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
+  // Built as the server builds it (src/services.ts): SMTP, Twilio, the log only where allowed.
+  const courier = createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
   const outbox = createOutbox({
     db,
     courier,
