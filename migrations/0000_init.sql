@@ -15,6 +15,7 @@ CREATE TABLE "pools" (
 	"name" text NOT NULL,
 	"attribute_settings" jsonb NOT NULL,
 	"policies" jsonb NOT NULL,
+	"message_templates" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"username_case_sensitive" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,

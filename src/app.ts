@@ -5,6 +5,7 @@ import { errorsPlugin, sendProblem, toCognitoError } from './plugins/errors.plug
 import { openapiPlugin } from './plugins/openapi.plugin.ts';
 import { servicesPlugin } from './plugins/services.plugin.ts';
 import { validationPlugin } from './plugins/validation.plugin.ts';
+import { messageTemplatesRoutes } from './routes/admin/message-templates.routes.ts';
 import { poolsRoutes } from './routes/admin/pools.routes.ts';
 import { healthRoutes } from './routes/system/health.routes.ts';
 import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
@@ -58,6 +59,7 @@ export async function buildApp({ services, logger }: AppOptions) {
   await app.register(authRoutes);
   await app.register(meRoutes);
   await app.register(poolsRoutes);
+  await app.register(messageTemplatesRoutes);
   return app;
 }
 

@@ -23,6 +23,7 @@ export async function createServices(config: Config, database: Database, logger:
     courier,
     secret,
     logger,
+    templates: pools.messageTemplates,
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
   const verification = createVerificationService({ db, secret, outbox, logger });

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { AppClient, Pool } from '../modules/pools/pools.service.ts';
+import { PoolMessageTemplates } from './message-templates.ts';
 
 const AttributeDataType = Type.Union([Type.Literal('String'), Type.Literal('Number'), Type.Literal('DateTime'), Type.Literal('Boolean')]);
 const StringConstraints = Type.Object(
@@ -84,6 +85,7 @@ export const CreatePoolBody = Type.Object(
     passwordPolicy: Type.Optional(Type.Partial(PasswordPolicy, { additionalProperties: false })),
     codePolicy: Type.Optional(Type.Partial(CodePolicy, { additionalProperties: false })),
     tokenPolicy: Type.Optional(Type.Partial(TokenPolicy, { additionalProperties: false })),
+    messageTemplates: Type.Optional(PoolMessageTemplates),
   },
   { additionalProperties: false },
 );
@@ -101,6 +103,7 @@ export const PoolResponse = Type.Object(
     passwordPolicy: PasswordPolicy,
     codePolicy: CodePolicy,
     tokenPolicy: TokenPolicy,
+    messageTemplates: PoolMessageTemplates,
     issuer: Type.String({ description: 'The `iss` of this pool’s tokens.' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
@@ -165,6 +168,7 @@ export function presentPool(pool: Pool, issuer: string) {
     passwordPolicy: pool.policies.password,
     codePolicy: pool.policies.codes,
     tokenPolicy: pool.policies.tokens,
+    messageTemplates: pool.messageTemplates,
     issuer,
     createdAt: pool.createdAt.toISOString(),
     updatedAt: pool.updatedAt.toISOString(),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, jsonb, pgTable, text, timestamp, check, index } from 'drizzle-orm/pg-core';
 import type { PoolAttributeSettings } from '../../modules/attributes/attributes.types.ts';
+import type { PoolMessageTemplates } from '../../modules/pools/message-templates.ts';
 import type { PoolPolicies } from '../../modules/pools/pool-settings.ts';
 
 export const pools = pgTable(
@@ -12,6 +13,8 @@ export const pools = pgTable(
     attributeSettings: jsonb('attribute_settings').$type<PoolAttributeSettings>().notNull(),
     /** Password policy, code limits and token lifetimes. */
     policies: jsonb('policies').$type<PoolPolicies>().notNull(),
+    /** Per-purpose message templates with translations by locale; `{}`: the built-in messages. */
+    messageTemplates: jsonb('message_templates').$type<PoolMessageTemplates>().notNull().default({}),
     usernameCaseSensitive: boolean('username_case_sensitive').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

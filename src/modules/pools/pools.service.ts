@@ -13,6 +13,8 @@ import {
   type SchemaAttributeInput,
 } from '../attributes/index.ts';
 import { generateSigningKey, jwks, type SigningKey, type VerificationKey } from '../tokens/index.ts';
+import type { MessageTemplates, Purpose } from '../courier/messages.ts';
+import { chooseTemplates, validateMessageTemplates, type PoolMessageTemplates } from './message-templates.ts';
 import { resolvePolicies, type PoolPolicies, type PoolPoliciesInput } from './pool-settings.ts';
 
 export interface Pool {
@@ -20,6 +22,7 @@ export interface Pool {
   name: string;
   attributeSettings: PoolAttributeSettings;
   policies: PoolPolicies;
+  messageTemplates: PoolMessageTemplates;
   usernameCaseSensitive: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -41,6 +44,7 @@ export interface CreatePoolInput extends PoolAttributeSettingsInput {
   name: string;
   usernameCaseSensitive?: boolean;
   policies?: PoolPoliciesInput;
+  messageTemplates?: PoolMessageTemplates;
 }
 
 export interface ClientInput {
@@ -78,6 +82,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     async createPool(input: CreatePoolInput): Promise<Pool> {
       const attributeSettings = buildPoolAttributeSettings(input);
       const policies = resolvePolicies(input.policies);
+      const messageTemplates = validateMessageTemplates(input.messageTemplates ?? {});
       const key = await generateSigningKey();
       try {
         return await db.transaction(async (tx) => {
@@ -88,6 +93,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
               name: input.name,
               attributeSettings,
               policies,
+              messageTemplates,
               usernameCaseSensitive: input.usernameCaseSensitive ?? false,
             })
             .returning();
@@ -115,6 +121,34 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
           .returning();
         return updated!;
       });
+    },
+
+    async getMessageTemplates(poolId: string): Promise<PoolMessageTemplates> {
+      const [row] = await db.select({ messageTemplates: pools.messageTemplates }).from(pools).where(eq(pools.id, poolId));
+      if (!row) throw poolNotFound(poolId);
+      return row.messageTemplates;
+    },
+
+    /** Replaces the pool's whole set of templates, as UpdateUserPool replaces its message templates. */
+    async setMessageTemplates(poolId: string, input: PoolMessageTemplates): Promise<PoolMessageTemplates> {
+      const messageTemplates = validateMessageTemplates(input);
+      const [row] = await db
+        .update(pools)
+        .set({ messageTemplates, updatedAt: new Date() })
+        .where(eq(pools.id, poolId))
+        .returning({ messageTemplates: pools.messageTemplates });
+      if (!row) throw poolNotFound(poolId);
+      return row.messageTemplates;
+    },
+
+    /**
+     * The templates for one message to a user with this `locale` attribute: its translation
+     * (exact tag, then its language), over the purpose's default; undefined means the built-in
+     * messages. A pool deleted meanwhile gets the built-in messages rather than no message.
+     */
+    async messageTemplates(poolId: string, purpose: Purpose, locale?: string | null): Promise<MessageTemplates | undefined> {
+      const [row] = await db.select({ messageTemplates: pools.messageTemplates }).from(pools).where(eq(pools.id, poolId));
+      return row ? chooseTemplates(row.messageTemplates, purpose, locale) : undefined;
     },
 
     async createClient(poolId: string, input: ClientInput): Promise<AppClient> {
