@@ -8,6 +8,7 @@ import { validationPlugin } from './plugins/validation.plugin.ts';
 import { messageTemplatesRoutes } from './routes/admin/message-templates.routes.ts';
 import { poolsRoutes } from './routes/admin/pools.routes.ts';
 import { healthRoutes } from './routes/system/health.routes.ts';
+import { metricsRoutes } from './routes/system/metrics.routes.ts';
 import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
 import { authRoutes } from './routes/users/auth.routes.ts';
 import { meRoutes } from './routes/users/me.routes.ts';
@@ -54,6 +55,7 @@ export async function buildApp({ services, logger }: AppOptions) {
   await app.register(authPlugin);
 
   await app.register(healthRoutes);
+  await app.register(metricsRoutes);
   await app.register(wellKnownRoutes);
   await app.register(signUpRoutes);
   await app.register(authRoutes);

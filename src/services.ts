@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { Logger } from './lib/logger.ts';
 import { createCourierFromConfig, createOutbox, type Courier } from './modules/courier/index.ts';
+import { createMetrics } from './modules/metrics/metrics.ts';
 import { createPoolsService } from './modules/pools/pools.service.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
@@ -13,6 +14,8 @@ import { createVerificationService } from './modules/verification/verification.s
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
 export async function createServices(config: Config, database: Database, logger: Logger, overrides: { courier?: Courier } = {}) {
   const { db } = database;
+  // The backlog is counted at scrape time; `outbox` exists by then.
+  const metrics = createMetrics({ pendingMessages: () => outbox.backlog() });
   const courier = overrides.courier ?? createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
   const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl });
   const sessions = createSessionsService({ db, pools, loadAttributes });
@@ -23,6 +26,7 @@ export async function createServices(config: Config, database: Database, logger:
     courier,
     secret,
     logger,
+    metrics: metrics.delivery,
     templates: pools.messageTemplates,
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
@@ -36,6 +40,7 @@ export async function createServices(config: Config, database: Database, logger:
     sessions,
     users,
     adminKey,
+    metrics,
     outbox,
     async close() {
       await courier.close();

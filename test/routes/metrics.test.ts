@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createMetrics } from '../../src/modules/metrics/metrics.ts';
+import { createPoolWithClient, PASSWORD, startTestApp, type TestApp } from '../support/app.ts';
+import { uniqueEmail } from '../support/user-flows.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await startTestApp();
+});
+after(() => t.close());
+
+/** The value of one sample in Prometheus text, labels given in the order they are written. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const rendered = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+  const prefix = rendered ? `${name}{${rendered}} ` : `${name} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line === undefined ? undefined : Number(line.slice(prefix.length));
+}
+
+async function scrape(): Promise<string> {
+  const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4; charset=utf-8$/);
+  return res.body;
+}
+
+describe('GET /metrics', () => {
+  test('serves the Prometheus text format without a key: delivery counters at 0 per medium and purpose, and process metrics', async () => {
+    const text = await scrape();
+    assert.match(text, /^# HELP cognate_messages_sent_total /m);
+    assert.match(text, /^# TYPE cognate_messages_sent_total counter$/m);
+    assert.match(text, /^# TYPE cognate_messages_failed_total counter$/m);
+    assert.match(text, /^# TYPE cognate_messages_retried_total counter$/m);
+    for (const medium of ['EMAIL', 'SMS']) {
+      for (const purpose of ['SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD', 'ADMIN_INVITATION']) {
+        assert.equal(typeof sample(text, 'cognate_messages_sent_total', { medium, purpose }), 'number', `${medium} ${purpose}`);
+        assert.equal(typeof sample(text, 'cognate_messages_failed_total', { medium, purpose, permanent: 'true' }), 'number');
+        assert.equal(typeof sample(text, 'cognate_messages_failed_total', { medium, purpose, permanent: 'false' }), 'number');
+        assert.equal(typeof sample(text, 'cognate_messages_retried_total', { medium, purpose }), 'number');
+      }
+    }
+    assert.equal(sample(text, 'cognate_outbox_pending'), 0, 'the outbox backlog, asked at scrape time');
+    assert.match(text, /^process_cpu_user_seconds_total /m);
+    assert.match(text, /^nodejs_heap_size_used_bytes /m);
+  });
+
+  test('takes no query and answers problems for bad requests, as every route does', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/metrics?format=json' });
+    assert.equal(res.statusCode, 400);
+    assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+  });
+
+  test('a sign-up that sends a mail counts one EMAIL SIGN_UP message sent', async () => {
+    const labels = { medium: 'EMAIL', purpose: 'SIGN_UP' };
+    const before = sample(await scrape(), 'cognate_messages_sent_total', labels)!;
+    const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
+    const email = uniqueEmail('counted');
+    const res = await t.call('POST', '/v1/sign-up', { clientId, username: 'counted', password: PASSWORD, userAttributes: { email } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    await t.smtp.waitFor((m) => m.to.includes(email));
+    const text = await scrape();
+    assert.equal(sample(text, 'cognate_messages_sent_total', labels), before + 1);
+    assert.equal(sample(text, 'cognate_messages_failed_total', { ...labels, permanent: 'true' }), 0);
+  });
+});
+
+describe('createMetrics', () => {
+  test('the DeliveryMetrics hook counts by medium, purpose and permanence', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    metrics.delivery.sent('SMS', 'FORGOT_PASSWORD');
+    metrics.delivery.sent('SMS', 'FORGOT_PASSWORD');
+    metrics.delivery.failed('EMAIL', 'SIGN_UP', true);
+    metrics.delivery.failed('EMAIL', 'SIGN_UP', false);
+    metrics.delivery.failed('EMAIL', 'SIGN_UP', false);
+    metrics.delivery.retried('EMAIL', 'SIGN_UP');
+    const text = await metrics.scrape();
+    assert.equal(sample(text, 'cognate_messages_sent_total', { medium: 'SMS', purpose: 'FORGOT_PASSWORD' }), 2);
+    assert.equal(sample(text, 'cognate_messages_sent_total', { medium: 'EMAIL', purpose: 'FORGOT_PASSWORD' }), 0);
+    assert.equal(sample(text, 'cognate_messages_failed_total', { medium: 'EMAIL', purpose: 'SIGN_UP', permanent: 'true' }), 1);
+    assert.equal(sample(text, 'cognate_messages_failed_total', { medium: 'EMAIL', purpose: 'SIGN_UP', permanent: 'false' }), 2);
+    assert.equal(sample(text, 'cognate_messages_retried_total', { medium: 'EMAIL', purpose: 'SIGN_UP' }), 1);
+    assert.doesNotMatch(text, /^process_/m, 'default metrics can be turned off');
+  });
+
+  test('cognate_outbox_pending is asked at each scrape; NaN when the count cannot be had; absent without a source', async () => {
+    let pending = 3;
+    let calls = 0;
+    const metrics = createMetrics({
+      defaultMetrics: false,
+      pendingMessages: async () => {
+        calls += 1;
+        if (pending < 0) throw new Error('database down');
+        return pending;
+      },
+    });
+    assert.equal(calls, 0, 'nothing is asked before a scrape');
+    assert.equal(sample(await metrics.scrape(), 'cognate_outbox_pending'), 3);
+    pending = 0;
+    assert.equal(sample(await metrics.scrape(), 'cognate_outbox_pending'), 0);
+    pending = -1;
+    assert.ok(Number.isNaN(sample(await metrics.scrape(), 'cognate_outbox_pending')));
+    assert.equal(calls, 3);
+    assert.doesNotMatch(await createMetrics({ defaultMetrics: false }).scrape(), /cognate_outbox_pending/);
+  });
+
+  test('two instances do not share counts', async () => {
+    const a = createMetrics({ defaultMetrics: false });
+    const b = createMetrics({ defaultMetrics: false });
+    a.delivery.sent('EMAIL', 'SIGN_UP');
+    assert.equal(sample(await b.scrape(), 'cognate_messages_sent_total', { medium: 'EMAIL', purpose: 'SIGN_UP' }), 0);
+  });
+});
