@@ -6,6 +6,7 @@ import type { Database } from '../../src/db/client.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { openTestDatabase } from './database.ts';
 import { startSmtpCapture, type SmtpCapture, type SmtpCaptureOptions } from './smtp-capture.ts';
+import { startTwilioStandIn, type TwilioStandIn } from './twilio-standin.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const PASSWORD = 'Passw0rd!';
@@ -22,12 +23,14 @@ export interface TestApp {
   database: Database;
   config: Config;
   smtp: SmtpCapture;
+  /** The Twilio stand-in SMS go to through the real twilio client (unless the TWILIO_* variables are set to ''). */
+  twilio: TwilioStandIn;
   logs: LogEntry[];
   /** Admin-authorised JSON request; returns status and parsed body. */
   admin(method: string, url: string, body?: unknown): Promise<TestResponse>;
   /** Unauthenticated or bearer JSON request. */
   call(method: string, url: string, body?: unknown, token?: string): Promise<TestResponse>;
-  /** The code the log channel wrote for an SMS to `phone` (SMS has no real channel yet). */
+  /** The code in the latest SMS to `phone`: from the Twilio stand-in, or from the log channel when Twilio is turned off. */
   smsCodeFor(phone: string): string;
   close(): Promise<void>;
 }
@@ -39,11 +42,13 @@ export interface TestResponse {
 }
 
 /**
- * The real app on a database of its own, with email over real SMTP to a capture server.
+ * The real app on a database of its own, with email over real SMTP to a capture server and
+ * SMS through the twilio client over HTTP to a Twilio stand-in.
  * Password hashing is lowered here because these tests are not about it.
  */
 export async function startTestApp(env: Record<string, string> = {}, options: { smtp?: SmtpCaptureOptions } = {}): Promise<TestApp> {
   const smtp = await startSmtpCapture(options.smtp);
+  const twilio = await startTwilioStandIn();
   // DATABASE_POOL_SIZE sizes the test database's pool as it would the server's (PostgreSQL only).
   const database = await openTestDatabase({ ...(env.DATABASE_POOL_SIZE && { poolSize: Number(env.DATABASE_POOL_SIZE) }) });
   const config = loadConfig({
@@ -53,6 +58,10 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     PUBLIC_URL: 'http://cognate.test',
+    TWILIO_ACCOUNT_SID: twilio.accountSid,
+    TWILIO_AUTH_TOKEN: twilio.authToken,
+    TWILIO_FROM: twilio.from,
+    TWILIO_API_URL: twilio.url,
     ...env,
   });
   const logs: LogEntry[] = [];
@@ -86,10 +95,13 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     database,
     config,
     smtp,
+    twilio,
     logs,
     admin: (method, url, body) => request(method, url, body, { authorization: `Bearer ${ADMIN_KEY}` }),
     call: (method, url, body, token) => request(method, url, body, token ? { authorization: `Bearer ${token}` } : {}),
     smsCodeFor(phone) {
+      // A send has finished by the time the request that caused it has answered.
+      if (config.twilio) return twilio.codeFor(phone);
       const entry = logs.findLast((e) => e.to === phone && typeof e.code === 'string');
       if (!entry) throw new Error(`no code was logged for ${phone}`);
       return entry.code as string;
@@ -99,6 +111,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       await services.close();
       await database.close();
       await smtp.close();
+      await twilio.close();
     },
   };
 }

@@ -12,6 +12,8 @@ export interface StandInMessage {
   body: string;
   status: 'queued' | 'accepted';
   dateCreated: Date;
+  /** Every form parameter as sent, to check that nothing but To, sender and Body went out. */
+  params: Record<string, string>;
 }
 
 export interface TwilioStandIn {
@@ -24,8 +26,8 @@ export interface TwilioStandIn {
   from: string;
   /** Accepted messages, oldest first. */
   messages: StandInMessage[];
-  /** Every POST to the Messages resource, answered or faulted, with the status given. */
-  requests: { to: string | null; status: number }[];
+  /** Every request, answered or faulted, with the status given. */
+  requests: { path: string; to: string | null; status: number }[];
   /** The next `n` sends answer `status` with `body` (default: a Twilio-shaped error for that status). */
   failNext(n: number, status: number, body?: Record<string, unknown>): void;
   /** The 6-digit code in the latest message to `phone`; throws when there is none. */
@@ -77,13 +79,17 @@ export async function startTwilioStandIn(
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
-    if (!match) return reply(res, 404, twilioError(404, 20404, `The requested resource ${path} was not found`));
+    if (!match) {
+      requests.push({ path, to: null, status: 404 });
+      return reply(res, 404, twilioError(404, 20404, `The requested resource ${path} was not found`));
+    }
     if (req.method !== 'POST') return reply(res, 405, twilioError(405, 20004, 'Method not allowed'));
 
     const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
     const credentials = scheme === 'Basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8') : '';
     const expected = `${standIn.accountSid}:${standIn.authToken}`;
     if (credentials !== expected || match[1] !== standIn.accountSid) {
+      requests.push({ path, to: null, status: 401 });
       return reply(res, 401, twilioError(401, 20003, 'Authenticate'));
     }
 
@@ -91,7 +97,7 @@ export async function startTwilioStandIn(
     const to = form.get('To');
     const fault = faults.shift();
     if (fault) {
-      requests.push({ to, status: fault.status });
+      requests.push({ path, to, status: fault.status });
       return reply(res, fault.status, fault.body);
     }
 
@@ -112,7 +118,7 @@ export async function startTwilioStandIn(
                 ? twilioError(400, 21602, 'Message body is required.')
                 : undefined;
     if (invalid) {
-      requests.push({ to, status: 400 });
+      requests.push({ path, to, status: 400 });
       return reply(res, 400, invalid);
     }
 
@@ -126,9 +132,10 @@ export async function startTwilioStandIn(
       // Twilio answers `accepted` while a messaging service still has to pick the sender.
       status: from ? 'queued' : 'accepted',
       dateCreated: new Date(),
+      params: Object.fromEntries(form),
     };
     messages.push(message);
-    requests.push({ to, status: 201 });
+    requests.push({ path, to, status: 201 });
     for (const waiter of waiters) waiter(message);
     const date = message.dateCreated.toUTCString().replace('GMT', '+0000');
     const uri = `/2010-04-01/Accounts/${standIn.accountSid}/Messages/${message.sid}`;

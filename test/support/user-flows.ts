@@ -32,8 +32,9 @@ export function mailsTo(t: TestApp, address: string): number {
   return t.smtp.messages.filter((m) => m.to.some((a) => a.toLowerCase() === lower)).length;
 }
 
-/** Codes logged for SMS to `phone` (the log channel is SMS's only channel). */
+/** SMS sent to `phone`: accepted by the Twilio stand-in, or written to the log when Twilio is turned off. */
 export function smsTo(t: TestApp, phone: string): number {
+  if (t.config.twilio) return t.twilio.messages.filter((m) => m.to === phone).length;
   return t.logs.filter((e) => e.to === phone && typeof e.code === 'string').length;
 }
 
