@@ -129,8 +129,8 @@ export async function startTwilioStandIn(
       from,
       messagingServiceSid,
       body: body!,
-      // Twilio answers `accepted` while a messaging service still has to pick the sender.
-      status: from ? 'queued' : 'accepted',
+      // Twilio answers `accepted` for a message that goes through a messaging service.
+      status: messagingServiceSid ? 'accepted' : 'queued',
       dateCreated: new Date(),
       params: Object.fromEntries(form),
     };
