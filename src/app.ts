@@ -7,6 +7,7 @@ import { servicesPlugin } from './plugins/services.plugin.ts';
 import { validationPlugin } from './plugins/validation.plugin.ts';
 import { messageTemplatesRoutes } from './routes/admin/message-templates.routes.ts';
 import { poolsRoutes } from './routes/admin/pools.routes.ts';
+import { adminUsersRoutes } from './routes/admin/users.routes.ts';
 import { healthRoutes } from './routes/system/health.routes.ts';
 import { metricsRoutes } from './routes/system/metrics.routes.ts';
 import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
@@ -61,6 +62,7 @@ export async function buildApp({ services, logger }: AppOptions) {
   await app.register(authRoutes);
   await app.register(meRoutes);
   await app.register(poolsRoutes);
+  await app.register(adminUsersRoutes);
   await app.register(messageTemplatesRoutes);
   return app;
 }

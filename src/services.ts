@@ -6,6 +6,8 @@ import { createMetrics } from './modules/metrics/metrics.ts';
 import { createPoolsService } from './modules/pools/pools.service.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
+import { createAdminUsersService } from './modules/users/admin-users.service.ts';
+import { createChallengeSessions } from './modules/users/challenge-sessions.ts';
 import { createPasswordHasher } from './modules/users/passwords.ts';
 import { loadAttributes } from './modules/users/users.repository.ts';
 import { createUsersService } from './modules/users/users.service.ts';
@@ -32,13 +34,16 @@ export async function createServices(config: Config, database: Database, logger:
   });
   const verification = createVerificationService({ db, secret, outbox, logger });
   const passwords = createPasswordHasher(config.passwordHashing);
-  const users = createUsersService({ db, pools, sessions, verification, passwords });
+  const challenges = createChallengeSessions(secret);
+  const users = createUsersService({ db, pools, sessions, verification, passwords, challenges });
+  const adminUsers = createAdminUsersService({ db, pools, passwords, outbox });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
   return {
     database,
     pools,
     sessions,
     users,
+    adminUsers,
     adminKey,
     metrics,
     outbox,

@@ -2,6 +2,7 @@ import { loadConfig, ConfigError } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../lib/log.ts';
 import { createCourierFromConfig, createOutbox, startDeliveryWorker } from '../modules/courier/index.ts';
+import { createPoolsService } from '../modules/pools/pools.service.ts';
 import { loadCodeHmacSecret } from '../modules/secrets/server-secrets.ts';
 
 /**
@@ -22,6 +23,8 @@ try {
     courier,
     secret: await loadCodeHmacSecret(db, config.codeHmacSecret),
     logger,
+    // The pool's templates (and translations), so a retry reads as the first try did.
+    templates: createPoolsService({ db, region: config.region, publicUrl: config.publicUrl }).messageTemplates,
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
   const worker = startDeliveryWorker(outbox, { logger });

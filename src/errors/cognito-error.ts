@@ -8,6 +8,7 @@ export const errorCatalog = {
   InvalidPasswordException: { status: 400, message: 'Password did not conform with policy.' },
   CodeMismatchException: { status: 400, message: 'Invalid verification code provided, please try again.' },
   ExpiredCodeException: { status: 400, message: 'Invalid code provided, please request a code again.' },
+  UnsupportedUserStateException: { status: 400, message: 'The user is in a state that does not allow this.' },
   NotAuthorizedException: { status: 401, message: 'Incorrect username or password.' },
   UserNotConfirmedException: { status: 403, message: 'User is not confirmed.' },
   PasswordResetRequiredException: { status: 403, message: 'Password reset required for the user.' },

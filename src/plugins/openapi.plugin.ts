@@ -40,6 +40,7 @@ export const openapiPlugin = fp(
           { name: 'attributes', description: 'The signed-in user’s attributes and their verification' },
           { name: 'pools', description: 'Admin: user pools' },
           { name: 'clients', description: 'Admin: app clients' },
+          { name: 'users', description: 'Admin: users of a pool' },
           { name: 'tokens', description: 'Keys and OIDC discovery' },
           { name: 'operations', description: 'Health' },
         ],

@@ -121,3 +121,31 @@ export const VerifyAttributeBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const NewPasswordChallengeResponse = Type.Object(
+  {
+    challengeName: Type.Literal('NEW_PASSWORD_REQUIRED'),
+    session: Type.String({ description: 'Opaque; answer within 3 minutes at /v1/auth/respond-to-challenge.' }),
+    challengeParameters: Type.Object(
+      {
+        requiredAttributes: Type.Array(Type.String(), { description: 'Required attributes the user must give with the new password.' }),
+        userAttributes: AttributeMap,
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, description: 'An invited user signed in with the temporary password and must choose a new one.' },
+);
+
+export const SignInResponse = Type.Union([TokenResponse, NewPasswordChallengeResponse]);
+
+export const RespondToChallengeBody = Type.Object(
+  {
+    clientId: ClientId,
+    challengeName: Type.Literal('NEW_PASSWORD_REQUIRED'),
+    session: Type.String({ minLength: 1, maxLength: 2048 }),
+    newPassword: Password,
+    userAttributes: Type.Optional(AttributeMap),
+  },
+  { additionalProperties: false },
+);

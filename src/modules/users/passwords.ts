@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import argon2 from 'argon2';
+import type { PasswordPolicy } from '../pools/pool-settings.ts';
 
 export interface PasswordHashingOptions {
   memoryCostKiB: number;
@@ -34,3 +36,21 @@ export function createPasswordHasher(options: PasswordHashingOptions) {
 }
 
 export type PasswordHasher = ReturnType<typeof createPasswordHasher>;
+
+const CLASSES = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456789', '^$*.[]{}()?!@#%&-_='];
+
+/**
+ * A temporary password for an admin-created user: one of every character class the strictest
+ * policy asks for, at least 12 characters, from the CSPRNG, shuffled.
+ */
+export function generateTemporaryPassword(policy: PasswordPolicy): string {
+  const length = Math.max(12, policy.minimumLength);
+  const chars = CLASSES.map((set) => set[randomInt(set.length)]!);
+  const all = CLASSES.join('');
+  while (chars.length < length) chars.push(all[randomInt(all.length)]!);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.join('');
+}

@@ -69,6 +69,15 @@ export async function aliasHeldByOther(q: Queryable, pool: Pool, name: string, v
   return held !== undefined;
 }
 
+/** One attribute's current value, or null. */
+export async function attributeValue(q: Queryable, userId: string, name: string): Promise<string | null> {
+  const [row] = await q
+    .select({ value: userAttributes.value })
+    .from(userAttributes)
+    .where(and(eq(userAttributes.userId, userId), eq(userAttributes.name, name)));
+  return row?.value ?? null;
+}
+
 /** Locks the user's row for the rest of the transaction: one writer per user at a time. */
 export async function lockUser(q: Queryable, userId: string): Promise<UserRow | undefined> {
   const [user] = await q.select().from(users).where(eq(users.id, userId)).for('update');

@@ -19,11 +19,13 @@ import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
+import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { PasswordHasher } from './passwords.ts';
 import {
   aliasExists,
   aliasHeldByOther,
   applyPlan,
+  attributeValue,
   findUserBySignInName,
   insertAttributes,
   loadAttributes,
@@ -32,6 +34,12 @@ import {
   usernameKey,
   type UserRow,
 } from './users.repository.ts';
+
+export interface NewPasswordChallenge {
+  challengeName: 'NEW_PASSWORD_REQUIRED';
+  session: string;
+  challengeParameters: { requiredAttributes: string[]; userAttributes: Record<string, string> };
+}
 
 export interface AttributeUpdateResult {
   isUpdated: boolean;
@@ -42,6 +50,11 @@ const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
 const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
 const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
+
+/** Required attributes the user has no value for (an admin-created user may lack them). */
+function missingRequired(pool: Pool, state: UserAttributeState): string[] {
+  return pool.attributeSettings.schema.filter((a) => a.required && a.name !== 'sub' && !state[a.name]).map((a) => a.name);
+}
 
 /** The attribute a sign-up code goes to: the phone when both are auto-verified (§5.2). */
 function signUpCodeTarget(pool: Pool, state: UserAttributeState): VerifiableAttribute | undefined {
@@ -63,6 +76,7 @@ export function createUsersService(deps: {
   sessions: SessionsService;
   verification: VerificationService;
   passwords: PasswordHasher;
+  challenges: ChallengeSessions;
 }) {
   const { db, verification } = deps;
 
@@ -93,6 +107,7 @@ export function createUsersService(deps: {
       destination,
       ttlSeconds,
       policy: codes,
+      locale: await attributeValue(tx, user.id, 'locale'),
     });
   }
 
@@ -184,7 +199,7 @@ export function createUsersService(deps: {
       });
     },
 
-    async signIn(input: { clientId: string; username: string; password: string }): Promise<TokenSet> {
+    async signIn(input: { clientId: string; username: string; password: string }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const user = await findUserBySignInName(db, pool, input.username);
       if (!user || !user.passwordHash) {
@@ -196,6 +211,50 @@ export function createUsersService(deps: {
       if (!user.enabled) throw forbidden('User is disabled.');
       if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
       if (user.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
+      const state = await loadAttributes(db, user);
+      if (user.status === 'FORCE_CHANGE_PASSWORD') {
+        // An invited user proves the temporary password, then must choose their own (and give any required attribute).
+        return {
+          challengeName: 'NEW_PASSWORD_REQUIRED' as const,
+          session: deps.challenges.issue(user.id, client.id, 'NEW_PASSWORD_REQUIRED'),
+          challengeParameters: {
+            requiredAttributes: missingRequired(pool, state),
+            userAttributes: readAttributes(pool.attributeSettings, client, state),
+          },
+        };
+      }
+      return deps.sessions.start(pool, client, user, state);
+    },
+
+    /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
+    async respondToNewPasswordChallenge(input: { clientId: string; session: string; newPassword: string; userAttributes?: Record<string, string> }): Promise<TokenSet> {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const userId = deps.challenges.open(input.session, client.id, 'NEW_PASSWORD_REQUIRED');
+      checkPassword(pool.policies.password, input.newPassword);
+      const passwordHash = await deps.passwords.hash(input.newPassword);
+      const user = await withDeliveries(async (deliveries) =>
+        db.transaction(async (tx) => {
+          const locked = await lockUser(tx, userId);
+          // Answered already, or the user is gone: the session has nothing left to prove.
+          if (!locked || locked.status !== 'FORCE_CHANGE_PASSWORD') {
+            throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+          }
+          const state = await loadAttributes(tx, locked);
+          const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, input.userAttributes ?? {});
+          await applyPlan(tx, pool, locked.id, state, plan);
+          const missing = missingRequired(pool, await loadAttributes(tx, locked));
+          if (missing.length > 0) throw invalidParameter(`Invalid attributes given, ${missing.join(', ')} is missing`);
+          for (const name of plan.codesFor) {
+            deliveries.push(await issueCode(tx, pool, locked, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
+          }
+          const [updated] = await tx
+            .update(users)
+            .set({ passwordHash, status: 'CONFIRMED', updatedAt: sql`now()` })
+            .where(eq(users.id, locked.id))
+            .returning();
+          return updated!;
+        }),
+      );
       return deps.sessions.start(pool, client, user, await loadAttributes(db, user));
     },
 

@@ -49,7 +49,16 @@ export function createVerificationService(deps: { db: Db; secret: string; outbox
      */
     async issue(
       tx: Queryable,
-      input: CodeScope & { poolId: string; username: string; attributeName: VerifiableAttribute; destination: string; ttlSeconds: number; policy: CodePolicy },
+      input: CodeScope & {
+        poolId: string;
+        username: string;
+        attributeName: VerifiableAttribute;
+        destination: string;
+        ttlSeconds: number;
+        policy: CodePolicy;
+        /** The user's `locale` attribute: picks the pool's translation of the message. */
+        locale?: string | null;
+      },
     ): Promise<PendingDelivery> {
       if ((await countEvents(tx, input.userId, 'send', input.purpose)) >= input.policy.sendsPerHour) throw limitExceeded();
       const code = generateCode();
@@ -89,6 +98,7 @@ export function createVerificationService(deps: { db: Db; secret: string; outbox
         purpose: input.purpose,
         secret: code,
         attributeName: input.attributeName,
+        locale: input.locale ?? null,
       });
       return {
         outboxId: message.id,

@@ -2,7 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth.plugin.ts';
 import { Empty, problems } from '../../schemas/common.ts';
-import { CodeDeliveryResponse, ConfirmForgotPasswordBody, RefreshBody, SignInBody, TokenResponse, UsernameBody } from '../../schemas/users.ts';
+import {
+  CodeDeliveryResponse,
+  ConfirmForgotPasswordBody,
+  RefreshBody,
+  RespondToChallengeBody,
+  SignInBody,
+  SignInResponse,
+  TokenResponse,
+  UsernameBody,
+} from '../../schemas/users.ts';
 
 /** Sign-in, refresh, global sign-out and password reset. */
 export async function authRoutes(fastify: FastifyInstance) {
@@ -13,11 +22,21 @@ export async function authRoutes(fastify: FastifyInstance) {
     schema: {
       operationId: 'InitiateAuth',
       tags: ['auth'],
-      summary: 'Sign in with username (or a verified alias) and password (USER_PASSWORD_AUTH)',
+      summary: 'Sign in with username (or a verified alias) and password (USER_PASSWORD_AUTH); an invited user gets NEW_PASSWORD_REQUIRED',
       body: SignInBody,
-      response: { 200: TokenResponse, ...problems(400, 401, 403, 404, 415) },
+      response: { 200: SignInResponse, ...problems(400, 401, 403, 404, 415) },
     },
   }, async (request) => users.signIn(request.body));
+
+  app.post('/v1/auth/respond-to-challenge', {
+    schema: {
+      operationId: 'RespondToAuthChallenge',
+      tags: ['auth'],
+      summary: 'Answer NEW_PASSWORD_REQUIRED with a new password (and any missing required attribute); returns tokens',
+      body: RespondToChallengeBody,
+      response: { 200: TokenResponse, ...problems(400, 401, 403, 415, 429, 502) },
+    },
+  }, async (request) => users.respondToNewPasswordChallenge(request.body));
 
   app.post('/v1/auth/refresh', {
     schema: {

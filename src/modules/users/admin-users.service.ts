@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../../db/client.ts';
+import { uniqueViolation } from '../../db/errors.ts';
+import { users } from '../../db/schema/index.ts';
+import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import { classifyUsername, prepareNewUser, readAttributes, type UserAttributeState } from '../attributes/index.ts';
+import type { Pool, PoolsService } from '../pools/pools.service.ts';
+import { checkPassword } from '../pools/pool-settings.ts';
+import { generateTemporaryPassword, type PasswordHasher } from './passwords.ts';
+import { findUserByUsername, insertAttributes, loadAttributes, lockUser, usernameKey, type UserRow } from './users.repository.ts';
+
+/** The part of the outbox an invitation needs (the temporary password travels as its secret). */
+export interface InvitationOutbox {
+  enqueue(
+    tx: Queryable,
+    message: {
+      poolId: string;
+      userId: string;
+      username: string;
+      medium: 'EMAIL' | 'SMS';
+      destination: string;
+      purpose: 'ADMIN_INVITATION';
+      secret: string;
+      locale?: string | null;
+    },
+  ): Promise<unknown>;
+  sendNow(queued: unknown[]): Promise<void>;
+}
+
+export interface AdminCreateUserInput {
+  username: string;
+  temporaryPassword?: string;
+  userAttributes?: Record<string, string>;
+  forceAliasCreation?: boolean;
+  /** SUPPRESS: no invitation. RESEND: a new invitation (and temporary password) to a user not yet signed in. */
+  messageAction?: 'SUPPRESS' | 'RESEND';
+  desiredDeliveryMediums?: Array<'EMAIL' | 'SMS'>;
+}
+
+const MEDIUM_ATTRIBUTE = { EMAIL: 'email', SMS: 'phone_number' } as const;
+
+/** The whole user as an administrator sees it: every attribute, no client filter. */
+export function presentUser(pool: Pool, user: UserRow, state: UserAttributeState) {
+  return {
+    username: user.username,
+    userSub: user.id,
+    userStatus: user.status,
+    enabled: user.enabled,
+    attributes: readAttributes(pool.attributeSettings, null, state),
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
+
+export function createAdminUsersService(deps: { db: Db; pools: PoolsService; passwords: PasswordHasher; outbox: InvitationOutbox }) {
+  const { db } = deps;
+
+  /** Queues the invitation on each medium asked for (by default: email if the user has one, else SMS). */
+  async function queueInvitations(tx: Queryable, pool: Pool, user: UserRow, state: UserAttributeState, password: string, input: AdminCreateUserInput) {
+    const mediums = input.desiredDeliveryMediums ?? [state.email ? 'EMAIL' : 'SMS'];
+    const queued: unknown[] = [];
+    for (const medium of new Set(mediums)) {
+      const destination = state[MEDIUM_ATTRIBUTE[medium]]?.value;
+      if (!destination) {
+        // Asked for explicitly, a missing channel is the caller's mistake; by default, no channel means no message.
+        if (input.desiredDeliveryMediums) throw invalidParameter(`Cannot send the invitation by ${medium}: the user has no ${MEDIUM_ATTRIBUTE[medium]}.`);
+        continue;
+      }
+      queued.push(
+        await deps.outbox.enqueue(tx, {
+          poolId: pool.id,
+          userId: user.id,
+          username: user.username,
+          medium,
+          destination,
+          purpose: 'ADMIN_INVITATION',
+          secret: password,
+          locale: state.locale?.value ?? null,
+        }),
+      );
+    }
+    return queued;
+  }
+
+  async function resendInvitation(pool: Pool, input: AdminCreateUserInput) {
+    const existing = await findUserByUsername(db, pool, input.username);
+    if (!existing) throw new CognitoError('UserNotFoundException', 'User does not exist.');
+    if (existing.status !== 'FORCE_CHANGE_PASSWORD') {
+      throw new CognitoError('UnsupportedUserStateException', `Resend not possible. ${existing.username} status is not FORCE_CHANGE_PASSWORD.`);
+    }
+    const password = input.temporaryPassword ?? generateTemporaryPassword(pool.policies.password);
+    checkPassword(pool.policies.password, password);
+    const passwordHash = await deps.passwords.hash(password);
+    let queued: unknown[] = [];
+    const result = await db.transaction(async (tx) => {
+      const user = (await lockUser(tx, existing.id))!;
+      await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+      const state = await loadAttributes(tx, user);
+      queued = await queueInvitations(tx, pool, user, state, password, input);
+      return presentUser(pool, user, state);
+    });
+    await deps.outbox.sendNow(queued);
+    return result;
+  }
+
+  return {
+    /**
+     * AdminCreateUser: status FORCE_CHANGE_PASSWORD with a temporary password (given, or made
+     * here) sent in an invitation; admin writes ignore client lists but obey the schema, may
+     * set verified flags, and may omit required attributes (asked for at first sign-in).
+     */
+    async createUser(poolId: string, input: AdminCreateUserInput) {
+      const pool = await deps.pools.getPool(poolId);
+      if (input.messageAction === 'RESEND') return resendInvitation(pool, input);
+
+      const attributes = { ...input.userAttributes };
+      let username = input.username;
+      const kind = classifyUsername(pool.attributeSettings, username).kind;
+      if (kind !== 'username') {
+        if (attributes[kind] !== undefined && attributes[kind] !== username) {
+          throw invalidParameter(`${kind} must match the username in a pool that signs in with ${kind}.`);
+        }
+        attributes[kind] = username;
+      }
+      const prepared = prepareNewUser(pool.attributeSettings, { kind: 'admin' }, attributes, 'admin-create');
+      const password = input.temporaryPassword ?? generateTemporaryPassword(pool.policies.password);
+      checkPassword(pool.policies.password, password);
+      const passwordHash = await deps.passwords.hash(password);
+      const sub = randomUUID();
+      if (kind !== 'username') username = sub;
+
+      let queued: unknown[] = [];
+      let result;
+      try {
+        result = await db.transaction(async (tx) => {
+          const [user] = await tx
+            .insert(users)
+            .values({ id: sub, poolId: pool.id, username, usernameKey: usernameKey(pool, username), status: 'FORCE_CHANGE_PASSWORD', passwordHash })
+            .returning();
+          await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, { forceAlias: input.forceAliasCreation === true });
+          const state = await loadAttributes(tx, user!);
+          if (input.messageAction !== 'SUPPRESS') queued = await queueInvitations(tx, pool, user!, state, password, input);
+          return presentUser(pool, user!, state);
+        });
+      } catch (error) {
+        if (uniqueViolation(error) === 'users_pool_username_key') throw new CognitoError('UsernameExistsException', 'User account already exists');
+        if (kind !== 'username' && error instanceof CognitoError && error.name === 'AliasExistsException') {
+          throw new CognitoError('UsernameExistsException', `An account with the given ${kind} already exists.`);
+        }
+        throw error;
+      }
+      await deps.outbox.sendNow(queued);
+      return result;
+    },
+  };
+}
+
+export type AdminUsersService = ReturnType<typeof createAdminUsersService>;
