@@ -32,3 +32,46 @@ export const UserParams = Type.Object(
   { poolId: Type.String({ maxLength: 64 }), username: Type.String({ minLength: 1, maxLength: 128 }) },
   { additionalProperties: false },
 );
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const UserMessagesQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) },
+  { additionalProperties: false },
+);
+
+export const UserMessagesResponse = Type.Object(
+  {
+    messages: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ format: 'uuid' }),
+          purpose: Type.String({ description: 'SIGN_UP, VERIFY_ATTRIBUTE, FORGOT_PASSWORD or ADMIN_INVITATION' }),
+          medium: Type.Union([Type.Literal('EMAIL'), Type.Literal('SMS')]),
+          destination: Type.String(),
+          status: Type.String({ description: 'pending, sending, sent, failed or cancelled' }),
+          attempts: Type.Integer(),
+          createdAt: Type.String({ format: 'date-time' }),
+          sentAt: Nullable(Type.String({ format: 'date-time' })),
+          nextAttemptAt: Nullable(Type.String({ format: 'date-time', description: 'When the worker tries again (pending messages)' })),
+          lastError: Nullable(Type.String()),
+          tries: Type.Array(
+            Type.Object(
+              {
+                attempt: Type.Integer(),
+                at: Type.String({ format: 'date-time' }),
+                channel: Nullable(Type.String()),
+                outcome: Type.String({ description: 'sent, transient_failure or permanent_failure' }),
+                providerMessageId: Nullable(Type.String()),
+                error: Nullable(Type.String()),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Never the code or temporary password itself.' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -133,3 +133,34 @@ test('admin create: schema, conflicts, suppression and resend', async () => {
   assertProblem(await t.admin('POST', `/v1/pools/${poolId}/users`, { username: 'ghost', messageAction: 'RESEND' }), 404, 'UserNotFoundException');
   assertProblem(await t.call('POST', `/v1/pools/${poolId}/users`, { username: 'nokey' }), 401, 'NotAuthorizedException');
 });
+
+test('operators see what was sent to a user, with every try, and never the code or password', async () => {
+  const { poolId, clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
+  const email = uniqueEmail('watched');
+  const signUp = await t.call('POST', '/v1/sign-up', { clientId, username: 'watched', password: 'Passw0rd!', userAttributes: { email } });
+  assert.equal(signUp.status, 201);
+  const code = await t.smtp.codeFor(email);
+  await t.call('POST', '/v1/sign-up/resend-code', { clientId, username: 'watched' });
+  const secondCode = await t.smtp.codeFor(email);
+
+  const listed = await t.admin('GET', `/v1/pools/${poolId}/users/watched/messages`);
+  assert.equal(listed.status, 200);
+  const [latest, first] = listed.body.messages;
+  assert.equal(listed.body.messages.length, 2);
+  assert.deepEqual(
+    { purpose: latest.purpose, medium: latest.medium, destination: latest.destination, status: latest.status, attempts: latest.attempts },
+    { purpose: 'SIGN_UP', medium: 'EMAIL', destination: email, status: 'sent', attempts: 1 },
+  );
+  assert.equal(latest.tries.length, 1);
+  assert.equal(latest.tries[0].outcome, 'sent');
+  assert.equal(latest.tries[0].channel, 'smtp');
+  assert.ok(latest.tries[0].providerMessageId);
+  assert.equal(first.status, 'sent');
+  const text = JSON.stringify(listed.body);
+  assert.ok(!text.includes(code) && !text.includes(secondCode), 'no code in the listing');
+
+  assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/watched/messages?limit=1`)).body.messages.length, 1);
+  assertProblem(await t.admin('GET', `/v1/pools/${poolId}/users/watched/messages?limit=0`), 400, 'InvalidParameterException');
+  assertProblem(await t.admin('GET', `/v1/pools/${poolId}/users/nobody/messages`), 404, 'UserNotFoundException');
+  assertProblem(await t.call('GET', `/v1/pools/${poolId}/users/watched/messages`), 401, 'NotAuthorizedException');
+});

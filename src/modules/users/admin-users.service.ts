@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { users } from '../../db/schema/index.ts';
+import { deliveryAttempts, outboxMessages, users } from '../../db/schema/index.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { classifyUsername, prepareNewUser, readAttributes, type UserAttributeState } from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
@@ -105,6 +105,51 @@ export function createAdminUsersService(deps: { db: Db; pools: PoolsService; pas
   }
 
   return {
+    /**
+     * What was sent to a user, newest first, with every try: for operators chasing a lost code.
+     * The payload (code or temporary password) is never read here.
+     */
+    async recentMessages(poolId: string, username: string, limit: number) {
+      const pool = await deps.pools.getPool(poolId);
+      const user = await findUserByUsername(db, pool, username);
+      if (!user) throw new CognitoError('UserNotFoundException', 'User does not exist.');
+      const messages = await db
+        .select()
+        .from(outboxMessages)
+        .where(eq(outboxMessages.userId, user.id))
+        .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
+        .limit(limit);
+      const tries = messages.length
+        ? await db
+            .select()
+            .from(deliveryAttempts)
+            .where(inArray(deliveryAttempts.messageId, messages.map((m) => m.id)))
+            .orderBy(asc(deliveryAttempts.attempt))
+        : [];
+      return messages.map((m) => ({
+        id: m.id,
+        purpose: m.purpose,
+        medium: m.medium,
+        destination: m.destination,
+        status: m.status,
+        attempts: m.attempts,
+        createdAt: m.createdAt.toISOString(),
+        sentAt: m.sentAt?.toISOString() ?? null,
+        nextAttemptAt: m.status === 'pending' ? m.nextAttemptAt.toISOString() : null,
+        lastError: m.lastError,
+        tries: tries
+          .filter((t) => t.messageId === m.id)
+          .map((t) => ({
+            attempt: t.attempt,
+            at: t.at.toISOString(),
+            channel: t.channel,
+            outcome: t.outcome,
+            providerMessageId: t.providerMessageId,
+            error: t.error,
+          })),
+      }));
+    },
+
     /**
      * AdminCreateUser: status FORCE_CHANGE_PASSWORD with a temporary password (given, or made
      * here) sent in an invitation; admin writes ignore client lists but obey the schema, may
