@@ -73,3 +73,12 @@ export async function attributesOf(t: TestApp, token: string): Promise<Record<st
 export async function updateAttributes(t: TestApp, token: string, userAttributes: Record<string, string>) {
   return t.call('PATCH', '/v1/me/attributes', { userAttributes }, token);
 }
+
+/** Waits until `condition` holds (for work done after a response, such as a hidden user's reset code). */
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

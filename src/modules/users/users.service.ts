@@ -19,6 +19,7 @@ import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { PasswordHasher } from './passwords.ts';
 import {
@@ -77,6 +78,7 @@ export function createUsersService(deps: {
   verification: VerificationService;
   passwords: PasswordHasher;
   challenges: ChallengeSessions;
+  logger: Logger;
 }) {
   const { db, verification } = deps;
 
@@ -276,17 +278,28 @@ export function createUsersService(deps: {
         if (client.preventUserExistenceErrors) return hide();
         throw forbidden('User is disabled.');
       }
-      return withDeliveries(async (deliveries) => {
-        await db.transaction(async (tx) => {
-          const locked = await lockUser(tx, user.id);
-          const state = await loadAttributes(tx, locked!);
-          const channel = (['email', 'phone_number'] as const).find((name) => state[name]?.verified === true);
-          if (channel) deliveries.push(await issueCode(tx, pool, locked!, 'FORGOT_PASSWORD', channel, state[channel]!.value));
+      const recoveryChannel = (state: UserAttributeState) => (['email', 'phone_number'] as const).find((name) => state[name]?.verified === true);
+      const send = () =>
+        withDeliveries(async (deliveries) => {
+          await db.transaction(async (tx) => {
+            const locked = await lockUser(tx, user.id);
+            const state = await loadAttributes(tx, locked!);
+            const channel = recoveryChannel(state);
+            if (channel) deliveries.push(await issueCode(tx, pool, locked!, 'FORGOT_PASSWORD', channel, state[channel]!.value));
+          });
+          return deliveries[0];
         });
-        if (deliveries[0]) return { codeDeliveryDetails: deliveries[0].details };
-        if (client.preventUserExistenceErrors) return hide();
+      if (!client.preventUserExistenceErrors) {
+        const delivery = await send();
+        if (delivery) return { codeDeliveryDetails: delivery.details };
         throw invalidParameter('Cannot reset password for the user as there is no registered/verified email or phone_number');
-      });
+      }
+      // Hidden existence: answer from a read no costlier than the unknown user's lookup, and write and
+      // send the code after answering, so neither the SMTP round trip nor a limit tells who exists.
+      const state = await loadAttributes(db, user);
+      const channel = recoveryChannel(state);
+      void send().catch((error: unknown) => deps.logger.warn({ err: error, purpose: 'FORGOT_PASSWORD' }, 'password reset code not sent'));
+      return channel ? { codeDeliveryDetails: codeDeliveryDetails(channel, state[channel]!.value) } : hide();
     },
 
     async confirmForgotPassword(input: { clientId: string; username: string; confirmationCode: string; password: string }) {
