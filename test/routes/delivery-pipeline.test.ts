@@ -200,7 +200,9 @@ test('an SMS goes only to the user’s current or pending phone, checked when it
   assert.equal((await status(stranger.id)).payload, null);
   assert.equal((await status(pending.id)).status, 'sent');
   assert.equal((await status(current.id)).status, 'sent');
-  assert.ok(!t.logs.some((e) => e.to === '+12125550199'), 'nothing was sent to a number that is not the user’s');
+  assert.ok(!t.twilio.messages.some((m) => m.to === '+12125550199'), 'nothing was sent to a number that is not the user’s');
+  assert.ok(!t.logs.some((e) => e.to === '+12125550199'), 'nor written to the log');
+  assert.ok(t.twilio.messages.some((m) => m.to === '+12125550100'), 'the current number did get its message');
   assert.equal(t.smsCodeFor('+12125550177'), '122222');
 });
 
