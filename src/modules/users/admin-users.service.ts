@@ -4,11 +4,11 @@ import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { deliveryAttempts, outboxMessages, users } from '../../db/schema/index.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import { classifyUsername, prepareNewUser, readAttributes, type UserAttributeState } from '../attributes/index.ts';
+import { prepareNewUser, readAttributes, type UserAttributeState } from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import { generateTemporaryPassword, type PasswordHasher } from './passwords.ts';
-import { findUserByUsername, insertAttributes, loadAttributes, lockUser, usernameKey, type UserRow } from './users.repository.ts';
+import { findUserByUsername, insertAttributes, loadAttributes, lockUser, newUserIdentity, usernameKey, type UserRow } from './users.repository.ts';
 
 /** The part of the outbox an invitation needs (the temporary password travels as its secret). */
 export interface InvitationOutbox {
@@ -159,21 +159,13 @@ export function createAdminUsersService(deps: { db: Db; pools: PoolsService; pas
       const pool = await deps.pools.getPool(poolId);
       if (input.messageAction === 'RESEND') return resendInvitation(pool, input);
 
-      const attributes = { ...input.userAttributes };
-      let username = input.username;
-      const kind = classifyUsername(pool.attributeSettings, username).kind;
-      if (kind !== 'username') {
-        if (attributes[kind] !== undefined && attributes[kind] !== username) {
-          throw invalidParameter(`${kind} must match the username in a pool that signs in with ${kind}.`);
-        }
-        attributes[kind] = username;
-      }
+      const { kind, attributes, usernameFor } = newUserIdentity(pool, input.username, input.userAttributes);
       const prepared = prepareNewUser(pool.attributeSettings, { kind: 'admin' }, attributes, 'admin-create');
       const password = input.temporaryPassword ?? generateTemporaryPassword(pool.policies.password);
       checkPassword(pool.policies.password, password);
       const passwordHash = await deps.passwords.hash(password);
       const sub = randomUUID();
-      if (kind !== 'username') username = sub;
+      const username = usernameFor(sub);
 
       let queued: unknown[] = [];
       let result;

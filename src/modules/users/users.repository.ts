@@ -2,13 +2,30 @@ import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { userAttributes, users } from '../../db/schema/index.ts';
-import { CognitoError } from '../../errors/cognito-error.ts';
-import type { UpdatePlan, UserAttributeState, VerifiableAttribute } from '../attributes/index.ts';
+import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import { classifyUsername, type UpdatePlan, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool } from '../pools/pools.service.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
 const VERIFIABLE = new Set(['email', 'phone_number']);
+
+/**
+ * A new user's username and attributes as the pool reads them: in username-attribute pools the
+ * email or phone given as the username is the sign-in name (copied into its attribute), and the
+ * stored username becomes the sub.
+ */
+export function newUserIdentity(pool: Pool, username: string, userAttributes: Record<string, string> = {}) {
+  const kind = classifyUsername(pool.attributeSettings, username).kind;
+  const attributes = { ...userAttributes };
+  if (kind !== 'username') {
+    if (attributes[kind] !== undefined && attributes[kind] !== username) {
+      throw invalidParameter(`${kind} must match the username in a pool that signs in with ${kind}.`);
+    }
+    attributes[kind] = username;
+  }
+  return { kind, attributes, usernameFor: (sub: string) => (kind === 'username' ? username : sub) };
+}
 
 /** How a username is compared in this pool. */
 export const usernameKey = (pool: Pool, username: string) => (pool.usernameCaseSensitive ? username : username.toLowerCase());

@@ -5,7 +5,6 @@ import { uniqueViolation } from '../../db/errors.ts';
 import { userAttributes, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
 import {
-  classifyUsername,
   idTokenAttributeClaims,
   planDelete,
   planUpdate,
@@ -31,6 +30,7 @@ import {
   insertAttributes,
   loadAttributes,
   lockUser,
+  newUserIdentity,
   setAttribute,
   usernameKey,
   type UserRow,
@@ -117,21 +117,12 @@ export function createUsersService(deps: {
     async signUp(input: { clientId: string; username: string; password: string; userAttributes: Record<string, string> }) {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (!USERNAME_PATTERN.test(input.username)) throw invalidParameter('Username must be 1 to 128 letters, digits, marks, symbols or punctuation.');
-      const attributes = { ...input.userAttributes };
-      let username = input.username;
-      const kind = classifyUsername(pool.attributeSettings, username).kind;
-      if (kind !== 'username') {
-        // Username-attribute pools: the email or phone is the sign-in name; the username is the sub.
-        if (attributes[kind] !== undefined && attributes[kind] !== username) {
-          throw invalidParameter(`${kind} must match the username in a pool that signs in with ${kind}.`);
-        }
-        attributes[kind] = username;
-      }
+      const { kind, attributes, usernameFor } = newUserIdentity(pool, input.username, input.userAttributes);
       const prepared = prepareNewUser(pool.attributeSettings, { kind: 'user', client }, attributes, 'sign-up');
       checkPassword(pool.policies.password, input.password);
       const passwordHash = await deps.passwords.hash(input.password);
       const sub = randomUUID();
-      if (kind !== 'username') username = sub;
+      const username = usernameFor(sub);
 
       return withDeliveries(async (deliveries) => {
         try {
