@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { AttributeMap, Username } from './common.ts';
+import { AttributeMap, ClientMetadata, Username } from './common.ts';
 import { MeResponse } from './users.ts';
 
 export const AdminCreateUserBody = Type.Object(
@@ -27,6 +27,14 @@ export const AdminCreateUserBody = Type.Object(
 
 /** The whole user, every attribute: what administrators see. */
 export const UserResponse = MeResponse;
+
+export const AdminUpdateUserAttributesBody = Type.Object(
+  {
+    userAttributes: AttributeMap,
+    clientMetadata: ClientMetadata,
+  },
+  { additionalProperties: false },
+);
 
 export const UserParams = Type.Object(
   { poolId: Type.String({ maxLength: 64 }), username: Type.String({ minLength: 1, maxLength: 128 }) },

@@ -1,14 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { deliveryAttempts, outboxMessages, users } from '../../db/schema/index.ts';
-import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import { prepareNewUser, readAttributes, type UserAttributeState } from '../attributes/index.ts';
+import { deliveryAttempts, outboxMessages, userAttributes, users } from '../../db/schema/index.ts';
+import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
+import { planDelete, planUpdate, prepareNewUser, readAttributes, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
+import type { SessionsService } from '../tokens/sessions.service.ts';
+import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
 import { generateTemporaryPassword, type PasswordHasher } from './passwords.ts';
-import { findUserByUsername, insertAttributes, loadAttributes, lockUser, newUserIdentity, usernameKey, type UserRow } from './users.repository.ts';
+import {
+  aliasExists,
+  aliasHeldByOther,
+  applyPlan,
+  attributeValue,
+  findUserBySignInName,
+  findUserByUsername,
+  insertAttributes,
+  loadAttributes,
+  lockUser,
+  newUserIdentity,
+  usernameKey,
+  type UserRow,
+} from './users.repository.ts';
 
 /** The part of the outbox an invitation needs (the temporary password travels as its secret). */
 export interface InvitationOutbox {
@@ -39,6 +54,8 @@ export interface AdminCreateUserInput {
 }
 
 const MEDIUM_ATTRIBUTE = { EMAIL: 'email', SMS: 'phone_number' } as const;
+const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** The whole user as an administrator sees it: every attribute, no client filter. */
 export function presentUser(pool: Pool, user: UserRow, state: UserAttributeState) {
@@ -53,8 +70,41 @@ export function presentUser(pool: Pool, user: UserRow, state: UserAttributeState
   };
 }
 
-export function createAdminUsersService(deps: { db: Db; pools: PoolsService; passwords: PasswordHasher; outbox: InvitationOutbox }) {
+export function createAdminUsersService(deps: {
+  db: Db;
+  pools: PoolsService;
+  passwords: PasswordHasher;
+  outbox: InvitationOutbox;
+  verification: VerificationService;
+  sessions: SessionsService;
+}) {
   const { db } = deps;
+
+  /**
+   * The pool and the user an admin call names: the username, or (as Cognito's admin actions
+   * accept) a sign-in alias such as a verified email, or the email or phone of a username-attribute pool.
+   */
+  async function target(poolId: string, username: string): Promise<{ pool: Pool; user: UserRow }> {
+    const pool = await deps.pools.getPool(poolId);
+    const user = await findUserBySignInName(db, pool, username);
+    if (!user) throw userNotFound();
+    return { pool, user };
+  }
+
+  /** Runs a write on the locked user row; a user deleted meanwhile is a user not found. */
+  async function lockedWrite<T>(poolId: string, username: string, work: (tx: Tx, pool: Pool, user: UserRow) => Promise<T>): Promise<T> {
+    const { pool, user } = await target(poolId, username);
+    return db.transaction(async (tx) => {
+      const locked = await lockUser(tx, user.id);
+      if (!locked) throw userNotFound();
+      return work(tx, pool, locked);
+    });
+  }
+
+  async function present(q: Queryable, pool: Pool, userId: string) {
+    const [user] = await q.select().from(users).where(eq(users.id, userId));
+    return presentUser(pool, user!, await loadAttributes(q, user!));
+  }
 
   /** Queues the invitation on each medium asked for (by default: email if the user has one, else SMS). */
   async function queueInvitations(tx: Queryable, pool: Pool, user: UserRow, state: UserAttributeState, password: string, input: AdminCreateUserInput) {
@@ -105,6 +155,94 @@ export function createAdminUsersService(deps: { db: Db; pools: PoolsService; pas
   }
 
   return {
+    /** AdminGetUser: every attribute, no client filter (never a pending value). */
+    async getUser(poolId: string, username: string) {
+      const { pool, user } = await target(poolId, username);
+      return presentUser(pool, user, await loadAttributes(db, user));
+    },
+
+    /**
+     * AdminUpdateUserAttributes: the schema still holds (types, immutability, required), client
+     * lists do not. A verified flag "true" with a new email or phone applies it at once with no
+     * message; without it, an auto-verified attribute gets a code (keep-original holds it pending),
+     * as Cognito sends one for admin updates too. Answers the updated user.
+     */
+    async updateAttributes(poolId: string, username: string, changes: Record<string, string>) {
+      const deliveries: PendingDelivery[] = [];
+      const result = await lockedWrite(poolId, username, async (tx, pool, user) => {
+        const state = await loadAttributes(tx, user);
+        const plan = planUpdate(pool.attributeSettings, { kind: 'admin' }, state, changes);
+        // As for users: a pending value another user signs in with could never be verified.
+        for (const [name, value] of Object.entries(plan.pending)) {
+          if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
+          if (await aliasHeldByOther(tx, pool, name, value, user.id)) throw aliasExists(name);
+        }
+        await applyPlan(tx, pool, user.id, state, plan);
+        for (const name of plan.codesFor) {
+          const { codes } = pool.policies;
+          deliveries.push(
+            await deps.verification.issue(tx, {
+              poolId: pool.id,
+              userId: user.id,
+              username: user.username,
+              purpose: 'VERIFY_ATTRIBUTE',
+              attributeName: name,
+              destination: plan.pending[name] ?? plan.set[name]!,
+              ttlSeconds: codes.attributeCodeTtlSeconds,
+              policy: codes,
+              locale: await attributeValue(tx, user.id, 'locale'),
+            }),
+          );
+        }
+        return present(tx, pool, user.id);
+      });
+      await deps.verification.deliver(deliveries);
+      return result;
+    },
+
+    /** AdminDeleteUserAttributes: the rules of a blank value on update (required and immutable stay). */
+    async deleteAttributes(poolId: string, username: string, names: string[]) {
+      await lockedWrite(poolId, username, async (tx, pool, user) => {
+        const doomed = planDelete(pool.attributeSettings, { kind: 'admin' }, await loadAttributes(tx, user), names);
+        if (doomed.length === 0) return;
+        await tx.delete(userAttributes).where(and(eq(userAttributes.userId, user.id), inArray(userAttributes.name, doomed)));
+        await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, user.id));
+      });
+    },
+
+    /** AdminConfirmSignUp: UNCONFIRMED becomes CONFIRMED; email and phone stay as verified as they were. */
+    async confirmSignUp(poolId: string, username: string) {
+      return lockedWrite(poolId, username, async (tx, pool, user) => {
+        if (user.status !== 'UNCONFIRMED') throw forbidden(`User cannot be confirmed. Current status is ${user.status}`);
+        await tx.update(users).set({ status: 'CONFIRMED', updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        return present(tx, pool, user.id);
+      });
+    },
+
+    /**
+     * AdminDisableUser / AdminEnableUser. Sessions are kept, as in Cognito, but every sign-in,
+     * refresh and access-token check reads `enabled`, so a disabled user's tokens stop at once.
+     */
+    async setEnabled(poolId: string, username: string, enabled: boolean) {
+      return lockedWrite(poolId, username, async (tx, pool, user) => {
+        if (user.enabled !== enabled) await tx.update(users).set({ enabled, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        return present(tx, pool, user.id);
+      });
+    },
+
+    /** AdminUserGlobalSignOut: every refresh token, and the access tokens issued from them. */
+    async globalSignOut(poolId: string, username: string) {
+      const { user } = await target(poolId, username);
+      await deps.sessions.revokeAll(db, user.id);
+    },
+
+    /** AdminDeleteUser: attributes, codes and sessions go with the row; the username is free again. */
+    async deleteUser(poolId: string, username: string) {
+      const { user } = await target(poolId, username);
+      const deleted = await db.delete(users).where(eq(users.id, user.id)).returning({ id: users.id });
+      if (deleted.length === 0) throw userNotFound();
+    },
+
     /**
      * What was sent to a user, newest first, with every try: for operators chasing a lost code.
      * The payload (code or temporary password) is never read here.

@@ -1,12 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { problems } from '../../schemas/common.ts';
-import { AdminCreateUserBody, UserMessagesQuery, UserMessagesResponse, UserParams, UserResponse } from '../../schemas/admin-users.ts';
+import {
+  AdminCreateUserBody,
+  AdminUpdateUserAttributesBody,
+  UserMessagesQuery,
+  UserMessagesResponse,
+  UserParams,
+  UserResponse,
+} from '../../schemas/admin-users.ts';
 import { PoolParams } from '../../schemas/pools.ts';
+import { DeleteAttributesQuery } from '../../schemas/users.ts';
 
 const security = [{ adminKey: [] }];
 
-/** Admin: users of a pool (AdminCreateUser). */
+const NoContent = Type.Null({ description: 'Done' });
+
+/** Admin: users of a pool (AdminCreateUser and the Admin* user operations). */
 export async function adminUsersRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { adminUsers } = app.services;
@@ -40,4 +51,104 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
   }, async (request) => ({
     messages: await adminUsers.recentMessages(request.params.poolId, request.params.username, request.query.limit ?? 20),
   }));
+
+  app.get('/v1/pools/:poolId/users/:username', {
+    schema: {
+      operationId: 'AdminGetUser',
+      tags: ['users'],
+      summary: 'The whole user, every attribute; the username may also be a sign-in alias (verified email or phone)',
+      security,
+      params: UserParams,
+      response: { 200: UserResponse, ...problems(400, 401, 404) },
+    },
+  }, async (request) => adminUsers.getUser(request.params.poolId, request.params.username));
+
+  app.patch('/v1/pools/:poolId/users/:username/attributes', {
+    schema: {
+      operationId: 'AdminUpdateUserAttributes',
+      tags: ['users'],
+      summary:
+        'Change attributes regardless of client lists, within the schema; a blank value deletes. A verified flag "true" with a new email or phone applies it at once with no message; without it an auto-verified one gets a code. Answers the updated user.',
+      security,
+      params: UserParams,
+      body: AdminUpdateUserAttributesBody,
+      response: { 200: UserResponse, ...problems(400, 401, 404, 409, 415, 429, 502) },
+    },
+  }, async (request) => adminUsers.updateAttributes(request.params.poolId, request.params.username, request.body.userAttributes));
+
+  app.delete('/v1/pools/:poolId/users/:username/attributes', {
+    schema: {
+      operationId: 'AdminDeleteUserAttributes',
+      tags: ['users'],
+      summary: 'Delete attributes named by `name` (repeatable); required and immutable ones cannot be deleted',
+      security,
+      params: UserParams,
+      querystring: DeleteAttributesQuery,
+      response: { 204: NoContent, ...problems(400, 401, 404) },
+    },
+  }, async (request, reply) => {
+    await adminUsers.deleteAttributes(request.params.poolId, request.params.username, request.query.name);
+    return reply.status(204).send(null);
+  });
+
+  app.post('/v1/pools/:poolId/users/:username/confirm', {
+    schema: {
+      operationId: 'AdminConfirmSignUp',
+      tags: ['users'],
+      summary: 'Confirm an UNCONFIRMED user without a code; email and phone stay unverified. Answers the user.',
+      security,
+      params: UserParams,
+      response: { 200: UserResponse, ...problems(400, 401, 403, 404) },
+    },
+  }, async (request) => adminUsers.confirmSignUp(request.params.poolId, request.params.username));
+
+  app.post('/v1/pools/:poolId/users/:username/disable', {
+    schema: {
+      operationId: 'AdminDisableUser',
+      tags: ['users'],
+      summary: 'Disable the user: sign-in and refresh are refused, and its access tokens stop working at once. Answers the user.',
+      security,
+      params: UserParams,
+      response: { 200: UserResponse, ...problems(400, 401, 404) },
+    },
+  }, async (request) => adminUsers.setEnabled(request.params.poolId, request.params.username, false));
+
+  app.post('/v1/pools/:poolId/users/:username/enable', {
+    schema: {
+      operationId: 'AdminEnableUser',
+      tags: ['users'],
+      summary: 'Enable a disabled user again; sessions not signed out work again. Answers the user.',
+      security,
+      params: UserParams,
+      response: { 200: UserResponse, ...problems(400, 401, 404) },
+    },
+  }, async (request) => adminUsers.setEnabled(request.params.poolId, request.params.username, true));
+
+  app.post('/v1/pools/:poolId/users/:username/sign-out', {
+    schema: {
+      operationId: 'AdminUserGlobalSignOut',
+      tags: ['users'],
+      summary: 'Revoke every refresh token of the user, and the access tokens issued from them',
+      security,
+      params: UserParams,
+      response: { 204: NoContent, ...problems(400, 401, 404) },
+    },
+  }, async (request, reply) => {
+    await adminUsers.globalSignOut(request.params.poolId, request.params.username);
+    return reply.status(204).send(null);
+  });
+
+  app.delete('/v1/pools/:poolId/users/:username', {
+    schema: {
+      operationId: 'AdminDeleteUser',
+      tags: ['users'],
+      summary: 'Delete the user with its attributes, codes and sessions; the username can be used again',
+      security,
+      params: UserParams,
+      response: { 204: NoContent, ...problems(400, 401, 404) },
+    },
+  }, async (request, reply) => {
+    await adminUsers.deleteUser(request.params.poolId, request.params.username);
+    return reply.status(204).send(null);
+  });
 }
