@@ -153,4 +153,8 @@ CREATE INDEX "outbox_messages_user_idx" ON "outbox_messages" USING btree ("user_
 CREATE UNIQUE INDEX "refresh_tokens_hash_key" ON "refresh_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_user_idx" ON "refresh_tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "user_attributes_alias_key" ON "user_attributes" USING btree ("pool_id","name","alias_key") WHERE "user_attributes"."alias_key" is not null;--> statement-breakpoint
-CREATE UNIQUE INDEX "users_pool_username_key" ON "users" USING btree ("pool_id","username_key");
+CREATE INDEX "user_attributes_search_idx" ON "user_attributes" USING btree ("pool_id","name",(left(lower("value"), 256) collate "C"),"user_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "users_pool_username_key" ON "users" USING btree ("pool_id","username_key");--> statement-breakpoint
+CREATE INDEX "users_pool_username_search_idx" ON "users" USING btree ("pool_id",("username_key" collate "C"),"id");--> statement-breakpoint
+CREATE INDEX "users_pool_status_idx" ON "users" USING btree ("pool_id",("status" collate "C"),"id");--> statement-breakpoint
+CREATE INDEX "users_pool_enabled_idx" ON "users" USING btree ("pool_id","enabled","id");

@@ -8,6 +8,7 @@ import { validationPlugin } from './plugins/validation.plugin.ts';
 import { messageTemplatesRoutes } from './routes/admin/message-templates.routes.ts';
 import { poolsRoutes } from './routes/admin/pools.routes.ts';
 import { adminUsersRoutes } from './routes/admin/users.routes.ts';
+import { userSearchRoutes } from './routes/admin/user-search.routes.ts';
 import { healthRoutes } from './routes/system/health.routes.ts';
 import { metricsRoutes } from './routes/system/metrics.routes.ts';
 import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
@@ -33,6 +34,9 @@ export async function buildApp({ services, logger }: AppOptions) {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false } },
+    // Usernames are up to 128 characters, and percent-encoding can make each one 12: the router's
+    // default of 100 would refuse valid usernames with 414 before the schema could speak.
+    routerOptions: { maxParamLength: 2048 },
     // Errors the router raises before any route runs (bad percent-encoding, an over-long path
     // parameter) bypass the error handler; without this they answer Fastify's own JSON, not a problem.
     frameworkErrors: (error, _request, reply) => sendProblem(reply, toCognitoError(error)),
@@ -63,6 +67,7 @@ export async function buildApp({ services, logger }: AppOptions) {
   await app.register(meRoutes);
   await app.register(poolsRoutes);
   await app.register(adminUsersRoutes);
+  await app.register(userSearchRoutes);
   await app.register(messageTemplatesRoutes);
   return app;
 }

@@ -11,6 +11,7 @@ import { createChallengeSessions } from './modules/users/challenge-sessions.ts';
 import { createPasswordHasher } from './modules/users/passwords.ts';
 import { loadAttributes } from './modules/users/users.repository.ts';
 import { createUsersService } from './modules/users/users.service.ts';
+import { createUserSearchService } from './modules/users/user-search.ts';
 import { createVerificationService } from './modules/verification/verification.service.ts';
 
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
@@ -44,6 +45,7 @@ export async function createServices(config: Config, database: Database, logger:
     sessions,
     users,
     adminUsers,
+    userSearch: createUserSearchService({ db, pools, secret }),
     adminKey,
     metrics,
     outbox,

@@ -22,6 +22,7 @@ export const SchemaAttributeInput = Type.Object(
     developerOnly: Type.Optional(Type.Boolean()),
     stringConstraints: Type.Optional(StringConstraints),
     numberConstraints: Type.Optional(NumberConstraints),
+    searchable: Type.Optional(Type.Boolean({ description: 'Custom attributes only (default false): ListUsers may filter on it.' })),
   },
   { additionalProperties: false },
 );
@@ -35,6 +36,7 @@ export const SchemaAttribute = Type.Object(
     developerOnly: Type.Boolean(),
     stringConstraints: Type.Optional(StringConstraints),
     numberConstraints: Type.Optional(NumberConstraints),
+    searchable: Type.Optional(Type.Boolean({ description: 'Present (true) on custom attributes ListUsers may filter on.' })),
   },
   { additionalProperties: false },
 );

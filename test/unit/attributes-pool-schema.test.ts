@@ -201,3 +201,23 @@ describe('AddCustomAttributes (§2)', () => {
     });
   }
 });
+
+describe('searchable custom attributes (ListUsers filters)', () => {
+  test('custom attributes are not searchable unless marked; the mark is kept only when true', () => {
+    const settings = build({ schema: [{ name: 'plan', searchable: true }, { name: 'tier' }, { name: 'off', searchable: false }] });
+    assert.equal(entry({ schema: [{ name: 'plan', searchable: true }] }, 'custom:plan')?.searchable, true);
+    assert.ok(!('searchable' in settings.schema.find((d) => d.name === 'custom:tier')!));
+    assert.ok(!('searchable' in settings.schema.find((d) => d.name === 'custom:off')!));
+    assert.ok(settings.schema.filter((d) => d.searchable).every((d) => d.name === 'custom:plan'));
+  });
+
+  test('AddCustomAttributes may add a searchable one', () => {
+    const added = addCustomAttributes(build({}), [{ name: 'team', searchable: true }]);
+    assert.equal(added.schema.at(-1)?.searchable, true);
+  });
+
+  test('standard attributes follow Cognito’s fixed list: searchable true is refused, false is a harmless restatement', () => {
+    assertInvalid(() => build({ schema: [{ name: 'locale', searchable: true }] }), 'Only custom attributes can be made searchable');
+    assert.equal(entry({ schema: [{ name: 'locale', searchable: false }] }, 'locale')?.searchable, undefined);
+  });
+});

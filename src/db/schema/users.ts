@@ -24,6 +24,11 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_pool_username_key').on(t.poolId, t.usernameKey),
+    // ListUsers (user-search.ts): keyset pages by username, by status and by enabled; "C" makes
+    // a username prefix LIKE a range scan whatever the database locale.
+    index('users_pool_username_search_idx').on(t.poolId, sql`(${t.usernameKey} collate "C")`, t.id),
+    index('users_pool_status_idx').on(t.poolId, sql`(${t.status} collate "C")`, t.id),
+    index('users_pool_enabled_idx').on(t.poolId, t.enabled, t.id),
     // The target of user_attributes' (user_id, pool_id) key.
     unique('users_id_pool_key').on(t.id, t.poolId),
     check('users_status_valid', sql`${t.status} in ('UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED')`),
@@ -59,6 +64,9 @@ export const userAttributes = pgTable(
     foreignKey({ name: 'user_attributes_user_fk', columns: [t.userId, t.poolId], foreignColumns: [users.id, users.poolId] }).onDelete('cascade'),
     foreignKey({ name: 'user_attributes_pool_fk', columns: [t.poolId], foreignColumns: [pools.id] }).onDelete('cascade'),
     check('user_attributes_value_length', sql`char_length(${t.value}) <= 2048`),
+    // ListUsers filters (user-search.ts ATTRIBUTE_KEY, the same expression): prefix searches are
+    // range scans in sort order. Cut to 256 characters so an entry always fits a btree page.
+    index('user_attributes_search_idx').on(t.poolId, t.name, sql`(left(lower(${t.value}), 256) collate "C")`, t.userId),
   ],
 );
 

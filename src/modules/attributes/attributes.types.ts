@@ -12,6 +12,8 @@ export interface AttributeDefinition {
   developerOnly: boolean;
   stringConstraints?: { minLength?: number; maxLength?: number };
   numberConstraints?: { minValue?: number; maxValue?: number };
+  /** Custom attributes only, set only when true: ListUsers may filter on it (standard ones have Cognito's fixed list). */
+  searchable?: boolean;
 }
 
 /** How a pool's schema is declared at creation (and for AddCustomAttributes). */
@@ -24,6 +26,8 @@ export interface SchemaAttributeInput {
   developerOnly?: boolean;
   stringConstraints?: { minLength?: number; maxLength?: number };
   numberConstraints?: { minValue?: number; maxValue?: number };
+  /** Custom attributes only (default false): ListUsers may filter on it. */
+  searchable?: boolean;
 }
 
 export type VerifiableAttribute = 'email' | 'phone_number';

@@ -84,6 +84,7 @@ function overrideStandard(definition: AttributeDefinition, input: SchemaAttribut
     throw invalidParameter(`${name}: The data type of a standard attribute cannot be changed.`);
   }
   if (input.developerOnly) throw invalidParameter(`${name}: A standard attribute cannot be developer-only.`);
+  if (input.searchable) throw invalidParameter(`${name}: Only custom attributes can be made searchable; standard ones follow Cognito's list.`);
   // Tools such as Terraform restate the standard constraints; accept those, reject real changes.
   if (
     !sameConstraints(input.stringConstraints, definition.stringConstraints) ||
@@ -134,6 +135,7 @@ function customDefinition(input: SchemaAttributeInput, index: number): Attribute
     mutable: input.mutable ?? true,
     required: false,
     developerOnly: input.developerOnly ?? false,
+    ...(input.searchable && { searchable: true }),
   };
   const { stringConstraints, numberConstraints } = input;
   if (stringConstraints && attributeDataType !== 'String') {
