@@ -54,8 +54,9 @@ describe('AdminGetUser', () => {
     assertProblem(await t.admin('GET', userUrl(poolId, 'nobody')), 404, 'UserNotFoundException', 'User does not exist.');
     assertProblem(await t.admin('GET', userUrl('local_Nope12345', 'nobody')), 404, 'ResourceNotFoundException', 'User pool local_Nope12345 does not exist.');
     assertProblem(await t.call('GET', userUrl(poolId, 'nobody')), 401, 'NotAuthorizedException');
-    // Longer than any username: refused before any lookup (414 from the router's path limit).
-    assertProblem(await t.admin('GET', userUrl(poolId, 'x'.repeat(129))), 414, 'InvalidParameterException');
+    // Longer than any username: refused by the schema before any lookup; 128 characters is still a username.
+    assertProblem(await t.admin('GET', userUrl(poolId, 'x'.repeat(129))), 400, 'InvalidParameterException', 'params.username');
+    assertProblem(await t.admin('GET', userUrl(poolId, 'é'.repeat(128))), 404, 'UserNotFoundException');
   });
 });
 

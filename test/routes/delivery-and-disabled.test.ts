@@ -52,7 +52,7 @@ test('a change of email to an address that bounces answers 502, and the user can
 test('a disabled user cannot sign in or refresh, and its access tokens stop working at once', async () => {
   const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
   const tokens = await signedInUser(t, clientId, 'sleeper', { email: 'sleeper@example.com' });
-  // No admin route disables users yet (the admin user API comes later); set the flag directly.
+  // Set the flag directly: this test is about what a disabled account can do (the admin route has its own tests).
   await t.database.db.update(users).set({ enabled: false }).where(eq(users.id, tokens.userSub));
 
   assertProblem(await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'sleeper', password: PASSWORD }), 403, 'NotAuthorizedException', 'User is disabled.');
