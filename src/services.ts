@@ -36,7 +36,7 @@ export async function createServices(config: Config, database: Database, logger:
   const verification = createVerificationService({ db, secret, outbox, logger });
   const passwords = createPasswordHasher(config.passwordHashing);
   const challenges = createChallengeSessions(secret);
-  const users = createUsersService({ db, pools, sessions, verification, passwords, challenges, logger });
+  const users = createUsersService({ db, pools, sessions, verification, passwords, challenges, logger, metrics: metrics.auth });
   const adminUsers = createAdminUsersService({ db, pools, passwords, outbox, verification, sessions });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
   return {

@@ -65,6 +65,37 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('request, sign-in and code metrics', () => {
+  test('requests are counted and timed by route template, not raw URL', async () => {
+    const { poolId } = await createPoolWithClient(t);
+    await t.admin('GET', `/v1/pools/${poolId}`);
+    await t.admin('GET', '/v1/pools/local_Missing12');
+    const text = await scrape();
+    assert.ok(sample(text, 'cognate_http_requests_total', { method: 'GET', route: '/v1/pools/:poolId', status: '200' })! >= 1);
+    assert.ok(sample(text, 'cognate_http_requests_total', { method: 'GET', route: '/v1/pools/:poolId', status: '404' })! >= 1);
+    assert.ok(!text.includes(poolId), 'no pool id in any label');
+    assert.ok(sample(text, 'cognate_http_request_duration_seconds_count', { method: 'GET', route: '/v1/pools/:poolId' })! >= 2);
+  });
+
+  test('sign-ins by outcome and confirmed codes by purpose', async () => {
+    const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
+    const before = await scrape();
+    const count = (text: string, name: string, labels: Record<string, string>) => sample(text, name, labels) ?? 0;
+    const email = uniqueEmail('metric');
+    await t.call('POST', '/v1/sign-up', { clientId, username: 'metric', password: PASSWORD, userAttributes: { email } });
+    const code = await t.smtp.codeFor(email);
+    assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'metric', confirmationCode: code })).status, 200);
+    assert.equal((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'metric', password: PASSWORD })).status, 200);
+    assert.equal((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'metric', password: 'Wr0ng-pass!' })).status, 401);
+    assert.equal((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'nobody', password: PASSWORD })).status, 401);
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string>) => count(after, name, labels) - count(before, name, labels);
+    assert.equal(delta('cognate_sign_ins_total', { outcome: 'success' }), 1);
+    assert.equal(delta('cognate_sign_ins_total', { outcome: 'failure' }), 2);
+    assert.equal(delta('cognate_codes_verified_total', { purpose: 'SIGN_UP' }), 1);
+  });
+});
+
 describe('createMetrics', () => {
   test('the DeliveryMetrics hook counts by medium, purpose and permanence', async () => {
     const metrics = createMetrics({ defaultMetrics: false });

@@ -1,6 +1,14 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryMetrics } from '../courier/delivery-error.ts';
 import type { Purpose } from '../courier/messages.ts';
+
+/** What the user flows report; modules get it passed in (a no-op by default). */
+export interface AuthMetrics {
+  signIn(outcome: 'success' | 'failure' | 'challenge'): void;
+  codeVerified(purpose: string): void;
+}
+
+export const noAuthMetrics: AuthMetrics = { signIn() {}, codeVerified() {} };
 
 export interface MetricsOptions {
   /** Outbox messages not yet settled; asked at each scrape, so it costs nothing between scrapes. */
@@ -65,6 +73,46 @@ export function createMetrics(options: MetricsOptions = {}) {
     });
   }
 
+  const requests = new Counter({
+    name: 'cognate_http_requests_total',
+    help: 'HTTP requests answered, by route template and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'cognate_http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by route template.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const signIns = new Counter({
+    name: 'cognate_sign_ins_total',
+    help: 'Password sign-ins by outcome: success, failure (bad credentials, unknown user) or challenge.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const codesVerified = new Counter({
+    name: 'cognate_codes_verified_total',
+    help: 'Codes confirmed (sign-up, attribute verification, password reset).',
+    labelNames: ['purpose'] as const,
+    registers: [registry],
+  });
+  for (const outcome of ['success', 'failure', 'challenge']) signIns.labels(outcome).inc(0);
+  for (const purpose of ['SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD']) codesVerified.labels(purpose).inc(0);
+
+  const http = {
+    /** `route` is the route's template (`/v1/pools/:poolId`), never the raw URL, to keep label values few. */
+    observe(method: string, route: string, status: number, seconds: number) {
+      requests.labels(method, route, String(status)).inc();
+      latency.labels(method, route).observe(seconds);
+    },
+  };
+  const auth: AuthMetrics = {
+    signIn: (outcome) => signIns.labels(outcome).inc(),
+    codeVerified: (purpose) => codesVerified.labels(purpose).inc(),
+  };
+
   const delivery: DeliveryMetrics = {
     sent: (medium, purpose) => sent.labels(medium, purpose).inc(),
     failed: (medium, purpose, permanent) => failed.labels(medium, purpose, String(permanent)).inc(),
@@ -74,6 +122,8 @@ export function createMetrics(options: MetricsOptions = {}) {
   return {
     registry,
     delivery,
+    http,
+    auth,
     contentType: registry.contentType,
     /** The Prometheus text exposition of every metric. */
     scrape: () => registry.metrics(),

@@ -19,6 +19,7 @@ import { checkPassword } from '../pools/pool-settings.ts';
 import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { PasswordHasher } from './passwords.ts';
 import {
@@ -79,8 +80,10 @@ export function createUsersService(deps: {
   passwords: PasswordHasher;
   challenges: ChallengeSessions;
   logger: Logger;
+  metrics?: AuthMetrics;
 }) {
   const { db, verification } = deps;
+  const metrics = deps.metrics ?? noAuthMetrics;
 
   /** Runs a write, then hands its codes to the courier once it has committed. */
   async function withDeliveries<T>(work: (deliveries: PendingDelivery[]) => Promise<T>): Promise<T> {
@@ -169,6 +172,7 @@ export function createUsersService(deps: {
           });
         }
       });
+      metrics.codeVerified(scope.purpose);
     },
 
     async resendConfirmationCode(input: { clientId: string; username: string }) {
@@ -198,14 +202,19 @@ export function createUsersService(deps: {
       if (!user || !user.passwordHash) {
         // Same work as a real check, so timing does not reveal whether the user exists.
         await deps.passwords.verifyDummy(input.password);
+        metrics.signIn('failure');
         throw !user && !client.preventUserExistenceErrors ? userNotFound() : incorrectCredentials();
       }
-      if (!(await deps.passwords.verify(user.passwordHash, input.password))) throw incorrectCredentials();
+      if (!(await deps.passwords.verify(user.passwordHash, input.password))) {
+        metrics.signIn('failure');
+        throw incorrectCredentials();
+      }
       if (!user.enabled) throw forbidden('User is disabled.');
       if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
       if (user.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
       const state = await loadAttributes(db, user);
       if (user.status === 'FORCE_CHANGE_PASSWORD') {
+        metrics.signIn('challenge');
         // An invited user proves the temporary password, then must choose their own (and give any required attribute).
         return {
           challengeName: 'NEW_PASSWORD_REQUIRED' as const,
@@ -216,7 +225,9 @@ export function createUsersService(deps: {
           },
         };
       }
-      return deps.sessions.start(pool, client, user, state);
+      const tokens = await deps.sessions.start(pool, client, user, state);
+      metrics.signIn('success');
+      return tokens;
     },
 
     /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
@@ -315,6 +326,7 @@ export function createUsersService(deps: {
         const status = locked!.status === 'RESET_REQUIRED' ? 'CONFIRMED' : locked!.status;
         await tx.update(users).set({ passwordHash, status, updatedAt: sql`now()` }).where(eq(users.id, user.id));
       });
+      metrics.codeVerified(scope.purpose);
     },
 
     refresh: (input: { clientId: string; refreshToken: string }) => deps.sessions.refresh(input.clientId, input.refreshToken),
@@ -434,6 +446,7 @@ export function createUsersService(deps: {
           throw new CognitoError('CodeMismatchException');
         }
       });
+      metrics.codeVerified(scope.purpose);
     },
   };
 }
