@@ -10,6 +10,7 @@ import { messageTemplatesRoutes } from './routes/admin/message-templates.routes.
 import { poolsRoutes } from './routes/admin/pools.routes.ts';
 import { adminUsersRoutes } from './routes/admin/users.routes.ts';
 import { userSearchRoutes } from './routes/admin/user-search.routes.ts';
+import { userTransferRoutes } from './routes/admin/user-transfer.routes.ts';
 import { healthRoutes } from './routes/system/health.routes.ts';
 import { metricsRoutes } from './routes/system/metrics.routes.ts';
 import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
@@ -70,6 +71,7 @@ export async function buildApp({ services, logger }: AppOptions) {
   await app.register(poolsRoutes);
   await app.register(adminUsersRoutes);
   await app.register(userSearchRoutes);
+  await app.register(userTransferRoutes);
   await app.register(messageTemplatesRoutes);
   return app;
 }

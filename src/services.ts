@@ -12,6 +12,7 @@ import { createPasswordHasher } from './modules/users/passwords.ts';
 import { loadAttributes } from './modules/users/users.repository.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { createUserSearchService } from './modules/users/user-search.ts';
+import { createUserTransferService } from './modules/users/user-transfer.ts';
 import { createVerificationService } from './modules/verification/verification.service.ts';
 
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
@@ -46,6 +47,7 @@ export async function createServices(config: Config, database: Database, logger:
     users,
     adminUsers,
     userSearch: createUserSearchService({ db, pools, secret }),
+    userTransfer: createUserTransferService({ db, pools }),
     adminKey,
     metrics,
     outbox,

@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import type { Db, Queryable } from '../../db/client.ts';
+import { uniqueViolation } from '../../db/errors.ts';
+import { userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/index.ts';
+import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import { isEmailAddress, isPhoneNumber, prepareNewUser, readAttributes, type VerifiableAttribute } from '../attributes/index.ts';
+import type { Pool, PoolsService } from '../pools/pools.service.ts';
+import { insertAttributes, newUserIdentity, usernameKey } from './users.repository.ts';
+
+/** One line of an export, and what an import reads back. */
+export interface TransferUser {
+  username: string;
+  sub: string;
+  status: UserStatus;
+  enabled: boolean;
+  /** As AdminGetUser shows them (verified flags as "true"/"false"), without `sub`. */
+  attributes: Record<string, string>;
+  /** Keep-original mode: new values of email or phone_number awaiting their code. */
+  pendingValues?: Partial<Record<VerifiableAttribute, string>>;
+  /** An argon2id PHC string, or null (the user must reset the password). */
+  passwordHash: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/** A row handed to an import: a candidate user, or why its line could not even be read. */
+export type ImportRow = { line: number; user: unknown; error?: undefined } | { line: number; error: string; username?: string };
+
+export interface ImportReport {
+  imported: number;
+  rejectedCount: number;
+  /** The first MAX_REPORTED rejections, in line order. */
+  rejected: Array<{ line: number; username?: string; reason: string }>;
+}
+
+export const EXPORT_PAGE_SIZE = 1000;
+export const IMPORT_BATCH_SIZE = 500;
+export const MAX_REPORTED = 1000;
+
+const FIELDS = new Set(['username', 'sub', 'status', 'enabled', 'attributes', 'pendingValues', 'passwordHash', 'createdAt', 'updatedAt']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// What passwords.ts stores: argon2id, its version, parameters (m, t, p in any order), salt and hash (unpadded base64).
+const ARGON2ID_PHC = /^\$argon2id\$v=\d+\$([^$]+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+
+function isArgon2idPhc(hash: string): boolean {
+  const params = ARGON2ID_PHC.exec(hash)?.[1]?.split(',');
+  return params !== undefined && params.length === 3 && ['m', 't', 'p'].every((key) => params.some((param) => new RegExp(`^${key}=\\d+$`).test(param)));
+}
+// Cognito's username pattern: letters, marks, symbols, numbers, punctuation; no spaces or controls.
+const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
+
+/**
+ * The pool's users as JSON Lines, read in keyset pages by id: memory holds one page, whatever the
+ * pool's size. Password hashes are exported so users can sign in after a round trip; treat the file as a secret.
+ */
+export async function* exportUsers(db: Db, pool: Pool, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<string> {
+  let after: string | null = null;
+  for (;;) {
+    const page = await db
+      .select()
+      .from(users)
+      .where(after === null ? eq(users.poolId, pool.id) : and(eq(users.poolId, pool.id), gt(users.id, after)))
+      .orderBy(asc(users.id))
+      .limit(pageSize);
+    if (page.length === 0) return;
+    const attributeRows = await db.select().from(userAttributes).where(inArray(userAttributes.userId, page.map((u) => u.id)));
+    const byUser = new Map<string, typeof attributeRows>();
+    for (const row of attributeRows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+    let chunk = '';
+    for (const user of page) {
+      const state: Parameters<typeof readAttributes>[2] = { sub: { value: user.id } };
+      const pendingValues: Record<string, string> = {};
+      for (const row of byUser.get(user.id) ?? []) {
+        state[row.name] = { value: row.value, ...(row.verified !== null && { verified: row.verified }) };
+        if (row.pendingValue !== null) pendingValues[row.name] = row.pendingValue;
+      }
+      const { sub: _sub, ...attributes } = readAttributes(pool.attributeSettings, null, state);
+      const line: TransferUser = {
+        username: user.username,
+        sub: user.id,
+        status: user.status,
+        enabled: user.enabled,
+        attributes,
+        ...(Object.keys(pendingValues).length > 0 && { pendingValues }),
+        passwordHash: user.passwordHash,
+        createdAt: user.createdAt.toISOString(),
+        updatedAt: user.updatedAt.toISOString(),
+      };
+      chunk += `${JSON.stringify(line)}\n`;
+    }
+    yield chunk;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1]!.id;
+  }
+}
+
+/** JSON Lines as import rows: one per non-blank line, numbered from 1; a line that is not a JSON object is a rejected row. */
+export async function* ndjsonRows(input: Readable): AsyncGenerator<ImportRow> {
+  let line = 0;
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    line += 1;
+    if (text.trim() === '') continue;
+    let user: unknown;
+    try {
+      user = JSON.parse(text);
+    } catch (error) {
+      yield { line, error: `Malformed JSON: ${(error as Error).message}` };
+      continue;
+    }
+    yield { line, user };
+  }
+}
+
+/**
+ * Cognito's user-import CSV as import rows. The header is read first: a column the pool does not
+ * know refuses the whole file (400) before any row is written. Imported users have no password
+ * and start RESET_REQUIRED, as in Cognito: they set one through forgot password.
+ */
+export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerator<ImportRow> {
+  const known = new Set(['cognito:username', 'cognito:mfa_enabled', ...pool.attributeSettings.schema.map((d) => d.name).filter((n) => n !== 'sub')]);
+  const parser = input.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  let header: string[] | null = null;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (header === null) {
+        header = record.map((name) => name.trim());
+        const unknown = header.find((name) => !known.has(name));
+        if (unknown !== undefined) throw invalidParameter(`Unknown column in the CSV header: ${unknown}`);
+        if (!header.includes('cognito:username')) throw invalidParameter('The CSV header has no cognito:username column.');
+        const twice = header.find((name, i) => header!.indexOf(name) !== i);
+        if (twice !== undefined) throw invalidParameter(`Column named twice in the CSV header: ${twice}`);
+        continue;
+      }
+      const line = info.lines;
+      const cells = Object.fromEntries(header.map((name, i) => [name, record[i] ?? '']));
+      const username = cells['cognito:username'] || undefined;
+      if (record.length !== header.length) {
+        yield { line, username, error: `Expected ${header.length} columns, found ${record.length}.` };
+        continue;
+      }
+      const mfa = cells['cognito:mfa_enabled'] ?? '';
+      if (mfa !== '' && mfa.toLowerCase() !== 'false') {
+        yield { line, username, error: 'cognito:mfa_enabled must be false: this service has no MFA.' };
+        continue;
+      }
+      const attributes: Record<string, string> = {};
+      for (const [name, value] of Object.entries(cells)) {
+        if (name.startsWith('cognito:') || value === '') continue;
+        attributes[name] = /_verified$/.test(name) ? value.toLowerCase() : value;
+      }
+      const user: TransferUser = { username: username ?? '', sub: randomUUID(), status: 'RESET_REQUIRED', enabled: true, attributes, passwordHash: null };
+      yield { line, user };
+    }
+  } catch (error) {
+    if (error instanceof CognitoError) throw error;
+    // A broken quote ends the file for the parser: say where, keep what was imported before it.
+    const line = (error as { lines?: number }).lines ?? 0;
+    if (header === null) throw invalidParameter(`Unreadable CSV: ${(error as Error).message}`);
+    yield { line, error: `Unreadable CSV: ${(error as Error).message}` };
+  }
+}
+
+interface CheckedUser {
+  id: string;
+  username: string;
+  status: UserStatus;
+  enabled: boolean;
+  passwordHash: string | null;
+  values: Record<string, string>;
+  verified: Partial<Record<VerifiableAttribute, boolean>>;
+  pendingValues: Partial<Record<VerifiableAttribute, string>>;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function stringMap(value: unknown, field: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) throw invalidParameter(`${field} must be an object of strings.`);
+  for (const [name, item] of Object.entries(value)) if (typeof item !== 'string') throw invalidParameter(`${field}.${name} must be a string.`);
+  return value as Record<string, string>;
+}
+
+function timestamp(value: unknown, field: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(date.getTime())) throw invalidParameter(`${field} must be an ISO 8601 time.`);
+  return date;
+}
+
+/** Every check a row can fail without the database: shape, username rules, status, hash format, the pool's schema. */
+export function checkImportRow(pool: Pool, row: unknown): CheckedUser {
+  if (!isRecord(row)) throw invalidParameter('A row must be a JSON object.');
+  const extra = Object.keys(row).find((key) => !FIELDS.has(key));
+  if (extra !== undefined) throw invalidParameter(`Unknown field: ${extra}`);
+  const { username, sub, status, enabled, passwordHash } = row;
+  if (typeof username !== 'string' || !USERNAME.test(username)) throw invalidParameter('username must be 1 to 128 letters, marks, symbols, numbers or punctuation.');
+  if (typeof sub !== 'string' || !UUID.test(sub)) throw invalidParameter('sub must be a lower-case UUID.');
+  if (typeof status !== 'string' || !userStatuses.includes(status as UserStatus)) throw invalidParameter(`status must be one of ${userStatuses.join(', ')}.`);
+  if (typeof enabled !== 'boolean') throw invalidParameter('enabled must be true or false.');
+  if (passwordHash !== null && (typeof passwordHash !== 'string' || !isArgon2idPhc(passwordHash))) {
+    throw invalidParameter('passwordHash must be an argon2id PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash) or null.');
+  }
+  // A user who must sign in with a password needs one; only RESET_REQUIRED users can do without.
+  if (passwordHash === null && status !== 'RESET_REQUIRED') throw invalidParameter('A user without passwordHash must have status RESET_REQUIRED.');
+  const given = stringMap(row.attributes, 'attributes');
+  const pendingValues = stringMap(row.pendingValues, 'pendingValues') as Partial<Record<VerifiableAttribute, string>>;
+
+  // Exported users of username-attribute pools are named by their sub; anything else is read as a new username is.
+  let name = username;
+  let attributes = given;
+  if (!(pool.attributeSettings.usernameAttributes.length > 0 && username === sub)) {
+    const identity = newUserIdentity(pool, username, given);
+    attributes = identity.attributes;
+    name = identity.usernameFor(sub);
+  }
+  const prepared = prepareNewUser(pool.attributeSettings, { kind: 'admin' }, attributes, 'admin-create');
+  for (const [attribute, value] of Object.entries(pendingValues)) {
+    if (!VERIFIABLE.includes(attribute as VerifiableAttribute)) throw invalidParameter(`pendingValues.${attribute}: only email and phone_number can be pending.`);
+    if (prepared.values[attribute] === undefined) throw invalidParameter(`pendingValues.${attribute}: the user has no ${attribute}.`);
+    const valid = attribute === 'email' ? isEmailAddress(value) : isPhoneNumber(value);
+    if (!valid) throw invalidParameter(attribute === 'email' ? 'Invalid email address format.' : 'Invalid phone number format.');
+  }
+  return {
+    id: sub,
+    username: name,
+    status: status as UserStatus,
+    enabled,
+    passwordHash: passwordHash as string | null,
+    values: prepared.values,
+    verified: prepared.verified,
+    pendingValues,
+    createdAt: timestamp(row.createdAt, 'createdAt'),
+    updatedAt: timestamp(row.updatedAt, 'updatedAt'),
+  };
+}
+
+async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise<void> {
+  await tx.insert(users).values({
+    id: user.id,
+    poolId: pool.id,
+    username: user.username,
+    usernameKey: usernameKey(pool, user.username),
+    status: user.status,
+    enabled: user.enabled,
+    passwordHash: user.passwordHash,
+    ...(user.createdAt && { createdAt: user.createdAt }),
+    ...(user.updatedAt && { updatedAt: user.updatedAt }),
+  });
+  await insertAttributes(tx, pool, user.id, user.values, user.verified);
+  for (const [name, pendingValue] of Object.entries(user.pendingValues)) {
+    await tx.update(userAttributes).set({ pendingValue }).where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
+  }
+}
+
+function rejection(error: unknown): string {
+  const constraint = uniqueViolation(error);
+  if (constraint === 'users_pool_username_key') return 'User account already exists';
+  if (constraint === 'users_pkey') return 'A user with this sub already exists.';
+  if (error instanceof CognitoError) return error.message;
+  throw error;
+}
+
+export function createUserTransferService(deps: { db: Db; pools: PoolsService }) {
+  const { db } = deps;
+
+  return {
+    /** Looks the pool up first, so a missing pool is a 404 before the stream starts. */
+    async exportUsers(poolId: string): Promise<AsyncGenerator<string>> {
+      const pool = await deps.pools.getPool(poolId);
+      return exportUsers(db, pool);
+    },
+
+    /**
+     * Imports rows in transactions of IMPORT_BATCH_SIZE, each row in a savepoint: a row is checked
+     * before it touches the database, and one the database refuses (a taken username, sub or
+     * verified alias) is rolled back alone, so no row is ever half-imported.
+     */
+    async importUsers(poolId: string, rows: AsyncIterable<ImportRow> | ((pool: Pool) => AsyncIterable<ImportRow>)): Promise<ImportReport> {
+      const pool = await deps.pools.getPool(poolId);
+      const report: ImportReport = { imported: 0, rejectedCount: 0, rejected: [] };
+      const reject = (line: number, reason: string, username?: string) => {
+        report.rejectedCount += 1;
+        if (report.rejected.length < MAX_REPORTED) report.rejected.push({ line, ...(username !== undefined && { username }), reason });
+      };
+      // Rows refused by the checks wait in the batch too, so the report keeps file order.
+      let batch: Array<{ line: number; user: CheckedUser } | { line: number; reason: string; username?: string }> = [];
+      const flush = async () => {
+        if (batch.length === 0) return;
+        const pending = batch;
+        batch = [];
+        const write = async (tx?: Queryable) => {
+          for (const item of pending) {
+            if (!('user' in item)) {
+              reject(item.line, item.reason, item.username);
+              continue;
+            }
+            try {
+              await tx!.transaction((savepoint) => insertUser(savepoint, pool, item.user));
+              report.imported += 1;
+            } catch (error) {
+              reject(item.line, rejection(error), item.user.username);
+            }
+          }
+        };
+        if (pending.some((item) => 'user' in item)) await db.transaction(write);
+        else await write();
+      };
+      for await (const row of typeof rows === 'function' ? rows(pool) : rows) {
+        if (row.error !== undefined) {
+          batch.push({ line: row.line, reason: row.error, ...(row.username !== undefined && { username: row.username }) });
+        } else {
+          const username = isRecord(row.user) && typeof row.user.username === 'string' ? row.user.username : undefined;
+          try {
+            batch.push({ line: row.line, user: checkImportRow(pool, row.user) });
+          } catch (error) {
+            if (!(error instanceof CognitoError)) throw error;
+            batch.push({ line: row.line, reason: error.message, ...(username !== undefined && { username }) });
+          }
+        }
+        if (batch.length >= IMPORT_BATCH_SIZE) await flush();
+      }
+      await flush();
+      return report;
+    },
+  };
+}
+
+export type UserTransferService = ReturnType<typeof createUserTransferService>;

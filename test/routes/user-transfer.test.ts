@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { ADMIN_KEY, PASSWORD, createPoolWithClient, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
+import { assertProblem, uniqueEmail, uniquePhone } from '../support/user-flows.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await startTestApp();
+});
+after(() => t.close());
+
+const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+
+async function exportLines(app: TestApp, poolId: string): Promise<Array<Record<string, any>>> {
+  const res = await app.app.inject({ method: 'GET', url: `/v1/pools/${poolId}/users/export`, headers: auth });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.match(String(res.headers['content-type']), /^application\/x-ndjson/);
+  return res.body.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+async function importFile(app: TestApp, poolId: string, type: string, payload: string) {
+  const res = await app.app.inject({ method: 'POST', url: `/v1/pools/${poolId}/users/import`, headers: { ...auth, 'content-type': type }, payload });
+  return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
+}
+
+const HEADER =
+  'cognito:username,name,given_name,family_name,middle_name,nickname,preferred_username,profile,picture,website,email,email_verified,gender,birthdate,zoneinfo,locale,phone_number,phone_number_verified,address,updated_at,cognito:mfa_enabled,custom:plan';
+
+/** A Cognito user-import CSV row: the named columns set, every other one blank. */
+function csvRow(values: Record<string, string>): string {
+  return HEADER.split(',')
+    .map((name) => {
+      const value = values[name] ?? '';
+      return /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+    })
+    .join(',');
+}
+
+test('Cognito CSV: users arrive RESET_REQUIRED with their attributes and flags; bad rows are reported by line', async () => {
+  const { poolId, clientId } = await createPoolWithClient(t, { schema: [{ name: 'plan' }], autoVerifiedAttributes: ['email'] });
+  const alice = uniqueEmail('alice');
+  const phone = uniquePhone();
+  const csv = [
+    HEADER,
+    csvRow({ 'cognito:username': 'alice', name: 'Alice, A.', email: alice, email_verified: 'TRUE', phone_number: phone, phone_number_verified: 'false', 'cognito:mfa_enabled': 'FALSE', 'custom:plan': 'pro' }),
+    csvRow({ 'cognito:username': 'bob', email: uniqueEmail('bob'), email_verified: 'true', phone_number: '555-0100', 'cognito:mfa_enabled': 'false' }),
+    csvRow({ 'cognito:username': 'carol', email: uniqueEmail('carol'), email_verified: 'true', 'cognito:mfa_enabled': 'true' }),
+    csvRow({ 'cognito:username': 'dave', given_name: 'Dave', email: uniqueEmail('dave'), email_verified: 'false' }),
+  ].join('\r\n');
+
+  const res = await importFile(t, poolId, 'text/csv', csv);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.imported, 2);
+  assert.equal(res.body.rejectedCount, 2);
+  assert.deepEqual(res.body.rejected, [
+    { line: 3, username: 'bob', reason: 'Invalid phone number format.' },
+    { line: 4, username: 'carol', reason: 'cognito:mfa_enabled must be false: this service has no MFA.' },
+  ]);
+
+  const got = await t.admin('GET', `/v1/pools/${poolId}/users/alice`);
+  assert.equal(got.body.userStatus, 'RESET_REQUIRED');
+  assert.equal(got.body.enabled, true);
+  assert.deepEqual(
+    { ...got.body.attributes, sub: undefined },
+    { sub: undefined, name: 'Alice, A.', email: alice, email_verified: 'true', phone_number: phone, phone_number_verified: 'false', 'custom:plan': 'pro' },
+  );
+  assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/dave`)).body.attributes.email_verified, 'false');
+  assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/bob`)).status, 404);
+  assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/carol`)).status, 404);
+
+  // No password yet: sign-in fails; forgot password to the verified email sets one and confirms the user.
+  assert.notEqual((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'alice', password: PASSWORD })).status, 200);
+  assert.equal((await t.call('POST', '/v1/auth/forgot-password', { clientId, username: 'alice' })).status, 200);
+  const code = await t.smtp.codeFor(alice);
+  const reset = await t.call('POST', '/v1/auth/forgot-password/confirm', { clientId, username: 'alice', confirmationCode: code, password: PASSWORD });
+  assert.ok(reset.status < 300, JSON.stringify(reset.body));
+  assert.equal((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'alice', password: PASSWORD })).status, 200);
+  assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/alice`)).body.userStatus, 'CONFIRMED');
+});
+
+test('Cognito CSV: an unknown column refuses the whole file up front, naming the column', async () => {
+  const { poolId } = await createPoolWithClient(t);
+  const csv = `cognito:username,email,custom:tier\nerin,${uniqueEmail('erin')},gold\n`;
+  const res = await importFile(t, poolId, 'text/csv', csv);
+  assertProblem(res, 400, 'InvalidParameterException', 'custom:tier');
+  assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/erin`)).status, 404);
+});
+
+test('export then import into another deployment: the same users, and they sign in with their passwords', async () => {
+  const settings = { schema: [{ name: 'plan' }], autoVerifiedAttributes: ['email'], aliasAttributes: ['email'], keepOriginalAttributes: ['email'] };
+  const { poolId, clientId } = await createPoolWithClient(t, settings);
+  const email = uniqueEmail('round');
+  await signedInUser(t, clientId, 'round', { email, 'custom:plan': 'basic', given_name: 'Rhonda' });
+  // A pending value (keep-original), a disabled user, an invited one, an unconfirmed one.
+  assert.equal((await t.admin('PATCH', `/v1/pools/${poolId}/users/round/attributes`, { userAttributes: { email: uniqueEmail('next') } })).status, 200);
+  assert.equal((await t.admin('POST', `/v1/pools/${poolId}/users`, { username: 'invited', messageAction: 'SUPPRESS', userAttributes: { email: uniqueEmail('inv'), email_verified: 'true' } })).status, 201);
+  assert.equal((await t.admin('POST', `/v1/pools/${poolId}/users`, { username: 'off', messageAction: 'SUPPRESS', temporaryPassword: 'Temp-passw0rd' })).status, 201);
+  assert.equal((await t.admin('POST', `/v1/pools/${poolId}/users/off/disable`)).status, 200);
+  assert.equal((await t.call('POST', '/v1/sign-up', { clientId, username: 'pending', password: PASSWORD, userAttributes: { email: uniqueEmail('pend') } })).status, 201);
+
+  const exported = await exportLines(t, poolId);
+  assert.equal(exported.length, 4);
+  const round = exported.find((u) => u.username === 'round')!;
+  assert.equal(round.attributes.email, email);
+  assert.equal(round.attributes.email_verified, 'true');
+  assert.match(round.pendingValues.email, /^next/);
+  assert.match(round.passwordHash, /^\$argon2id\$/);
+
+  const other = await startTestApp();
+  try {
+    const target = await createPoolWithClient(other, settings);
+    const file = exported.map((u) => JSON.stringify(u)).join('\n') + '\n';
+    const res = await importFile(other, target.poolId, 'application/x-ndjson', file);
+    assert.deepEqual(res.body, { imported: 4, rejectedCount: 0, rejected: [] });
+    // User by user: username, sub, status, enabled, attributes and flags, pending values, hash, times.
+    assert.deepEqual(await exportLines(other, target.poolId), exported);
+    const signIn = await other.call('POST', '/v1/auth/sign-in', { clientId: target.clientId, username: 'round', password: PASSWORD });
+    assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+    // The verified email is still a sign-in alias there.
+    assert.equal((await other.call('POST', '/v1/auth/sign-in', { clientId: target.clientId, username: email, password: PASSWORD })).status, 200);
+
+    // Twice is refused row by row, and nothing changes.
+    const again = await importFile(other, target.poolId, 'application/x-ndjson', file);
+    assert.equal(again.body.imported, 0);
+    assert.deepEqual(again.body.rejected.map((r: { line: number }) => r.line), [1, 2, 3, 4]);
+  } finally {
+    await other.close();
+  }
+
+  // Subs are kept, so a second pool of the same deployment cannot take the same users.
+  const { poolId: second } = await createPoolWithClient(t, settings);
+  const same = await importFile(t, second, 'application/x-ndjson', exported.map((u) => JSON.stringify(u)).join('\n'));
+  assert.equal(same.body.imported, 0);
+  assert.ok(same.body.rejected.every((r: { reason: string }) => r.reason === 'A user with this sub already exists.'), JSON.stringify(same.body));
+});
+
+test('JSON Lines: malformed lines and rows breaking the schema are reported by line and nothing of them is written', async () => {
+  const { poolId } = await createPoolWithClient(t, { schema: [{ name: 'plan' }], aliasAttributes: ['email'] });
+  const taken = uniqueEmail('taken');
+  const user = (username: string, extra: Record<string, unknown> = {}) => ({
+    username,
+    sub: crypto.randomUUID(),
+    status: 'RESET_REQUIRED',
+    enabled: true,
+    attributes: {},
+    passwordHash: null,
+    ...extra,
+  });
+  const lines = [
+    JSON.stringify(user('first', { attributes: { email: taken, email_verified: 'true' } })),
+    '{"username": "broken",',
+    '',
+    JSON.stringify(user('ghost', { attributes: { 'custom:nope': 'x' } })),
+    JSON.stringify(user('thief', { attributes: { email: taken.toUpperCase(), email_verified: 'true', given_name: 'T' } })),
+    JSON.stringify(user('hashy', { status: 'CONFIRMED', passwordHash: '$2b$10$abcdefghijklmnopqrstuv' })),
+    JSON.stringify(user('odd', { status: 'ARCHIVED' })),
+    JSON.stringify(user('last', { attributes: { 'custom:plan': 'pro' } })),
+  ];
+  const res = await importFile(t, poolId, 'application/x-ndjson', lines.join('\n'));
+  assert.equal(res.status, 200);
+  assert.equal(res.body.imported, 2);
+  assert.equal(res.body.rejectedCount, 5);
+  assert.deepEqual(
+    res.body.rejected.map((r: { line: number; username?: string }) => [r.line, r.username]),
+    [[2, undefined], [4, 'ghost'], [5, 'thief'], [6, 'hashy'], [7, 'odd']],
+  );
+  assert.match(res.body.rejected[0].reason, /^Malformed JSON/);
+  assert.match(res.body.rejected[1].reason, /custom:nope: Attribute does not exist in the schema/);
+  assert.match(res.body.rejected[2].reason, /already exists/);
+  assert.match(res.body.rejected[3].reason, /argon2id/);
+  assert.match(res.body.rejected[4].reason, /status must be one of/);
+  // The alias clash is found by the database after the user row went in: its savepoint took it back.
+  assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/thief`)).status, 404);
+  const names = (await exportLines(t, poolId)).map((u) => u.username).sort();
+  assert.deepEqual(names, ['first', 'last']);
+});
+
+test('import and export answer 404 for an unknown pool and 401 without the key', async () => {
+  assertProblem(await t.admin('GET', '/v1/pools/nope/users/export'), 404, 'ResourceNotFoundException');
+  const res = await t.app.inject({ method: 'POST', url: '/v1/pools/nope/users/import', headers: { ...auth, 'content-type': 'application/x-ndjson' }, payload: '{}' });
+  assert.equal(res.statusCode, 404);
+  assert.equal((await t.call('GET', '/v1/pools/nope/users/export')).status, 401);
+});
+
+test('export streams every user of a 3000-user pool, one line each, across keyset pages', async () => {
+  const { poolId } = await createPoolWithClient(t);
+  async function* rows() {
+    for (let i = 0; i < 3000; i++) {
+      yield { line: i + 1, user: { username: `bulk-${i}`, sub: crypto.randomUUID(), status: 'RESET_REQUIRED', enabled: true, attributes: { given_name: `B${i}` }, passwordHash: null } };
+    }
+  }
+  const report = await t.services.userTransfer.importUsers(poolId, rows());
+  assert.deepEqual(report, { imported: 3000, rejectedCount: 0, rejected: [] });
+  const lines = await exportLines(t, poolId);
+  assert.equal(lines.length, 3000);
+  assert.equal(new Set(lines.map((u) => u.sub)).size, 3000);
+  // Also readable as a stream by a client, line by line.
+  const streamed = await t.app.inject({ method: 'GET', url: `/v1/pools/${poolId}/users/export`, headers: auth, payloadAsStream: true });
+  let count = 0;
+  for await (const chunk of streamed.stream() as Readable) count += String(chunk).split('\n').length - 1;
+  assert.equal(count, 3000);
+});
