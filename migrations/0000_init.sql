@@ -131,6 +131,20 @@ CREATE TABLE "verification_codes" (
 	CONSTRAINT "verification_codes_purpose_valid" CHECK ("verification_codes"."purpose" in ('SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD'))
 );
 --> statement-breakpoint
+CREATE TABLE "audit_events" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"seq" bigserial NOT NULL,
+	"pool_id" text NOT NULL,
+	"user_id" uuid NOT NULL,
+	"username" text NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"actor_kind" text NOT NULL,
+	"client_id" text,
+	"action" text NOT NULL,
+	"details" jsonb NOT NULL,
+	CONSTRAINT "audit_events_actor_valid" CHECK ("audit_events"."actor_kind" in ('user', 'admin'))
+);
+--> statement-breakpoint
 ALTER TABLE "clients" ADD CONSTRAINT "clients_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "signing_keys" ADD CONSTRAINT "signing_keys_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "code_events" ADD CONSTRAINT "code_events_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -143,6 +157,7 @@ ALTER TABLE "user_attributes" ADD CONSTRAINT "user_attributes_user_fk" FOREIGN K
 ALTER TABLE "user_attributes" ADD CONSTRAINT "user_attributes_pool_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "users" ADD CONSTRAINT "users_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "verification_codes" ADD CONSTRAINT "verification_codes_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "audit_events" ADD CONSTRAINT "audit_events_pool_id_pools_id_fk" FOREIGN KEY ("pool_id") REFERENCES "public"."pools"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "clients_pool_idx" ON "clients" USING btree ("pool_id");--> statement-breakpoint
 CREATE INDEX "pools_name_idx" ON "pools" USING btree ("name");--> statement-breakpoint
 CREATE INDEX "signing_keys_pool_idx" ON "signing_keys" USING btree ("pool_id","created_at");--> statement-breakpoint
@@ -157,4 +172,5 @@ CREATE INDEX "user_attributes_search_idx" ON "user_attributes" USING btree ("poo
 CREATE UNIQUE INDEX "users_pool_username_key" ON "users" USING btree ("pool_id","username_key");--> statement-breakpoint
 CREATE INDEX "users_pool_username_search_idx" ON "users" USING btree ("pool_id",("username_key" collate "C"),"id");--> statement-breakpoint
 CREATE INDEX "users_pool_status_idx" ON "users" USING btree ("pool_id",("status" collate "C"),"id");--> statement-breakpoint
-CREATE INDEX "users_pool_enabled_idx" ON "users" USING btree ("pool_id","enabled","id");
+CREATE INDEX "users_pool_enabled_idx" ON "users" USING btree ("pool_id","enabled","id");--> statement-breakpoint
+CREATE INDEX "audit_events_user_seq_idx" ON "audit_events" USING btree ("pool_id","user_id","seq");

@@ -83,3 +83,59 @@ export const UserMessagesResponse = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const AuditQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
+    paginationToken: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+const Change = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Boolean>>(schema: T) =>
+  Type.Object({ from: Type.Union([schema, Type.Null()]), to: Type.Union([schema, Type.Null()]) }, { additionalProperties: false });
+
+export const AuditResponse = Type.Object(
+  {
+    events: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ format: 'uuid' }),
+          at: Type.String({ format: 'date-time' }),
+          action: Type.String({ description: 'SIGN_UP, CONFIRM_SIGN_UP, UPDATE_ATTRIBUTES, VERIFY_ATTRIBUTE, CHANGE_PASSWORD, ADMIN_UPDATE_ATTRIBUTES, ADMIN_DISABLE_USER, …' }),
+          actor: Type.Object(
+            {
+              kind: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+              clientId: Type.Union([Type.String(), Type.Null()], { description: 'The app client the user acted through.' }),
+            },
+            { additionalProperties: false },
+          ),
+          details: Type.Object(
+            {
+              attributes: Type.Optional(
+                Type.Array(
+                  Type.Object(
+                    {
+                      name: Type.String(),
+                      change: Type.String({ description: 'set, deleted, pending, pending_cleared or verified' }),
+                      verified: Type.Optional(Change(Type.Boolean())),
+                      value: Type.Optional(Change(Type.String())),
+                    },
+                    { additionalProperties: false },
+                  ),
+                ),
+              ),
+              status: Type.Optional(Change(Type.String())),
+              enabled: Type.Optional(Type.Object({ from: Type.Boolean(), to: Type.Boolean() }, { additionalProperties: false })),
+              password: Type.Optional(Type.String({ description: 'set, changed or reset; never the password' })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    paginationToken: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);

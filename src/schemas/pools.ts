@@ -62,6 +62,15 @@ const CodePolicy = Type.Object(
   },
   { additionalProperties: false },
 );
+const AuditPolicy = Type.Object(
+  {
+    recordValues: Type.Boolean({
+      description: 'Default false: the audit trail keeps attribute names and verified states, never values; true keeps old and new values too.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 const TokenPolicy = Type.Object(
   {
     accessTokenTtlSeconds: Type.Integer({ minimum: 300, maximum: 86400 }),
@@ -87,6 +96,7 @@ export const CreatePoolBody = Type.Object(
     passwordPolicy: Type.Optional(Type.Partial(PasswordPolicy, { additionalProperties: false })),
     codePolicy: Type.Optional(Type.Partial(CodePolicy, { additionalProperties: false })),
     tokenPolicy: Type.Optional(Type.Partial(TokenPolicy, { additionalProperties: false })),
+    auditPolicy: Type.Optional(Type.Partial(AuditPolicy, { additionalProperties: false })),
     messageTemplates: Type.Optional(PoolMessageTemplates),
   },
   { additionalProperties: false },
@@ -105,6 +115,7 @@ export const PoolResponse = Type.Object(
     passwordPolicy: PasswordPolicy,
     codePolicy: CodePolicy,
     tokenPolicy: TokenPolicy,
+    auditPolicy: AuditPolicy,
     messageTemplates: PoolMessageTemplates,
     issuer: Type.String({ description: 'The `iss` of this pool’s tokens.' }),
     createdAt: Type.String({ format: 'date-time' }),
@@ -170,6 +181,7 @@ export function presentPool(pool: Pool, issuer: string) {
     passwordPolicy: pool.policies.password,
     codePolicy: pool.policies.codes,
     tokenPolicy: pool.policies.tokens,
+    auditPolicy: pool.policies.audit,
     messageTemplates: pool.messageTemplates,
     issuer,
     createdAt: pool.createdAt.toISOString(),

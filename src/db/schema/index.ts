@@ -1,2 +1,3 @@
 export * from './pools.ts';
 export * from './users.ts';
+export * from './audit.ts';

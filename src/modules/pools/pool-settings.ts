@@ -28,10 +28,16 @@ export interface TokenPolicy {
   refreshTokenTtlSeconds: number;
 }
 
+/** What the audit trail may keep: attribute names and verified states always, values only when allowed. */
+export interface AuditPolicy {
+  recordValues: boolean;
+}
+
 export interface PoolPolicies {
   password: PasswordPolicy;
   codes: CodePolicy;
   tokens: TokenPolicy;
+  audit: AuditPolicy;
 }
 
 export const defaultPolicies: PoolPolicies = {
@@ -45,6 +51,7 @@ export const defaultPolicies: PoolPolicies = {
     confirmsPerHour: 15,
   },
   tokens: { accessTokenTtlSeconds: 3600, idTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 30 * 24 * 3600 },
+  audit: { recordValues: false },
 };
 
 export type PoolPoliciesInput = { [K in keyof PoolPolicies]?: Partial<PoolPolicies[K]> };
@@ -54,6 +61,7 @@ export function resolvePolicies(input: PoolPoliciesInput = {}, base: PoolPolicie
     password: { ...base.password, ...input.password },
     codes: { ...base.codes, ...input.codes },
     tokens: { ...base.tokens, ...input.tokens },
+    audit: { ...defaultPolicies.audit, ...base.audit, ...input.audit },
   };
   const { tokens } = policies;
   // Cognito's own bounds: access/ID tokens 5 minutes to 1 day, refresh tokens up to 10 years.

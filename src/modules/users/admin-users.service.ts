@@ -24,6 +24,10 @@ import {
   usernameKey,
   type UserRow,
 } from './users.repository.ts';
+import { attributeChanges, listAudit, recordAudit, type AuditActor } from '../audit/audit.ts';
+
+/** Every write here is an administrator's. */
+const admin: AuditActor = { kind: 'admin' };
 
 /** The part of the outbox an invitation needs (the temporary password travels as its secret). */
 export interface InvitationOutbox {
@@ -146,6 +150,7 @@ export function createAdminUsersService(deps: {
     const result = await db.transaction(async (tx) => {
       const user = (await lockUser(tx, existing.id))!;
       await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+      await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_RESEND_INVITATION', details: { password: 'reset' } });
       const state = await loadAttributes(tx, user);
       queued = await queueInvitations(tx, pool, user, state, password, input);
       return presentUser(pool, user, state);
@@ -155,6 +160,12 @@ export function createAdminUsersService(deps: {
   }
 
   return {
+    /** The user's audit trail, newest first: who changed what and when (never passwords or codes). */
+    async auditTrail(poolId: string, username: string, page: { limit: number; paginationToken?: string }) {
+      const { pool, user } = await target(poolId, username);
+      return listAudit(db, pool, user.id, page);
+    },
+
     /** AdminGetUser: every attribute, no client filter (never a pending value). */
     async getUser(poolId: string, username: string) {
       const { pool, user } = await target(poolId, username);
@@ -178,6 +189,8 @@ export function createAdminUsersService(deps: {
           if (await aliasHeldByOther(tx, pool, name, value, user.id)) throw aliasExists(name);
         }
         await applyPlan(tx, pool, user.id, state, plan);
+        const changed = attributeChanges(pool, state, await loadAttributes(tx, user));
+        if (changed.length > 0) await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_UPDATE_ATTRIBUTES', details: { attributes: changed } });
         for (const name of plan.codesFor) {
           const { codes } = pool.policies;
           deliveries.push(
@@ -203,10 +216,13 @@ export function createAdminUsersService(deps: {
     /** AdminDeleteUserAttributes: the rules of a blank value on update (required and immutable stay). */
     async deleteAttributes(poolId: string, username: string, names: string[]) {
       await lockedWrite(poolId, username, async (tx, pool, user) => {
-        const doomed = planDelete(pool.attributeSettings, { kind: 'admin' }, await loadAttributes(tx, user), names);
+        const state = await loadAttributes(tx, user);
+        const doomed = planDelete(pool.attributeSettings, { kind: 'admin' }, state, names);
         if (doomed.length === 0) return;
         await tx.delete(userAttributes).where(and(eq(userAttributes.userId, user.id), inArray(userAttributes.name, doomed)));
         await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        const attributes = attributeChanges(pool, state, await loadAttributes(tx, user));
+        await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_DELETE_ATTRIBUTES', details: { attributes } });
       });
     },
 
@@ -215,6 +231,7 @@ export function createAdminUsersService(deps: {
       return lockedWrite(poolId, username, async (tx, pool, user) => {
         if (user.status !== 'UNCONFIRMED') throw forbidden(`User cannot be confirmed. Current status is ${user.status}`);
         await tx.update(users).set({ status: 'CONFIRMED', updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_CONFIRM_SIGN_UP', details: { status: { from: user.status, to: 'CONFIRMED' } } });
         return present(tx, pool, user.id);
       });
     },
@@ -225,7 +242,11 @@ export function createAdminUsersService(deps: {
      */
     async setEnabled(poolId: string, username: string, enabled: boolean) {
       return lockedWrite(poolId, username, async (tx, pool, user) => {
-        if (user.enabled !== enabled) await tx.update(users).set({ enabled, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        if (user.enabled !== enabled) {
+          await tx.update(users).set({ enabled, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+          const action = enabled ? 'ADMIN_ENABLE_USER' : 'ADMIN_DISABLE_USER';
+          await recordAudit(tx, { pool, user, actor: admin, action, details: { enabled: { from: user.enabled, to: enabled } } });
+        }
         return present(tx, pool, user.id);
       });
     },
@@ -238,9 +259,12 @@ export function createAdminUsersService(deps: {
 
     /** AdminDeleteUser: attributes, codes and sessions go with the row; the username is free again. */
     async deleteUser(poolId: string, username: string) {
-      const { user } = await target(poolId, username);
-      const deleted = await db.delete(users).where(eq(users.id, user.id)).returning({ id: users.id });
-      if (deleted.length === 0) throw userNotFound();
+      const { pool, user } = await target(poolId, username);
+      await db.transaction(async (tx) => {
+        const deleted = await tx.delete(users).where(eq(users.id, user.id)).returning({ id: users.id });
+        if (deleted.length === 0) throw userNotFound();
+        await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_DELETE_USER', details: { status: { from: user.status, to: null } } });
+      });
     },
 
     /**
@@ -315,6 +339,13 @@ export function createAdminUsersService(deps: {
             .returning();
           await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, { forceAlias: input.forceAliasCreation === true });
           const state = await loadAttributes(tx, user!);
+          await recordAudit(tx, {
+            pool,
+            user: user!,
+            actor: admin,
+            action: 'ADMIN_CREATE_USER',
+            details: { status: { from: null, to: 'FORCE_CHANGE_PASSWORD' }, password: 'set', attributes: attributeChanges(pool, {}, state) },
+          });
           if (input.messageAction !== 'SUPPRESS') queued = await queueInvitations(tx, pool, user!, state, password, input);
           return presentUser(pool, user!, state);
         });

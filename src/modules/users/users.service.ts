@@ -19,6 +19,7 @@ import { checkPassword } from '../pools/pool-settings.ts';
 import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { attributeChanges, recordAudit, type AuditActor } from '../audit/audit.ts';
 import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -52,6 +53,9 @@ const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
 const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
 const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
+
+/** Who acts when a signed-in user changes their account: the user, through the token's client. */
+const userActor = (caller: Caller): AuditActor => ({ kind: 'user', clientId: caller.client.id });
 
 /** Required attributes the user has no value for (an admin-created user may lack them). */
 function missingRequired(pool: Pool, state: UserAttributeState): string[] {
@@ -135,7 +139,15 @@ export function createUsersService(deps: {
               .values({ id: sub, poolId: pool.id, username, usernameKey: usernameKey(pool, username), status: 'UNCONFIRMED', passwordHash })
               .returning();
             await insertAttributes(tx, pool, sub, prepared.values, {});
-            const target = signUpCodeTarget(pool, await loadAttributes(tx, user!));
+            const state = await loadAttributes(tx, user!);
+            await recordAudit(tx, {
+              pool,
+              user: user!,
+              actor: { kind: 'user', clientId: client.id },
+              action: 'SIGN_UP',
+              details: { status: { from: null, to: 'UNCONFIRMED' }, password: 'set', attributes: attributeChanges(pool, {}, state) },
+            });
+            const target = signUpCodeTarget(pool, state);
             if (target) deliveries.push(await issueCode(tx, pool, user!, 'SIGN_UP', target, prepared.values[target]!));
           });
         } catch (error) {
@@ -171,6 +183,13 @@ export function createUsersService(deps: {
             forceAlias: mayForceAlias(pool, scope.attributeName, input.forceAliasCreation),
           });
         }
+        await recordAudit(tx, {
+          pool,
+          user,
+          actor: { kind: 'user', clientId: client.id },
+          action: 'CONFIRM_SIGN_UP',
+          details: { status: { from: user.status, to: 'CONFIRMED' }, attributes: attributeChanges(pool, state, await loadAttributes(tx, user)) },
+        });
       });
       metrics.codeVerified(scope.purpose);
     },
@@ -246,7 +265,15 @@ export function createUsersService(deps: {
           const state = await loadAttributes(tx, locked);
           const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, input.userAttributes ?? {});
           await applyPlan(tx, pool, locked.id, state, plan);
-          const missing = missingRequired(pool, await loadAttributes(tx, locked));
+          const after = await loadAttributes(tx, locked);
+          await recordAudit(tx, {
+            pool,
+            user: locked,
+            actor: { kind: 'user', clientId: client.id },
+            action: 'SET_NEW_PASSWORD',
+            details: { status: { from: locked.status, to: 'CONFIRMED' }, password: 'changed', attributes: attributeChanges(pool, state, after) },
+          });
+          const missing = missingRequired(pool, after);
           if (missing.length > 0) throw invalidParameter(`Invalid attributes given, ${missing.join(', ')} is missing`);
           for (const name of plan.codesFor) {
             deliveries.push(await issueCode(tx, pool, locked, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
@@ -325,6 +352,13 @@ export function createUsersService(deps: {
         // A reset required by an administrator is what this completes.
         const status = locked!.status === 'RESET_REQUIRED' ? 'CONFIRMED' : locked!.status;
         await tx.update(users).set({ passwordHash, status, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        await recordAudit(tx, {
+          pool,
+          user: locked!,
+          actor: { kind: 'user', clientId: client.id },
+          action: 'RESET_PASSWORD',
+          details: { password: 'reset', ...(status !== locked!.status && { status: { from: locked!.status, to: status } }) },
+        });
       });
       metrics.codeVerified(scope.purpose);
     },
@@ -339,11 +373,23 @@ export function createUsersService(deps: {
       }
       checkPassword(caller.pool.policies.password, input.proposedPassword);
       const passwordHash = await deps.passwords.hash(input.proposedPassword);
-      await db.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, caller.user.id));
+      await db.transaction(async (tx) => {
+        await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, caller.user.id));
+        await recordAudit(tx, { pool: caller.pool, user: caller.user, actor: userActor(caller), action: 'CHANGE_PASSWORD', details: { password: 'changed' } });
+      });
     },
 
     async deleteSelf(caller: Caller) {
-      await db.delete(users).where(eq(users.id, caller.user.id));
+      await db.transaction(async (tx) => {
+        await tx.delete(users).where(eq(users.id, caller.user.id));
+        await recordAudit(tx, {
+          pool: caller.pool,
+          user: caller.user,
+          actor: userActor(caller),
+          action: 'DELETE_USER',
+          details: { status: { from: caller.user.status, to: null } },
+        });
+      });
     },
 
     async getMe(caller: Caller) {
@@ -383,6 +429,10 @@ export function createUsersService(deps: {
             if (await aliasHeldByOther(tx, pool, name, value, locked!.id)) throw aliasExists(name);
           }
           await applyPlan(tx, pool, locked!.id, state, plan);
+          const changed = attributeChanges(pool, state, await loadAttributes(tx, locked!));
+          if (changed.length > 0) {
+            await recordAudit(tx, { pool, user: locked!, actor: userActor(caller), action: 'UPDATE_ATTRIBUTES', details: { attributes: changed } });
+          }
           for (const name of plan.codesFor) {
             deliveries.push(await issueCode(tx, pool, locked!, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
           }
@@ -408,6 +458,13 @@ export function createUsersService(deps: {
         if (doomed.length === 0) return;
         await tx.delete(userAttributes).where(and(eq(userAttributes.userId, locked!.id), inArray(userAttributes.name, doomed)));
         await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, locked!.id));
+        await recordAudit(tx, {
+          pool: caller.pool,
+          user: locked!,
+          actor: userActor(caller),
+          action: 'DELETE_ATTRIBUTES',
+          details: { attributes: attributeChanges(caller.pool, state, await loadAttributes(tx, locked!)) },
+        });
       });
     },
 
@@ -434,7 +491,8 @@ export function createUsersService(deps: {
       const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: caller.pool.policies.codes });
       await db.transaction(async (tx) => {
         const locked = await lockUser(tx, caller.user.id);
-        const stored = (await loadAttributes(tx, locked!))[attributeName];
+        const before = await loadAttributes(tx, locked!);
+        const stored = before[attributeName];
         await verification.consume(tx, scope, checked.codeHmac);
         // The code proves the value it was sent to: the pending value (promoted now) or the current one.
         if (stored?.pendingValue === checked.destination || stored?.value === checked.destination) {
@@ -442,6 +500,13 @@ export function createUsersService(deps: {
             forceAlias: mayForceAlias(caller.pool, attributeName, input.forceAliasCreation),
           });
           await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, locked!.id));
+          await recordAudit(tx, {
+            pool: caller.pool,
+            user: locked!,
+            actor: userActor(caller),
+            action: 'VERIFY_ATTRIBUTE',
+            details: { attributes: attributeChanges(caller.pool, before, await loadAttributes(tx, locked!)) },
+          });
         } else {
           throw new CognitoError('CodeMismatchException');
         }

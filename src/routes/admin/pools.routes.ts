@@ -34,8 +34,8 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       response: { 201: PoolResponse, ...problems(400, 401, 415) },
     },
   }, async (request, reply) => {
-    const { passwordPolicy, codePolicy, tokenPolicy, ...rest } = request.body;
-    const pool = await pools.createPool({ ...rest, policies: { password: passwordPolicy, codes: codePolicy, tokens: tokenPolicy } });
+    const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, ...rest } = request.body;
+    const pool = await pools.createPool({ ...rest, policies: { password: passwordPolicy, codes: codePolicy, tokens: tokenPolicy, audit: auditPolicy } });
     return reply.status(201).send(presentPool(pool, pools.issuerOf(pool.id)));
   });
 

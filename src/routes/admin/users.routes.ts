@@ -4,6 +4,8 @@ import { Type } from 'typebox';
 import { problems } from '../../schemas/common.ts';
 import {
   AdminCreateUserBody,
+  AuditQuery,
+  AuditResponse,
   AdminUpdateUserAttributesBody,
   UserMessagesQuery,
   UserMessagesResponse,
@@ -150,5 +152,20 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
   }, async (request, reply) => {
     await adminUsers.deleteUser(request.params.poolId, request.params.username);
     return reply.status(204).send(null);
+  });
+
+  app.get('/v1/pools/:poolId/users/:username/audit', {
+    schema: {
+      operationId: 'ListUserAuditEvents',
+      tags: ['users'],
+      summary: 'A user’s audit trail, newest first: who changed attributes, status, password or verified flags, and when',
+      security,
+      params: UserParams,
+      querystring: AuditQuery,
+      response: { 200: AuditResponse, ...problems(400, 401, 404) },
+    },
+  }, async (request) => {
+    const { limit = 25, paginationToken } = request.query;
+    return adminUsers.auditTrail(request.params.poolId, request.params.username, { limit, ...(paginationToken && { paginationToken }) });
   });
 }

@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, check, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { pools } from './pools.ts';
+
+/** What changed in an audit event; never a password or a code, values only where the pool allows. */
+export interface AuditDetails {
+  attributes?: Array<{
+    name: string;
+    change: 'set' | 'deleted' | 'pending' | 'pending_cleared' | 'verified';
+    verified?: { from: boolean | null; to: boolean | null };
+    value?: { from: string | null; to: string | null };
+  }>;
+  status?: { from: string | null; to: string | null };
+  enabled?: { from: boolean; to: boolean };
+  password?: 'set' | 'changed' | 'reset';
+}
+
+/**
+ * Every change to a user's attributes, status, password or verified flags, written in the
+ * transaction of the change. No foreign key to users: the trail outlives a deleted user.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Insertion order: exact keyset pagination (timestamps repeat within a transaction). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull(),
+    username: text('username').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorKind: text('actor_kind').$type<'user' | 'admin'>().notNull(),
+    /** The app client a user acted through. */
+    clientId: text('client_id'),
+    action: text('action').notNull(),
+    details: jsonb('details').$type<AuditDetails>().notNull(),
+  },
+  (t) => [
+    index('audit_events_user_seq_idx').on(t.poolId, t.userId, t.seq),
+    check('audit_events_actor_valid', sql`${t.actorKind} in ('user', 'admin')`),
+  ],
+);

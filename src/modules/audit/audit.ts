@@ -1,0 +1,95 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { Queryable } from '../../db/client.ts';
+import { auditEvents, type AuditDetails } from '../../db/schema/index.ts';
+import { invalidParameter } from '../../errors/cognito-error.ts';
+import type { UserAttributeState } from '../attributes/index.ts';
+import type { Pool } from '../pools/pools.service.ts';
+
+export type AuditActor = { kind: 'user'; clientId: string } | { kind: 'admin' };
+
+export type AuditAction =
+  | 'SIGN_UP'
+  | 'CONFIRM_SIGN_UP'
+  | 'UPDATE_ATTRIBUTES'
+  | 'DELETE_ATTRIBUTES'
+  | 'VERIFY_ATTRIBUTE'
+  | 'CHANGE_PASSWORD'
+  | 'RESET_PASSWORD'
+  | 'SET_NEW_PASSWORD'
+  | 'DELETE_USER'
+  | 'ADMIN_CREATE_USER'
+  | 'ADMIN_RESEND_INVITATION'
+  | 'ADMIN_UPDATE_ATTRIBUTES'
+  | 'ADMIN_DELETE_ATTRIBUTES'
+  | 'ADMIN_CONFIRM_SIGN_UP'
+  | 'ADMIN_DISABLE_USER'
+  | 'ADMIN_ENABLE_USER'
+  | 'ADMIN_DELETE_USER';
+
+/**
+ * What changed between two states of a user's attributes: names, change kinds and verified
+ * states always; values only when the pool's audit policy allows it.
+ */
+export function attributeChanges(pool: Pool, before: UserAttributeState, after: UserAttributeState): NonNullable<AuditDetails['attributes']> {
+  const withValues = pool.policies.audit?.recordValues === true;
+  const changes: NonNullable<AuditDetails['attributes']> = [];
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((n) => n !== 'sub').sort();
+  for (const name of names) {
+    const old = Object.hasOwn(before, name) ? before[name] : undefined;
+    const now = Object.hasOwn(after, name) ? after[name] : undefined;
+    const verified = old?.verified !== now?.verified ? { verified: { from: old?.verified ?? null, to: now?.verified ?? null } } : {};
+    const value = (from?: string | null, to?: string | null) => (withValues ? { value: { from: from ?? null, to: to ?? null } } : {});
+    if (old && !now) changes.push({ name, change: 'deleted', ...verified, ...value(old.value, null) });
+    else if (now && (!old || old.value !== now.value)) changes.push({ name, change: 'set', ...verified, ...value(old?.value, now.value) });
+    else if (old && now && (old.pendingValue ?? null) !== (now.pendingValue ?? null)) {
+      const pending = now.pendingValue ?? null;
+      changes.push({ name, change: pending === null ? 'pending_cleared' : 'pending', ...verified, ...value(old.pendingValue, pending) });
+    } else if (Object.keys(verified).length > 0) changes.push({ name, change: 'verified', ...verified });
+  }
+  return changes;
+}
+
+export async function recordAudit(
+  q: Queryable,
+  event: { pool: Pool; user: { id: string; username: string }; actor: AuditActor; action: AuditAction; details: AuditDetails },
+): Promise<void> {
+  await q.insert(auditEvents).values({
+    poolId: event.pool.id,
+    userId: event.user.id,
+    username: event.user.username,
+    actorKind: event.actor.kind,
+    clientId: event.actor.kind === 'user' ? event.actor.clientId : null,
+    action: event.action,
+    details: event.details,
+  });
+}
+
+
+/** A user's events, newest first, in keyset pages (stable while new events arrive). */
+export async function listAudit(q: Queryable, pool: Pool, userId: string, options: { limit: number; paginationToken?: string }) {
+  let after: number | undefined;
+  if (options.paginationToken) {
+    after = Number(Buffer.from(options.paginationToken, 'base64url').toString('utf8'));
+    if (!Number.isSafeInteger(after) || after < 1) throw invalidParameter('Invalid pagination token.');
+  }
+  const rows = await q
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.poolId, pool.id), eq(auditEvents.userId, userId), after === undefined ? undefined : lt(auditEvents.seq, after)))
+    .orderBy(desc(auditEvents.seq))
+    .limit(options.limit + 1);
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    events: page.map((e) => ({
+      id: e.id,
+      at: e.at.toISOString(),
+      action: e.action,
+      actor: e.actorKind === 'user' ? { kind: 'user' as const, clientId: e.clientId } : { kind: 'admin' as const, clientId: null },
+      details: e.details,
+    })),
+    ...(rows.length > options.limit && last
+      ? { paginationToken: Buffer.from(String(last.seq)).toString('base64url') }
+      : {}),
+  };
+}
