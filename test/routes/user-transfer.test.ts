@@ -87,6 +87,18 @@ test('Cognito CSV: an unknown column refuses the whole file up front, naming the
   assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/erin`)).status, 404);
 });
 
+test('Cognito CSV: an unclosed quote swallows the rest of the file, reported where the file ends; rows before it stay imported', async () => {
+  const { poolId } = await createPoolWithClient(t);
+  const csv = `cognito:username,given_name\nfine,Fay\nbad,"Unclosed\nnever,Read\n`;
+  const res = await importFile(t, poolId, 'text/csv', csv);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.imported, 1);
+  assert.equal(res.body.rejectedCount, 1);
+  assert.match(res.body.rejected[0].reason, /^Unreadable CSV: Quote Not Closed/);
+  assert.equal(res.body.rejected[0].line, 4);
+  assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/fine`)).body.userStatus, 'RESET_REQUIRED');
+});
+
 test('export then import into another deployment: the same users, and they sign in with their passwords', async () => {
   const settings = { schema: [{ name: 'plan' }], autoVerifiedAttributes: ['email'], aliasAttributes: ['email'], keepOriginalAttributes: ['email'] };
   const { poolId, clientId } = await createPoolWithClient(t, settings);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
@@ -123,46 +123,48 @@ export async function* ndjsonRows(input: Readable): AsyncGenerator<ImportRow> {
  */
 export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerator<ImportRow> {
   const known = new Set(['cognito:username', 'cognito:mfa_enabled', ...pool.attributeSettings.schema.map((d) => d.name).filter((n) => n !== 'sub')]);
-  const parser = input.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  // A record the parser cannot read (a stray quote) is skipped and reported; parsing goes on.
+  const csv = parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, skip_records_with_error: true });
+  const unreadable: Array<{ line: number; error: string }> = [];
+  csv.on('skip', (error: Error & { lines?: number }) => unreadable.push({ line: error.lines ?? 0, error: `Unreadable CSV: ${error.message}` }));
+  // The parser reads ahead: report what it skipped before the record at hand, in line order.
+  const skippedUpTo = (line: number) => unreadable.splice(0, unreadable.filter((u) => u.line <= line).length);
+  // pipeline, not pipe: an error of the body (too large, client gone) must end the parser's iteration too.
+  const parser = pipeline(input, csv, () => {});
   let header: string[] | null = null;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (header === null) {
-        header = record.map((name) => name.trim());
-        const unknown = header.find((name) => !known.has(name));
-        if (unknown !== undefined) throw invalidParameter(`Unknown column in the CSV header: ${unknown}`);
-        if (!header.includes('cognito:username')) throw invalidParameter('The CSV header has no cognito:username column.');
-        const twice = header.find((name, i) => header!.indexOf(name) !== i);
-        if (twice !== undefined) throw invalidParameter(`Column named twice in the CSV header: ${twice}`);
-        continue;
-      }
-      const line = info.lines;
-      const cells = Object.fromEntries(header.map((name, i) => [name, record[i] ?? '']));
-      const username = cells['cognito:username'] || undefined;
-      if (record.length !== header.length) {
-        yield { line, username, error: `Expected ${header.length} columns, found ${record.length}.` };
-        continue;
-      }
-      const mfa = cells['cognito:mfa_enabled'] ?? '';
-      if (mfa !== '' && mfa.toLowerCase() !== 'false') {
-        yield { line, username, error: 'cognito:mfa_enabled must be false: this service has no MFA.' };
-        continue;
-      }
-      const attributes: Record<string, string> = {};
-      for (const [name, value] of Object.entries(cells)) {
-        if (name.startsWith('cognito:') || value === '') continue;
-        attributes[name] = /_verified$/.test(name) ? value.toLowerCase() : value;
-      }
-      const user: TransferUser = { username: username ?? '', sub: randomUUID(), status: 'RESET_REQUIRED', enabled: true, attributes, passwordHash: null };
-      yield { line, user };
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (header === null) {
+      header = record.map((name) => name.trim());
+      const unknown = header.find((name) => !known.has(name));
+      if (unknown !== undefined) throw invalidParameter(`Unknown column in the CSV header: ${unknown}`);
+      if (!header.includes('cognito:username')) throw invalidParameter('The CSV header has no cognito:username column.');
+      const twice = header.find((name, i) => header!.indexOf(name) !== i);
+      if (twice !== undefined) throw invalidParameter(`Column named twice in the CSV header: ${twice}`);
+      continue;
     }
-  } catch (error) {
-    if (error instanceof CognitoError) throw error;
-    // A broken quote ends the file for the parser: say where, keep what was imported before it.
-    const line = (error as { lines?: number }).lines ?? 0;
-    if (header === null) throw invalidParameter(`Unreadable CSV: ${(error as Error).message}`);
-    yield { line, error: `Unreadable CSV: ${(error as Error).message}` };
+    const line = info.lines;
+    yield* skippedUpTo(line);
+    const cells = Object.fromEntries(header.map((name, i) => [name, record[i] ?? '']));
+    const username = cells['cognito:username'] || undefined;
+    if (record.length !== header.length) {
+      yield { line, username, error: `Expected ${header.length} columns, found ${record.length}.` };
+      continue;
+    }
+    const mfa = cells['cognito:mfa_enabled'] ?? '';
+    if (mfa !== '' && mfa.toLowerCase() !== 'false') {
+      yield { line, username, error: 'cognito:mfa_enabled must be false: this service has no MFA.' };
+      continue;
+    }
+    const attributes: Record<string, string> = {};
+    for (const [name, value] of Object.entries(cells)) {
+      if (name.startsWith('cognito:') || value === '') continue;
+      attributes[name] = /_verified$/.test(name) ? value.toLowerCase() : value;
+    }
+    const user: TransferUser = { username: username ?? '', sub: randomUUID(), status: 'RESET_REQUIRED', enabled: true, attributes, passwordHash: null };
+    yield { line, user };
   }
+  if (header === null && unreadable.length > 0) throw invalidParameter(unreadable[0]!.error);
+  yield* skippedUpTo(Infinity);
 }
 
 interface CheckedUser {

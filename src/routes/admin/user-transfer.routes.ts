@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { invalidParameter } from '../../errors/cognito-error.ts';
+import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { cognitoCsvRows, ndjsonRows } from '../../modules/users/user-transfer.ts';
 import { problems } from '../../schemas/common.ts';
 import { PoolParams } from '../../schemas/pools.ts';
@@ -10,6 +10,25 @@ import { ImportUsersBody, ImportUsersResponse, TransferUser } from '../../schema
 const security = [{ adminKey: [] }];
 const NDJSON = 'application/x-ndjson';
 const CSV = 'text/csv';
+// Files of 100,000 users and more: the body is read as a stream, so this limit costs no memory.
+const IMPORT_BODY_LIMIT = 1024 * 1024 * 1024;
+
+const tooLarge = () => new CognitoError('InvalidParameterException', 'The request body is too large.', { status: 413 });
+
+/**
+ * Fastify counts bytes only for bodies it buffers: a streamed one is refused up front by its
+ * Content-Length, and counted as it flows when chunked. A client that goes away ends the import.
+ */
+function limited(payload: Readable, limit: number): Readable {
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      seen += chunk.length;
+      next(seen > limit ? tooLarge() : null, chunk);
+    },
+  });
+  return pipeline(payload, counter, () => {});
+}
 
 /** Admin: a pool's users out as JSON Lines and in from JSON Lines or Cognito's CSV, both streamed. */
 export async function userTransferRoutes(fastify: FastifyInstance) {
@@ -17,7 +36,11 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
   const { userTransfer } = app.services;
   app.addHook('onRequest', app.requireAdmin);
   // Only in this plugin: the body stays a stream for the import to read row by row.
-  app.addContentTypeParser([NDJSON, CSV], (_request, payload, done) => done(null, payload));
+  app.addContentTypeParser([NDJSON, CSV], (request, payload, done) => {
+    const limit = request.routeOptions.bodyLimit ?? IMPORT_BODY_LIMIT;
+    if (Number(request.headers['content-length'] ?? 0) > limit) return done(tooLarge(), undefined);
+    done(null, limited(payload, limit));
+  });
 
   app.get('/v1/pools/:poolId/users/export', {
     schema: {
@@ -36,8 +59,7 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
   });
 
   app.post('/v1/pools/:poolId/users/import', {
-    // Files of 100,000 users and more: the body is streamed, so this limit costs no memory.
-    bodyLimit: 1024 * 1024 * 1024,
+    bodyLimit: IMPORT_BODY_LIMIT,
     schema: {
       operationId: 'ImportUsers',
       tags: ['users'],
