@@ -1,5 +1,10 @@
-import { Readable, Transform, pipeline } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { cognitoCsvRows, ndjsonRows } from '../../modules/users/user-transfer.ts';
@@ -10,16 +15,26 @@ import { ImportUsersBody, ImportUsersResponse, TransferUser } from '../../schema
 const security = [{ adminKey: [] }];
 const NDJSON = 'application/x-ndjson';
 const CSV = 'text/csv';
-// Files of 100,000 users and more: the body is read as a stream, so this limit costs no memory.
+// Files of 100,000 users and more: the body goes to disk, never to memory.
 const IMPORT_BODY_LIMIT = 1024 * 1024 * 1024;
 
 const tooLarge = () => new CognitoError('InvalidParameterException', 'The request body is too large.', { status: 413 });
 
+/** A body spooled to disk: its file, removed when the response has gone. */
+interface Spooled {
+  file: string;
+}
+const spooledBy = new WeakMap<FastifyRequest, string>();
+
 /**
- * Fastify counts bytes only for bodies it buffers: a streamed one is refused up front by its
- * Content-Length, and counted as it flows when chunked. A client that goes away ends the import.
+ * Writes the body to a temporary file at the speed the client sends it. Importing takes longer
+ * than receiving (100,000 users: minutes), and the server's requestTimeout counts until the body
+ * is received: reading it only as fast as rows are written would cut big imports off with 408.
+ * Fastify counts bytes only for bodies it buffers, so this counts them too.
  */
-function limited(payload: Readable, limit: number): Readable {
+async function spool(request: FastifyRequest, payload: Readable, limit: number): Promise<Spooled> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cognate-import-'));
+  spooledBy.set(request, dir);
   let seen = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, next) {
@@ -27,19 +42,25 @@ function limited(payload: Readable, limit: number): Readable {
       next(seen > limit ? tooLarge() : null, chunk);
     },
   });
-  return pipeline(payload, counter, () => {});
+  const file = path.join(dir, 'body');
+  await pipeline(payload, counter, createWriteStream(file));
+  return { file };
 }
 
-/** Admin: a pool's users out as JSON Lines and in from JSON Lines or Cognito's CSV, both streamed. */
+/** Admin: a pool's users out as JSON Lines (streamed) and in from JSON Lines or Cognito's CSV (row by row). */
 export async function userTransferRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { userTransfer } = app.services;
   app.addHook('onRequest', app.requireAdmin);
-  // Only in this plugin: the body stays a stream for the import to read row by row.
+  // Only in this plugin: the body is spooled, then read back row by row.
   app.addContentTypeParser([NDJSON, CSV], (request, payload, done) => {
     const limit = request.routeOptions.bodyLimit ?? IMPORT_BODY_LIMIT;
     if (Number(request.headers['content-length'] ?? 0) > limit) return done(tooLarge(), undefined);
-    done(null, limited(payload, limit));
+    spool(request, payload, limit).then((spooled) => done(null, spooled), (error: Error) => done(error, undefined));
+  });
+  app.addHook('onResponse', async (request) => {
+    const dir = spooledBy.get(request);
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   app.get('/v1/pools/:poolId/users/export', {
@@ -72,10 +93,14 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
       response: { 200: ImportUsersResponse, ...problems(400, 401, 404, 413, 415) },
     },
   }, async (request) => {
-    const body = request.body as Readable;
     const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-    if (type === NDJSON) return userTransfer.importUsers(request.params.poolId, ndjsonRows(body));
-    if (type === CSV) return userTransfer.importUsers(request.params.poolId, (pool) => cognitoCsvRows(body, pool));
-    throw invalidParameter(`Unsupported content type: ${type}`);
+    if (type !== NDJSON && type !== CSV) throw invalidParameter(`Unsupported content type: ${type}`);
+    const body = createReadStream((request.body as Spooled).file);
+    try {
+      const { poolId } = request.params;
+      return await (type === NDJSON ? userTransfer.importUsers(poolId, ndjsonRows(body)) : userTransfer.importUsers(poolId, (pool) => cognitoCsvRows(body, pool)));
+    } finally {
+      body.destroy();
+    }
   });
 }
