@@ -182,7 +182,7 @@ test('JSON Lines: malformed lines and rows breaking the schema are reported by l
   assert.match(res.body.rejected[2].reason, /already exists/);
   assert.match(res.body.rejected[3].reason, /argon2id/);
   assert.match(res.body.rejected[4].reason, /status must be one of/);
-  // The alias clash is found by the database after the user row went in: its savepoint took it back.
+  // The alias clash (the same email, another case) left no user behind.
   assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/thief`)).status, 404);
   const names = (await exportLines(t, poolId)).map((u) => u.username).sort();
   assert.deepEqual(names, ['first', 'last']);

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { pipeline, type Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/index.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { isEmailAddress, isPhoneNumber, prepareNewUser, readAttributes, type VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
-import { insertAttributes, newUserIdentity, usernameKey } from './users.repository.ts';
+import { aliasExists, aliasKeyOf, insertAttributes, newUserIdentity, usernameKey } from './users.repository.ts';
 
 /** One line of an export, and what an import reads back. */
 export interface TransferUser {
@@ -269,6 +269,81 @@ function rejection(error: unknown): string {
   throw error;
 }
 
+type Candidate = { line: number; user: CheckedUser };
+
+function attributeRows(pool: Pool, user: CheckedUser) {
+  return Object.entries(user.values).map(([name, value]) => {
+    const verified = VERIFIABLE.includes(name as VerifiableAttribute) ? (user.verified[name as VerifiableAttribute] ?? false) : null;
+    const pendingValue = user.pendingValues[name as VerifiableAttribute] ?? null;
+    return { userId: user.id, poolId: pool.id, name, value, verified, pendingValue, aliasKey: aliasKeyOf(pool, name, value, verified ?? false) };
+  });
+}
+
+/**
+ * Why each candidate would be refused by the database (a username, sub or verified alias already
+ * taken, or taken by an earlier row of the batch), found with three queries instead of a failed
+ * insert per row.
+ */
+async function conflicts(tx: Queryable, pool: Pool, batch: Candidate[]): Promise<Map<Candidate, string>> {
+  const refused = new Map<Candidate, string>();
+  const keys = batch.map((c) => usernameKey(pool, c.user.username));
+  const aliases = batch.map((c) => attributeRows(pool, c.user).filter((row) => row.aliasKey !== null));
+  const takenNames = new Set(
+    (await tx.select({ key: users.usernameKey }).from(users).where(and(eq(users.poolId, pool.id), inArray(users.usernameKey, keys)))).map((r) => r.key),
+  );
+  const takenSubs = new Set((await tx.select({ id: users.id }).from(users).where(inArray(users.id, batch.map((c) => c.user.id)))).map((r) => r.id));
+  const aliasKeys = aliases.flat().map((row) => row.aliasKey!);
+  const takenAliases = new Set(
+    aliasKeys.length === 0
+      ? []
+      : (
+          await tx
+            .select({ name: userAttributes.name, key: userAttributes.aliasKey })
+            .from(userAttributes)
+            .where(and(eq(userAttributes.poolId, pool.id), isNotNull(userAttributes.aliasKey), inArray(userAttributes.aliasKey, aliasKeys)))
+        ).map((r) => `${r.name}\n${r.key}`),
+  );
+  batch.forEach((candidate, i) => {
+    const clash = aliases[i]!.find((row) => takenAliases.has(`${row.name}\n${row.aliasKey}`));
+    if (takenSubs.has(candidate.user.id)) refused.set(candidate, 'A user with this sub already exists.');
+    else if (takenNames.has(keys[i]!)) refused.set(candidate, 'User account already exists');
+    else if (clash) refused.set(candidate, aliasExists(clash.name).message);
+    if (refused.has(candidate)) return;
+    // Accepted: what it claims is taken for the rows after it.
+    takenSubs.add(candidate.user.id);
+    takenNames.add(keys[i]!);
+    for (const row of aliases[i]!) takenAliases.add(`${row.name}\n${row.aliasKey}`);
+  });
+  return refused;
+}
+
+/** A batch already checked for conflicts, in two inserts. */
+async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promise<void> {
+  if (batch.length === 0) return;
+  const claims = batch.flatMap((c) => attributeRows(pool, c.user).filter((row) => row.aliasKey !== null).map((row) => `${pool.id}\n${row.name}\n${row.aliasKey}`));
+  // The alias locks users.repository takes (same key), in one sorted statement: a concurrent
+  // forceAliasCreation waits for this batch instead of missing its claims.
+  if (claims.length > 0) {
+    const keys = sql.join([...new Set(claims)].sort().map((key) => sql`${key}`), sql`, `);
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select k from unnest(array[${keys}]::text[]) as k order by k) as claims`);
+  }
+  await tx.insert(users).values(
+    batch.map(({ user }) => ({
+      id: user.id,
+      poolId: pool.id,
+      username: user.username,
+      usernameKey: usernameKey(pool, user.username),
+      status: user.status,
+      enabled: user.enabled,
+      passwordHash: user.passwordHash,
+      ...(user.createdAt && { createdAt: user.createdAt }),
+      ...(user.updatedAt && { updatedAt: user.updatedAt }),
+    })),
+  );
+  const rows = batch.flatMap(({ user }) => attributeRows(pool, user));
+  if (rows.length > 0) await tx.insert(userAttributes).values(rows);
+}
+
 export function createUserTransferService(deps: { db: Db; pools: PoolsService }) {
   const { db } = deps;
 
@@ -280,9 +355,10 @@ export function createUserTransferService(deps: { db: Db; pools: PoolsService })
     },
 
     /**
-     * Imports rows in transactions of IMPORT_BATCH_SIZE, each row in a savepoint: a row is checked
-     * before it touches the database, and one the database refuses (a taken username, sub or
-     * verified alias) is rolled back alone, so no row is ever half-imported.
+     * Imports rows in transactions of IMPORT_BATCH_SIZE. Each row is checked before it touches the
+     * database, then the batch is checked for taken usernames, subs and verified aliases and the
+     * rest written in two inserts. Should a concurrent writer take one meanwhile, the batch falls
+     * back to one savepoint per row: no row is ever half-imported.
      */
     async importUsers(poolId: string, rows: AsyncIterable<ImportRow> | ((pool: Pool) => AsyncIterable<ImportRow>)): Promise<ImportReport> {
       const pool = await deps.pools.getPool(poolId);
@@ -297,22 +373,35 @@ export function createUserTransferService(deps: { db: Db; pools: PoolsService })
         if (batch.length === 0) return;
         const pending = batch;
         batch = [];
-        const write = async (tx?: Queryable) => {
-          for (const item of pending) {
-            if (!('user' in item)) {
-              reject(item.line, item.reason, item.username);
-              continue;
-            }
+        const candidates = pending.filter((item): item is Candidate => 'user' in item);
+        const outcome = new Map<Candidate, string | null>();
+        if (candidates.length > 0) {
+          await db.transaction(async (tx) => {
+            const refused = await conflicts(tx, pool, candidates);
+            const clean = candidates.filter((c) => !refused.has(c));
+            for (const [candidate, reason] of refused) outcome.set(candidate, reason);
             try {
-              await tx!.transaction((savepoint) => insertUser(savepoint, pool, item.user));
-              report.imported += 1;
+              await tx.transaction((savepoint) => insertBatch(savepoint, pool, clean));
+              for (const candidate of clean) outcome.set(candidate, null);
             } catch (error) {
-              reject(item.line, rejection(error), item.user.username);
+              if (uniqueViolation(error) === undefined) throw error;
+              // Someone else took a name or alias since the check: row by row, each in its savepoint.
+              for (const candidate of clean) {
+                try {
+                  await tx.transaction((savepoint) => insertUser(savepoint, pool, candidate.user));
+                  outcome.set(candidate, null);
+                } catch (rowError) {
+                  outcome.set(candidate, rejection(rowError));
+                }
+              }
             }
-          }
-        };
-        if (pending.some((item) => 'user' in item)) await db.transaction(write);
-        else await write();
+          });
+        }
+        for (const item of pending) {
+          if (!('user' in item)) reject(item.line, item.reason, item.username);
+          else if (outcome.get(item) === null) report.imported += 1;
+          else reject(item.line, outcome.get(item)!, item.user.username);
+        }
       };
       for await (const row of typeof rows === 'function' ? rows(pool) : rows) {
         if (row.error !== undefined) {
