@@ -147,6 +147,25 @@ test('export then import into another deployment: the same users, and they sign 
   assert.ok(same.body.rejected.every((r: { reason: string }) => r.reason === 'A user with this sub already exists.'), JSON.stringify(same.body));
 });
 
+test('a pool that signs in with email: users named by their sub go across and sign in with their email', async () => {
+  const settings = { usernameAttributes: ['email'], autoVerifiedAttributes: ['email'] };
+  const { poolId, clientId } = await createPoolWithClient(t, settings);
+  const email = uniqueEmail('byemail');
+  const { userSub } = await signedInUser(t, clientId, email, { email });
+  const exported = await exportLines(t, poolId);
+  assert.equal(exported[0]!.username, userSub);
+  const other = await startTestApp();
+  try {
+    const target = await createPoolWithClient(other, settings);
+    const res = await importFile(other, target.poolId, 'application/x-ndjson', `${JSON.stringify(exported[0])}\n`);
+    assert.deepEqual(res.body, { imported: 1, rejectedCount: 0, rejected: [] });
+    assert.deepEqual(await exportLines(other, target.poolId), exported);
+    assert.equal((await other.call('POST', '/v1/auth/sign-in', { clientId: target.clientId, username: email, password: PASSWORD })).status, 200);
+  } finally {
+    await other.close();
+  }
+});
+
 test('JSON Lines: malformed lines and rows breaking the schema are reported by line and nothing of them is written', async () => {
   const { poolId } = await createPoolWithClient(t, { schema: [{ name: 'plan' }], aliasAttributes: ['email'] });
   const taken = uniqueEmail('taken');
