@@ -69,8 +69,18 @@ test('Cognito CSV: users arrive RESET_REQUIRED with their attributes and flags; 
   assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/bob`)).status, 404);
   assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/carol`)).status, 404);
 
-  // No password yet: sign-in fails; forgot password to the verified email sets one and confirms the user.
-  assert.notEqual((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'alice', password: PASSWORD })).status, 200);
+  // No password yet: sign-in fails (the generic answer for a hidden-existence client, PasswordResetRequired
+  // for one that shows it, as in Cognito); forgot password to the verified email sets one and confirms the user.
+  assertProblem(await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'alice', password: PASSWORD }), 401, 'NotAuthorizedException');
+  const legacy = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'legacy', preventUserExistenceErrors: false });
+  assertProblem(
+    await t.call('POST', '/v1/auth/sign-in', { clientId: legacy.body.clientId, username: 'alice', password: PASSWORD }),
+    403,
+    'PasswordResetRequiredException',
+  );
+  const trail = await t.admin('GET', `/v1/pools/${poolId}/users/alice/audit`);
+  assert.deepEqual(trail.body.events.map((e: { action: string }) => e.action), ['IMPORT_USER']);
+  assert.deepEqual(trail.body.events[0].details.status, { from: null, to: 'RESET_REQUIRED' });
   assert.equal((await t.call('POST', '/v1/auth/forgot-password', { clientId, username: 'alice' })).status, 200);
   const code = await t.smtp.codeFor(alice);
   const reset = await t.call('POST', '/v1/auth/forgot-password/confirm', { clientId, username: 'alice', confirmationCode: code, password: PASSWORD });

@@ -24,7 +24,8 @@ export type AuditAction =
   | 'ADMIN_CONFIRM_SIGN_UP'
   | 'ADMIN_DISABLE_USER'
   | 'ADMIN_ENABLE_USER'
-  | 'ADMIN_DELETE_USER';
+  | 'ADMIN_DELETE_USER'
+  | 'IMPORT_USER';
 
 /**
  * What changed between two states of a user's attributes: names, change kinds and verified
@@ -49,11 +50,11 @@ export function attributeChanges(pool: Pool, before: UserAttributeState, after: 
   return changes;
 }
 
-export async function recordAudit(
-  q: Queryable,
-  event: { pool: Pool; user: { id: string; username: string }; actor: AuditActor; action: AuditAction; details: AuditDetails },
-): Promise<void> {
-  await q.insert(auditEvents).values({
+type AuditEvent = { pool: Pool; user: { id: string; username: string }; actor: AuditActor; action: AuditAction; details: AuditDetails };
+
+/** The row of one event (bulk writers such as the import insert many at once). */
+export function auditRow(event: AuditEvent): typeof auditEvents.$inferInsert {
+  return {
     poolId: event.pool.id,
     userId: event.user.id,
     username: event.user.username,
@@ -61,9 +62,12 @@ export async function recordAudit(
     clientId: event.actor.kind === 'user' ? event.actor.clientId : null,
     action: event.action,
     details: event.details,
-  });
+  };
 }
 
+export async function recordAudit(q: Queryable, event: AuditEvent): Promise<void> {
+  await q.insert(auditEvents).values(auditRow(event));
+}
 
 /** A user's events, newest first, in keyset pages (stable while new events arrive). */
 export async function listAudit(q: Queryable, pool: Pool, userId: string, options: { limit: number; paginationToken?: string }) {

@@ -5,11 +5,12 @@ import { parse as parseCsv } from 'csv-parse';
 import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/index.ts';
+import { auditEvents, userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/index.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { isEmailAddress, isPhoneNumber, prepareNewUser, readAttributes, type VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { aliasExists, aliasKeyOf, insertAttributes, newUserIdentity, usernameKey } from './users.repository.ts';
+import { attributeChanges, auditRow } from '../audit/audit.ts';
 
 /** One line of an export, and what an import reads back. */
 export interface TransferUser {
@@ -243,6 +244,20 @@ export function checkImportRow(pool: Pool, row: unknown): CheckedUser {
   };
 }
 
+/** An imported user enters the audit trail as created by an administrator's import. */
+function importAudit(pool: Pool, user: CheckedUser) {
+  const state = Object.fromEntries(
+    Object.entries(user.values).map(([name, value]) => [name, { value, ...(name in user.verified && { verified: user.verified[name as VerifiableAttribute] }) }]),
+  );
+  return auditRow({
+    pool,
+    user,
+    actor: { kind: 'admin' },
+    action: 'IMPORT_USER',
+    details: { status: { from: null, to: user.status }, ...(user.passwordHash && { password: 'set' as const }), attributes: attributeChanges(pool, {}, state) },
+  });
+}
+
 async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise<void> {
   await tx.insert(users).values({
     id: user.id,
@@ -259,6 +274,7 @@ async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise
   for (const [name, pendingValue] of Object.entries(user.pendingValues)) {
     await tx.update(userAttributes).set({ pendingValue }).where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
   }
+  await tx.insert(auditEvents).values(importAudit(pool, user));
 }
 
 function rejection(error: unknown): string {
@@ -342,6 +358,7 @@ async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promi
   );
   const rows = batch.flatMap(({ user }) => attributeRows(pool, user));
   if (rows.length > 0) await tx.insert(userAttributes).values(rows);
+  await tx.insert(auditEvents).values(batch.map(({ user }) => importAudit(pool, user)));
 }
 
 export function createUserTransferService(deps: { db: Db; pools: PoolsService }) {

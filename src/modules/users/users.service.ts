@@ -222,7 +222,11 @@ export function createUsersService(deps: {
         // Same work as a real check, so timing does not reveal whether the user exists.
         await deps.passwords.verifyDummy(input.password);
         metrics.signIn('failure');
-        throw !user && !client.preventUserExistenceErrors ? userNotFound() : incorrectCredentials();
+        if (client.preventUserExistenceErrors) throw incorrectCredentials();
+        // Imported without a password (Cognito's CSV): the account exists and must be reset first;
+        // hidden-existence clients get the generic answer instead, as in Cognito (§8.3).
+        if (user?.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
+        throw user ? incorrectCredentials() : userNotFound();
       }
       if (!(await deps.passwords.verify(user.passwordHash, input.password))) {
         metrics.signIn('failure');
