@@ -244,6 +244,21 @@ export function checkImportRow(pool: Pool, row: unknown): CheckedUser {
   };
 }
 
+/** The users row of an imported user: sub, status, flags and hash as exported. */
+function userRow(pool: Pool, user: CheckedUser): typeof users.$inferInsert {
+  return {
+    id: user.id,
+    poolId: pool.id,
+    username: user.username,
+    usernameKey: usernameKey(pool, user.username),
+    status: user.status,
+    enabled: user.enabled,
+    passwordHash: user.passwordHash,
+    ...(user.createdAt && { createdAt: user.createdAt }),
+    ...(user.updatedAt && { updatedAt: user.updatedAt }),
+  };
+}
+
 /** An imported user enters the audit trail as created by an administrator's import. */
 function importAudit(pool: Pool, user: CheckedUser) {
   const state = Object.fromEntries(
@@ -259,17 +274,7 @@ function importAudit(pool: Pool, user: CheckedUser) {
 }
 
 async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise<void> {
-  await tx.insert(users).values({
-    id: user.id,
-    poolId: pool.id,
-    username: user.username,
-    usernameKey: usernameKey(pool, user.username),
-    status: user.status,
-    enabled: user.enabled,
-    passwordHash: user.passwordHash,
-    ...(user.createdAt && { createdAt: user.createdAt }),
-    ...(user.updatedAt && { updatedAt: user.updatedAt }),
-  });
+  await tx.insert(users).values(userRow(pool, user));
   await insertAttributes(tx, pool, user.id, user.values, user.verified);
   for (const [name, pendingValue] of Object.entries(user.pendingValues)) {
     await tx.update(userAttributes).set({ pendingValue }).where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
@@ -343,19 +348,7 @@ async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promi
     const keys = sql.join([...new Set(claims)].sort().map((key) => sql`${key}`), sql`, `);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select k from unnest(array[${keys}]::text[]) as k order by k) as claims`);
   }
-  await tx.insert(users).values(
-    batch.map(({ user }) => ({
-      id: user.id,
-      poolId: pool.id,
-      username: user.username,
-      usernameKey: usernameKey(pool, user.username),
-      status: user.status,
-      enabled: user.enabled,
-      passwordHash: user.passwordHash,
-      ...(user.createdAt && { createdAt: user.createdAt }),
-      ...(user.updatedAt && { updatedAt: user.updatedAt }),
-    })),
-  );
+  await tx.insert(users).values(batch.map(({ user }) => userRow(pool, user)));
   const rows = batch.flatMap(({ user }) => attributeRows(pool, user));
   if (rows.length > 0) await tx.insert(userAttributes).values(rows);
   await tx.insert(auditEvents).values(batch.map(({ user }) => importAudit(pool, user)));
