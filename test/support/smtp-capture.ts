@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { createInbox } from './inbox.ts';
 
 export interface CapturedMail {
   /** Envelope sender. */
@@ -31,8 +32,8 @@ export interface SmtpCaptureOptions {
 }
 
 export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
-  const messages: CapturedMail[] = [];
-  const waiters = new Set<(m: CapturedMail) => void>();
+  const inbox = createInbox<CapturedMail>((m) => `${m.to.join(',')}: ${m.subject}`, 'mail');
+  const { messages, waitFor } = inbox;
 
   const server = new SMTPServer({
     logger: false,
@@ -63,8 +64,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
           to: envelope.rcptTo.map((a) => a.address),
           raw: Buffer.from(raw, 'latin1').toString('utf8'),
         };
-        messages.push(mail);
-        for (const waiter of waiters) waiter(mail);
+        inbox.receive(mail);
         callback();
       });
     },
@@ -75,25 +75,6 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
-
-  function waitFor(predicate: (m: CapturedMail) => boolean, timeoutMs = 5000): Promise<CapturedMail> {
-    const existing = [...messages].reverse().find(predicate);
-    if (existing) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
-      const waiter = (m: CapturedMail) => {
-        if (!predicate(m)) return;
-        clearTimeout(timer);
-        waiters.delete(waiter);
-        resolve(m);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(waiter);
-        const seen = messages.map((m) => `${m.to.join(',')}: ${m.subject}`).join('; ') || 'none';
-        reject(new Error(`No matching mail within ${timeoutMs} ms (received: ${seen})`));
-      }, timeoutMs);
-      waiters.add(waiter);
-    });
-  }
 
   async function codeFor(to: string, timeoutMs?: number): Promise<string> {
     const address = to.toLowerCase();

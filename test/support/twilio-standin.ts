@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createInbox } from './inbox.ts';
 
 /** A message as the stand-in accepted it (the fields Twilio's API takes and returns). */
 export interface StandInMessage {
@@ -59,10 +60,10 @@ function defaultFault(status: number) {
 export async function startTwilioStandIn(
   options: { accountSid?: string; authToken?: string } = {},
 ): Promise<TwilioStandIn> {
-  const messages: StandInMessage[] = [];
+  const inbox = createInbox<StandInMessage>((m) => m.to, 'SMS');
+  const { messages, waitFor } = inbox;
   const requests: TwilioStandIn['requests'] = [];
   const faults: { status: number; body: Record<string, unknown> }[] = [];
-  const waiters = new Set<(m: StandInMessage) => void>();
 
   const standIn = {
     accountSid: options.accountSid ?? `AC${hex(16)}`,
@@ -134,9 +135,8 @@ export async function startTwilioStandIn(
       dateCreated: new Date(),
       params: Object.fromEntries(form),
     };
-    messages.push(message);
+    inbox.receive(message);
     requests.push({ path, to, status: 201 });
-    for (const waiter of waiters) waiter(message);
     const date = message.dateCreated.toUTCString().replace('GMT', '+0000');
     const uri = `/2010-04-01/Accounts/${standIn.accountSid}/Messages/${message.sid}`;
     reply(res, 201, {
@@ -171,24 +171,6 @@ export async function startTwilioStandIn(
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-
-  function waitFor(predicate: (m: StandInMessage) => boolean, timeoutMs = 5000): Promise<StandInMessage> {
-    const existing = messages.findLast(predicate);
-    if (existing) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
-      const waiter = (m: StandInMessage) => {
-        if (!predicate(m)) return;
-        clearTimeout(timer);
-        waiters.delete(waiter);
-        resolve(m);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(waiter);
-        reject(new Error(`No matching SMS within ${timeoutMs} ms (received: ${messages.map((m) => m.to).join(', ') || 'none'})`));
-      }, timeoutMs);
-      waiters.add(waiter);
-    });
-  }
 
   return Object.assign(standIn, {
     url: `http://127.0.0.1:${port}`,

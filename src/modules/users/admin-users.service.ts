@@ -9,12 +9,12 @@ import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
+import { issueUserCode } from './user-codes.ts';
 import { generateTemporaryPassword, type PasswordHasher } from './passwords.ts';
 import {
   aliasExists,
   aliasHeldByOther,
   applyPlan,
-  attributeValue,
   findUserBySignInName,
   findUserByUsername,
   insertAttributes,
@@ -192,20 +192,7 @@ export function createAdminUsersService(deps: {
         const changed = attributeChanges(pool, state, await loadAttributes(tx, user));
         if (changed.length > 0) await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_UPDATE_ATTRIBUTES', details: { attributes: changed } });
         for (const name of plan.codesFor) {
-          const { codes } = pool.policies;
-          deliveries.push(
-            await deps.verification.issue(tx, {
-              poolId: pool.id,
-              userId: user.id,
-              username: user.username,
-              purpose: 'VERIFY_ATTRIBUTE',
-              attributeName: name,
-              destination: plan.pending[name] ?? plan.set[name]!,
-              ttlSeconds: codes.attributeCodeTtlSeconds,
-              policy: codes,
-              locale: await attributeValue(tx, user.id, 'locale'),
-            }),
-          );
+          deliveries.push(await issueUserCode(deps.verification, tx, pool, user, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
         }
         return present(tx, pool, user.id);
       });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { userAttributes, users } from '../../db/schema/index.ts';
+import { userAttributes, users, type CodePurpose } from '../../db/schema/index.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
 import {
   idTokenAttributeClaims,
@@ -23,11 +23,11 @@ import { attributeChanges, recordAudit, type AuditActor } from '../audit/audit.t
 import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { PasswordHasher } from './passwords.ts';
+import { issueUserCode } from './user-codes.ts';
 import {
   aliasExists,
   aliasHeldByOther,
   applyPlan,
-  attributeValue,
   findUserBySignInName,
   insertAttributes,
   loadAttributes,
@@ -97,28 +97,14 @@ export function createUsersService(deps: {
     return result;
   }
 
-  async function issueCode(
-    tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+  const issueCode = (
+    tx: Queryable,
     pool: Pool,
     user: UserRow,
-    purpose: 'SIGN_UP' | 'VERIFY_ATTRIBUTE' | 'FORGOT_PASSWORD',
+    purpose: CodePurpose,
     attributeName: VerifiableAttribute,
     destination: string,
-  ) {
-    const { codes } = pool.policies;
-    const ttlSeconds = { SIGN_UP: codes.signUpCodeTtlSeconds, VERIFY_ATTRIBUTE: codes.attributeCodeTtlSeconds, FORGOT_PASSWORD: codes.passwordResetCodeTtlSeconds }[purpose];
-    return verification.issue(tx, {
-      poolId: pool.id,
-      userId: user.id,
-      username: user.username,
-      purpose,
-      attributeName,
-      destination,
-      ttlSeconds,
-      policy: codes,
-      locale: await attributeValue(tx, user.id, 'locale'),
-    });
-  }
+  ) => issueUserCode(verification, tx, pool, user, purpose, attributeName, destination);
 
   return {
     async signUp(input: { clientId: string; username: string; password: string; userAttributes: Record<string, string> }) {

@@ -1,0 +1,39 @@
+import type { Queryable } from '../../db/client.ts';
+import type { CodePurpose } from '../../db/schema/index.ts';
+import type { VerifiableAttribute } from '../attributes/index.ts';
+import type { Pool } from '../pools/pools.service.ts';
+import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
+import { attributeValue, type UserRow } from './users.repository.ts';
+
+/**
+ * Issues a code for a user inside the caller's transaction (which holds the user's row lock):
+ * the pool's lifetime for the purpose, its limits, and the user's locale for the message.
+ * One place for user and admin flows alike.
+ */
+export async function issueUserCode(
+  verification: VerificationService,
+  tx: Queryable,
+  pool: Pool,
+  user: Pick<UserRow, 'id' | 'username'>,
+  purpose: CodePurpose,
+  attributeName: VerifiableAttribute,
+  destination: string,
+): Promise<PendingDelivery> {
+  const { codes } = pool.policies;
+  const ttlSeconds = {
+    SIGN_UP: codes.signUpCodeTtlSeconds,
+    VERIFY_ATTRIBUTE: codes.attributeCodeTtlSeconds,
+    FORGOT_PASSWORD: codes.passwordResetCodeTtlSeconds,
+  }[purpose];
+  return verification.issue(tx, {
+    poolId: pool.id,
+    userId: user.id,
+    username: user.username,
+    purpose,
+    attributeName,
+    destination,
+    ttlSeconds,
+    policy: codes,
+    locale: await attributeValue(tx, user.id, 'locale'),
+  });
+}
