@@ -21,6 +21,15 @@ export const errorCatalog = {
   TooManyRequestsException: { status: 429, message: 'Too many requests.' },
   CodeDeliveryFailureException: { status: 502, message: 'The verification code could not be delivered.' },
   InternalErrorException: { status: 500, message: 'Internal error.' },
+  // AWS's own answers on the Cognito wire protocol (signatures, unknown actions, unreadable bodies).
+  MissingAuthenticationTokenException: { status: 400, message: 'Missing Authentication Token' },
+  UnrecognizedClientException: { status: 400, message: 'The security token included in the request is invalid.' },
+  InvalidSignatureException: {
+    status: 400,
+    message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  },
+  UnknownOperationException: { status: 400, message: 'Unknown operation.' },
+  SerializationException: { status: 400, message: 'Start of structure or map found where not expected.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type CognitoErrorName = keyof typeof errorCatalog;
