@@ -7,6 +7,7 @@ import { requestMetricsPlugin } from './plugins/request-metrics.plugin.ts';
 import { servicesPlugin } from './plugins/services.plugin.ts';
 import { validationPlugin } from './plugins/validation.plugin.ts';
 import { messageTemplatesRoutes } from './routes/admin/message-templates.routes.ts';
+import { cognitoProtocolRoutes } from './routes/cognito/cognito-protocol.routes.ts';
 import { poolsRoutes } from './routes/admin/pools.routes.ts';
 import { adminUsersRoutes } from './routes/admin/users.routes.ts';
 import { userSearchRoutes } from './routes/admin/user-search.routes.ts';
@@ -73,6 +74,7 @@ export async function buildApp({ services, logger }: AppOptions) {
   await app.register(userSearchRoutes);
   await app.register(userTransferRoutes);
   await app.register(messageTemplatesRoutes);
+  await app.register(cognitoProtocolRoutes);
   return app;
 }
 

@@ -25,6 +25,8 @@ export interface Config {
   region: string;
   /** Run the delivery worker inside the server (DELIVERY_WORKER=false when `npm run worker` does it). */
   deliveryWorker: boolean;
+  /** The key Cognito-protocol admin calls must be signed with (SigV4); unset, those calls are refused. */
+  cognitoCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** The first retry's delay; later ones double. */
   deliveryRetryBaseMs: number;
   /** Tries per message, the immediate one included, before it is given up. */
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && !smtpUrl && !allowLogDelivery) {
     problems.push('NODE_ENV=production and SMTP_URL is unset: codes would only be written to the log. Set SMTP_URL, or ALLOW_LOG_DELIVERY=true to accept that');
   }
+  const cognitoCredentials = awsCredentials(value('COGNITO_ACCESS_KEY_ID'), value('COGNITO_SECRET_ACCESS_KEY'), problems);
   const region = value('POOL_REGION') ?? 'local';
   if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push('POOL_REGION must be lowercase letters, digits and dashes');
 
@@ -126,12 +129,25 @@ export function loadConfig(env: Env = process.env): Config {
       parallelism: integer('ARGON2_PARALLELISM', 1, 1, 16),
     },
     region,
+    cognitoCredentials,
     deliveryWorker: value('DELIVERY_WORKER') === undefined || flag('DELIVERY_WORKER'),
     deliveryRetryBaseMs: integer('DELIVERY_RETRY_BASE_MS', 10_000, 1, 3_600_000),
     deliveryMaxAttempts: integer('DELIVERY_MAX_ATTEMPTS', 10, 1, 100),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Both or neither; an AWS-looking key id, and a secret long enough not to be guessed. */
+function awsCredentials(accessKeyId: string | undefined, secretAccessKey: string | undefined, problems: string[]) {
+  if (accessKeyId === undefined && secretAccessKey === undefined) return undefined;
+  if (!accessKeyId || !secretAccessKey) {
+    problems.push('COGNITO_ACCESS_KEY_ID and COGNITO_SECRET_ACCESS_KEY must be set together (the key that Cognito-protocol admin calls are signed with)');
+    return undefined;
+  }
+  if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId)) problems.push('COGNITO_ACCESS_KEY_ID must be 16 to 128 upper-case letters and digits, like an AWS access key id');
+  if (secretAccessKey.length < 24) problems.push('COGNITO_SECRET_ACCESS_KEY must be at least 24 characters');
+  return { accessKeyId, secretAccessKey };
 }
 
 /** All or nothing: a half-configured Twilio would fail at the first code, so say so at start. */

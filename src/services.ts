@@ -5,6 +5,8 @@ import { createCourierFromConfig, createOutbox, type Courier } from './modules/c
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { createPoolsService } from './modules/pools/pools.service.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
+import { createSecretBlocks } from './modules/srp/index.ts';
+import { createSigV4Verifier } from './modules/aws-auth/index.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
 import { createAdminUsersService } from './modules/users/admin-users.service.ts';
 import { createChallengeSessions } from './modules/users/challenge-sessions.ts';
@@ -37,7 +39,18 @@ export async function createServices(config: Config, database: Database, logger:
   const verification = createVerificationService({ db, secret, outbox, logger });
   const passwords = createPasswordHasher(config.passwordHashing);
   const challenges = createChallengeSessions(secret);
-  const users = createUsersService({ db, pools, sessions, verification, passwords, challenges, logger, metrics: metrics.auth });
+  const users = createUsersService({
+    db,
+    pools,
+    sessions,
+    verification,
+    passwords,
+    challenges,
+    srpSecretBlocks: createSecretBlocks(secret),
+    secret,
+    logger,
+    metrics: metrics.auth,
+  });
   const adminUsers = createAdminUsersService({ db, pools, passwords, outbox, verification, sessions });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
   return {
@@ -49,6 +62,8 @@ export async function createServices(config: Config, database: Database, logger:
     userSearch: createUserSearchService({ db, pools, secret }),
     userTransfer: createUserTransferService({ db, pools }),
     adminKey,
+    /** Checks the SigV4 signature of Cognito-protocol admin calls against COGNITO_ACCESS_KEY_ID/SECRET. */
+    awsSignatures: createSigV4Verifier(config.cognitoCredentials),
     metrics,
     outbox,
     async close() {

@@ -80,6 +80,14 @@ const TokenPolicy = Type.Object(
   { additionalProperties: false },
 );
 
+const SrpEnabled = Type.Boolean({
+  description:
+    'USER_SRP_AUTH (Amplify’s default sign-in). Default false here, true for pools created through the Cognito protocol. ' +
+    'On, each user also gets an SRP verifier, a weaker secret than the argon2 hash (a salted SHA-256 of the password).',
+});
+
+export const UpdatePoolBody = Type.Object({ srpEnabled: Type.Optional(SrpEnabled) }, { additionalProperties: false, minProperties: 1 });
+
 export const CreatePoolBody = Type.Object(
   {
     poolId: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}_[A-Za-z0-9]{9}$', description: 'Generated when omitted.' })),
@@ -92,6 +100,7 @@ export const CreatePoolBody = Type.Object(
       Type.Array(Verifiable, { maxItems: 2, description: 'Cognito’s AttributesRequireVerificationBeforeUpdate: a change is held pending until verified.' }),
     ),
     usernameCaseSensitive: Type.Optional(Type.Boolean({ description: 'Default false: usernames and aliases match case-insensitively.' })),
+    srpEnabled: Type.Optional(SrpEnabled),
     // Type.Partial drops the source's options, so unknown members would be accepted and stored: restate them.
     passwordPolicy: Type.Optional(Type.Partial(PasswordPolicy, { additionalProperties: false })),
     codePolicy: Type.Optional(Type.Partial(CodePolicy, { additionalProperties: false })),
@@ -112,6 +121,7 @@ export const PoolResponse = Type.Object(
     autoVerifiedAttributes: Type.Array(Type.String()),
     keepOriginalAttributes: Type.Array(Type.String()),
     usernameCaseSensitive: Type.Boolean(),
+    srpEnabled: Type.Boolean(),
     passwordPolicy: PasswordPolicy,
     codePolicy: CodePolicy,
     tokenPolicy: TokenPolicy,
@@ -178,6 +188,7 @@ export function presentPool(pool: Pool, issuer: string) {
     schemaAttributes: schema,
     ...settings,
     usernameCaseSensitive: pool.usernameCaseSensitive,
+    srpEnabled: pool.srpEnabled,
     passwordPolicy: pool.policies.password,
     codePolicy: pool.policies.codes,
     tokenPolicy: pool.policies.tokens,

@@ -16,6 +16,11 @@ export const pools = pgTable(
     /** Per-purpose message templates with translations by locale; `{}`: the built-in messages. */
     messageTemplates: jsonb('message_templates').$type<PoolMessageTemplates>().notNull().default({}),
     usernameCaseSensitive: boolean('username_case_sensitive').notNull().default(false),
+    /**
+     * USER_SRP_AUTH (Amplify's default sign-in) needs a password verifier per user, a weaker
+     * secret than the argon2 hash; kept only for pools that turn SRP on.
+     */
+    srpEnabled: boolean('srp_enabled').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

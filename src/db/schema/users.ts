@@ -19,6 +19,9 @@ export const users = pgTable(
     status: text('status').$type<UserStatus>().notNull(),
     enabled: boolean('enabled').notNull().default(true),
     passwordHash: text('password_hash'),
+    /** SRP salt and verifier (hex), only while the pool has SRP on; see modules/srp. */
+    srpSalt: text('srp_salt'),
+    srpVerifier: text('srp_verifier'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -31,6 +34,7 @@ export const users = pgTable(
     index('users_pool_enabled_idx').on(t.poolId, t.enabled, t.id),
     // The target of user_attributes' (user_id, pool_id) key.
     unique('users_id_pool_key').on(t.id, t.poolId),
+    check('users_srp_pair', sql`(${t.srpSalt} is null) = (${t.srpVerifier} is null)`),
     check('users_status_valid', sql`${t.status} in ('UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED')`),
   ],
 );

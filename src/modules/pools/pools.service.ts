@@ -1,5 +1,5 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
-import { clients, pools, signingKeys } from '../../db/schema/index.ts';
+import { and, asc, count, desc, eq } from 'drizzle-orm';
+import { clients, pools, signingKeys, users } from '../../db/schema/index.ts';
 import type { Db } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
@@ -24,6 +24,8 @@ export interface Pool {
   policies: PoolPolicies;
   messageTemplates: PoolMessageTemplates;
   usernameCaseSensitive: boolean;
+  /** USER_SRP_AUTH allowed, and SRP verifiers kept for the pool's users. */
+  srpEnabled: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -43,6 +45,8 @@ export interface CreatePoolInput extends PoolAttributeSettingsInput {
   poolId?: string;
   name: string;
   usernameCaseSensitive?: boolean;
+  /** Off unless asked for: the REST API's default; the Cognito protocol asks for it (drop-in first). */
+  srpEnabled?: boolean;
   policies?: PoolPoliciesInput;
   messageTemplates?: PoolMessageTemplates;
 }
@@ -95,6 +99,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
               policies,
               messageTemplates,
               usernameCaseSensitive: input.usernameCaseSensitive ?? false,
+              srpEnabled: input.srpEnabled ?? false,
             })
             .returning();
           await tx.insert(signingKeys).values({ ...key, poolId: pool!.id });
@@ -104,6 +109,26 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
         if (uniqueViolation(error) === 'pools_pkey') throw invalidParameter(`User pool ${input.poolId} already exists.`);
         throw error;
       }
+    },
+
+    /**
+     * Turns SRP sign-in on or off. Off drops every verifier of the pool at once: they are weaker
+     * secrets than the argon2 hashes and nothing needs them any more. On keeps none yet: each
+     * user gets one at their next password sign-in, reset or change.
+     */
+    async setSrpEnabled(poolId: string, enabled: boolean): Promise<Pool> {
+      return db.transaction(async (tx) => {
+        const [pool] = await tx.update(pools).set({ srpEnabled: enabled, updatedAt: new Date() }).where(eq(pools.id, poolId)).returning();
+        if (!pool) throw poolNotFound(poolId);
+        if (!enabled) await tx.update(users).set({ srpSalt: null, srpVerifier: null }).where(eq(users.poolId, poolId));
+        return pool;
+      });
+    },
+
+    /** DescribeUserPool's EstimatedNumberOfUsers. */
+    async countUsers(poolId: string): Promise<number> {
+      const [row] = await db.select({ n: count() }).from(users).where(eq(users.poolId, poolId));
+      return row?.n ?? 0;
     },
 
     listPools: (): Promise<Pool[]> => db.select().from(pools).orderBy(asc(pools.createdAt), asc(pools.id)),

@@ -116,6 +116,20 @@ export function createSessionsService(deps: {
       return { pool: row.pools, client: row.clients, user: row.users, claims };
     },
 
+    /**
+     * RevokeToken: one session, with the access tokens issued from it. An unknown or expired
+     * token has nothing left to revoke (RFC 7009); another client's token is not this client's to end.
+     */
+    async revokeRefreshToken(clientId: string, refreshToken: string): Promise<void> {
+      const [row] = await db
+        .select({ id: refreshTokens.id, clientId: refreshTokens.clientId })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, hashRefreshToken(refreshToken)));
+      if (!row) return;
+      if (row.clientId !== clientId) throw new CognitoError('NotAuthorizedException', 'The token was not issued to this client.');
+      await db.update(refreshTokens).set({ revokedAt: sql`now()` }).where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.revokedAt)));
+    },
+
     /** GlobalSignOut: every refresh token of the user, and the access tokens issued from them. */
     async revokeAll(q: Queryable, userId: string): Promise<void> {
       await q.update(refreshTokens).set({ revokedAt: sql`now()` }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));

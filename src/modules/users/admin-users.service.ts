@@ -9,6 +9,7 @@ import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
+import { srpCredentials } from './srp-credentials.ts';
 import { issueUserCode } from './user-codes.ts';
 import { generateTemporaryPassword, type PasswordHasher } from './passwords.ts';
 import {
@@ -149,7 +150,10 @@ export function createAdminUsersService(deps: {
     let queued: unknown[] = [];
     const result = await db.transaction(async (tx) => {
       const user = (await lockUser(tx, existing.id))!;
-      await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+      await tx
+        .update(users)
+        .set({ passwordHash, ...srpCredentials(pool, user.username, password), updatedAt: sql`now()` })
+        .where(eq(users.id, user.id));
       await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_RESEND_INVITATION', details: { password: 'reset' } });
       const state = await loadAttributes(tx, user);
       queued = await queueInvitations(tx, pool, user, state, password, input);
@@ -322,7 +326,15 @@ export function createAdminUsersService(deps: {
         result = await db.transaction(async (tx) => {
           const [user] = await tx
             .insert(users)
-            .values({ id: sub, poolId: pool.id, username, usernameKey: usernameKey(pool, username), status: 'FORCE_CHANGE_PASSWORD', passwordHash })
+            .values({
+              id: sub,
+              poolId: pool.id,
+              username,
+              usernameKey: usernameKey(pool, username),
+              status: 'FORCE_CHANGE_PASSWORD',
+              passwordHash,
+              ...srpCredentials(pool, username, password),
+            })
             .returning();
           await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, { forceAlias: input.forceAliasCreation === true });
           const state = await loadAttributes(tx, user!);

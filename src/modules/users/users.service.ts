@@ -14,7 +14,10 @@ import {
   type VerifiableAttribute,
 } from '../attributes/index.ts';
 import { codeDeliveryDetails, type CodeDeliveryDetails } from '../courier/index.ts';
-import type { Pool, PoolsService } from '../pools/pools.service.ts';
+import type { AppClient, Pool, PoolsService } from '../pools/pools.service.ts';
+import { checkPasswordClaim, fakeSrpVerifier, startSrp, type createSecretBlocks } from '../srp/index.ts';
+
+type SecretBlocks = ReturnType<typeof createSecretBlocks>;
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
@@ -23,6 +26,7 @@ import { attributeChanges, recordAudit, type AuditActor } from '../audit/audit.t
 import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { PasswordHasher } from './passwords.ts';
+import { srpCredentials } from './srp-credentials.ts';
 import { issueUserCode } from './user-codes.ts';
 import {
   aliasExists,
@@ -42,6 +46,11 @@ export interface NewPasswordChallenge {
   challengeName: 'NEW_PASSWORD_REQUIRED';
   session: string;
   challengeParameters: { requiredAttributes: string[]; userAttributes: Record<string, string> };
+}
+
+export interface SrpChallenge {
+  challengeName: 'PASSWORD_VERIFIER';
+  challengeParameters: { SALT: string; SRP_B: string; SECRET_BLOCK: string; USER_ID_FOR_SRP: string; USERNAME: string };
 }
 
 export interface AttributeUpdateResult {
@@ -83,6 +92,10 @@ export function createUsersService(deps: {
   verification: VerificationService;
   passwords: PasswordHasher;
   challenges: ChallengeSessions;
+  /** Seals the SRP server state into the challenge's SECRET_BLOCK. */
+  srpSecretBlocks: SecretBlocks;
+  /** Server secret: stable fake SRP salts for unknown users. */
+  secret: string;
   logger: Logger;
   metrics?: AuthMetrics;
 }) {
@@ -106,6 +119,29 @@ export function createUsersService(deps: {
     destination: string,
   ) => issueUserCode(verification, tx, pool, user, purpose, attributeName, destination);
 
+  /** After the password is proven (by hash or by SRP): the account's state decides what follows. */
+  async function completeSignIn(pool: Pool, client: AppClient, user: UserRow): Promise<TokenSet | NewPasswordChallenge> {
+    if (!user.enabled) throw forbidden('User is disabled.');
+    if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
+    if (user.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
+    const state = await loadAttributes(db, user);
+    if (user.status === 'FORCE_CHANGE_PASSWORD') {
+      metrics.signIn('challenge');
+      // An invited user proves the temporary password, then must choose their own (and give any required attribute).
+      return {
+        challengeName: 'NEW_PASSWORD_REQUIRED' as const,
+        session: deps.challenges.issue(user.id, client.id, 'NEW_PASSWORD_REQUIRED'),
+        challengeParameters: {
+          requiredAttributes: missingRequired(pool, state),
+          userAttributes: readAttributes(pool.attributeSettings, client, state),
+        },
+      };
+    }
+    const tokens = await deps.sessions.start(pool, client, user, state);
+    metrics.signIn('success');
+    return tokens;
+  }
+
   return {
     async signUp(input: { clientId: string; username: string; password: string; userAttributes: Record<string, string> }) {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
@@ -122,7 +158,15 @@ export function createUsersService(deps: {
           await db.transaction(async (tx) => {
             const [user] = await tx
               .insert(users)
-              .values({ id: sub, poolId: pool.id, username, usernameKey: usernameKey(pool, username), status: 'UNCONFIRMED', passwordHash })
+              .values({
+                id: sub,
+                poolId: pool.id,
+                username,
+                usernameKey: usernameKey(pool, username),
+                status: 'UNCONFIRMED',
+                passwordHash,
+                ...srpCredentials(pool, username, input.password),
+              })
               .returning();
             await insertAttributes(tx, pool, sub, prepared.values, {});
             const state = await loadAttributes(tx, user!);
@@ -218,25 +262,65 @@ export function createUsersService(deps: {
         metrics.signIn('failure');
         throw incorrectCredentials();
       }
-      if (!user.enabled) throw forbidden('User is disabled.');
-      if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
-      if (user.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
-      const state = await loadAttributes(db, user);
-      if (user.status === 'FORCE_CHANGE_PASSWORD') {
-        metrics.signIn('challenge');
-        // An invited user proves the temporary password, then must choose their own (and give any required attribute).
-        return {
-          challengeName: 'NEW_PASSWORD_REQUIRED' as const,
-          session: deps.challenges.issue(user.id, client.id, 'NEW_PASSWORD_REQUIRED'),
-          challengeParameters: {
-            requiredAttributes: missingRequired(pool, state),
-            userAttributes: readAttributes(pool.attributeSettings, client, state),
-          },
-        };
+      // SRP turned on after this user chose their password: the password is at hand now.
+      if (pool.srpEnabled && !user.srpVerifier) {
+        await db.update(users).set(srpCredentials(pool, user.username, input.password)).where(eq(users.id, user.id));
       }
-      const tokens = await deps.sessions.start(pool, client, user, state);
-      metrics.signIn('success');
-      return tokens;
+      return completeSignIn(pool, client, user);
+    },
+
+    /**
+     * USER_SRP_AUTH, first half: the PASSWORD_VERIFIER challenge. Unknown users, and users with
+     * no verifier yet, get a challenge built on a stable fake verifier when the client hides
+     * user existence, so the answer looks the same; the proof then fails as a wrong password.
+     */
+    async startSrpSignIn(input: { clientId: string; username: string; srpA: string }): Promise<SrpChallenge> {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      if (!pool.srpEnabled) throw invalidParameter('USER_SRP_AUTH is not enabled for this user pool.');
+      const user = await findUserBySignInName(db, pool, input.username);
+      const known = user?.srpSalt && user.srpVerifier ? { salt: user.srpSalt, verifier: user.srpVerifier } : undefined;
+      if (!known && !client.preventUserExistenceErrors) {
+        if (!user) throw userNotFound();
+        if (user.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
+        throw incorrectCredentials();
+      }
+      const userIdForSrp = user?.username ?? input.username;
+      const verifier = known ?? fakeSrpVerifier(deps.secret, pool.id, input.username);
+      const { srpB, b } = startSrp(verifier, input.srpA);
+      const secretBlock = deps.srpSecretBlocks.seal({ u: known ? user!.id : '', c: client.id, a: input.srpA, B: srpB, b, v: verifier.verifier });
+      return {
+        challengeName: 'PASSWORD_VERIFIER',
+        challengeParameters: { SALT: verifier.salt, SRP_B: srpB, SECRET_BLOCK: secretBlock, USER_ID_FOR_SRP: userIdForSrp, USERNAME: userIdForSrp },
+      };
+    },
+
+    /** USER_SRP_AUTH, second half: the PASSWORD_CLAIM_SIGNATURE proves the password without sending it. */
+    async answerSrpChallenge(input: { clientId: string; secretBlock: string; timestamp: string; signature: string }): Promise<TokenSet | NewPasswordChallenge> {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const state = deps.srpSecretBlocks.open(input.secretBlock);
+      if (state.c !== client.id) throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+      const [user] = state.u ? await db.select().from(users).where(eq(users.id, state.u)) : [];
+      // The verifier the challenge was built on must still be the user's: a password changed since then ends it.
+      const proven =
+        user !== undefined &&
+        user.srpSalt !== null &&
+        user.srpVerifier === state.v &&
+        checkPasswordClaim({
+          poolId: pool.id,
+          userIdForSrp: user.username,
+          verifier: { salt: user.srpSalt, verifier: user.srpVerifier },
+          srpA: state.a!,
+          srpB: state.B!,
+          b: state.b!,
+          secretBlock: input.secretBlock,
+          timestamp: input.timestamp,
+          signature: input.signature,
+        });
+      if (!proven || !user) {
+        metrics.signIn('failure');
+        throw incorrectCredentials();
+      }
+      return completeSignIn(pool, client, user);
     },
 
     /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
@@ -270,7 +354,7 @@ export function createUsersService(deps: {
           }
           const [updated] = await tx
             .update(users)
-            .set({ passwordHash, status: 'CONFIRMED', updatedAt: sql`now()` })
+            .set({ passwordHash, ...srpCredentials(pool, locked.username, input.newPassword), status: 'CONFIRMED', updatedAt: sql`now()` })
             .where(eq(users.id, locked.id))
             .returning();
           return updated!;
@@ -341,7 +425,10 @@ export function createUsersService(deps: {
         await verification.consume(tx, scope, checked.codeHmac);
         // A reset required by an administrator is what this completes.
         const status = locked!.status === 'RESET_REQUIRED' ? 'CONFIRMED' : locked!.status;
-        await tx.update(users).set({ passwordHash, status, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        await tx
+          .update(users)
+          .set({ passwordHash, ...srpCredentials(pool, locked!.username, input.password), status, updatedAt: sql`now()` })
+          .where(eq(users.id, user.id));
         await recordAudit(tx, {
           pool,
           user: locked!,
@@ -364,7 +451,10 @@ export function createUsersService(deps: {
       checkPassword(caller.pool.policies.password, input.proposedPassword);
       const passwordHash = await deps.passwords.hash(input.proposedPassword);
       await db.transaction(async (tx) => {
-        await tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, caller.user.id));
+        await tx
+          .update(users)
+          .set({ passwordHash, ...srpCredentials(caller.pool, caller.user.username, input.proposedPassword), updatedAt: sql`now()` })
+          .where(eq(users.id, caller.user.id));
         await recordAudit(tx, { pool: caller.pool, user: caller.user, actor: userActor(caller), action: 'CHANGE_PASSWORD', details: { password: 'changed' } });
       });
     },

@@ -12,6 +12,7 @@ import {
   PoolSummary,
   SchemaAttributeInput,
   UpdateClientBody,
+  UpdatePoolBody,
   presentClient,
   presentPool,
 } from '../../schemas/pools.ts';
@@ -62,6 +63,21 @@ export async function poolsRoutes(fastify: FastifyInstance) {
     },
   }, async (request) => {
     const pool = await pools.getPool(request.params.poolId);
+    return presentPool(pool, pools.issuerOf(pool.id));
+  });
+
+  app.patch('/v1/pools/:poolId', {
+    schema: {
+      operationId: 'UpdateUserPool',
+      tags: ['pools'],
+      summary: 'Turn SRP sign-in on or off (off drops every SRP verifier of the pool)',
+      security,
+      params: PoolParams,
+      body: UpdatePoolBody,
+      response: { 200: PoolResponse, ...problems(400, 401, 404, 415) },
+    },
+  }, async (request) => {
+    const pool = request.body.srpEnabled === undefined ? await pools.getPool(request.params.poolId) : await pools.setSrpEnabled(request.params.poolId, request.body.srpEnabled);
     return presentPool(pool, pools.issuerOf(pool.id));
   });
 

@@ -1,0 +1,192 @@
+/**
+ * Cognito's IAM-authorised actions (pools, clients, users) over the same services as the REST
+ * admin routes. Each needs a SigV4 signature with Cognate's configured key (see protocol.ts).
+ */
+import { invalidParameter } from '../../errors/cognito-error.ts';
+import { newPoolId } from '../../lib/ids.ts';
+import type { PoolAttributeSettingsInput } from '../attributes/index.ts';
+import * as In from './operation-inputs.ts';
+import { adminOperation, type Operation } from './operation.ts';
+import { epochSeconds, fromAttributeList, fromSchemaAttribute, toUserPoolClientType, toUserPoolType, toUserType } from './wire-shapes.ts';
+
+/** Page tokens of the small lists (pools, clients): the last id shown, opaque to the caller. */
+const pageToken = {
+  issue: (lastId: string) => Buffer.from(JSON.stringify({ after: lastId })).toString('base64url'),
+  read(token: string | undefined): string | undefined {
+    if (token === undefined) return undefined;
+    try {
+      const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+      if (typeof after === 'string') return after;
+    } catch {
+      // fall through
+    }
+    throw invalidParameter('Invalid NextToken.');
+  },
+};
+
+function page<T extends { id: string }>(items: T[], max: number, nextToken: string | undefined) {
+  const after = pageToken.read(nextToken);
+  const start = after === undefined ? 0 : items.findIndex((item) => item.id === after) + 1;
+  const shown = items.slice(start, start + max);
+  const more = start + max < items.length;
+  return { shown, ...(more && { NextToken: pageToken.issue(shown.at(-1)!.id) }) };
+}
+
+export const adminOperations: Record<string, Operation> = {
+  CreateUserPool: adminOperation(In.CreateUserPool, async (input, { services, region }) => {
+    const password = input.Policies?.PasswordPolicy;
+    const settings: PoolAttributeSettingsInput = {
+      ...(input.Schema && { schema: input.Schema.map(fromSchemaAttribute) }),
+      ...(input.AliasAttributes && { aliasAttributes: input.AliasAttributes as PoolAttributeSettingsInput['aliasAttributes'] }),
+      ...(input.UsernameAttributes && { usernameAttributes: input.UsernameAttributes as PoolAttributeSettingsInput['usernameAttributes'] }),
+      ...(input.AutoVerifiedAttributes && { autoVerifiedAttributes: input.AutoVerifiedAttributes as PoolAttributeSettingsInput['autoVerifiedAttributes'] }),
+      ...(input.UserAttributeUpdateSettings?.AttributesRequireVerificationBeforeUpdate && {
+        keepOriginalAttributes: input.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate as PoolAttributeSettingsInput['keepOriginalAttributes'],
+      }),
+    };
+    const pool = await services.pools.createPool({
+      ...settings,
+      // Named after the region the SDK signed for, as Cognito's ids are (`us-east-1_…`).
+      ...(region && { poolId: newPoolId(region) }),
+      name: input.PoolName,
+      // Cognito's API default is case-sensitive usernames (spec §6); Amplify's default sign-in is SRP.
+      usernameCaseSensitive: input.UsernameConfiguration?.CaseSensitive ?? true,
+      srpEnabled: true,
+      ...(password && {
+        policies: {
+          password: {
+            ...(password.MinimumLength !== undefined && { minimumLength: password.MinimumLength }),
+            ...(password.RequireUppercase !== undefined && { requireUppercase: password.RequireUppercase }),
+            ...(password.RequireLowercase !== undefined && { requireLowercase: password.RequireLowercase }),
+            ...(password.RequireNumbers !== undefined && { requireNumbers: password.RequireNumbers }),
+            ...(password.RequireSymbols !== undefined && { requireSymbols: password.RequireSymbols }),
+          },
+        },
+      }),
+    });
+    return { UserPool: toUserPoolType(pool, 0) };
+  }),
+
+  DescribeUserPool: adminOperation(In.UserPoolOnly, async (input, { services }) => {
+    const pool = await services.pools.getPool(input.UserPoolId);
+    return { UserPool: toUserPoolType(pool, await services.pools.countUsers(pool.id)) };
+  }),
+
+  ListUserPools: adminOperation(In.ListUserPools, async (input, { services }) => {
+    const { shown, ...rest } = page(await services.pools.listPools(), input.MaxResults, input.NextToken);
+    return {
+      UserPools: shown.map((pool) => ({
+        Id: pool.id,
+        Name: pool.name,
+        LambdaConfig: {},
+        CreationDate: epochSeconds(pool.createdAt),
+        LastModifiedDate: epochSeconds(pool.updatedAt),
+      })),
+      ...rest,
+    };
+  }),
+
+  AddCustomAttributes: adminOperation(In.AddCustomAttributes, async (input, { services }) => {
+    await services.pools.addCustomAttributes(input.UserPoolId, input.CustomAttributes.map(fromSchemaAttribute));
+    return {};
+  }),
+
+  CreateUserPoolClient: adminOperation(In.CreateUserPoolClient, async (input, { services }) => {
+    if (input.GenerateSecret === true) throw invalidParameter('Cognate app clients have no secret: create the client with GenerateSecret false.');
+    const pool = await services.pools.getPool(input.UserPoolId);
+    const client = await services.pools.createClient(pool.id, {
+      name: input.ClientName,
+      readAttributes: input.ReadAttributes ?? null,
+      writeAttributes: input.WriteAttributes ?? null,
+      // Cognito's API default is LEGACY (spec §8.3); the REST API's is ENABLED.
+      preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
+    });
+    return { UserPoolClient: toUserPoolClientType(pool, client) };
+  }),
+
+  DescribeUserPoolClient: adminOperation(In.UserPoolClient, async (input, { services }) => {
+    const pool = await services.pools.getPool(input.UserPoolId);
+    return { UserPoolClient: toUserPoolClientType(pool, await services.pools.getClient(pool.id, input.ClientId)) };
+  }),
+
+  /** Replaces the whole configuration, as Cognito does: an omitted list is no list afterwards. */
+  UpdateUserPoolClient: adminOperation(In.UpdateUserPoolClient, async (input, { services }) => {
+    const pool = await services.pools.getPool(input.UserPoolId);
+    const client = await services.pools.updateClient(pool.id, input.ClientId, {
+      ...(input.ClientName !== undefined && { name: input.ClientName }),
+      readAttributes: input.ReadAttributes ?? null,
+      writeAttributes: input.WriteAttributes ?? null,
+      preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
+    });
+    return { UserPoolClient: toUserPoolClientType(pool, client) };
+  }),
+
+  ListUserPoolClients: adminOperation(In.ListUserPoolClients, async (input, { services }) => {
+    const { shown, ...rest } = page(await services.pools.listClients(input.UserPoolId), input.MaxResults ?? 60, input.NextToken);
+    return { UserPoolClients: shown.map((c) => ({ ClientId: c.id, UserPoolId: c.poolId, ClientName: c.name })), ...rest };
+  }),
+
+  AdminCreateUser: adminOperation(In.AdminCreateUser, async (input, { services }) => {
+    const user = await services.adminUsers.createUser(input.UserPoolId, {
+      username: input.Username,
+      userAttributes: fromAttributeList(input.UserAttributes),
+      ...(input.TemporaryPassword !== undefined && { temporaryPassword: input.TemporaryPassword }),
+      ...(input.ForceAliasCreation !== undefined && { forceAliasCreation: input.ForceAliasCreation }),
+      ...(input.MessageAction !== undefined && { messageAction: input.MessageAction as 'RESEND' | 'SUPPRESS' }),
+      ...(input.DesiredDeliveryMediums !== undefined && { desiredDeliveryMediums: input.DesiredDeliveryMediums as Array<'EMAIL' | 'SMS'> }),
+    });
+    return { User: toUserType(user) };
+  }),
+
+  AdminGetUser: adminOperation(In.AdminUser, async (input, { services }) => {
+    const user = await services.adminUsers.getUser(input.UserPoolId, input.Username);
+    const { Attributes, ...rest } = toUserType(user);
+    return { ...rest, UserAttributes: Attributes };
+  }),
+
+  AdminUpdateUserAttributes: adminOperation(In.AdminUpdateUserAttributes, async (input, { services }) => {
+    await services.adminUsers.updateAttributes(input.UserPoolId, input.Username, fromAttributeList(input.UserAttributes));
+    return {};
+  }),
+
+  AdminDeleteUserAttributes: adminOperation(In.AdminDeleteUserAttributes, async (input, { services }) => {
+    await services.adminUsers.deleteAttributes(input.UserPoolId, input.Username, input.UserAttributeNames);
+    return {};
+  }),
+
+  AdminConfirmSignUp: adminOperation(In.AdminUser, async (input, { services }) => {
+    await services.adminUsers.confirmSignUp(input.UserPoolId, input.Username);
+    return {};
+  }),
+
+  AdminDisableUser: adminOperation(In.AdminUser, async (input, { services }) => {
+    await services.adminUsers.setEnabled(input.UserPoolId, input.Username, false);
+    return {};
+  }),
+
+  AdminEnableUser: adminOperation(In.AdminUser, async (input, { services }) => {
+    await services.adminUsers.setEnabled(input.UserPoolId, input.Username, true);
+    return {};
+  }),
+
+  AdminDeleteUser: adminOperation(In.AdminUser, async (input, { services }) => {
+    await services.adminUsers.deleteUser(input.UserPoolId, input.Username);
+    return {};
+  }),
+
+  AdminUserGlobalSignOut: adminOperation(In.AdminUser, async (input, { services }) => {
+    await services.adminUsers.globalSignOut(input.UserPoolId, input.Username);
+    return {};
+  }),
+
+  ListUsers: adminOperation(In.ListUsers, async (input, { services }) => {
+    const result = await services.userSearch.listUsers(input.UserPoolId, {
+      ...(input.Filter !== undefined && input.Filter !== '' && { filter: input.Filter }),
+      // Cognito takes 0 as "the default page".
+      ...(input.Limit !== undefined && input.Limit > 0 && { limit: input.Limit }),
+      ...(input.PaginationToken !== undefined && { paginationToken: input.PaginationToken }),
+      ...(input.AttributesToGet !== undefined && input.AttributesToGet.length > 0 && { attributesToGet: input.AttributesToGet }),
+    });
+    return { Users: result.users.map(toUserType), ...(result.paginationToken && { PaginationToken: result.paginationToken }) };
+  }),
+};

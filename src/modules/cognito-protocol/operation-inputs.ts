@@ -1,0 +1,130 @@
+/**
+ * The members of each Cognito operation that Cognate reads, with Cognito's own constraints
+ * (from the service's API reference). Members not listed are accepted and ignored.
+ */
+import { Type, type TSchema } from 'typebox';
+
+const object = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: true });
+const s = (min: number, max: number, pattern?: string) => Type.String({ minLength: min, maxLength: max, ...(pattern && { pattern: `^${pattern}$` }) });
+
+export const ClientId = s(1, 128, '[\\w+]+');
+export const UserPoolId = s(1, 55, '[\\w-]+_[0-9a-zA-Z]+');
+export const Username = s(1, 128, '[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+');
+export const Password = s(1, 256);
+export const AccessToken = s(1, 16384, '[A-Za-z0-9-_=.]+');
+export const ConfirmationCode = s(1, 2048, '[\\S]+');
+export const AttributeName = s(1, 32, '[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+');
+const StringMap = Type.Record(Type.String(), Type.String());
+
+export const AttributeList = Type.Array(object({ Name: AttributeName, Value: Type.Optional(Type.String({ maxLength: 2048 })) }), { maxItems: 100 });
+const AttributeNames = Type.Array(AttributeName, { maxItems: 100 });
+const DeliveryMediums = Type.Array(Type.Enum(['EMAIL', 'SMS']), { maxItems: 2 });
+const Verifiable = Type.Enum(['email', 'phone_number']);
+
+// ---- User operations ---------------------------------------------------------------------------
+
+export const SignUp = object({
+  ClientId,
+  Username,
+  Password,
+  UserAttributes: Type.Optional(AttributeList),
+  SecretHash: Type.Optional(Type.String()),
+});
+export const ConfirmSignUp = object({ ClientId, Username, ConfirmationCode, ForceAliasCreation: Type.Optional(Type.Boolean()) });
+export const ResendConfirmationCode = object({ ClientId, Username });
+export const InitiateAuth = object({
+  ClientId,
+  AuthFlow: Type.String({ maxLength: 64 }),
+  AuthParameters: Type.Optional(StringMap),
+});
+export const RespondToAuthChallenge = object({
+  ClientId,
+  ChallengeName: Type.String({ maxLength: 64 }),
+  Session: Type.Optional(s(20, 2048)),
+  ChallengeResponses: Type.Optional(StringMap),
+});
+export const GetTokensFromRefreshToken = object({ ClientId, RefreshToken: s(1, 131072) });
+export const WithAccessToken = object({ AccessToken });
+export const UpdateUserAttributes = object({ AccessToken, UserAttributes: AttributeList });
+export const DeleteUserAttributes = object({ AccessToken, UserAttributeNames: AttributeNames });
+export const GetUserAttributeVerificationCode = object({ AccessToken, AttributeName });
+export const VerifyUserAttribute = object({ AccessToken, AttributeName, Code: ConfirmationCode });
+export const ChangePassword = object({ AccessToken, PreviousPassword: Type.Optional(Password), ProposedPassword: Password });
+export const ForgotPassword = object({ ClientId, Username });
+export const ConfirmForgotPassword = object({ ClientId, Username, ConfirmationCode, Password });
+export const RevokeToken = object({ ClientId, Token: s(1, 131072), ClientSecret: Type.Optional(Type.String()) });
+
+// ---- Admin operations --------------------------------------------------------------------------
+
+const SchemaAttribute = object({
+  Name: Type.Optional(s(1, 20, '[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+')),
+  AttributeDataType: Type.Optional(Type.Enum(['String', 'Number', 'DateTime', 'Boolean'])),
+  DeveloperOnlyAttribute: Type.Optional(Type.Boolean()),
+  Mutable: Type.Optional(Type.Boolean()),
+  Required: Type.Optional(Type.Boolean()),
+  NumberAttributeConstraints: Type.Optional(object({ MinValue: Type.Optional(Type.String()), MaxValue: Type.Optional(Type.String()) })),
+  StringAttributeConstraints: Type.Optional(object({ MinLength: Type.Optional(Type.String()), MaxLength: Type.Optional(Type.String()) })),
+});
+
+export const CreateUserPool = object({
+  PoolName: s(1, 128, '[\\w\\s+=,.@-]+'),
+  Policies: Type.Optional(
+    object({
+      PasswordPolicy: Type.Optional(
+        object({
+          MinimumLength: Type.Optional(Type.Integer({ minimum: 6, maximum: 99 })),
+          RequireUppercase: Type.Optional(Type.Boolean()),
+          RequireLowercase: Type.Optional(Type.Boolean()),
+          RequireNumbers: Type.Optional(Type.Boolean()),
+          RequireSymbols: Type.Optional(Type.Boolean()),
+        }),
+      ),
+    }),
+  ),
+  Schema: Type.Optional(Type.Array(SchemaAttribute, { minItems: 1, maxItems: 70 })),
+  AutoVerifiedAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
+  AliasAttributes: Type.Optional(Type.Array(Type.Enum(['email', 'phone_number', 'preferred_username']), { maxItems: 3 })),
+  UsernameAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
+  UsernameConfiguration: Type.Optional(object({ CaseSensitive: Type.Boolean() })),
+  UserAttributeUpdateSettings: Type.Optional(object({ AttributesRequireVerificationBeforeUpdate: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })) })),
+});
+export const UserPoolOnly = object({ UserPoolId });
+export const ListUserPools = object({ MaxResults: Type.Integer({ minimum: 1, maximum: 60 }), NextToken: Type.Optional(s(1, 1024)) });
+export const AddCustomAttributes = object({ UserPoolId, CustomAttributes: Type.Array(SchemaAttribute, { minItems: 1, maxItems: 25 }) });
+
+const PreventUserExistenceErrors = Type.Enum(['ENABLED', 'LEGACY']);
+const ClientSettings = {
+  ReadAttributes: Type.Optional(Type.Array(s(1, 2048), { maxItems: 70 })),
+  WriteAttributes: Type.Optional(Type.Array(s(1, 2048), { maxItems: 70 })),
+  PreventUserExistenceErrors: Type.Optional(PreventUserExistenceErrors),
+  ExplicitAuthFlows: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 })),
+};
+export const CreateUserPoolClient = object({
+  UserPoolId,
+  ClientName: s(1, 128, '[\\w\\s+=,.@-]+'),
+  GenerateSecret: Type.Optional(Type.Boolean()),
+  ...ClientSettings,
+});
+export const UserPoolClient = object({ UserPoolId, ClientId });
+export const UpdateUserPoolClient = object({ UserPoolId, ClientId, ClientName: Type.Optional(s(1, 128, '[\\w\\s+=,.@-]+')), ...ClientSettings });
+export const ListUserPoolClients = object({ UserPoolId, MaxResults: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })), NextToken: Type.Optional(s(1, 1024)) });
+
+export const AdminUser = object({ UserPoolId, Username });
+export const AdminCreateUser = object({
+  UserPoolId,
+  Username,
+  UserAttributes: Type.Optional(AttributeList),
+  TemporaryPassword: Type.Optional(Password),
+  ForceAliasCreation: Type.Optional(Type.Boolean()),
+  MessageAction: Type.Optional(Type.Enum(['RESEND', 'SUPPRESS'])),
+  DesiredDeliveryMediums: Type.Optional(DeliveryMediums),
+});
+export const AdminUpdateUserAttributes = object({ UserPoolId, Username, UserAttributes: AttributeList });
+export const AdminDeleteUserAttributes = object({ UserPoolId, Username, UserAttributeNames: AttributeNames });
+export const ListUsers = object({
+  UserPoolId,
+  AttributesToGet: Type.Optional(AttributeNames),
+  Limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 })),
+  PaginationToken: Type.Optional(s(1, 4096)),
+  Filter: Type.Optional(Type.String({ maxLength: 256 })),
+});

@@ -1,0 +1,35 @@
+import type { Static, TSchema } from 'typebox';
+import type { Services } from '../../services.ts';
+import { inputChecker } from './input-validation.ts';
+
+export interface OperationContext {
+  services: Services;
+  /** The region of a signed admin call's credential scope (new pools are named after it). */
+  region?: string;
+}
+
+/**
+ * One Cognito action: whether it needs a SigV4 signature (IAM-authorised admin actions) or not
+ * (user actions, authorised by a client id or an access token), its input, and its work.
+ */
+export interface Operation {
+  signed: boolean;
+  run(input: unknown, context: OperationContext): Promise<object>;
+}
+
+export function operation<S extends TSchema>(
+  signed: boolean,
+  schema: S,
+  run: (input: Static<S>, context: OperationContext) => Promise<object>,
+): Operation {
+  const check = inputChecker(schema);
+  return { signed, run: (input, context) => run(check(input), context) };
+}
+
+/** User actions: no signature; the client id or the access token says who calls. */
+export const userOperation = <S extends TSchema>(schema: S, run: (input: Static<S>, context: OperationContext) => Promise<object>) =>
+  operation(false, schema, run);
+
+/** Admin actions: SigV4-signed with Cognate's configured key, as IAM authorises them in AWS. */
+export const adminOperation = <S extends TSchema>(schema: S, run: (input: Static<S>, context: OperationContext) => Promise<object>) =>
+  operation(true, schema, run);

@@ -1,0 +1,58 @@
+/**
+ * Cognito's AWS JSON 1.1 face: `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Action>`.
+ * A second face of the same services, not a second implementation.
+ */
+import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import type { Services } from '../../services.ts';
+import type { IncomingSignedRequest } from '../aws-auth/index.ts';
+import { findUnstorableText } from '../../lib/unstorable-text.ts';
+import { adminOperations } from './admin-operations.ts';
+import type { Operation } from './operation.ts';
+import { userOperations } from './user-operations.ts';
+
+export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+const operations: Record<string, Operation> = { ...userOperations, ...adminOperations };
+
+/** The actions Cognate answers, for the README and the tests. */
+export const supportedActions = Object.keys(operations).sort();
+
+export interface CognitoCall extends IncomingSignedRequest {
+  target: string | undefined;
+}
+
+export async function callCognito(services: Services, call: CognitoCall): Promise<{ action: string; output: object }> {
+  const action = call.target?.startsWith(TARGET_PREFIX) ? call.target.slice(TARGET_PREFIX.length) : undefined;
+  if (action === undefined) throw new CognitoError('UnknownOperationException', `Expected an X-Amz-Target header naming ${TARGET_PREFIX}<Action>.`);
+  const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
+  if (!operation) {
+    throw new CognitoError('UnknownOperationException', `Cognate does not implement ${action.slice(0, 64)}; the README lists the Cognito actions it answers.`);
+  }
+  // IAM-authorised actions: the signature is checked before the body is even read.
+  const scope = operation.signed ? await services.awsSignatures.verify(call) : undefined;
+  const input = parseBody(call.body);
+  const output = await operation.run(input, { services, ...(scope && { region: scope.region }) });
+  return { action, output };
+}
+
+function parseBody(body: string): unknown {
+  let input: unknown;
+  try {
+    input = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    throw new CognitoError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new CognitoError('SerializationException', 'The request body must be a JSON object.');
+  }
+  const path = findUnstorableText(input, 'input');
+  if (path) throw invalidParameter(`1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`);
+  return input;
+}
+
+/** Cognito's error body; clients read the name from `x-amzn-errortype` or `__type`. Only server faults are 5xx. */
+export function toWireError(error: CognitoError) {
+  const status = error.name === 'InternalErrorException' ? Math.max(500, error.status) : 400;
+  return { status, headers: { 'x-amzn-errortype': error.name }, body: { __type: error.name, message: error.message } };
+}

@@ -1,0 +1,210 @@
+/**
+ * Cognito's user actions over the same services as the REST routes: the attribute engine,
+ * codes, delivery and tokens are shared; only the shapes differ.
+ */
+import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import type { NewPasswordChallenge, SrpChallenge } from '../users/users.service.ts';
+import type { TokenSet } from '../tokens/sessions.service.ts';
+import * as In from './operation-inputs.ts';
+import { userOperation, type Operation, type OperationContext } from './operation.ts';
+import { fromAttributeList, toAttributeList, toAuthenticationResult, toDelivery } from './wire-shapes.ts';
+
+const caller = (context: OperationContext, accessToken: string) => context.services.sessions.authenticate(accessToken);
+
+/** An AuthParameters or ChallengeResponses entry the flow cannot do without. */
+function required(map: Record<string, string> | undefined, name: string, flow: string): string {
+  const value = map?.[name];
+  if (value === undefined || value === '') throw invalidParameter(`Missing required parameter ${name}`);
+  if (value.length > 16384) throw invalidParameter(`${name} is too long for ${flow}.`);
+  return value;
+}
+
+/** InitiateAuth and RespondToAuthChallenge answer a token set or the next challenge alike. */
+function signInResult(result: TokenSet | NewPasswordChallenge | SrpChallenge) {
+  if ('accessToken' in result) return { ChallengeParameters: {}, AuthenticationResult: toAuthenticationResult(result) };
+  if (result.challengeName === 'PASSWORD_VERIFIER') {
+    return { ChallengeName: result.challengeName, ChallengeParameters: result.challengeParameters };
+  }
+  // Cognito's NEW_PASSWORD_REQUIRED parameters are JSON strings, required names prefixed as they must be answered.
+  const { requiredAttributes, userAttributes } = result.challengeParameters;
+  return {
+    ChallengeName: result.challengeName,
+    Session: result.session,
+    ChallengeParameters: {
+      requiredAttributes: JSON.stringify(requiredAttributes.map((name) => `userAttributes.${name}`)),
+      userAttributes: JSON.stringify(userAttributes),
+    },
+  };
+}
+
+const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
+
+export const userOperations: Record<string, Operation> = {
+  SignUp: userOperation(In.SignUp, async (input, { services }) => {
+    if (input.SecretHash !== undefined) throw invalidParameter('Cognate app clients have no secret: send no SecretHash.');
+    const result = await services.users.signUp({
+      clientId: input.ClientId,
+      username: input.Username,
+      password: input.Password,
+      userAttributes: fromAttributeList(input.UserAttributes),
+    });
+    return {
+      UserConfirmed: result.userConfirmed,
+      UserSub: result.userSub,
+      ...(result.codeDeliveryDetails && { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) }),
+    };
+  }),
+
+  ConfirmSignUp: userOperation(In.ConfirmSignUp, async (input, { services }) => {
+    await services.users.confirmSignUp({
+      clientId: input.ClientId,
+      username: input.Username,
+      confirmationCode: input.ConfirmationCode,
+      ...(input.ForceAliasCreation !== undefined && { forceAliasCreation: input.ForceAliasCreation }),
+    });
+    return {};
+  }),
+
+  ResendConfirmationCode: userOperation(In.ResendConfirmationCode, async (input, { services }) => {
+    const result = await services.users.resendConfirmationCode({ clientId: input.ClientId, username: input.Username });
+    return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
+  }),
+
+  InitiateAuth: userOperation(In.InitiateAuth, async (input, { services }) => {
+    const flow = input.AuthFlow;
+    const params = input.AuthParameters;
+    switch (flow) {
+      case 'USER_PASSWORD_AUTH':
+        return signInResult(
+          await services.users.signIn({
+            clientId: input.ClientId,
+            username: required(params, 'USERNAME', flow),
+            password: required(params, 'PASSWORD', flow),
+          }),
+        );
+      case 'USER_SRP_AUTH':
+        return signInResult(
+          await services.users.startSrpSignIn({
+            clientId: input.ClientId,
+            username: required(params, 'USERNAME', flow),
+            srpA: required(params, 'SRP_A', flow),
+          }),
+        );
+      case 'REFRESH_TOKEN_AUTH':
+      case 'REFRESH_TOKEN':
+        return signInResult(await services.users.refresh({ clientId: input.ClientId, refreshToken: required(params, 'REFRESH_TOKEN', flow) }));
+      default:
+        throw invalidParameter(
+          /^[A-Z_]+$/.test(flow) ? `${flow} is not supported by Cognate; use one of ${AUTH_FLOWS.join(', ')}.` : `1 validation error detected: Value '${flow.slice(0, 64)}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [${AUTH_FLOWS.join(', ')}]`,
+        );
+    }
+  }),
+
+  RespondToAuthChallenge: userOperation(In.RespondToAuthChallenge, async (input, { services }) => {
+    const name = input.ChallengeName;
+    const answers = input.ChallengeResponses;
+    if (name === 'PASSWORD_VERIFIER') {
+      return signInResult(
+        await services.users.answerSrpChallenge({
+          clientId: input.ClientId,
+          secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
+          timestamp: required(answers, 'TIMESTAMP', name),
+          signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
+        }),
+      );
+    }
+    if (name === 'NEW_PASSWORD_REQUIRED') {
+      if (!input.Session) throw invalidParameter('Missing required parameter Session');
+      // Required attributes come back as `userAttributes.<name>` entries of the responses.
+      const userAttributes: Record<string, string> = {};
+      for (const [key, value] of Object.entries(answers ?? {})) {
+        if (key.startsWith('userAttributes.')) userAttributes[key.slice('userAttributes.'.length)] = value;
+      }
+      return signInResult(
+        await services.users.respondToNewPasswordChallenge({
+          clientId: input.ClientId,
+          session: input.Session,
+          newPassword: required(answers, 'NEW_PASSWORD', name),
+          userAttributes,
+        }),
+      );
+    }
+    throw invalidParameter(`${name.slice(0, 64)} is not a challenge Cognate issues; answer PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED.`);
+  }),
+
+  /** Amplify v6 refreshes its tokens with this action. */
+  GetTokensFromRefreshToken: userOperation(In.GetTokensFromRefreshToken, async (input, { services }) => ({
+    AuthenticationResult: toAuthenticationResult(await services.users.refresh({ clientId: input.ClientId, refreshToken: input.RefreshToken })),
+  })),
+
+  GetUser: userOperation(In.WithAccessToken, async (input, context) => {
+    const me = await context.services.users.getMe(await caller(context, input.AccessToken));
+    return { Username: me.username, UserAttributes: toAttributeList(me.attributes) };
+  }),
+
+  UpdateUserAttributes: userOperation(In.UpdateUserAttributes, async (input, context) => {
+    const results = await context.services.users.updateAttributes(await caller(context, input.AccessToken), fromAttributeList(input.UserAttributes));
+    // Amplify marks every attribute done unless this list names it as awaiting a code.
+    const CodeDeliveryDetailsList = Object.values(results).flatMap((r) => (r.nextStep.codeDeliveryDetails ? [toDelivery(r.nextStep.codeDeliveryDetails)] : []));
+    return { CodeDeliveryDetailsList };
+  }),
+
+  DeleteUserAttributes: userOperation(In.DeleteUserAttributes, async (input, context) => {
+    await context.services.users.deleteAttributes(await caller(context, input.AccessToken), input.UserAttributeNames);
+    return {};
+  }),
+
+  GetUserAttributeVerificationCode: userOperation(In.GetUserAttributeVerificationCode, async (input, context) => {
+    const result = await context.services.users.sendAttributeCode(await caller(context, input.AccessToken), input.AttributeName);
+    return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
+  }),
+
+  VerifyUserAttribute: userOperation(In.VerifyUserAttribute, async (input, context) => {
+    await context.services.users.verifyAttribute(await caller(context, input.AccessToken), input.AttributeName, { confirmationCode: input.Code });
+    return {};
+  }),
+
+  ChangePassword: userOperation(In.ChangePassword, async (input, context) => {
+    if (input.PreviousPassword === undefined) throw invalidParameter('Missing required parameter PreviousPassword');
+    await context.services.users.changePassword(await caller(context, input.AccessToken), {
+      previousPassword: input.PreviousPassword,
+      proposedPassword: input.ProposedPassword,
+    });
+    return {};
+  }),
+
+  ForgotPassword: userOperation(In.ForgotPassword, async (input, { services }) => {
+    const result = await services.users.forgotPassword({ clientId: input.ClientId, username: input.Username });
+    return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
+  }),
+
+  ConfirmForgotPassword: userOperation(In.ConfirmForgotPassword, async (input, { services }) => {
+    await services.users.confirmForgotPassword({
+      clientId: input.ClientId,
+      username: input.Username,
+      confirmationCode: input.ConfirmationCode,
+      password: input.Password,
+    });
+    return {};
+  }),
+
+  GlobalSignOut: userOperation(In.WithAccessToken, async (input, context) => {
+    await context.services.users.signOut(await caller(context, input.AccessToken));
+    return {};
+  }),
+
+  RevokeToken: userOperation(In.RevokeToken, async (input, { services }) => {
+    if (input.ClientSecret !== undefined) throw invalidParameter('Cognate app clients have no secret: send no ClientSecret.');
+    await services.sessions.revokeRefreshToken(input.ClientId, input.Token);
+    return {};
+  }),
+
+  DeleteUser: userOperation(In.WithAccessToken, async (input, context) => {
+    await context.services.users.deleteSelf(await caller(context, input.AccessToken));
+    return {};
+  }),
+};
+
+/** Kept for the catalog: an action Cognito has and Cognate does not (yet). */
+export const notImplemented = (action: string) =>
+  new CognitoError('UnknownOperationException', `Cognate does not implement ${action.slice(0, 64)}; see the README's list of Cognito actions.`);

@@ -1,0 +1,198 @@
+/**
+ * Cognito's wire shapes (PascalCase members, attribute lists, epoch-second dates) built from the
+ * services' results. Only shapes live here: every decision stays in the services.
+ */
+import { invalidParameter } from '../../errors/cognito-error.ts';
+import type { AttributeDefinition, SchemaAttributeInput } from '../attributes/index.ts';
+import type { CodeDeliveryDetails } from '../courier/index.ts';
+import type { AppClient, Pool } from '../pools/pools.service.ts';
+import type { TokenSet } from '../tokens/sessions.service.ts';
+
+export interface WireAttribute {
+  Name: string;
+  Value?: string;
+}
+
+export const toAttributeList = (attributes: Record<string, string>): WireAttribute[] =>
+  Object.entries(attributes).map(([Name, Value]) => ({ Name, Value }));
+
+/** `[{Name, Value}]` to a map; a missing Value is a blank one, which deletes (spec §5.4). */
+export function fromAttributeList(list: WireAttribute[] | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const { Name, Value } of list ?? []) map[Name] = Value ?? '';
+  return map;
+}
+
+export const toDelivery = (details: CodeDeliveryDetails) => ({
+  Destination: details.destination,
+  DeliveryMedium: details.deliveryMedium,
+  AttributeName: details.attributeName,
+});
+
+/** AWS JSON dates are epoch seconds (fractions allowed); the SDKs turn them into Dates. */
+export const epochSeconds = (date: Date | string) => new Date(date).getTime() / 1000;
+
+export function toAuthenticationResult(tokens: TokenSet) {
+  return {
+    AccessToken: tokens.accessToken,
+    IdToken: tokens.idToken,
+    ...(tokens.refreshToken !== undefined && { RefreshToken: tokens.refreshToken }),
+    ExpiresIn: tokens.expiresIn,
+    TokenType: tokens.tokenType,
+  };
+}
+
+/** The user as AdminGetUser and GetUser name it (`UserAttributes`); ListUsers and AdminCreateUser say `Attributes`. */
+export interface PresentedUser {
+  username: string;
+  userStatus: string;
+  enabled: boolean;
+  attributes: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toUserType(user: PresentedUser) {
+  return {
+    Username: user.username,
+    Attributes: toAttributeList(user.attributes),
+    UserCreateDate: epochSeconds(user.createdAt),
+    UserLastModifiedDate: epochSeconds(user.updatedAt),
+    Enabled: user.enabled,
+    UserStatus: user.userStatus,
+  };
+}
+
+// ---- Schema attributes -------------------------------------------------------------------------
+
+export interface WireSchemaAttribute {
+  Name?: string;
+  AttributeDataType?: 'String' | 'Number' | 'DateTime' | 'Boolean';
+  DeveloperOnlyAttribute?: boolean;
+  Mutable?: boolean;
+  Required?: boolean;
+  NumberAttributeConstraints?: { MinValue?: string; MaxValue?: string };
+  StringAttributeConstraints?: { MinLength?: string; MaxLength?: string };
+}
+
+/** Constraint values travel as strings; a non-number is the caller's mistake, named as Cognito would. */
+function constraint(value: string | undefined, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw invalidParameter(`${where} must be a number, got "${value}".`);
+  }
+  return n;
+}
+
+export function fromSchemaAttribute(attribute: WireSchemaAttribute, index: number): SchemaAttributeInput {
+  const where = `schema.${index + 1}.member`;
+  const string = attribute.StringAttributeConstraints;
+  const number = attribute.NumberAttributeConstraints;
+  return {
+    name: attribute.Name ?? '',
+    ...(attribute.AttributeDataType !== undefined && { attributeDataType: attribute.AttributeDataType }),
+    ...(attribute.Mutable !== undefined && { mutable: attribute.Mutable }),
+    ...(attribute.Required !== undefined && { required: attribute.Required }),
+    ...(attribute.DeveloperOnlyAttribute !== undefined && { developerOnly: attribute.DeveloperOnlyAttribute }),
+    ...(string && {
+      stringConstraints: dropUndefined({
+        minLength: constraint(string.MinLength, `${where}.stringAttributeConstraints.minLength`),
+        maxLength: constraint(string.MaxLength, `${where}.stringAttributeConstraints.maxLength`),
+      }),
+    }),
+    ...(number && {
+      numberConstraints: dropUndefined({
+        minValue: constraint(number.MinValue, `${where}.numberAttributeConstraints.minValue`),
+        maxValue: constraint(number.MaxValue, `${where}.numberAttributeConstraints.maxValue`),
+      }),
+    }),
+  };
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** One entry of DescribeUserPool's `SchemaAttributes`, as Cognito prints it (spec §1.1). */
+export function toSchemaAttribute(definition: AttributeDefinition) {
+  const { stringConstraints: s, numberConstraints: n } = definition;
+  return {
+    Name: definition.name,
+    AttributeDataType: definition.attributeDataType,
+    DeveloperOnlyAttribute: definition.developerOnly,
+    Mutable: definition.mutable,
+    Required: definition.required,
+    ...(n && {
+      NumberAttributeConstraints: dropUndefined({
+        MinValue: n.minValue === undefined ? undefined : String(n.minValue),
+        MaxValue: n.maxValue === undefined ? undefined : String(n.maxValue),
+      }),
+    }),
+    ...((s || definition.attributeDataType === 'String') && {
+      StringAttributeConstraints: dropUndefined({
+        MinLength: s?.minLength === undefined ? undefined : String(s.minLength),
+        MaxLength: s?.maxLength === undefined ? undefined : String(s.maxLength),
+      }),
+    }),
+  };
+}
+
+// ---- Pools and clients -------------------------------------------------------------------------
+
+export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
+  const { attributeSettings: a, policies } = pool;
+  return {
+    Id: pool.id,
+    Name: pool.name,
+    Policies: {
+      PasswordPolicy: {
+        MinimumLength: policies.password.minimumLength,
+        RequireUppercase: policies.password.requireUppercase,
+        RequireLowercase: policies.password.requireLowercase,
+        RequireNumbers: policies.password.requireNumbers,
+        RequireSymbols: policies.password.requireSymbols,
+      },
+    },
+    SchemaAttributes: a.schema.map(toSchemaAttribute),
+    AutoVerifiedAttributes: a.autoVerifiedAttributes,
+    ...(a.aliasAttributes.length > 0 && { AliasAttributes: a.aliasAttributes }),
+    ...(a.usernameAttributes.length > 0 && { UsernameAttributes: a.usernameAttributes }),
+    UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: a.keepOriginalAttributes },
+    UsernameConfiguration: { CaseSensitive: pool.usernameCaseSensitive },
+    MfaConfiguration: 'OFF',
+    EstimatedNumberOfUsers: estimatedNumberOfUsers,
+    LambdaConfig: {},
+    CreationDate: epochSeconds(pool.createdAt),
+    LastModifiedDate: epochSeconds(pool.updatedAt),
+  };
+}
+
+/** The flows this client can use in Cognate: what Cognito calls ExplicitAuthFlows. */
+export const authFlowsOf = (pool: Pool) => [
+  'ALLOW_USER_PASSWORD_AUTH',
+  'ALLOW_REFRESH_TOKEN_AUTH',
+  ...(pool.srpEnabled ? ['ALLOW_USER_SRP_AUTH'] : []),
+];
+
+export function toUserPoolClientType(pool: Pool, client: AppClient) {
+  const { tokens } = pool.policies;
+  return {
+    UserPoolId: client.poolId,
+    ClientName: client.name,
+    ClientId: client.id,
+    CreationDate: epochSeconds(client.createdAt),
+    LastModifiedDate: epochSeconds(client.updatedAt),
+    // Cognito omits a list that is not set (spec §4).
+    ...(client.readAttributes !== null && { ReadAttributes: client.readAttributes }),
+    ...(client.writeAttributes !== null && { WriteAttributes: client.writeAttributes }),
+    ExplicitAuthFlows: authFlowsOf(pool),
+    PreventUserExistenceErrors: client.preventUserExistenceErrors ? 'ENABLED' : 'LEGACY',
+    RefreshTokenValidity: tokens.refreshTokenTtlSeconds,
+    AccessTokenValidity: tokens.accessTokenTtlSeconds,
+    IdTokenValidity: tokens.idTokenTtlSeconds,
+    TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'seconds' },
+    EnableTokenRevocation: true,
+    AllowedOAuthFlowsUserPoolClient: false,
+  };
+}

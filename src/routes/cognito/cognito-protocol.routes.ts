@@ -1,0 +1,56 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { callCognito, CONTENT_TYPE, supportedActions, toWireError } from '../../modules/cognito-protocol/protocol.ts';
+import { toCognitoError } from '../../plugins/errors.plugin.ts';
+
+const WireError = Type.Object(
+  { __type: Type.String({ description: 'The exception name, also in the x-amzn-errortype header.' }), message: Type.String() },
+  { additionalProperties: false },
+);
+
+/**
+ * Cognito's own wire protocol, so unmodified AWS SDKs and Amplify work against Cognate. An
+ * encapsulated plugin: its body parser and its `{__type, message}` errors stay on this route.
+ */
+export async function cognitoProtocolRoutes(app: FastifyInstance) {
+  // Kept as text: the SigV4 signature covers the exact bytes received.
+  app.addContentTypeParser(CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toCognitoError(error);
+    if (problem.status >= 500) request.log.error({ err: problem.cause ?? error }, problem.message);
+    else request.log.info({ code: problem.name }, problem.message);
+    const wire = toWireError(problem);
+    return reply.status(wire.status).headers(wire.headers).type(CONTENT_TYPE).send(JSON.stringify(wire.body));
+  });
+
+  app.post('/', {
+    schema: {
+      operationId: 'CognitoIdentityProviderService',
+      tags: ['cognito'],
+      summary: 'Cognito’s AWS JSON 1.1 protocol (X-Amz-Target: AWSCognitoIdentityProviderService.<Action>)',
+      description:
+        'The body and answer are those of the Cognito action named in the `X-Amz-Target` header, as the AWS SDKs and Amplify send them. ' +
+        'Admin actions must be signed (AWS Signature Version 4) with COGNITO_ACCESS_KEY_ID and COGNITO_SECRET_ACCESS_KEY. ' +
+        `Actions: ${supportedActions.join(', ')}.`,
+      consumes: [CONTENT_TYPE],
+      produces: [CONTENT_TYPE],
+      body: Type.String({ description: 'The action’s input as JSON.' }),
+      response: {
+        200: Type.Object({}, { additionalProperties: true, description: 'The action’s output.' }),
+        400: WireError,
+        500: WireError,
+      },
+    },
+  }, async (request, reply) => {
+    const { output } = await callCognito(app.services, {
+      target: typeof request.headers['x-amz-target'] === 'string' ? request.headers['x-amz-target'] : undefined,
+      method: request.method,
+      path: request.url.split('?')[0]!,
+      query: request.query as Record<string, string>,
+      headers: request.headers,
+      body: typeof request.body === 'string' ? request.body : '',
+    });
+    return reply.header('x-amzn-requestid', request.id).type(CONTENT_TYPE).send(JSON.stringify(output));
+  });
+}
