@@ -1,0 +1,2 @@
+export * from './cognito-srp.ts';
+export * from './secret-block.ts';
