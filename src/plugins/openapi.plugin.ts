@@ -2,17 +2,19 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Problem, problems } from '../schemas/common.ts';
+import { CognitoWireError, Problem, problems } from '../schemas/common.ts';
 
 /** The route schemas are the one source of truth: this turns them into OpenAPI 3.1. */
 export const openapiPlugin = fp(
   async (app: FastifyInstance) => {
     app.addSchema(Problem);
+    app.addSchema(CognitoWireError);
     // Answers every documented route can give, whatever it declares itself: 400 (its query, params
     // and body are validated), 500, and for a body 413 and 415. Added before swagger sees the route.
     app.addHook('onRoute', (route) => {
-      const schema = route.schema as { hide?: boolean; body?: unknown; response?: Record<string, unknown> } | undefined;
-      if (!schema?.response || schema.hide) return;
+      const schema = route.schema as { hide?: boolean; body?: unknown; response?: Record<string, unknown>; consumes?: string[] } | undefined;
+      // The Cognito wire protocol answers Cognito's own errors (400 and 500 only), declared by its route.
+      if (!schema?.response || schema.hide || schema.consumes?.includes('application/x-amz-json-1.1')) return;
       const declared = schema.response;
       const always = [400, 500, ...(schema.body ? [413, 415] : [])].filter((status) => !(status in declared));
       route.schema = { ...route.schema, response: { ...problems(...always), ...declared } };
@@ -43,6 +45,7 @@ export const openapiPlugin = fp(
           { name: 'users', description: 'Admin: users of a pool' },
           { name: 'tokens', description: 'Keys and OIDC discovery' },
           { name: 'operations', description: 'Health' },
+          { name: 'cognito', description: 'Cognito’s own wire protocol, for unmodified AWS SDKs and Amplify' },
         ],
       },
       refResolver: {

@@ -14,6 +14,15 @@ export const Problem = Type.Object(
 
 export const ProblemRef = Type.Ref('Problem');
 
+/** What the Cognito wire protocol (`POST /`) answers on failure, as Cognito does. */
+export const CognitoWireError = Type.Object(
+  {
+    __type: Type.String({ description: 'The Cognito exception name, also in the `x-amzn-errortype` header.' }),
+    message: Type.String({ description: 'What went wrong, in Cognito’s words where it has them.' }),
+  },
+  { $id: 'CognitoWireError', additionalProperties: false },
+);
+
 /** Error responses declared on a route, all problem documents. */
 export function problems(...statuses: number[]) {
   return Object.fromEntries(

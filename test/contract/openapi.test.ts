@@ -59,6 +59,14 @@ describe('openapi.yaml', () => {
       const statuses = Object.keys(operation.responses ?? {});
       assert.ok(statuses.some((s) => /^2\d\d$/.test(s)), `${where} declares no 2xx response`);
       const errors = statuses.filter((s) => /^[45]\d\d$/.test(s));
+      if (operation.operationId === 'CognitoIdentityProviderService') {
+        // Cognito's wire protocol answers Cognito's own error shape, 400 or 500, never a problem document.
+        assert.deepEqual(errors, ['400', '500'], where);
+        for (const status of errors) {
+          assert.deepEqual(operation.responses![status]!.content, { 'application/x-amz-json-1.1': { schema: { $ref: '#/components/schemas/CognitoWireError' } } }, where);
+        }
+        continue;
+      }
       // What every route can answer: 400 (query, params and body are validated) and 500; with a
       // body also 413 and 415; behind a key or token also 401.
       const expected = ['400', '500', ...(operation.requestBody ? ['413', '415'] : []), ...(operation.security?.length ? ['401'] : [])];

@@ -3,10 +3,10 @@ import { Type } from 'typebox';
 import { callCognito, CONTENT_TYPE, supportedActions, toWireError } from '../../modules/cognito-protocol/protocol.ts';
 import { toCognitoError } from '../../plugins/errors.plugin.ts';
 
-const WireError = Type.Object(
-  { __type: Type.String({ description: 'The exception name, also in the x-amzn-errortype header.' }), message: Type.String() },
-  { additionalProperties: false },
-);
+const wireError = (description: string) => ({
+  description,
+  content: { [CONTENT_TYPE]: { schema: Type.Ref('CognitoWireError') } },
+});
 
 /**
  * Cognito's own wire protocol, so unmodified AWS SDKs and Amplify work against Cognate. An
@@ -35,11 +35,15 @@ export async function cognitoProtocolRoutes(app: FastifyInstance) {
         `Actions: ${supportedActions.join(', ')}.`,
       consumes: [CONTENT_TYPE],
       produces: [CONTENT_TYPE],
-      body: Type.String({ description: 'The action’s input as JSON.' }),
+      headers: Type.Object(
+        { 'x-amz-target': Type.Optional(Type.String({ description: 'AWSCognitoIdentityProviderService.<Action>, e.g. AWSCognitoIdentityProviderService.SignUp' })) },
+        { additionalProperties: true },
+      ),
+      body: Type.String({ description: 'The action’s input as JSON (a string here only because its bytes are kept for the signature check).' }),
       response: {
         200: Type.Object({}, { additionalProperties: true, description: 'The action’s output.' }),
-        400: WireError,
-        500: WireError,
+        400: wireError('Every client error, named as Cognito names it (InvalidParameterException, NotAuthorizedException, …)'),
+        500: wireError('InternalErrorException'),
       },
     },
   }, async (request, reply) => {
