@@ -57,3 +57,18 @@ test('POOLS_FILE entries need stable ids', async () => {
   await writeFile(file, JSON.stringify({ pools: [{ name: 'no-id' }] }));
   await assert.rejects(bootstrapPools(t.services.pools, { poolsFile: file }), /every pool needs a poolId/);
 });
+
+test('POOLS_FILE turns SRP on at creation and on or off at a later start', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cognate-pools-'));
+  const file = path.join(dir, 'pools.json');
+  const pool = { poolId: 'local_SrpPool01', name: 'srp-from-file' };
+  await writeFile(file, JSON.stringify({ pools: [{ ...pool, srpEnabled: true }] }));
+  const [created] = await bootstrapPools(t.services.pools, { poolsFile: file });
+  assert.equal(created!.pool.srpEnabled, true);
+  await writeFile(file, JSON.stringify({ pools: [pool] }));
+  assert.equal((await bootstrapPools(t.services.pools, { poolsFile: file }))[0]!.pool.srpEnabled, true, 'unsaid, the setting stays');
+  await writeFile(file, JSON.stringify({ pools: [{ ...pool, srpEnabled: false }] }));
+  assert.equal((await bootstrapPools(t.services.pools, { poolsFile: file }))[0]!.pool.srpEnabled, false);
+  // The default pool keeps the REST API's default.
+  assert.equal((await bootstrapPools(t.services.pools, {}))[0]!.pool.srpEnabled, false);
+});

@@ -38,6 +38,7 @@ export async function bootstrapPools(pools: PoolsService, options: { poolsFile?:
       const missing = (poolInput.schema ?? []).filter((a) => !have.has(a.name) && !have.has(`custom:${a.name}`) && !have.has(`dev:custom:${a.name}`));
       // Standard names are always in the schema, so whatever is missing is a new custom attribute.
       if (missing.length > 0) pool = await pools.addCustomAttributes(pool.id, missing);
+      if (poolInput.srpEnabled !== undefined && poolInput.srpEnabled !== pool.srpEnabled) pool = await pools.setSrpEnabled(pool.id, poolInput.srpEnabled);
     }
     const clients: AppClient[] = [];
     for (const input of clientInputs) {
