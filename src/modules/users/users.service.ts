@@ -59,6 +59,8 @@ export interface AttributeUpdateResult {
 }
 
 const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
+/** The user id a simulated SRP challenge carries: no user has it. */
+const NO_USER = '00000000-0000-0000-0000-000000000000';
 const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
 const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
@@ -287,7 +289,16 @@ export function createUsersService(deps: {
       const userIdForSrp = user?.username ?? input.username;
       const verifier = known ?? fakeSrpVerifier(deps.secret, pool.id, input.username);
       const { srpB, b } = startSrp(verifier, input.srpA);
-      const secretBlock = deps.srpSecretBlocks.seal({ u: known ? user!.id : '', c: client.id, a: input.srpA, B: srpB, b, v: verifier.verifier });
+      const secretBlock = deps.srpSecretBlocks.seal({
+        u: known ? user!.id : NO_USER,
+        n: userIdForSrp,
+        c: client.id,
+        a: input.srpA,
+        B: srpB,
+        b,
+        s: verifier.salt,
+        v: verifier.verifier,
+      });
       return {
         challengeName: 'PASSWORD_VERIFIER',
         challengeParameters: { SALT: verifier.salt, SRP_B: srpB, SECRET_BLOCK: secretBlock, USER_ID_FOR_SRP: userIdForSrp, USERNAME: userIdForSrp },
@@ -299,23 +310,22 @@ export function createUsersService(deps: {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const state = deps.srpSecretBlocks.open(input.secretBlock);
       if (state.c !== client.id) throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
-      const [user] = state.u ? await db.select().from(users).where(eq(users.id, state.u)) : [];
-      // The verifier the challenge was built on must still be the user's: a password changed since then ends it.
-      const proven =
-        user !== undefined &&
-        user.srpSalt !== null &&
-        user.srpVerifier === state.v &&
-        checkPasswordClaim({
-          poolId: pool.id,
-          userIdForSrp: user.username,
-          verifier: { salt: user.srpSalt, verifier: user.srpVerifier },
-          srpA: state.a!,
-          srpB: state.B!,
-          b: state.b!,
-          secretBlock: input.secretBlock,
-          timestamp: input.timestamp,
-          signature: input.signature,
-        });
+      // The proof is checked against the verifier the challenge was built on, a fake one included,
+      // so an unknown user costs the same work as a known one with a wrong password.
+      const claimed = checkPasswordClaim({
+        poolId: pool.id,
+        userIdForSrp: state.n!,
+        verifier: { salt: state.s!, verifier: state.v! },
+        srpA: state.a!,
+        srpB: state.B!,
+        b: state.b!,
+        secretBlock: input.secretBlock,
+        timestamp: input.timestamp,
+        signature: input.signature,
+      });
+      const [user] = await db.select().from(users).where(eq(users.id, state.u!));
+      // That verifier must still be the user's: a password changed since the challenge ends it.
+      const proven = claimed && user !== undefined && user.srpVerifier === state.v;
       if (!proven || !user) {
         metrics.signIn('failure');
         throw incorrectCredentials();
