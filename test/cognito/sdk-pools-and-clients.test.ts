@@ -327,6 +327,14 @@ test('ListUserPoolClients pages with MaxResults and NextToken', async () => {
   assert.equal(second.NextToken, undefined);
   assert.deepEqual([...first.UserPoolClients!, ...second.UserPoolClients!].map((c) => c.ClientId), all.UserPoolClients!.map((c) => c.ClientId));
 
+  // The client a NextToken names is deleted before the next page is asked for: the listing goes on after it, never from the start again.
+  const stale = await t.sdk.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 2 }));
+  const [, lastShown] = stale.UserPoolClients!.map((c) => c.ClientId!);
+  assert.equal((await t.admin('DELETE', `/v1/pools/${poolId}/clients/${lastShown}`)).status, 204);
+  const rest = await t.sdk.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 2, NextToken: stale.NextToken }));
+  assert.deepEqual(rest.UserPoolClients!.map((c) => c.ClientId), [all.UserPoolClients![2]!.ClientId]);
+  assert.equal(rest.NextToken, undefined);
+
   await expectError(t.sdk.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 61 })), 'InvalidParameterException', "1 validation error detected: Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60");
   await expectError(t.sdk.send(new ListUserPoolClientsCommand({ UserPoolId: 'us-east-1_NoSuchOne' })), 'ResourceNotFoundException', 'User pool us-east-1_NoSuchOne does not exist.');
 });

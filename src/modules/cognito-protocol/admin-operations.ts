@@ -9,14 +9,24 @@ import * as In from './operation-inputs.ts';
 import { adminOperation, type Operation } from './operation.ts';
 import { epochSeconds, fromAttributeList, fromSchemaAttribute, toUserPoolClientType, toUserPoolType, toUserType } from './wire-shapes.ts';
 
-/** Page tokens of the small lists (pools, clients): the last id shown, opaque to the caller. */
+/**
+ * Page tokens of the small lists (pools, clients, listed by creation time then id): the position of
+ * the last item shown, opaque to the caller. The position, not just the id, so that a listing goes on
+ * after an item deleted between two pages instead of starting over.
+ */
+interface PagePosition {
+  id: string;
+  /** Creation time in epoch milliseconds. */
+  at: number;
+}
+
 const pageToken = {
-  issue: (lastId: string) => Buffer.from(JSON.stringify({ after: lastId })).toString('base64url'),
-  read(token: string | undefined): string | undefined {
+  issue: (last: { id: string; createdAt: Date }) => Buffer.from(JSON.stringify({ after: last.id, at: last.createdAt.getTime() })).toString('base64url'),
+  read(token: string | undefined): PagePosition | undefined {
     if (token === undefined) return undefined;
     try {
-      const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
-      if (typeof after === 'string') return after;
+      const { after, at } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown; at?: unknown };
+      if (typeof after === 'string' && typeof at === 'number' && Number.isFinite(at)) return { id: after, at };
     } catch {
       // fall through
     }
@@ -24,12 +34,20 @@ const pageToken = {
   },
 };
 
-function page<T extends { id: string }>(items: T[], max: number, nextToken: string | undefined) {
+/** Where the page after `position` starts: just after its item, or (that item gone) after where it stood. */
+function startAfter<T extends { id: string; createdAt: Date }>(items: T[], position: PagePosition): number {
+  const index = items.findIndex((item) => item.id === position.id);
+  if (index >= 0) return index + 1;
+  const later = items.findIndex((item) => item.createdAt.getTime() > position.at || (item.createdAt.getTime() === position.at && item.id > position.id));
+  return later < 0 ? items.length : later;
+}
+
+function page<T extends { id: string; createdAt: Date }>(items: T[], max: number, nextToken: string | undefined) {
   const after = pageToken.read(nextToken);
-  const start = after === undefined ? 0 : items.findIndex((item) => item.id === after) + 1;
+  const start = after === undefined ? 0 : startAfter(items, after);
   const shown = items.slice(start, start + max);
   const more = start + max < items.length;
-  return { shown, ...(more && { NextToken: pageToken.issue(shown.at(-1)!.id) }) };
+  return { shown, ...(more && { NextToken: pageToken.issue(shown.at(-1)!) }) };
 }
 
 export const adminOperations: Record<string, Operation> = {
