@@ -225,6 +225,12 @@ test('AddCustomAttributes: appended after the rest and usable at once; a duplica
     'InvalidParameterException',
     `1 validation error detected: Value '${'x'.repeat(21)}' at 'customAttributes.1.member.name' failed to satisfy constraint: Member must have length less than or equal to 20`,
   );
+  // A constraint that is no number is named where the caller wrote it.
+  await expectError(
+    t.sdk.send(new AddCustomAttributesCommand({ UserPoolId: poolId, CustomAttributes: [{ Name: 'ok' }, { Name: 'bad', StringAttributeConstraints: { MaxLength: 'ten' } }] })),
+    'InvalidParameterException',
+    'customAttributes.2.member.stringAttributeConstraints.maxLength must be a number, got "ten".',
+  );
   await expectError(t.sdk.send(new AddCustomAttributesCommand({ UserPoolId: 'us-east-1_NoSuchOne', CustomAttributes: [{ Name: 'y' }] })), 'ResourceNotFoundException', 'User pool us-east-1_NoSuchOne does not exist.');
   // Nothing of the refused calls was kept.
   const after = (await t.sdk.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool!.SchemaAttributes!;

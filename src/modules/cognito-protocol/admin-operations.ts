@@ -54,7 +54,7 @@ export const adminOperations: Record<string, Operation> = {
   CreateUserPool: adminOperation(In.CreateUserPool, async (input, { services, region }) => {
     const password = input.Policies?.PasswordPolicy;
     const settings: PoolAttributeSettingsInput = {
-      ...(input.Schema && { schema: input.Schema.map(fromSchemaAttribute) }),
+      ...(input.Schema && { schema: input.Schema.map((attribute, index) => fromSchemaAttribute(attribute, index)) }),
       ...(input.AliasAttributes && { aliasAttributes: input.AliasAttributes as PoolAttributeSettingsInput['aliasAttributes'] }),
       ...(input.UsernameAttributes && { usernameAttributes: input.UsernameAttributes as PoolAttributeSettingsInput['usernameAttributes'] }),
       ...(input.AutoVerifiedAttributes && { autoVerifiedAttributes: input.AutoVerifiedAttributes as PoolAttributeSettingsInput['autoVerifiedAttributes'] }),
@@ -105,7 +105,7 @@ export const adminOperations: Record<string, Operation> = {
   }),
 
   AddCustomAttributes: adminOperation(In.AddCustomAttributes, async (input, { services }) => {
-    await services.pools.addCustomAttributes(input.UserPoolId, input.CustomAttributes.map(fromSchemaAttribute));
+    await services.pools.addCustomAttributes(input.UserPoolId, input.CustomAttributes.map((attribute, index) => fromSchemaAttribute(attribute, index, 'customAttributes')));
     return {};
   }),
 

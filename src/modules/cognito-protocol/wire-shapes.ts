@@ -85,8 +85,9 @@ function constraint(value: string | undefined, where: string): number | undefine
   return n;
 }
 
-export function fromSchemaAttribute(attribute: WireSchemaAttribute, index: number): SchemaAttributeInput {
-  const where = `schema.${index + 1}.member`;
+/** `list` names the member the attributes came in: `schema` (CreateUserPool) or `customAttributes` (AddCustomAttributes). */
+export function fromSchemaAttribute(attribute: WireSchemaAttribute, index: number, list: 'schema' | 'customAttributes' = 'schema'): SchemaAttributeInput {
+  const where = `${list}.${index + 1}.member`;
   const string = attribute.StringAttributeConstraints;
   const number = attribute.NumberAttributeConstraints;
   return {
