@@ -190,6 +190,14 @@ test('member constraints: Cognito’s "1 validation error detected" texts, secre
     'InvalidParameterException',
     'PASSWORD is too long for USER_PASSWORD_AUTH.',
   );
+  // Text PostgreSQL cannot store is refused up front, named as Cognito names members.
+  const unstorable = "failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates";
+  assertWireError(await call('SignUp', { ClientId: clientId, Username: 'nul\u0000name', Password: PASSWORD }), 'InvalidParameterException', `1 validation error detected: Value at 'username' ${unstorable}`);
+  assertWireError(
+    await call('SignUp', { ClientId: clientId, Username: 'lone', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: uniqueEmail('lone') }, { Name: 'given_name', Value: 'x\ud800' }] }),
+    'InvalidParameterException',
+    `1 validation error detected: Value at 'userAttributes.2.member.value' ${unstorable}`,
+  );
   assertWireError(await call('SignUp', { ClientId: 'bad id!', Username: 'x', Password: PASSWORD }), 'InvalidParameterException', /^1 validation error detected: Value 'bad id!' at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern/);
 });
 

@@ -13,11 +13,15 @@ const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDef
 /** Values never repeated in an error: secrets, and codes that would land in logs. */
 const SENSITIVE = new Set(['password', 'previousPassword', 'proposedPassword', 'temporaryPassword', 'accessToken', 'refreshToken', 'token', 'session', 'confirmationCode', 'code']);
 
-/** `/UserAttributes/0/Value` → `userAttributes.1.member.value`, Cognito's way of naming a member. */
+/** `['UserAttributes', '0', 'Value']` → `userAttributes.1.member.value`, Cognito's way of naming a member. */
+export const memberName = (segments: string[]): string =>
+  segments.map((s) => (/^\d+$/.test(s) ? `${Number(s) + 1}.member` : s.charAt(0).toLowerCase() + s.slice(1))).join('.');
+
+/** `/UserAttributes/0/Value` → `userAttributes.1.member.value`. */
 function memberPath(instancePath: string, missing?: string): string {
   const segments = instancePath.split('/').filter(Boolean);
   if (missing !== undefined) segments.push(missing);
-  return segments.map((s) => (/^\d+$/.test(s) ? `${Number(s) + 1}.member` : s.charAt(0).toLowerCase() + s.slice(1))).join('.');
+  return memberName(segments);
 }
 
 function valueAt(input: unknown, instancePath: string): unknown {

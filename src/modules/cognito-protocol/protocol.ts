@@ -7,6 +7,7 @@ import type { Services } from '../../services.ts';
 import type { IncomingSignedRequest } from '../aws-auth/index.ts';
 import { findUnstorableText } from '../../lib/unstorable-text.ts';
 import { adminOperations } from './admin-operations.ts';
+import { memberName } from './input-validation.ts';
 import type { Operation } from './operation.ts';
 import { userOperations } from './user-operations.ts';
 
@@ -46,8 +47,12 @@ function parseBody(body: string): unknown {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new CognitoError('SerializationException', 'The request body must be a JSON object.');
   }
-  const path = findUnstorableText(input, 'input');
-  if (path) throw invalidParameter(`1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`);
+  const path = findUnstorableText(input, '');
+  if (path !== undefined) {
+    // Named as every other member constraint is (`userAttributes.2.member.value`); the offending characters are not repeated.
+    const member = memberName(path.split('.').slice(1)).replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+    throw invalidParameter(`1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`);
+  }
   return input;
 }
 
