@@ -7,8 +7,11 @@ import { after, before, test } from 'node:test';
 import {
   AdminConfirmSignUpCommand,
   AdminGetUserCommand,
+  ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
+  ForgotPasswordCommand,
   GetUserAttributeVerificationCodeCommand,
+  GetUserCommand,
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
   SignUpCommand,
@@ -203,4 +206,27 @@ test('unknown users: LEGACY clients say UserNotFoundException; ENABLED clients h
   assert.equal(simulated.CodeDeliveryDetails?.AttributeName, 'email');
   assert.match(simulated.CodeDeliveryDetails!.Destination!, /^.\*\*\*@.\*\*\*$/);
   await expectError(signIn(t, hidden, 'nobody'), 'NotAuthorizedException', 'Incorrect username or password.');
+  const forgot = await t.sdk.send(new ForgotPasswordCommand({ ClientId: hidden, Username: 'nobody' }));
+  assert.equal(forgot.CodeDeliveryDetails?.DeliveryMedium, 'EMAIL');
+  await expectError(
+    t.sdk.send(new ConfirmForgotPasswordCommand({ ClientId: hidden, Username: 'nobody', ConfirmationCode: '123456', Password: 'Reset-passw0rd' })),
+    'CodeMismatchException',
+    CODE_MISMATCH,
+  );
+});
+
+test('username-attribute pools: the email is the sign-in name, the username is the sub', async () => {
+  const { poolId, clientId } = await poolWithClient(t, { UsernameAttributes: ['email'], AutoVerifiedAttributes: ['email'] });
+  const email = uniqueEmail('named');
+  const signedUp = await t.sdk.send(new SignUpCommand({ ClientId: clientId, Username: email, Password: PASSWORD }));
+  assert.deepEqual(signedUp.CodeDeliveryDetails, { Destination: 'n***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+  await confirm(clientId, email, await newCodeFor(t, email, 0));
+  const tokens = await signIn(t, clientId, email);
+  const me = await t.sdk.send(new GetUserCommand({ AccessToken: tokens.AccessToken }));
+  assert.equal(me.Username, signedUp.UserSub);
+  assert.deepEqual(attributeMap(me.UserAttributes), { sub: signedUp.UserSub, email, email_verified: 'true' });
+  assert.equal((await adminUser(poolId, email)).Username, signedUp.UserSub, 'admin actions take the email too');
+
+  await expectError(signUp(clientId, 'not-an-email', {}), 'InvalidParameterException', 'Username should be an email.');
+  await expectError(signUp(clientId, email, {}), 'UsernameExistsException', 'An account with the given email already exists.');
 });
