@@ -62,7 +62,7 @@ function assertWireError(res: RawAnswer, type: string, message?: string | RegExp
 }
 
 /** Signs a request as the SDK would (SigV4 with @smithy/signature-v4), so a test can tamper with it afterwards. */
-async function signedHeaders(action: string, body: string, applyChecksum = true): Promise<Record<string, string>> {
+async function signedHeaders(action: string, body: string, applyChecksum = true, signingDate = new Date()): Promise<Record<string, string>> {
   const url = new URL(t.endpoint);
   const signer = new SignatureV4({ credentials: AWS_KEY, region: 'us-east-1', service: 'cognito-idp', sha256: Hash.bind(null, 'sha256'), applyChecksum });
   const signed = await signer.sign({
@@ -74,7 +74,7 @@ async function signedHeaders(action: string, body: string, applyChecksum = true)
     query: {},
     headers: { host: url.host, 'content-type': CONTENT_TYPE, 'x-amz-target': `${TARGET}${action}` },
     body,
-  });
+  }, { signingDate });
   const { host: _host, ...headers } = signed.headers;
   return headers;
 }
@@ -141,8 +141,13 @@ test('a signed request is accepted as sent, and refused once its body or target 
   assert.equal((await raw(body, bare)).status, 200);
   assertWireError(await raw(tampered, bare), 'InvalidSignatureException', BAD_SIGNATURE);
   assertWireError(await raw(body, { ...headers, 'x-amz-target': `${TARGET}ListUserPools` }), 'InvalidSignatureException', BAD_SIGNATURE);
-  const stale = await signedHeaders('DescribeUserPool', body);
-  assertWireError(await raw(body, { ...stale, 'x-amz-date': '20200101T000000Z' }), 'InvalidSignatureException');
+  const moved = await signedHeaders('DescribeUserPool', body);
+  assertWireError(await raw(body, { ...moved, 'x-amz-date': '20200101T000000Z' }), 'InvalidSignatureException', /^Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP/);
+  // A signature more than 5 minutes old (or ahead) is refused, as AWS refuses it.
+  const stale = await signedHeaders('DescribeUserPool', body, true, new Date(Date.now() - 10 * 60_000));
+  assertWireError(await raw(body, stale), 'InvalidSignatureException', / is now earlier than .* - 5 min\.\)$/);
+  const early = await signedHeaders('DescribeUserPool', body, true, new Date(Date.now() + 10 * 60_000));
+  assertWireError(await raw(body, early), 'InvalidSignatureException', /^Signature not yet current: /);
 });
 
 test('unknown actions, unreadable bodies and wrong member types: UnknownOperationException and SerializationException', async () => {
