@@ -272,7 +272,7 @@ describe('AdminConfirmSignUp', () => {
 });
 
 describe('AdminDisableUser and AdminEnableUser', () => {
-  test('a disabled user cannot sign in or refresh, its access tokens stop at once; enabled, all works again', async () => {
+  test('a disabled user cannot sign in; disabling ends its sessions for good (as Cognito); enabled, it signs in again', async () => {
     const { poolId, clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
     const tokens = await signedInUser(t, clientId, 'sleeper', { email: uniqueEmail('sleeper') });
 
@@ -281,17 +281,19 @@ describe('AdminDisableUser and AdminEnableUser', () => {
     assert.equal(disabled.body.enabled, false);
     assert.equal((await t.admin('POST', `${userUrl(poolId, 'sleeper')}/disable`)).status, 200, 'disabling twice is fine');
     assertProblem(await signIn(t, clientId, 'sleeper'), 403, 'NotAuthorizedException', 'User is disabled.');
-    assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }), 403, 'NotAuthorizedException', 'User is disabled.');
-    assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 403, 'NotAuthorizedException', 'User is disabled.');
+    assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }), 401, 'NotAuthorizedException', 'Invalid Refresh Token');
+    assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException', 'Access Token has been revoked');
     // Administrators still see and manage a disabled user.
     assert.equal((await t.admin('GET', userUrl(poolId, 'sleeper'))).body.enabled, false);
 
     const enabled = await t.admin('POST', `${userUrl(poolId, 'sleeper')}/enable`);
     assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
     assert.equal(enabled.body.enabled, true);
-    assert.equal((await t.call('GET', '/v1/me', undefined, tokens.accessToken)).status, 200);
-    assert.equal((await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken })).status, 200);
-    assert.equal((await signIn(t, clientId, 'sleeper')).status, 200);
+    assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException', 'Access Token has been revoked');
+    assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }), 401, 'NotAuthorizedException', 'Invalid Refresh Token');
+    const again = await signIn(t, clientId, 'sleeper');
+    assert.equal(again.status, 200);
+    assert.equal((await t.call('GET', '/v1/me', undefined, again.body.accessToken)).status, 200);
   });
 
   test('unknown user, unknown pool, no key', async () => {

@@ -235,6 +235,8 @@ export function createAdminUsersService(deps: {
       return lockedWrite(poolId, username, async (tx, pool, user) => {
         if (user.enabled !== enabled) {
           await tx.update(users).set({ enabled, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+          // As Cognito's AdminDisableUser: every session ends, so enabling again needs a new sign-in.
+          if (!enabled) await deps.sessions.revokeAll(tx, user.id);
           const action = enabled ? 'ADMIN_ENABLE_USER' : 'ADMIN_DISABLE_USER';
           await recordAudit(tx, { pool, user, actor: admin, action, details: { enabled: { from: user.enabled, to: enabled } } });
         }
