@@ -28,6 +28,7 @@ export const errorCatalog = {
     status: 400,
     message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
   },
+  UnsupportedTokenTypeException: { status: 400, message: 'Unsupported token type' },
   UnknownOperationException: { status: 400, message: 'Unknown operation.' },
   SerializationException: { status: 400, message: 'Start of structure or map found where not expected.' },
 } as const satisfies Record<string, { status: number; message: string }>;

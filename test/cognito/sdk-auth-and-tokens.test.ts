@@ -238,6 +238,9 @@ test('RevokeToken: that refresh token and the access tokens issued from it are r
   // Revoking again, or a token nobody issued, has nothing left to do.
   assert.equal((await t.sdk.send(new RevokeTokenCommand({ ClientId: clientId, Token: user.refreshToken }))).$metadata.httpStatusCode, 200);
   assert.equal((await t.sdk.send(new RevokeTokenCommand({ ClientId: clientId, Token: 'never-issued' }))).$metadata.httpStatusCode, 200);
+  // Only refresh tokens are revoked: an access token is named as Cognito names it, and stays valid.
+  await expectError(t.sdk.send(new RevokeTokenCommand({ ClientId: clientId, Token: other.AccessToken! })), 'UnsupportedTokenTypeException', 'Unsupported token type');
+  assert.equal((await getUser(other.AccessToken)).Username, 'revoker');
 });
 
 test('DeleteUser: the user is gone, the token with it, and the username is free again', async () => {

@@ -195,6 +195,8 @@ export const userOperations: Record<string, Operation> = {
 
   RevokeToken: userOperation(In.RevokeToken, async (input, { services }) => {
     if (input.ClientSecret !== undefined) throw invalidParameter('Cognate app clients have no secret: send no ClientSecret.');
+    // Only refresh tokens can be revoked; an access or ID token (a JWT) is named as Cognito names it.
+    if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(input.Token)) throw new CognitoError('UnsupportedTokenTypeException');
     await services.sessions.revokeRefreshToken(input.ClientId, input.Token);
     return {};
   }),

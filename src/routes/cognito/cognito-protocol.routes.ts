@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { callCognito, CONTENT_TYPE, supportedActions, toWireError } from '../../modules/cognito-protocol/protocol.ts';
+import { CognitoError } from '../../errors/cognito-error.ts';
 import { toCognitoError } from '../../plugins/errors.plugin.ts';
 
 const wireError = (description: string) => ({
@@ -13,15 +14,22 @@ const wireError = (description: string) => ({
  * encapsulated plugin: its body parser and its `{__type, message}` errors stay on this route.
  */
 export async function cognitoProtocolRoutes(app: FastifyInstance) {
-  // Kept as text: the SigV4 signature covers the exact bytes received.
-  app.addContentTypeParser(CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Kept as text: the SigV4 signature covers the exact bytes received. Plain JSON is taken too
+  // (curl users send it); any other media type is named in the error.
+  const keepText = (_request: unknown, body: string | Buffer, done: (error: null, body: string) => void) => done(null, body as string);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(CONTENT_TYPE, { parseAs: 'string' }, keepText);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, keepText);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = toCognitoError(error);
+    const problem =
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? new CognitoError('SerializationException', `Send the action's input as ${CONTENT_TYPE}.`)
+        : toCognitoError(error);
     if (problem.status >= 500) request.log.error({ err: problem.cause ?? error }, problem.message);
     else request.log.info({ code: problem.name }, problem.message);
     const wire = toWireError(problem);
-    return reply.status(wire.status).headers(wire.headers).type(CONTENT_TYPE).send(JSON.stringify(wire.body));
+    return reply.status(wire.status).headers({ ...wire.headers, 'content-type': CONTENT_TYPE }).send(Buffer.from(JSON.stringify(wire.body)));
   });
 
   app.post('/', {
@@ -33,7 +41,7 @@ export async function cognitoProtocolRoutes(app: FastifyInstance) {
         'The body and answer are those of the Cognito action named in the `X-Amz-Target` header, as the AWS SDKs and Amplify send them. ' +
         'Admin actions must be signed (AWS Signature Version 4) with COGNITO_ACCESS_KEY_ID and COGNITO_SECRET_ACCESS_KEY. ' +
         `Actions: ${supportedActions.join(', ')}.`,
-      consumes: [CONTENT_TYPE],
+      consumes: [CONTENT_TYPE, 'application/json'],
       produces: [CONTENT_TYPE],
       headers: Type.Object(
         { 'x-amz-target': Type.Optional(Type.String({ description: 'AWSCognitoIdentityProviderService.<Action>, e.g. AWSCognitoIdentityProviderService.SignUp' })) },
@@ -55,6 +63,6 @@ export async function cognitoProtocolRoutes(app: FastifyInstance) {
       headers: request.headers,
       body: typeof request.body === 'string' ? request.body : '',
     });
-    return reply.header('x-amzn-requestid', request.id).type(CONTENT_TYPE).send(JSON.stringify(output));
+    return reply.headers({ 'x-amzn-requestid': request.id, 'content-type': CONTENT_TYPE }).send(Buffer.from(JSON.stringify(output)));
   });
 }
