@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { AppClient, Pool } from '../modules/pools/pools.service.ts';
+import { AUTH_FLOWS, type AppClient, type Pool } from '../modules/pools/pools.service.ts';
 import { PoolMessageTemplates } from './message-templates.ts';
 
 const AttributeDataType = Type.Union([Type.Literal('String'), Type.Literal('Number'), Type.Literal('DateTime'), Type.Literal('Boolean')]);
@@ -145,6 +145,11 @@ export const ClientParams = Type.Object({ poolId: Type.String({ maxLength: 64 })
 // uniqueItems: a name twice is a mistake, refused as the pool's own lists refuse it, not stored twice.
 const AttributeList = Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 100, uniqueItems: true }), Type.Null()]);
 
+const AuthFlows = Type.Union(
+  [Type.Array(Type.Enum([...AUTH_FLOWS]), { maxItems: AUTH_FLOWS.length, uniqueItems: true }), Type.Null()],
+  { description: 'Cognito’s ExplicitAuthFlows: the sign-in flows this client may use. No list (null, the default here): all of them.' },
+);
+
 export const CreateClientBody = Type.Object(
   {
     clientId: Type.Optional(Type.String({ pattern: '^[a-z0-9]{26}$', description: 'Generated when omitted.' })),
@@ -152,6 +157,7 @@ export const CreateClientBody = Type.Object(
     readAttributes: Type.Optional(AttributeList),
     writeAttributes: Type.Optional(AttributeList),
     preventUserExistenceErrors: Type.Optional(Type.Boolean({ description: 'Default true: unknown users get the same answers as real ones.' })),
+    explicitAuthFlows: Type.Optional(AuthFlows),
   },
   { additionalProperties: false },
 );
@@ -162,6 +168,7 @@ export const UpdateClientBody = Type.Object(
     readAttributes: Type.Optional(AttributeList),
     writeAttributes: Type.Optional(AttributeList),
     preventUserExistenceErrors: Type.Optional(Type.Boolean()),
+    explicitAuthFlows: Type.Optional(AuthFlows),
   },
   { additionalProperties: false, description: 'Members given replace the current ones; `null` removes a list.' },
 );
@@ -174,6 +181,7 @@ export const ClientResponse = Type.Object(
     readAttributes: Type.Union([Type.Array(Type.String()), Type.Null()]),
     writeAttributes: Type.Union([Type.Array(Type.String()), Type.Null()]),
     preventUserExistenceErrors: Type.Boolean(),
+    explicitAuthFlows: AuthFlows,
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
@@ -208,6 +216,7 @@ export function presentClient(client: AppClient) {
     readAttributes: client.readAttributes,
     writeAttributes: client.writeAttributes,
     preventUserExistenceErrors: client.preventUserExistenceErrors,
+    explicitAuthFlows: client.explicitAuthFlows,
     createdAt: client.createdAt.toISOString(),
     updatedAt: client.updatedAt.toISOString(),
   };

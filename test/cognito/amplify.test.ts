@@ -42,7 +42,13 @@ before(async () => {
   );
   poolId = UserPool!.Id!;
   const { UserPoolClient } = await t.sdk.send(
-    new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'web', PreventUserExistenceErrors: 'ENABLED' }),
+    new CreateUserPoolClientCommand({
+      UserPoolId: poolId,
+      ClientName: 'web',
+      PreventUserExistenceErrors: 'ENABLED',
+      // SRP (Amplify's default) and refresh are Cognito's default flows; the guide also signs in with USER_PASSWORD_AUTH.
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }),
   );
   clientId = UserPoolClient!.ClientId!;
   Amplify.configure({ Auth: { Cognito: { userPoolId: poolId, userPoolClientId: clientId, userPoolEndpoint: t.endpoint } } });

@@ -22,7 +22,7 @@ after(async () => {
 async function signedIn(name: string) {
   const { UserPool } = await t.sdk.send(new CreateUserPoolCommand({ PoolName: name }));
   const poolId = UserPool!.Id!;
-  const { UserPoolClient } = await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app' }));
+  const { UserPoolClient } = await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
   const clientId = UserPoolClient!.ClientId!;
   await t.sdk.send(new SignUpCommand({ ClientId: clientId, Username: 'jwt-user', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'jwt@example.com' }] }));
   await t.sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: 'jwt-user' }));

@@ -248,7 +248,8 @@ test('CreateUserPoolClient / DescribeUserPoolClient: LEGACY by default, lists om
   assert.equal(client.ClientSecret, undefined);
   assert.equal('ReadAttributes' in client, false);
   assert.equal('WriteAttributes' in client, false);
-  assert.deepEqual(client.ExplicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+  // Cognito's default when a client names no flows: SRP and refresh, not passwords.
+  assert.deepEqual(client.ExplicitAuthFlows, ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH']);
 
   const described = await t.sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: client.ClientId }));
   assert.deepEqual(described.UserPoolClient, client);

@@ -50,7 +50,9 @@ export async function createPool(t: CognitoTestApp, input: Partial<CreateUserPoo
 }
 
 export async function createClient(t: CognitoTestApp, poolId: string, input: Partial<CreateUserPoolClientCommandInput> = {}): Promise<string> {
-  const created = await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ...input }));
+  // These tests sign in with passwords, so their clients allow it, as a Cognito app doing so must.
+  const flows: Partial<CreateUserPoolClientCommandInput> = { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] };
+  const created = await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ...flows, ...input }));
   return created.UserPoolClient!.ClientId!;
 }
 

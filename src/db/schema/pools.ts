@@ -3,6 +3,7 @@ import { boolean, jsonb, pgTable, text, timestamp, check, index } from 'drizzle-
 import type { PoolAttributeSettings } from '../../modules/attributes/attributes.types.ts';
 import type { PoolMessageTemplates } from '../../modules/pools/message-templates.ts';
 import type { PoolPolicies } from '../../modules/pools/pool-settings.ts';
+import type { AuthFlow } from '../../modules/pools/pools.service.ts';
 
 export const pools = pgTable(
   'pools',
@@ -56,6 +57,8 @@ export const clients = pgTable(
     readAttributes: text('read_attributes').array(),
     writeAttributes: text('write_attributes').array(),
     preventUserExistenceErrors: boolean('prevent_user_existence_errors').notNull().default(true),
+    /** Cognito's ExplicitAuthFlows (`ALLOW_USER_PASSWORD_AUTH`, …); null: every flow Cognate has. */
+    explicitAuthFlows: text('explicit_auth_flows').array().$type<AuthFlow[]>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -5,6 +5,7 @@
 import { invalidParameter } from '../../errors/cognito-error.ts';
 import { newPoolId } from '../../lib/ids.ts';
 import type { PoolAttributeSettingsInput } from '../attributes/index.ts';
+import type { AuthFlow } from '../pools/pools.service.ts';
 import * as In from './operation-inputs.ts';
 import { adminOperation, type Operation } from './operation.ts';
 import { epochSeconds, fromAttributeList, fromSchemaAttribute, toUserPoolClientType, toUserPoolType, toUserType } from './wire-shapes.ts';
@@ -48,6 +49,16 @@ function page<T extends { id: string; createdAt: Date }>(items: T[], max: number
   const shown = items.slice(start, start + max);
   const more = start + max < items.length;
   return { shown, ...(more && { NextToken: pageToken.issue(shown.at(-1)!) }) };
+}
+
+/** Cognito's default when a client names no flows: SRP and refresh (and custom auth, which Cognate lacks). */
+const COGNITO_DEFAULT_FLOWS: AuthFlow[] = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH'];
+
+function explicitAuthFlows(flows: string[] | undefined): AuthFlow[] {
+  if (flows === undefined) return COGNITO_DEFAULT_FLOWS;
+  const legacy = flows.find((flow) => !flow.startsWith('ALLOW_'));
+  if (legacy !== undefined) throw invalidParameter(`${legacy} is a legacy auth flow name; use the ALLOW_ names (ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, …).`);
+  return flows as AuthFlow[];
 }
 
 export const adminOperations: Record<string, Operation> = {
@@ -118,6 +129,7 @@ export const adminOperations: Record<string, Operation> = {
       writeAttributes: input.WriteAttributes ?? null,
       // Cognito's API default is LEGACY (spec §8.3); the REST API's is ENABLED.
       preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
+      explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
     });
     return { UserPoolClient: toUserPoolClientType(pool, client) };
   }),
@@ -135,6 +147,7 @@ export const adminOperations: Record<string, Operation> = {
       readAttributes: input.ReadAttributes ?? null,
       writeAttributes: input.WriteAttributes ?? null,
       preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
+      explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
     });
     return { UserPoolClient: toUserPoolClientType(pool, client) };
   }),

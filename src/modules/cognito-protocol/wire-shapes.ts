@@ -169,7 +169,7 @@ export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
   };
 }
 
-/** The flows this client can use in Cognate: what Cognito calls ExplicitAuthFlows. */
+/** What a client without a list of its own (made through the REST API) can use. */
 export const authFlowsOf = (pool: Pool) => [
   'ALLOW_USER_PASSWORD_AUTH',
   'ALLOW_REFRESH_TOKEN_AUTH',
@@ -187,7 +187,7 @@ export function toUserPoolClientType(pool: Pool, client: AppClient) {
     // Cognito omits a list that is not set (spec §4).
     ...(client.readAttributes !== null && { ReadAttributes: client.readAttributes }),
     ...(client.writeAttributes !== null && { WriteAttributes: client.writeAttributes }),
-    ExplicitAuthFlows: authFlowsOf(pool),
+    ExplicitAuthFlows: client.explicitAuthFlows ?? authFlowsOf(pool),
     PreventUserExistenceErrors: client.preventUserExistenceErrors ? 'ENABLED' : 'LEGACY',
     RefreshTokenValidity: tokens.refreshTokenTtlSeconds,
     AccessTokenValidity: tokens.accessTokenTtlSeconds,

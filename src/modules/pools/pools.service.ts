@@ -37,6 +37,7 @@ export interface AppClient {
   readAttributes: string[] | null;
   writeAttributes: string[] | null;
   preventUserExistenceErrors: boolean;
+  explicitAuthFlows: AuthFlow[] | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +58,35 @@ export interface ClientInput {
   readAttributes?: string[] | null;
   writeAttributes?: string[] | null;
   preventUserExistenceErrors?: boolean;
+  explicitAuthFlows?: AuthFlow[] | null;
+}
+
+/** Cognito's ExplicitAuthFlows values (the ALLOW_ form); Cognate runs the password, SRP and refresh flows. */
+export const AUTH_FLOWS = [
+  'ALLOW_USER_PASSWORD_AUTH',
+  'ALLOW_USER_SRP_AUTH',
+  'ALLOW_REFRESH_TOKEN_AUTH',
+  'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+  'ALLOW_CUSTOM_AUTH',
+  'ALLOW_USER_AUTH',
+] as const;
+export type AuthFlow = (typeof AUTH_FLOWS)[number];
+
+function checkAuthFlows(flows: AuthFlow[] | null): AuthFlow[] | null {
+  if (flows === null) return null;
+  const unknown = flows.find((flow) => !AUTH_FLOWS.includes(flow));
+  if (unknown !== undefined) throw invalidParameter(`Invalid auth flow ${unknown}; expected one of ${AUTH_FLOWS.join(', ')}.`);
+  return [...new Set(flows)];
+}
+
+/**
+ * A client without a list may use every flow; with one, only those (Cognito's ExplicitAuthFlows).
+ * The pool's own SRP switch is checked apart: it decides whether SRP exists at all.
+ */
+export function assertAuthFlow(client: Pick<AppClient, 'explicitAuthFlows'>, flow: AuthFlow, name: string): void {
+  if (client.explicitAuthFlows !== null && !client.explicitAuthFlows.includes(flow)) {
+    throw invalidParameter(`${name} flow not enabled for this client`);
+  }
 }
 
 export const poolNotFound = (poolId: string) => new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
@@ -189,6 +219,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
             name: input.name,
             ...perms,
             preventUserExistenceErrors: input.preventUserExistenceErrors ?? true,
+            explicitAuthFlows: checkAuthFlows(input.explicitAuthFlows ?? null),
           })
           .returning();
         return client!;
@@ -215,6 +246,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
         readAttributes: patch.readAttributes === undefined ? current.readAttributes : patch.readAttributes,
         writeAttributes: patch.writeAttributes === undefined ? current.writeAttributes : patch.writeAttributes,
         preventUserExistenceErrors: patch.preventUserExistenceErrors ?? current.preventUserExistenceErrors,
+        explicitAuthFlows: patch.explicitAuthFlows === undefined ? current.explicitAuthFlows : checkAuthFlows(patch.explicitAuthFlows),
       };
       validateClientPermissions(pool.attributeSettings, next, 'update');
       const [client] = await db

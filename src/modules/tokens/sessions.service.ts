@@ -4,7 +4,7 @@ import type { Db, Queryable } from '../../db/client.ts';
 import { clients, pools, refreshTokens, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
 import { idTokenAttributeClaims, type UserAttributeState } from '../attributes/index.ts';
-import type { AppClient, Pool, PoolsService } from '../pools/pools.service.ts';
+import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '../pools/pools.service.ts';
 import type { UserRow } from '../users/users.repository.ts';
 import { signAccessToken, signIdToken, verifyAccessToken, type AccessTokenClaims, type VerificationKey } from './jwt.ts';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.ts';
@@ -91,6 +91,7 @@ export function createSessionsService(deps: {
       );
       // A token of another client is as good as no token.
       if (!row || row.clients.id !== clientId) throw invalidRefreshToken();
+      assertAuthFlow(row.clients, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH');
       if (!row.users.enabled) throw forbidden('User is disabled.');
       const state = await deps.loadAttributes(db, row.users);
       return signTokens(row.pools, row.clients, row.users, state, { id: row.refresh_tokens.id, authTime: row.refresh_tokens.authTime });

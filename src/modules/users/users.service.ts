@@ -14,7 +14,7 @@ import {
   type VerifiableAttribute,
 } from '../attributes/index.ts';
 import { codeDeliveryDetails, type CodeDeliveryDetails } from '../courier/index.ts';
-import type { AppClient, Pool, PoolsService } from '../pools/pools.service.ts';
+import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '../pools/pools.service.ts';
 import { checkPasswordClaim, fakeSrpVerifier, startSrp, type createSecretBlocks } from '../srp/index.ts';
 
 type SecretBlocks = ReturnType<typeof createSecretBlocks>;
@@ -249,6 +249,7 @@ export function createUsersService(deps: {
 
     async signIn(input: { clientId: string; username: string; password: string }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
       const user = await findUserBySignInName(db, pool, input.username);
       if (!user || !user.passwordHash) {
         // Same work as a real check, so timing does not reveal whether the user exists.
@@ -279,6 +280,7 @@ export function createUsersService(deps: {
     async startSrpSignIn(input: { clientId: string; username: string; srpA: string }): Promise<SrpChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (!pool.srpEnabled) throw invalidParameter('USER_SRP_AUTH is not enabled for this user pool.');
+      assertAuthFlow(client, 'ALLOW_USER_SRP_AUTH', 'USER_SRP_AUTH');
       const user = await findUserBySignInName(db, pool, input.username);
       const known = user?.srpSalt && user.srpVerifier ? { salt: user.srpSalt, verifier: user.srpVerifier } : undefined;
       if (!known && !client.preventUserExistenceErrors) {

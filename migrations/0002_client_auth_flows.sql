@@ -1,0 +1,1 @@
+ALTER TABLE "clients" ADD COLUMN "explicit_auth_flows" text[];
