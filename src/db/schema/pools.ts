@@ -41,6 +41,8 @@ export const signingKeys = pgTable(
     privateKeyPem: text('private_key_pem').notNull(),
     publicKeyPem: text('public_key_pem').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set when a newer key replaced this one: it stays in the JWKS and verifies until then. */
+    retiresAt: timestamp('retires_at', { withTimezone: true }),
   },
   (t) => [index('signing_keys_pool_idx').on(t.poolId, t.createdAt)],
 );
@@ -59,6 +61,8 @@ export const clients = pgTable(
     preventUserExistenceErrors: boolean('prevent_user_existence_errors').notNull().default(true),
     /** Cognito's ExplicitAuthFlows (`ALLOW_USER_PASSWORD_AUTH`, …); null: every flow Cognate has. */
     explicitAuthFlows: text('explicit_auth_flows').array().$type<AuthFlow[]>(),
+    /** Browser origins allowed to call Cognate for this client (CORS); null: none. */
+    allowedOrigins: text('allowed_origins').array(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
