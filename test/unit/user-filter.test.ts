@@ -67,3 +67,11 @@ test('a filter of exactly 256 characters is accepted', () => {
   assert.equal(input.length, 256);
   assert.equal(parseUserFilter(input)?.value.length, 247);
 });
+
+test('the canonical form of a tight filter of 256 characters still parses (it used to gain two spaces)', () => {
+  const input = `name="${'x'.repeat(249)}"`;
+  assert.equal(input.length, 256);
+  const parsed = parseUserFilter(input)!;
+  assert.equal(formatUserFilter(parsed), input);
+  assert.deepEqual(parseUserFilter(formatUserFilter(parsed)), parsed);
+});

@@ -90,7 +90,10 @@ export function parseUserFilter(text: string): UserFilter | null {
   return { name, operator, value };
 }
 
-/** Writes a filter back in canonical form (the inverse of parseUserFilter). */
+/**
+ * Writes a filter back in canonical form (the inverse of parseUserFilter). Tight, with no
+ * spaces: never longer than any spelling the parser accepted, so it always fits the limit too.
+ */
 export function formatUserFilter(filter: UserFilter): string {
-  return `${filter.name} ${filter.operator} "${filter.value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `${filter.name}${filter.operator}"${filter.value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
