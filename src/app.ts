@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { authPlugin } from './plugins/auth.plugin.ts';
 import { errorsPlugin, sendProblem, toCognitoError } from './plugins/errors.plugin.ts';
 import { openapiPlugin } from './plugins/openapi.plugin.ts';
+import { rateLimitsPlugin } from './plugins/rate-limits.plugin.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.plugin.ts';
 import { servicesPlugin } from './plugins/services.plugin.ts';
 import { validationPlugin } from './plugins/validation.plugin.ts';
@@ -61,6 +62,7 @@ export async function buildApp({ services, logger }: AppOptions) {
   await app.register(openapiPlugin);
   await app.register(servicesPlugin, { services });
   await app.register(authPlugin);
+  await app.register(rateLimitsPlugin);
   await app.register(requestMetricsPlugin);
 
   await app.register(healthRoutes);

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { DatabaseTarget } from './db/client.ts';
+import { DEFAULT_RATE_LIMITS, kindEnvName, LIMIT_KINDS, type RateLimitPolicy } from './modules/rate-limits/policy.ts';
+import { DEFAULT_LOCKOUT, type LockoutPolicy } from './modules/rate-limits/sign-in-lockout.ts';
 
 /** Everything Cognate reads from the environment; nothing else reads process.env. */
 export interface Config {
@@ -31,6 +33,10 @@ export interface Config {
   deliveryRetryBaseMs: number;
   /** Tries per message, the immediate one included, before it is given up. */
   deliveryMaxAttempts: number;
+  /** Request rate limits per kind of route, per client address and per target (RATE_LIMITS=off: none). */
+  rateLimits: RateLimitPolicy;
+  /** Cognito's sign-in lockout, per user and source address (SIGN_IN_LOCKOUT=off: none). */
+  signInLockout: LockoutPolicy;
 }
 
 export interface TwilioConfig {
@@ -88,6 +94,14 @@ export function loadConfig(env: Env = process.env): Config {
     return false;
   };
 
+  const onOff = (name: string) => {
+    const raw = value(name)?.toLowerCase();
+    if (raw === undefined || ['on', 'true', '1'].includes(raw)) return true;
+    if (['off', 'false', '0'].includes(raw)) return false;
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return true;
+  };
+
   const port = integer('PORT', 3000, 0, 65535);
   const host = value('HOST') ?? '127.0.0.1';
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -133,6 +147,29 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryWorker: value('DELIVERY_WORKER') === undefined || flag('DELIVERY_WORKER'),
     deliveryRetryBaseMs: integer('DELIVERY_RETRY_BASE_MS', 10_000, 1, 3_600_000),
     deliveryMaxAttempts: integer('DELIVERY_MAX_ATTEMPTS', 10, 1, 100),
+    rateLimits: {
+      enabled: onOff('RATE_LIMITS'),
+      kinds: Object.fromEntries(
+        LIMIT_KINDS.map((kind) => {
+          const name = `RATE_LIMIT_${kindEnvName(kind)}`;
+          const d = DEFAULT_RATE_LIMITS.kinds[kind];
+          return [
+            kind,
+            {
+              perIp: integer(`${name}_PER_IP`, d.perIp, 0, 10_000_000),
+              perTarget: integer(`${name}_PER_TARGET`, d.perTarget, 0, 10_000_000),
+              windowSeconds: integer(`${name}_WINDOW_SECONDS`, d.windowSeconds, 1, 86_400),
+            },
+          ];
+        }),
+      ) as RateLimitPolicy['kinds'],
+    },
+    signInLockout: {
+      enabled: onOff('SIGN_IN_LOCKOUT'),
+      freeFailures: integer('SIGN_IN_LOCKOUT_FAILURES', DEFAULT_LOCKOUT.freeFailures, 1, 1000),
+      maxWaitSeconds: integer('SIGN_IN_LOCKOUT_MAX_SECONDS', DEFAULT_LOCKOUT.maxWaitSeconds, 1, 86_400),
+      resetAfterSeconds: DEFAULT_LOCKOUT.resetAfterSeconds,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

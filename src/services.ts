@@ -4,6 +4,8 @@ import type { Logger } from './lib/logger.ts';
 import { createCourierFromConfig, createOutbox, type Courier } from './modules/courier/index.ts';
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { createPoolsService } from './modules/pools/pools.service.ts';
+import { createRateLimitCounters } from './modules/rate-limits/counters.ts';
+import { createSignInLockout } from './modules/rate-limits/sign-in-lockout.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
 import { createSecretBlocks } from './modules/srp/index.ts';
 import { createSigV4Verifier } from './modules/aws-auth/index.ts';
@@ -18,7 +20,7 @@ import { createUserTransferService } from './modules/users/user-transfer.ts';
 import { createVerificationService } from './modules/verification/verification.service.ts';
 
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
-export async function createServices(config: Config, database: Database, logger: Logger, overrides: { courier?: Courier } = {}) {
+export async function createServices(config: Config, database: Database, logger: Logger, overrides: { courier?: Courier; now?: () => Date } = {}) {
   const { db } = database;
   // The backlog is counted at scrape time; `outbox` exists by then.
   const metrics = createMetrics({ pendingMessages: () => outbox.backlog() });
@@ -39,6 +41,8 @@ export async function createServices(config: Config, database: Database, logger:
   const verification = createVerificationService({ db, secret, outbox, logger });
   const passwords = createPasswordHasher(config.passwordHashing);
   const challenges = createChallengeSessions(secret);
+  // Lockout time can be moved by tests (`now`); rate-limit windows follow the database's clock.
+  const lockout = createSignInLockout({ db, policy: config.signInLockout, ...(overrides.now && { now: overrides.now }) });
   const users = createUsersService({
     db,
     pools,
@@ -50,6 +54,7 @@ export async function createServices(config: Config, database: Database, logger:
     secret,
     logger,
     metrics: metrics.auth,
+    lockout,
   });
   const adminUsers = createAdminUsersService({ db, pools, passwords, outbox, verification, sessions });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
@@ -66,6 +71,7 @@ export async function createServices(config: Config, database: Database, logger:
     awsSignatures: createSigV4Verifier(config.cognitoCredentials),
     metrics,
     outbox,
+    rateLimits: { policy: config.rateLimits, counters: createRateLimitCounters(db), lockout },
     async close() {
       await courier.close();
     },

@@ -11,6 +11,14 @@ import { startTwilioStandIn, type TwilioStandIn } from './twilio-standin.ts';
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const PASSWORD = 'Passw0rd!';
 
+/** Request rate limits far above what any test sends, so only the tests of limits meet them (they lower these). */
+export const GENEROUS_RATE_LIMITS = Object.fromEntries(
+  ['SIGN_IN', 'SIGN_UP', 'CODE_SEND', 'CODE_CHECK', 'REFRESH'].flatMap((kind) => [
+    [`RATE_LIMIT_${kind}_PER_IP`, '1000000'],
+    [`RATE_LIMIT_${kind}_PER_TARGET`, '1000000'],
+  ]),
+);
+
 export interface LogEntry {
   level: number;
   msg?: string;
@@ -46,7 +54,7 @@ export interface TestResponse {
  * SMS through the twilio client over HTTP to a Twilio stand-in.
  * Password hashing is lowered here because these tests are not about it.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { smtp?: SmtpCaptureOptions } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { smtp?: SmtpCaptureOptions; now?: () => Date } = {}): Promise<TestApp> {
   const smtp = await startSmtpCapture(options.smtp);
   const twilio = await startTwilioStandIn();
   // DATABASE_POOL_SIZE sizes the test database's pool as it would the server's (PostgreSQL only).
@@ -62,6 +70,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     TWILIO_AUTH_TOKEN: twilio.authToken,
     TWILIO_FROM: twilio.from,
     TWILIO_API_URL: twilio.url,
+    ...GENEROUS_RATE_LIMITS,
     ...env,
   });
   const logs: LogEntry[] = [];
@@ -74,7 +83,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       },
     }),
   );
-  const services = await createServices(config, database, logger);
+  // `now` moves the sign-in lockout's clock (tests of waits that last minutes).
+  const services = await createServices(config, database, logger, { ...(options.now && { now: options.now }) });
   const app = await buildApp({ services, logger });
   await app.ready();
 

@@ -6,6 +6,8 @@ export interface OperationContext {
   services: Services;
   /** The region of a signed admin call's credential scope (new pools are named after it). */
   region?: string;
+  /** The caller's address: sign-in lockouts are kept per user and source. */
+  source: string;
 }
 
 /**

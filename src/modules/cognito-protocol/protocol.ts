@@ -21,6 +21,8 @@ export const supportedActions = Object.keys(operations).sort();
 
 export interface CognitoCall extends IncomingSignedRequest {
   target: string | undefined;
+  /** The caller's address: sign-in lockouts are kept per user and source. */
+  source: string;
 }
 
 export async function callCognito(services: Services, call: CognitoCall): Promise<{ action: string; output: object }> {
@@ -33,7 +35,7 @@ export async function callCognito(services: Services, call: CognitoCall): Promis
   // IAM-authorised actions: the signature is checked before the body is even read.
   const scope = operation.signed ? await services.awsSignatures.verify(call) : undefined;
   const input = parseBody(call.body);
-  const output = await operation.run(input, { services, ...(scope && { region: scope.region }) });
+  const output = await operation.run(input, { services, source: call.source, ...(scope && { region: scope.region }) });
   return { action, output };
 }
 
@@ -56,8 +58,11 @@ function parseBody(body: string): unknown {
   return input;
 }
 
-/** Cognito's error body; clients read the name from `x-amzn-errortype` or `__type`. Only server faults are 5xx. */
+/**
+ * Cognito's error body; clients read the name from `x-amzn-errortype` or `__type`. Only server
+ * faults are 5xx, and throttling is 429 as in Cognito's model (the SDKs back off and retry it).
+ */
 export function toWireError(error: CognitoError) {
-  const status = error.name === 'InternalErrorException' ? Math.max(500, error.status) : 400;
+  const status = error.name === 'InternalErrorException' ? Math.max(500, error.status) : error.name === 'TooManyRequestsException' ? 429 : 400;
   return { status, headers: { 'x-amzn-errortype': error.name }, body: { __type: error.name, message: error.message } };
 }

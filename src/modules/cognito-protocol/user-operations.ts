@@ -70,7 +70,7 @@ export const userOperations: Record<string, Operation> = {
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
 
-  InitiateAuth: userOperation(In.InitiateAuth, async (input, { services }) => {
+  InitiateAuth: userOperation(In.InitiateAuth, async (input, { services, source }) => {
     const flow = input.AuthFlow;
     const params = input.AuthParameters;
     switch (flow) {
@@ -80,6 +80,7 @@ export const userOperations: Record<string, Operation> = {
             clientId: input.ClientId,
             username: required(params, 'USERNAME', flow),
             password: required(params, 'PASSWORD', flow),
+            source,
           }),
         );
       case 'USER_SRP_AUTH':
@@ -88,6 +89,7 @@ export const userOperations: Record<string, Operation> = {
             clientId: input.ClientId,
             username: required(params, 'USERNAME', flow),
             srpA: required(params, 'SRP_A', flow),
+            source,
           }),
         );
       case 'REFRESH_TOKEN_AUTH':
@@ -100,7 +102,7 @@ export const userOperations: Record<string, Operation> = {
     }
   }),
 
-  RespondToAuthChallenge: userOperation(In.RespondToAuthChallenge, async (input, { services }) => {
+  RespondToAuthChallenge: userOperation(In.RespondToAuthChallenge, async (input, { services, source }) => {
     const name = input.ChallengeName;
     const answers = input.ChallengeResponses;
     if (name === 'PASSWORD_VERIFIER') {
@@ -110,6 +112,7 @@ export const userOperations: Record<string, Operation> = {
           secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
           timestamp: required(answers, 'TIMESTAMP', name),
           signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
+          source,
         }),
       );
     }

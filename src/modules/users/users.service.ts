@@ -24,7 +24,9 @@ import type { PendingDelivery, VerificationService } from '../verification/verif
 import type { Logger } from '../../lib/logger.ts';
 import { attributeChanges, recordAudit, type AuditActor } from '../audit/audit.ts';
 import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
+import type { LockoutSubject, SignInLockout } from '../rate-limits/sign-in-lockout.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
+import { createLatencyCover } from './latency-cover.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { srpCredentials } from './srp-credentials.ts';
 import { issueUserCode } from './user-codes.ts';
@@ -65,6 +67,15 @@ const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
 const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
 
+/**
+ * Whose lockout a sign-in counts against: the user's, or, for a name no user has, the name's when
+ * the client hides user existence (elsewhere an unknown user is told so, and nothing is locked).
+ */
+function lockoutSubject(pool: Pool, client: AppClient, user: UserRow | undefined, name: string): LockoutSubject | undefined {
+  if (user) return { userId: user.id };
+  return client.preventUserExistenceErrors ? { poolId: pool.id, unknownName: usernameKey(pool, name) } : undefined;
+}
+
 /** Who acts when a signed-in user changes their account: the user, through the token's client. */
 const userActor = (caller: Caller): AuditActor => ({ kind: 'user', clientId: caller.client.id });
 
@@ -100,9 +111,13 @@ export function createUsersService(deps: {
   secret: string;
   logger: Logger;
   metrics?: AuthMetrics;
+  /** Sign-in lockout per user and source address. */
+  lockout: SignInLockout;
 }) {
   const { db, verification } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
+  /** Resend for unknown users (existence hidden) takes as long as a real code's write and send. */
+  const resendTimes = createLatencyCover();
 
   /** Runs a write, then hands its codes to the courier once it has committed. */
   async function withDeliveries<T>(work: (deliveries: PendingDelivery[]) => Promise<T>): Promise<T> {
@@ -231,31 +246,42 @@ export function createUsersService(deps: {
       const user = await findUserBySignInName(db, pool, input.username);
       if (!user) {
         if (!client.preventUserExistenceErrors) throw userNotFound();
-        // Answer as for a real user, so the response does not reveal who exists.
-        return { codeDeliveryDetails: simulatedDelivery(pool, input.username) };
+        // Answer as for a real user, in as much time, so neither the response nor its timing reveals who exists.
+        const codeDeliveryDetails = simulatedDelivery(pool, input.username);
+        await resendTimes.imitate(pool.id);
+        return { codeDeliveryDetails };
       }
       if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
-      return withDeliveries(async (deliveries) => {
-        await db.transaction(async (tx) => {
-          const locked = await lockUser(tx, user.id);
-          const state = await loadAttributes(tx, locked!);
-          const target = signUpCodeTarget(pool, state);
-          if (!target) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
-          deliveries.push(await issueCode(tx, pool, locked!, 'SIGN_UP', target, state[target]!.value));
+      const resend = () =>
+        withDeliveries(async (deliveries) => {
+          await db.transaction(async (tx) => {
+            const locked = await lockUser(tx, user.id);
+            const state = await loadAttributes(tx, locked!);
+            const target = signUpCodeTarget(pool, state);
+            if (!target) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
+            deliveries.push(await issueCode(tx, pool, locked!, 'SIGN_UP', target, state[target]!.value));
+          });
+          return { codeDeliveryDetails: deliveries[0]!.details };
         });
-        return { codeDeliveryDetails: deliveries[0]!.details };
-      });
+      return client.preventUserExistenceErrors ? resendTimes.measure(pool.id, resend) : resend();
     },
 
-    async signIn(input: { clientId: string; username: string; password: string }): Promise<TokenSet | NewPasswordChallenge> {
+    /** `source`: the caller's address; lockouts are kept per user and source. */
+    async signIn(input: { clientId: string; username: string; password: string; source: string }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
       const user = await findUserBySignInName(db, pool, input.username);
+      // Unknown names are locked out like users when existence is hidden, or the lock would tell who exists.
+      const subject = lockoutSubject(pool, client, user, input.username);
+      const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
       if (!user || !user.passwordHash) {
         // Same work as a real check, so timing does not reveal whether the user exists.
         await deps.passwords.verifyDummy(input.password);
         metrics.signIn('failure');
-        if (client.preventUserExistenceErrors) throw incorrectCredentials();
+        if (client.preventUserExistenceErrors) {
+          if (subject) await deps.lockout.recordFailure(subject, input.source);
+          throw incorrectCredentials();
+        }
         // Imported without a password (Cognito's CSV): the account exists and must be reset first;
         // hidden-existence clients get the generic answer instead, as in Cognito (§8.3).
         if (user?.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
@@ -263,8 +289,10 @@ export function createUsersService(deps: {
       }
       if (!(await deps.passwords.verify(user.passwordHash, input.password))) {
         metrics.signIn('failure');
+        await deps.lockout.recordFailure(subject!, input.source);
         throw incorrectCredentials();
       }
+      await deps.lockout.reset(subject!, input.source, lock!);
       // SRP turned on after this user chose their password: the password is at hand now.
       if (pool.srpEnabled && !user.srpVerifier) {
         await db.update(users).set(srpCredentials(pool, user.username, input.password)).where(eq(users.id, user.id));
@@ -277,11 +305,14 @@ export function createUsersService(deps: {
      * no verifier yet, get a challenge built on a stable fake verifier when the client hides
      * user existence, so the answer looks the same; the proof then fails as a wrong password.
      */
-    async startSrpSignIn(input: { clientId: string; username: string; srpA: string }): Promise<SrpChallenge> {
+    async startSrpSignIn(input: { clientId: string; username: string; srpA: string; source: string }): Promise<SrpChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (!pool.srpEnabled) throw invalidParameter('USER_SRP_AUTH is not enabled for this user pool.');
       assertAuthFlow(client, 'ALLOW_USER_SRP_AUTH', 'USER_SRP_AUTH');
       const user = await findUserBySignInName(db, pool, input.username);
+      // A locked source gets no challenge either: the lock is checked again when it is answered.
+      const subject = lockoutSubject(pool, client, user, input.username);
+      if (subject) await deps.lockout.check(subject, input.source);
       const known = user?.srpSalt && user.srpVerifier ? { salt: user.srpSalt, verifier: user.srpVerifier } : undefined;
       if (!known && !client.preventUserExistenceErrors) {
         if (!user) throw userNotFound();
@@ -308,10 +339,15 @@ export function createUsersService(deps: {
     },
 
     /** USER_SRP_AUTH, second half: the PASSWORD_CLAIM_SIGNATURE proves the password without sending it. */
-    async answerSrpChallenge(input: { clientId: string; secretBlock: string; timestamp: string; signature: string }): Promise<TokenSet | NewPasswordChallenge> {
+    async answerSrpChallenge(input: { clientId: string; secretBlock: string; timestamp: string; signature: string; source: string }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const state = deps.srpSecretBlocks.open(input.secretBlock);
       if (state.c !== client.id) throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+      // The lock is checked before the proof, with one lookup for known and unknown users alike.
+      const [user] = await db.select().from(users).where(eq(users.id, state.u!));
+      const named = user ?? (await findUserBySignInName(db, pool, state.n!));
+      const subject = lockoutSubject(pool, client, named, state.n!);
+      const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
       // The proof is checked against the verifier the challenge was built on, a fake one included,
       // so an unknown user costs the same work as a known one with a wrong password.
       const claimed = checkPasswordClaim({
@@ -325,13 +361,14 @@ export function createUsersService(deps: {
         timestamp: input.timestamp,
         signature: input.signature,
       });
-      const [user] = await db.select().from(users).where(eq(users.id, state.u!));
       // That verifier must still be the user's: a password changed since the challenge ends it.
       const proven = claimed && user !== undefined && user.srpVerifier === state.v;
       if (!proven || !user) {
         metrics.signIn('failure');
+        if (subject) await deps.lockout.recordFailure(subject, input.source);
         throw incorrectCredentials();
       }
+      if (subject && lock) await deps.lockout.reset(subject, input.source, lock);
       return completeSignIn(pool, client, user);
     },
 
@@ -385,13 +422,11 @@ export function createUsersService(deps: {
       const user = await findUserBySignInName(db, pool, input.username);
       // Hidden users (unknown, disabled, or with nowhere to send) get a plausible answer and no message.
       const hide = () => ({ codeDeliveryDetails: simulatedDelivery(pool, input.username) });
-      if (!user) {
-        if (client.preventUserExistenceErrors) return hide();
-        throw userNotFound();
-      }
-      if (!user.enabled) {
-        if (client.preventUserExistenceErrors) return hide();
-        throw forbidden('User is disabled.');
+      if (!user || !user.enabled) {
+        if (!client.preventUserExistenceErrors) throw user ? forbidden('User is disabled.') : userNotFound();
+        // The same read as a real user's answer below, so the time taken tells nothing either.
+        await loadAttributes(db, { id: user?.id ?? NO_USER });
+        return hide();
       }
       const recoveryChannel = (state: UserAttributeState) => (['email', 'phone_number'] as const).find((name) => state[name]?.verified === true);
       const send = () =>

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { callCognito, CONTENT_TYPE, supportedActions, toWireError } from '../../modules/cognito-protocol/protocol.ts';
 import { CognitoError } from '../../errors/cognito-error.ts';
 import { toCognitoError } from '../../plugins/errors.plugin.ts';
+import { sourceOf } from '../../plugins/rate-limits.plugin.ts';
 
 const wireError = (description: string) => ({
   description,
@@ -51,11 +52,14 @@ export async function cognitoProtocolRoutes(app: FastifyInstance) {
       response: {
         200: Type.Object({}, { additionalProperties: true, description: 'The action’s output.' }),
         400: wireError('Every client error, named as Cognito names it (InvalidParameterException, NotAuthorizedException, …)'),
+        429: wireError('TooManyRequestsException: a rate limit was reached; `Retry-After` says when to try again'),
         500: wireError('InternalErrorException'),
       },
     },
+    preHandler: app.cognitoRateLimited,
   }, async (request, reply) => {
     const { output } = await callCognito(app.services, {
+      source: sourceOf(request),
       target: typeof request.headers['x-amz-target'] === 'string' ? request.headers['x-amz-target'] : undefined,
       method: request.method,
       path: request.url.split('?')[0]!,

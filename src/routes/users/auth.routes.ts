@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth.plugin.ts';
+import { sourceOf } from '../../plugins/rate-limits.plugin.ts';
 import { Empty, problems } from '../../schemas/common.ts';
 import {
   CodeDeliveryResponse,
@@ -24,9 +25,10 @@ export async function authRoutes(fastify: FastifyInstance) {
       tags: ['auth'],
       summary: 'Sign in with username (or a verified alias) and password (USER_PASSWORD_AUTH); an invited user gets NEW_PASSWORD_REQUIRED',
       body: SignInBody,
-      response: { 200: SignInResponse, ...problems(400, 401, 403, 404, 415) },
+      response: { 200: SignInResponse, ...problems(400, 401, 403, 404, 415, 429) },
     },
-  }, async (request) => users.signIn(request.body));
+    preHandler: app.rateLimited('signIn'),
+  }, async (request) => users.signIn({ ...request.body, source: sourceOf(request) }));
 
   app.post('/v1/auth/respond-to-challenge', {
     schema: {
@@ -36,6 +38,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       body: RespondToChallengeBody,
       response: { 200: TokenResponse, ...problems(400, 401, 403, 415, 429, 502) },
     },
+    preHandler: app.rateLimited('signIn'),
   }, async (request) => users.respondToNewPasswordChallenge(request.body));
 
   app.post('/v1/auth/refresh', {
@@ -44,8 +47,9 @@ export async function authRoutes(fastify: FastifyInstance) {
       tags: ['auth'],
       summary: 'New access and ID tokens from a refresh token (REFRESH_TOKEN_AUTH)',
       body: RefreshBody,
-      response: { 200: TokenResponse, ...problems(400, 401, 403, 415) },
+      response: { 200: TokenResponse, ...problems(400, 401, 403, 415, 429) },
     },
+    preHandler: app.rateLimited('refresh'),
   }, async (request) => users.refresh(request.body));
 
   app.post('/v1/auth/sign-out', {
@@ -70,6 +74,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       body: UsernameBody,
       response: { 200: CodeDeliveryResponse, ...problems(400, 403, 404, 415, 429, 502) },
     },
+    preHandler: app.rateLimited('codeSend'),
   }, async (request) => users.forgotPassword(request.body));
 
   app.post('/v1/auth/forgot-password/confirm', {
@@ -80,6 +85,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       body: ConfirmForgotPasswordBody,
       response: { 200: Empty, ...problems(400, 403, 404, 415, 429) },
     },
+    preHandler: app.rateLimited('codeCheck'),
   }, async (request) => {
     await users.confirmForgotPassword(request.body);
     return {};

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf } from '../../plugins/auth.plugin.ts';
@@ -15,6 +15,9 @@ import {
   UpdateAttributesResponse,
   VerifyAttributeBody,
 } from '../../schemas/users.ts';
+
+/** Code sends and checks are limited per signed-in user as well as per address. */
+const signedInUser = (request: FastifyRequest) => ({ targets: [callerOf(request).user.id] });
 
 /** The signed-in user: profile, password, attributes and their verification. */
 export async function meRoutes(fastify: FastifyInstance) {
@@ -120,6 +123,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       params: AttributeNameParams,
       response: { 200: CodeDeliveryResponse, ...problems(400, 401, 403, 429, 502) },
     },
+    preHandler: app.rateLimited('codeSend', signedInUser),
   }, async (request) => users.sendAttributeCode(callerOf(request), request.params.name));
 
   app.post('/v1/me/attributes/:name/verify', {
@@ -132,6 +136,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       body: VerifyAttributeBody,
       response: { 200: Empty, ...problems(400, 401, 403, 409, 415, 429) },
     },
+    preHandler: app.rateLimited('codeCheck', signedInUser),
   }, async (request) => {
     await users.verifyAttribute(callerOf(request), request.params.name, request.body);
     return {};

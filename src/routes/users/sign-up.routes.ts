@@ -16,6 +16,7 @@ export async function signUpRoutes(fastify: FastifyInstance) {
       body: SignUpBody,
       response: { 201: SignUpResponse, ...problems(400, 403, 404, 409, 415, 429, 502) },
     },
+    preHandler: app.rateLimited('signUp'),
   }, async (request, reply) => {
     const { clientId, username, password, userAttributes } = request.body;
     return reply.status(201).send(await users.signUp({ clientId, username, password, userAttributes: userAttributes ?? {} }));
@@ -29,6 +30,7 @@ export async function signUpRoutes(fastify: FastifyInstance) {
       body: ConfirmSignUpBody,
       response: { 200: Empty, ...problems(400, 403, 404, 409, 415, 429) },
     },
+    preHandler: app.rateLimited('codeCheck'),
   }, async (request) => {
     await users.confirmSignUp(request.body);
     return {};
@@ -42,5 +44,6 @@ export async function signUpRoutes(fastify: FastifyInstance) {
       body: UsernameBody,
       response: { 200: CodeDeliveryResponse, ...problems(400, 404, 415, 429, 502) },
     },
+    preHandler: app.rateLimited('codeSend'),
   }, async (request) => users.resendConfirmationCode(request.body));
 }
