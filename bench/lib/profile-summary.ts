@@ -1,0 +1,34 @@
+/**
+ * Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by file, top N.
+ *
+ *   tsx bench/lib/profile-summary.ts <file.cpuprofile> [N]
+ */
+import { readFileSync } from 'node:fs';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+const profile = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+const top = Number(process.argv[3] ?? 25);
+const self = new Map<number, number>();
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const total = [...self.values()].reduce((a, b) => a + b, 0);
+const byFunction = new Map<string, number>();
+const byFile = new Map<string, number>();
+for (const node of profile.nodes) {
+  const t = self.get(node.id) ?? 0;
+  const url = node.callFrame.url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'nm/').replace(/.*\/work\/main\//, '');
+  const fn = `${node.callFrame.functionName || '(anonymous)'} ${url}:${node.callFrame.lineNumber + 1}`;
+  byFunction.set(fn, (byFunction.get(fn) ?? 0) + t);
+  const pkg = url.startsWith('nm/') ? url.split('/').slice(0, url.startsWith('nm/@') ? 3 : 2).join('/') : url || node.callFrame.functionName;
+  byFile.set(pkg, (byFile.get(pkg) ?? 0) + t);
+}
+const print = (title: string, map: Map<string, number>) => {
+  console.log(`\n${title} (of ${(total / 1000).toFixed(0)} ms sampled)`);
+  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`);
+};
+print('self time by package / file', byFile);
+print('self time by function', byFunction);
