@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { authPlugin } from './plugins/auth.plugin.ts';
 import { errorsPlugin, sendProblem, toCognitoError } from './plugins/errors.plugin.ts';
+import { httpSecurityPlugin } from './plugins/http-security.plugin.ts';
 import { openapiPlugin } from './plugins/openapi.plugin.ts';
 import { rateLimitsPlugin } from './plugins/rate-limits.plugin.ts';
 import { requestMetricsPlugin } from './plugins/request-metrics.plugin.ts';
@@ -10,6 +11,7 @@ import { validationPlugin } from './plugins/validation.plugin.ts';
 import { messageTemplatesRoutes } from './routes/admin/message-templates.routes.ts';
 import { cognitoProtocolRoutes } from './routes/cognito/cognito-protocol.routes.ts';
 import { poolsRoutes } from './routes/admin/pools.routes.ts';
+import { signingKeysRoutes } from './routes/admin/signing-keys.routes.ts';
 import { adminUsersRoutes } from './routes/admin/users.routes.ts';
 import { userSearchRoutes } from './routes/admin/user-search.routes.ts';
 import { userTransferRoutes } from './routes/admin/user-transfer.routes.ts';
@@ -25,14 +27,22 @@ export interface AppOptions {
   services: Services;
   /** A pino logger shared with the services; none (silent) in tests unless given. */
   logger?: FastifyBaseLogger;
+  /** Request limits; the defaults suit production, tests lower them to see them act. */
+  limits?: { bodyLimitBytes?: number; requestTimeoutMs?: number };
 }
 
 /** Builds the HTTP app: infrastructure plugins, then services, then routes, in that order. */
-export async function buildApp({ services, logger }: AppOptions) {
+export async function buildApp({ services, logger, limits = {} }: AppOptions) {
+  const requestTimeout = limits.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
-    bodyLimit: 256 * 1024,
-    requestTimeout: 30_000,
+    bodyLimit: limits.bodyLimitBytes ?? 256 * 1024,
+    // The whole request (headers and body) must arrive within this, or the answer is 408 and the
+    // connection closes: a slow sender cannot hold connections open. Node only enforces it with a
+    // headers timeout no longer than it (its default, 60 s, silently wins), and checks every
+    // connectionsCheckingInterval (30 s by default, which would let a request run far longer).
+    requestTimeout,
+    http: { headersTimeout: Math.min(requestTimeout, 10_000), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
@@ -59,6 +69,7 @@ export async function buildApp({ services, logger }: AppOptions) {
 
   await app.register(validationPlugin);
   await app.register(errorsPlugin);
+  await app.register(httpSecurityPlugin, { isAllowedOrigin: services.pools.isAllowedOrigin });
   await app.register(openapiPlugin);
   await app.register(servicesPlugin, { services });
   await app.register(authPlugin);
@@ -72,6 +83,7 @@ export async function buildApp({ services, logger }: AppOptions) {
   await app.register(authRoutes);
   await app.register(meRoutes);
   await app.register(poolsRoutes);
+  await app.register(signingKeysRoutes);
   await app.register(adminUsersRoutes);
   await app.register(userSearchRoutes);
   await app.register(userTransferRoutes);

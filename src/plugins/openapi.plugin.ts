@@ -52,7 +52,13 @@ export const openapiPlugin = fp(
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    // The page needs its own scripts, styles and data: images; its CSP replaces the API's `default-src 'none'`.
+    // Without upgrade-insecure-requests, which would break the page served over plain HTTP.
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },
   { name: 'openapi' },

@@ -150,6 +150,18 @@ const AuthFlows = Type.Union(
   { description: 'Cognito’s ExplicitAuthFlows: the sign-in flows this client may use. No list (null, the default here): all of them.' },
 );
 
+const AllowedOrigins = Type.Union(
+  [
+    Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 100, uniqueItems: true }),
+    Type.Null(),
+  ],
+  {
+    description:
+      'Browser origins (scheme://host[:port], as the browser sends them: https://app.example.com, http://localhost:5173) ' +
+      'that may call Cognate directly (CORS). No list (null, the default): none.',
+  },
+);
+
 export const CreateClientBody = Type.Object(
   {
     clientId: Type.Optional(Type.String({ pattern: '^[a-z0-9]{26}$', description: 'Generated when omitted.' })),
@@ -158,6 +170,7 @@ export const CreateClientBody = Type.Object(
     writeAttributes: Type.Optional(AttributeList),
     preventUserExistenceErrors: Type.Optional(Type.Boolean({ description: 'Default true: unknown users get the same answers as real ones.' })),
     explicitAuthFlows: Type.Optional(AuthFlows),
+    allowedOrigins: Type.Optional(AllowedOrigins),
   },
   { additionalProperties: false },
 );
@@ -169,6 +182,7 @@ export const UpdateClientBody = Type.Object(
     writeAttributes: Type.Optional(AttributeList),
     preventUserExistenceErrors: Type.Optional(Type.Boolean()),
     explicitAuthFlows: Type.Optional(AuthFlows),
+    allowedOrigins: Type.Optional(AllowedOrigins),
   },
   { additionalProperties: false, description: 'Members given replace the current ones; `null` removes a list.' },
 );
@@ -182,6 +196,7 @@ export const ClientResponse = Type.Object(
     writeAttributes: Type.Union([Type.Array(Type.String()), Type.Null()]),
     preventUserExistenceErrors: Type.Boolean(),
     explicitAuthFlows: AuthFlows,
+    allowedOrigins: AllowedOrigins,
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
@@ -217,6 +232,7 @@ export function presentClient(client: AppClient) {
     writeAttributes: client.writeAttributes,
     preventUserExistenceErrors: client.preventUserExistenceErrors,
     explicitAuthFlows: client.explicitAuthFlows,
+    allowedOrigins: client.allowedOrigins,
     createdAt: client.createdAt.toISOString(),
     updatedAt: client.updatedAt.toISOString(),
   };

@@ -50,7 +50,7 @@ describe('CreateUserPoolClient', () => {
     const poolId = await createPool();
     const client = await createClient(poolId, { name: 'web' });
     assert.match(client.clientId, CLIENT_ID);
-    assert.deepEqual(Object.keys(client).sort(), ['clientId', 'createdAt', 'explicitAuthFlows', 'name', 'poolId', 'preventUserExistenceErrors', 'readAttributes', 'updatedAt', 'writeAttributes']);
+    assert.deepEqual(Object.keys(client).sort(), ['allowedOrigins', 'clientId', 'createdAt', 'explicitAuthFlows', 'name', 'poolId', 'preventUserExistenceErrors', 'readAttributes', 'updatedAt', 'writeAttributes']);
     assert.equal(client.explicitAuthFlows, null, 'no list: every sign-in flow');
     assert.equal(client.poolId, poolId);
     assert.equal(client.name, 'web');

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull, or } from 'drizzle-orm';
 import { clients, pools, signingKeys, users } from '../../db/schema/index.ts';
 import type { Db } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
@@ -12,7 +12,8 @@ import {
   type PoolAttributeSettingsInput,
   type SchemaAttributeInput,
 } from '../attributes/index.ts';
-import { generateSigningKey, jwks, type SigningKey, type VerificationKey } from '../tokens/index.ts';
+import { CLOCK_TOLERANCE_SECONDS, generateSigningKey, jwks, type SigningKey, type VerificationKey } from '../tokens/index.ts';
+import { checkAllowedOrigins, createOriginAllowList } from './allowed-origins.ts';
 import type { MessageTemplates, Purpose } from '../courier/messages.ts';
 import { chooseTemplates, validateMessageTemplates, type PoolMessageTemplates } from './message-templates.ts';
 import { resolvePolicies, type PoolPolicies, type PoolPoliciesInput } from './pool-settings.ts';
@@ -38,8 +39,18 @@ export interface AppClient {
   writeAttributes: string[] | null;
   preventUserExistenceErrors: boolean;
   explicitAuthFlows: AuthFlow[] | null;
+  /** Browser origins (scheme://host[:port]) that may call Cognate for this client (CORS); null: none. */
+  allowedOrigins: string[] | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A signing key as the admin API shows it: never its private part. */
+export interface SigningKeyInfo {
+  kid: string;
+  createdAt: Date;
+  /** null for the current key; else when it stops verifying (and leaves the JWKS). */
+  retiresAt: Date | null;
 }
 
 export interface CreatePoolInput extends PoolAttributeSettingsInput {
@@ -59,6 +70,7 @@ export interface ClientInput {
   writeAttributes?: string[] | null;
   preventUserExistenceErrors?: boolean;
   explicitAuthFlows?: AuthFlow[] | null;
+  allowedOrigins?: string[] | null;
 }
 
 /** Cognito's ExplicitAuthFlows values (the ALLOW_ form); Cognate runs the password, SRP and refresh flows. */
@@ -92,8 +104,9 @@ export function assertAuthFlow(client: Pick<AppClient, 'explicitAuthFlows'>, flo
 export const poolNotFound = (poolId: string) => new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
 const clientNotFound = (clientId: string) => new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
 
-export function createPoolsService(deps: { db: Db; region: string; publicUrl: string }) {
+export function createPoolsService(deps: { db: Db; region: string; publicUrl: string; originCacheMs?: number }) {
   const { db } = deps;
+  const allowedOrigins = createOriginAllowList(db, deps.originCacheMs);
   const issuerOf = (poolId: string) => `${deps.publicUrl}/${poolId}`;
 
   async function getPool(poolId: string): Promise<Pool> {
@@ -106,6 +119,15 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     const [client] = await db.select().from(clients).where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)));
     if (!client) throw clientNotFound(clientId);
     return client;
+  }
+
+  async function listSigningKeys(poolId: string): Promise<SigningKeyInfo[]> {
+    await getPool(poolId);
+    return db
+      .select({ kid: signingKeys.kid, createdAt: signingKeys.createdAt, retiresAt: signingKeys.retiresAt })
+      .from(signingKeys)
+      .where(eq(signingKeys.poolId, poolId))
+      .orderBy(desc(signingKeys.createdAt), asc(signingKeys.kid));
   }
 
   return {
@@ -220,8 +242,10 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
             ...perms,
             preventUserExistenceErrors: input.preventUserExistenceErrors ?? true,
             explicitAuthFlows: checkAuthFlows(input.explicitAuthFlows ?? null),
+            allowedOrigins: checkAllowedOrigins(input.allowedOrigins ?? null),
           })
           .returning();
+        allowedOrigins.invalidate();
         return client!;
       } catch (error) {
         if (uniqueViolation(error) === 'clients_pkey') throw invalidParameter(`User pool client ${input.clientId} already exists.`);
@@ -247,6 +271,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
         writeAttributes: patch.writeAttributes === undefined ? current.writeAttributes : patch.writeAttributes,
         preventUserExistenceErrors: patch.preventUserExistenceErrors ?? current.preventUserExistenceErrors,
         explicitAuthFlows: patch.explicitAuthFlows === undefined ? current.explicitAuthFlows : checkAuthFlows(patch.explicitAuthFlows),
+        allowedOrigins: patch.allowedOrigins === undefined ? current.allowedOrigins : checkAllowedOrigins(patch.allowedOrigins),
       };
       validateClientPermissions(pool.attributeSettings, next, 'update');
       const [client] = await db
@@ -255,6 +280,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
         .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)))
         .returning();
       if (!client) throw clientNotFound(clientId);
+      allowedOrigins.invalidate();
       return client;
     },
 
@@ -266,7 +292,11 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
         .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)))
         .returning({ id: clients.id });
       if (deleted.length === 0) throw clientNotFound(clientId);
+      allowedOrigins.invalidate();
     },
+
+    /** CORS: whether some client of some pool allows this browser origin (cached briefly). */
+    isAllowedOrigin: (origin: string): Promise<boolean> => allowedOrigins.has(origin),
 
     /** The client named in a user-facing request body, with its pool. */
     async clientWithPool(clientId: string): Promise<{ client: AppClient; pool: Pool }> {
@@ -275,11 +305,12 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
       return { client: row.clients, pool: row.pools };
     },
 
+    /** The key new tokens are signed with: the newest one not retiring. */
     async currentSigningKey(poolId: string): Promise<SigningKey> {
       const [key] = await db
         .select()
         .from(signingKeys)
-        .where(eq(signingKeys.poolId, poolId))
+        .where(and(eq(signingKeys.poolId, poolId), isNull(signingKeys.retiresAt)))
         .orderBy(desc(signingKeys.createdAt))
         .limit(1);
       if (!key) throw poolNotFound(poolId);
@@ -289,13 +320,39 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     /** The key a token names, with the issuer it must carry: a key only vouches for its own pool. */
     async verificationKey(kid: string): Promise<VerificationKey | undefined> {
       const [key] = await db.select().from(signingKeys).where(eq(signingKeys.kid, kid));
-      return key ? { publicKeyPem: key.publicKeyPem, issuer: issuerOf(key.poolId) } : undefined;
+      return key ? { publicKeyPem: key.publicKeyPem, issuer: issuerOf(key.poolId), retiresAt: key.retiresAt } : undefined;
     },
 
+    /** The pool's live keys: the current one and those still in their overlap; retired keys are left out. */
     async jwks(poolId: string) {
       await getPool(poolId);
-      const keys = await db.select().from(signingKeys).where(eq(signingKeys.poolId, poolId)).orderBy(desc(signingKeys.createdAt));
+      const keys = await db
+        .select()
+        .from(signingKeys)
+        .where(and(eq(signingKeys.poolId, poolId), or(isNull(signingKeys.retiresAt), gt(signingKeys.retiresAt, new Date()))))
+        .orderBy(desc(signingKeys.createdAt));
       return jwks(keys);
+    },
+
+    listSigningKeys,
+
+    /**
+     * A new current key. Every older key still live retires after the pool's longest access or ID
+     * token lifetime plus the clock tolerance, so each token already issued verifies until it expires.
+     */
+    async rotateSigningKey(poolId: string): Promise<SigningKeyInfo[]> {
+      const key = await generateSigningKey();
+      await db.transaction(async (tx) => {
+        // Lock the pool row: two rotations at once still leave exactly one current key.
+        const [pool] = await tx.select().from(pools).where(eq(pools.id, poolId)).for('update');
+        if (!pool) throw poolNotFound(poolId);
+        const { accessTokenTtlSeconds, idTokenTtlSeconds } = pool.policies.tokens;
+        const now = Date.now();
+        const retiresAt = new Date(now + (Math.max(accessTokenTtlSeconds, idTokenTtlSeconds) + CLOCK_TOLERANCE_SECONDS) * 1000);
+        await tx.update(signingKeys).set({ retiresAt }).where(and(eq(signingKeys.poolId, poolId), isNull(signingKeys.retiresAt)));
+        await tx.insert(signingKeys).values({ ...key, createdAt: new Date(now), poolId });
+      });
+      return listSigningKeys(poolId);
     },
   };
 }

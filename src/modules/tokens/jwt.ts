@@ -105,7 +105,12 @@ export function signAccessToken(key: KeyForSigning, input: AccessTokenInput, lif
 export interface VerificationKey {
   publicKeyPem: string;
   issuer: string;
+  /** Set once a newer key replaced this one; from then on the key verifies nothing. */
+  retiresAt?: Date | null;
 }
+
+/** How far the clocks of Cognate and a token's verifier may drift: expiry and rotation overlaps allow this much. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
 
 export interface VerifyAccessTokenOptions {
   resolveKey(kid: string): Promise<VerificationKey | undefined> | VerificationKey | undefined;
@@ -124,7 +129,7 @@ class InvalidToken extends Error {}
  * and propagates unchanged, so an outage is not reported as a bad token.
  */
 export async function verifyAccessToken(token: string, opts: VerifyAccessTokenOptions): Promise<AccessTokenClaims> {
-  const toleranceMs = (opts.clockToleranceSeconds ?? 5) * 1000;
+  const toleranceMs = (opts.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS) * 1000;
   let kid: string;
   try {
     kid = kidOf(token);
@@ -134,6 +139,8 @@ export async function verifyAccessToken(token: string, opts: VerifyAccessTokenOp
   const key = await opts.resolveKey(kid);
   try {
     if (!key) throw new InvalidToken(`unknown kid ${kid}`);
+    // A retired key's overlap already covers the longest token lifetime and the skew: no tolerance on top.
+    if (key.retiresAt && key.retiresAt.getTime() <= Date.now()) throw new InvalidToken(`kid ${kid} retired`);
     return checkAccessToken(token, key, toleranceMs);
   } catch (cause) {
     throw invalidAccessToken(cause);

@@ -32,10 +32,15 @@ export function createSessionsService(deps: {
   db: Db;
   pools: PoolsService;
   loadAttributes: (q: Queryable, user: UserRow) => Promise<UserAttributeState>;
+  /** How long a verification key is kept in memory; must stay below the shortest rotation overlap (300 s). */
+  keyCacheMs?: number;
 }) {
   const { db } = deps;
-  // Signing keys never change once made, so a key found once can be kept.
-  const keyCache = new Map<string, VerificationKey>();
+  const keyCacheMs = deps.keyCacheMs ?? 60_000;
+  // A key may be retired by a rotation in any instance: entries expire after keyCacheMs, so every
+  // instance sees a new retiresAt long before it arrives (overlaps are 305 s or more), and never
+  // outlive a retiresAt they already know.
+  const keyCache = new Map<string, { key: VerificationKey; until: number }>();
 
   /** A session with its user, client and pool: one query for every authenticated request. */
   async function sessionWhere(condition: SQL) {
@@ -101,16 +106,25 @@ export function createSessionsService(deps: {
     async authenticate(accessToken: string): Promise<Caller> {
       const claims = await verifyAccessToken(accessToken, {
         resolveKey: async (kid) => {
+          const now = Date.now();
           const cached = keyCache.get(kid);
-          if (cached) return cached;
+          if (cached && cached.until > now) return cached.key;
           const key = await deps.pools.verificationKey(kid);
-          if (key) keyCache.set(kid, key);
+          if (key) keyCache.set(kid, { key, until: Math.min(now + keyCacheMs, key.retiresAt?.getTime() ?? Infinity) });
+          else keyCache.delete(kid);
           return key;
         },
       });
       const row = await sessionWhere(eq(refreshTokens.id, claims.origin_jti));
       // Signing out revokes the session, and with it every access token issued from it.
-      if (!row || row.refresh_tokens.revokedAt !== null || row.users.id !== claims.sub || row.clients.id !== claims.client_id) {
+      // The session must also belong to the pool whose key signed the token (its issuer).
+      if (
+        !row ||
+        row.refresh_tokens.revokedAt !== null ||
+        row.users.id !== claims.sub ||
+        row.clients.id !== claims.client_id ||
+        deps.pools.issuerOf(row.pools.id) !== claims.iss
+      ) {
         throw revoked();
       }
       if (!row.users.enabled) throw forbidden('User is disabled.');
