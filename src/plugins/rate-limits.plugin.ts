@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { CognitoError } from '../errors/cognito-error.ts';
 import { TARGET_PREFIX } from '../modules/cognito-protocol/protocol.ts';
+import type { Services } from '../services.ts';
 import { cognitoLimitedCall, ipKey, LIMIT_KINDS, restTargets, targetKey, type LimitKind } from '../modules/rate-limits/policy.ts';
 
 type Targets = { scope?: string; targets: string[] };
@@ -35,12 +36,14 @@ const SWEEP_INTERVAL_MS = 60_000;
  */
 export const rateLimitsPlugin = fp(
   async (app: FastifyInstance) => {
-    const { policy, counters, lockout } = app.services.rateLimits;
-    if (!policy.enabled) {
+    // Absent when the app is built only to describe its routes (openapi.yaml): nothing to limit then.
+    const limits = app.services.rateLimits as Services['rateLimits'] | undefined;
+    if (!limits?.policy.enabled) {
       const none: PreHandler = async () => {};
       app.decorate('rateLimited', () => none);
       app.decorate('cognitoRateLimited', none);
     } else {
+      const { policy, counters } = limits;
       class PostgresStore implements FastifyRateLimitStore {
         incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number) {
           counters.hit(key, timeWindow).then(
@@ -111,9 +114,14 @@ export const rateLimitsPlugin = fp(
 
     // Passed windows and forgotten lockouts are deleted now and then (each process does it; deletes are idempotent).
     let sweeper: NodeJS.Timeout | undefined;
+    const sweep = async () => {
+      await limits!.counters.sweep();
+      await limits!.lockout.sweep();
+    };
     app.addHook('onReady', async () => {
+      if (!limits) return;
       sweeper = setInterval(() => {
-        Promise.all([counters.sweep(), lockout.sweep()]).catch((error: unknown) => app.log.debug({ err: error }, 'rate-limit sweep failed'));
+        sweep().catch((error: unknown) => app.log.debug({ err: error }, 'rate-limit sweep failed'));
       }, SWEEP_INTERVAL_MS);
       sweeper.unref();
     });

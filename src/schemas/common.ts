@@ -43,7 +43,7 @@ function describeStatus(status: number): string {
       409: 'Conflict (UsernameExistsException, AliasExistsException)',
       413: 'Body too large (InvalidParameterException)',
       415: 'Unsupported media type (InvalidParameterException)',
-      429: 'Limit reached (LimitExceededException, TooManyFailedAttemptsException)',
+      429: 'Limit reached (LimitExceededException, TooManyFailedAttemptsException; TooManyRequestsException with Retry-After)',
       500: 'Internal error (InternalErrorException)',
       502: 'Code delivery failed (CodeDeliveryFailureException)',
       503: 'Not ready: the database is unavailable (InternalErrorException)',

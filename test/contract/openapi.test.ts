@@ -60,8 +60,8 @@ describe('openapi.yaml', () => {
       assert.ok(statuses.some((s) => /^2\d\d$/.test(s)), `${where} declares no 2xx response`);
       const errors = statuses.filter((s) => /^[45]\d\d$/.test(s));
       if (operation.operationId === 'CognitoIdentityProviderService') {
-        // Cognito's wire protocol answers Cognito's own error shape, 400 or 500, never a problem document.
-        assert.deepEqual(errors, ['400', '500'], where);
+        // Cognito's wire protocol answers Cognito's own error shape, 400, 429 (throttled) or 500, never a problem document.
+        assert.deepEqual(errors, ['400', '429', '500'], where);
         for (const status of errors) {
           assert.deepEqual(operation.responses![status]!.content, { 'application/x-amz-json-1.1': { schema: { $ref: '#/components/schemas/CognitoWireError' } } }, where);
         }
