@@ -232,6 +232,14 @@ describe('verifyAccessToken rejects', () => {
     await assertRejected(craftRs256({ alg: 'RS256', typ: 'JWT', kid: 'nope' }, validPayload()));
   });
 
+  test('a kid past its retirement verifies nothing; before it, everything', async () => {
+    const token = signAccessToken(keyA, accessInput(), 3600);
+    const retiring = (at: number) => () => ({ publicKeyPem: keyA.publicKeyPem, issuer: ISSUER, retiresAt: new Date(at) });
+    await verifyAccessToken(token, { resolveKey: retiring(Date.now() + 1000) });
+    await assert.rejects(verifyAccessToken(token, { resolveKey: retiring(Date.now() - 1) }), { name: 'NotAuthorizedException' });
+    await assert.rejects(verifyAccessToken(token, { resolveKey: retiring(Date.now()) }), { name: 'NotAuthorizedException' });
+  });
+
   test('a missing or empty kid', async () => {
     await assertRejected(craftRs256({ alg: 'RS256', typ: 'JWT' }, validPayload()));
     await assertRejected(craftRs256({ alg: 'RS256', typ: 'JWT', kid: '' }, validPayload()));
