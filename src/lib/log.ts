@@ -1,9 +1,32 @@
-import { pino } from 'pino';
+import { pino, stdSerializers, type LoggerOptions } from 'pino';
+
+const PARAMS = /\nparams: [\s\S]*?(?=\n {4}at |$)/;
+
+/**
+ * A failed query's error carries its parameters, in `params` and in its message and stack
+ * (drizzle's "Failed query: … params: …"): user data, and for some writes a server secret (a new
+ * signing key's private half, a generated secret). Logs keep the query, never its values.
+ */
+function withoutQueryParams(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  if ('params' in out) out.params = '[redacted]';
+  for (const name of ['message', 'stack'] as const) {
+    if (typeof out[name] === 'string') out[name] = (out[name] as string).replace(PARAMS, '\nparams: [redacted]');
+  }
+  if (out.cause !== undefined) out.cause = withoutQueryParams(out.cause, depth + 1);
+  return out;
+}
+
+/** Logger options for the server and every process sharing its logs (tests use them too). */
+export const logOptions = {
+  redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+  serializers: {
+    err: (err: unknown) => withoutQueryParams(err instanceof Error ? stdSerializers.err(err) : err),
+  },
+} satisfies LoggerOptions;
 
 /** Structured JSON logs; secrets never reach them (tokens and keys travel in these headers). */
 export function createLogger(level: string) {
-  return pino({
-    level,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
-  });
+  return pino({ ...logOptions, level });
 }

@@ -169,9 +169,10 @@ describe('CORS per client', () => {
 });
 
 describe('limits', () => {
-  test('the defaults: 256 KiB bodies, 30 s to send a request', () => {
+  test('the defaults: 256 KiB bodies, 30 s to send a request, 10 s for its headers', () => {
     assert.equal(t.app.initialConfig.bodyLimit, 256 * 1024);
-    assert.equal(t.app.initialConfig.requestTimeout, 30_000);
+    assert.equal(t.app.server.requestTimeout, 30_000);
+    assert.equal(t.app.server.headersTimeout, 10_000);
   });
 
   test('a body over the limit at POST / is refused with 413 in Cognito’s shape, before any work', async () => {

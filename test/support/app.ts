@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { logOptions } from '../../src/lib/log.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { openTestDatabase } from './database.ts';
@@ -74,8 +75,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     ...env,
   });
   const logs: LogEntry[] = [];
+  // The server's own logger options (redaction, serializers), so tests see what production logs.
   const logger = pino(
-    { level: 'debug' },
+    { ...logOptions, level: 'debug' },
     new Writable({
       write(chunk, _encoding, done) {
         for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
