@@ -32,3 +32,17 @@ const print = (title: string, map: Map<string, number>) => {
 };
 print('self time by package / file', byFile);
 print('self time by function', byFunction);
+
+// Inclusive time: each sample counts once for every distinct function on its stack.
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+const nodeById = new Map(profile.nodes.map((n) => [n.id, n]));
+const label = (node: Node) => `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'nm/').replace(/.*\/work\/main\//, '')}:${node.callFrame.lineNumber + 1}`;
+const inclusive = new Map<string, number>();
+for (const [id, t] of self) {
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) seen.add(label(nodeById.get(cur)!));
+  for (const l of seen) inclusive.set(l, (inclusive.get(l) ?? 0) + t);
+}
+const filter = process.argv[4] ? new RegExp(process.argv[4]) : /src\//;
+print(`inclusive time of functions matching ${filter}`, new Map([...inclusive].filter(([k]) => filter.test(k))));
