@@ -31,13 +31,19 @@ export function isPhoneNumber(value: string): boolean {
   return /^\+\d{1,15}$/.test(value);
 }
 
+// atext (letters, digits, !#$%&'*+/=?^_`{|}~-) or UTF-8; labels: letters, digits, hyphens or UTF-8.
+const MAILBOX =
+  /^(?:[\w!#$%&'*+/=?^`{|}~-]|[^\x00-\x7F\s\p{Cc}])+(?:\.(?:[\w!#$%&'*+/=?^`{|}~-]|[^\x00-\x7F\s\p{Cc}])+)*@(?:[A-Za-z0-9-]|[^\x00-\x7F\s\p{Cc}])+(?:\.(?:[A-Za-z0-9-]|[^\x00-\x7F\s\p{Cc}])+)*$/u;
+
 /**
- * A permissive addr-spec: one `@`, a non-empty local part, a domain of non-empty
- * dot-separated labels (a dotless host is valid addr-spec), no whitespace or control
- * characters anywhere. Deliverability is the verification code's job, not ours.
+ * RFC 5321's Mailbox, as mail servers parse it (with RFC 6531's UTF-8): a local part of
+ * dot-separated atoms of atext, and a domain of dot-separated labels of letters, digits and
+ * hyphens (a dotless host is valid). Anything else, `a<b@c` or `me@exa_mple.com` say, no server
+ * takes in RCPT TO, so taking it here would only fail later, at delivery, as a 502 instead of a
+ * format error now. Deliverability beyond syntax is the verification code's job, not ours.
  */
 export function isEmailAddress(value: string): boolean {
-  if (!/^[^@\s\p{Cc}]+@[^@\s\p{Cc}.]+(\.[^@\s\p{Cc}.]+)*$/u.test(value)) return false;
+  if (!MAILBOX.test(value)) return false;
   // RFC 5321's size limits (octets): no mail server accepts a longer address, so taking one
   // would only fail later, at delivery, as a 502 instead of a format error now.
   const [local, domain] = value.split('@') as [string, string];
