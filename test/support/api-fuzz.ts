@@ -213,8 +213,15 @@ const attributeValue: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Values the fixture knows, by member name (case-insensitive): most requests reach deeper code with them. */
-function hintFor(member: string): fc.Arbitrary<unknown> | undefined {
+function hintFor(member: string, schema: Schema): fc.Arbitrary<unknown> | undefined {
   switch (member.toLowerCase()) {
+    case 'userattributes': {
+      // A plausible new user or change, so sign-ups and updates get past the schema checks.
+      const email = fc.stringMatching(/^[a-z]{4,10}$/).map((local) => `${local}.${process.pid}@example.com`);
+      const attributes = fc.record({ email, given_name: fc.constantFrom('Fuzz', 'Zoë'), 'custom:plan': fc.constantFrom('gold', 'free') }, { requiredKeys: ['email'] });
+      if (schema.type === 'array') return attributes.map((map) => Object.entries(map).map(([Name, Value]) => ({ Name, Value })));
+      return attributes;
+    }
     case 'clientid':
       return fc.constant(fx('clientId'));
     case 'poolid':
@@ -226,7 +233,7 @@ function hintFor(member: string): fc.Arbitrary<unknown> | undefined {
     case 'previouspassword':
     case 'proposedpassword':
     case 'temporarypassword':
-      return fc.constantFrom(PASSWORD, 'N3w-passw0rd!', 'short', 'nouppercase1!');
+      return fc.oneof({ weight: 4, arbitrary: fc.constant(PASSWORD) }, { weight: 1, arbitrary: fc.constantFrom('N3w-passw0rd!', 'short', 'nouppercase1!') });
     case 'accesstoken':
       return fc.constant(fx('accessToken'));
     case 'refreshtoken':
@@ -261,7 +268,7 @@ function hintFor(member: string): fc.Arbitrary<unknown> | undefined {
 
 /** An arbitrary for a JSON schema (the subset TypeBox emits), with fixture values for known members. */
 export function fromSchema(schema: Schema | undefined, member = '', depth = 0): fc.Arbitrary<unknown> {
-  const hint = member ? hintFor(member) : undefined;
+  const hint = member ? hintFor(member, schema ?? {}) : undefined;
   const generic = genericFromSchema(schema ?? {}, depth);
   return hint ? fc.oneof({ weight: 4, arbitrary: hint }, { weight: 1, arbitrary: generic }) : generic;
 }

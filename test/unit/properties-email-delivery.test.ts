@@ -22,7 +22,7 @@ before(async () => {
   channel = createSmtpChannel({ smtpUrl: `${smtp.url}${smtp.url.includes('?') ? '&' : '?'}pool=true`, mailFrom: 'Cognate Tests <tests@cognate.test>' });
 });
 after(async () => {
-  await channel?.close();
+  await channel?.close?.();
   await smtp?.close();
 });
 
