@@ -1,7 +1,7 @@
 /**
  * Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by file, top N.
  *
- *   tsx bench/lib/profile-summary.ts <file.cpuprofile> [N]
+ *   [BUSY_SECONDS=a-b] tsx bench/lib/profile-summary.ts <file.cpuprofile> [N] [regexp for the inclusive list]
  */
 import { readFileSync } from 'node:fs';
 
@@ -13,8 +13,29 @@ interface Node {
 }
 const profile = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const top = Number(process.argv[3] ?? 25);
+// BUSY_SECONDS=a-b: only the seconds from a to b (counted among the busy seconds: under 20 % idle), to
+// isolate one load phase from start-up and the other phases.
+const idleId = profile.nodes.find((n) => n.callFrame.functionName === '(idle)')?.id;
+const secondOf: number[] = [];
+const idleBySecond = new Map<number, number>();
+const allBySecond = new Map<number, number>();
+let clock = 0;
+profile.samples.forEach((id, i) => {
+  clock += profile.timeDeltas[i] ?? 0;
+  const second = Math.floor(clock / 1e6);
+  secondOf[i] = second;
+  allBySecond.set(second, (allBySecond.get(second) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  if (id === idleId) idleBySecond.set(second, (idleBySecond.get(second) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
+const busySeconds = [...allBySecond.keys()].filter((s) => (idleBySecond.get(s) ?? 0) < 0.2 * allBySecond.get(s)!).sort((a, b) => a - b);
+const range = process.env.BUSY_SECONDS?.split('-').map(Number);
+const keep = range ? new Set(busySeconds.slice(range[0], range[1])) : undefined;
+if (range) console.log(`busy seconds (under 20 % idle): ${busySeconds.join(' ')}; keeping ${[...keep!].join(' ')}`);
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+profile.samples.forEach((id, i) => {
+  if (keep && !keep.has(secondOf[i]!)) return;
+  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const byFunction = new Map<string, number>();
 const byFile = new Map<string, number>();

@@ -158,16 +158,34 @@ function kidOf(token: string): string {
   return header.kid;
 }
 
+/**
+ * Verifiers by key, issuer and tolerance: making one parses the PEM (createPublicKey), which was
+ * a seventh of an authenticated request's CPU (bench/run.ts). A verifier holds no state between
+ * tokens; a handful of keys are live at once, so the map is simply emptied if it ever grows.
+ */
+const verifiers = new Map<string, (token: string) => unknown>();
+
+function verifierFor(key: VerificationKey, toleranceMs: number) {
+  const id = `${toleranceMs}\n${key.issuer}\n${key.publicKeyPem}`;
+  let verify = verifiers.get(id);
+  if (!verify) {
+    if (verifiers.size >= 64) verifiers.clear();
+    // Pinned to RS256: rejects `none` and HS256 "signed" with the public key as secret.
+    verify = createVerifier({
+      key: key.publicKeyPem,
+      algorithms: ['RS256'],
+      allowedIss: key.issuer,
+      clockTolerance: toleranceMs,
+      requiredClaims: REQUIRED_CLAIMS,
+      cache: false,
+    });
+    verifiers.set(id, verify);
+  }
+  return verify;
+}
+
 function checkAccessToken(token: string, key: VerificationKey, toleranceMs: number): AccessTokenClaims {
-  // Pinned to RS256: rejects `none` and HS256 "signed" with the public key as secret.
-  const verify = createVerifier({
-    key: key.publicKeyPem,
-    algorithms: ['RS256'],
-    allowedIss: key.issuer,
-    clockTolerance: toleranceMs,
-    requiredClaims: REQUIRED_CLAIMS,
-    cache: false,
-  });
+  const verify = verifierFor(key, toleranceMs);
   const claims = verify(token) as Record<string, unknown>;
 
   // fast-jwt checks exp (and nbf) but not an iat in the future.
