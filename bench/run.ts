@@ -2,7 +2,7 @@
  * The benchmark suite (`npm run bench`): Cognate against raw baselines measured in the same run,
  * on the same machine, printed as a table of ratios and written to bench/results/bench.txt.
  *
- *   npm run bench                                  attributes, auth, memory, start-up (~4 min on 2 cores)
+ *   npm run bench                                  attributes, auth, memory, start-up (~6 min on 2 cores)
  *   npm run bench -- --only search                 ListUsers over 1,000,000 users (bench/user-search.ts)
  *   npm run bench -- --all                         everything
  *   npm run bench -- --only attributes --users 10000 --duration 3    (a quick look while developing)
@@ -15,6 +15,11 @@
  * Processes: this one seeds, starts the servers and probes; Cognate (`node --import tsx
  * src/server.ts`, NODE_ENV=production, default argon2id cost) and the baseline are children;
  * autocannon runs in a further child (bench/lib/load.ts), all on loopback.
+ *
+ * Options: --users N (100000), --connections N (10), --duration S (10), --rounds N (2),
+ * --tokens N (signed-in users the GET/PATCH load is spread over, 100), --search-users N,
+ * --log-level L (info), --out FILE, --server-env NAME=value (repeatable), --cpu-prof DIR.
+ * BENCH_SERVER_IMPORT=file.mjs preloads a module into the server (for experiments).
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -337,7 +342,7 @@ if (groups.includes('attributes')) {
   rows.push({
     figure: 'Cognate RSS, peak under attribute load',
     target: '< 200 MB',
-    measured: `${mib(rss.peak)} (idle before: ${mib(idleRss)})`,
+    measured: `${(rss.peak / 1e6).toFixed(0)} MB (before the load: ${(idleRss / 1e6).toFixed(0)} MB)`,
     ratio: `${((rss.peak / 200e6) * 100).toFixed(0)} % of limit`,
     pass: rss.peak < 200e6,
   });
