@@ -34,6 +34,21 @@ export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolSize?: number }
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob | File };
 
+function releasedWhenLost(client: pg.PoolClient): pg.PoolClient {
+  const release = client.release;
+  let released = false;
+  const releaseOnce = (error?: Error | boolean) => {
+    if (released) return;
+    released = true;
+    client.removeListener('end', lost);
+    release(error);
+  };
+  const lost = () => releaseOnce(new Error('connection lost while checked out'));
+  client.once('end', lost);
+  client.release = releaseOnce;
+  return client;
+}
+
 const expectedMigrations = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')).entries.length as number;
 
 async function checkReady(query: (sql: string) => Promise<{ rows: unknown[] }>): Promise<void> {
@@ -44,9 +59,21 @@ async function checkReady(query: (sql: string) => Promise<{ rows: unknown[] }>):
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    // Bounded waits: a server that does not answer (or a pool with no free client) fails the
+    // request with 503 after 10 s rather than holding it; keep-alive finds dead peers.
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, connectionTimeoutMillis: 10_000, keepAlive: true });
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => {});
+    // Nor may a checked-out one: pg-pool drops its listener while a transaction holds the client,
+    // and an 'error' with no listener is an uncaught exception. The query in flight, or the next
+    // one, fails instead, and the broken client is discarded when released.
+    pool.on('connect', (client) => client.on('error', () => {}));
+    // drizzle's transaction() (0.45) never releases a client whose BEGIN failed: each connection
+    // lost at that moment would hold a pool slot for good, and after `max` of them every request
+    // would wait for a client that never comes. A client checked out when its connection ends is
+    // given back (as broken) at once; the release drizzle may still make is then a no-op.
+    const connect = pool.connect.bind(pool);
+    pool.connect = ((callback?: Parameters<typeof connect>[0]) => (callback ? connect(callback) : connect().then(releasedWhenLost))) as typeof pool.connect;
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       db,

@@ -17,7 +17,7 @@ export function isConnectionError(error: unknown): boolean {
     if (typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P03'].includes(code) || code.startsWith('08'))) {
       return true;
     }
-    if (typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) return true;
+    if (typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect/i.test(message)) return true;
   }
   return false;
 }

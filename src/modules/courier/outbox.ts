@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } f
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Db, Queryable } from '../../db/client.ts';
+import { isConnectionError } from '../../db/errors.ts';
 import { deliveryAttempts, outboxMessages, userAttributes, type DeliveryOutcome } from '../../db/schema/index.ts';
 import { CognitoError } from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -288,19 +289,27 @@ export function createOutbox(deps: {
     async sendNow(queued: QueuedMessage[]): Promise<void> {
       let failure: unknown;
       for (const message of queued) {
-        const [claimed] = await db
-          .update(outboxMessages)
-          .set({
-            status: 'sending',
-            attempts: sql`${outboxMessages.attempts} + 1`,
-            nextAttemptAt: sql`now() + make_interval(secs => ${policy.leaseMs / 1000})`,
-          })
-          .where(and(eq(outboxMessages.id, message.id), eq(outboxMessages.status, 'pending')))
-          .returning({ attempts: outboxMessages.attempts });
-        // Already taken by a worker (the request was slower than the hold), or superseded.
-        if (!claimed) continue;
-        const { outcome, error } = await attemptSend(message, claimed.attempts);
-        if (outcome === 'failed' && isPermanent(error)) failure ??= error;
+        try {
+          const [claimed] = await db
+            .update(outboxMessages)
+            .set({
+              status: 'sending',
+              attempts: sql`${outboxMessages.attempts} + 1`,
+              nextAttemptAt: sql`now() + make_interval(secs => ${policy.leaseMs / 1000})`,
+            })
+            .where(and(eq(outboxMessages.id, message.id), eq(outboxMessages.status, 'pending')))
+            .returning({ attempts: outboxMessages.attempts });
+          // Already taken by a worker (the request was slower than the hold), or superseded.
+          if (!claimed) continue;
+          const { outcome, error } = await attemptSend(message, claimed.attempts);
+          if (outcome === 'failed' && isPermanent(error)) failure ??= error;
+        } catch (error) {
+          // The change is committed and its message queued: losing the database now is a transient
+          // delivery failure the worker retries (pending, or sending until its lease runs out), not a
+          // failure of the request, which would have a client retry a write that was made.
+          if (!isConnectionError(error)) throw error;
+          logger.warn({ outboxId: message.id, error: describe(error) }, 'database lost after commit: the message is left to the delivery worker');
+        }
       }
       if (failure) {
         throw failure instanceof CognitoError ? failure : new CognitoError('CodeDeliveryFailureException', undefined, { cause: failure });
