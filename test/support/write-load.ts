@@ -87,7 +87,8 @@ export async function runWriteLoad(options: {
   };
   await Promise.all(
     options.users.map(async (user, u) => {
-      const history: { value: string; acked: boolean }[] = [];
+      // A journal carried over from an earlier run goes on with the same histories.
+      const history = journal.patches.get(user.username) ?? [];
       journal.patches.set(user.username, history);
       for (let round = 0; round < options.maxRounds && !options.stop() && Date.now() < options.deadline; round++) {
         const username = `${options.prefix}-${u}-${round}`;
