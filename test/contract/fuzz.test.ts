@@ -10,7 +10,7 @@ import { CONTENT_TYPE, supportedActions } from '../../src/modules/cognito-protoc
 import { MUTATIONS, assertHealthy, checkAnswer, restOperations, runFuzz, startFuzzTarget, wireOperations, type FuzzTarget } from '../support/api-fuzz.ts';
 
 const SEED = 20261126;
-const RUNS_PER_OPERATION = 25;
+const RUNS_PER_OPERATION = 20;
 
 let target: FuzzTarget;
 before(async () => {
