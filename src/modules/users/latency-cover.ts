@@ -2,33 +2,39 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * Makes a simulated answer take as long as a real one. Real answers record how long their work
- * took (per kind, e.g. the delivery medium); a simulated answer waits a duration drawn from the
- * recent real ones, so both follow one distribution whatever the mail or SMS provider's latency.
+ * Makes a simulated answer take as long as a real one. Real answers record how long they took
+ * from the start of the call (per kind, e.g. an operation in one pool); a simulated answer waits
+ * until a duration drawn from the recent real ones has passed since its own start, so both follow
+ * one distribution, whatever the mail or SMS provider's latency and whatever the queries cost. Only
+ * the last few are kept, so the imitation follows the machine's load as the real answers do.
  */
-export function createLatencyCover(size = 64) {
+export function createLatencyCover(size = 16) {
   const samples = new Map<string, number[]>();
+  // How late this process's timers fire (it grows with load), so a wait can ask for that much less.
+  const lateness: number[] = [];
+  const typicalLateness = () => (lateness.length ? [...lateness].sort((x, y) => x - y)[lateness.length >> 1]! : 1);
+  const keep = (list: number[], value: number, max: number) => {
+    list.push(value);
+    if (list.length > max) list.shift();
+  };
   return {
-    /** Times `work` and keeps its duration when it succeeds. */
-    async measure<T>(kind: string, work: () => Promise<T>): Promise<T> {
-      const started = performance.now();
-      const result = await work();
+    /** A real answer of this kind, begun at `startedAt` (performance.now()), is ready now. */
+    record(kind: string, startedAt: number): void {
       const list = samples.get(kind) ?? [];
-      list.push(performance.now() - started);
-      if (list.length > size) list.shift();
+      keep(list, performance.now() - startedAt, size);
       samples.set(kind, list);
-      return result;
     },
-    /** Waits as long as a recent real answer of that kind took (nothing before the first one). */
-    async imitate(kind: string): Promise<void> {
+    /** Waits until as long as a recent real answer of that kind took has passed since `startedAt` (no wait before the first one). */
+    async imitate(kind: string, startedAt: number): Promise<void> {
       const list = samples.get(kind);
       if (!list?.length) return;
-      const started = performance.now();
-      const target = list[randomInt(list.length)]!;
-      // setTimeout fires late by about a millisecond; the rest is spun away on the timer queue.
-      const coarse = target - 1.5;
-      if (coarse > 0) await sleep(coarse);
-      while (performance.now() - started < target) await new Promise((resolve) => setImmediate(resolve));
+      const remaining = startedAt + list[randomInt(list.length)]! - performance.now();
+      if (remaining <= 0) return;
+      // A timer, not a busy wait: on a loaded machine a spinning process loses its turn for longer.
+      const asked = Math.max(0, remaining - typicalLateness());
+      const before = performance.now();
+      await sleep(asked);
+      keep(lateness, performance.now() - before - asked, 33);
     },
   };
 }
