@@ -49,6 +49,9 @@ function releasedWhenLost(client: pg.PoolClient): pg.PoolClient {
   return client;
 }
 
+/** The advisory lock migrations are applied under (any fixed number no other code takes). */
+const MIGRATION_LOCK = 0x636f676e; // 'cogn'
+
 const expectedMigrations = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')).entries.length as number;
 
 async function checkReady(query: (sql: string) => Promise<{ rows: unknown[] }>): Promise<void> {
@@ -78,7 +81,20 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return {
       db,
       kind: 'postgres',
-      migrate: () => migratePg(drizzlePg(pool, { schema }), { migrationsFolder }),
+      async migrate() {
+        // Instances starting together (replicas on an empty database, an upgrade) take turns: the
+        // first applies the migrations and the others find them applied. Unserialised, their
+        // CREATE SCHEMA / TABLE IF NOT EXISTS collide on PostgreSQL's catalogs and a start fails.
+        const client = await pool.connect();
+        try {
+          await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+        } finally {
+          // Discarded, not pooled: after a failure, ending the session is what frees its lock.
+          client.release(true);
+        }
+      },
       ready: () => checkReady((text) => pool.query(text)),
       close: () => pool.end(),
     };
