@@ -711,11 +711,13 @@ export interface FuzzOptions {
 
 export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
-  const operations: FuzzOperation[] = [...restOperations(), ...wireOperations()].filter((op) => !options.only || op.id.includes(options.only));
+  // Each operation's seed is its position in the full list, so --only replays exactly what the full run sent.
+  const operations = [...restOperations(), ...wireOperations()]
+    .map((op, index) => ({ op, seed: options.seed + index }))
+    .filter(({ op }) => !options.only || op.id.includes(options.only));
   const report: FuzzReport = { requests: 0, operations: operations.length, mutations: {}, statuses: {}, successes: {}, failures: [], seeds: 0, ms: 0 };
   const refreshEvery = options.refreshEvery ?? 20;
-  for (const [index, op] of operations.entries()) {
-    const seed = options.seed + index;
+  for (const { op, seed } of operations) {
     let last: { request: SentRequest; problem: string; mutation: Mutation } | undefined;
     const result = await fc.check(
       fc.asyncProperty(requestFor(op), async (plan) => {
