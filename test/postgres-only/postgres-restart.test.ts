@@ -12,7 +12,7 @@ import { openDatabase, type Database } from '../../src/db/client.ts';
 import { isConnectionError } from '../../src/db/errors.ts';
 import type { Courier } from '../../src/modules/courier/index.ts';
 import { createServices, type Services } from '../../src/services.ts';
-import { ADMIN_KEY, PASSWORD, type LogEntry } from '../support/app.ts';
+import { ADMIN_KEY, GENEROUS_RATE_LIMITS, PASSWORD, type LogEntry } from '../support/app.ts';
 import { clusterUnavailable, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.ts';
 import { startCuttingProxy } from '../support/cutting-proxy.ts';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.ts';
@@ -42,7 +42,7 @@ describe('PostgreSQL restarted under load', { skip }, () => {
     database = await openDatabase({ kind: 'postgres', url: cluster.url, poolSize: 10 });
     await database.migrate();
     smtp = await startSmtpCapture();
-    const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, SMTP_URL: smtp.url, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
+    const config = loadConfig({ ...GENEROUS_RATE_LIMITS, ADMIN_API_KEY: ADMIN_KEY, SMTP_URL: smtp.url, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
     const logger = pino(
       { level: 'info' },
       new Writable({
@@ -250,7 +250,7 @@ describe('PostgreSQL restarted under load', { skip }, () => {
       },
       async close() {},
     };
-    const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
+    const config = loadConfig({ ...GENEROUS_RATE_LIMITS, ADMIN_API_KEY: ADMIN_KEY, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
     const own = await createServices(config, database, pino({ level: 'silent' }), { courier });
     const ownApp = await buildApp({ services: own });
     try {

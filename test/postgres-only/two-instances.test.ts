@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.ts';
-import { ADMIN_KEY, PASSWORD } from '../support/app.ts';
+import { ADMIN_KEY, GENEROUS_RATE_LIMITS, PASSWORD } from '../support/app.ts';
 import { onPostgres, openScratchPostgres } from '../support/database.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.ts';
@@ -24,7 +24,7 @@ describe('two Cognate instances on one PostgreSQL', { skip }, () => {
     const url = (database.db as unknown as { $client: pg.Pool }).$client.options.connectionString!;
     // Started together on an empty database: both migrate, and both must settle on one code
     // secret (no CODE_HMAC_SECRET). One PUBLIC_URL, as behind a load balancer: it is the tokens' issuer.
-    const env = { DATABASE_URL: url, ADMIN_API_KEY: ADMIN_KEY, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', PUBLIC_URL: 'http://cognate.test', SMTP_URL: smtp.url };
+    const env = { ...GENEROUS_RATE_LIMITS, DATABASE_URL: url, ADMIN_API_KEY: ADMIN_KEY, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', PUBLIC_URL: 'http://cognate.test', SMTP_URL: smtp.url };
     const started = await Promise.allSettled([startServerProcess(env), startServerProcess(env)]);
     for (const s of started) if (s.status === 'fulfilled') (a ? (b = s.value) : (a = s.value));
     const failed = started.find((s) => s.status === 'rejected');
