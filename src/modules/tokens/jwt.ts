@@ -50,8 +50,21 @@ export interface AccessTokenClaims extends CommonClaims {
 
 type KeyForSigning = Pick<SigningKey, 'kid' | 'privateKeyPem'>;
 
+/**
+ * Signers by key: making one parses the private key's PEM (createPrivateKey), a sizeable part
+ * of a sign-in's event-loop time (bench/run.ts). Few keys are live at once; the map is emptied
+ * if it ever grows.
+ */
+const signers = new Map<string, (payload: object) => string>();
+
 function sign(key: KeyForSigning, payload: object): string {
-  const signer = createSigner({ key: key.privateKeyPem, algorithm: 'RS256', kid: key.kid });
+  const id = `${key.kid}\n${key.privateKeyPem}`;
+  let signer = signers.get(id);
+  if (!signer) {
+    if (signers.size >= 64) signers.clear();
+    signer = createSigner({ key: key.privateKeyPem, algorithm: 'RS256', kid: key.kid }) as (payload: object) => string;
+    signers.set(id, signer);
+  }
   return signer(payload as Record<string, unknown>);
 }
 
