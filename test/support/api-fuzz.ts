@@ -426,7 +426,7 @@ function bodyArbitrary(schema: Schema, mediaTypes: string[]): fc.Arbitrary<Pick<
     return copy;
   };
   return fc.oneof(
-    { weight: 4, arbitrary: base.map((b) => ({ mutation: 'valid' as const, body: { json: b }, contentType: json })) },
+    { weight: 8, arbitrary: base.map((b) => ({ mutation: 'valid' as const, body: { json: b }, contentType: json })) },
     { weight: 2, arbitrary: fc.tuple(base, fc.nat(), wrongTypeValue).map(([b, i, v]) => ({ mutation: 'wrongType' as const, body: { json: at(b, i, (s) => ((s.parent as any)[s.key] = v)) }, contentType: json })) },
     { weight: 2, arbitrary: fc.tuple(base, fc.nat(), oddString).map(([b, i, v]) => ({ mutation: 'oddString' as const, body: { json: at(b, i, (s) => ((s.parent as any)[s.key] = v)) }, contentType: json })) },
     {
