@@ -2,7 +2,7 @@
  * The benchmark suite (`npm run bench`): Cognate against raw baselines measured in the same run,
  * on the same machine, printed as a table of ratios and written to bench/results/bench.txt.
  *
- *   npm run bench                                  attributes, auth, memory, start-up (~6 min on 2 cores)
+ *   npm run bench                                  attributes, auth, memory, start-up (~4 min on 2 cores)
  *   npm run bench -- --only search                 ListUsers over 1,000,000 users (bench/user-search.ts)
  *   npm run bench -- --all                         everything
  *   npm run bench -- --only attributes --users 10000 --duration 3    (a quick look while developing)
