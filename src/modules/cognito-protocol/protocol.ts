@@ -63,6 +63,7 @@ function parseBody(body: string): unknown {
  * faults are 5xx, and throttling is 429 as in Cognito's model (the SDKs back off and retry it).
  */
 export function toWireError(error: CognitoError) {
-  const status = error.name === 'InternalErrorException' ? Math.max(500, error.status) : error.name === 'TooManyRequestsException' ? 429 : 400;
+  // Cognito's statuses: 500 for its internal error (a database outage included), 429 for throttling, else 400.
+  const status = error.name === 'InternalErrorException' ? 500 : error.name === 'TooManyRequestsException' ? 429 : 400;
   return { status, headers: { 'x-amzn-errortype': error.name }, body: { __type: error.name, message: error.message } };
 }
