@@ -56,8 +56,13 @@ export async function findUserByUsername(q: Queryable, pool: Pool, username: str
 
 /** Sign-in lookup: the username itself first, then any active alias that matches. */
 export async function findUserBySignInName(q: Queryable, pool: Pool, login: string): Promise<UserRow | undefined> {
-  const byUsername = await findUserByUsername(q, pool, login);
-  if (byUsername) return byUsername;
+  // Both lookups always run (a username match wins), so a name that is nobody's costs exactly what
+  // a real username costs: the time taken does not tell which names exist.
+  const [byUsername, byAlias] = await Promise.all([findUserByUsername(q, pool, login), findUserByAlias(q, pool, login)]);
+  return byUsername ?? byAlias;
+}
+
+async function findUserByAlias(q: Queryable, pool: Pool, login: string): Promise<UserRow | undefined> {
   const { aliasAttributes, usernameAttributes } = pool.attributeSettings;
   const conditions = [];
   for (const name of new Set<string>([...aliasAttributes, ...usernameAttributes])) {
