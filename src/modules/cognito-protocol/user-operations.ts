@@ -210,6 +210,3 @@ export const userOperations: Record<string, Operation> = {
   }),
 };
 
-/** Kept for the catalog: an action Cognito has and Cognate does not (yet). */
-export const notImplemented = (action: string) =>
-  new CognitoError('UnknownOperationException', `Cognate does not implement ${action.slice(0, 64)}; see the README's list of Cognito actions.`);

@@ -22,7 +22,7 @@ import {
   loadAttributes,
   lockUser,
   newUserIdentity,
-  usernameKey,
+  newUserRow,
   type UserRow,
 } from './users.repository.ts';
 import { attributeChanges, listAudit, recordAudit, type AuditActor } from '../audit/audit.ts';
@@ -328,15 +328,7 @@ export function createAdminUsersService(deps: {
         result = await db.transaction(async (tx) => {
           const [user] = await tx
             .insert(users)
-            .values({
-              id: sub,
-              poolId: pool.id,
-              username,
-              usernameKey: usernameKey(pool, username),
-              status: 'FORCE_CHANGE_PASSWORD',
-              passwordHash,
-              ...srpCredentials(pool, username, password),
-            })
+            .values(newUserRow(pool, { id: sub, username, status: 'FORCE_CHANGE_PASSWORD', passwordHash, password }))
             .returning();
           await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, { forceAlias: input.forceAliasCreation === true });
           const state = await loadAttributes(tx, user!);

@@ -1,10 +1,11 @@
 import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { userAttributes, users } from '../../db/schema/index.ts';
+import { userAttributes, users, type UserStatus } from '../../db/schema/index.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { classifyUsername, type UpdatePlan, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool } from '../pools/pools.service.ts';
+import { srpCredentials } from './srp-credentials.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -29,6 +30,12 @@ export function newUserIdentity(pool: Pool, username: string, userAttributes: Re
 
 /** How a username is compared in this pool. */
 export const usernameKey = (pool: Pool, username: string) => (pool.usernameCaseSensitive ? username : username.toLowerCase());
+
+/** The row of a user given a password (signed up or created by an admin): its key, hash and SRP verifier. */
+export function newUserRow(pool: Pool, user: { id: string; username: string; status: UserStatus; passwordHash: string; password: string }) {
+  const { password, ...row } = user;
+  return { ...row, poolId: pool.id, usernameKey: usernameKey(pool, user.username), ...srpCredentials(pool, user.username, password) };
+}
 
 /**
  * The normalised sign-in value of an attribute, or null when it is not a sign-in alias now:

@@ -40,6 +40,7 @@ import {
   lockUser,
   newUserIdentity,
   setAttribute,
+  newUserRow,
   usernameKey,
   type UserRow,
 } from './users.repository.ts';
@@ -175,15 +176,7 @@ export function createUsersService(deps: {
           await db.transaction(async (tx) => {
             const [user] = await tx
               .insert(users)
-              .values({
-                id: sub,
-                poolId: pool.id,
-                username,
-                usernameKey: usernameKey(pool, username),
-                status: 'UNCONFIRMED',
-                passwordHash,
-                ...srpCredentials(pool, username, input.password),
-              })
+              .values(newUserRow(pool, { id: sub, username, status: 'UNCONFIRMED', passwordHash, password: input.password }))
               .returning();
             await insertAttributes(tx, pool, sub, prepared.values, {});
             const state = await loadAttributes(tx, user!);
