@@ -26,7 +26,12 @@ export const logOptions = {
   },
 } satisfies LoggerOptions;
 
-/** Structured JSON logs; secrets never reach them (tokens and keys travel in these headers). */
+/**
+ * Structured JSON logs on stdout; secrets never reach them (tokens and keys travel in these
+ * headers). Written asynchronously: lines logged while a write is under way go out together in
+ * the next one, where one synchronous write per line was an eighth of a busy server's time.
+ * pino flushes what is buffered when the process exits.
+ */
 export function createLogger(level: string) {
-  return pino({ ...logOptions, level });
+  return pino({ ...logOptions, level }, pino.destination({ dest: 1, sync: false }));
 }

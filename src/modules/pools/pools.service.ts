@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { clients, pools, signingKeys, users } from '../../db/schema/index.ts';
 import type { Db } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
@@ -17,6 +17,7 @@ import { checkAllowedOrigins, createOriginAllowList } from './allowed-origins.ts
 import type { MessageTemplates, Purpose } from '../courier/messages.ts';
 import { chooseTemplates, validateMessageTemplates, type PoolMessageTemplates } from './message-templates.ts';
 import { resolvePolicies, type PoolPolicies, type PoolPoliciesInput } from './pool-settings.ts';
+import { createVersionedRows } from './versioned-rows.ts';
 
 export interface Pool {
   id: string;
@@ -115,6 +116,17 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     return pool;
   }
 
+  /** xmin: the row's version (see versioned-rows.ts). */
+  const rowVersion = (table: typeof pools | typeof clients) => sql<string>`${table}.xmin::text`;
+  const poolsByVersion = createVersionedRows(async (id) => {
+    const [found] = await db.select({ row: pools, version: rowVersion(pools) }).from(pools).where(eq(pools.id, id));
+    return found;
+  });
+  const clientsByVersion = createVersionedRows(async (id) => {
+    const [found] = await db.select({ row: clients, version: rowVersion(clients) }).from(clients).where(eq(clients.id, id));
+    return found;
+  });
+
   async function getClient(poolId: string, clientId: string): Promise<AppClient> {
     const [client] = await db.select().from(clients).where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)));
     if (!client) throw clientNotFound(clientId);
@@ -134,6 +146,10 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     issuerOf,
     getPool,
     getClient,
+    /** The pool and client as of the row versions a query just read (authenticated requests). */
+    poolAt: (poolId: string, version: string) => poolsByVersion.at(poolId, version),
+    clientAt: (clientId: string, version: string) => clientsByVersion.at(clientId, version),
+    rowVersion,
 
     async createPool(input: CreatePoolInput): Promise<Pool> {
       const attributeSettings = buildPoolAttributeSettings(input);

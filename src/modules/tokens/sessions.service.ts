@@ -5,7 +5,7 @@ import { clients, pools, refreshTokens, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
 import { idTokenAttributeClaims, type UserAttributeState } from '../attributes/index.ts';
 import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '../pools/pools.service.ts';
-import type { UserRow } from '../users/users.repository.ts';
+import { attributesJson, attributeState, type UserRow } from '../users/users.repository.ts';
 import { signAccessToken, signIdToken, verifyAccessToken, type AccessTokenClaims, type VerificationKey } from './jwt.ts';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.ts';
 
@@ -22,6 +22,8 @@ export interface Caller {
   pool: Pool;
   client: AppClient;
   user: UserRow;
+  /** The user's attributes as read with the session; writes read them again under the user's lock. */
+  attributes: UserAttributeState;
   claims: AccessTokenClaims;
 }
 
@@ -53,6 +55,27 @@ export function createSessionsService(deps: {
       .where(condition);
     return row;
   }
+
+  /**
+   * What every authenticated request reads, in one round trip: the session, its user and the
+   * user's attributes, and the row versions of the client and pool (their rows come parsed from
+   * the pools service's memory). Prepared once: building it anew was a fifth of a request's work.
+   */
+  const sessionById = db
+    .select({
+      revokedAt: refreshTokens.revokedAt,
+      clientId: refreshTokens.clientId,
+      clientVersion: deps.pools.rowVersion(clients),
+      poolVersion: deps.pools.rowVersion(pools),
+      user: users,
+      attributes: attributesJson(users.id),
+    })
+    .from(refreshTokens)
+    .innerJoin(users, eq(users.id, refreshTokens.userId))
+    .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
+    .innerJoin(pools, eq(pools.id, users.poolId))
+    .where(eq(refreshTokens.id, sql.placeholder('id')))
+    .prepare('cognate_session_by_id');
 
   async function signTokens(pool: Pool, client: AppClient, user: UserRow, state: UserAttributeState, session: { id: string; authTime: Date }) {
     const key = await deps.pools.currentSigningKey(pool.id);
@@ -115,20 +138,23 @@ export function createSessionsService(deps: {
           return key;
         },
       });
-      const row = await sessionWhere(eq(refreshTokens.id, claims.origin_jti));
+      const [row] = await sessionById.execute({ id: claims.origin_jti });
       // Signing out revokes the session, and with it every access token issued from it.
       // The session must also belong to the pool whose key signed the token (its issuer).
       if (
         !row ||
-        row.refresh_tokens.revokedAt !== null ||
-        row.users.id !== claims.sub ||
-        row.clients.id !== claims.client_id ||
-        deps.pools.issuerOf(row.pools.id) !== claims.iss
+        row.revokedAt !== null ||
+        row.user.id !== claims.sub ||
+        row.clientId !== claims.client_id ||
+        deps.pools.issuerOf(row.user.poolId) !== claims.iss
       ) {
         throw revoked();
       }
-      if (!row.users.enabled) throw forbidden('User is disabled.');
-      return { pool: row.pools, client: row.clients, user: row.users, claims };
+      if (!row.user.enabled) throw forbidden('User is disabled.');
+      const [pool, client] = await Promise.all([deps.pools.poolAt(row.user.poolId, row.poolVersion), deps.pools.clientAt(row.clientId, row.clientVersion)]);
+      // Deleted since the query read them: as gone as the session.
+      if (!pool || !client) throw revoked();
+      return { pool, client, user: row.user, attributes: attributeState(row.user.id, row.attributes), claims };
     },
 
     /**

@@ -113,9 +113,32 @@ export async function lockUser(q: Queryable, userId: string): Promise<UserRow | 
   return user;
 }
 
+/** lockUser and loadAttributes in one round trip: most writes start with both. */
+export async function lockUserWithAttributes(q: Queryable, userId: string): Promise<{ user: UserRow; state: UserAttributeState } | undefined> {
+  const [row] = await q
+    .select({ user: users, attributes: attributesJson(users.id) })
+    .from(users)
+    .where(eq(users.id, userId))
+    .for('update', { of: users });
+  return row && { user: row.user, state: attributeState(row.user.id, row.attributes) };
+}
+
 export async function loadAttributes(q: Queryable, user: Pick<UserRow, 'id'>): Promise<UserAttributeState> {
   const rows = await q.select().from(userAttributes).where(eq(userAttributes.userId, user.id));
-  const state: UserAttributeState = { sub: { value: user.id } };
+  return attributeState(user.id, rows);
+}
+
+type AttributeRow = Pick<typeof userAttributes.$inferSelect, 'name' | 'value' | 'verified' | 'pendingValue'>;
+
+/**
+ * The attribute rows of the user in `userId` (a column of the outer query) as one JSON array,
+ * for queries that read a user and its attributes in one round trip; attributeState reads it.
+ */
+export const attributesJson = (userId: typeof users.id) =>
+  sql<AttributeRow[]>`(select coalesce(json_agg(json_build_object('name', ${userAttributes.name}, 'value', ${userAttributes.value}, 'verified', ${userAttributes.verified}, 'pendingValue', ${userAttributes.pendingValue})), '[]') from ${userAttributes} where ${userAttributes.userId} = ${userId})`;
+
+export function attributeState(userId: string, rows: AttributeRow[]): UserAttributeState {
+  const state: UserAttributeState = { sub: { value: userId } };
   for (const row of rows) {
     state[row.name] = {
       value: row.value,

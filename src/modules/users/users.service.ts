@@ -38,6 +38,7 @@ import {
   insertAttributes,
   loadAttributes,
   lockUser,
+  lockUserWithAttributes,
   newUserIdentity,
   setAttribute,
   newUserRow,
@@ -249,8 +250,7 @@ export function createUsersService(deps: {
       const resend = () =>
         withDeliveries(async (deliveries) => {
           await db.transaction(async (tx) => {
-            const locked = await lockUser(tx, user.id);
-            const state = await loadAttributes(tx, locked!);
+            const { user: locked, state } = (await lockUserWithAttributes(tx, user.id))!;
             const target = signUpCodeTarget(pool, state);
             if (!target) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
             deliveries.push(await issueCode(tx, pool, locked!, 'SIGN_UP', target, state[target]!.value));
@@ -518,7 +518,7 @@ export function createUsersService(deps: {
     },
 
     async getMe(caller: Caller) {
-      const state = await loadAttributes(db, caller.user);
+      const state = caller.attributes;
       return {
         username: caller.user.username,
         userSub: caller.user.id,
@@ -532,20 +532,19 @@ export function createUsersService(deps: {
 
     /** OIDC userInfo: the ID token's attribute claims, fresh. */
     async userInfo(caller: Caller) {
-      const state = await loadAttributes(db, caller.user);
+      const state = caller.attributes;
       return { ...idTokenAttributeClaims(caller.pool.attributeSettings, caller.client, state), sub: caller.user.id, username: caller.user.username };
     },
 
     async getAttributes(caller: Caller) {
-      return readAttributes(caller.pool.attributeSettings, caller.client, await loadAttributes(db, caller.user));
+      return readAttributes(caller.pool.attributeSettings, caller.client, caller.attributes);
     },
 
     async updateAttributes(caller: Caller, changes: Record<string, string>): Promise<Record<string, AttributeUpdateResult>> {
       const { pool, client } = caller;
       return withDeliveries(async (deliveries) => {
         await db.transaction(async (tx) => {
-          const locked = await lockUser(tx, caller.user.id);
-          const state = await loadAttributes(tx, locked!);
+          const { user: locked, state } = (await lockUserWithAttributes(tx, caller.user.id))!;
           const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, changes);
           // A pending value in a username-attribute pool could never be verified if another user
           // signs in with it; say so now, as an immediate change would, not after a code went out.
@@ -577,8 +576,7 @@ export function createUsersService(deps: {
 
     async deleteAttributes(caller: Caller, names: string[]) {
       await db.transaction(async (tx) => {
-        const locked = await lockUser(tx, caller.user.id);
-        const state = await loadAttributes(tx, locked!);
+        const { user: locked, state } = (await lockUserWithAttributes(tx, caller.user.id))!;
         const doomed = planDelete(caller.pool.attributeSettings, { kind: 'user', client: caller.client }, state, names);
         if (doomed.length === 0) return;
         await tx.delete(userAttributes).where(and(eq(userAttributes.userId, locked!.id), inArray(userAttributes.name, doomed)));
@@ -597,8 +595,8 @@ export function createUsersService(deps: {
       const attributeName = verifiableName(name);
       return withDeliveries(async (deliveries) => {
         await db.transaction(async (tx) => {
-          const locked = await lockUser(tx, caller.user.id);
-          const stored = (await loadAttributes(tx, locked!))[attributeName];
+          const { user: locked, state } = (await lockUserWithAttributes(tx, caller.user.id))!;
+          const stored = state[attributeName];
           // A pending value is what awaits proof; otherwise the current value is re-verified.
           const destination = stored?.pendingValue ?? stored?.value;
           if (!destination) {
@@ -615,8 +613,7 @@ export function createUsersService(deps: {
       const scope = { userId: caller.user.id, purpose: 'VERIFY_ATTRIBUTE' as const, attributeName };
       const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: caller.pool.policies.codes });
       await db.transaction(async (tx) => {
-        const locked = await lockUser(tx, caller.user.id);
-        const before = await loadAttributes(tx, locked!);
+        const { user: locked, state: before } = (await lockUserWithAttributes(tx, caller.user.id))!;
         const stored = before[attributeName];
         await verification.consume(tx, scope, checked.codeHmac);
         // The code proves the value it was sent to: the pending value (promoted now) or the current one.
