@@ -125,4 +125,36 @@ describe('two Cognate instances on one PostgreSQL', { skip }, () => {
     const refreshAfter = await http(b.base, 'POST', '/v1/auth/refresh', { body: { clientId, refreshToken: again.body.refreshToken } });
     assert.equal(refreshAfter.body.code, 'NotAuthorizedException');
   });
+
+  // Each instance keeps parsed pools and clients in memory by row version (xmin): a change made
+  // through one must hold on the other's very next request, with no time for a cache to expire.
+  test('a client or pool changed through one instance is in force on the other at once', async () => {
+    const poolId = (await http(a.base, 'POST', '/v1/pools', { body: { name: 'cached' }, headers: admin })).body.id as string;
+    const clientId = (await http(a.base, 'POST', `/v1/pools/${poolId}/clients`, { body: { name: 'app' }, headers: admin })).body.clientId as string;
+    const signedUp = await http(a.base, 'POST', '/v1/sign-up', { body: { clientId, username: 'cal', password: PASSWORD, userAttributes: { nickname: 'cally' } } });
+    assert.equal(signedUp.status, 201, JSON.stringify(signedUp.body));
+    assert.equal((await http(a.base, 'POST', `/v1/pools/${poolId}/users/cal/confirm`, { headers: admin })).status, 200);
+    const signIn = await http(b.base, 'POST', '/v1/auth/sign-in', { body: { clientId, username: 'cal', password: PASSWORD } });
+    assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+    const token = signIn.body.accessToken as string;
+    for (const base of [a.base, b.base]) assert.equal((await http(base, 'GET', '/v1/me/attributes', { token })).body.nickname, 'cally');
+
+    // The client's read list, changed on A, hides nickname on B (which has it cached) at once.
+    const patched = await http(a.base, 'PATCH', `/v1/pools/${poolId}/clients/${clientId}`, { body: { readAttributes: ['email', 'email_verified'] }, headers: admin });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal((await http(b.base, 'GET', '/v1/me/attributes', { token })).body.nickname, undefined);
+
+    // A custom attribute added to the pool on B is writable through A at once.
+    assert.equal((await http(a.base, 'PATCH', '/v1/me/attributes', { token, body: { userAttributes: { 'custom:team': 'blue' } } })).body.code, 'InvalidParameterException');
+    await http(b.base, 'PATCH', `/v1/pools/${poolId}/clients/${clientId}`, { body: { readAttributes: null, writeAttributes: null }, headers: admin });
+    const added = await http(b.base, 'POST', `/v1/pools/${poolId}/custom-attributes`, { body: { customAttributes: [{ name: 'team', attributeDataType: 'String' }] }, headers: admin });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    const written = await http(a.base, 'PATCH', '/v1/me/attributes', { token, body: { userAttributes: { 'custom:team': 'blue' } } });
+    assert.equal(written.status, 200, JSON.stringify(written.body));
+    assert.equal((await http(b.base, 'GET', '/v1/me/attributes', { token })).body['custom:team'], 'blue');
+
+    // A deleted client ends its sessions on both.
+    assert.equal((await http(b.base, 'DELETE', `/v1/pools/${poolId}/clients/${clientId}`, { headers: admin })).status, 204);
+    for (const base of [a.base, b.base]) assert.equal((await http(base, 'GET', '/v1/me/attributes', { token })).status, 401);
+  });
 });
