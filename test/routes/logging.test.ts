@@ -30,7 +30,7 @@ test('logs are JSON with a request id and never hold a password, a code, a token
   assert.ok(completed.every((e) => typeof e.reqId === 'string' && e.reqId.length > 0), 'with a request id');
   // One line a request, with what was asked and how it was answered.
   const signIns = (completed as Array<{ req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: unknown }>).filter((e) => e.req?.url === '/v1/auth/sign-in');
-  assert.deepEqual(signIns.map((e) => [e.req?.method, e.res?.statusCode]), [['POST', 200], ['POST', 400]]);
+  assert.deepEqual(signIns.map((e) => [e.req?.method, e.res?.statusCode]), [['POST', 200], ['POST', 401]]);
   assert.ok(signIns.every((e) => typeof e.responseTime === 'number'));
   assert.equal(t.logs.filter((e) => e.msg === 'incoming request').length, 0);
   const text = JSON.stringify(t.logs);
