@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { clients, pools, refreshTokens, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
@@ -17,11 +17,15 @@ export interface TokenSet {
   tokenType: 'Bearer';
 }
 
+export type CallerUser = Omit<UserRow, 'passwordHash' | 'srpSalt' | 'srpVerifier'>;
+const { passwordHash: _hash, srpSalt: _salt, srpVerifier: _verifier, ...callerUserColumns } = getTableColumns(users);
+
 /** Who a valid access token speaks for. */
 export interface Caller {
   pool: Pool;
   client: AppClient;
-  user: UserRow;
+  /** The user's row without its password hash and SRP verifier: a request never needs them at hand. */
+  user: CallerUser;
   /** The user's attributes as read with the session; writes read them again under the user's lock. */
   attributes: UserAttributeState;
   claims: AccessTokenClaims;
@@ -67,7 +71,7 @@ export function createSessionsService(deps: {
       clientId: refreshTokens.clientId,
       clientVersion: deps.pools.rowVersion(clients),
       poolVersion: deps.pools.rowVersion(pools),
-      user: users,
+      user: callerUserColumns,
       attributes: attributesJson(users.id),
     })
     .from(refreshTokens)

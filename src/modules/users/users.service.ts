@@ -490,7 +490,8 @@ export function createUsersService(deps: {
     signOut: (caller: Caller) => deps.sessions.revokeAll(db, caller.user.id),
 
     async changePassword(caller: Caller, input: { previousPassword: string; proposedPassword: string }) {
-      if (!caller.user.passwordHash || !(await deps.passwords.verify(caller.user.passwordHash, input.previousPassword))) {
+      const [stored] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, caller.user.id));
+      if (!stored?.passwordHash || !(await deps.passwords.verify(stored.passwordHash, input.previousPassword))) {
         throw incorrectCredentials();
       }
       checkPassword(caller.pool.policies.password, input.proposedPassword);
