@@ -8,9 +8,13 @@ import { createServices } from './services.ts';
 
 /** Entry point: configuration, database and migrations, services, the HTTP server, graceful close. */
 async function main() {
+  // performance.now() counts from the process's start: until here, Node started and loaded the modules.
+  const loaded = performance.now();
   const config = loadConfig();
   const database = await openDatabase(config.database);
+  const opened = performance.now();
   await database.migrate();
+  const migrated = performance.now();
 
   const logger = createLogger(config.logLevel);
   const services = await createServices(config, database, logger);
@@ -18,6 +22,7 @@ async function main() {
 
   const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile });
   await app.listen({ port: config.port, host: config.host });
+  const listening = performance.now();
   // Retries what the requests' immediate sends could not deliver; off when `npm run worker` does it.
   const worker = config.deliveryWorker ? startDeliveryWorker(services.outbox, { logger }) : undefined;
 
@@ -36,6 +41,7 @@ async function main() {
     ...(config.smtpUrl ? [] : ['WARNING: SMTP_URL is unset: verification codes are written to this log, not delivered.']),
     `Delivery worker: ${config.deliveryWorker ? 'in this process' : 'off (DELIVERY_WORKER=false; run `npm run worker`)'}`,
     `API reference: ${config.publicUrl}/docs`,
+    `Started in ${seconds(listening)} (modules ${seconds(loaded)}, database ${seconds(opened - loaded)}, migrations ${seconds(migrated - opened)}, app and pools ${seconds(listening - migrated)})`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 
@@ -53,6 +59,8 @@ async function main() {
   process.on('SIGINT', () => void close('SIGINT'));
   process.on('SIGTERM', () => void close('SIGTERM'));
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 main().catch((error) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
