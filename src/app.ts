@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { authPlugin } from './plugins/auth.plugin.ts';
 import { errorsPlugin, sendProblem, toCognitoError } from './plugins/errors.plugin.ts';
 import { httpSecurityPlugin } from './plugins/http-security.plugin.ts';
@@ -22,6 +22,17 @@ import { authRoutes } from './routes/users/auth.routes.ts';
 import { meRoutes } from './routes/users/me.routes.ts';
 import { signUpRoutes } from './routes/users/sign-up.routes.ts';
 import type { Services } from './services.ts';
+
+/** One log line a request, written when it is answered, with what was asked: not two. */
+class OneLineRequestLog extends LogController {
+  override incomingRequest() {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    if (this.isLogDisabled(request)) return;
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
 
 export interface AppOptions {
   services: Services;
@@ -47,8 +58,7 @@ export async function buildApp({ services, logger, limits = {} }: AppOptions) {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    // One line a request, written when it is answered (see the onResponse hook below), not two.
-    disableRequestLogging: true,
+    logController: new OneLineRequestLog(),
     ajv: { customOptions: { removeAdditional: false } },
     // Usernames are up to 128 characters, and percent-encoding can make each one 12: the router's
     // default of 100 would refuse valid usernames with 414 before the schema could speak.
@@ -67,10 +77,6 @@ export async function buildApp({ services, logger, limits = {} }: AppOptions) {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
     parseJson(request, body as string, done);
-  });
-
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
   await app.register(validationPlugin);

@@ -192,8 +192,7 @@ export function createAdminUsersService(deps: {
           if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
           if (await aliasHeldByOther(tx, pool, name, value, user.id)) throw aliasExists(name);
         }
-        await applyPlan(tx, pool, user.id, state, plan);
-        const changed = attributeChanges(pool, state, await loadAttributes(tx, user));
+        const changed = attributeChanges(pool, state, await applyPlan(tx, pool, user.id, state, plan));
         if (changed.length > 0) await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_UPDATE_ATTRIBUTES', details: { attributes: changed } });
         for (const name of plan.codesFor) {
           deliveries.push(await issueUserCode(deps.verification, tx, pool, user, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));

@@ -201,6 +201,12 @@ export async function insertAttributes(
 }
 
 /** Carries out an update plan decided by the attribute engine, inside the caller's transaction. */
+/**
+ * Writes a plan and returns the user's attributes as it left them, so a writer that needs the
+ * result (the audit record of what changed) need not read them back. Each write below updates
+ * `after` the way its statement updates the rows (storage/apply-plan.test.ts holds the two
+ * equal over generated plans).
+ */
 export async function applyPlan(
   q: Queryable,
   pool: Pool,
@@ -208,7 +214,11 @@ export async function applyPlan(
   current: UserAttributeState,
   plan: UpdatePlan,
   options: { forceAlias?: boolean } = {},
-): Promise<void> {
+): Promise<UserAttributeState> {
+  const after: UserAttributeState = { ...current };
+  const stored = (name: string, row: { value: string; verified: boolean | null; pendingValue: string | null }) => {
+    after[name] = { value: row.value, ...(row.verified !== null && { verified: row.verified }), ...(row.pendingValue !== null && { pendingValue: row.pendingValue }) };
+  };
   // Take every alias lock this plan needs up front, in name order, so two plans that claim
   // the same email and phone cannot wait on each other (setAttribute's own lock is re-entrant).
   const claims = new Map<string, string>();
@@ -217,29 +227,36 @@ export async function applyPlan(
     if (key) claims.set(name, key);
   }
   for (const [name, verified] of Object.entries(plan.verified)) {
-    const stored = current[name];
-    const key = stored && !(name in plan.set) ? aliasKeyOf(pool, name, stored.value, verified) : null;
+    const held = current[name];
+    const key = held && !(name in plan.set) ? aliasKeyOf(pool, name, held.value, verified) : null;
     if (key) claims.set(name, key);
   }
   for (const name of [...claims.keys()].sort()) await lockAlias(q, pool, name, claims.get(name)!);
 
   if (plan.delete.length > 0) {
     await q.delete(userAttributes).where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, plan.delete)));
+    for (const name of plan.delete) delete after[name];
   }
   for (const [name, value] of Object.entries(plan.set)) {
     const verified = VERIFIABLE.has(name) ? (plan.verified[name as VerifiableAttribute] ?? false) : null;
-    await setAttribute(q, pool, userId, name, { value, verified, pendingValue: null }, options);
+    const row = { value, verified, pendingValue: null };
+    await setAttribute(q, pool, userId, name, row, options);
+    stored(name, row);
   }
   for (const [name, verified] of Object.entries(plan.verified)) {
-    const stored = current[name];
-    if (name in plan.set || !stored) continue;
-    await setAttribute(q, pool, userId, name, { value: stored.value, verified, pendingValue: stored.pendingValue ?? null }, options);
+    const held = current[name];
+    if (name in plan.set || !held) continue;
+    const row = { value: held.value, verified, pendingValue: held.pendingValue ?? null };
+    await setAttribute(q, pool, userId, name, row, options);
+    stored(name, row);
   }
   for (const [name, pendingValue] of Object.entries(plan.pending)) {
     await q
       .update(userAttributes)
       .set({ pendingValue })
       .where(and(eq(userAttributes.userId, userId), eq(userAttributes.name, name)));
+    // An UPDATE: it changes a row that is there, and makes none.
+    if (after[name]) after[name] = { ...after[name], pendingValue };
   }
   const clear = plan.clearPending.filter((name) => !(name in plan.set));
   if (clear.length > 0) {
@@ -247,10 +264,16 @@ export async function applyPlan(
       .update(userAttributes)
       .set({ pendingValue: null })
       .where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, clear)));
+    for (const name of clear) {
+      if (!after[name]) continue;
+      const { pendingValue: _dropped, ...rest } = after[name];
+      after[name] = rest;
+    }
   }
   if (Object.keys(plan.set).length + plan.delete.length + Object.keys(plan.verified).length > 0) {
     await q.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, userId));
   }
+  return after;
 }
 
 export async function setAttribute(

@@ -384,8 +384,7 @@ export function createUsersService(deps: {
           }
           const state = await loadAttributes(tx, locked);
           const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, input.userAttributes ?? {});
-          await applyPlan(tx, pool, locked.id, state, plan);
-          const after = await loadAttributes(tx, locked);
+          const after = await applyPlan(tx, pool, locked.id, state, plan);
           await recordAudit(tx, {
             pool,
             user: locked,
@@ -553,8 +552,7 @@ export function createUsersService(deps: {
             if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
             if (await aliasHeldByOther(tx, pool, name, value, locked!.id)) throw aliasExists(name);
           }
-          await applyPlan(tx, pool, locked!.id, state, plan);
-          const changed = attributeChanges(pool, state, await loadAttributes(tx, locked!));
+          const changed = attributeChanges(pool, state, await applyPlan(tx, pool, locked.id, state, plan));
           if (changed.length > 0) {
             await recordAudit(tx, { pool, user: locked!, actor: userActor(caller), action: 'UPDATE_ATTRIBUTES', details: { attributes: changed } });
           }
