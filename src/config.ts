@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DatabaseTarget } from './db/client.ts';
 import { DEFAULT_RATE_LIMITS, kindEnvName, LIMIT_KINDS, type RateLimitPolicy } from './modules/rate-limits/policy.ts';
@@ -23,6 +24,8 @@ export interface Config {
   allowLogDelivery: boolean;
   logLevel: string;
   passwordHashing: { memoryCostKiB: number; timeCost: number; parallelism: number };
+  /** Where hashing runs: nice value of libuv's pool threads, hashes at once, the pool's size (see passwords.ts). */
+  hashingThreads: { threadNice: number; maxConcurrent: number; poolThreads: number };
   /** Region part of generated pool ids (`<region>_<9 characters>`). */
   region: string;
   /** Run the delivery worker inside the server (DELIVERY_WORKER=false when `npm run worker` does it). */
@@ -141,6 +144,12 @@ export function loadConfig(env: Env = process.env): Config {
       memoryCostKiB: integer('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
       timeCost: integer('ARGON2_TIME_COST', 2, 1, 100),
       parallelism: integer('ARGON2_PARALLELISM', 1, 1, 16),
+    },
+    hashingThreads: {
+      threadNice: integer('ARGON2_THREAD_NICE', 10, 0, 19),
+      maxConcurrent: integer('ARGON2_MAX_CONCURRENT', availableParallelism(), 1, 1024),
+      // Read by libuv itself at the first pool use; 4 unless set.
+      poolThreads: integer('UV_THREADPOOL_SIZE', 4, 1, 1024),
     },
     region,
     cognitoCredentials,

@@ -39,7 +39,7 @@ export async function createServices(config: Config, database: Database, logger:
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
   const verification = createVerificationService({ db, secret, outbox, logger });
-  const passwords = createPasswordHasher(config.passwordHashing);
+  const passwords = createPasswordHasher({ ...config.passwordHashing, ...config.hashingThreads });
   const challenges = createChallengeSessions(secret);
   // Lockout time can be moved by tests (`now`); rate-limit windows follow the database's clock.
   const lockout = createSignInLockout({ db, policy: config.signInLockout, ...(overrides.now && { now: overrides.now }) });
