@@ -127,6 +127,22 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     return found;
   });
 
+  const clientVersions = db
+    .select({ poolId: clients.poolId, clientVersion: rowVersion(clients), poolVersion: rowVersion(pools) })
+    .from(clients)
+    .innerJoin(pools, eq(pools.id, clients.poolId))
+    .where(eq(clients.id, sql.placeholder('id')))
+    .prepare('cognate_client_versions');
+
+  // Read for every token issued, so prepared once; not cached, so a rotation holds at once everywhere.
+  const currentKey = db
+    .select()
+    .from(signingKeys)
+    .where(and(eq(signingKeys.poolId, sql.placeholder('poolId')), isNull(signingKeys.retiresAt)))
+    .orderBy(desc(signingKeys.createdAt))
+    .limit(1)
+    .prepare('cognate_current_signing_key');
+
   async function getClient(poolId: string, clientId: string): Promise<AppClient> {
     const [client] = await db.select().from(clients).where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)));
     if (!client) throw clientNotFound(clientId);
@@ -315,20 +331,17 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     isAllowedOrigin: (origin: string): Promise<boolean> => allowedOrigins.has(origin),
 
     /** The client named in a user-facing request body, with its pool. */
+    /** The client and its pool, for every call that names a client (sign-up, sign-in, codes): their versions read, the rows from memory. */
     async clientWithPool(clientId: string): Promise<{ client: AppClient; pool: Pool }> {
-      const [row] = await db.select().from(clients).innerJoin(pools, eq(pools.id, clients.poolId)).where(eq(clients.id, clientId));
-      if (!row) throw clientNotFound(clientId);
-      return { client: row.clients, pool: row.pools };
+      const [row] = await clientVersions.execute({ id: clientId });
+      const [client, pool] = row ? await Promise.all([clientsByVersion.at(clientId, row.clientVersion), poolsByVersion.at(row.poolId, row.poolVersion)]) : [];
+      if (!client || !pool) throw clientNotFound(clientId);
+      return { client, pool };
     },
 
     /** The key new tokens are signed with: the newest one not retiring. */
     async currentSigningKey(poolId: string): Promise<SigningKey> {
-      const [key] = await db
-        .select()
-        .from(signingKeys)
-        .where(and(eq(signingKeys.poolId, poolId), isNull(signingKeys.retiresAt)))
-        .orderBy(desc(signingKeys.createdAt))
-        .limit(1);
+      const [key] = await currentKey.execute({ poolId });
       if (!key) throw poolNotFound(poolId);
       return key;
     },

@@ -26,8 +26,16 @@ export function createVersionedRows<T>(
       }
       // A bounded map: when full, the oldest entry goes (Map keeps insertion order).
       if (!cached && rows.size >= maxEntries) rows.delete(rows.keys().next().value!);
+      deepFreeze(loaded.row);
       rows.set(id, loaded);
       return loaded.row;
     },
   };
+}
+
+/** Shared by every request from now on: a change in place would throw, not leak into others. */
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || value instanceof Date) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
 }

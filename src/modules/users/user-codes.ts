@@ -18,6 +18,8 @@ export async function issueUserCode(
   purpose: CodePurpose,
   attributeName: VerifiableAttribute,
   destination: string,
+  /** The user's locale attribute when the caller has it at hand (undefined: read it). */
+  locale?: string | null,
 ): Promise<PendingDelivery> {
   const { codes } = pool.policies;
   const ttlSeconds = {
@@ -34,6 +36,6 @@ export async function issueUserCode(
     destination,
     ttlSeconds,
     policy: codes,
-    locale: await attributeValue(tx, user.id, 'locale'),
+    locale: locale === undefined ? await attributeValue(tx, user.id, 'locale') : locale,
   });
 }

@@ -183,12 +183,14 @@ export async function insertAttributes(
   values: Record<string, string>,
   verified: Partial<Record<VerifiableAttribute, boolean>>,
   options: { forceAlias?: boolean } = {},
-): Promise<void> {
+): Promise<UserAttributeState> {
   const rows = Object.entries(values).map(([name, value]) => {
     const isVerified = VERIFIABLE.has(name) ? (verified[name as VerifiableAttribute] ?? false) : null;
     return { userId, poolId: pool.id, name, value, verified: isVerified, aliasKey: aliasKeyOf(pool, name, value, isVerified ?? false) };
   });
-  if (rows.length === 0) return;
+  // What a new user's attributes are now: these rows and nothing else (`sub` included).
+  const written = attributeState(userId, rows.map((row) => ({ ...row, pendingValue: null })));
+  if (rows.length === 0) return written;
   // Sorted, so two transactions claiming the same aliases take their locks in one order.
   for (const row of rows.filter((r) => r.aliasKey).sort((a, b) => a.name.localeCompare(b.name))) await lockAlias(q, pool, row.name, row.aliasKey!);
   if (options.forceAlias) {
@@ -198,11 +200,12 @@ export async function insertAttributes(
     rows.filter((r) => r.aliasKey).map((r) => r.name),
     () => q.insert(userAttributes).values(rows),
   );
+  return written;
 }
 
-/** Carries out an update plan decided by the attribute engine, inside the caller's transaction. */
 /**
- * Writes a plan and returns the user's attributes as it left them, so a writer that needs the
+ * Carries out an update plan decided by the attribute engine, inside the caller's transaction,
+ * and returns the user's attributes as it left them, so a writer that needs the
  * result (the audit record of what changed) need not read them back. Each write below updates
  * `after` the way its statement updates the rows (storage/apply-plan.test.ts holds the two
  * equal over generated plans).

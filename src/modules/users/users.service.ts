@@ -136,7 +136,8 @@ export function createUsersService(deps: {
     purpose: CodePurpose,
     attributeName: VerifiableAttribute,
     destination: string,
-  ) => issueUserCode(verification, tx, pool, user, purpose, attributeName, destination);
+    locale?: string | null,
+  ) => issueUserCode(verification, tx, pool, user, purpose, attributeName, destination, locale);
 
   /** After the password is proven (by hash or by SRP): the account's state decides what follows. */
   async function completeSignIn(pool: Pool, client: AppClient, user: UserRow): Promise<TokenSet | NewPasswordChallenge> {
@@ -179,8 +180,7 @@ export function createUsersService(deps: {
               .insert(users)
               .values(newUserRow(pool, { id: sub, username, status: 'UNCONFIRMED', passwordHash, password: input.password }))
               .returning();
-            await insertAttributes(tx, pool, sub, prepared.values, {});
-            const state = await loadAttributes(tx, user!);
+            const state = await insertAttributes(tx, pool, sub, prepared.values, {});
             await recordAudit(tx, {
               pool,
               user: user!,
@@ -189,7 +189,7 @@ export function createUsersService(deps: {
               details: { status: { from: null, to: 'UNCONFIRMED' }, password: 'set', attributes: attributeChanges(pool, {}, state) },
             });
             const target = signUpCodeTarget(pool, state);
-            if (target) deliveries.push(await issueCode(tx, pool, user!, 'SIGN_UP', target, prepared.values[target]!));
+            if (target) deliveries.push(await issueCode(tx, pool, user!, 'SIGN_UP', target, prepared.values[target]!, state.locale?.value ?? null));
           });
         } catch (error) {
           const constraint = uniqueViolation(error);
