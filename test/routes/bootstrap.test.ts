@@ -49,6 +49,23 @@ test('POOLS_FILE creates pools and clients, then brings them up to date without 
   assert.deepEqual(names.slice(-2), ['custom:plan', 'custom:tier']);
   assert.deepEqual(updated!.clients[0]!.readAttributes, ['email']);
   assert.deepEqual(updated!.clients[0]!.writeAttributes, ['email']);
+
+  // A client is declared whole: settings its entry no longer names go back to their defaults.
+  const full = { ...client, allowedOrigins: ['https://app.example.com'], explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'], preventUserExistenceErrors: false };
+  await writeFile(file, JSON.stringify({ pools: [{ ...pool, clients: [full] }] }));
+  const [declared] = await bootstrapPools(t.services.pools, { poolsFile: file });
+  assert.deepEqual(declared!.clients[0]!.allowedOrigins, ['https://app.example.com']);
+  assert.deepEqual(declared!.clients[0]!.explicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH']);
+  await writeFile(file, JSON.stringify({ pools: [{ ...pool, clients: [{ clientId: client.clientId, name: 'web' }] }] }));
+  const [reset] = await bootstrapPools(t.services.pools, { poolsFile: file });
+  const { readAttributes, writeAttributes, allowedOrigins, explicitAuthFlows, preventUserExistenceErrors } = reset!.clients[0]!;
+  assert.deepEqual({ readAttributes, writeAttributes, allowedOrigins, explicitAuthFlows, preventUserExistenceErrors }, {
+    readAttributes: null,
+    writeAttributes: null,
+    allowedOrigins: null,
+    explicitAuthFlows: null,
+    preventUserExistenceErrors: true,
+  });
 });
 
 test('POOLS_FILE entries need stable ids', async () => {

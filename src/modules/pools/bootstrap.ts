@@ -8,6 +8,12 @@ const defaultPool: CreatePoolInput = {
   aliasAttributes: ['email'],
 };
 
+/**
+ * A client in the file is declared whole: a setting its entry leaves out goes back to its default
+ * at the next start (a list removed from the file stops applying), as a new client would get.
+ */
+const CLIENT_DEFAULTS = { readAttributes: null, writeAttributes: null, explicitAuthFlows: null, allowedOrigins: null, preventUserExistenceErrors: true } satisfies Partial<ClientInput>;
+
 export interface PoolsFile {
   pools: Array<CreatePoolInput & { clients?: ClientInput[] }>;
 }
@@ -44,7 +50,7 @@ export async function bootstrapPools(pools: PoolsService, options: { poolsFile?:
     for (const input of clientInputs) {
       if (!input.clientId) throw new Error(`${options.poolsFile}: every client needs a clientId so restarts find it again`);
       const exists = await pools.getClient(pool.id, input.clientId).catch(() => undefined);
-      clients.push(exists ? await pools.updateClient(pool.id, input.clientId, { readAttributes: null, writeAttributes: null, ...input }) : await pools.createClient(pool.id, input));
+      clients.push(exists ? await pools.updateClient(pool.id, input.clientId, { ...CLIENT_DEFAULTS, ...input }) : await pools.createClient(pool.id, input));
     }
     result.push({ pool, clients, created });
   }
