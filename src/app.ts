@@ -40,10 +40,12 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Request limits; the defaults suit production, tests lower them to see them act. */
   limits?: { bodyLimitBytes?: number; requestTimeoutMs?: number };
+  /** Proxies whose X-Forwarded-For gives the client address (config TRUST_PROXY); none by default. */
+  trustProxy?: boolean | number | string[];
 }
 
 /** Builds the HTTP app: infrastructure plugins, then services, then routes, in that order. */
-export async function buildApp({ services, logger, limits = {} }: AppOptions) {
+export async function buildApp({ services, logger, limits = {}, trustProxy = false }: AppOptions) {
   const requestTimeout = limits.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -59,6 +61,8 @@ export async function buildApp({ services, logger, limits = {} }: AppOptions) {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     logController: new OneLineRequestLog(),
+    // request.ip, which rate limits and the lockout count by, is the connection's peer unless it is a trusted proxy.
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     ajv: { customOptions: { removeAdditional: false } },
     // Usernames are up to 128 characters, and percent-encoding can make each one 12: the router's
     // default of 100 would refuse valid usernames with 414 before the schema could speak.

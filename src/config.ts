@@ -38,6 +38,11 @@ export interface Config {
   deliveryMaxAttempts: number;
   /** Request rate limits per kind of route, per client address and per target (RATE_LIMITS=off: none). */
   rateLimits: RateLimitPolicy;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address that rate limits and the
+   * lockout count by: false (none: the connection's address), a number of hops, or addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string[];
   /** Cognito's sign-in lockout, per user and source address (SIGN_IN_LOCKOUT=off: none). */
   signInLockout: LockoutPolicy;
 }
@@ -120,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('NODE_ENV=production and SMTP_URL is unset: codes would only be written to the log. Set SMTP_URL, or ALLOW_LOG_DELIVERY=true to accept that');
   }
   const cognitoCredentials = awsCredentials(value('COGNITO_ACCESS_KEY_ID'), value('COGNITO_SECRET_ACCESS_KEY'), problems);
+  const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
   const region = value('POOL_REGION') ?? 'local';
   if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push('POOL_REGION must be lowercase letters, digits and dashes');
 
@@ -152,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
       poolThreads: integer('UV_THREADPOOL_SIZE', 4, 1, 1024),
     },
     region,
+    trustProxy,
     cognitoCredentials,
     deliveryWorker: value('DELIVERY_WORKER') === undefined || flag('DELIVERY_WORKER'),
     deliveryRetryBaseMs: integer('DELIVERY_RETRY_BASE_MS', 10_000, 1, 3_600_000),
@@ -215,4 +222,27 @@ function twilioConfig(value: (name: string) => string | undefined, apiUrl: strin
   if (apiUrl && /\/2010-04-01/.test(apiUrl)) problems.push('TWILIO_API_URL must be the base URL, without the /2010-04-01 version path');
   if (!accountSid || !authToken) return undefined;
   return { accountSid, authToken, from, messagingServiceSid, apiUrl };
+}
+
+const ADDRESS_OR_CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(?:\/\d{1,3})?$/;
+
+/**
+ * TRUST_PROXY: unset or false, none; a number, that many proxies in front; else a comma-separated
+ * list of proxy addresses, CIDRs (e.g. 10.0.0.0/8) or proxy-addr's names (loopback, linklocal,
+ * uniquelocal). `true` (believe any sender) is refused: a
+ * client could then name any address and step around every per-address limit.
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): Config['trustProxy'] {
+  if (raw === undefined || ['false', 'no', '0', ''].includes(raw.trim().toLowerCase())) return false;
+  if (/^\d+$/.test(raw.trim())) {
+    const hops = Number(raw.trim());
+    if (hops <= 32) return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !ADDRESS_OR_CIDR.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(`TRUST_PROXY must be false, a number of proxies (1-32) or comma-separated proxy addresses, CIDRs, loopback, linklocal or uniquelocal (got "${raw}")`);
+    return false;
+  }
+  return entries;
 }

@@ -154,3 +154,41 @@ test('RATE_LIMITS=off turns every request limit off', async () => {
     await open.close();
   }
 });
+
+async function signInVia(app: TestApp, from: string, forwardedFor?: string, client = clientId) {
+  const res = await app.app.inject({
+    method: 'POST',
+    url: '/v1/auth/sign-in',
+    remoteAddress: from,
+    headers: { 'content-type': 'application/json', ...(forwardedFor && { 'x-forwarded-for': forwardedFor }) },
+    payload: JSON.stringify({ clientId: client, username: 'nobody-here', password: 'Wr0ng-passw0rd!' }),
+  });
+  return res.statusCode;
+}
+
+test('X-Forwarded-For counts only from a trusted proxy: without TRUST_PROXY a client cannot step around its limit by naming other addresses', async () => {
+  const from = newAddress();
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push(await signInVia(t, from, `203.0.113.${i + 1}`));
+  assert.deepEqual(statuses, [401, 401, 401, 429]);
+});
+
+test('behind a trusted proxy (TRUST_PROXY), each forwarded client address has a limit of its own, and the proxy itself none', async () => {
+  const proxied = await startTestApp({ ...LIMITS, TRUST_PROXY: '192.0.2.10' });
+  try {
+    const app = (await createPoolWithClient(proxied, {})).clientId;
+    const proxy = '192.0.2.10';
+    const first = [];
+    for (let i = 0; i < 4; i++) first.push(await signInVia(proxied, proxy, '203.0.113.7', app));
+    assert.deepEqual(first, [401, 401, 401, 429]);
+    // Another client behind the same proxy is not held back by the first one's count.
+    assert.equal(await signInVia(proxied, proxy, '203.0.113.8', app), 401);
+    // An untrusted sender's header is still ignored: its own address is what counts.
+    const other = newAddress();
+    const spoofed = [];
+    for (let i = 0; i < 4; i++) spoofed.push(await signInVia(proxied, other, `203.0.113.${20 + i}`, app));
+    assert.deepEqual(spoofed, [401, 401, 401, 429]);
+  } finally {
+    await proxied.close();
+  }
+});

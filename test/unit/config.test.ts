@@ -54,4 +54,13 @@ describe('configuration', () => {
     assert.equal(loadConfig({ NODE_ENV: 'production', ALLOW_LOG_DELIVERY: 'true' }).allowLogDelivery, true);
     assert.equal(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25' }).production, true);
   });
+
+  test('TRUST_PROXY: none by default; a number of hops or proxy addresses and CIDRs; never "believe anyone"', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.10,::1' }).trustProxy, ['10.0.0.0/8', '192.0.2.10', '::1']);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback,uniquelocal' }).trustProxy, ['loopback', 'uniquelocal']);
+    for (const bad of ['true', 'local', '10.0.0.0/8,nope', '99']) assert.match(problemsOf({ TRUST_PROXY: bad })[0]!, /TRUST_PROXY must be/, bad);
+  });
 });
