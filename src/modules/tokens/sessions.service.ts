@@ -48,7 +48,7 @@ export function createSessionsService(deps: {
   // outlive a retiresAt they already know.
   const keyCache = new Map<string, { key: VerificationKey; until: number }>();
 
-  /** A session with its user, client and pool: one query for every authenticated request. */
+  /** A session with its user, client and pool, for a refresh (authenticated requests read less: sessionById). */
   async function sessionWhere(condition: SQL) {
     const [row] = await db
       .select()
