@@ -13,7 +13,6 @@ import { createSessionsService } from './modules/tokens/sessions.service.ts';
 import { createAdminUsersService } from './modules/users/admin-users.service.ts';
 import { createChallengeSessions } from './modules/users/challenge-sessions.ts';
 import { createPasswordHasher } from './modules/users/passwords.ts';
-import { loadAttributes } from './modules/users/users.repository.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { createUserSearchService } from './modules/users/user-search.ts';
 import { createUserTransferService } from './modules/users/user-transfer.ts';
@@ -26,7 +25,7 @@ export async function createServices(config: Config, database: Database, logger:
   const metrics = createMetrics({ pendingMessages: () => outbox.backlog() });
   const courier = overrides.courier ?? createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
   const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl });
-  const sessions = createSessionsService({ db, pools, loadAttributes });
+  const sessions = createSessionsService({ db, pools });
   const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
   // Codes and invitations go through the outbox: written with the change, sent after commit, retried by the worker.
   const outbox = createOutbox({

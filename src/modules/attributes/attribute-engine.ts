@@ -145,6 +145,11 @@ export function prepareNewUser(
   return result;
 }
 
+/** A plan that changes nothing yet; writers that decide a change themselves fill in just that. */
+export function emptyPlan(): UpdatePlan {
+  return { set: {}, delete: [], pending: {}, clearPending: [], verified: {}, codesFor: [], unchanged: [] };
+}
+
 /** UpdateUserAttributes / AdminUpdateUserAttributes (§5.4 and api.md's decisions). */
 export function planUpdate(
   settings: PoolAttributeSettings,
@@ -152,7 +157,7 @@ export function planUpdate(
   current: UserAttributeState,
   changes: Record<string, string>,
 ): UpdatePlan {
-  const plan: UpdatePlan = { set: {}, delete: [], pending: {}, clearPending: [], verified: {}, codesFor: [], unchanged: [] };
+  const plan = emptyPlan();
   const values = new Map<string, string>();
   const flags = new Map<VerifiableAttribute, boolean>();
   for (const { name, value } of checkWrites(settings, actor, changes, 'update')) {

@@ -5,6 +5,7 @@ export { MAX_CUSTOM_ATTRIBUTES, addCustomAttributes, buildPoolAttributeSettings 
 export { canRead, canWrite, validateClientPermissions } from './client-permissions.ts';
 export {
   classifyUsername,
+  emptyPlan,
   idTokenAttributeClaims,
   planDelete,
   planUpdate,

@@ -330,7 +330,6 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     /** CORS: whether some client of some pool allows this browser origin (cached briefly). */
     isAllowedOrigin: (origin: string): Promise<boolean> => allowedOrigins.has(origin),
 
-    /** The client named in a user-facing request body, with its pool. */
     /** The client and its pool, for every call that names a client (sign-up, sign-in, codes): their versions read, the rows from memory. */
     async clientWithPool(clientId: string): Promise<{ client: AppClient; pool: Pool }> {
       const [row] = await clientVersions.execute({ id: clientId });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { affected, rows } from '../../db/results.ts';
 
 export interface CounterHit {
   hits: number;
@@ -38,14 +39,3 @@ export function createRateLimitCounters(db: Db) {
 }
 
 export type RateLimitCounters = ReturnType<typeof createRateLimitCounters>;
-
-/** node-postgres and PGlite shape `execute` results a little differently. */
-export function rows(result: unknown): Record<string, unknown>[] {
-  const r = result as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
-  return Array.isArray(r) ? r : (r.rows ?? []);
-}
-
-export function affected(result: unknown): number {
-  const r = result as { rowCount?: number | null; affectedRows?: number };
-  return r.rowCount ?? r.affectedRows ?? 0;
-}

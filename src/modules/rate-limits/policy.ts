@@ -58,7 +58,12 @@ export function ipKey(kind: LimitKind, ip: string): string {
 
 export function targetKey(kind: LimitKind, scope: string | undefined, target: string): string {
   const normalized = target.trim().toLowerCase().replace(/[\s()-]/g, '');
-  return `${kind}:t:${createHash('sha256').update(`${scope ?? ''}\u0000${normalized}`).digest('base64url').slice(0, 32)}`;
+  return `${kind}:t:${hashedName(scope ?? '', normalized)}`;
+}
+
+/** A name within its scope (a client, a pool) as counter keys hold it: hashed, never in the clear. */
+export function hashedName(scope: string, name: string): string {
+  return createHash('sha256').update(`${scope}\u0000${name}`).digest('base64url').slice(0, 32);
 }
 
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);

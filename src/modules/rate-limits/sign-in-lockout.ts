@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { CognitoError } from '../../errors/cognito-error.ts';
-import { rows } from './counters.ts';
+import { rows } from '../../db/results.ts';
+import { hashedName } from './policy.ts';
 
 /**
  * Cognito's sign-in lockout: after `freeFailures` consecutive failed sign-ins, each further one
@@ -46,8 +46,7 @@ export function createSignInLockout(deps: { db: Db; policy: LockoutPolicy; now?:
   const now = deps.now ?? (() => new Date());
   const resetMs = policy.resetAfterSeconds * 1000;
 
-  const unknownKey = (subject: { poolId: string; unknownName: string }, source: string) =>
-    `lockout:${createHash('sha256').update(`${subject.poolId}\u0000${subject.unknownName}`).digest('base64url').slice(0, 32)}:${source}`;
+  const unknownKey = (subject: { poolId: string; unknownName: string }, source: string) => `lockout:${hashedName(subject.poolId, subject.unknownName)}:${source}`;
 
   /** The state as of `at`, forgotten once idle long enough. */
   function current(failures: number, lockedUntil: Date | null, lastFailure: Date, at: Date): LockoutState {

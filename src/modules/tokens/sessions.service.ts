@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { clients, pools, refreshTokens, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
@@ -37,7 +37,6 @@ const revoked = () => new CognitoError('NotAuthorizedException', 'Access Token h
 export function createSessionsService(deps: {
   db: Db;
   pools: PoolsService;
-  loadAttributes: (q: Queryable, user: UserRow) => Promise<UserAttributeState>;
   /** How long a verification key is kept in memory; must stay below the shortest rotation overlap (300 s). */
   keyCacheMs?: number;
 }) {
@@ -48,40 +47,42 @@ export function createSessionsService(deps: {
   // outlive a retiresAt they already know.
   const keyCache = new Map<string, { key: VerificationKey; until: number }>();
 
-  /** A session with its user, client and pool, for a refresh (authenticated requests read less: sessionById). */
-  async function sessionWhere(condition: SQL) {
-    const [row] = await db
-      .select()
+  /**
+   * A session as every use of one reads it, in one round trip: the session, its user (without
+   * secrets) and the user's attributes, and the row versions of the client and pool, whose parsed
+   * rows come from the pools service's memory. Prepared once per lookup: building the query anew
+   * was a fifth of an authenticated request's work.
+   */
+  const sessionQuery = () =>
+    db
+      .select({
+        id: refreshTokens.id,
+        authTime: refreshTokens.authTime,
+        revokedAt: refreshTokens.revokedAt,
+        clientId: refreshTokens.clientId,
+        clientVersion: deps.pools.rowVersion(clients),
+        poolVersion: deps.pools.rowVersion(pools),
+        user: callerUserColumns,
+        attributes: attributesJson(users.id),
+      })
       .from(refreshTokens)
       .innerJoin(users, eq(users.id, refreshTokens.userId))
       .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
-      .innerJoin(pools, eq(pools.id, users.poolId))
-      .where(condition);
-    return row;
+      .innerJoin(pools, eq(pools.id, users.poolId));
+  /** Authenticated requests: the session an access token was issued from. */
+  const sessionById = sessionQuery().where(eq(refreshTokens.id, sql.placeholder('id'))).prepare('cognate_session_by_id');
+  /** Refresh: a live session by its refresh token's hash. */
+  const liveSessionByTokenHash = sessionQuery()
+    .where(and(eq(refreshTokens.tokenHash, sql.placeholder('hash')), isNull(refreshTokens.revokedAt), sql`${refreshTokens.expiresAt} > now()`))
+    .prepare('cognate_live_session_by_token_hash');
+
+  /** A session row with its pool and client (undefined if either was deleted since the query). */
+  async function withPoolAndClient(row: Awaited<ReturnType<typeof sessionById.execute>>[number]) {
+    const [pool, client] = await Promise.all([deps.pools.poolAt(row.user.poolId, row.poolVersion), deps.pools.clientAt(row.clientId, row.clientVersion)]);
+    return pool && client ? { pool, client, user: row.user, attributes: attributeState(row.user.id, row.attributes) } : undefined;
   }
 
-  /**
-   * What every authenticated request reads, in one round trip: the session, its user and the
-   * user's attributes, and the row versions of the client and pool (their rows come parsed from
-   * the pools service's memory). Prepared once: building it anew was a fifth of a request's work.
-   */
-  const sessionById = db
-    .select({
-      revokedAt: refreshTokens.revokedAt,
-      clientId: refreshTokens.clientId,
-      clientVersion: deps.pools.rowVersion(clients),
-      poolVersion: deps.pools.rowVersion(pools),
-      user: callerUserColumns,
-      attributes: attributesJson(users.id),
-    })
-    .from(refreshTokens)
-    .innerJoin(users, eq(users.id, refreshTokens.userId))
-    .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
-    .innerJoin(pools, eq(pools.id, users.poolId))
-    .where(eq(refreshTokens.id, sql.placeholder('id')))
-    .prepare('cognate_session_by_id');
-
-  async function signTokens(pool: Pool, client: AppClient, user: UserRow, state: UserAttributeState, session: { id: string; authTime: Date }) {
+  async function signTokens(pool: Pool, client: AppClient, user: Pick<UserRow, 'id' | 'username'>, state: UserAttributeState, session: { id: string; authTime: Date }) {
     const key = await deps.pools.currentSigningKey(pool.id);
     const common = {
       sub: user.id,
@@ -118,15 +119,13 @@ export function createSessionsService(deps: {
     },
 
     async refresh(clientId: string, refreshToken: string): Promise<TokenSet> {
-      const row = await sessionWhere(
-        and(eq(refreshTokens.tokenHash, hashRefreshToken(refreshToken)), isNull(refreshTokens.revokedAt), sql`${refreshTokens.expiresAt} > now()`)!,
-      );
+      const [row] = await liveSessionByTokenHash.execute({ hash: hashRefreshToken(refreshToken) });
+      const session = row && (await withPoolAndClient(row));
       // A token of another client is as good as no token.
-      if (!row || row.clients.id !== clientId) throw invalidRefreshToken();
-      assertAuthFlow(row.clients, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH');
-      if (!row.users.enabled) throw forbidden('User is disabled.');
-      const state = await deps.loadAttributes(db, row.users);
-      return signTokens(row.pools, row.clients, row.users, state, { id: row.refresh_tokens.id, authTime: row.refresh_tokens.authTime });
+      if (!row || !session || session.client.id !== clientId) throw invalidRefreshToken();
+      assertAuthFlow(session.client, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH');
+      if (!session.user.enabled) throw forbidden('User is disabled.');
+      return signTokens(session.pool, session.client, session.user, session.attributes, row);
     },
 
     /** Checks an access token and that its session, user and client still stand. */
@@ -155,10 +154,10 @@ export function createSessionsService(deps: {
         throw revoked();
       }
       if (!row.user.enabled) throw forbidden('User is disabled.');
-      const [pool, client] = await Promise.all([deps.pools.poolAt(row.user.poolId, row.poolVersion), deps.pools.clientAt(row.clientId, row.clientVersion)]);
-      // Deleted since the query read them: as gone as the session.
-      if (!pool || !client) throw revoked();
-      return { pool, client, user: row.user, attributes: attributeState(row.user.id, row.attributes), claims };
+      const session = await withPoolAndClient(row);
+      // Pool or client deleted since the query read them: as gone as the session.
+      if (!session) throw revoked();
+      return { ...session, claims };
     },
 
     /**

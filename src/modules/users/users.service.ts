@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { userAttributes, users, type CodePurpose } from '../../db/schema/index.ts';
+import { users, type CodePurpose } from '../../db/schema/index.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
 import {
+  emptyPlan,
   idTokenAttributeClaims,
   planDelete,
   planUpdate,
@@ -253,7 +254,7 @@ export function createUsersService(deps: {
             const { user: locked, state } = (await lockUserWithAttributes(tx, user.id))!;
             const target = signUpCodeTarget(pool, state);
             if (!target) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
-            deliveries.push(await issueCode(tx, pool, locked!, 'SIGN_UP', target, state[target]!.value));
+            deliveries.push(await issueCode(tx, pool, locked, 'SIGN_UP', target, state[target]!.value));
           });
           return { codeDeliveryDetails: deliveries[0]!.details };
         });
@@ -550,14 +551,14 @@ export function createUsersService(deps: {
           // signs in with it; say so now, as an immediate change would, not after a code went out.
           for (const [name, value] of Object.entries(plan.pending)) {
             if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
-            if (await aliasHeldByOther(tx, pool, name, value, locked!.id)) throw aliasExists(name);
+            if (await aliasHeldByOther(tx, pool, name, value, locked.id)) throw aliasExists(name);
           }
           const changed = attributeChanges(pool, state, await applyPlan(tx, pool, locked.id, state, plan));
           if (changed.length > 0) {
-            await recordAudit(tx, { pool, user: locked!, actor: userActor(caller), action: 'UPDATE_ATTRIBUTES', details: { attributes: changed } });
+            await recordAudit(tx, { pool, user: locked, actor: userActor(caller), action: 'UPDATE_ATTRIBUTES', details: { attributes: changed } });
           }
           for (const name of plan.codesFor) {
-            deliveries.push(await issueCode(tx, pool, locked!, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
+            deliveries.push(await issueCode(tx, pool, locked, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
           }
         });
         // Amplify's shape: each attribute awaiting a code says so; every other one is done.
@@ -578,14 +579,13 @@ export function createUsersService(deps: {
         const { user: locked, state } = (await lockUserWithAttributes(tx, caller.user.id))!;
         const doomed = planDelete(caller.pool.attributeSettings, { kind: 'user', client: caller.client }, state, names);
         if (doomed.length === 0) return;
-        await tx.delete(userAttributes).where(and(eq(userAttributes.userId, locked!.id), inArray(userAttributes.name, doomed)));
-        await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, locked!.id));
+        const after = await applyPlan(tx, caller.pool, locked.id, state, { ...emptyPlan(), delete: doomed });
         await recordAudit(tx, {
           pool: caller.pool,
-          user: locked!,
+          user: locked,
           actor: userActor(caller),
           action: 'DELETE_ATTRIBUTES',
-          details: { attributes: attributeChanges(caller.pool, state, await loadAttributes(tx, locked!)) },
+          details: { attributes: attributeChanges(caller.pool, state, after) },
         });
       });
     },
@@ -601,7 +601,7 @@ export function createUsersService(deps: {
           if (!destination) {
             throw invalidParameter(`User does not have a valid registered ${attributeName === 'email' ? 'email address' : 'phone number'}`);
           }
-          deliveries.push(await issueCode(tx, caller.pool, locked!, 'VERIFY_ATTRIBUTE', attributeName, destination));
+          deliveries.push(await issueCode(tx, caller.pool, locked, 'VERIFY_ATTRIBUTE', attributeName, destination));
         });
         return { codeDeliveryDetails: deliveries[0]!.details };
       });
@@ -617,16 +617,14 @@ export function createUsersService(deps: {
         await verification.consume(tx, scope, checked.codeHmac);
         // The code proves the value it was sent to: the pending value (promoted now) or the current one.
         if (stored?.pendingValue === checked.destination || stored?.value === checked.destination) {
-          await setAttribute(tx, caller.pool, locked!.id, attributeName, { value: checked.destination, verified: true, pendingValue: null }, {
-            forceAlias: mayForceAlias(caller.pool, attributeName, input.forceAliasCreation),
-          });
-          await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, locked!.id));
+          const plan = { ...emptyPlan(), set: { [attributeName]: checked.destination }, verified: { [attributeName]: true } };
+          const after = await applyPlan(tx, caller.pool, locked.id, before, plan, { forceAlias: mayForceAlias(caller.pool, attributeName, input.forceAliasCreation) });
           await recordAudit(tx, {
             pool: caller.pool,
-            user: locked!,
+            user: locked,
             actor: userActor(caller),
             action: 'VERIFY_ATTRIBUTE',
-            details: { attributes: attributeChanges(caller.pool, before, await loadAttributes(tx, locked!)) },
+            details: { attributes: attributeChanges(caller.pool, before, after) },
           });
         } else {
           throw new CognitoError('CodeMismatchException');
