@@ -3,7 +3,6 @@ import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { signingKeys } from '../../src/db/schema/index.ts';
 import { createSessionsService } from '../../src/modules/tokens/sessions.service.ts';
-import { loadAttributes } from '../../src/modules/users/users.repository.ts';
 import { createPoolWithClient, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
 import { assertProblem, uniqueEmail } from '../support/user-flows.ts';
 
@@ -99,7 +98,7 @@ test('a cached key does not outlive its retirement, nor a retirement set by anot
   const { poolId, clientId } = await createPoolWithClient(t, emailPool);
   const tokens = await signedInUser(t, clientId, 'cached', { email: uniqueEmail('cached') });
   const kid = kidOf(tokens.accessToken);
-  const sessions = (keyCacheMs: number) => createSessionsService({ db: t.database.db, pools: t.services.pools, loadAttributes, keyCacheMs });
+  const sessions = (keyCacheMs: number) => createSessionsService({ db: t.database.db, pools: t.services.pools, keyCacheMs });
 
   // Cached with a retirement 300 ms ahead: refused once it has passed, however long the cache.
   await t.admin('POST', `/v1/pools/${poolId}/signing-keys`);
