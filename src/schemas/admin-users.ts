@@ -105,7 +105,9 @@ export const AuditResponse = Type.Object(
           action: Type.String({ description: 'SIGN_UP, CONFIRM_SIGN_UP, UPDATE_ATTRIBUTES, VERIFY_ATTRIBUTE, CHANGE_PASSWORD, ADMIN_UPDATE_ATTRIBUTES, ADMIN_DISABLE_USER, …' }),
           actor: Type.Object(
             {
-              kind: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+              kind: Type.Union([Type.Literal('user'), Type.Literal('admin'), Type.Literal('system')], {
+                description: 'system: an upgrade acted (a sign-in name released by migration 0005, docs/security.md).',
+              }),
               clientId: Type.Union([Type.String(), Type.Null()], { description: 'The app client the user acted through.' }),
             },
             { additionalProperties: false },

@@ -1,23 +1,25 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, openDatabase, type Database, type Db } from '../../src/db/client.ts';
 import { uniqueViolation } from '../../src/db/errors.ts';
 import {
+  auditEvents,
   clients,
   codeEvents,
   outboxMessages,
   pools,
   refreshTokens,
+  signInNames,
   signingKeys,
   userAttributes,
   users,
@@ -197,8 +199,8 @@ describe('database invariants', () => {
     assert.equal(row!.n, 1);
   });
 
-  test('one owner per alias in a pool (partial unique index user_attributes_alias_key)', async () => {
-    const poolA = await makePool({ aliasAttributes: ['email'] });
+  test('one sign-in namespace per pool: a name is one user\'s, as username or as any alias (sign_in_names_pkey)', async () => {
+    const poolA = await makePool({ aliasAttributes: ['email', 'preferred_username'] });
     const poolB = await makePool({ aliasAttributes: ['email'] });
     const [u1, u2, u3] = [await makeUser(poolA, 'u1'), await makeUser(poolA, 'u2'), await makeUser(poolA, 'u3')];
     const attr = (userId: string, pool: Pool, aliasKey: string | null, name = 'email') => ({
@@ -206,36 +208,43 @@ describe('database invariants', () => {
       poolId: pool.id,
       name,
       value: 'same@example.com',
-      verified: aliasKey !== null,
+      verified: name === 'email' ? aliasKey !== null : null,
       aliasKey,
     });
+    const taken = { code: UNIQUE, constraint: 'sign_in_names_pkey' };
     await db.insert(userAttributes).values(attr(u1.id, poolA, 'same@example.com'));
-    assert.deepEqual(await pgError(db.insert(userAttributes).values(attr(u2.id, poolA, 'same@example.com'))), {
-      code: UNIQUE,
-      constraint: 'user_attributes_alias_key',
-    });
+    assert.deepEqual(await pgError(db.insert(userAttributes).values(attr(u2.id, poolA, 'same@example.com'))), taken);
     // Unverified copies of the value hold no alias: any number of them is fine.
     await db.insert(userAttributes).values([attr(u2.id, poolA, null), attr(u3.id, poolA, null)]);
-    // Another attribute with the same text is another alias.
-    await db.insert(userAttributes).values(attr(u2.id, poolA, 'same@example.com', 'preferred_username'));
+    // The same name under another attribute is the same name: refused (the takeover of issue 11).
+    assert.deepEqual(await pgError(db.insert(userAttributes).values(attr(u2.id, poolA, 'same@example.com', 'preferred_username'))), taken);
+    // A username and an alias share the namespace, both ways.
+    assert.deepEqual(await pgError(db.insert(userAttributes).values(attr(u2.id, poolA, 'u1', 'preferred_username'))), taken);
+    assert.deepEqual(await pgError(makeUser(poolA, 'same@example.com')), taken);
     // Another pool is another namespace.
     const other = await makeUser(poolB, 'u1');
     await db.insert(userAttributes).values(attr(other.id, poolB, 'same@example.com'));
     // Turning an existing row into an alias is refused the same way.
-    assert.equal(
-      (await pgError(db.update(userAttributes).set({ aliasKey: 'same@example.com' }).where(eq(userAttributes.userId, u3.id)))).constraint,
-      'user_attributes_alias_key',
-    );
-    // ...and the repository reports it as Cognito does.
-    await assert.rejects(
-      setAttribute(db, poolA, u3.id, 'email', { value: 'SAME@example.com', verified: true, pendingValue: null }),
-      (e: unknown) => e instanceof CognitoError && e.name === 'AliasExistsException',
-    );
+    assert.deepEqual(await pgError(db.update(userAttributes).set({ aliasKey: 'same@example.com' }).where(eq(userAttributes.userId, u3.id))), taken);
+    // ...and the repository reports it as Cognito does, whatever the address's case or width.
+    for (const value of ['SAME@example.com', 'same@ｅｘａｍｐｌｅ.com', 'same@example。com']) {
+      await assert.rejects(
+        setAttribute(db, poolA, u3.id, 'email', { value, verified: true, pendingValue: null }),
+        (e: unknown) => e instanceof CognitoError && e.name === 'AliasExistsException',
+      );
+    }
     const owners = await db
-      .select({ userId: userAttributes.userId })
-      .from(userAttributes)
-      .where(sql`${userAttributes.poolId} = ${poolA.id} and ${userAttributes.name} = 'email' and ${userAttributes.aliasKey} is not null`);
-    assert.deepEqual(owners, [{ userId: u1.id }]);
+      .select({ userId: signInNames.userId, source: signInNames.source })
+      .from(signInNames)
+      .where(and(eq(signInNames.poolId, poolA.id), eq(signInNames.nameKey, 'same@example.com')));
+    assert.deepEqual(owners, [{ userId: u1.id, source: 'email' }]);
+    // Releasing the alias (unverifying it) or deleting the user frees the name.
+    await db.update(userAttributes).set({ aliasKey: null, verified: false }).where(eq(userAttributes.userId, u1.id));
+    await db.update(userAttributes).set({ aliasKey: 'same@example.com', verified: true }).where(eq(userAttributes.userId, u3.id));
+    await db.delete(users).where(eq(users.id, u3.id));
+    await db.insert(userAttributes).values(attr(u2.id, poolA, 'same@example.com', 'preferred_username'));
+    const left = await db.select({ userId: signInNames.userId }).from(signInNames).where(eq(signInNames.userId, u3.id));
+    assert.deepEqual(left, []);
   });
 
   test("an attribute row belongs to its user's pool", async () => {
@@ -346,5 +355,88 @@ describe('database invariants', () => {
     assert.deepEqual(await pgError(badPurpose), { code: CHECK, constraint: 'verification_codes_purpose_valid' });
     const badMedium = db.insert(outboxMessages).values({ poolId: pool.id, medium: 'FAX' as never, destination: 'd', purpose: 'SIGN_UP' });
     assert.deepEqual(await pgError(badMedium), { code: CHECK, constraint: 'outbox_messages_medium_valid' });
+  });
+});
+
+describe('migration 0005: one sign-in namespace for names already stored', () => {
+  test('look-alike emails and cross-attribute claims: the earliest verified claim keeps the name, the others are released and reported', async () => {
+    const database = await openEmptyDatabase();
+    const before0005 = await mkdtemp(path.join(os.tmpdir(), 'cognate-0004-'));
+    try {
+      // The migrations up to 0004, as a database upgraded from the previous release has them.
+      await cp(migrationsFolder, before0005, { recursive: true });
+      const journalFile = path.join(before0005, 'meta', '_journal.json');
+      const journal = JSON.parse(await readFile(journalFile, 'utf8'));
+      const index = journal.entries.findIndex((e: { tag: string }) => e.tag === '0005_sign_in_namespace');
+      journal.entries = journal.entries.slice(0, index);
+      await writeFile(journalFile, JSON.stringify(journal));
+      await migrateFrom(database, before0005);
+
+      const db = database.db;
+      const pool = 'test_000000099';
+      await db.insert(pools).values({
+        id: pool,
+        name: pool,
+        attributeSettings: buildPoolAttributeSettings({ aliasAttributes: ['email', 'preferred_username'] }),
+        policies: resolvePolicies(),
+      });
+      const user = async (username: string, minutesAgo: number) => {
+        const id = randomUUID();
+        await db.execute(
+          sql`insert into users (id, pool_id, username, username_key, status, created_at) values (${id}, ${pool}, ${username}, ${username}, 'CONFIRMED', now() - make_interval(mins => ${minutesAgo}))`,
+        );
+        return id;
+      };
+      const alias = (userId: string, name: string, value: string, key: string, verified: boolean | null) =>
+        db.insert(userAttributes).values({ userId, poolId: pool, name, value, verified, aliasKey: key });
+      // What the old per-attribute index let through (the keys as the old code made them).
+      const mallory = await user('mallory', 30);
+      const zed = await user('zed', 20);
+      await alias(mallory, 'preferred_username', 'zed@example.com', 'zed@example.com', null);
+      await alias(zed, 'email', 'zed@example.com', 'zed@example.com', true);
+      const dave = await user('dave', 10);
+      const dave2 = await user('dave2', 5);
+      await alias(dave, 'email', 'dave@example.com', 'dave@example.com', true);
+      await alias(dave2, 'email', 'dave@ＥＸＡＭＰＬＥ．ＣＯＭ', 'dave@ｅｘａｍｐｌｅ．ｃｏｍ', true);
+      const bob = await user('bob', 40);
+      const carol = await user('carol', 50);
+      await alias(carol, 'preferred_username', 'bob', 'bob', null);
+
+      await database.migrate();
+
+      const names = await db.select().from(signInNames).where(eq(signInNames.poolId, pool));
+      const owner = (key: string) => names.filter((n) => n.nameKey === key).map((n) => [n.userId, n.source]);
+      assert.deepEqual(owner('zed@example.com'), [[zed, 'email']], 'a verified email wins over an earlier preferred_username');
+      assert.deepEqual(owner('dave@example.com'), [[dave, 'email']], 'full-width look-alike keys are normalised, the earliest user keeps the name');
+      assert.deepEqual(owner('bob'), [[bob, 'username']], 'a username is never released');
+      assert.equal(names.length, 8, 'six usernames and the two aliases kept');
+
+      const state = async (userId: string, name: string) =>
+        (await db.select().from(userAttributes).where(and(eq(userAttributes.userId, userId), eq(userAttributes.name, name))))[0]!;
+      assert.deepEqual([(await state(dave2, 'email')).aliasKey, (await state(dave2, 'email')).verified], [null, false]);
+      assert.equal((await state(dave2, 'email')).value, 'dave@ＥＸＡＭＰＬＥ．ＣＯＭ', 'the value itself stays');
+      assert.equal((await state(mallory, 'preferred_username')).aliasKey, null);
+      assert.equal((await state(carol, 'preferred_username')).aliasKey, null);
+
+      const reported = await db
+        .select({ userId: auditEvents.userId, actor: auditEvents.actorKind, details: auditEvents.details })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.poolId, pool), eq(auditEvents.action, 'SIGN_IN_NAME_RELEASED')));
+      assert.deepEqual(new Set(reported.map((r) => r.userId)), new Set([mallory, dave2, carol]));
+      assert.ok(reported.every((r) => r.actor === 'system'));
+      assert.deepEqual(reported.find((r) => r.userId === dave2)!.details, {
+        attributes: [{ name: 'email', change: 'alias_released', verified: { from: true, to: false } }],
+      });
+
+      // From now on the triggers keep the namespace: the takeover of issue 11 is refused by the database.
+      const reclaim = db.update(userAttributes).set({ aliasKey: 'zed@example.com' }).where(eq(userAttributes.userId, mallory));
+      assert.deepEqual(await pgError(reclaim), {
+        code: UNIQUE,
+        constraint: 'sign_in_names_pkey',
+      });
+    } finally {
+      await database.close();
+      await rm(before0005, { recursive: true, force: true });
+    }
   });
 });

@@ -31,7 +31,7 @@ export const auditEvents = pgTable(
     userId: uuid('user_id').notNull(),
     username: text('username').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-    actorKind: text('actor_kind').$type<'user' | 'admin'>().notNull(),
+    actorKind: text('actor_kind').$type<'user' | 'admin' | 'system'>().notNull(),
     /** The app client a user acted through. */
     clientId: text('client_id'),
     action: text('action').notNull(),
@@ -39,6 +39,6 @@ export const auditEvents = pgTable(
   },
   (t) => [
     index('audit_events_user_seq_idx').on(t.poolId, t.userId, t.seq),
-    check('audit_events_actor_valid', sql`${t.actorKind} in ('user', 'admin')`),
+    check('audit_events_actor_valid', sql`${t.actorKind} in ('user', 'admin', 'system')`),
   ],
 );

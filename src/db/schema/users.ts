@@ -53,16 +53,14 @@ export const userAttributes = pgTable(
     pendingValue: text('pending_value'),
     /**
      * Set while this value is a sign-in alias of the user (a verified email or phone in an
-     * alias pool, the email or phone of a username-attribute pool): normalised for lookup.
-     * The unique index below is what makes "one owner per alias" hold under races.
+     * alias pool, the email or phone of a username-attribute pool, preferred_username where it
+     * is an alias): normalised for lookup. A trigger files it in sign_in_names, whose key is
+     * what makes "one owner per name" hold under races (docs/security.md, "One sign-in namespace").
      */
     aliasKey: text('alias_key'),
   },
   (t) => [
     primaryKey({ name: 'user_attributes_pkey', columns: [t.userId, t.name] }),
-    uniqueIndex('user_attributes_alias_key')
-      .on(t.poolId, t.name, t.aliasKey)
-      .where(sql`${t.aliasKey} is not null`),
     // (user, pool) rather than user alone: an attribute filed under another pool would escape
     // that pool's alias index and let two users share one verified alias.
     foreignKey({ name: 'user_attributes_user_fk', columns: [t.userId, t.poolId], foreignColumns: [users.id, users.poolId] }).onDelete('cascade'),
@@ -71,6 +69,32 @@ export const userAttributes = pgTable(
     // ListUsers filters (user-search.ts ATTRIBUTE_KEY, the same expression): prefix searches are
     // range scans in sort order. Cut to 256 characters so an entry always fits a btree page.
     index('user_attributes_search_idx').on(t.poolId, t.name, sql`(left(lower(${t.value}), 256) collate "C")`, t.userId),
+  ],
+);
+
+/**
+ * Every name a user signs in with, in one namespace per pool: the username and each alias
+ * (user_attributes.alias_key). Written only by the triggers of migration 0005 from those two
+ * columns, never by the code, so no writer can skip it; its primary key is what lets a name
+ * resolve to at most one user (docs/security.md, "One sign-in namespace").
+ */
+export const signInNames = pgTable(
+  'sign_in_names',
+  {
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    nameKey: text('name_key').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** `username`, or the attribute the alias is: email, phone_number, preferred_username. */
+    source: text('source').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'sign_in_names_pkey', columns: [t.poolId, t.nameKey] }),
+    index('sign_in_names_user_idx').on(t.userId),
+    check('sign_in_names_source_valid', sql`${t.source} in ('username', 'email', 'phone_number', 'preferred_username')`),
   ],
 );
 

@@ -99,6 +99,9 @@ function checkWrites(
     if (write.value !== '') write.value = normaliseValue(write.definition, write.value);
     // Newer pools refuse a blank phone at creation instead of dropping it (amplify-js #13391).
     else if (creating && write.name === 'phone_number') throw invalidParameter('Invalid phone number format.');
+    // A preferred_username shaped like an email or phone could pass for another user's address
+    // at sign-in; Cognito refuses it where it is an alias, as for usernames (docs/security.md).
+    if (write.name === 'preferred_username' && preferredUsernameIsAlias && write.value !== '') checkPreferredUsernameShape(write.value);
   }
 
   if (context === 'update') {
@@ -322,6 +325,11 @@ export function classifyUsername(
   throw invalidParameter(
     usernameAttributes[0] === 'email' ? 'Username should be an email.' : 'Username should be a phone number.',
   );
+}
+
+function checkPreferredUsernameShape(value: string): void {
+  if (isEmailAddress(value)) throw invalidParameter('Preferred username cannot be of email format, since user pool is configured for preferred_username alias.');
+  if (isPhoneNumber(value)) throw invalidParameter('Preferred username cannot be of phone number format, since user pool is configured for preferred_username alias.');
 }
 
 /** Own properties only: attribute names come from users and must not reach Object.prototype. */

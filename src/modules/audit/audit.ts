@@ -89,7 +89,7 @@ export async function listAudit(q: Queryable, pool: Pool, userId: string, option
       id: e.id,
       at: e.at.toISOString(),
       action: e.action,
-      actor: e.actorKind === 'user' ? { kind: 'user' as const, clientId: e.clientId } : { kind: 'admin' as const, clientId: null },
+      actor: e.actorKind === 'user' ? { kind: 'user' as const, clientId: e.clientId } : { kind: e.actorKind, clientId: null },
       details: e.details,
     })),
     ...(rows.length > options.limit && last

@@ -23,6 +23,7 @@ import {
   lockUser,
   newUserIdentity,
   newUserRow,
+  SIGN_IN_NAME_TAKEN,
   type UserRow,
 } from './users.repository.ts';
 import { attributeChanges, listAudit, recordAudit, type AuditActor } from '../audit/audit.ts';
@@ -342,7 +343,8 @@ export function createAdminUsersService(deps: {
           return presentUser(pool, user!, state);
         });
       } catch (error) {
-        if (uniqueViolation(error) === 'users_pool_username_key') throw new CognitoError('UsernameExistsException', 'User account already exists');
+        const constraint = uniqueViolation(error);
+        if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN) throw new CognitoError('UsernameExistsException', 'User account already exists');
         if (kind !== 'username' && error instanceof CognitoError && error.name === 'AliasExistsException') {
           throw new CognitoError('UsernameExistsException', `An account with the given ${kind} already exists.`);
         }

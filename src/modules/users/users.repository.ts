@@ -1,9 +1,9 @@
-import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { userAttributes, users, type UserStatus } from '../../db/schema/index.ts';
+import { signInNames, userAttributes, users, type UserStatus } from '../../db/schema/index.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import { classifyUsername, type UpdatePlan, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
+import { classifyUsername, emailKey, type UpdatePlan, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool } from '../pools/pools.service.ts';
 import { srpCredentials } from './srp-credentials.ts';
 
@@ -40,11 +40,13 @@ export function newUserRow(pool: Pool, user: { id: string; username: string; sta
 /**
  * The normalised sign-in value of an attribute, or null when it is not a sign-in alias now:
  * email and phone count once verified in alias pools, always in username-attribute pools;
- * preferred_username counts whenever it is an alias.
+ * preferred_username counts whenever it is an alias. Emails are keyed in their normal form
+ * (docs/security.md, "One sign-in namespace"), so look-alike addresses are one name.
  */
 export function aliasKeyOf(pool: Pool, name: string, value: string, verified: boolean): string | null {
   const { aliasAttributes, usernameAttributes } = pool.attributeSettings;
-  const normalised = name === 'phone_number' || (name === 'preferred_username' && pool.usernameCaseSensitive) ? value : value.toLowerCase();
+  const normalised =
+    name === 'email' ? emailKey(value) : name === 'phone_number' || (name === 'preferred_username' && pool.usernameCaseSensitive) ? value : value.toLowerCase();
   if (VERIFIABLE.has(name) && usernameAttributes.includes(name as VerifiableAttribute)) return normalised;
   if (!aliasAttributes.includes(name as never)) return null;
   return name === 'preferred_username' || verified ? normalised : null;
@@ -61,27 +63,32 @@ export async function findUserByUsername(q: Queryable, pool: Pool, username: str
   return user;
 }
 
-/** Sign-in lookup: the username itself first, then any active alias that matches. */
-export async function findUserBySignInName(q: Queryable, pool: Pool, login: string): Promise<UserRow | undefined> {
-  // Both lookups always run (a username match wins), so a name that is nobody's costs exactly what
-  // a real username costs: the time taken does not tell which names exist.
-  const [byUsername, byAlias] = await Promise.all([findUserByUsername(q, pool, login), findUserByAlias(q, pool, login)]);
-  return byUsername ?? byAlias;
-}
-
-async function findUserByAlias(q: Queryable, pool: Pool, login: string): Promise<UserRow | undefined> {
+/** The keys a name given at sign-in is looked up by: as a username, and as each alias the pool has. */
+function signInKeys(pool: Pool, login: string): string[] {
   const { aliasAttributes, usernameAttributes } = pool.attributeSettings;
-  const conditions = [];
+  const keys = new Set([usernameKey(pool, login)]);
   for (const name of new Set<string>([...aliasAttributes, ...usernameAttributes])) {
     const key = aliasKeyOf(pool, name, login, true);
-    if (key !== null) conditions.push(and(eq(userAttributes.name, name), eq(userAttributes.aliasKey, key)));
+    if (key !== null) keys.add(key);
   }
-  if (conditions.length === 0) return undefined;
+  return [...keys];
+}
+
+/** Username first, then email, phone, preferred_username: the order a name's kinds are tried in. */
+const SOURCE_ORDER = sql`case ${signInNames.source} when 'username' then 0 when 'email' then 1 when 'phone_number' then 2 else 3 end`;
+
+/**
+ * Sign-in lookup in the pool's one namespace of names (sign_in_names): each key belongs to at
+ * most one user, so the answer is the database's, not a query plan's. One query for known and
+ * unknown names alike, so the time taken does not tell which names exist.
+ */
+export async function findUserBySignInName(q: Queryable, pool: Pool, login: string): Promise<UserRow | undefined> {
   const [row] = await q
     .select({ user: users })
-    .from(userAttributes)
-    .innerJoin(users, eq(users.id, userAttributes.userId))
-    .where(and(eq(userAttributes.poolId, pool.id), or(...conditions)))
+    .from(signInNames)
+    .innerJoin(users, eq(users.id, signInNames.userId))
+    .where(and(eq(signInNames.poolId, pool.id), inArray(signInNames.nameKey, signInKeys(pool, login))))
+    .orderBy(SOURCE_ORDER)
     .limit(1);
   return row?.user;
 }
@@ -91,10 +98,9 @@ export async function aliasHeldByOther(q: Queryable, pool: Pool, name: string, v
   const key = aliasKeyOf(pool, name, value, true);
   if (key === null) return false;
   const [held] = await q
-    .select({ userId: userAttributes.userId })
-    .from(userAttributes)
-    .where(and(eq(userAttributes.poolId, pool.id), eq(userAttributes.name, name), eq(userAttributes.aliasKey, key), ne(userAttributes.userId, userId)))
-    .limit(1);
+    .select({ userId: signInNames.userId })
+    .from(signInNames)
+    .where(and(eq(signInNames.poolId, pool.id), eq(signInNames.nameKey, key), ne(signInNames.userId, userId)));
   return held !== undefined;
 }
 
@@ -149,29 +155,42 @@ export function attributeState(userId: string, rows: AttributeRow[]): UserAttrib
   return state;
 }
 
-/** Takes an alias from whoever holds it (forceAliasCreation): their value stays, unverified. */
+/**
+ * Takes an alias from whoever holds it as the same attribute (forceAliasCreation): their value
+ * stays, unverified. A name held as a username, or as another attribute, is never taken.
+ */
 async function releaseAlias(q: Queryable, pool: Pool, userId: string, name: string, key: string): Promise<void> {
+  const holder = q
+    .select({ userId: signInNames.userId })
+    .from(signInNames)
+    .where(and(eq(signInNames.poolId, pool.id), eq(signInNames.nameKey, key), eq(signInNames.source, name), ne(signInNames.userId, userId)));
   await q
     .update(userAttributes)
     .set({ aliasKey: null, ...(VERIFIABLE.has(name) && { verified: false }) })
-    .where(and(eq(userAttributes.poolId, pool.id), eq(userAttributes.name, name), eq(userAttributes.aliasKey, key), ne(userAttributes.userId, userId)));
+    .where(and(eq(userAttributes.name, name), inArray(userAttributes.userId, holder)));
 }
 
+/** The advisory lock's key for one name of a pool's namespace (user-transfer takes it too). */
+export const nameLockKey = (pool: Pool, key: string) => `${pool.id}\n${key}`;
+
 /**
- * Queues the claimers of one alias until their transactions end. The unique index alone keeps
+ * Queues the claimers of one name until their transactions end. sign_in_names' key alone keeps
  * one owner, but a forceAliasCreation taker releases the alias before a concurrent claim is
  * visible to it and then hits that claim: it must wait for it instead, and take the alias over.
  */
-async function lockAlias(q: Queryable, pool: Pool, name: string, key: string): Promise<void> {
-  await q.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${pool.id}\n${name}\n${key}`}, 0))`);
+async function lockAlias(q: Queryable, pool: Pool, key: string): Promise<void> {
+  await q.execute(sql`select pg_advisory_xact_lock(hashtextextended(${nameLockKey(pool, key)}, 0))`);
 }
 
-/** Runs a write that may claim an alias; the unique index decides races, mapped to AliasExistsException. */
+/** A name claimed twice in a pool: sign_in_names' key, filled by triggers (migration 0005). */
+export const SIGN_IN_NAME_TAKEN = 'sign_in_names_pkey';
+
+/** Runs a write that may claim an alias; sign_in_names' key decides races, mapped to AliasExistsException. */
 async function claimingAlias<T>(names: string[], write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (uniqueViolation(error) === 'user_attributes_alias_key') throw aliasExists(names[0] ?? 'email');
+    if (uniqueViolation(error) === SIGN_IN_NAME_TAKEN) throw aliasExists(names[0] ?? 'email');
     throw error;
   }
 }
@@ -192,7 +211,7 @@ export async function insertAttributes(
   const written = attributeState(userId, rows.map((row) => ({ ...row, pendingValue: null })));
   if (rows.length === 0) return written;
   // Sorted, so two transactions claiming the same aliases take their locks in one order.
-  for (const row of rows.filter((r) => r.aliasKey).sort((a, b) => a.name.localeCompare(b.name))) await lockAlias(q, pool, row.name, row.aliasKey!);
+  for (const key of rows.flatMap((r) => (r.aliasKey ? [r.aliasKey] : [])).sort()) await lockAlias(q, pool, key);
   if (options.forceAlias) {
     for (const row of rows) if (row.aliasKey) await releaseAlias(q, pool, userId, row.name, row.aliasKey);
   }
@@ -222,7 +241,7 @@ export async function applyPlan(
   const stored = (name: string, row: { value: string; verified: boolean | null; pendingValue: string | null }) => {
     after[name] = { value: row.value, ...(row.verified !== null && { verified: row.verified }), ...(row.pendingValue !== null && { pendingValue: row.pendingValue }) };
   };
-  // Take every alias lock this plan needs up front, in name order, so two plans that claim
+  // Take every alias lock this plan needs up front, in key order, so two plans that claim
   // the same email and phone cannot wait on each other (setAttribute's own lock is re-entrant).
   const claims = new Map<string, string>();
   for (const [name, value] of Object.entries(plan.set)) {
@@ -234,7 +253,7 @@ export async function applyPlan(
     const key = held && !(name in plan.set) ? aliasKeyOf(pool, name, held.value, verified) : null;
     if (key) claims.set(name, key);
   }
-  for (const name of [...claims.keys()].sort()) await lockAlias(q, pool, name, claims.get(name)!);
+  for (const key of [...claims.values()].sort()) await lockAlias(q, pool, key);
 
   if (plan.delete.length > 0) {
     await q.delete(userAttributes).where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, plan.delete)));
@@ -288,7 +307,7 @@ export async function setAttribute(
   options: { forceAlias?: boolean } = {},
 ): Promise<void> {
   const aliasKey = aliasKeyOf(pool, name, row.value, row.verified ?? false);
-  if (aliasKey) await lockAlias(q, pool, name, aliasKey);
+  if (aliasKey) await lockAlias(q, pool, aliasKey);
   if (aliasKey && options.forceAlias) await releaseAlias(q, pool, userId, name, aliasKey);
   await claimingAlias([name], () =>
     q
