@@ -42,10 +42,12 @@ export interface AppOptions {
   limits?: { bodyLimitBytes?: number; requestTimeoutMs?: number };
   /** Proxies whose X-Forwarded-For gives the client address (config TRUST_PROXY); none by default. */
   trustProxy?: boolean | number | string[];
+  /** The bearer token `/metrics` takes besides the admin API key (config METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 /** Builds the HTTP app: infrastructure plugins, then services, then routes, in that order. */
-export async function buildApp({ services, logger, limits = {}, trustProxy = false }: AppOptions) {
+export async function buildApp({ services, logger, limits = {}, trustProxy = false, metricsToken }: AppOptions) {
   const requestTimeout = limits.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -93,7 +95,7 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
   await app.register(requestMetricsPlugin);
 
   await app.register(healthRoutes);
-  await app.register(metricsRoutes);
+  await app.register(metricsRoutes, { ...(metricsToken !== undefined && { metricsToken }) });
   await app.register(wellKnownRoutes);
   await app.register(signUpRoutes);
   await app.register(authRoutes);

@@ -12,6 +12,8 @@ export interface Config {
   database: DatabaseTarget;
   /** When set, the admin key; otherwise one is generated at first start, kept hashed, printed once. */
   adminApiKey?: string;
+  /** A bearer token for `/metrics` alone, for a Prometheus scraper; the admin API key also works. */
+  metricsToken?: string;
   /** When set, the code HMAC key; otherwise one is generated at first start and kept in the database. */
   codeHmacSecret?: string;
   smtpUrl?: string;
@@ -36,7 +38,7 @@ export interface Config {
   deliveryRetryBaseMs: number;
   /** Tries per message, the immediate one included, before it is given up. */
   deliveryMaxAttempts: number;
-  /** Request rate limits per kind of route, per client address and per target (RATE_LIMITS=off: none). */
+  /** Request rate limits per kind of route, per client address and per name and address (docs/limits.md; RATE_LIMITS=off: none). */
   rateLimits: RateLimitPolicy;
   /**
    * Which proxies' X-Forwarded-For to believe for the client address that rate limits and the
@@ -115,6 +117,8 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const adminApiKey = value('ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 24) problems.push('ADMIN_API_KEY must be at least 24 characters');
+  const metricsToken = value('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 24) problems.push('METRICS_TOKEN must be at least 24 characters');
   const codeHmacSecret = value('CODE_HMAC_SECRET');
   if (codeHmacSecret !== undefined && codeHmacSecret.length < 32) problems.push('CODE_HMAC_SECRET must be at least 32 characters');
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
@@ -137,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
       ? { kind: 'postgres', url: databaseUrl, poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200) }
       : { kind: 'pglite', dataDir: path.resolve(value('DATA_DIR') ?? './data') },
     adminApiKey,
+    ...(metricsToken !== undefined && { metricsToken }),
     codeHmacSecret,
     smtpUrl,
     mailFrom: value('MAIL_FROM') ?? 'Cognate <no-reply@localhost>',

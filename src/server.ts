@@ -18,7 +18,7 @@ async function main() {
 
   const logger = createLogger(config.logLevel);
   const services = await createServices(config, database, logger);
-  const app = await buildApp({ services, logger, trustProxy: config.trustProxy });
+  const app = await buildApp({ services, logger, trustProxy: config.trustProxy, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }) });
 
   const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile });
   await app.listen({ port: config.port, host: config.host });

@@ -38,7 +38,7 @@ export async function createServices(config: Config, database: Database, logger:
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
   const verification = createVerificationService({ db, secret, outbox, logger });
-  const passwords = createPasswordHasher({ ...config.passwordHashing, ...config.hashingThreads });
+  const passwords = createPasswordHasher({ ...config.passwordHashing, ...config.hashingThreads, logger });
   const challenges = createChallengeSessions(secret);
   // Lockout time can be moved by tests (`now`); rate-limit windows follow the database's clock.
   const lockout = createSignInLockout({ db, policy: config.signInLockout, ...(overrides.now && { now: overrides.now }) });
@@ -64,7 +64,7 @@ export async function createServices(config: Config, database: Database, logger:
     users,
     adminUsers,
     userSearch: createUserSearchService({ db, pools, secret }),
-    userTransfer: createUserTransferService({ db, pools }),
+    userTransfer: createUserTransferService({ db, pools, passwordHashCeiling: passwords.ceiling }),
     adminKey,
     /** Checks the SigV4 signature of Cognito-protocol admin calls against COGNITO_ACCESS_KEY_ID/SECRET. */
     awsSignatures: createSigV4Verifier(config.cognitoCredentials),

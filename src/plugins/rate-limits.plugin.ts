@@ -4,16 +4,18 @@ import fp from 'fastify-plugin';
 import { CognitoError } from '../errors/cognito-error.ts';
 import { TARGET_PREFIX } from '../modules/cognito-protocol/protocol.ts';
 import type { Services } from '../services.ts';
-import { cognitoLimitedCall, ipKey, LIMIT_KINDS, restTargets, targetKey, type LimitKind } from '../modules/rate-limits/policy.ts';
+import { callerKey, cognitoLimitedCall, ipKey, LIMIT_KINDS, restTargets, targetKey, type LimitKind } from '../modules/rate-limits/policy.ts';
 
-type Targets = { scope?: string; targets: string[] };
+/** `targets`: names from the body, counted per client address; `caller`: the signed-in user, counted per user. */
+type Targets = { scope?: string; targets: string[]; caller?: string };
 type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyInstance {
     /**
      * A preHandler counting the request against its kind's limits: per client address, and per
-     * user or address it names (by default `username`, and for sign-up its email and phone, from the body).
+     * user or address it names (by default `username`, and for sign-up its email and phone, from
+     * the body) from that client address; see docs/limits.md.
      */
     rateLimited(kind: LimitKind, targets?: (request: FastifyRequest) => Targets): PreHandler;
     /** The same for the Cognito face: the action comes from X-Amz-Target, the targets from its input. */
@@ -73,11 +75,14 @@ export const rateLimitsPlugin = fp(
         }),
       ) as Record<LimitKind, { ip?: ReturnType<typeof limiter>; target?: ReturnType<typeof limiter> }>;
 
-      const enforce = async (request: FastifyRequest, reply: FastifyReply, kind: LimitKind, { scope, targets }: Targets) => {
+      const enforce = async (request: FastifyRequest, reply: FastifyReply, kind: LimitKind, { scope, targets, caller }: Targets) => {
         const { ip, target } = limiters[kind];
+        const source = sourceOf(request);
         const checks: [ReturnType<typeof limiter>, string][] = [];
-        if (ip) checks.push([ip, ipKey(kind, sourceOf(request))]);
-        if (target) for (const name of new Set(targets)) checks.push([target, targetKey(kind, scope, name)]);
+        if (ip) checks.push([ip, ipKey(kind, source)]);
+        // Per name AND address: a name counted alone would let anyone lock its user out everywhere (docs/limits.md).
+        if (target) for (const name of new Set(targets)) checks.push([target, targetKey(kind, scope, name, source)]);
+        if (target && caller) checks.push([target, callerKey(kind, caller)]);
         for (const [run, key] of checks) {
           const result = await run(request, key);
           if (!result.isAllowed && result.isExceeded) {
@@ -102,13 +107,12 @@ export const rateLimitsPlugin = fp(
         }
         const call = cognitoLimitedCall(header.slice(TARGET_PREFIX.length), input);
         if (!call) return;
-        const targets = [...call.targets];
+        let caller: string | undefined;
         if (call.accessToken) {
           // Counted against the signed-in user; a token that does not authenticate is refused by the action itself.
-          const caller = await app.services.sessions.authenticate(call.accessToken).catch(() => undefined);
-          if (caller) targets.push(caller.user.id);
+          caller = (await app.services.sessions.authenticate(call.accessToken).catch(() => undefined))?.user.id;
         }
-        await enforce(request, reply, call.kind, { ...(call.scope !== undefined && { scope: call.scope }), targets });
+        await enforce(request, reply, call.kind, { ...(call.scope !== undefined && { scope: call.scope }), targets: call.targets, ...(caller && { caller }) });
       });
     }
 

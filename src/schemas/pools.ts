@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { accountRecoveryOf } from '../modules/pools/pool-settings.ts';
 import { AUTH_FLOWS, type AppClient, type Pool } from '../modules/pools/pools.service.ts';
 import { PoolMessageTemplates } from './message-templates.ts';
 
@@ -80,6 +81,27 @@ const TokenPolicy = Type.Object(
   { additionalProperties: false },
 );
 
+const AccountRecoverySetting = Type.Object(
+  {
+    recoveryMechanisms: Type.Array(
+      Type.Object(
+        {
+          name: Type.Enum(['verified_email', 'verified_phone_number', 'admin_only']),
+          priority: Type.Integer({ minimum: 1, maximum: 2, description: '1 is tried first.' }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 2 },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Cognito’s AccountRecoverySetting: forgot-password sends its code to the first mechanism the user has verified; ' +
+      'admin_only (alone) refuses self-service reset to everyone. Default: verified_email, then verified_phone_number.',
+  },
+);
+
 const SrpEnabled = Type.Boolean({
   description:
     'USER_SRP_AUTH (Amplify’s default sign-in). Default false here, true for pools created through the Cognito protocol. ' +
@@ -107,6 +129,7 @@ export const CreatePoolBody = Type.Object(
     tokenPolicy: Type.Optional(Type.Partial(TokenPolicy, { additionalProperties: false })),
     auditPolicy: Type.Optional(Type.Partial(AuditPolicy, { additionalProperties: false })),
     messageTemplates: Type.Optional(PoolMessageTemplates),
+    accountRecoverySetting: Type.Optional(AccountRecoverySetting),
   },
   { additionalProperties: false },
 );
@@ -127,6 +150,7 @@ export const PoolResponse = Type.Object(
     tokenPolicy: TokenPolicy,
     auditPolicy: AuditPolicy,
     messageTemplates: PoolMessageTemplates,
+    accountRecoverySetting: AccountRecoverySetting,
     issuer: Type.String({ description: 'The `iss` of this pool’s tokens.' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
@@ -217,6 +241,7 @@ export function presentPool(pool: Pool, issuer: string) {
     tokenPolicy: pool.policies.tokens,
     auditPolicy: pool.policies.audit,
     messageTemplates: pool.messageTemplates,
+    accountRecoverySetting: accountRecoveryOf(pool.policies),
     issuer,
     createdAt: pool.createdAt.toISOString(),
     updatedAt: pool.updatedAt.toISOString(),

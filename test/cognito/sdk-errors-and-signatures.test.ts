@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
+  AdminCreateUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
@@ -62,9 +63,15 @@ function assertWireError(res: RawAnswer, type: string, message?: string | RegExp
 }
 
 /** Signs a request as the SDK would (SigV4 with @smithy/signature-v4), so a test can tamper with it afterwards. */
-async function signedHeaders(action: string, body: string, applyChecksum = true, signingDate = new Date()): Promise<Record<string, string>> {
+async function signedHeaders(
+  action: string,
+  body: string,
+  applyChecksum = true,
+  signingDate = new Date(),
+  { service = 'cognito-idp', unsignableHeaders }: { service?: string; unsignableHeaders?: Set<string> } = {},
+): Promise<Record<string, string>> {
   const url = new URL(t.endpoint);
-  const signer = new SignatureV4({ credentials: AWS_KEY, region: 'us-east-1', service: 'cognito-idp', sha256: Hash.bind(null, 'sha256'), applyChecksum });
+  const signer = new SignatureV4({ credentials: AWS_KEY, region: 'us-east-1', service, sha256: Hash.bind(null, 'sha256'), applyChecksum });
   const signed = await signer.sign({
     method: 'POST',
     protocol: 'http:',
@@ -74,7 +81,7 @@ async function signedHeaders(action: string, body: string, applyChecksum = true,
     query: {},
     headers: { host: url.host, 'content-type': CONTENT_TYPE, 'x-amz-target': `${TARGET}${action}` },
     body,
-  }, { signingDate });
+  }, { signingDate, ...(unsignableHeaders && { unsignableHeaders }) });
   const { host: _host, ...headers } = signed.headers;
   return headers;
 }
@@ -148,6 +155,29 @@ test('a signed request is accepted as sent, and refused once its body or target 
   assertWireError(await raw(body, stale), 'InvalidSignatureException', / is now earlier than .* - 5 min\.\)$/);
   const early = await signedHeaders('DescribeUserPool', body, true, new Date(Date.now() + 10 * 60_000));
   assertWireError(await raw(body, early), 'InvalidSignatureException', /^Signature not yet current: /);
+});
+
+test('a signature leaving out X-Amz-Target or Content-Type, or scoped to another service, is refused: a replayed AdminGetUser disables no one', async () => {
+  await t.sdk.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'replayed', MessageAction: 'SUPPRESS' }));
+  const body = JSON.stringify({ UserPoolId: poolId, Username: 'replayed' });
+  const unsignedTarget = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.";
+
+  // A signed AdminGetUser whose signature does not cover the target, replayed as AdminDisableUser.
+  const getUser = await signedHeaders('AdminGetUser', body, true, new Date(), { unsignableHeaders: new Set(['x-amz-target']) });
+  assert.doesNotMatch(getUser.authorization!, /x-amz-target/);
+  assertWireError(await raw(body, getUser), 'InvalidSignatureException', unsignedTarget);
+  assertWireError(await raw(body, { ...getUser, 'x-amz-target': `${TARGET}AdminDisableUser` }), 'InvalidSignatureException', unsignedTarget);
+
+  const noType = await signedHeaders('AdminDisableUser', body, true, new Date(), { unsignableHeaders: new Set(['content-type']) });
+  assertWireError(await raw(body, noType), 'InvalidSignatureException', "'Content-Type' must be a 'SignedHeader' in the AWS Authorization.");
+
+  // Our key, a sound signature, but for S3: not a Cognito signature.
+  for (const service of ['s3', 'cognito-identity']) {
+    const elsewhere = await signedHeaders('AdminDisableUser', body, true, new Date(), { service });
+    assertWireError(await raw(body, elsewhere), 'InvalidSignatureException', "Credential should be scoped to correct service: 'cognito-idp'. ");
+  }
+
+  assert.equal((await t.sdk.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'replayed' }))).Enabled, true);
 });
 
 test('unknown actions, unreadable bodies and wrong member types: UnknownOperationException and SerializationException', async () => {

@@ -116,6 +116,8 @@ test('SignUp refusals: taken username, weak password, missing required attribute
   await expectError(signUp(clientId, 'req', { email, name: 'N', given_name: 'G' }, 'short'), 'InvalidPasswordException', 'Password did not conform with policy: Password not long enough');
   await expectError(signUp(clientId, 'req', { email, name: 'N', given_name: 'G' }, 'longenough1!'), 'InvalidPasswordException', 'Password did not conform with policy: Password must have uppercase characters');
   await expectError(signUp(clientId, 'req', { email, name: 'N', given_name: 'G', phone_number: '555-0100' }), 'InvalidParameterException', 'Invalid phone number format.');
+  // E.164: a country code never starts with 0.
+  await expectError(signUp(clientId, 'req', { email, name: 'N', given_name: 'G', phone_number: '+014155550100' }), 'InvalidParameterException', 'Invalid phone number format.');
   await expectError(signUp(clientId, 'req', { email, name: 'N', given_name: 'G', sub: '00000000-0000-4000-8000-000000000000' }), 'NotAuthorizedException', UNAUTHORIZED_WRITE);
   assert.equal(mailsTo(t, email), 0, 'refused sign-ups send nothing');
   await expectError(

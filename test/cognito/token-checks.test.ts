@@ -91,6 +91,14 @@ describe('forged and altered access tokens', () => {
     await refusedOnBothFaces(rs256({ kid: key.kid }, claims, otherKey.privateKeyPem));
   });
 
+  test('a malformed kid (NUL, control characters, not a string, huge) is an invalid token, not a server error', async () => {
+    const errorsBefore = t.logs.filter((e) => e.level >= 50).length;
+    for (const kid of [`${key.kid}\u0000`, '\u0000', 'a\u0000b', 'kid\nwith\r\nnewlines', '../../etc/passwd', 'é', 'k'.repeat(10_000), 42, ['a'], { a: 1 }]) {
+      await refusedOnBothFaces(resign({}, { kid }));
+    }
+    assert.deepEqual(t.logs.filter((e) => e.level >= 50).slice(errorsBefore), []);
+  });
+
   test('issuer, client and token_use are checked', async () => {
     await refusedOnBothFaces(resign({ iss: `${t.config.publicUrl}/${otherPoolId}` }));
     await refusedOnBothFaces(resign({ iss: 'https://cognito-idp.us-east-1.amazonaws.com/' + poolId }));

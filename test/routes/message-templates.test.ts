@@ -289,3 +289,57 @@ describe('the outbox renders with the pool’s templates for the locale it was g
     assert.equal(mail.text.trim(), 'Votre code Acme est 424242, <img src=x onerror="alert(1)">.');
   });
 });
+
+describe('a username in the subject is text, not an RFC 2047 encoded-word', () => {
+  let clientId: string;
+  before(async () => {
+    const templates = { SIGN_UP: { default: { emailSubject: 'Welcome {username}' } } };
+    ({ clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], messageTemplates: templates }));
+  });
+
+  const encodedWord = (text: string) => `=?utf-8?B?${Buffer.from(text).toString('base64')}?=`;
+
+  /** The Subject header as sent, unfolded. */
+  const rawSubject = (raw: string) => /^Subject:(.*(?:\r?\n[ \t].*)*)/im.exec(raw)![1]!.replace(/\r?\n[ \t]/g, ' ').trim();
+
+  async function signUpOn(face: 'rest' | 'wire', username: string, email: string) {
+    if (face === 'rest') {
+      const res = await t.call('POST', '/v1/sign-up', { clientId, username, password: PASSWORD, userAttributes: { email } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return;
+    }
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp' },
+      payload: JSON.stringify({ ClientId: clientId, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+  }
+
+  for (const face of ['rest', 'wire'] as const) {
+    test(`${face}: a username such as =?utf-8?B?…?= reaches the reader literally`, async () => {
+      for (const [i, username] of [
+        encodedWord(`Account suspended (${face}): call +1 555 0100`),
+        `x${encodedWord(`spoof ${face}`)}y`,
+        `${encodedWord(face)}=?us-ascii?Q?two?=`,
+      ].entries()) {
+        const email = uniqueEmail(`encoded-${face}-${i}`);
+        await signUpOn(face, username, email);
+        const mail = await t.smtp.waitFor((m) => m.to.includes(email));
+        // The capture decodes encoded-words as a mail client does: it must give back the username as typed.
+        assert.equal(mail.subject, `Welcome ${username}`);
+        const header = rawSubject(mail.raw);
+        assert.ok(!header.includes(username), `the username went out unencoded: ${header}`);
+        assert.match(header, /^(=\?UTF-8\?[BQ]\?[^?\s]+\?=\s*)+$/, 'the whole subject is encoded');
+      }
+    });
+  }
+
+  test('a subject without "=?" is left as it was (plain ASCII stays readable in the raw header)', async () => {
+    const email = uniqueEmail('plain-subject');
+    await signUpOn('rest', 'plain.user', email);
+    const mail = await t.smtp.waitFor((m) => m.to.includes(email));
+    assert.equal(rawSubject(mail.raw), 'Welcome plain.user');
+  });
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_RATE_LIMITS, kindEnvName, LIMIT_KINDS } from '../../src/modules/rate-limits/policy.ts';
 import { createPoolWithClient, PASSWORD, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
 import { assertProblem, uniqueEmail } from '../support/user-flows.ts';
 
@@ -91,30 +92,32 @@ test('the Cognito face answers {__type: TooManyRequestsException, message: Rate 
   assert.equal((await refresh()).body.__type, 'TooManyRequestsException');
 });
 
-test('code sends are limited per target address whatever the client address, for unknown and known users alike', async () => {
+test('code sends are limited per target name and client address, for unknown and known users alike', async () => {
   const email = uniqueEmail('target');
   await signedInUser(t, clientId, 'target', { email });
   for (const username of ['target', 'no-such-user']) {
-    assert.equal((await rest('/v1/auth/forgot-password', { clientId, username }, newAddress())).status, 200);
-    assert.equal((await cognito('ForgotPassword', { ClientId: clientId, Username: username }, newAddress())).status, 200);
-    const limited = await rest('/v1/auth/forgot-password', { clientId, username }, newAddress());
+    const from = newAddress();
+    assert.equal((await rest('/v1/auth/forgot-password', { clientId, username }, from)).status, 200);
+    assert.equal((await cognito('ForgotPassword', { ClientId: clientId, Username: username }, from)).status, 200);
+    const limited = await rest('/v1/auth/forgot-password', { clientId, username }, from);
     assertProblem(limited, 429, 'TooManyRequestsException', 'Rate exceeded');
     assertRetryAfter(limited.headers, 3600);
-    const wire = await cognito('ForgotPassword', { ClientId: clientId, Username: username }, newAddress());
+    const wire = await cognito('ForgotPassword', { ClientId: clientId, Username: username }, from);
     assert.deepEqual([wire.status, wire.body.__type], [429, 'TooManyRequestsException']);
+    // Another address naming the same user has a count of its own (docs/limits.md).
+    assert.equal((await rest('/v1/auth/forgot-password', { clientId, username }, newAddress())).status, 200);
   }
-  // Another name is another target; the count is kept per app client too.
-  assert.equal((await rest('/v1/auth/forgot-password', { clientId, username: 'someone-else' }, newAddress())).status, 200);
 });
 
 test('sign-up counts the username, the email and the phone number given as targets', async () => {
   const email = uniqueEmail('shared');
-  const signUp = (username: string) => rest('/v1/sign-up', { clientId, username, password: PASSWORD, userAttributes: { email } }, newAddress());
+  const from = newAddress();
+  const signUp = (username: string) => rest('/v1/sign-up', { clientId, username, password: PASSWORD, userAttributes: { email } }, from);
   assert.equal((await signUp('first-of-many')).status, 201);
   assert.equal((await signUp('first-of-many')).status, 409);
   // The third sign-up naming that email is refused before it is looked at, whatever the username.
   assertProblem(await signUp('third-of-many'), 429, 'TooManyRequestsException');
-  const wire = await cognito('SignUp', { ClientId: clientId, Username: 'fourth', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }, newAddress());
+  const wire = await cognito('SignUp', { ClientId: clientId, Username: 'fourth', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }, from);
   assert.deepEqual([wire.status, wire.body.__type], [429, 'TooManyRequestsException']);
 });
 
@@ -191,4 +194,140 @@ test('behind a trusted proxy (TRUST_PROXY), each forwarded client address has a 
   } finally {
     await proxied.close();
   }
+});
+
+describe('limits per name and address (docs/limits.md): no one can spend a user\'s limits from elsewhere', () => {
+  // The shipped numbers, and a proxy whose X-Forwarded-For names the client, so requests come from many addresses.
+  const PROXY = '192.0.2.10';
+  const DEFAULTS = Object.fromEntries(
+    LIMIT_KINDS.flatMap((kind) => {
+      const { perIp, perTarget, windowSeconds } = DEFAULT_RATE_LIMITS.kinds[kind];
+      const name = `RATE_LIMIT_${kindEnvName(kind)}`;
+      return [[`${name}_PER_IP`, String(perIp)], [`${name}_PER_TARGET`, String(perTarget)], [`${name}_WINDOW_SECONDS`, String(windowSeconds)]];
+    }),
+  );
+  let spread: TestApp;
+  let client: string;
+  before(async () => {
+    spread = await startTestApp({ ...DEFAULTS, TRUST_PROXY: PROXY });
+    ({ clientId: client } = await createPoolWithClient(spread, { autoVerifiedAttributes: ['email'], codePolicy: { sendsPerHour: 1000 } }));
+  });
+  after(() => spread.close());
+
+  let hosts = 0;
+  const fresh = () => `203.0.113.${++hosts}`;
+  const headers = (from: string, contentType: string) => ({ 'content-type': contentType, 'x-forwarded-for': from });
+  async function restFrom(from: string, url: string, body: unknown) {
+    const res = await spread.app.inject({ method: 'POST', url, remoteAddress: PROXY, headers: headers(from, 'application/json'), payload: JSON.stringify(body) });
+    return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
+  }
+  async function wireFrom(from: string, action: string, body: unknown) {
+    const res = await spread.app.inject({
+      method: 'POST',
+      url: '/',
+      remoteAddress: PROXY,
+      headers: { ...headers(from, 'application/x-amz-json-1.1'), 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+      payload: JSON.stringify(body),
+    });
+    return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
+  }
+  const restSignIn = (from: string, username: string, password: string) => restFrom(from, '/v1/auth/sign-in', { clientId: client, username, password });
+  const wireSignIn = (from: string, username: string, password: string) =>
+    wireFrom(from, 'InitiateAuth', { ClientId: client, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
+  const WRONG = 'Wr0ng-passw0rd!';
+  const { signIn, signUp, codeSend } = DEFAULT_RATE_LIMITS.kinds;
+
+  test('REST: more wrong sign-ins for a user than the per-target limit, from many addresses, leave the user\'s correct sign-in from a new address alone', async () => {
+    await signedInUser(spread, client, 'besieged-rest', { email: uniqueEmail('besieged-rest') });
+    // 7 addresses x 5 failures: over the limit in all, each address locked, none over its own limits.
+    const attackers = Array.from({ length: Math.ceil((signIn.perTarget + 1) / 5) }, fresh);
+    for (const from of attackers) {
+      for (let i = 0; i < 5; i++) assertProblem(await restSignIn(from, 'besieged-rest', WRONG), 401, 'NotAuthorizedException', 'Incorrect username or password.');
+    }
+    const own = await restSignIn(fresh(), 'besieged-rest', PASSWORD);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.ok(own.body.accessToken);
+  });
+
+  test('wire: the same for InitiateAuth', async () => {
+    await signedInUser(spread, client, 'besieged-wire', { email: uniqueEmail('besieged-wire') });
+    const attackers = Array.from({ length: Math.ceil((signIn.perTarget + 1) / 5) }, fresh);
+    for (const from of attackers) {
+      for (let i = 0; i < 5; i++) {
+        assert.deepEqual((await wireSignIn(from, 'besieged-wire', WRONG)).body, { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+      }
+    }
+    const own = await wireSignIn(fresh(), 'besieged-wire', PASSWORD);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.ok(own.body.AuthenticationResult.AccessToken);
+  });
+
+  for (const face of ['rest', 'wire'] as const) {
+    test(`${face === 'rest' ? 'REST' : 'wire: SignUp'}: sign-ups naming an email from many addresses do not stop its owner's sign-up from a new address`, async () => {
+      const email = uniqueEmail(`claimed-${face}`);
+      const register = (from: string, username: string) =>
+        face === 'rest'
+          ? restFrom(from, '/v1/sign-up', { clientId: client, username, password: PASSWORD, userAttributes: { email } })
+          : wireFrom(from, 'SignUp', { ClientId: client, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] });
+      for (let i = 0; i <= signUp.perTarget; i++) {
+        const squat = await register(fresh(), `squatter-${face}-${i}`);
+        assert.equal(squat.status, face === 'rest' ? 201 : 200, JSON.stringify(squat.body));
+      }
+      const own = await register(fresh(), `owner-${face}`);
+      assert.equal(own.status, face === 'rest' ? 201 : 200, JSON.stringify(own.body));
+    });
+  }
+
+  for (const face of ['rest', 'wire'] as const) {
+    test(`${face === 'rest' ? 'REST' : 'wire: ForgotPassword'}: forgot-password requests for a user from many addresses do not stop the user's own from a new address`, async () => {
+      const username = `forgetful-${face}`;
+      await signedInUser(spread, client, username, { email: uniqueEmail(username) });
+      const forgot = (from: string) =>
+        face === 'rest' ? restFrom(from, '/v1/auth/forgot-password', { clientId: client, username }) : wireFrom(from, 'ForgotPassword', { ClientId: client, Username: username });
+      for (let i = 0; i <= codeSend.perTarget; i++) assert.equal((await forgot(fresh())).status, 200);
+      const own = await forgot(fresh());
+      assert.equal(own.status, 200, JSON.stringify(own.body));
+      assert.ok(face === 'rest' ? own.body.codeDeliveryDetails.destination : own.body.CodeDeliveryDetails.Destination);
+    });
+  }
+
+  test('the limits still bite: one name from one address over its per-target limit, on both faces, in one count', async () => {
+    const from = fresh();
+    for (let i = 0; i < signIn.perTarget; i++) assert.equal((await restSignIn(from, 'one-target', WRONG)).status, 401);
+    const limited = await restSignIn(from, 'one-target', WRONG);
+    assertProblem(limited, 429, 'TooManyRequestsException', 'Rate exceeded');
+    assertRetryAfter(limited.headers, signIn.windowSeconds);
+    const wire = await wireSignIn(from, 'one-target', WRONG);
+    assert.equal(wire.status, 429);
+    assert.deepEqual(wire.body, { __type: 'TooManyRequestsException', message: 'Rate exceeded' });
+    assert.equal(wire.headers['x-amzn-errortype'], 'TooManyRequestsException');
+    // The same name from another address, and another name from this one, are counted apart.
+    assert.equal((await restSignIn(fresh(), 'one-target', WRONG)).status, 401);
+    assert.equal((await wireSignIn(from, 'another-target', WRONG)).status, 400);
+
+    const email = uniqueEmail('one-target');
+    const register = (username: string) => restFrom(from, '/v1/sign-up', { clientId: client, username, password: PASSWORD, userAttributes: { email } });
+    for (let i = 0; i < signUp.perTarget; i++) assert.equal((await register(`one-target-${i}`)).status, 201);
+    assertProblem(await register('one-target-over'), 429, 'TooManyRequestsException');
+    const wireSignUp = await wireFrom(from, 'SignUp', { ClientId: client, Username: 'one-target-wire', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] });
+    assert.deepEqual([wireSignUp.status, wireSignUp.body.__type], [429, 'TooManyRequestsException']);
+
+    // An IPv6 client is its /64: two addresses in one /64 share a count, another /64 has its own.
+    const forgot = (address: string) => wireFrom(address, 'ForgotPassword', { ClientId: client, Username: 'one-target' });
+    for (let i = 0; i < codeSend.perTarget; i++) assert.equal((await forgot(`2001:db8:1:2::${(i % 2) + 1}`)).status, 200);
+    assert.deepEqual((await forgot('2001:db8:1:2::ff')).body.__type, 'TooManyRequestsException');
+    assertProblem(await restFrom('2001:db8:1:2::1', '/v1/auth/forgot-password', { clientId: client, username: 'one-target' }), 429, 'TooManyRequestsException');
+    assert.equal((await forgot('2001:db8:1:3::1')).status, 200);
+  });
+
+  test('the limits still bite: one address over its per-address limit, whatever names it uses', async () => {
+    const from = fresh();
+    for (let i = 0; i < codeSend.perIp; i++) {
+      assert.equal((await restFrom(from, '/v1/auth/forgot-password', { clientId: client, username: `name-${i}` })).status, 200);
+    }
+    assertProblem(await restFrom(from, '/v1/auth/forgot-password', { clientId: client, username: 'name-over' }), 429, 'TooManyRequestsException');
+    const wire = await wireFrom(from, 'ForgotPassword', { ClientId: client, Username: 'name-over-wire' });
+    assert.deepEqual([wire.status, wire.body.__type], [429, 'TooManyRequestsException']);
+    assert.equal((await restFrom(fresh(), '/v1/auth/forgot-password', { clientId: client, username: 'name-over' })).status, 200);
+  });
 });

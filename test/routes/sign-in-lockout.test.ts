@@ -78,6 +78,27 @@ test('after 5 failures each further one locks for twice as long, up to 15 minute
   assert.equal(await signIn('ladder', PASSWORD, '192.0.2.10'), 'tokens');
 });
 
+test('failures from many addresses, on both faces, lock only those addresses: the user\'s correct sign-in from another address succeeds on both (docs/limits.md)', async () => {
+  await signedInUser(t, pool.clientId, 'besieged', { email: uniqueEmail('besieged') });
+  const wire = (password: string, from: string) =>
+    cognito('InitiateAuth', { ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'besieged', PASSWORD: password } }, from);
+  const attackers = ['192.0.2.60', '192.0.2.61', '192.0.2.62', '2001:db8:60::1'];
+  for (const from of attackers) {
+    // Alternating faces, one count: five failures, then locked.
+    for (let i = 0; i < 8; i++) {
+      const answer = i % 2 === 0 ? await signIn('besieged', WRONG, from) : (await wire(WRONG, from)).message;
+      assert.ok([refused(INCORRECT), refused(EXCEEDED), INCORRECT, EXCEEDED].includes(answer), answer);
+    }
+    assert.equal(await signIn('besieged', PASSWORD, from), refused(EXCEEDED));
+    assert.deepEqual(await wire(PASSWORD, from), { __type: 'NotAuthorizedException', message: EXCEEDED });
+  }
+  assert.equal(await signIn('besieged', PASSWORD, '192.0.2.70'), 'tokens');
+  assert.ok((await wire(PASSWORD, '192.0.2.71')).AuthenticationResult);
+  // Another /64 is another address; the attackers' own stay locked.
+  assert.ok((await wire(PASSWORD, '2001:db8:61::1')).AuthenticationResult);
+  assert.equal(await signIn('besieged', PASSWORD, '2001:db8:60::2'), refused(EXCEEDED));
+});
+
 test('a name no user has is locked out the same way when the client hides user existence, and only then', async () => {
   await assertLockoutLadder('nobody-at-all', '192.0.2.20');
   for (let i = 0; i < 7; i++) {

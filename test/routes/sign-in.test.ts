@@ -323,7 +323,8 @@ test('forgot password: a code to the verified email resets the password; the cod
   assert.deepEqual(ok.body, {});
   assertProblem(await signIn(t, clientId, 'reset'), 401, 'NotAuthorizedException');
   assert.equal((await signIn(t, clientId, 'reset', 'R3set-Passw0rd!')).status, 200);
-  assertProblem(await resetWith(clientId, 'reset', code, 'An0ther-Passw0rd!'), 400, 'ExpiredCodeException');
+  // A used code, where existence is hidden, answers as any wrong code does (LEGACY: ExpiredCodeException).
+  assertProblem(await resetWith(clientId, 'reset', code, 'An0ther-Passw0rd!'), 400, 'CodeMismatchException');
   assert.equal((await signIn(t, clientId, 'reset', 'R3set-Passw0rd!')).status, 200);
 });
 
@@ -356,10 +357,44 @@ test('forgot password hides unknown users by default and sends nothing for them'
   assert.deepEqual(res.body, { codeDeliveryDetails: { destination: 'g***@n***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
   assert.equal(t.smtp.messages.length, mails);
   assertProblem(await resetWith(clientId, 'ghost@nowhere.test', '123456'), 400, 'CodeMismatchException');
-  // A real user who never asked for a code.
+  // A real user who never asked for a code: the unknown user's answer, to the letter.
   await signedInUser(t, clientId, 'never', { email: uniqueEmail('never') });
-  assertProblem(await resetWith(clientId, 'never', '123456'), 400, 'ExpiredCodeException');
+  const never = await resetWith(clientId, 'never', '123456');
+  assertProblem(never, 400, 'CodeMismatchException');
+  assert.deepEqual(never.body, (await resetWith(clientId, 'ghost@nowhere.test', '123456')).body);
   assert.equal((await signIn(t, clientId, 'never')).status, 200);
+});
+
+test('forgot password, existence hidden: a weak new password with a wrong code says only that the code is wrong, for real and unknown users alike', async () => {
+  const { clientId } = await createPoolWithClient(t, emailPool);
+  const email = uniqueEmail('policy');
+  await signedInUser(t, clientId, 'policy', { email });
+  await forgot(clientId, 'policy');
+  const code = await newCodeFor(t, email, 1);
+  // The finding: the policy was checked before the code, so a weak password told a real user (400
+  // InvalidPasswordException) from an unknown one (CodeMismatchException).
+  const real = await resetWith(clientId, 'policy', otherCode(code), 'weak');
+  const unknown = await resetWith(clientId, 'nobody-at-all', otherCode(code), 'weak');
+  assertProblem(real, 400, 'CodeMismatchException');
+  assert.deepEqual(real.body, unknown.body);
+  // Once the code is right, the policy speaks; the code still works after.
+  assertProblem(await resetWith(clientId, 'policy', code, 'weak'), 400, 'InvalidPasswordException');
+  assert.equal((await resetWith(clientId, 'policy', code)).status, 200);
+});
+
+test('forgot password, LEGACY clients: the revealing answers (used code → ExpiredCodeException, dead code → 429)', async () => {
+  const { clientId } = await createPoolWithClient(t, emailPool, { preventUserExistenceErrors: false });
+  const email = uniqueEmail('legacy');
+  await signedInUser(t, clientId, 'legacy', { email });
+  assertProblem(await resetWith(clientId, 'legacy', '123456'), 400, 'ExpiredCodeException');
+  await forgot(clientId, 'legacy');
+  const code = await newCodeFor(t, email, 1);
+  for (let i = 0; i < 5; i++) assertProblem(await resetWith(clientId, 'legacy', otherCode(code)), 400, 'CodeMismatchException');
+  assertProblem(await resetWith(clientId, 'legacy', code), 429, 'TooManyFailedAttemptsException');
+  await forgot(clientId, 'legacy');
+  const fresh = await newCodeFor(t, email, 2);
+  assert.equal((await resetWith(clientId, 'legacy', fresh)).status, 200);
+  assertProblem(await resetWith(clientId, 'legacy', fresh, 'An0ther-Passw0rd!'), 400, 'ExpiredCodeException');
 });
 
 test('forgot password with keep-original: the code goes to the current verified address, not the pending one', async () => {
@@ -377,14 +412,14 @@ test('forgot password with keep-original: the code goes to the current verified 
   assert.equal((await attributesOf(t, tokens.accessToken)).email, email);
 });
 
-test('forgot password: 5 wrong codes kill the code (429), a new code works', async () => {
+test('forgot password: 5 wrong codes kill the code (even the right one then fails, as a wrong code where existence is hidden), a new code works', async () => {
   const { clientId } = await createPoolWithClient(t, emailPool);
   const email = uniqueEmail('dead');
   await signedInUser(t, clientId, 'dead', { email });
   await forgot(clientId, 'dead');
   const code = await newCodeFor(t, email, 1);
   for (let i = 0; i < 5; i++) assertProblem(await resetWith(clientId, 'dead', otherCode(code)), 400, 'CodeMismatchException');
-  assertProblem(await resetWith(clientId, 'dead', code), 429, 'TooManyFailedAttemptsException');
+  assertProblem(await resetWith(clientId, 'dead', code), 400, 'CodeMismatchException');
   await forgot(clientId, 'dead');
   assert.equal((await resetWith(clientId, 'dead', await newCodeFor(t, email, 2))).status, 200);
 });

@@ -95,8 +95,8 @@ test('with email and phone both auto-verified the code goes by SMS to the phone 
   assert.equal(attributes.email_verified, 'false');
 });
 
-test('confirming a confirmed user is refused with 403; resending for one with 400', async () => {
-  const { clientId } = await createPoolWithClient(t, emailPool);
+test('confirming a confirmed user is refused with 403; resending for one with 400 (LEGACY clients: existence shown)', async () => {
+  const { clientId } = await createPoolWithClient(t, emailPool, { preventUserExistenceErrors: false });
   const email = uniqueEmail('twice');
   await signUp(t, clientId, 'twice', { email });
   const code = await newCodeFor(t, email, 0);
@@ -114,6 +114,38 @@ test('confirming a confirmed user is refused with 403; resending for one with 40
     'InvalidParameterException',
     'User is already confirmed.',
   );
+  assert.equal(mailsTo(t, email), 1);
+});
+
+test('existence hidden (the default): a confirmed user, an unknown one and a wrong code get one answer; resend simulates alike', async () => {
+  const { clientId } = await createPoolWithClient(t, emailPool);
+  const email = uniqueEmail('hidden');
+  await signUp(t, clientId, 'hidden', { email });
+  const code = await newCodeFor(t, email, 0);
+  assertProblem(await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'hidden', confirmationCode: otherCode(code) }), 400, 'CodeMismatchException');
+  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'hidden', confirmationCode: code })).status, 200);
+
+  const confirmed = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'hidden', confirmationCode: code });
+  const unknown = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'nosuchuser1', confirmationCode: code });
+  assertProblem(confirmed, 400, 'CodeMismatchException');
+  assert.deepEqual(confirmed.body, unknown.body);
+
+  // Resend: the same shape for a confirmed and an unknown user, destinations from a keyed hash of the
+  // name (stable, and nothing of the name's spelling), no mail to anyone.
+  const resend = (username: string) => t.call('POST', '/v1/sign-up/resend-code', { clientId, username });
+  const [forConfirmed, forUnknown, again] = [await resend('hidden'), await resend('nosuchuser1'), await resend('nosuchuser1')];
+  for (const res of [forConfirmed, forUnknown]) {
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.match(res.body.codeDeliveryDetails.destination, /^[a-z]\*\*\*@[a-z]\*\*\*$/);
+    assert.deepEqual(Object.keys(res.body.codeDeliveryDetails).sort(), ['attributeName', 'deliveryMedium', 'destination']);
+  }
+  assert.deepEqual(again.body, forUnknown.body, 'the same name gets the same destination');
+  const fakes = new Set<string>();
+  for (let i = 0; i < 12; i++) fakes.add((await resend(`nosuchuser${i}`)).body.codeDeliveryDetails.destination);
+  assert.ok(fakes.size > 3, `destinations vary with the name, not built from it: ${[...fakes].join(' ')}`);
+  assert.notEqual(forUnknown.body.codeDeliveryDetails.destination, 'n***@n***', 'not built from the name (the finding)');
+  // A name that is itself an address is masked as that address, as a real one would be.
+  assert.equal((await resend('someone@example.org')).body.codeDeliveryDetails.destination, 's***@e***');
   assert.equal(mailsTo(t, email), 1);
 });
 
@@ -193,6 +225,8 @@ test('attributes outside the schema are refused with Cognito’s messages', asyn
   assertProblem(await signUp(t, clientId, 'u1', { shoe_size: '42' }), 400, 'InvalidParameterException', 'shoe_size: Attribute does not exist in the schema.');
   assertProblem(await signUp(t, clientId, 'u1', { phone_number: '+1 555 0100' }), 400, 'InvalidParameterException', 'Invalid phone number format.');
   assertProblem(await signUp(t, clientId, 'u1', { phone_number: '' }), 400, 'InvalidParameterException', 'Invalid phone number format.');
+  // E.164: a country code never starts with 0.
+  assertProblem(await signUp(t, clientId, 'u1', { phone_number: '+014155550100' }), 400, 'InvalidParameterException', 'Invalid phone number format.');
   assertProblem(await signUp(t, clientId, 'u1', { email: 'not-an-email' }), 400, 'InvalidParameterException', 'Invalid email address format.');
   assertProblem(await signUp(t, clientId, 'u1', { birthdate: '1990-02-30' }), 400, 'InvalidParameterException', 'birthdate');
   assertProblem(await signUp(t, clientId, 'u1', { address: 'x'.repeat(2049) }), 400, 'InvalidParameterException', 'userAttributes');

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import argon2 from 'argon2';
+import { eq } from 'drizzle-orm';
+import { users } from '../../src/db/schema/index.ts';
 import { ADMIN_KEY, PASSWORD, createPoolWithClient, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
 import { assertProblem, uniqueEmail, uniquePhone } from '../support/user-flows.ts';
 
@@ -241,4 +244,96 @@ test('export streams every user of a 3000-user pool, one line each, across keyse
   let count = 0;
   for await (const chunk of streamed.stream() as Readable) count += String(chunk).split('\n').length - 1;
   assert.equal(count, 3000);
+});
+
+/** A JSON Lines row of a confirmed user signing in with `passwordHash`. */
+const hashedUser = (username: string, passwordHash: string) => ({ username, sub: crypto.randomUUID(), status: 'CONFIRMED', enabled: true, attributes: {}, passwordHash });
+/** Salt (16 bytes) and hash (32 bytes) in unpadded base64, for hashes that are never verified. */
+const SALT_AND_HASH = `${Buffer.alloc(16, 1).toString('base64').replace(/=+$/, '')}$${Buffer.alloc(32, 2).toString('base64').replace(/=+$/, '')}`;
+
+async function storedHash(app: TestApp, sub: string): Promise<string | null> {
+  const [row] = await app.database.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, sub));
+  return row!.passwordHash;
+}
+
+/** m, t and p of a PHC string, whatever their order. */
+const costOf = (hash: string) => Object.fromEntries(hash.split('$')[3]!.split(',').map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])]));
+
+test('JSON Lines: password hashes above the ceiling, or malformed, are refused row by row; good rows of the same file still import', async () => {
+  const { poolId } = await createPoolWithClient(t);
+  const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 8, timeCost: 1, parallelism: 1 });
+  const current = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 1024, timeCost: 1, parallelism: 1 });
+  const rows = [
+    hashedUser('weakling', weak),
+    hashedUser('huge', `$argon2id$v=19$m=4294967295,t=4294967295,p=255$${SALT_AND_HASH}`),
+    hashedUser('slow', `$argon2id$v=19$m=19456,t=150,p=1$${SALT_AND_HASH}`),
+    hashedUser('wide', `$argon2id$v=19$m=19456,t=2,p=16$${SALT_AND_HASH}`),
+    hashedUser('greedy', `$argon2id$v=19$m=262144,t=1,p=1$${SALT_AND_HASH}`),
+    hashedUser('costly', `$argon2id$v=19$m=65536,t=5,p=1$${SALT_AND_HASH}`),
+    hashedUser('salty', `$argon2id$v=19$m=19456,t=2,p=1$AAAAAA$${SALT_AND_HASH.split('$')[1]}`),
+    hashedUser('old', `$argon2id$v=16$m=19456,t=2,p=1$${SALT_AND_HASH}`),
+    hashedUser('twice', `$argon2id$v=19$m=8,m=8,t=1,p=1$${SALT_AND_HASH}`),
+    hashedUser('narrow', `$argon2id$v=19$m=8,t=1,p=2$${SALT_AND_HASH}`),
+    hashedUser('fine', current),
+  ];
+  const res = await importFile(t, poolId, 'application/x-ndjson', rows.map((row) => JSON.stringify(row)).join('\n'));
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.imported, 2, JSON.stringify(res.body));
+  assert.equal(res.body.rejectedCount, 9);
+  assert.deepEqual(
+    res.body.rejected.map((r: { line: number; username?: string }) => [r.line, r.username]),
+    rows.slice(1, -1).map((row, i) => [i + 2, row.username]),
+  );
+  const reasons = Object.fromEntries(res.body.rejected.map((r: { username: string; reason: string }) => [r.username, r.reason]));
+  assert.match(reasons.huge, /^passwordHash: m=4294967295 KiB is above the ceiling of 131072 KiB/);
+  assert.match(reasons.slow, /^passwordHash: t=150 is above the ceiling of 10/);
+  assert.match(reasons.wide, /^passwordHash: p=16 is above the ceiling of 8/);
+  assert.match(reasons.greedy, /^passwordHash: m=262144 KiB is above the ceiling of 131072 KiB/);
+  assert.match(reasons.costly, /^passwordHash: m×t=327680 is above the ceiling of 262144/);
+  assert.match(reasons.salty, /^passwordHash: the salt must be 8 to 64 bytes/);
+  for (const name of ['old', 'twice']) assert.match(reasons[name], /^passwordHash must be an argon2id PHC string/);
+  assert.match(reasons.narrow, /^passwordHash: m must be at least 8×p/);
+  for (const row of rows.slice(1, -1)) assert.equal((await t.admin('GET', `/v1/pools/${poolId}/users/${row.username}`)).status, 404, row.username);
+  assert.deepEqual((await exportLines(t, poolId)).map((u) => u.username).sort(), ['fine', 'weakling']);
+});
+
+test('a weak imported hash (argon2id m=8,t=1) signs in, and is stored again with the current parameters', async () => {
+  const { poolId, clientId } = await createPoolWithClient(t);
+  const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 8, timeCost: 1, parallelism: 1 });
+  const row = hashedUser('weakling', weak);
+  assert.deepEqual((await importFile(t, poolId, 'application/x-ndjson', JSON.stringify(row))).body, { imported: 1, rejectedCount: 0, rejected: [] });
+  assert.equal(await storedHash(t, row.sub), weak);
+
+  // A wrong password changes nothing.
+  assertProblem(await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'weakling', password: 'Wrong-passw0rd' }), 401, 'NotAuthorizedException');
+  assert.equal(await storedHash(t, row.sub), weak);
+
+  const signIn = await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'weakling', password: PASSWORD });
+  assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+  assert.deepEqual(Object.keys(signIn.body).sort(), ['accessToken', 'expiresIn', 'idToken', 'refreshToken', 'tokenType']);
+  const rehashed = (await storedHash(t, row.sub))!;
+  assert.match(rehashed, /^\$argon2id\$v=19\$/);
+  const { memoryCostKiB, timeCost, parallelism } = t.config.passwordHashing;
+  assert.deepEqual(costOf(rehashed), { m: memoryCostKiB, t: timeCost, p: parallelism });
+  assert.ok(await argon2.verify(rehashed, PASSWORD));
+
+  // The new hash signs in, and is current: not written again.
+  assert.equal((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'weakling', password: PASSWORD })).status, 200);
+  assert.equal(await storedHash(t, row.sub), rehashed);
+});
+
+test('a stored hash above the ceiling (written before it existed) is not verified: the sign-in fails and is logged', async () => {
+  const { poolId, clientId } = await createPoolWithClient(t);
+  const row = hashedUser('legacy', await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 1024, timeCost: 1, parallelism: 1 }));
+  assert.equal((await importFile(t, poolId, 'application/x-ndjson', JSON.stringify(row))).body.imported, 1);
+  // Genuine hashes of the right password, cheap to verify but above the ceiling (p, then t).
+  for (const options of [{ memoryCost: 128, timeCost: 1, parallelism: 16 }, { memoryCost: 8, timeCost: 11, parallelism: 1 }]) {
+    const hash = await argon2.hash(PASSWORD, { type: argon2.argon2id, ...options });
+    await t.database.db.update(users).set({ passwordHash: hash }).where(eq(users.id, row.sub));
+    const logged = t.logs.length;
+    assertProblem(await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'legacy', password: PASSWORD }), 401, 'NotAuthorizedException');
+    const warning = t.logs.slice(logged).find((entry) => entry.level === 40 && /ceiling/.test(String(entry.msg)));
+    assert.ok(warning, `no warning among ${JSON.stringify(t.logs.slice(logged))}`);
+    assert.equal(await storedHash(t, row.sub), hash);
+  }
 });

@@ -87,7 +87,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   );
   // `now` moves the sign-in lockout's clock (tests of waits that last minutes).
   const services = await createServices(config, database, logger, { ...(options.now && { now: options.now }) });
-  const app = await buildApp({ services, logger, trustProxy: config.trustProxy });
+  const app = await buildApp({ services, logger, trustProxy: config.trustProxy, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }) });
   await app.ready();
 
   async function request(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<TestResponse> {

@@ -139,7 +139,8 @@ describe('values: bad ones, each named', () => {
   const dateTime = custom({ name: 'custom:since', attributeDataType: 'DateTime' });
   const bool = custom({ name: 'custom:active', attributeDataType: 'Boolean' });
   const cases: [string, AttributeDefinition, string, string][] = [
-    ...['14325551212', '+1 432 555', '+1-432-555', '+(1)432555', '+', '+1234567890123456', '++1', '+1a', ' +1'].map(
+    // E.164: no country code starts with 0.
+    ...['14325551212', '+1 432 555', '+1-432-555', '+(1)432555', '+', '+1234567890123456', '++1', '+1a', ' +1', '+014155550100', '+0', '+00441632960000'].map(
       (value): [string, AttributeDefinition, string, string] => [`phone ${JSON.stringify(value)}`, phone, value, 'Invalid phone number format.'],
     ),
     ...[

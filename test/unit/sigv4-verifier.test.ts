@@ -366,6 +366,32 @@ describe('SigV4 verification: requests that must fail', () => {
     await rejects(verifier.verify(noDate, SIGNED_AT), 'InvalidSignatureException', /'X-Amz-Date' must be a 'SignedHeader'/);
   });
 
+  test('x-amz-target must be signed: a signature without it cannot be replayed under another action', async () => {
+    const noTarget = await signRequest({ target: 'AWSCognitoIdentityProviderService.AdminGetUser', unsignableHeaders: new Set(['x-amz-target']) });
+    assert.doesNotMatch(String(noTarget.headers['authorization']), /x-amz-target/);
+    const message = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.";
+    await rejects(verifier.verify(noTarget, SIGNED_AT), 'InvalidSignatureException', message);
+    const replayed = { ...noTarget, headers: { ...noTarget.headers, 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminDisableUser' } };
+    await rejects(verifier.verify(replayed, SIGNED_AT), 'InvalidSignatureException', message);
+  });
+
+  test('content-type must be signed when the request carries one', async () => {
+    const noType = await signRequest({ unsignableHeaders: new Set(['content-type']) });
+    assert.doesNotMatch(String(noType.headers['authorization']), /content-type/);
+    await rejects(verifier.verify(noType, SIGNED_AT), 'InvalidSignatureException', "'Content-Type' must be a 'SignedHeader' in the AWS Authorization.");
+    // A request without a Content-Type has nothing to sign there.
+    const headers = { ...noType.headers };
+    delete headers['content-type'];
+    await verifier.verify({ ...noType, headers }, SIGNED_AT);
+  });
+
+  test('the credential scope must name cognito-idp, in AWS words', async () => {
+    for (const service of ['s3', 'cognito-identity', 'sts', 'execute-api']) {
+      // Correctly signed for that service, with our key: still not a Cognito signature.
+      await rejects(verifier.verify(await signRequest({ service }), SIGNED_AT), 'InvalidSignatureException', "Credential should be scoped to correct service: 'cognito-idp'. ");
+    }
+  });
+
   test('x-amz-date missing or malformed', async () => {
     const request = await signRequest();
     const headers = { ...request.headers };
@@ -411,14 +437,16 @@ describe('SigV4 verification: requests that must fail', () => {
     );
   });
 
-  test('a changed credential scope region or service fails the signature', async () => {
+  test('a changed credential scope region fails the signature; another service is refused by name', async () => {
     const request = await signRequest();
-    for (const authorization of [
-      String(request.headers['authorization']).replace('/eu-west-1/', '/us-east-1/'),
-      String(request.headers['authorization']).replace('/cognito-idp/', '/cognito-identity/'),
-    ]) {
-      await rejects(verifier.verify({ ...request, headers: { ...request.headers, authorization } }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
-    }
+    const region = String(request.headers['authorization']).replace('/eu-west-1/', '/us-east-1/');
+    await rejects(verifier.verify({ ...request, headers: { ...request.headers, authorization: region } }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
+    const service = String(request.headers['authorization']).replace('/cognito-idp/', '/cognito-identity/');
+    await rejects(
+      verifier.verify({ ...request, headers: { ...request.headers, authorization: service } }, SIGNED_AT),
+      'InvalidSignatureException',
+      "Credential should be scoped to correct service: 'cognito-idp'. ",
+    );
   });
 
   test('a reordered SignedHeaders list does not verify', async () => {

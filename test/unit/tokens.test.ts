@@ -245,6 +245,16 @@ describe('verifyAccessToken rejects', () => {
     await assertRejected(craftRs256({ alg: 'RS256', typ: 'JWT', kid: '' }, validPayload()));
   });
 
+  test('a malformed kid, before any key lookup', async () => {
+    for (const kid of [`${keyA.kid}\u0000`, 'a b', 'k'.repeat(65), 'é']) {
+      const token = craftRs256({ alg: 'RS256', typ: 'JWT', kid }, validPayload());
+      await assertRejected(token);
+      const looked: string[] = [];
+      await assert.rejects(verifyAccessToken(token, { resolveKey: (k) => (looked.push(k), undefined) }), { name: 'NotAuthorizedException' });
+      assert.deepEqual(looked, [], 'resolveKey is not asked');
+    }
+  });
+
   test('alg none', async () => {
     const unsigned = `${b64({ alg: 'none', typ: 'JWT', kid: keyA.kid })}.${b64(validPayload())}.`;
     await assertRejected(unsigned);

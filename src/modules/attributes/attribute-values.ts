@@ -26,9 +26,9 @@ export function checkValueLength(name: string, value: string): void {
   }
 }
 
-/** `+`, the country code and the number: digits only, E.164's 15 at most. */
+/** `+`, the country code and the number: digits only, E.164's 15 at most; no country code starts with 0. */
 export function isPhoneNumber(value: string): boolean {
-  return /^\+\d{1,15}$/.test(value);
+  return /^\+[1-9]\d{0,14}$/.test(value);
 }
 
 // atext (letters, digits, !#$%&'*+/=?^_`{|}~-) or UTF-8; labels: letters, digits, hyphens or UTF-8.

@@ -63,6 +63,9 @@ type SignableRequest = Parameters<SignatureV4['presign']>[0];
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const TERMINATOR = 'aws4_request';
 const AMZ_DATE = 'x-amz-date';
+const AMZ_TARGET = 'x-amz-target';
+/** The only service this verifier answers for: a signature scoped to another (s3, say) is never ours to take. */
+const SERVICE = 'cognito-idp';
 const CONTENT_SHA256 = 'x-amz-content-sha256';
 const SECURITY_TOKEN = 'x-amz-security-token';
 const PRESIGN_QUERY_PARAMS = ['x-amz-algorithm', 'x-amz-credential', 'x-amz-signature', 'x-amz-signedheaders'];
@@ -112,6 +115,14 @@ export function createSigV4Verifier(
       }
 
       const auth = parseAuthorization(authorization);
+      // X-Amz-Target names the action: unsigned, a captured AdminGetUser could be replayed as AdminDisableUser.
+      // AWS's signing rules put Content-Type and every x-amz-* header the request carries among the signed ones.
+      if (!auth.signedHeaders.includes(AMZ_TARGET)) {
+        throw invalidSignature("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+      }
+      if (headerValue(request.headers, 'content-type') !== undefined && !auth.signedHeaders.includes('content-type')) {
+        throw invalidSignature("'Content-Type' must be a 'SignedHeader' in the AWS Authorization.");
+      }
       const amzDate = headerValue(request.headers, AMZ_DATE);
       if (amzDate === undefined) {
         throw invalidSignature("Authorization header requires existence of an 'X-Amz-Date' header.");
@@ -229,6 +240,8 @@ function parseAuthorization(header: string): ParsedAuthorization {
   if (terminator !== TERMINATOR) {
     throw invalidSignature(`Credential should be scoped with a valid terminator: '${TERMINATOR}'.`);
   }
+  // AWS's wording, trailing space included.
+  if (service !== SERVICE) throw invalidSignature(`Credential should be scoped to correct service: '${SERVICE}'. `);
 
   const signedHeaders = (params.get('SignedHeaders') ?? '').split(';');
   if (signedHeaders.some((name) => !HEADER_NAME.test(name) || name === '__proto__')) {

@@ -5,9 +5,11 @@
 import { invalidParameter } from '../../errors/cognito-error.ts';
 import { newPoolId } from '../../lib/ids.ts';
 import type { PoolAttributeSettingsInput } from '../attributes/index.ts';
-import type { AuthFlow } from '../pools/pools.service.ts';
+import type { RecoveryMechanismName } from '../pools/pool-settings.ts';
+import type { AuthFlow, Pool } from '../pools/pools.service.ts';
 import * as In from './operation-inputs.ts';
 import { adminOperation, type Operation } from './operation.ts';
+import { plumbingOf } from './settings-check.ts';
 import { epochSeconds, fromAttributeList, fromSchemaAttribute, toUserPoolClientType, toUserPoolType, toUserType } from './wire-shapes.ts';
 
 /**
@@ -61,6 +63,32 @@ function explicitAuthFlows(flows: string[] | undefined): AuthFlow[] {
   return flows as AuthFlow[];
 }
 
+const UNIT_SECONDS = { seconds: 1, minutes: 60, hours: 3600, days: 86400 } as const;
+type TimeUnit = keyof typeof UNIT_SECONDS;
+
+/**
+ * A client's token lifetimes are honoured when they equal its pool's (Cognate keeps lifetimes per
+ * pool) and refused naming the member otherwise, never ignored (docs/cognito-settings.md).
+ */
+function checkTokenValidity(
+  pool: Pool,
+  input: { AccessTokenValidity?: number; IdTokenValidity?: number; RefreshTokenValidity?: number; TokenValidityUnits?: { AccessToken?: string; IdToken?: string; RefreshToken?: string } },
+): void {
+  const units = input.TokenValidityUnits ?? {};
+  const { tokens } = pool.policies;
+  // Cognito's default units: hours for access and ID tokens, days for refresh tokens.
+  const lifetimes = [
+    ['AccessTokenValidity', input.AccessTokenValidity, units.AccessToken ?? 'hours', tokens.accessTokenTtlSeconds],
+    ['IdTokenValidity', input.IdTokenValidity, units.IdToken ?? 'hours', tokens.idTokenTtlSeconds],
+    ['RefreshTokenValidity', input.RefreshTokenValidity, units.RefreshToken ?? 'days', tokens.refreshTokenTtlSeconds],
+  ] as const;
+  for (const [member, value, unit, poolSeconds] of lifetimes) {
+    if (value !== undefined && value * UNIT_SECONDS[unit as TimeUnit] !== poolSeconds) {
+      throw invalidParameter(`${member} ${value} ${unit} is not supported by Cognate (yet): token lifetimes are set per pool, and this pool's is ${poolSeconds} seconds (its tokenPolicy).`);
+    }
+  }
+}
+
 export const adminOperations: Record<string, Operation> = {
   CreateUserPool: adminOperation(In.CreateUserPool, async (input, { services, region }) => {
     const password = input.Policies?.PasswordPolicy;
@@ -73,6 +101,8 @@ export const adminOperations: Record<string, Operation> = {
         keepOriginalAttributes: input.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate as PoolAttributeSettingsInput['keepOriginalAttributes'],
       }),
     };
+    const recovery = input.AccountRecoverySetting?.RecoveryMechanisms;
+    const plumbing = plumbingOf('CreateUserPool', input);
     const pool = await services.pools.createPool({
       ...settings,
       // Named after the region the SDK signed for, as Cognito's ids are (`us-east-1_…`).
@@ -81,8 +111,8 @@ export const adminOperations: Record<string, Operation> = {
       // Cognito's API default is case-sensitive usernames (spec §6); Amplify's default sign-in is SRP.
       usernameCaseSensitive: input.UsernameConfiguration?.CaseSensitive ?? true,
       srpEnabled: true,
-      ...(password && {
-        policies: {
+      policies: {
+        ...(password && {
           password: {
             ...(password.MinimumLength !== undefined && { minimumLength: password.MinimumLength }),
             ...(password.RequireUppercase !== undefined && { requireUppercase: password.RequireUppercase }),
@@ -90,8 +120,12 @@ export const adminOperations: Record<string, Operation> = {
             ...(password.RequireNumbers !== undefined && { requireNumbers: password.RequireNumbers }),
             ...(password.RequireSymbols !== undefined && { requireSymbols: password.RequireSymbols }),
           },
-        },
-      }),
+        }),
+        ...(input.DeletionProtection !== undefined && { deletionProtection: input.DeletionProtection === 'ACTIVE' }),
+        ...(recovery && { accountRecovery: { recoveryMechanisms: recovery.map(({ Name, Priority }) => ({ name: Name as RecoveryMechanismName, priority: Priority })) } }),
+        // Stored as sent and shown by DescribeUserPool, never used (docs/cognito-settings.md).
+        ...(plumbing && { awsPlumbing: plumbing }),
+      },
     });
     return { UserPool: toUserPoolType(pool, 0) };
   }),
@@ -107,7 +141,7 @@ export const adminOperations: Record<string, Operation> = {
       UserPools: shown.map((pool) => ({
         Id: pool.id,
         Name: pool.name,
-        LambdaConfig: {},
+        LambdaConfig: { ...(pool.policies.awsPlumbing?.LambdaConfig as object | undefined) },
         CreationDate: epochSeconds(pool.createdAt),
         LastModifiedDate: epochSeconds(pool.updatedAt),
       })),
@@ -121,8 +155,8 @@ export const adminOperations: Record<string, Operation> = {
   }),
 
   CreateUserPoolClient: adminOperation(In.CreateUserPoolClient, async (input, { services }) => {
-    if (input.GenerateSecret === true) throw invalidParameter('Cognate app clients have no secret: create the client with GenerateSecret false.');
     const pool = await services.pools.getPool(input.UserPoolId);
+    checkTokenValidity(pool, input);
     const client = await services.pools.createClient(pool.id, {
       name: input.ClientName,
       readAttributes: input.ReadAttributes ?? null,
@@ -142,6 +176,7 @@ export const adminOperations: Record<string, Operation> = {
   /** Replaces the whole configuration, as Cognito does: an omitted list is no list afterwards. */
   UpdateUserPoolClient: adminOperation(In.UpdateUserPoolClient, async (input, { services }) => {
     const pool = await services.pools.getPool(input.UserPoolId);
+    checkTokenValidity(pool, input);
     const client = await services.pools.updateClient(pool.id, input.ClientId, {
       ...(input.ClientName !== undefined && { name: input.ClientName }),
       readAttributes: input.ReadAttributes ?? null,

@@ -5,8 +5,8 @@ import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 /**
  * Operation inputs are checked against Cognito's own member constraints, and failures read as
  * Cognito writes them: `1 validation error detected: Value 'x' at 'userAttributes.1.member.value'
- * failed to satisfy constraint: Member must have length less than or equal to 2048`. Members the
- * operation does not know are ignored, as AWS services do, so a newer SDK's extra field is no error.
+ * failed to satisfy constraint: Member must have length less than or equal to 2048`. A member
+ * Cognito does not define is refused, naming it, never ignored (docs/cognito-settings.md).
  */
 const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
 
@@ -59,6 +59,13 @@ export function describe(errors: ErrorObject[], input: unknown): CognitoError {
   const typeError = errors.find((e) => e.keyword === 'type');
   if (typeError) {
     return new CognitoError('SerializationException', `Expected ${String((typeError.params as { type: string }).type)} at '${memberPath(typeError.instancePath) || 'body'}'.`);
+  }
+  // Inside an honoured member (a schema attribute, a user attribute): refused by name, as settings-check.ts refuses the rest.
+  const unknown = errors.find((e) => e.keyword === 'additionalProperties');
+  if (unknown) {
+    const segments = [...unknown.instancePath.split('/').filter(Boolean), String((unknown.params as { additionalProperty: string }).additionalProperty)];
+    const member = segments.map((s) => (/^\d+$/.test(s) ? String(Number(s) + 1) : s.slice(0, 64))).join('.');
+    return invalidParameter(`${member} is not a member Cognito defines there: Cognate refuses it rather than ignore it.`);
   }
   const described = errors
     .filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if')

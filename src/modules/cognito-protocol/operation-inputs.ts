@@ -1,10 +1,14 @@
 /**
  * The members of each Cognito operation that Cognate reads, with Cognito's own constraints
- * (from the service's API reference). Members not listed are accepted and ignored.
+ * (from the service's API reference). What a request's other members may be is ruled by
+ * settings-table.ts before these are read (docs/cognito-settings.md): none is accepted and ignored.
  */
 import { Type, type TSchema } from 'typebox';
 
+/** A request, or an object whose other members settings-table.ts rules one by one. */
 const object = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: true });
+/** An object inside an honoured member: a member Cognito does not define in it is refused, naming it. */
+const closed = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false });
 const s = (min: number, max: number, pattern?: string) => Type.String({ minLength: min, maxLength: max, ...(pattern && { pattern: `^${pattern}$` }) });
 
 export const ClientId = s(1, 128, '[\\w+]+');
@@ -16,7 +20,7 @@ export const ConfirmationCode = s(1, 2048, '[\\S]+');
 export const AttributeName = s(1, 32, '[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+');
 const StringMap = Type.Record(Type.String(), Type.String());
 
-export const AttributeList = Type.Array(object({ Name: AttributeName, Value: Type.Optional(Type.String({ maxLength: 2048 })) }), { maxItems: 100 });
+export const AttributeList = Type.Array(closed({ Name: AttributeName, Value: Type.Optional(Type.String({ maxLength: 2048 })) }), { maxItems: 100 });
 const AttributeNames = Type.Array(AttributeName, { maxItems: 100 });
 const DeliveryMediums = Type.Array(Type.Enum(['EMAIL', 'SMS']), { maxItems: 2 });
 const Verifiable = Type.Enum(['email', 'phone_number']);
@@ -56,14 +60,14 @@ export const RevokeToken = object({ ClientId, Token: s(1, 131072), ClientSecret:
 
 // ---- Admin operations --------------------------------------------------------------------------
 
-const SchemaAttribute = object({
+const SchemaAttribute = closed({
   Name: Type.Optional(s(1, 20, '[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+')),
   AttributeDataType: Type.Optional(Type.Enum(['String', 'Number', 'DateTime', 'Boolean'])),
   DeveloperOnlyAttribute: Type.Optional(Type.Boolean()),
   Mutable: Type.Optional(Type.Boolean()),
   Required: Type.Optional(Type.Boolean()),
-  NumberAttributeConstraints: Type.Optional(object({ MinValue: Type.Optional(Type.String()), MaxValue: Type.Optional(Type.String()) })),
-  StringAttributeConstraints: Type.Optional(object({ MinLength: Type.Optional(Type.String()), MaxLength: Type.Optional(Type.String()) })),
+  NumberAttributeConstraints: Type.Optional(closed({ MinValue: Type.Optional(Type.String()), MaxValue: Type.Optional(Type.String()) })),
+  StringAttributeConstraints: Type.Optional(closed({ MinLength: Type.Optional(Type.String()), MaxLength: Type.Optional(Type.String()) })),
 });
 
 export const CreateUserPool = object({
@@ -85,24 +89,37 @@ export const CreateUserPool = object({
   AutoVerifiedAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
   AliasAttributes: Type.Optional(Type.Array(Type.Enum(['email', 'phone_number', 'preferred_username']), { maxItems: 3 })),
   UsernameAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
-  UsernameConfiguration: Type.Optional(object({ CaseSensitive: Type.Boolean() })),
-  UserAttributeUpdateSettings: Type.Optional(object({ AttributesRequireVerificationBeforeUpdate: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })) })),
+  UsernameConfiguration: Type.Optional(closed({ CaseSensitive: Type.Boolean() })),
+  UserAttributeUpdateSettings: Type.Optional(closed({ AttributesRequireVerificationBeforeUpdate: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })) })),
+  DeletionProtection: Type.Optional(Type.Enum(['ACTIVE', 'INACTIVE'])),
+  AccountRecoverySetting: Type.Optional(
+    closed({
+      RecoveryMechanisms: Type.Optional(
+        Type.Array(closed({ Priority: Type.Integer({ minimum: 1, maximum: 2 }), Name: Type.Enum(['verified_email', 'verified_phone_number', 'admin_only']) }), { minItems: 1, maxItems: 2 }),
+      ),
+    }),
+  ),
 });
 export const UserPoolOnly = object({ UserPoolId });
 export const ListUserPools = object({ MaxResults: Type.Integer({ minimum: 1, maximum: 60 }), NextToken: Type.Optional(s(1, 1024)) });
 export const AddCustomAttributes = object({ UserPoolId, CustomAttributes: Type.Array(SchemaAttribute, { minItems: 1, maxItems: 25 }) });
 
 const PreventUserExistenceErrors = Type.Enum(['ENABLED', 'LEGACY']);
+const TimeUnit = Type.Enum(['seconds', 'minutes', 'hours', 'days']);
 const ClientSettings = {
   ReadAttributes: Type.Optional(Type.Array(s(1, 2048), { maxItems: 70 })),
   WriteAttributes: Type.Optional(Type.Array(s(1, 2048), { maxItems: 70 })),
   PreventUserExistenceErrors: Type.Optional(PreventUserExistenceErrors),
   ExplicitAuthFlows: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 })),
+  // Cognito's bounds in any unit; the pool's own lifetime decides (admin-operations.ts).
+  RefreshTokenValidity: Type.Optional(Type.Integer({ minimum: 0, maximum: 315360000 })),
+  AccessTokenValidity: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+  IdTokenValidity: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+  TokenValidityUnits: Type.Optional(closed({ AccessToken: Type.Optional(TimeUnit), IdToken: Type.Optional(TimeUnit), RefreshToken: Type.Optional(TimeUnit) })),
 };
 export const CreateUserPoolClient = object({
   UserPoolId,
   ClientName: s(1, 128, '[\\w\\s+=,.@-]+'),
-  GenerateSecret: Type.Optional(Type.Boolean()),
   ...ClientSettings,
 });
 export const UserPoolClient = object({ UserPoolId, ClientId });

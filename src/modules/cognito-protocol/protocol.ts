@@ -9,6 +9,7 @@ import { findUnstorableText } from '../../lib/unstorable-text.ts';
 import { adminOperations } from './admin-operations.ts';
 import { memberName } from './input-validation.ts';
 import type { Operation } from './operation.ts';
+import { checkMembers } from './settings-check.ts';
 import { userOperations } from './user-operations.ts';
 
 export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
@@ -35,6 +36,8 @@ export async function callCognito(services: Services, call: CognitoCall): Promis
   // IAM-authorised actions: the signature is checked before the body is even read.
   const scope = operation.signed ? await services.awsSignatures.verify(call) : undefined;
   const input = parseBody(call.body);
+  // No member accepted and ignored (docs/cognito-settings.md): refused before anything is done.
+  checkMembers(action, input as Record<string, unknown>);
   const output = await operation.run(input, { services, source: call.source, ...(scope && { region: scope.region }) });
   return { action, output };
 }

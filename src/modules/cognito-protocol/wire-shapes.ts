@@ -5,6 +5,7 @@
 import { invalidParameter } from '../../errors/cognito-error.ts';
 import type { AttributeDefinition, SchemaAttributeInput } from '../attributes/index.ts';
 import type { CodeDeliveryDetails } from '../courier/index.ts';
+import { accountRecoveryOf } from '../pools/pool-settings.ts';
 import type { AppClient, Pool } from '../pools/pools.service.ts';
 import type { TokenSet } from '../tokens/sessions.service.ts';
 
@@ -143,7 +144,10 @@ export function toSchemaAttribute(definition: AttributeDefinition) {
 
 export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
   const { attributeSettings: a, policies } = pool;
+  // AWS plumbing kept as sent (EmailConfiguration, SmsConfiguration, UserPoolTags, …): shown, never used (docs/cognito-settings.md).
+  const { LambdaConfig: lambda, ...plumbing } = policies.awsPlumbing ?? {};
   return {
+    ...plumbing,
     Id: pool.id,
     Name: pool.name,
     Policies: {
@@ -162,8 +166,10 @@ export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
     UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: a.keepOriginalAttributes },
     UsernameConfiguration: { CaseSensitive: pool.usernameCaseSensitive },
     MfaConfiguration: 'OFF',
+    DeletionProtection: policies.deletionProtection ? 'ACTIVE' : 'INACTIVE',
+    AccountRecoverySetting: { RecoveryMechanisms: accountRecoveryOf(policies).recoveryMechanisms.map(({ name, priority }) => ({ Priority: priority, Name: name })) },
     EstimatedNumberOfUsers: estimatedNumberOfUsers,
-    LambdaConfig: {},
+    LambdaConfig: { ...(lambda as object | undefined) },
     CreationDate: epochSeconds(pool.createdAt),
     LastModifiedDate: epochSeconds(pool.updatedAt),
   };

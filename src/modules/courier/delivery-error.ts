@@ -15,10 +15,14 @@ export class DeliveryError extends Error {
 }
 
 /** Counters the delivery pipeline reports to; the metrics module implements them. */
+/**
+ * Delivery outcomes by medium only: a count by purpose would move when a password reset goes to
+ * a real user and not for an unknown name, telling them apart (docs/security.md).
+ */
 export interface DeliveryMetrics {
-  sent(medium: 'EMAIL' | 'SMS', purpose: string): void;
-  failed(medium: 'EMAIL' | 'SMS', purpose: string, permanent: boolean): void;
-  retried(medium: 'EMAIL' | 'SMS', purpose: string): void;
+  sent(medium: 'EMAIL' | 'SMS'): void;
+  failed(medium: 'EMAIL' | 'SMS', permanent: boolean): void;
+  retried(medium: 'EMAIL' | 'SMS'): void;
 }
 
 export const noDeliveryMetrics: DeliveryMetrics = { sent() {}, failed() {}, retried() {} };

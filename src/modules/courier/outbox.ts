@@ -204,7 +204,7 @@ export function createOutbox(deps: {
         sentAt: sql`now()`,
       });
       await recordAttempt(message.id, attempt, 'sent', { channel: result.channel, providerMessageId });
-      metrics.sent(message.medium, message.purpose);
+      metrics.sent(message.medium);
       return { outcome: 'sent' };
     } catch (error) {
       const permanent = isPermanent(error);
@@ -213,7 +213,7 @@ export function createOutbox(deps: {
       await recordAttempt(message.id, attempt, permanent ? 'permanent_failure' : 'transient_failure', { channel, error: text });
       if (permanent || attempt >= policy.maxAttempts) {
         await settle(message.id, attempt, { status: 'failed', payload: null, lastError: text });
-        metrics.failed(message.medium, message.purpose, permanent);
+        metrics.failed(message.medium, permanent);
         logger.error({ ...context, permanent, error: text }, permanent ? 'message failed for good' : 'message given up after the last try');
         return { outcome: 'failed', error };
       }
@@ -223,7 +223,7 @@ export function createOutbox(deps: {
         lastError: text,
         nextAttemptAt: sql`now() + make_interval(secs => ${delay / 1000})`,
       });
-      metrics.retried(message.medium, message.purpose);
+      metrics.retried(message.medium);
       logger.warn({ ...context, error: text, retryInMs: delay }, 'message will be retried');
       return { outcome: 'retry', error };
     }
@@ -363,7 +363,7 @@ export function createOutbox(deps: {
     // Claimed again after its lease ran out on the last allowed try: the sender died mid-try.
     if (row.attempts > policy.maxAttempts || row.payload === null) {
       await settle(row.id, row.attempts, { status: 'failed', payload: null, lastError: row.lastError ?? 'no tries left' });
-      metrics.failed(row.medium, row.purpose, false);
+      metrics.failed(row.medium, false);
       return 'failed';
     }
     let values: { secret: string; username: string };
@@ -372,7 +372,7 @@ export function createOutbox(deps: {
     } catch (error) {
       // A changed CODE_HMAC_SECRET: the code cannot be read back, and retrying will not help.
       await settle(row.id, row.attempts, { status: 'failed', payload: null, lastError: `payload unreadable: ${describe(error)}` });
-      metrics.failed(row.medium, row.purpose, true);
+      metrics.failed(row.medium, true);
       logger.error({ outboxId: row.id, error: describe(error) }, 'message payload cannot be decrypted');
       return 'failed';
     }

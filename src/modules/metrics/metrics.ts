@@ -1,6 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryMetrics } from '../courier/delivery-error.ts';
-import type { Purpose } from '../courier/messages.ts';
 
 /** What the user flows report; modules get it passed in (a no-op by default). */
 export interface AuthMetrics {
@@ -18,7 +17,6 @@ export interface MetricsOptions {
 }
 
 const MEDIA = ['EMAIL', 'SMS'] as const;
-const PURPOSES: readonly Purpose[] = ['SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD', 'ADMIN_INVITATION'];
 
 /**
  * One registry per instance rather than prom-client's global one, so that several apps in one
@@ -31,29 +29,27 @@ export function createMetrics(options: MetricsOptions = {}) {
   const sent = new Counter({
     name: 'cognate_messages_sent_total',
     help: 'Messages (codes, invitations) a channel accepted.',
-    labelNames: ['medium', 'purpose'] as const,
+    labelNames: ['medium'] as const,
     registers: [registry],
   });
   const failed = new Counter({
     name: 'cognate_messages_failed_total',
     help: 'Delivery tries that failed; permanent="true" ones will not be retried.',
-    labelNames: ['medium', 'purpose', 'permanent'] as const,
+    labelNames: ['medium', 'permanent'] as const,
     registers: [registry],
   });
   const retried = new Counter({
     name: 'cognate_messages_retried_total',
     help: 'Messages put back for another try after a transient failure.',
-    labelNames: ['medium', 'purpose'] as const,
+    labelNames: ['medium'] as const,
     registers: [registry],
   });
   // Known series start at 0, so rate() and increase() see the first message instead of a new series.
   for (const medium of MEDIA) {
-    for (const purpose of PURPOSES) {
-      sent.labels(medium, purpose).inc(0);
-      retried.labels(medium, purpose).inc(0);
-      failed.labels(medium, purpose, 'true').inc(0);
-      failed.labels(medium, purpose, 'false').inc(0);
-    }
+    sent.labels(medium).inc(0);
+    retried.labels(medium).inc(0);
+    failed.labels(medium, 'true').inc(0);
+    failed.labels(medium, 'false').inc(0);
   }
 
   const { pendingMessages } = options;
@@ -114,9 +110,9 @@ export function createMetrics(options: MetricsOptions = {}) {
   };
 
   const delivery: DeliveryMetrics = {
-    sent: (medium, purpose) => sent.labels(medium, purpose).inc(),
-    failed: (medium, purpose, permanent) => failed.labels(medium, purpose, String(permanent)).inc(),
-    retried: (medium, purpose) => retried.labels(medium, purpose).inc(),
+    sent: (medium) => sent.labels(medium).inc(),
+    failed: (medium, permanent) => failed.labels(medium, String(permanent)).inc(),
+    retried: (medium) => retried.labels(medium).inc(),
   };
 
   return {

@@ -1,4 +1,6 @@
-import { CognitoError } from '../../errors/cognito-error.ts';
+import { createHmac } from 'node:crypto';
+import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import { codeDeliveryDetails, type CodeDeliveryDetails } from '../courier/mask.ts';
 
 /** Cognito's default policy: 8 characters, every class required. */
 export interface PasswordPolicy {
@@ -33,12 +35,42 @@ export interface AuditPolicy {
   recordValues: boolean;
 }
 
+/** Cognito's AccountRecoverySetting (docs/cognito-settings.md): where ForgotPassword sends its code, or nowhere. */
+export type RecoveryMechanismName = 'verified_email' | 'verified_phone_number' | 'admin_only';
+export interface RecoveryMechanism {
+  name: RecoveryMechanismName;
+  /** 1 is tried first. */
+  priority: number;
+}
+export interface AccountRecoverySetting {
+  /** Sorted by priority; admin_only only ever alone. */
+  recoveryMechanisms: RecoveryMechanism[];
+}
+
 export interface PoolPolicies {
   password: PasswordPolicy;
   codes: CodePolicy;
   tokens: TokenPolicy;
   audit: AuditPolicy;
+  // The three below are absent in pools made before issue 11: read them through their helpers.
+  accountRecovery?: AccountRecoverySetting;
+  /** Cognito's DeletionProtection ACTIVE. Nothing deletes pools yet; a DeleteUserPool must refuse a protected one. */
+  deletionProtection?: boolean;
+  /** Cognito members kept and shown by DescribeUserPool but not used (AWS plumbing, docs/cognito-settings.md), as sent. */
+  awsPlumbing?: Record<string, unknown>;
 }
+
+/**
+ * Cognate's default: a verified email, else a verified phone. Cognito's default without the setting
+ * is the other order (SMS first); Cognate keeps email first, as it always has, because SMS costs
+ * money per message and is the weaker channel (SIM swap), and Cognito's order is one setting away.
+ */
+export const DEFAULT_ACCOUNT_RECOVERY: AccountRecoverySetting = {
+  recoveryMechanisms: [
+    { name: 'verified_email', priority: 1 },
+    { name: 'verified_phone_number', priority: 2 },
+  ],
+};
 
 export const defaultPolicies: PoolPolicies = {
   password: { minimumLength: 8, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true },
@@ -52,6 +84,8 @@ export const defaultPolicies: PoolPolicies = {
   },
   tokens: { accessTokenTtlSeconds: 3600, idTokenTtlSeconds: 3600, refreshTokenTtlSeconds: 30 * 24 * 3600 },
   audit: { recordValues: false },
+  accountRecovery: DEFAULT_ACCOUNT_RECOVERY,
+  deletionProtection: false,
 };
 
 export type PoolPoliciesInput = { [K in keyof PoolPolicies]?: Partial<PoolPolicies[K]> };
@@ -62,6 +96,9 @@ export function resolvePolicies(input: PoolPoliciesInput = {}, base: PoolPolicie
     codes: { ...base.codes, ...input.codes },
     tokens: { ...base.tokens, ...input.tokens },
     audit: { ...defaultPolicies.audit, ...base.audit, ...input.audit },
+    accountRecovery: checkAccountRecovery(input.accountRecovery?.recoveryMechanisms ? input.accountRecovery : accountRecoveryOf(base)),
+    deletionProtection: input.deletionProtection ?? base.deletionProtection ?? false,
+    ...((input.awsPlumbing ?? base.awsPlumbing) && { awsPlumbing: { ...base.awsPlumbing, ...input.awsPlumbing } }),
   };
   const { tokens } = policies;
   // Cognito's own bounds: access/ID tokens 5 minutes to 1 day, refresh tokens up to 10 years.
@@ -92,4 +129,57 @@ export function checkPassword(policy: PasswordPolicy, password: string): void {
   if (policy.requireUppercase && !/\p{Lu}/u.test(password)) throw fail('Password must have uppercase characters');
   if (policy.requireNumbers && !/[0-9]/.test(password)) throw fail('Password must have numeric characters');
   if (policy.requireSymbols && !symbols.test(password)) throw fail('Password must have symbol characters');
+}
+
+// ---- Account recovery (docs/cognito-settings.md) ---------------------------------------------------
+
+const CHANNELS = { verified_email: 'email', verified_phone_number: 'phone_number' } as const;
+type RecoveryChannel = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+/** Cognito's rules for RecoveryMechanisms: one or two, priorities 1 and 2, each name once, admin_only alone. */
+export function checkAccountRecovery(setting: Partial<AccountRecoverySetting>): AccountRecoverySetting {
+  const mechanisms = setting.recoveryMechanisms ?? DEFAULT_ACCOUNT_RECOVERY.recoveryMechanisms;
+  const fail = (why: string) => invalidParameter(`AccountRecoverySetting: ${why}`);
+  if (!Array.isArray(mechanisms) || mechanisms.length < 1 || mechanisms.length > 2) throw fail('RecoveryMechanisms must list one or two mechanisms.');
+  for (const { name, priority } of mechanisms) {
+    if (name !== 'admin_only' && !Object.hasOwn(CHANNELS, name)) throw fail('a mechanism Name must be verified_email, verified_phone_number or admin_only.');
+    if (!Number.isInteger(priority) || priority < 1 || priority > 2) throw fail('a mechanism Priority must be 1 or 2.');
+  }
+  if (new Set(mechanisms.map((m) => m.name)).size !== mechanisms.length) throw fail('each mechanism may be named once.');
+  if (new Set(mechanisms.map((m) => m.priority)).size !== mechanisms.length) throw fail('two mechanisms cannot have the same Priority.');
+  if (mechanisms.length > 1 && mechanisms.some((m) => m.name === 'admin_only')) throw fail('admin_only cannot be combined with another recovery mechanism.');
+  return { recoveryMechanisms: [...mechanisms].sort((a, b) => a.priority - b.priority).map(({ name, priority }) => ({ name, priority })) };
+}
+
+export const accountRecoveryOf = (policies: Pick<PoolPolicies, 'accountRecovery'>): AccountRecoverySetting => policies.accountRecovery ?? DEFAULT_ACCOUNT_RECOVERY;
+
+/** admin_only: only an administrator resets passwords; ForgotPassword refuses everyone alike. */
+export const adminOnlyRecovery = (policies: Pick<PoolPolicies, 'accountRecovery'>): boolean =>
+  accountRecoveryOf(policies).recoveryMechanisms.some((m) => m.name === 'admin_only');
+
+/** The attributes ForgotPassword may send to, in the pool's order (none for admin_only). */
+export const recoveryChannels = (policies: Pick<PoolPolicies, 'accountRecovery'>): RecoveryChannel[] =>
+  accountRecoveryOf(policies).recoveryMechanisms.flatMap((m) => (m.name === 'admin_only' ? [] : [CHANNELS[m.name]]));
+
+/** Where a user's reset code goes: the pool's first recovery channel the user has verified. */
+export function recoveryChannel(pool: { policies: Pick<PoolPolicies, 'accountRecovery'> }, state: Partial<Record<RecoveryChannel, { verified?: boolean }>>): RecoveryChannel | undefined {
+  return recoveryChannels(pool.policies).find((name) => state[name]?.verified === true);
+}
+
+/**
+ * What ForgotPassword tells a user it hides (unknown, disabled, nothing verified) in a pool with a
+ * single recovery channel: a destination on that channel, as every real answer there is. Undefined
+ * with two channels, where either is plausible. A phone number not given as the username gets its
+ * last digits from an HMAC of the name, stable across requests and not computable by the caller.
+ */
+export function hiddenRecoveryDelivery(policies: Pick<PoolPolicies, 'accountRecovery'>, username: string, secret: string): CodeDeliveryDetails | undefined {
+  const channels = recoveryChannels(policies);
+  if (channels.length !== 1) return undefined;
+  if (channels[0] === 'email') {
+    const local = username.replace(/@.*$/, '') || 'x';
+    return codeDeliveryDetails('email', username.includes('@') ? username : `${local}@${local}`);
+  }
+  if (/^\+[1-9]\d{3,14}$/.test(username)) return codeDeliveryDetails('phone_number', username);
+  const digits = BigInt(`0x${createHmac('sha256', secret).update(`hidden recovery phone:${username}`).digest('hex').slice(0, 12)}`) % 10_000n;
+  return codeDeliveryDetails('phone_number', `+1555000${String(digits).padStart(4, '0')}`);
 }

@@ -10,7 +10,10 @@ export type LimitKind = (typeof LIMIT_KINDS)[number];
 export interface KindLimit {
   /** Requests per window from one client address (IPv6: one /64); 0 turns this limit off. */
   perIp: number;
-  /** Requests per window naming one user or address (username, email, phone, signed-in user); 0: off. */
+  /**
+   * Requests per window naming one user or address (username, email, phone) from one client
+   * address, or made by one signed-in user about itself; 0: off. See docs/limits.md.
+   */
   perTarget: number;
   windowSeconds: number;
 }
@@ -21,8 +24,8 @@ export interface RateLimitPolicy {
 }
 
 /**
- * Defaults: generous for people (a shared office address, a user retrying), tight for scripts.
- * Sign-in per target is backed by the lockout; code sends also meet the pool's per-user hourly limit.
+ * Defaults (docs/limits.md): generous for people (a shared office address, a user retrying), tight
+ * for scripts. Sign-in per target is backed by the lockout; code sends also meet the pool's per-user hourly limit.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
   enabled: true,
@@ -41,6 +44,8 @@ export const kindEnvName = (kind: LimitKind) => kind.replace(/[A-Z]/g, (c) => `_
 /**
  * What one request is counted against: its kind, and the users or addresses it names. A target
  * is counted whether or not such a user exists, so a limit never tells who does.
+ * Named targets count per client address (docs/limits.md): anyone can type a name, so a count
+ * across addresses would let anyone use up a user's sign-in, sign-up or reset.
  */
 export interface LimitedCall {
   kind: LimitKind;
@@ -56,9 +61,15 @@ export function ipKey(kind: LimitKind, ip: string): string {
   return `${kind}:ip:${ip}`;
 }
 
-export function targetKey(kind: LimitKind, scope: string | undefined, target: string): string {
+/** A name as one client address sends it (`address` as sourceOf gives it: an IPv6 caller is its /64). */
+export function targetKey(kind: LimitKind, scope: string | undefined, target: string, address: string): string {
   const normalized = target.trim().toLowerCase().replace(/[\s()-]/g, '');
-  return `${kind}:t:${hashedName(scope ?? '', normalized)}`;
+  return `${kind}:t:${hashedName(scope ?? '', normalized)}:${address}`;
+}
+
+/** A signed-in user's own requests, from any address: only a holder of its access token adds to this count. */
+export function callerKey(kind: LimitKind, userId: string): string {
+  return `${kind}:u:${userId}`;
 }
 
 /** A name within its scope (a client, a pool) as counter keys hold it: hashed, never in the clear. */

@@ -168,8 +168,13 @@ function kidOf(token: string): string {
   const { header } = decodeComplete(token) as { header: Record<string, unknown> };
   if (header.alg !== 'RS256') throw new InvalidToken(`alg ${String(header.alg)} is not RS256`);
   if (typeof header.kid !== 'string' || header.kid === '') throw new InvalidToken('kid missing');
+  // Checked before any lookup: a NUL or an odd kid must not reach a database query (it failed there as a 500).
+  if (!KID_SHAPE.test(header.kid)) throw new InvalidToken('kid malformed');
   return header.kid;
 }
+
+/** The kids generateSigningKey makes are base64url; anything else names no key of ours. */
+const KID_SHAPE = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Verifiers by key, issuer and tolerance: making one parses the PEM (createPublicKey), which was

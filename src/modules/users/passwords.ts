@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readlink } from 'node:fs';
 import { availableParallelism, setPriority } from 'node:os';
 import argon2 from 'argon2';
+import type { Logger } from '../../lib/logger.ts';
 import type { PasswordPolicy } from '../pools/pool-settings.ts';
 
 export interface PasswordHashingOptions {
@@ -14,6 +15,79 @@ export interface PasswordHashingOptions {
   maxConcurrent?: number;
   /** libuv's pool size (UV_THREADPOOL_SIZE, 4 unless set): how many threads to look for. */
   poolThreads?: number;
+  /** Where a stored hash refused at verify time is reported. */
+  logger?: Logger;
+}
+
+/** The most an argon2id hash from elsewhere may cost to verify: m in KiB, t passes, p lanes, m×t in KiB passes. */
+export interface HashCeiling {
+  memoryKiB: number;
+  passes: number;
+  lanes: number;
+  work: number;
+}
+
+/**
+ * Fixed, so an import cannot make one sign-in cost what many do (docs/user-import.md, "Password
+ * hashes"): m×t at most 256 MiB passes, about 7 times the default hash (19 MiB × 2), takes in PHP's,
+ * node-argon2's, Django's and RFC 9106's second defaults; m at most 128 MiB bounds the memory of
+ * ARGON2_MAX_CONCURRENT verifications at once; p at most 8, as argon2 runs a thread per lane.
+ */
+export const HASH_CEILING: HashCeiling = { memoryKiB: 128 * 1024, passes: 10, lanes: 8, work: 256 * 1024 };
+
+/** The fixed ceiling, raised to this server's own parameters where they are higher: its own hashes always pass. */
+export function hashCeiling(own: Pick<PasswordHashingOptions, 'memoryCostKiB' | 'timeCost' | 'parallelism'>): HashCeiling {
+  return {
+    memoryKiB: Math.max(HASH_CEILING.memoryKiB, own.memoryCostKiB),
+    passes: Math.max(HASH_CEILING.passes, own.timeCost),
+    lanes: Math.max(HASH_CEILING.lanes, own.parallelism),
+    work: Math.max(HASH_CEILING.work, own.memoryCostKiB * own.timeCost),
+  };
+}
+
+export interface Argon2idHash {
+  version: number;
+  m: number;
+  t: number;
+  p: number;
+  saltBytes: number;
+  hashBytes: number;
+}
+
+// $argon2id$v=19$<m, t and p: the reference writes m,t,p, node-argon2 m,p,t>$<salt>$<hash>, unpadded base64.
+const ARGON2ID_PHC = /^\$argon2id\$v=19\$([a-z]=[1-9][0-9]{0,9}),([a-z]=[1-9][0-9]{0,9}),([a-z]=[1-9][0-9]{0,9})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+
+/** Bytes of unpadded base64, or -1 when no byte string has that length. */
+const base64Bytes = (text: string) => (text.length % 4 === 1 ? -1 : Math.floor((text.length * 3) / 4));
+
+/** An argon2id PHC string of version 19, read strictly: m, t and p once each, decimal; undefined otherwise. */
+export function parseArgon2idHash(hash: string): Argon2idHash | undefined {
+  const match = ARGON2ID_PHC.exec(hash);
+  if (!match) return undefined;
+  const params = new Map(match.slice(1, 4).map((param) => [param[0]!, Number(param.slice(2))]));
+  const [m, t, p] = [params.get('m'), params.get('t'), params.get('p')];
+  if (params.size !== 3 || m === undefined || t === undefined || p === undefined || Math.max(m, t, p) > 0xffffffff) return undefined;
+  const [saltBytes, hashBytes] = [base64Bytes(match[4]!), base64Bytes(match[5]!)];
+  if (saltBytes < 0 || hashBytes < 0) return undefined;
+  return { version: 19, m, t, p, saltBytes, hashBytes };
+}
+
+/**
+ * Why a password hash from outside this server (an import, or a row written before the ceiling) is
+ * refused, or undefined when it is fit to verify: malformed, or costing more than `ceiling`.
+ */
+export function hashRefusal(hash: unknown, ceiling: HashCeiling): string | undefined {
+  const parsed = typeof hash === 'string' ? parseArgon2idHash(hash) : undefined;
+  if (!parsed) return 'passwordHash must be an argon2id PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash) or null.';
+  const { m, t, p, saltBytes, hashBytes } = parsed;
+  if (saltBytes < 8 || saltBytes > 64) return 'passwordHash: the salt must be 8 to 64 bytes.';
+  if (hashBytes < 16 || hashBytes > 64) return 'passwordHash: the hash must be 16 to 64 bytes.';
+  if (m < 8 * p) return 'passwordHash: m must be at least 8×p (argon2 needs 8 KiB per lane).';
+  if (m > ceiling.memoryKiB) return `passwordHash: m=${m} KiB is above the ceiling of ${ceiling.memoryKiB} KiB.`;
+  if (t > ceiling.passes) return `passwordHash: t=${t} is above the ceiling of ${ceiling.passes}.`;
+  if (p > ceiling.lanes) return `passwordHash: p=${p} is above the ceiling of ${ceiling.lanes}.`;
+  if (m * t > ceiling.work) return `passwordHash: m×t=${m * t} is above the ceiling of ${ceiling.work} KiB passes.`;
+  return undefined;
 }
 
 /**
@@ -33,6 +107,7 @@ export function createPasswordHasher(options: PasswordHashingOptions) {
     timeCost: options.timeCost,
     parallelism: options.parallelism,
   } as const;
+  const ceiling = hashCeiling(options);
   const limit = limitConcurrency(options.maxConcurrent ?? availableParallelism());
   const deprioritise = poolThreadDeprioritiser(options.threadNice ?? 0, options.poolThreads ?? 4);
   const run = <T>(task: () => Promise<T>) =>
@@ -41,22 +116,48 @@ export function createPasswordHasher(options: PasswordHashingOptions) {
       return task();
     });
   let dummy: Promise<string> | undefined;
+  /** Spend the time of a real verification, so an unknown user takes as long as a known one. */
+  const verifyDummy = async (password: string): Promise<void> => {
+    dummy ??= run(() => argon2.hash('cognate-dummy-password', params));
+    const hash = await dummy;
+    await run(() => argon2.verify(hash, password)).catch(() => false);
+  };
 
   return {
     // The salt from the CSPRNG here (16 bytes, as argon2 would): argon2 would fetch it through the pool first.
     hash: (password: string) => run(() => argon2.hash(password, { ...params, salt: randomBytes(16) })),
     async verify(hash: string, password: string): Promise<boolean> {
+      // A stored hash is data: one above the ceiling (imported before it existed) would hold a
+      // hashing slot for seconds, so it fails in the time of an ordinary check (docs/user-import.md).
+      const refusal = hashRefusal(hash, ceiling);
+      if (refusal !== undefined) {
+        options.logger?.warn({ reason: refusal }, 'stored password hash not verified: malformed or above the ceiling');
+        await verifyDummy(password);
+        return false;
+      }
       try {
         return await run(() => argon2.verify(hash, password));
       } catch {
         return false;
       }
     },
-    /** Spend the time of a real verification, so an unknown user takes as long as a known one. */
-    async verifyDummy(password: string): Promise<void> {
-      dummy ??= run(() => argon2.hash('cognate-dummy-password', params));
-      const hash = await dummy;
-      await run(() => argon2.verify(hash, password)).catch(() => false);
+    verifyDummy,
+    /** What an imported hash may cost: the fixed ceiling, or this server's own parameters if higher. */
+    ceiling,
+    /**
+     * True when a hash that has just verified is not what `hash` would write now (other m, t, p,
+     * salt or hash length): an imported or older hash, to replace at this sign-in (docs/user-import.md).
+     */
+    needsRehash(hash: string): boolean {
+      const parsed = parseArgon2idHash(hash);
+      return (
+        parsed === undefined ||
+        parsed.m !== params.memoryCost ||
+        parsed.t !== params.timeCost ||
+        parsed.p !== params.parallelism ||
+        parsed.saltBytes !== 16 ||
+        parsed.hashBytes !== 32
+      );
     },
     /** The pool threads found and lowered so far (thread ids); for tests and diagnostics. */
     deprioritisedThreads: () => [...deprioritise.threads],

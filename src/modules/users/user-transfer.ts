@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { pipeline, type Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { auditEvents, userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/index.ts';
+import { auditEvents, signInNames, userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/index.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { isEmailAddress, isPhoneNumber, prepareNewUser, readAttributes, type VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
-import { aliasExists, aliasKeyOf, insertAttributes, newUserIdentity, usernameKey } from './users.repository.ts';
+import { aliasExists, aliasKeyOf, insertAttributes, nameLockKey, newUserIdentity, SIGN_IN_NAME_TAKEN, usernameKey } from './users.repository.ts';
+import { HASH_CEILING, hashRefusal, type HashCeiling } from './passwords.ts';
 import { attributeChanges, auditRow } from '../audit/audit.ts';
 
 /** One line of an export, and what an import reads back. */
@@ -22,7 +23,7 @@ export interface TransferUser {
   attributes: Record<string, string>;
   /** Keep-original mode: new values of email or phone_number awaiting their code. */
   pendingValues?: Partial<Record<VerifiableAttribute, string>>;
-  /** An argon2id PHC string, or null (the user must reset the password). */
+  /** An argon2id PHC string within the hashing ceiling (docs/user-import.md), or null (the user must reset the password). */
   passwordHash: string | null;
   createdAt?: string;
   updatedAt?: string;
@@ -44,13 +45,6 @@ export const MAX_REPORTED = 1000;
 
 const FIELDS = new Set(['username', 'sub', 'status', 'enabled', 'attributes', 'pendingValues', 'passwordHash', 'createdAt', 'updatedAt']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-// What passwords.ts stores: argon2id, its version, parameters (m, t, p in any order), salt and hash (unpadded base64).
-const ARGON2ID_PHC = /^\$argon2id\$v=\d+\$([^$]+)\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
-
-function isArgon2idPhc(hash: string): boolean {
-  const params = ARGON2ID_PHC.exec(hash)?.[1]?.split(',');
-  return params !== undefined && params.length === 3 && ['m', 't', 'p'].every((key) => params.some((param) => new RegExp(`^${key}=\\d+$`).test(param)));
-}
 // Cognito's username pattern: letters, marks, symbols, numbers, punctuation; no spaces or controls.
 const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
@@ -197,8 +191,11 @@ function timestamp(value: unknown, field: string): Date | undefined {
   return date;
 }
 
-/** Every check a row can fail without the database: shape, username rules, status, hash format, the pool's schema. */
-export function checkImportRow(pool: Pool, row: unknown): CheckedUser {
+/**
+ * Every check a row can fail without the database: shape, username rules, status, hash format and
+ * cost (`ceiling`: see docs/user-import.md), the pool's schema.
+ */
+export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = HASH_CEILING): CheckedUser {
   if (!isRecord(row)) throw invalidParameter('A row must be a JSON object.');
   const extra = Object.keys(row).find((key) => !FIELDS.has(key));
   if (extra !== undefined) throw invalidParameter(`Unknown field: ${extra}`);
@@ -207,8 +204,10 @@ export function checkImportRow(pool: Pool, row: unknown): CheckedUser {
   if (typeof sub !== 'string' || !UUID.test(sub)) throw invalidParameter('sub must be a lower-case UUID.');
   if (typeof status !== 'string' || !userStatuses.includes(status as UserStatus)) throw invalidParameter(`status must be one of ${userStatuses.join(', ')}.`);
   if (typeof enabled !== 'boolean') throw invalidParameter('enabled must be true or false.');
-  if (passwordHash !== null && (typeof passwordHash !== 'string' || !isArgon2idPhc(passwordHash))) {
-    throw invalidParameter('passwordHash must be an argon2id PHC string ($argon2id$v=19$m=…,t=…,p=…$salt$hash) or null.');
+  if (passwordHash !== null) {
+    // A hash costing more than the ceiling would let two sign-ins hold every hashing slot for seconds.
+    const refusal = hashRefusal(passwordHash, ceiling);
+    if (refusal !== undefined) throw invalidParameter(refusal);
   }
   // A user who must sign in with a password needs one; only RESET_REQUIRED users can do without.
   if (passwordHash === null && status !== 'RESET_REQUIRED') throw invalidParameter('A user without passwordHash must have status RESET_REQUIRED.');
@@ -284,7 +283,7 @@ async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise
 
 function rejection(error: unknown): string {
   const constraint = uniqueViolation(error);
-  if (constraint === 'users_pool_username_key') return 'User account already exists';
+  if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN) return 'User account already exists';
   if (constraint === 'users_pkey') return 'A user with this sub already exists.';
   if (error instanceof CognitoError) return error.message;
   throw error;
@@ -301,39 +300,38 @@ function attributeRows(pool: Pool, user: CheckedUser) {
 }
 
 /**
- * Why each candidate would be refused by the database (a username, sub or verified alias already
- * taken, or taken by an earlier row of the batch), found with three queries instead of a failed
- * insert per row.
+ * Why each candidate would be refused by the database (a sub, or a name of the pool's one
+ * sign-in namespace, already taken, or taken by an earlier row of the batch, or claimed twice by
+ * the row itself), found with two queries instead of a failed insert per row.
  */
 async function conflicts(tx: Queryable, pool: Pool, batch: Candidate[]): Promise<Map<Candidate, string>> {
   const refused = new Map<Candidate, string>();
   const keys = batch.map((c) => usernameKey(pool, c.user.username));
   const aliases = batch.map((c) => attributeRows(pool, c.user).filter((row) => row.aliasKey !== null));
+  const names = [...keys, ...aliases.flat().map((row) => row.aliasKey!)];
   const takenNames = new Set(
-    (await tx.select({ key: users.usernameKey }).from(users).where(and(eq(users.poolId, pool.id), inArray(users.usernameKey, keys)))).map((r) => r.key),
+    (await tx.select({ key: signInNames.nameKey }).from(signInNames).where(and(eq(signInNames.poolId, pool.id), inArray(signInNames.nameKey, names)))).map(
+      (r) => r.key,
+    ),
   );
   const takenSubs = new Set((await tx.select({ id: users.id }).from(users).where(inArray(users.id, batch.map((c) => c.user.id)))).map((r) => r.id));
-  const aliasKeys = aliases.flat().map((row) => row.aliasKey!);
-  const takenAliases = new Set(
-    aliasKeys.length === 0
-      ? []
-      : (
-          await tx
-            .select({ name: userAttributes.name, key: userAttributes.aliasKey })
-            .from(userAttributes)
-            .where(and(eq(userAttributes.poolId, pool.id), isNotNull(userAttributes.aliasKey), inArray(userAttributes.aliasKey, aliasKeys)))
-        ).map((r) => `${r.name}\n${r.key}`),
-  );
   batch.forEach((candidate, i) => {
-    const clash = aliases[i]!.find((row) => takenAliases.has(`${row.name}\n${row.aliasKey}`));
+    const own = new Set([keys[i]!]);
+    let clash: (typeof aliases)[number][number] | undefined;
+    for (const row of aliases[i]!) {
+      if (takenNames.has(row.aliasKey!) || own.has(row.aliasKey!)) {
+        clash = row;
+        break;
+      }
+      own.add(row.aliasKey!);
+    }
     if (takenSubs.has(candidate.user.id)) refused.set(candidate, 'A user with this sub already exists.');
     else if (takenNames.has(keys[i]!)) refused.set(candidate, 'User account already exists');
     else if (clash) refused.set(candidate, aliasExists(clash.name).message);
     if (refused.has(candidate)) return;
     // Accepted: what it claims is taken for the rows after it.
     takenSubs.add(candidate.user.id);
-    takenNames.add(keys[i]!);
-    for (const row of aliases[i]!) takenAliases.add(`${row.name}\n${row.aliasKey}`);
+    for (const name of own) takenNames.add(name);
   });
   return refused;
 }
@@ -341,7 +339,7 @@ async function conflicts(tx: Queryable, pool: Pool, batch: Candidate[]): Promise
 /** A batch already checked for conflicts, in two inserts. */
 async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promise<void> {
   if (batch.length === 0) return;
-  const claims = batch.flatMap((c) => attributeRows(pool, c.user).filter((row) => row.aliasKey !== null).map((row) => `${pool.id}\n${row.name}\n${row.aliasKey}`));
+  const claims = batch.flatMap((c) => attributeRows(pool, c.user).flatMap((row) => (row.aliasKey === null ? [] : [nameLockKey(pool, row.aliasKey)])));
   // The alias locks users.repository takes (same key), in one sorted statement: a concurrent
   // forceAliasCreation waits for this batch instead of missing its claims.
   if (claims.length > 0) {
@@ -354,7 +352,8 @@ async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promi
   await tx.insert(auditEvents).values(batch.map(({ user }) => importAudit(pool, user)));
 }
 
-export function createUserTransferService(deps: { db: Db; pools: PoolsService }) {
+/** `passwordHashCeiling`: what an imported hash may cost, the hasher's `ceiling` (HASH_CEILING unless given). */
+export function createUserTransferService(deps: { db: Db; pools: PoolsService; passwordHashCeiling?: HashCeiling }) {
   const { db } = deps;
 
   return {
@@ -419,7 +418,7 @@ export function createUserTransferService(deps: { db: Db; pools: PoolsService })
         } else {
           const username = isRecord(row.user) && typeof row.user.username === 'string' ? row.user.username : undefined;
           try {
-            batch.push({ line: row.line, user: checkImportRow(pool, row.user) });
+            batch.push({ line: row.line, user: checkImportRow(pool, row.user, deps.passwordHashCeiling) });
           } catch (error) {
             if (!(error instanceof CognitoError)) throw error;
             batch.push({ line: row.line, reason: error.message, ...(username !== undefined && { username }) });

@@ -1,12 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { createHmac, randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { users, type CodePurpose } from '../../db/schema/index.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
 import {
   emptyPlan,
+  emailKey,
   idTokenAttributeClaims,
+  isEmailAddress,
+  isPhoneNumber,
   planDelete,
   planUpdate,
   prepareNewUser,
@@ -19,7 +22,7 @@ import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '..
 import { checkPasswordClaim, fakeSrpVerifier, startSrp, type createSecretBlocks } from '../srp/index.ts';
 
 type SecretBlocks = ReturnType<typeof createSecretBlocks>;
-import { checkPassword } from '../pools/pool-settings.ts';
+import { adminOnlyRecovery, checkPassword, hiddenRecoveryDelivery, recoveryChannel } from '../pools/pool-settings.ts';
 import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -43,6 +46,7 @@ import {
   newUserIdentity,
   setAttribute,
   newUserRow,
+  SIGN_IN_NAME_TAKEN,
   usernameKey,
   type UserRow,
 } from './users.repository.ts';
@@ -68,6 +72,9 @@ const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
 const NO_USER = '00000000-0000-0000-0000-000000000000';
 const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
+const codeMismatch = () => new CognitoError('CodeMismatchException');
+/** The ways a code check fails; where existence is hidden, all of them answer as a wrong code. */
+const CODE_FAILURES = new Set(['CodeMismatchException', 'ExpiredCodeException', 'TooManyFailedAttemptsException', 'LimitExceededException']);
 const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
 
 /**
@@ -78,6 +85,9 @@ function lockoutSubject(pool: Pool, client: AppClient, user: UserRow | undefined
   if (user) return { userId: user.id };
   return client.preventUserExistenceErrors ? { poolId: pool.id, unknownName: usernameKey(pool, name) } : undefined;
 }
+
+/** A name as the pool compares it, so spellings of one name get one stand-in (fake SRP salt, id). */
+const comparedName = (pool: Pool, name: string) => (isEmailAddress(name) ? emailKey(name) : usernameKey(pool, name));
 
 /** Who acts when a signed-in user changes their account: the user, through the token's client. */
 const userActor = (caller: Caller): AuditActor => ({ kind: 'user', clientId: caller.client.id });
@@ -119,8 +129,55 @@ export function createUsersService(deps: {
 }) {
   const { db, verification } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
-  /** With existence hidden, resend for unknown users takes as long as a real code's write and send. */
+  /** With existence hidden, answers for unknown users take as long as a real user's (resend, confirm). */
   const hiddenTimes = createLatencyCover();
+
+  /**
+   * Checks a code given with a user's name. Where the client hides existence, every way a code can
+   * fail (wrong, expired, used up, the hourly limit) answers CodeMismatchException, as an unknown
+   * user's does, and takes as long: any other answer would say the user exists (docs/security.md).
+   */
+  async function checkCode(hidden: boolean, pool: Pool, startedAt: number, scope: Parameters<VerificationService['check']>[0]) {
+    if (!hidden) return verification.check(scope);
+    try {
+      return await verification.check(scope);
+    } catch (error) {
+      if (!(error instanceof CognitoError) || !CODE_FAILURES.has(error.name)) throw error;
+      hiddenTimes.record(`confirm:${pool.id}`, startedAt);
+      throw codeMismatch();
+    }
+  }
+
+  /**
+   * USER_ID_FOR_SRP for a name no user has (docs/security.md, "SRP"): the name itself where it
+   * could be a username of this pool, as a real username comes back; otherwise (an email or phone
+   * in an alias pool, any name where usernames are subs) a sub-like id from a keyed hash of the
+   * name, as a real alias comes back as its user's username.
+   */
+  function fakeSrpUserId(pool: Pool, name: string): string {
+    const { aliasAttributes, usernameAttributes } = pool.attributeSettings;
+    const aliasShaped = (aliasAttributes.includes('email') && isEmailAddress(name)) || (aliasAttributes.includes('phone_number') && isPhoneNumber(name));
+    if (usernameAttributes.length === 0 && !aliasShaped) return name;
+    const hex = createHmac('sha256', deps.secret).update(`cognate fake srp user\0${pool.id}\0${comparedName(pool, name)}`).digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Number.parseInt(hex[16]!, 16) % 4]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  /**
+   * What a hidden user (unknown, or confirmed where resend asks) is told: a destination as a real
+   * user's would be masked. A name that is itself an email or phone is masked as such; any other
+   * name gets letters from a keyed hash of it, stable across calls, so asking twice shows nothing
+   * either, and nothing of the name's own spelling shows through (docs/security.md).
+   */
+  function simulatedDelivery(pool: Pool, name: string): CodeDeliveryDetails {
+    const { autoVerifiedAttributes } = pool.attributeSettings;
+    if (autoVerifiedAttributes.includes('phone_number') && isPhoneNumber(name)) return codeDeliveryDetails('phone_number', name);
+    if (isEmailAddress(name)) return codeDeliveryDetails('email', name);
+    const digest = createHmac('sha256', deps.secret).update(`cognate simulated delivery\0${pool.id}\0${usernameKey(pool, name)}`).digest();
+    const bySms = autoVerifiedAttributes.includes('phone_number') && (!autoVerifiedAttributes.includes('email') || digest[0]! % 2 === 1);
+    if (bySms) return codeDeliveryDetails('phone_number', `+1${String(digest.readUInt32BE(1) % 10_000).padStart(4, '0')}`);
+    const letter = (byte: number) => 'abcdefghijklmnopqrstuvwxyz'[byte % 26]!;
+    return codeDeliveryDetails('email', `${letter(digest[5]!)}@${letter(digest[6]!)}`);
+  }
 
   /** Runs a write, then hands its codes to the courier once it has committed. */
   async function withDeliveries<T>(work: (deliveries: PendingDelivery[]) => Promise<T>): Promise<T> {
@@ -194,7 +251,8 @@ export function createUsersService(deps: {
           });
         } catch (error) {
           const constraint = uniqueViolation(error);
-          if (constraint === 'users_pool_username_key') throw new CognitoError('UsernameExistsException', 'User already exists');
+          // The username is taken, as a username or as another user's alias (one namespace, docs/security.md).
+          if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN) throw new CognitoError('UsernameExistsException', 'User already exists');
           if (error instanceof CognitoError && error.name === 'AliasExistsException') {
             throw new CognitoError('UsernameExistsException', `An account with the given ${kind === 'phone_number' ? 'phone_number' : 'email'} already exists.`);
           }
@@ -206,13 +264,19 @@ export function createUsersService(deps: {
     },
 
     async confirmSignUp(input: { clientId: string; username: string; confirmationCode: string; forceAliasCreation?: boolean }) {
+      const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const hidden = client.preventUserExistenceErrors;
       const user = await findUserBySignInName(db, pool, input.username);
-      if (!user) throw client.preventUserExistenceErrors ? new CognitoError('CodeMismatchException') : userNotFound();
-      if (user.status !== 'UNCONFIRMED') throw forbidden(`User cannot be confirmed. Current status is ${user.status}`);
+      // Hidden existence: an unknown or already confirmed user gets what a wrong code gets, in as much time.
+      if (!user || user.status !== 'UNCONFIRMED') {
+        if (!hidden) throw user ? forbidden(`User cannot be confirmed. Current status is ${user.status}`) : userNotFound();
+        await hiddenTimes.imitate(`confirm:${pool.id}`, startedAt);
+        throw codeMismatch();
+      }
       const target = signUpCodeTarget(pool, await loadAttributes(db, user));
       const scope = { userId: user.id, purpose: 'SIGN_UP' as const, attributeName: target ?? 'email' };
-      const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: pool.policies.codes });
+      const checked = await checkCode(hidden, pool, startedAt, { ...scope, code: input.confirmationCode, policy: pool.policies.codes });
       await db.transaction(async (tx) => {
         await lockUser(tx, user.id);
         await verification.consume(tx, scope, checked.codeHmac);
@@ -240,14 +304,16 @@ export function createUsersService(deps: {
       const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const user = await findUserBySignInName(db, pool, input.username);
-      if (!user) {
-        if (!client.preventUserExistenceErrors) throw userNotFound();
-        // Answer as for a real user, in as much time, so neither the response nor its timing reveals who exists.
+      if (!user || user.status !== 'UNCONFIRMED') {
+        if (!client.preventUserExistenceErrors) throw user ? invalidParameter('User is already confirmed.') : userNotFound();
+        // A pool that sends no sign-up codes says so to every caller alike.
+        if (pool.attributeSettings.autoVerifiedAttributes.length === 0) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
+        // Unknown and confirmed users are answered as an unconfirmed one would be, in as much
+        // time, so neither the response nor its timing tells them apart (docs/security.md).
         const codeDeliveryDetails = simulatedDelivery(pool, input.username);
         await hiddenTimes.imitate(`resend:${pool.id}`, startedAt);
         return { codeDeliveryDetails };
       }
-      if (user.status !== 'UNCONFIRMED') throw invalidParameter('User is already confirmed.');
       const resend = () =>
         withDeliveries(async (deliveries) => {
           await db.transaction(async (tx) => {
@@ -291,6 +357,16 @@ export function createUsersService(deps: {
         throw incorrectCredentials();
       }
       await deps.lockout.reset(subject!, input.source, lock!);
+      // An imported or older hash is replaced by one of the current parameters (docs/user-import.md);
+      // only if unchanged meanwhile, and a failure costs the user nothing but a later retry.
+      if (deps.passwords.needsRehash(user.passwordHash)) {
+        try {
+          const passwordHash = await deps.passwords.hash(input.password);
+          await db.update(users).set({ passwordHash }).where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash)));
+        } catch (error) {
+          deps.logger.warn({ err: error, userId: user.id }, 'password not re-hashed with the current parameters');
+        }
+      }
       // SRP turned on after this user chose their password: the password is at hand now.
       if (pool.srpEnabled && !user.srpVerifier) {
         await db.update(users).set(srpCredentials(pool, user.username, input.password)).where(eq(users.id, user.id));
@@ -317,8 +393,10 @@ export function createUsersService(deps: {
         if (user.status === 'RESET_REQUIRED') throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
         throw incorrectCredentials();
       }
-      const userIdForSrp = user?.username ?? input.username;
-      const verifier = known ?? fakeSrpVerifier(deps.secret, pool.id, input.username);
+      // A real user's stored username, which the proof is computed over (an alias or another
+      // case of it shows that username, as in Cognito); for anyone else a stable stand-in.
+      const userIdForSrp = user?.username ?? fakeSrpUserId(pool, input.username);
+      const verifier = known ?? fakeSrpVerifier(deps.secret, pool.id, comparedName(pool, input.username));
       const { srpB, b } = startSrp(verifier, input.srpA);
       const secretBlock = deps.srpSecretBlocks.seal({
         u: known ? user!.id : NO_USER,
@@ -416,22 +494,24 @@ export function createUsersService(deps: {
      */
     async forgotPassword(input: { clientId: string; username: string }) {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      // admin_only (docs/cognito-settings.md): refused before any lookup, alike for every name, so it tells no one who exists.
+      if (adminOnlyRecovery(pool.policies)) throw forbidden('Contact administrator to reset password.');
       const user = await findUserBySignInName(db, pool, input.username);
-      // Hidden users (unknown, disabled, or with nowhere to send) get a plausible answer and no message.
-      const hide = () => ({ codeDeliveryDetails: simulatedDelivery(pool, input.username) });
+      // Hidden users (unknown, disabled, or with nowhere to send) get a plausible answer and no message:
+      // on the pool's only recovery channel when it has one, as every real answer there is.
+      const hide = () => ({ codeDeliveryDetails: hiddenRecoveryDelivery(pool.policies, input.username, deps.secret) ?? simulatedDelivery(pool, input.username) });
       if (!user || !user.enabled) {
         if (!client.preventUserExistenceErrors) throw user ? forbidden('User is disabled.') : userNotFound();
         // The same read as a real user's answer below, so the time taken tells nothing either.
         await loadAttributes(db, { id: user?.id ?? NO_USER });
         return hide();
       }
-      const recoveryChannel = (state: UserAttributeState) => (['email', 'phone_number'] as const).find((name) => state[name]?.verified === true);
       const send = () =>
         withDeliveries(async (deliveries) => {
           await db.transaction(async (tx) => {
             const locked = await lockUser(tx, user.id);
             const state = await loadAttributes(tx, locked!);
-            const channel = recoveryChannel(state);
+            const channel = recoveryChannel(pool, state);
             if (channel) deliveries.push(await issueCode(tx, pool, locked!, 'FORGOT_PASSWORD', channel, state[channel]!.value));
           });
           return deliveries[0];
@@ -444,26 +524,29 @@ export function createUsersService(deps: {
       // Hidden existence: answer from a read no costlier than the unknown user's lookup, and write and
       // send the code after answering, so neither the SMTP round trip nor a limit tells who exists.
       const state = await loadAttributes(db, user);
-      const channel = recoveryChannel(state);
+      const channel = recoveryChannel(pool, state);
       // Begun a moment later, not inline: inline, its queries would run before this answer has gone out and slow it.
       setTimeout(() => void send().catch((error: unknown) => deps.logger.warn({ err: error, purpose: 'FORGOT_PASSWORD' }, 'password reset code not sent')), 50);
       return channel ? { codeDeliveryDetails: codeDeliveryDetails(channel, state[channel]!.value) } : hide();
     },
 
     async confirmForgotPassword(input: { clientId: string; username: string; confirmationCode: string; password: string }) {
+      const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const hidden = client.preventUserExistenceErrors;
       const user = await findUserBySignInName(db, pool, input.username);
-      if (!user || !user.enabled) {
-        if (client.preventUserExistenceErrors) throw new CognitoError('CodeMismatchException');
-        throw user ? forbidden('User is disabled.') : userNotFound();
-      }
-      // Checked before the code, so a password the policy refuses does not use up a try.
-      checkPassword(pool.policies.password, input.password);
       // The code's row says which channel it went to; none means no reset was asked for.
-      const issuedTo = await verification.issuedTo(user.id, 'FORGOT_PASSWORD');
-      if (!issuedTo) throw new CognitoError('ExpiredCodeException');
+      const issuedTo = user?.enabled ? await verification.issuedTo(user.id, 'FORGOT_PASSWORD') : undefined;
+      if (!user || !user.enabled || !issuedTo) {
+        if (!hidden) throw !user ? userNotFound() : !user.enabled ? forbidden('User is disabled.') : new CognitoError('ExpiredCodeException');
+        await hiddenTimes.imitate(`confirm:${pool.id}`, startedAt);
+        throw codeMismatch();
+      }
+      // The code first, then the password policy: a policy answer before the code would tell a
+      // real user from an unknown one (docs/security.md).
       const scope = { userId: user.id, purpose: 'FORGOT_PASSWORD' as const, attributeName: issuedTo };
-      const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: pool.policies.codes });
+      const checked = await checkCode(hidden, pool, startedAt, { ...scope, code: input.confirmationCode, policy: pool.policies.codes });
+      checkPassword(pool.policies.password, input.password);
       const passwordHash = await deps.passwords.hash(input.password);
       await db.transaction(async (tx) => {
         const locked = await lockUser(tx, user.id);
@@ -640,14 +723,6 @@ function verifiableName(name: string): VerifiableAttribute {
     throw invalidParameter('Invalid attribute name. Only phone_number and email can be verified.');
   }
   return name as VerifiableAttribute;
-}
-
-/** What a hidden unknown user is told: a plausible masked destination derived from the request. */
-function simulatedDelivery(pool: Pool, username: string): CodeDeliveryDetails {
-  const phoneFirst = pool.attributeSettings.autoVerifiedAttributes.includes('phone_number') && /^\+\d{4,15}$/.test(username);
-  if (phoneFirst) return codeDeliveryDetails('phone_number', username);
-  const local = username.replace(/@.*$/, '') || 'x';
-  return codeDeliveryDetails('email', username.includes('@') ? username : `${local}@${local}`);
 }
 
 export type UsersService = ReturnType<typeof createUsersService>;

@@ -35,8 +35,9 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       response: { 201: PoolResponse, ...problems(400, 401, 415) },
     },
   }, async (request, reply) => {
-    const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, ...rest } = request.body;
-    const pool = await pools.createPool({ ...rest, policies: { password: passwordPolicy, codes: codePolicy, tokens: tokenPolicy, audit: auditPolicy } });
+    const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, accountRecoverySetting, ...rest } = request.body;
+    const policies = { password: passwordPolicy, codes: codePolicy, tokens: tokenPolicy, audit: auditPolicy, accountRecovery: accountRecoverySetting };
+    const pool = await pools.createPool({ ...rest, policies });
     return reply.status(201).send(presentPool(pool, pools.issuerOf(pool.id)));
   });
 

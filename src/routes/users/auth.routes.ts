@@ -70,7 +70,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     schema: {
       operationId: 'ForgotPassword',
       tags: ['auth'],
-      summary: 'Send a password reset code to the user’s verified email (or else verified phone)',
+      summary: 'Send a password reset code to the first of the pool’s recovery channels the user has verified (accountRecoverySetting)',
       body: UsernameBody,
       response: { 200: CodeDeliveryResponse, ...problems(400, 403, 404, 415, 429, 502) },
     },

@@ -17,7 +17,7 @@ import {
 } from '../../schemas/users.ts';
 
 /** Code sends and checks are limited per signed-in user as well as per address. */
-const signedInUser = (request: FastifyRequest) => ({ targets: [callerOf(request).user.id] });
+const signedInUser = (request: FastifyRequest) => ({ targets: [], caller: callerOf(request).user.id });
 
 /** The signed-in user: profile, password, attributes and their verification. */
 export async function meRoutes(fastify: FastifyInstance) {

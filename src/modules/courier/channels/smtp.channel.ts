@@ -1,4 +1,6 @@
 import { createTransport } from 'nodemailer';
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
+import { deliveryAddress } from '../../attributes/index.ts';
 import type { Channel } from '../courier.ts';
 import { DeliveryError } from '../delivery-error.ts';
 
@@ -21,6 +23,16 @@ export function classifySmtpError(error: unknown): DeliveryError {
   else if (e.code !== undefined && CONNECTION_ERRORS.has(e.code)) permanent = false;
   else if (e.code === 'EENVELOPE') permanent = true;
   return new DeliveryError(responseCode === undefined || message.includes(String(responseCode)) ? message : `${responseCode} ${message}`, permanent, { cause: error });
+}
+
+/**
+ * The Subject header's value. nodemailer passes a well-formed RFC 2047 encoded-word through
+ * as already encoded, so a username like `=?utf-8?B?…?=` in a template would be decoded by the
+ * reader into text of the user's choosing. A subject holding `=?` is therefore encoded whole
+ * (base64 words), so the reader shows it literally; any other subject is left to nodemailer.
+ */
+export function subjectHeader(subject: string): string {
+  return subject.includes('=?') ? encodeWord(subject, 'B', 52) : subject;
 }
 
 export interface SmtpChannelOptions {
@@ -46,9 +58,10 @@ export function createSmtpChannel(options: SmtpChannelOptions): Channel {
       try {
         info = await transport.sendMail({
           from: options.mailFrom,
-          // An address object, so a value with a comma cannot become several recipients.
-          to: { name: '', address: msg.to },
-          subject: msg.subject ?? '',
+          // An address object, so a value with a comma cannot become several recipients; the
+          // domain in IDNA's ASCII form, the address its sign-in key stands for (docs/security.md).
+          to: { name: '', address: deliveryAddress(msg.to) },
+          subject: subjectHeader(msg.subject ?? ''),
           text: msg.text,
           ...(msg.html === undefined ? {} : { html: msg.html }),
         });

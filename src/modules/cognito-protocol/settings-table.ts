@@ -1,0 +1,336 @@
+/**
+ * Every member of every Cognito request Cognate answers, and every REST setting, with what Cognate
+ * does with it: the one source of docs/cognito-settings.md (written from here by
+ * `npm run docs:settings`, checked by test/cognito/settings-rule.test.ts). No member is accepted
+ * and ignored:
+ *
+ * - honoured: it takes effect;
+ * - off-only: accepted only with a value that asks for nothing Cognate lacks (OFF, false, an empty
+ *   list, Cognito's default where that is what Cognate does); any other value is refused;
+ * - per-request: data for Lambda triggers (ClientMetadata and kin), accepted and passed on once hooks exist;
+ * - plumbing: AWS wiring with no meaning self-hosted that weakens nothing: accepted, stored, shown
+ *   by DescribeUserPool, and not used (Cognate sends through its SMTP_URL mailer and Twilio);
+ * - refused: InvalidParameterException naming the member, until the issue that implements it;
+ * - and a member Cognito does not define is refused too.
+ *
+ * A later issue that implements a member moves its row to honoured, with its own `since`.
+ */
+import { Type, type TSchema } from 'typebox';
+
+export type MemberStatus = 'honoured' | 'off-only' | 'per-request' | 'plumbing' | 'refused';
+
+/** The version or issue since which a member has its status. */
+export type Since = '0.1.0' | 'issue 11';
+
+export interface MemberRule {
+  status: MemberStatus;
+  since: Since;
+  /** For the docs and the refusal: what Cognate does, why it refuses, what to use instead. */
+  note?: string;
+  /** off-only: the values accepted, as the docs print them. */
+  accepted?: string;
+  /** off-only: whether a value asks for nothing Cognate lacks. */
+  isOff?: (value: unknown) => boolean;
+  /** per-request and plumbing: the shape a value must have (it is passed on or stored). */
+  shape?: TSchema;
+}
+
+/** An object member whose own members are ruled one by one. */
+export interface NestedRule {
+  members: MemberRules;
+}
+
+export type MemberRules = Record<string, MemberRule | NestedRule>;
+
+export const isNested = (rule: MemberRule | NestedRule): rule is NestedRule => 'members' in rule;
+
+// ---- Constructors --------------------------------------------------------------------------------
+
+const honoured = (note?: string, since: Since = '0.1.0'): MemberRule => ({ status: 'honoured', since, ...(note && { note }) });
+const offOnly = (accepted: string, isOff: (value: unknown) => boolean, note: string): MemberRule => ({ status: 'off-only', since: 'issue 11', accepted, isOff, note });
+const refused = (note: string): MemberRule => ({ status: 'refused', since: 'issue 11', note });
+const plumbing = (shape: TSchema, note: string): MemberRule => ({ status: 'plumbing', since: 'issue 11', shape, note });
+const nested = (members: MemberRules): NestedRule => ({ members });
+
+const is = (expected: unknown) => (value: unknown) => value === expected;
+const emptyList = (value: unknown) => Array.isArray(value) && value.length === 0;
+const emptyMap = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+const field = (value: unknown, name: string) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined);
+
+// ---- Shapes of what is passed on or stored -------------------------------------------------------
+
+const text = (min: number, max: number, pattern?: string) => Type.String({ minLength: min, maxLength: max, ...(pattern && { pattern: `^${pattern}$` }) });
+const closed = (properties: Record<string, TSchema>) => Type.Object(properties, { additionalProperties: false });
+// Cognito's ArnType.
+const Arn = text(20, 2048, 'arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?');
+const Attributes = Type.Array(closed({ Name: text(1, 32), Value: Type.Optional(Type.String({ maxLength: 2048 })) }), { maxItems: 100 });
+
+// ---- Shared rules --------------------------------------------------------------------------------
+
+const HOOKS = 'Passed to Lambda triggers in Cognito; accepted, and passed on once Cognate has hooks.';
+const perRequest = (shape: TSchema): MemberRule => ({ status: 'per-request', since: 'issue 11', shape, note: HOOKS });
+const ClientMetadata = perRequest(Type.Record(Type.String({ maxLength: 131072 }), Type.String({ maxLength: 131072 })));
+const ValidationData = perRequest(Attributes);
+const AnalyticsMetadata = perRequest(closed({ AnalyticsEndpointId: Type.Optional(Type.String({ maxLength: 2048 })) }));
+const UserContextData = perRequest(closed({ IpAddress: Type.Optional(Type.String({ maxLength: 131072 })), EncodedData: Type.Optional(Type.String({ maxLength: 131072 })) }));
+const trackedRequest = { AnalyticsMetadata, UserContextData, ClientMetadata };
+
+const NO_SECRETS = 'Cognate app clients have no secret (public clients only); client secrets come with a later issue.';
+const SecretHash = refused(`${NO_SECRETS} Send no SecretHash.`);
+const ClientSecret = refused(`${NO_SECRETS} Send no ClientSecret.`);
+const NO_TEMPLATES = 'Cognate’s messages are set per pool with PUT /v1/pools/{poolId}/message-templates (REST); the Cognito members for them come with a later issue.';
+const NO_TRIGGERS = 'Lambda triggers are not implemented; hooks come with a later issue.';
+const NO_OAUTH = 'Managed login and the OAuth 2.0 endpoints are not implemented; they come with a later issue.';
+const NO_DEVICES = 'Device tracking (remembered devices) is not implemented; it comes with a later issue.';
+const NO_THREAT_PROTECTION = 'Threat protection (advanced security) is not implemented; it comes with a later issue.';
+const POOL_LIFETIME = 'Honoured when it equals the pool’s own lifetime (tokenPolicy), counted in TokenValidityUnits; another lifetime is refused naming the member (Cognate keeps lifetimes per pool).';
+
+const lambdaTrigger = refused(NO_TRIGGERS);
+
+const clientSettings: MemberRules = {
+  RefreshTokenValidity: honoured(POOL_LIFETIME, 'issue 11'),
+  AccessTokenValidity: honoured(POOL_LIFETIME, 'issue 11'),
+  IdTokenValidity: honoured(POOL_LIFETIME, 'issue 11'),
+  TokenValidityUnits: honoured('The units of the three lifetimes (Cognito’s defaults: hours, hours, days).', 'issue 11'),
+  ReadAttributes: honoured(),
+  WriteAttributes: honoured(),
+  ExplicitAuthFlows: honoured('ALLOW_ names only; a flow Cognate does not run grants nothing.'),
+  SupportedIdentityProviders: offOnly('[] or ["COGNITO"]', (v) => Array.isArray(v) && v.every((p) => p === 'COGNITO'), 'Federation (SAML, OIDC, social providers) is not implemented; users are the pool’s own.'),
+  CallbackURLs: offOnly('[]', emptyList, NO_OAUTH),
+  LogoutURLs: offOnly('[]', emptyList, NO_OAUTH),
+  DefaultRedirectURI: refused(NO_OAUTH),
+  AllowedOAuthFlows: offOnly('[]', emptyList, NO_OAUTH),
+  AllowedOAuthScopes: offOnly('[]', emptyList, NO_OAUTH),
+  AllowedOAuthFlowsUserPoolClient: offOnly('false', is(false), NO_OAUTH),
+  AnalyticsConfiguration: refused('Amazon Pinpoint analytics is not implemented.'),
+  PreventUserExistenceErrors: honoured('Cognito’s default here is LEGACY; the REST API’s is ENABLED.'),
+  EnableTokenRevocation: offOnly('true', is(true), 'Cognate always lets refresh tokens be revoked; revocation cannot be turned off.'),
+  EnablePropagateAdditionalUserContextData: offOnly('false', is(false), NO_THREAT_PROTECTION),
+  AuthSessionValidity: offOnly('3', is(3), 'A challenge session lasts Cognito’s default 3 minutes in Cognate; another length comes with a later issue.'),
+  RefreshTokenRotation: offOnly('{"Feature": "DISABLED"}', (v) => field(v, 'Feature') === 'DISABLED', 'Refresh tokens are not rotated; rotation comes with a later issue.'),
+};
+
+/** The Cognito face: each action Cognate answers, every member its request has in the AWS SDK. */
+export const COGNITO_SETTINGS: Record<string, MemberRules> = {
+  CreateUserPool: {
+    PoolName: honoured(),
+    Policies: nested({
+      PasswordPolicy: nested({
+        MinimumLength: honoured(),
+        RequireUppercase: honoured(),
+        RequireLowercase: honoured(),
+        RequireNumbers: honoured(),
+        RequireSymbols: honoured(),
+        PasswordHistorySize: offOnly('0', is(0), 'Cognate keeps no password history; it comes with a later issue.'),
+        TemporaryPasswordValidityDays: refused('Temporary passwords do not expire in Cognate yet; expiry comes with a later issue.'),
+      }),
+      SignInPolicy: nested({
+        AllowedFirstAuthFactors: offOnly('["PASSWORD"]', (v) => Array.isArray(v) && v.length > 0 && v.every((f) => f === 'PASSWORD'), 'Choice-based sign-in (USER_AUTH) with passwordless factors is not implemented; users sign in with passwords.'),
+      }),
+    }),
+    DeletionProtection: honoured('Shown by DescribeUserPool. Cognate cannot delete pools at all yet; DeleteUserPool, when it comes, must refuse an ACTIVE pool.', 'issue 11'),
+    LambdaConfig: nested({
+      PreSignUp: lambdaTrigger,
+      CustomMessage: lambdaTrigger,
+      PostConfirmation: lambdaTrigger,
+      PreAuthentication: lambdaTrigger,
+      PostAuthentication: lambdaTrigger,
+      DefineAuthChallenge: lambdaTrigger,
+      CreateAuthChallenge: lambdaTrigger,
+      VerifyAuthChallengeResponse: lambdaTrigger,
+      PreTokenGeneration: lambdaTrigger,
+      UserMigration: lambdaTrigger,
+      PreTokenGenerationConfig: lambdaTrigger,
+      CustomSMSSender: lambdaTrigger,
+      CustomEmailSender: lambdaTrigger,
+      KMSKeyID: plumbing(Arn, 'The key custom sender triggers decrypt codes with; Cognate has no such triggers and sends codes itself.'),
+      InboundFederation: lambdaTrigger,
+    }),
+    AutoVerifiedAttributes: honoured(),
+    AliasAttributes: honoured(),
+    UsernameAttributes: honoured(),
+    SmsVerificationMessage: refused(NO_TEMPLATES),
+    EmailVerificationMessage: refused(NO_TEMPLATES),
+    EmailVerificationSubject: refused(NO_TEMPLATES),
+    VerificationMessageTemplate: nested({
+      SmsMessage: refused(NO_TEMPLATES),
+      EmailMessage: refused(NO_TEMPLATES),
+      EmailSubject: refused(NO_TEMPLATES),
+      EmailMessageByLink: refused('Confirmation by link is not implemented; Cognate confirms with codes.'),
+      EmailSubjectByLink: refused('Confirmation by link is not implemented; Cognate confirms with codes.'),
+      DefaultEmailOption: offOnly('CONFIRM_WITH_CODE', is('CONFIRM_WITH_CODE'), 'Confirmation by link is not implemented; Cognate confirms with codes.'),
+    }),
+    SmsAuthenticationMessage: refused('Multi-factor authentication is not implemented; it comes with a later issue.'),
+    MfaConfiguration: offOnly('OFF', is('OFF'), 'Multi-factor authentication is not implemented; it comes with a later issue. Create the pool with MfaConfiguration OFF.'),
+    UserAttributeUpdateSettings: honoured(),
+    DeviceConfiguration: refused(NO_DEVICES),
+    EmailConfiguration: nested({
+      SourceArn: plumbing(Arn, 'Amazon SES identity; Cognate sends mail through its SMTP_URL mailer.'),
+      ReplyToEmailAddress: refused('Mail goes out from MAIL_FROM, one sender for the server, with no Reply-To per pool yet.'),
+      EmailSendingAccount: plumbing(Type.Enum(['COGNITO_DEFAULT', 'DEVELOPER']), 'Which AWS account sends; Cognate sends mail through its SMTP_URL mailer.'),
+      From: refused('Mail goes out from MAIL_FROM, one sender for the server; a sender per pool comes with a later issue.'),
+      ConfigurationSet: plumbing(text(1, 64, '[a-zA-Z0-9_-]+'), 'Amazon SES configuration set; Cognate sends mail through its SMTP_URL mailer.'),
+    }),
+    SmsConfiguration: nested({
+      SnsCallerArn: plumbing(Arn, 'IAM role Amazon SNS sends with; Cognate sends SMS through Twilio (TWILIO_*).'),
+      ExternalId: plumbing(Type.String({ maxLength: 2048 }), 'The external id of that role; Cognate sends SMS through Twilio (TWILIO_*).'),
+      SnsRegion: plumbing(text(5, 32, '[-\\w]+'), 'Amazon SNS region; Cognate sends SMS through Twilio (TWILIO_*).'),
+      EumsSms: refused('AWS End User Messaging names its own sender; Cognate sends SMS through Twilio, from TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID.'),
+    }),
+    UserPoolTags: plumbing(
+      Type.Record(text(1, 128, '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*'), Type.String({ maxLength: 256 }), { maxProperties: 50 }),
+      'AWS resource tags (cost allocation, IAM conditions); stored and shown, nothing else reads them.',
+    ),
+    AdminCreateUserConfig: nested({
+      AllowAdminCreateUserOnly: offOnly('false', is(false), 'Self-service sign-up cannot be turned off yet; that comes with a later issue.'),
+      UnusedAccountValidityDays: refused('Temporary passwords do not expire in Cognate yet; expiry comes with a later issue.'),
+      InviteMessageTemplate: refused(NO_TEMPLATES),
+    }),
+    Schema: honoured(),
+    UserPoolAddOns: nested({
+      AdvancedSecurityMode: offOnly('OFF', is('OFF'), NO_THREAT_PROTECTION),
+      AdvancedSecurityAdditionalFlows: refused(NO_THREAT_PROTECTION),
+    }),
+    // Without EnableStatus Cognito turns dynamic client registration on, so only an explicit Disabled is off.
+    DcrConfiguration: offOnly('{"EnableStatus": "Disabled"}', (v) => field(v, 'EnableStatus') === 'Disabled', 'Dynamic client registration is not implemented.'),
+    UsernameConfiguration: honoured('Cognito’s default here is case-sensitive; the REST API’s is not.'),
+    AccountRecoverySetting: honoured('ForgotPassword sends to the first mechanism the user has verified; admin_only refuses it for everyone. Unset: verified_email, then verified_phone_number (Cognito: phone first).', 'issue 11'),
+    UserPoolTier: plumbing(Type.Enum(['LITE', 'ESSENTIALS', 'PLUS']), 'AWS pricing tier; Cognate has none, and no feature depends on it.'),
+    KeyConfiguration: nested({
+      KeyType: offOnly('AWS_OWNED_KEY', is('AWS_OWNED_KEY'), 'Cognate does not encrypt pool data with a KMS key; encrypt PostgreSQL’s storage instead.'),
+      KmsKeyArn: refused('Cognate does not encrypt pool data with a KMS key; encrypt PostgreSQL’s storage instead.'),
+    }),
+    IssuerConfiguration: nested({
+      Type: offOnly('ORIGINAL', is('ORIGINAL'), 'Tokens are issued by PUBLIC_URL/<pool id>, one issuer per pool, as ORIGINAL issuers are.'),
+    }),
+    AcrConfiguration: offOnly('{}', emptyMap, 'Authentication context (acr) levels are not implemented.'),
+  },
+
+  CreateUserPoolClient: {
+    UserPoolId: honoured(),
+    ClientName: honoured(),
+    GenerateSecret: offOnly('false', is(false), `${NO_SECRETS} Create the client with GenerateSecret false.`),
+    ClientSecret,
+    ...clientSettings,
+  },
+
+  /** Replaces the client's whole configuration, as in Cognito; a refused member changes nothing. */
+  UpdateUserPoolClient: {
+    UserPoolId: honoured(),
+    ClientId: honoured(),
+    ClientName: honoured(),
+    ...clientSettings,
+  },
+
+  // ---- User actions: the members each reads, the data for hooks, and client secrets refused ----
+  SignUp: { ClientId: honoured(), SecretHash, Username: honoured(), Password: honoured(), UserAttributes: honoured(), ValidationData, ...trackedRequest },
+  ConfirmSignUp: {
+    ClientId: honoured(),
+    Username: honoured(),
+    ConfirmationCode: honoured(),
+    SecretHash,
+    ForceAliasCreation: honoured(),
+    ...trackedRequest,
+    Session: refused('Sign-in straight after sign-up (a Session from SignUp for USER_AUTH) is not implemented; SignUp returns no Session.'),
+  },
+  ResendConfirmationCode: { ClientId: honoured(), Username: honoured(), SecretHash, ...trackedRequest },
+  InitiateAuth: {
+    AuthFlow: honoured('USER_PASSWORD_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH; any other flow is refused naming it.'),
+    ClientId: honoured(),
+    AuthParameters: honoured(),
+    ...trackedRequest,
+    Session: refused('Choice-based sign-in (USER_AUTH) is not implemented; InitiateAuth starts every sign-in.'),
+  },
+  RespondToAuthChallenge: { ClientId: honoured(), ChallengeName: honoured(), Session: honoured(), ChallengeResponses: honoured(), ...trackedRequest },
+  GetTokensFromRefreshToken: { RefreshToken: honoured(), ClientId: honoured(), ClientSecret, DeviceKey: refused(NO_DEVICES), ClientMetadata },
+  GetUser: { AccessToken: honoured() },
+  UpdateUserAttributes: { UserAttributes: honoured(), AccessToken: honoured(), ClientMetadata },
+  DeleteUserAttributes: { UserAttributeNames: honoured(), AccessToken: honoured() },
+  GetUserAttributeVerificationCode: { AccessToken: honoured(), AttributeName: honoured(), ClientMetadata },
+  VerifyUserAttribute: { AccessToken: honoured(), AttributeName: honoured(), Code: honoured() },
+  ChangePassword: { ProposedPassword: honoured(), AccessToken: honoured(), PreviousPassword: honoured() },
+  ForgotPassword: { ClientId: honoured(), Username: honoured(), SecretHash, ...trackedRequest },
+  ConfirmForgotPassword: { ClientId: honoured(), Username: honoured(), ConfirmationCode: honoured(), Password: honoured(), SecretHash, ...trackedRequest },
+  GlobalSignOut: { AccessToken: honoured() },
+  RevokeToken: {
+    Token: honoured(),
+    ClientId: honoured(),
+    ClientSecret,
+    RevokeAssociatedSessions: offOnly('NONE', is('NONE'), 'Cognate has no managed-login sessions to link; only NONE is accepted.'),
+  },
+  DeleteUser: { AccessToken: honoured() },
+
+  // ---- Other admin actions ----
+  DescribeUserPool: { UserPoolId: honoured() },
+  ListUserPools: { MaxResults: honoured(), NextToken: honoured() },
+  AddCustomAttributes: { UserPoolId: honoured(), CustomAttributes: honoured() },
+  DescribeUserPoolClient: { UserPoolId: honoured(), ClientId: honoured() },
+  ListUserPoolClients: {
+    UserPoolId: honoured(),
+    MaxResults: honoured(),
+    NextToken: honoured(),
+    ClientType: offOnly('REGULAR', is('REGULAR'), 'Every Cognate client is a regular one; dynamic client registration is not implemented.'),
+  },
+  AdminCreateUser: {
+    UserPoolId: honoured(),
+    Username: honoured(),
+    UserAttributes: honoured(),
+    ValidationData,
+    TemporaryPassword: honoured(),
+    ForceAliasCreation: honoured(),
+    MessageAction: honoured(),
+    DesiredDeliveryMediums: honoured(),
+    ClientMetadata,
+  },
+  AdminGetUser: { UserPoolId: honoured(), Username: honoured() },
+  AdminUpdateUserAttributes: { UserPoolId: honoured(), Username: honoured(), UserAttributes: honoured(), ClientMetadata },
+  AdminDeleteUserAttributes: { UserPoolId: honoured(), Username: honoured(), UserAttributeNames: honoured() },
+  AdminConfirmSignUp: { UserPoolId: honoured(), Username: honoured(), ClientMetadata },
+  AdminDisableUser: { UserPoolId: honoured(), Username: honoured() },
+  AdminEnableUser: { UserPoolId: honoured(), Username: honoured() },
+  AdminDeleteUser: { UserPoolId: honoured(), Username: honoured() },
+  AdminUserGlobalSignOut: { UserPoolId: honoured(), Username: honoured() },
+  ListUsers: { UserPoolId: honoured(), AttributesToGet: honoured(), Limit: honoured(), PaginationToken: honoured(), Filter: honoured() },
+};
+
+/**
+ * The REST face's pool and client settings (src/schemas/pools.ts). Its schemas refuse any other
+ * member; every one listed is honoured.
+ */
+export const REST_SETTINGS: Record<string, MemberRules> = {
+  'POST /v1/pools': {
+    poolId: honoured(),
+    name: honoured(),
+    schema: honoured(),
+    aliasAttributes: honoured(),
+    usernameAttributes: honoured(),
+    autoVerifiedAttributes: honoured(),
+    keepOriginalAttributes: honoured('Cognito’s AttributesRequireVerificationBeforeUpdate.'),
+    usernameCaseSensitive: honoured(),
+    srpEnabled: honoured(),
+    passwordPolicy: honoured(),
+    codePolicy: honoured(),
+    tokenPolicy: honoured(),
+    auditPolicy: honoured(),
+    messageTemplates: honoured(),
+    accountRecoverySetting: honoured('As Cognito’s AccountRecoverySetting, in camelCase.', 'issue 11'),
+  },
+  'PATCH /v1/pools/{poolId}': { srpEnabled: honoured() },
+  'POST /v1/pools/{poolId}/clients': {
+    clientId: honoured(),
+    name: honoured(),
+    readAttributes: honoured(),
+    writeAttributes: honoured(),
+    preventUserExistenceErrors: honoured(),
+    explicitAuthFlows: honoured(),
+    allowedOrigins: honoured(),
+  },
+  'PATCH /v1/pools/{poolId}/clients/{clientId}': {
+    name: honoured(),
+    readAttributes: honoured(),
+    writeAttributes: honoured(),
+    preventUserExistenceErrors: honoured(),
+    explicitAuthFlows: honoured(),
+    allowedOrigins: honoured(),
+  },
+};
