@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, ne, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { clients, pools, refreshTokens, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
@@ -174,9 +174,16 @@ export function createSessionsService(deps: {
       await db.update(refreshTokens).set({ revokedAt: sql`now()` }).where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.revokedAt)));
     },
 
-    /** GlobalSignOut: every refresh token of the user, and the access tokens issued from them. */
-    async revokeAll(q: Queryable, userId: string): Promise<void> {
-      await q.update(refreshTokens).set({ revokedAt: sql`now()` }).where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
+    /**
+     * GlobalSignOut, and a completed password reset: every refresh token of the user, and the
+     * access tokens issued from them. `except` keeps one session: a password change keeps the
+     * caller's own and ends every other (docs/security.md, "Sessions").
+     */
+    async revokeAll(q: Queryable, userId: string, except?: string): Promise<void> {
+      await q
+        .update(refreshTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), except === undefined ? undefined : ne(refreshTokens.id, except)));
     },
   };
 }

@@ -557,6 +557,8 @@ export function createUsersService(deps: {
           .update(users)
           .set({ passwordHash, ...srpCredentials(pool, locked!.username, input.password), status, updatedAt: sql`now()` })
           .where(eq(users.id, user.id));
+        // A recovery ends every session: one of them may be why the password was reset.
+        await deps.sessions.revokeAll(tx, user.id);
         await recordAudit(tx, {
           pool,
           user: locked!,
@@ -584,6 +586,8 @@ export function createUsersService(deps: {
           .update(users)
           .set({ passwordHash, ...srpCredentials(caller.pool, caller.user.username, input.proposedPassword), updatedAt: sql`now()` })
           .where(eq(users.id, caller.user.id));
+        // Whoever else holds a session (a thief's included) is signed out; this one stays.
+        await deps.sessions.revokeAll(tx, caller.user.id, caller.claims.origin_jti);
         await recordAudit(tx, { pool: caller.pool, user: caller.user, actor: userActor(caller), action: 'CHANGE_PASSWORD', details: { password: 'changed' } });
       });
     },
