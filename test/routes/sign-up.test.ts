@@ -171,8 +171,23 @@ test('a resent code replaces the previous one, which then answers CodeMismatchEx
   assert.equal((await signIn(t, clientId, 'resend')).status, 200);
 });
 
-test('resend is limited to five code sends an hour (the sign-up send included): then 429 LimitExceededException', async () => {
+test('existence hidden: past the hourly sends, resend sends nothing and answers as for any name (no limit only real users meet)', async () => {
   const { clientId } = await createPoolWithClient(t, emailPool);
+  const email = uniqueEmail('quiet');
+  await signUp(t, clientId, 'quiet', { email });
+  const resend = (username: string) => t.call('POST', '/v1/sign-up/resend-code', { clientId, username });
+  for (let i = 0; i < 4; i++) assert.equal((await resend('quiet')).status, 200);
+  const over = await resend('quiet');
+  assert.equal(over.status, 200, JSON.stringify(over.body));
+  assert.deepEqual(over.body, { codeDeliveryDetails: { destination: 'q***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  assert.equal((await resend('nosuchuser9')).status, 200);
+  assert.equal(mailsTo(t, email), 5, 'nothing sent past the limit');
+  const code = await newCodeFor(t, email, 4);
+  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'quiet', confirmationCode: code })).status, 200);
+});
+
+test('resend is limited to five code sends an hour (the sign-up send included): then 429 LimitExceededException (LEGACY clients)', async () => {
+  const { clientId } = await createPoolWithClient(t, emailPool, { preventUserExistenceErrors: false });
   const email = uniqueEmail('limit');
   await signUp(t, clientId, 'limit', { email });
   for (let i = 0; i < 4; i++) {

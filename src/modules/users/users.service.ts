@@ -304,10 +304,11 @@ export function createUsersService(deps: {
       const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const user = await findUserBySignInName(db, pool, input.username);
+      const noAutoVerification = () => invalidParameter('Cannot resend codes. Auto verification not turned on.');
+      // A pool that sends no sign-up codes says so to every caller alike.
+      if (client.preventUserExistenceErrors && pool.attributeSettings.autoVerifiedAttributes.length === 0) throw noAutoVerification();
       if (!user || user.status !== 'UNCONFIRMED') {
         if (!client.preventUserExistenceErrors) throw user ? invalidParameter('User is already confirmed.') : userNotFound();
-        // A pool that sends no sign-up codes says so to every caller alike.
-        if (pool.attributeSettings.autoVerifiedAttributes.length === 0) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
         // Unknown and confirmed users are answered as an unconfirmed one would be, in as much
         // time, so neither the response nor its timing tells them apart (docs/security.md).
         const codeDeliveryDetails = simulatedDelivery(pool, input.username);
@@ -319,13 +320,25 @@ export function createUsersService(deps: {
           await db.transaction(async (tx) => {
             const { user: locked, state } = (await lockUserWithAttributes(tx, user.id))!;
             const target = signUpCodeTarget(pool, state);
-            if (!target) throw invalidParameter('Cannot resend codes. Auto verification not turned on.');
+            if (!target) throw noAutoVerification();
             deliveries.push(await issueCode(tx, pool, locked, 'SIGN_UP', target, state[target]!.value));
           });
           return { codeDeliveryDetails: deliveries[0]!.details };
         });
       if (!client.preventUserExistenceErrors) return resend();
-      const answer = await resend();
+      const answer = await resend().catch(async (error: unknown) => {
+        if (!(error instanceof CognitoError)) throw error;
+        // Over the pool's hourly sends, nothing goes out and the user is told what any name is
+        // told (a limit only real users can meet would say who exists); with nowhere to send,
+        // likewise (docs/security.md, "Limits and lockout").
+        if (error.name === 'LimitExceededException') {
+          const state = await loadAttributes(db, user);
+          const target = signUpCodeTarget(pool, state)!;
+          return { codeDeliveryDetails: codeDeliveryDetails(target, state[target]!.value) };
+        }
+        if (error.name === 'InvalidParameterException') return { codeDeliveryDetails: simulatedDelivery(pool, input.username) };
+        throw error;
+      });
       hiddenTimes.record(`resend:${pool.id}`, startedAt);
       return answer;
     },
