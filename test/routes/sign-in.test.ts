@@ -408,8 +408,10 @@ test('forgot password with keep-original: the code goes to the current verified 
   await eventually(() => mailsTo(t, email) === 2);
   assert.equal(mailsTo(t, pending), 1);
   assert.equal((await resetWith(clientId, email, await newCodeFor(t, email, 1))).status, 200);
-  // The pending change still awaits its own code.
-  assert.equal((await attributesOf(t, tokens.accessToken)).email, email);
+  // The reset ended the old session; the pending change still awaits its own code.
+  assertProblem(await t.call('GET', '/v1/me/attributes', undefined, tokens.accessToken), 401, 'NotAuthorizedException');
+  const fresh = await signIn(t, clientId, email, 'R3set-Passw0rd!');
+  assert.equal((await attributesOf(t, fresh.body.accessToken)).email, email);
 });
 
 test('forgot password: 5 wrong codes kill the code (even the right one then fails, as a wrong code where existence is hidden), a new code works', async () => {

@@ -1,6 +1,4 @@
-import { createHmac } from 'node:crypto';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import { codeDeliveryDetails, type CodeDeliveryDetails } from '../courier/mask.ts';
 
 /** Cognito's default policy: 8 characters, every class required. */
 export interface PasswordPolicy {
@@ -166,20 +164,3 @@ export function recoveryChannel(pool: { policies: Pick<PoolPolicies, 'accountRec
   return recoveryChannels(pool.policies).find((name) => state[name]?.verified === true);
 }
 
-/**
- * What ForgotPassword tells a user it hides (unknown, disabled, nothing verified) in a pool with a
- * single recovery channel: a destination on that channel, as every real answer there is. Undefined
- * with two channels, where either is plausible. A phone number not given as the username gets its
- * last digits from an HMAC of the name, stable across requests and not computable by the caller.
- */
-export function hiddenRecoveryDelivery(policies: Pick<PoolPolicies, 'accountRecovery'>, username: string, secret: string): CodeDeliveryDetails | undefined {
-  const channels = recoveryChannels(policies);
-  if (channels.length !== 1) return undefined;
-  if (channels[0] === 'email') {
-    const local = username.replace(/@.*$/, '') || 'x';
-    return codeDeliveryDetails('email', username.includes('@') ? username : `${local}@${local}`);
-  }
-  if (/^\+[1-9]\d{3,14}$/.test(username)) return codeDeliveryDetails('phone_number', username);
-  const digits = BigInt(`0x${createHmac('sha256', secret).update(`hidden recovery phone:${username}`).digest('hex').slice(0, 12)}`) % 10_000n;
-  return codeDeliveryDetails('phone_number', `+1555000${String(digits).padStart(4, '0')}`);
-}

@@ -22,7 +22,7 @@ import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '..
 import { checkPasswordClaim, fakeSrpVerifier, startSrp, type createSecretBlocks } from '../srp/index.ts';
 
 type SecretBlocks = ReturnType<typeof createSecretBlocks>;
-import { adminOnlyRecovery, checkPassword, hiddenRecoveryDelivery, recoveryChannel } from '../pools/pool-settings.ts';
+import { adminOnlyRecovery, checkPassword, recoveryChannel, recoveryChannels } from '../pools/pool-settings.ts';
 import type { Caller, SessionsService, TokenSet } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -83,7 +83,7 @@ const userNotFound = () => new CognitoError('UserNotFoundException', 'User does 
  */
 function lockoutSubject(pool: Pool, client: AppClient, user: UserRow | undefined, name: string): LockoutSubject | undefined {
   if (user) return { userId: user.id };
-  return client.preventUserExistenceErrors ? { poolId: pool.id, unknownName: usernameKey(pool, name) } : undefined;
+  return client.preventUserExistenceErrors ? { poolId: pool.id, unknownName: comparedName(pool, name) } : undefined;
 }
 
 /** A name as the pool compares it, so spellings of one name get one stand-in (fake SRP salt, id). */
@@ -97,10 +97,12 @@ function missingRequired(pool: Pool, state: UserAttributeState): string[] {
   return pool.attributeSettings.schema.filter((a) => a.required && a.name !== 'sub' && !state[a.name]).map((a) => a.name);
 }
 
-/** The attribute a sign-up code goes to: the phone when both are auto-verified (§5.2). */
+/** The attributes sign-up codes go to, in order: the phone when both are auto-verified. */
+const signUpChannels = (pool: Pool) => (['phone_number', 'email'] as const).filter((name) => pool.attributeSettings.autoVerifiedAttributes.includes(name));
+
+/** The attribute a sign-up code goes to: the first of signUpChannels the user has a value for. */
 function signUpCodeTarget(pool: Pool, state: UserAttributeState): VerifiableAttribute | undefined {
-  const { autoVerifiedAttributes } = pool.attributeSettings;
-  return (['phone_number', 'email'] as const).find((name) => autoVerifiedAttributes.includes(name) && state[name]);
+  return signUpChannels(pool).find((name) => state[name]);
 }
 
 /**
@@ -163,18 +165,18 @@ export function createUsersService(deps: {
   }
 
   /**
-   * What a hidden user (unknown, or confirmed where resend asks) is told: a destination as a real
-   * user's would be masked. A name that is itself an email or phone is masked as such; any other
-   * name gets letters from a keyed hash of it, stable across calls, so asking twice shows nothing
-   * either, and nothing of the name's own spelling shows through (docs/security.md).
+   * What a hidden user (unknown, or one whose state must not show) is told: a destination on one
+   * of `channels`, the flow's channels in the order a real user's code would take them, masked as
+   * a real one is. A name that is itself an address on such a channel is masked as that address;
+   * any other name gets its channel and letters from a keyed hash of it, stable across calls (asking
+   * twice shows nothing) and showing nothing of the name's spelling (docs/security.md).
    */
-  function simulatedDelivery(pool: Pool, name: string): CodeDeliveryDetails {
-    const { autoVerifiedAttributes } = pool.attributeSettings;
-    if (autoVerifiedAttributes.includes('phone_number') && isPhoneNumber(name)) return codeDeliveryDetails('phone_number', name);
-    if (isEmailAddress(name)) return codeDeliveryDetails('email', name);
-    const digest = createHmac('sha256', deps.secret).update(`cognate simulated delivery\0${pool.id}\0${usernameKey(pool, name)}`).digest();
-    const bySms = autoVerifiedAttributes.includes('phone_number') && (!autoVerifiedAttributes.includes('email') || digest[0]! % 2 === 1);
-    if (bySms) return codeDeliveryDetails('phone_number', `+1${String(digest.readUInt32BE(1) % 10_000).padStart(4, '0')}`);
+  function simulatedDelivery(pool: Pool, name: string, channels: readonly VerifiableAttribute[]): CodeDeliveryDetails {
+    if (channels.includes('phone_number') && isPhoneNumber(name)) return codeDeliveryDetails('phone_number', name);
+    if (channels.includes('email') && isEmailAddress(name)) return codeDeliveryDetails('email', name);
+    const digest = createHmac('sha256', deps.secret).update(`cognate simulated delivery\0${pool.id}\0${comparedName(pool, name)}`).digest();
+    const channel = channels.length > 1 ? channels[digest[0]! % channels.length] : (channels[0] ?? 'email');
+    if (channel === 'phone_number') return codeDeliveryDetails('phone_number', `+1${String(digest.readUInt32BE(1) % 10_000).padStart(4, '0')}`);
     const letter = (byte: number) => 'abcdefghijklmnopqrstuvwxyz'[byte % 26]!;
     return codeDeliveryDetails('email', `${letter(digest[5]!)}@${letter(digest[6]!)}`);
   }
@@ -311,7 +313,7 @@ export function createUsersService(deps: {
         if (!client.preventUserExistenceErrors) throw user ? invalidParameter('User is already confirmed.') : userNotFound();
         // Unknown and confirmed users are answered as an unconfirmed one would be, in as much
         // time, so neither the response nor its timing tells them apart (docs/security.md).
-        const codeDeliveryDetails = simulatedDelivery(pool, input.username);
+        const codeDeliveryDetails = simulatedDelivery(pool, input.username, signUpChannels(pool));
         await hiddenTimes.imitate(`resend:${pool.id}`, startedAt);
         return { codeDeliveryDetails };
       }
@@ -336,7 +338,7 @@ export function createUsersService(deps: {
           const target = signUpCodeTarget(pool, state)!;
           return { codeDeliveryDetails: codeDeliveryDetails(target, state[target]!.value) };
         }
-        if (error.name === 'InvalidParameterException') return { codeDeliveryDetails: simulatedDelivery(pool, input.username) };
+        if (error.name === 'InvalidParameterException') return { codeDeliveryDetails: simulatedDelivery(pool, input.username, signUpChannels(pool)) };
         throw error;
       });
       hiddenTimes.record(`resend:${pool.id}`, startedAt);
@@ -512,7 +514,7 @@ export function createUsersService(deps: {
       const user = await findUserBySignInName(db, pool, input.username);
       // Hidden users (unknown, disabled, or with nowhere to send) get a plausible answer and no message:
       // on the pool's only recovery channel when it has one, as every real answer there is.
-      const hide = () => ({ codeDeliveryDetails: hiddenRecoveryDelivery(pool.policies, input.username, deps.secret) ?? simulatedDelivery(pool, input.username) });
+      const hide = () => ({ codeDeliveryDetails: simulatedDelivery(pool, input.username, recoveryChannels(pool.policies)) });
       if (!user || !user.enabled) {
         if (!client.preventUserExistenceErrors) throw user ? forbidden('User is disabled.') : userNotFound();
         // The same read as a real user's answer below, so the time taken tells nothing either.
