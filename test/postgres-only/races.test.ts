@@ -7,6 +7,9 @@ import { userAttributes, users, verificationCodes } from '../../src/db/schema/in
 import { ADMIN_KEY, createPoolWithClient, PASSWORD, signedInUser, startTestApp, type TestApp, type TestResponse } from '../support/app.ts';
 import { onPostgres } from '../support/database.ts';
 
+/** Clients that show which way a code failed, for the tests that count those ways. */
+const LEGACY = { preventUserExistenceErrors: false };
+
 // Races need real concurrent connections and row locks: PGlite is one connection in one process.
 const skip = onPostgres ? false : 'races need a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
 
@@ -173,8 +176,9 @@ describe('races on PostgreSQL', { skip }, () => {
       });
 
       test('fifty concurrent wrong guesses at one code: no more comparisons than maxAttempts', { timeout }, async () => {
-        // Hourly confirmations raised so that only the per-code limit is under test.
-        const { poolId, clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], codePolicy: { confirmsPerHour: 1000 } });
+        // Hourly confirmations raised so that only the per-code limit is under test; a LEGACY client,
+        // whose answers tell the failures apart (hiding clients answer each as CodeMismatchException).
+        const { poolId, clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], codePolicy: { confirmsPerHour: 1000 } }, LEGACY);
         const email = `guessed-${transport}@example.com`;
         const signUp = await t.call('POST', '/v1/sign-up', { clientId, username: 'guessed', password: PASSWORD, userAttributes: { email } });
         assert.equal(signUp.status, 201);
@@ -199,7 +203,7 @@ describe('races on PostgreSQL', { skip }, () => {
       });
 
       test('fifty concurrent guesses with the right code among them: it succeeds at most once', { timeout }, async () => {
-        const { poolId, clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], codePolicy: { confirmsPerHour: 1000 } });
+        const { poolId, clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], codePolicy: { confirmsPerHour: 1000 } }, LEGACY);
         const email = `lucky-${transport}@example.com`;
         const signUp = await t.call('POST', '/v1/sign-up', { clientId, username: 'lucky', password: PASSWORD, userAttributes: { email } });
         assert.equal(signUp.status, 201);
@@ -223,7 +227,7 @@ describe('races on PostgreSQL', { skip }, () => {
       });
 
       test('fifty concurrent guesses under the default hourly limit: at most 15 get past it', { timeout }, async () => {
-        const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
+        const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] }, LEGACY);
         const email = `limited-${transport}@example.com`;
         await t.call('POST', '/v1/sign-up', { clientId, username: 'limited', password: PASSWORD, userAttributes: { email } });
         const right = await t.smtp.codeFor(email);

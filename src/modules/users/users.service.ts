@@ -165,18 +165,17 @@ export function createUsersService(deps: {
   }
 
   /**
-   * What a hidden user (unknown, or one whose state must not show) is told: a destination on one
-   * of `channels`, the flow's channels in the order a real user's code would take them, masked as
-   * a real one is. A name that is itself an address on such a channel is masked as that address;
-   * any other name gets its channel and letters from a keyed hash of it, stable across calls (asking
-   * twice shows nothing) and showing nothing of the name's spelling (docs/security.md).
+   * What a hidden user (unknown, or one whose state must not show) is told: a destination on the
+   * flow's first channel (`channels`, in the order a real user's code takes them), masked as a real
+   * one is. A name that is itself an address on one of them is masked as that address; any other
+   * name gets letters from a keyed hash of it, stable across calls (asking twice shows nothing) and
+   * showing nothing of the name's spelling (docs/security.md).
    */
   function simulatedDelivery(pool: Pool, name: string, channels: readonly VerifiableAttribute[]): CodeDeliveryDetails {
     if (channels.includes('phone_number') && isPhoneNumber(name)) return codeDeliveryDetails('phone_number', name);
     if (channels.includes('email') && isEmailAddress(name)) return codeDeliveryDetails('email', name);
     const digest = createHmac('sha256', deps.secret).update(`cognate simulated delivery\0${pool.id}\0${comparedName(pool, name)}`).digest();
-    const channel = channels.length > 1 ? channels[digest[0]! % channels.length] : (channels[0] ?? 'email');
-    if (channel === 'phone_number') return codeDeliveryDetails('phone_number', `+1${String(digest.readUInt32BE(1) % 10_000).padStart(4, '0')}`);
+    if (channels[0] === 'phone_number') return codeDeliveryDetails('phone_number', `+1${String(digest.readUInt32BE(1) % 10_000).padStart(4, '0')}`);
     const letter = (byte: number) => 'abcdefghijklmnopqrstuvwxyz'[byte % 26]!;
     return codeDeliveryDetails('email', `${letter(digest[5]!)}@${letter(digest[6]!)}`);
   }
@@ -514,7 +513,10 @@ export function createUsersService(deps: {
       const user = await findUserBySignInName(db, pool, input.username);
       // Hidden users (unknown, disabled, or with nowhere to send) get a plausible answer and no message:
       // on the pool's only recovery channel when it has one, as every real answer there is.
-      const hide = () => ({ codeDeliveryDetails: simulatedDelivery(pool, input.username, recoveryChannels(pool.policies)) });
+      // The recovery channels the pool verifies first: where real users' codes mostly go.
+      const recovery = recoveryChannels(pool.policies);
+      const verifiedFirst = [...recovery.filter((name) => pool.attributeSettings.autoVerifiedAttributes.includes(name)), ...recovery];
+      const hide = () => ({ codeDeliveryDetails: simulatedDelivery(pool, input.username, verifiedFirst) });
       if (!user || !user.enabled) {
         if (!client.preventUserExistenceErrors) throw user ? forbidden('User is disabled.') : userNotFound();
         // The same read as a real user's answer below, so the time taken tells nothing either.
