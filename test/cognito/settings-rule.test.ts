@@ -486,6 +486,25 @@ describe('the other actions’ members', () => {
   });
 });
 
+describe('entries of AuthParameters and ChallengeResponses', () => {
+  test('SECRET_HASH and DEVICE_KEY ask for a client secret and a remembered device: refused by name before anything is checked', async () => {
+    const UserPoolId = await poolWithDefaults();
+    const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'entries' }))).UserPoolClient!.ClientId!;
+    for (const key of ['SECRET_HASH', 'DEVICE_KEY']) {
+      await expectError(
+        t.sdk.send(new sdk.InitiateAuthCommand({ ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'nobody', PASSWORD: 'Passw0rd!', [key]: 'x' } })),
+        'InvalidParameterException',
+        new RegExp(`^AuthParameters\\.${key} is not supported by Cognate \\(yet\\)`),
+      );
+      await expectError(
+        t.sdk.send(new sdk.RespondToAuthChallengeCommand({ ClientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: { USERNAME: 'nobody', [key]: 'x' } })),
+        'InvalidParameterException',
+        new RegExp(`^ChallengeResponses\\.${key} is not supported by Cognate \\(yet\\)`),
+      );
+    }
+  });
+});
+
 // ---- The REST settings ------------------------------------------------------------------------------
 
 const REST_EXAMPLES: Record<string, Record<string, { value: unknown; with?: Record<string, unknown>; shows: (body: any) => void }>> = {

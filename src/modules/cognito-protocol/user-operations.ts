@@ -19,6 +19,21 @@ function required(map: Record<string, string> | undefined, name: string, flow: s
   return value;
 }
 
+/**
+ * Entries of AuthParameters or ChallengeResponses that ask for what Cognate does not do are
+ * refused by name, as members are (docs/cognito-settings.md): a secret hash proves a client
+ * secret, and a device key asks for a remembered device, neither of which Cognate has yet.
+ */
+const UNHONOURED_ENTRIES: Record<string, string> = {
+  SECRET_HASH: 'app clients have no secret; send no SECRET_HASH.',
+  DEVICE_KEY: 'remembered devices are not supported; send no DEVICE_KEY.',
+};
+function refuseUnhonoured(map: Record<string, string> | undefined, member: string): void {
+  for (const key of Object.keys(map ?? {})) {
+    if (Object.hasOwn(UNHONOURED_ENTRIES, key)) throw invalidParameter(`${member}.${key} is not supported by Cognate (yet): ${UNHONOURED_ENTRIES[key]}`);
+  }
+}
+
 /** InitiateAuth and RespondToAuthChallenge answer a token set or the next challenge alike. */
 function signInResult(result: TokenSet | NewPasswordChallenge | SrpChallenge) {
   if ('accessToken' in result) return { ChallengeParameters: {}, AuthenticationResult: toAuthenticationResult(result) };
@@ -41,7 +56,6 @@ const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH',
 
 export const userOperations: Record<string, Operation> = {
   SignUp: userOperation(In.SignUp, async (input, { services }) => {
-    if (input.SecretHash !== undefined) throw invalidParameter('Cognate app clients have no secret: send no SecretHash.');
     const result = await services.users.signUp({
       clientId: input.ClientId,
       username: input.Username,
@@ -73,6 +87,7 @@ export const userOperations: Record<string, Operation> = {
   InitiateAuth: userOperation(In.InitiateAuth, async (input, { services, source }) => {
     const flow = input.AuthFlow;
     const params = input.AuthParameters;
+    refuseUnhonoured(params, 'AuthParameters');
     switch (flow) {
       case 'USER_PASSWORD_AUTH':
         return signInResult(
@@ -105,6 +120,7 @@ export const userOperations: Record<string, Operation> = {
   RespondToAuthChallenge: userOperation(In.RespondToAuthChallenge, async (input, { services, source }) => {
     const name = input.ChallengeName;
     const answers = input.ChallengeResponses;
+    refuseUnhonoured(answers, 'ChallengeResponses');
     if (name === 'PASSWORD_VERIFIER') {
       return signInResult(
         await services.users.answerSrpChallenge({
@@ -197,7 +213,6 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   RevokeToken: userOperation(In.RevokeToken, async (input, { services }) => {
-    if (input.ClientSecret !== undefined) throw invalidParameter('Cognate app clients have no secret: send no ClientSecret.');
     // Only refresh tokens can be revoked; an access or ID token (a JWT) is named as Cognito names it.
     if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(input.Token)) throw new CognitoError('UnsupportedTokenTypeException');
     await services.sessions.revokeRefreshToken(input.ClientId, input.Token);
