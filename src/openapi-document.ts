@@ -1,3 +1,4 @@
+import { stringify } from 'yaml';
 import { buildApp } from './app.ts';
 import type { Services } from './services.ts';
 
@@ -14,7 +15,9 @@ export async function openApiYaml(): Promise<string> {
   const stub = { database: service(), pools: service(), sessions: service(), users: service(), adminKey: service(), close: async () => {} };
   const app = await buildApp({ services: stub as unknown as Services });
   await app.ready();
-  const yaml = app.swagger({ yaml: true });
+  // Written from the JSON document (what /openapi.json serves) with every repeated object spelled
+  // out: @fastify/swagger's own YAML turns them into anchors and aliases, which generators mishandle.
+  const document = app.swagger();
   await app.close();
-  return yaml;
+  return stringify(document, { aliasDuplicateObjects: false });
 }

@@ -18,7 +18,17 @@ export const validationPlugin = fp(
     const options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false } as const;
     const body = addFormats(new Ajv({ ...options, coerceTypes: false }));
     const text = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
-    app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
+    // Named components (app.addSchema, by $id) are shared with these validators when routes compile.
+    const known = new Set<string>();
+    app.setValidatorCompiler(({ schema, httpPart }) => {
+      for (const [id, shared] of Object.entries(app.getSchemas())) {
+        if (known.has(id)) continue;
+        known.add(id);
+        body.addSchema(shared as object, id);
+        text.addSchema(shared as object, id);
+      }
+      return (httpPart === 'body' ? body : text).compile(schema);
+    });
     // A documented route that declares no query takes none: `?limit=5` is an unknown member, not silently ignored.
     app.addHook('onRoute', (route) => {
       if (route.schema && !route.schema.hide && !route.schema.querystring) {

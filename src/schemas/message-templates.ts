@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { ref } from './common.ts';
 import { LOCALE_PATTERN, TEMPLATE_LIMITS } from '../modules/pools/message-templates.ts';
 
 const body = (field: 'emailText' | 'emailHtml' | 'smsText', description: string) =>
@@ -14,14 +15,14 @@ export const MessageTemplates = Type.Object(
     ),
     smsText: body('smsText', 'SMS body; must contain `{####}`.'),
   },
-  { additionalProperties: false, description: 'Placeholders: `{####}` (the code, or the temporary password of an invitation) and `{username}`. A member left out takes the purpose’s default, then Cognate’s built-in message.' },
+  { $id: 'MessageTemplates', additionalProperties: false, description: 'Placeholders: `{####}` (the code, or the temporary password of an invitation) and `{username}`. A member left out takes the purpose’s default, then Cognate’s built-in message.' },
 );
 
-const PurposeTemplates = Type.Object(
+export const PurposeTemplates = Type.Object(
   {
-    default: Type.Optional(MessageTemplates),
+    default: Type.Optional(ref(MessageTemplates)),
     locales: Type.Optional(
-      Type.Record(Type.String({ pattern: LOCALE_PATTERN }), MessageTemplates, {
+      Type.Record(Type.String({ pattern: LOCALE_PATTERN }), ref(MessageTemplates), {
         additionalProperties: false,
         maxProperties: 100,
         description:
@@ -29,20 +30,19 @@ const PurposeTemplates = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'PurposeMessageTemplates', additionalProperties: false, description: 'The templates of one purpose: a default and its translations.' },
 );
 
 export const PoolMessageTemplates = Type.Object(
   {
-    SIGN_UP: Type.Optional(PurposeTemplates),
-    VERIFY_ATTRIBUTE: Type.Optional(PurposeTemplates),
-    FORGOT_PASSWORD: Type.Optional(PurposeTemplates),
+    SIGN_UP: Type.Optional(ref(PurposeTemplates)),
+    VERIFY_ATTRIBUTE: Type.Optional(ref(PurposeTemplates)),
+    FORGOT_PASSWORD: Type.Optional(ref(PurposeTemplates)),
     ADMIN_INVITATION: Type.Optional(
-      Type.Object(PurposeTemplates.properties, {
-        additionalProperties: false,
+      ref(PurposeTemplates, {
         description: 'Every body of an invitation must contain `{username}` as well as `{####}` (the temporary password), as Cognito’s invite template does.',
       }),
     ),
   },
-  { additionalProperties: false, description: 'Message templates by purpose; a purpose left out uses Cognate’s built-in messages.' },
+  { $id: 'PoolMessageTemplates', additionalProperties: false, description: 'Message templates by purpose; a purpose left out uses Cognate’s built-in messages.' },
 );

@@ -1,48 +1,48 @@
 import { Type } from 'typebox';
 import { accountRecoveryOf } from '../modules/pools/pool-settings.ts';
 import { AUTH_FLOWS, type AppClient, type Pool } from '../modules/pools/pools.service.ts';
+import { ref, StringEnum, VerifiableAttribute } from './common.ts';
 import { PoolMessageTemplates } from './message-templates.ts';
 
-const AttributeDataType = Type.Union([Type.Literal('String'), Type.Literal('Number'), Type.Literal('DateTime'), Type.Literal('Boolean')]);
-const StringConstraints = Type.Object(
+export const AttributeDataType = StringEnum(['String', 'Number', 'DateTime', 'Boolean'], { $id: 'AttributeDataType' });
+export const StringConstraints = Type.Object(
   { minLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2048 })), maxLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2048 })) },
-  { additionalProperties: false },
+  { $id: 'StringConstraints', additionalProperties: false },
 );
-const NumberConstraints = Type.Object(
+export const NumberConstraints = Type.Object(
   { minValue: Type.Optional(Type.Integer()), maxValue: Type.Optional(Type.Integer()) },
-  { additionalProperties: false },
+  { $id: 'NumberConstraints', additionalProperties: false },
 );
-const Verifiable = Type.Union([Type.Literal('email'), Type.Literal('phone_number')]);
 
 export const SchemaAttributeInput = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 32, description: 'A standard name (to make it required or immutable) or a bare custom name, without `custom:`.' }),
-    attributeDataType: Type.Optional(AttributeDataType),
+    attributeDataType: Type.Optional(ref(AttributeDataType)),
     mutable: Type.Optional(Type.Boolean()),
     required: Type.Optional(Type.Boolean()),
     developerOnly: Type.Optional(Type.Boolean()),
-    stringConstraints: Type.Optional(StringConstraints),
-    numberConstraints: Type.Optional(NumberConstraints),
+    stringConstraints: Type.Optional(ref(StringConstraints)),
+    numberConstraints: Type.Optional(ref(NumberConstraints)),
     searchable: Type.Optional(Type.Boolean({ description: 'Custom attributes only (default false): ListUsers may filter on it.' })),
   },
-  { additionalProperties: false },
+  { $id: 'SchemaAttributeInput', additionalProperties: false },
 );
 
 export const SchemaAttribute = Type.Object(
   {
     name: Type.String(),
-    attributeDataType: AttributeDataType,
+    attributeDataType: ref(AttributeDataType),
     mutable: Type.Boolean(),
     required: Type.Boolean(),
     developerOnly: Type.Boolean(),
-    stringConstraints: Type.Optional(StringConstraints),
-    numberConstraints: Type.Optional(NumberConstraints),
+    stringConstraints: Type.Optional(ref(StringConstraints)),
+    numberConstraints: Type.Optional(ref(NumberConstraints)),
     searchable: Type.Optional(Type.Boolean({ description: 'Present (true) on custom attributes ListUsers may filter on.' })),
   },
-  { additionalProperties: false },
+  { $id: 'SchemaAttribute', additionalProperties: false },
 );
 
-const PasswordPolicy = Type.Object(
+export const PasswordPolicy = Type.Object(
   {
     minimumLength: Type.Integer({ minimum: 6, maximum: 99 }),
     requireUppercase: Type.Boolean(),
@@ -50,9 +50,9 @@ const PasswordPolicy = Type.Object(
     requireNumbers: Type.Boolean(),
     requireSymbols: Type.Boolean(),
   },
-  { additionalProperties: false },
+  { $id: 'PasswordPolicy', additionalProperties: false },
 );
-const CodePolicy = Type.Object(
+export const CodePolicy = Type.Object(
   {
     signUpCodeTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 86400 }),
     attributeCodeTtlSeconds: Type.Integer({ minimum: 60, maximum: 7 * 86400 }),
@@ -61,40 +61,40 @@ const CodePolicy = Type.Object(
     sendsPerHour: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     confirmsPerHour: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   },
-  { additionalProperties: false },
+  { $id: 'CodePolicy', additionalProperties: false },
 );
-const AuditPolicy = Type.Object(
+export const AuditPolicy = Type.Object(
   {
     recordValues: Type.Boolean({
       description: 'Default false: the audit trail keeps attribute names and verified states, never values; true keeps old and new values too.',
     }),
   },
-  { additionalProperties: false },
+  { $id: 'AuditPolicy', additionalProperties: false },
 );
 
-const TokenPolicy = Type.Object(
+export const TokenPolicy = Type.Object(
   {
     accessTokenTtlSeconds: Type.Integer({ minimum: 300, maximum: 86400 }),
     idTokenTtlSeconds: Type.Integer({ minimum: 300, maximum: 86400 }),
     refreshTokenTtlSeconds: Type.Integer({ minimum: 3600, maximum: 315_360_000 }),
   },
-  { additionalProperties: false },
+  { $id: 'TokenPolicy', additionalProperties: false },
 );
 
-const AccountRecoverySetting = Type.Object(
+export const RecoveryMechanism = Type.Object(
   {
-    recoveryMechanisms: Type.Array(
-      Type.Object(
-        {
-          name: Type.Enum(['verified_email', 'verified_phone_number', 'admin_only']),
-          priority: Type.Integer({ minimum: 1, maximum: 2, description: '1 is tried first.' }),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 2 },
-    ),
+    name: StringEnum(['verified_email', 'verified_phone_number', 'admin_only']),
+    priority: Type.Integer({ minimum: 1, maximum: 2, description: '1 is tried first.' }),
+  },
+  { $id: 'RecoveryMechanism', additionalProperties: false },
+);
+
+export const AccountRecoverySetting = Type.Object(
+  {
+    recoveryMechanisms: Type.Array(ref(RecoveryMechanism), { minItems: 1, maxItems: 2 }),
   },
   {
+    $id: 'AccountRecoverySetting',
     additionalProperties: false,
     description:
       'Cognito’s AccountRecoverySetting: forgot-password sends its code to the first mechanism the user has verified; ' +
@@ -108,60 +108,73 @@ const SrpEnabled = Type.Boolean({
     'On, each user also gets an SRP verifier, a weaker secret than the argon2 hash (a salted SHA-256 of the password).',
 });
 
-export const UpdatePoolBody = Type.Object({ srpEnabled: Type.Optional(SrpEnabled) }, { additionalProperties: false, minProperties: 1 });
+export const UpdatePoolBody = Type.Object({ srpEnabled: Type.Optional(SrpEnabled) }, { $id: 'UpdatePoolRequest', additionalProperties: false, minProperties: 1 });
+
+// What a new pool may set of each policy: any member, the rest default. Type.Partial drops the
+// source's options, so unknown members would be accepted and stored: restate them.
+export const PasswordPolicyInput = Type.Partial(PasswordPolicy, { $id: 'PasswordPolicyInput', additionalProperties: false });
+export const CodePolicyInput = Type.Partial(CodePolicy, { $id: 'CodePolicyInput', additionalProperties: false });
+export const TokenPolicyInput = Type.Partial(TokenPolicy, { $id: 'TokenPolicyInput', additionalProperties: false });
+export const AuditPolicyInput = Type.Partial(AuditPolicy, { $id: 'AuditPolicyInput', additionalProperties: false });
 
 export const CreatePoolBody = Type.Object(
   {
     poolId: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}_[A-Za-z0-9]{9}$', description: 'Generated when omitted.' })),
     name: Type.String({ minLength: 1, maxLength: 128 }),
-    schema: Type.Optional(Type.Array(SchemaAttributeInput, { maxItems: 70 })),
-    aliasAttributes: Type.Optional(Type.Array(Type.Union([Verifiable, Type.Literal('preferred_username')]), { maxItems: 3 })),
-    usernameAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
-    autoVerifiedAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
+    schema: Type.Optional(Type.Array(ref(SchemaAttributeInput), { maxItems: 70 })),
+    aliasAttributes: Type.Optional(Type.Array(StringEnum(['email', 'phone_number', 'preferred_username']), { maxItems: 3 })),
+    usernameAttributes: Type.Optional(Type.Array(ref(VerifiableAttribute), { maxItems: 2 })),
+    autoVerifiedAttributes: Type.Optional(Type.Array(ref(VerifiableAttribute), { maxItems: 2 })),
     keepOriginalAttributes: Type.Optional(
-      Type.Array(Verifiable, { maxItems: 2, description: 'Cognito’s AttributesRequireVerificationBeforeUpdate: a change is held pending until verified.' }),
+      Type.Array(ref(VerifiableAttribute), { maxItems: 2, description: 'Cognito’s AttributesRequireVerificationBeforeUpdate: a change is held pending until verified.' }),
     ),
     usernameCaseSensitive: Type.Optional(Type.Boolean({ description: 'Default false: usernames and aliases match case-insensitively.' })),
     srpEnabled: Type.Optional(SrpEnabled),
-    // Type.Partial drops the source's options, so unknown members would be accepted and stored: restate them.
-    passwordPolicy: Type.Optional(Type.Partial(PasswordPolicy, { additionalProperties: false })),
-    codePolicy: Type.Optional(Type.Partial(CodePolicy, { additionalProperties: false })),
-    tokenPolicy: Type.Optional(Type.Partial(TokenPolicy, { additionalProperties: false })),
-    auditPolicy: Type.Optional(Type.Partial(AuditPolicy, { additionalProperties: false })),
-    messageTemplates: Type.Optional(PoolMessageTemplates),
-    accountRecoverySetting: Type.Optional(AccountRecoverySetting),
+    passwordPolicy: Type.Optional(ref(PasswordPolicyInput)),
+    codePolicy: Type.Optional(ref(CodePolicyInput)),
+    tokenPolicy: Type.Optional(ref(TokenPolicyInput)),
+    auditPolicy: Type.Optional(ref(AuditPolicyInput)),
+    messageTemplates: Type.Optional(ref(PoolMessageTemplates)),
+    accountRecoverySetting: Type.Optional(ref(AccountRecoverySetting)),
   },
-  { additionalProperties: false },
+  { $id: 'CreatePoolRequest', additionalProperties: false },
 );
 
 export const PoolResponse = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
-    schemaAttributes: Type.Array(SchemaAttribute),
+    schemaAttributes: Type.Array(ref(SchemaAttribute)),
     aliasAttributes: Type.Array(Type.String()),
     usernameAttributes: Type.Array(Type.String()),
     autoVerifiedAttributes: Type.Array(Type.String()),
     keepOriginalAttributes: Type.Array(Type.String()),
     usernameCaseSensitive: Type.Boolean(),
     srpEnabled: Type.Boolean(),
-    passwordPolicy: PasswordPolicy,
-    codePolicy: CodePolicy,
-    tokenPolicy: TokenPolicy,
-    auditPolicy: AuditPolicy,
-    messageTemplates: PoolMessageTemplates,
-    accountRecoverySetting: AccountRecoverySetting,
+    passwordPolicy: ref(PasswordPolicy),
+    codePolicy: ref(CodePolicy),
+    tokenPolicy: ref(TokenPolicy),
+    auditPolicy: ref(AuditPolicy),
+    messageTemplates: ref(PoolMessageTemplates),
+    accountRecoverySetting: ref(AccountRecoverySetting),
     issuer: Type.String({ description: 'The `iss` of this pool’s tokens.' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
-  { additionalProperties: false },
+  { $id: 'Pool', additionalProperties: false },
+);
+
+export const AddCustomAttributesBody = Type.Object(
+  { customAttributes: Type.Array(ref(SchemaAttributeInput), { minItems: 1, maxItems: 25 }) },
+  { $id: 'AddCustomAttributesRequest', additionalProperties: false },
 );
 
 export const PoolSummary = Type.Object(
   { id: Type.String(), name: Type.String(), createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) },
-  { additionalProperties: false },
+  { $id: 'PoolSummary', additionalProperties: false },
 );
+
+export const PoolList = Type.Object({ pools: Type.Array(ref(PoolSummary)) }, { $id: 'PoolList', additionalProperties: false });
 
 export const PoolParams = Type.Object({ poolId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 export const ClientParams = Type.Object({ poolId: Type.String({ maxLength: 64 }), clientId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
@@ -169,8 +182,10 @@ export const ClientParams = Type.Object({ poolId: Type.String({ maxLength: 64 })
 // uniqueItems: a name twice is a mistake, refused as the pool's own lists refuse it, not stored twice.
 const AttributeList = Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 100, uniqueItems: true }), Type.Null()]);
 
+export const AuthFlow = StringEnum([...AUTH_FLOWS], { $id: 'AuthFlow' });
+
 const AuthFlows = Type.Union(
-  [Type.Array(Type.Enum([...AUTH_FLOWS]), { maxItems: AUTH_FLOWS.length, uniqueItems: true }), Type.Null()],
+  [Type.Array(ref(AuthFlow), { maxItems: AUTH_FLOWS.length, uniqueItems: true }), Type.Null()],
   { description: 'Cognito’s ExplicitAuthFlows: the sign-in flows this client may use. No list (null, the default here): all of them.' },
 );
 
@@ -196,7 +211,7 @@ export const CreateClientBody = Type.Object(
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
   },
-  { additionalProperties: false },
+  { $id: 'CreateClientRequest', additionalProperties: false },
 );
 
 export const UpdateClientBody = Type.Object(
@@ -208,7 +223,7 @@ export const UpdateClientBody = Type.Object(
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
   },
-  { additionalProperties: false, description: 'Members given replace the current ones; `null` removes a list.' },
+  { $id: 'UpdateClientRequest', additionalProperties: false, description: 'Members given replace the current ones; `null` removes a list.' },
 );
 
 export const ClientResponse = Type.Object(
@@ -224,8 +239,10 @@ export const ClientResponse = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
-  { additionalProperties: false },
+  { $id: 'Client', additionalProperties: false },
 );
+
+export const ClientList = Type.Object({ clients: Type.Array(ref(ClientResponse)) }, { $id: 'ClientList', additionalProperties: false });
 
 export function presentPool(pool: Pool, issuer: string) {
   const { schema, ...settings } = pool.attributeSettings;

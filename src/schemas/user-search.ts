@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { UserResponse } from './admin-users.ts';
+import { ref } from './common.ts';
 
 export const ListUsersQuery = Type.Object(
   {
@@ -29,8 +30,8 @@ export const ListUsersQuery = Type.Object(
 
 export const ListUsersResponse = Type.Object(
   {
-    users: Type.Array(UserResponse),
+    users: Type.Array(ref(UserResponse)),
     paginationToken: Type.Optional(Type.String({ description: 'Present while more users may follow: pass it to get the next page.' })),
   },
-  { additionalProperties: false },
+  { $id: 'UserPage', additionalProperties: false },
 );

@@ -1,14 +1,15 @@
 import { Type } from 'typebox';
-import { AttributeMap } from './common.ts';
+import { AttributeMap, ref } from './common.ts';
+import { UserStatus } from './users.ts';
 
 /** One line of an export (application/x-ndjson), and what a JSON Lines import reads back. */
 export const TransferUser = Type.Object(
   {
     username: Type.String({ description: 'In pools that sign in with email or phone, the sub.' }),
     sub: Type.String({ format: 'uuid', description: 'Kept by the import.' }),
-    status: Type.Union([Type.Literal('UNCONFIRMED'), Type.Literal('CONFIRMED'), Type.Literal('FORCE_CHANGE_PASSWORD'), Type.Literal('RESET_REQUIRED')]),
+    status: ref(UserStatus),
     enabled: Type.Boolean(),
-    attributes: AttributeMap,
+    attributes: ref(AttributeMap),
     pendingValues: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: 'Keep-original mode: new email or phone_number values awaiting their code.' }),
     ),
@@ -16,7 +17,7 @@ export const TransferUser = Type.Object(
     createdAt: Type.Optional(Type.String({ format: 'date-time' })),
     updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
   },
-  { additionalProperties: false, description: 'One user per line. Holds the password hash: keep the file secret.' },
+  { $id: 'ExportedUser', additionalProperties: false, description: 'One user per line. Holds the password hash: keep the file secret.' },
 );
 
 /** The request body is streamed, never parsed whole: this only documents it. */
@@ -25,21 +26,20 @@ export const ImportUsersBody = Type.Unknown({
     'application/x-ndjson: lines of an export (see ExportUsers). text/csv: Cognito’s user-import CSV (header `cognito:username`, attribute columns, `cognito:mfa_enabled`); those users get no password and status RESET_REQUIRED.',
 });
 
+export const ImportRejection = Type.Object(
+  {
+    line: Type.Integer({ description: 'Line of the file (for CSV, where the record ends).' }),
+    username: Type.Optional(Type.String()),
+    reason: Type.String(),
+  },
+  { $id: 'ImportRejection', additionalProperties: false },
+);
+
 export const ImportUsersResponse = Type.Object(
   {
     imported: Type.Integer({ description: 'Users created.' }),
     rejectedCount: Type.Integer({ description: 'Rows refused; none of them was partly written.' }),
-    rejected: Type.Array(
-      Type.Object(
-        {
-          line: Type.Integer({ description: 'Line of the file (for CSV, where the record ends).' }),
-          username: Type.Optional(Type.String()),
-          reason: Type.String(),
-        },
-        { additionalProperties: false },
-      ),
-      { description: 'The first 1000 refused rows, in file order.' },
-    ),
+    rejected: Type.Array(ref(ImportRejection), { description: 'The first 1000 refused rows, in file order.' }),
   },
-  { additionalProperties: false },
+  { $id: 'ImportReport', additionalProperties: false },
 );

@@ -1,25 +1,25 @@
-import { Type } from 'typebox';
-import { AttributeMap, ClientId, ClientMetadata, CodeDeliveryDetails, ConfirmationCode, Password, Username } from './common.ts';
+import { Type, type Static } from 'typebox';
+import { AttributeMap, ClientId, ClientMetadata, CodeDeliveryDetails, ConfirmationCode, Password, ref, StringEnum, Username } from './common.ts';
 
 export const SignUpBody = Type.Object(
   {
     clientId: ClientId,
     username: Username,
     password: Password,
-    userAttributes: Type.Optional(AttributeMap),
-    validationData: Type.Optional(AttributeMap),
+    userAttributes: Type.Optional(ref(AttributeMap)),
+    validationData: Type.Optional(ref(AttributeMap)),
     clientMetadata: ClientMetadata,
   },
-  { additionalProperties: false },
+  { $id: 'SignUpRequest', additionalProperties: false },
 );
 
 export const SignUpResponse = Type.Object(
   {
     userSub: Type.String({ format: 'uuid' }),
     userConfirmed: Type.Boolean(),
-    codeDeliveryDetails: Type.Optional(CodeDeliveryDetails),
+    codeDeliveryDetails: Type.Optional(ref(CodeDeliveryDetails)),
   },
-  { additionalProperties: false },
+  { $id: 'SignUpResult', additionalProperties: false },
 );
 
 export const ConfirmSignUpBody = Type.Object(
@@ -30,16 +30,16 @@ export const ConfirmSignUpBody = Type.Object(
     forceAliasCreation: Type.Optional(Type.Boolean({ description: 'Take over an email or phone that another user has verified.' })),
     clientMetadata: ClientMetadata,
   },
-  { additionalProperties: false },
+  { $id: 'ConfirmSignUpRequest', additionalProperties: false },
 );
 
-export const UsernameBody = Type.Object({ clientId: ClientId, username: Username, clientMetadata: ClientMetadata }, { additionalProperties: false });
+export const UsernameBody = Type.Object({ clientId: ClientId, username: Username, clientMetadata: ClientMetadata }, { $id: 'UsernameRequest', additionalProperties: false });
 
-export const CodeDeliveryResponse = Type.Object({ codeDeliveryDetails: CodeDeliveryDetails }, { additionalProperties: false });
+export const CodeDeliveryResponse = Type.Object({ codeDeliveryDetails: ref(CodeDeliveryDetails) }, { $id: 'CodeDeliveryResult', additionalProperties: false });
 
 export const SignInBody = Type.Object(
   { clientId: ClientId, username: Username, password: Password, clientMetadata: ClientMetadata },
-  { additionalProperties: false },
+  { $id: 'SignInRequest', additionalProperties: false },
 );
 
 export const TokenResponse = Type.Object(
@@ -50,63 +50,69 @@ export const TokenResponse = Type.Object(
     expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
     tokenType: Type.Literal('Bearer'),
   },
-  { additionalProperties: false },
+  { $id: 'TokenSet', additionalProperties: false },
 );
 
 export const ConfirmForgotPasswordBody = Type.Object(
   { clientId: ClientId, username: Username, confirmationCode: ConfirmationCode, password: Password, clientMetadata: ClientMetadata },
-  { additionalProperties: false },
+  { $id: 'ConfirmForgotPasswordRequest', additionalProperties: false },
 );
 
 export const RefreshBody = Type.Object(
   { clientId: ClientId, refreshToken: Type.String({ minLength: 1, maxLength: 4096 }) },
-  { additionalProperties: false },
+  { $id: 'RefreshRequest', additionalProperties: false },
 );
 
-export const ChangePasswordBody = Type.Object({ previousPassword: Password, proposedPassword: Password }, { additionalProperties: false });
+export const ChangePasswordBody = Type.Object({ previousPassword: Password, proposedPassword: Password }, { $id: 'ChangePasswordRequest', additionalProperties: false });
+
+export const UserStatus = StringEnum(['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'], { $id: 'UserStatus' });
 
 export const MeResponse = Type.Object(
   {
     username: Type.String(),
     userSub: Type.String({ format: 'uuid' }),
-    userStatus: Type.String({ description: 'UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD or RESET_REQUIRED' }),
+    userStatus: ref(UserStatus),
     enabled: Type.Boolean(),
-    attributes: AttributeMap,
+    attributes: ref(AttributeMap),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
-  { additionalProperties: false },
+  { $id: 'User', additionalProperties: false },
 );
 
 export const UpdateAttributesBody = Type.Object(
-  { userAttributes: AttributeMap, clientMetadata: ClientMetadata },
-  { additionalProperties: false },
+  { userAttributes: ref(AttributeMap), clientMetadata: ClientMetadata },
+  { $id: 'UpdateAttributesRequest', additionalProperties: false },
+);
+
+export const UpdateAttributeStep = StringEnum(['DONE', 'CONFIRM_ATTRIBUTE_WITH_CODE'], { $id: 'UpdateAttributeStep' });
+
+export const AttributeUpdateNextStep = Type.Object(
+  {
+    updateAttributeStep: ref(UpdateAttributeStep),
+    codeDeliveryDetails: Type.Optional(ref(CodeDeliveryDetails)),
+  },
+  { $id: 'AttributeUpdateNextStep', additionalProperties: false },
 );
 
 export const AttributeUpdateResult = Type.Object(
   {
     isUpdated: Type.Boolean(),
-    nextStep: Type.Object(
-      {
-        updateAttributeStep: Type.Union([Type.Literal('DONE'), Type.Literal('CONFIRM_ATTRIBUTE_WITH_CODE')]),
-        codeDeliveryDetails: Type.Optional(CodeDeliveryDetails),
-      },
-      { additionalProperties: false },
-    ),
+    nextStep: ref(AttributeUpdateNextStep),
   },
-  { additionalProperties: false },
+  { $id: 'AttributeUpdateResult', additionalProperties: false },
 );
 
 export const UpdateAttributesResponse = Type.Object(
-  { results: Type.Record(Type.String(), AttributeUpdateResult) },
-  { additionalProperties: false },
+  { results: Type.Record(Type.String(), ref(AttributeUpdateResult)) },
+  { $id: 'AttributeUpdateResults', additionalProperties: false },
 );
 
 export const AttributeNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false });
 
 export const PutAttributeBody = Type.Object(
   { value: Type.String({ maxLength: 2048 }), clientMetadata: ClientMetadata },
-  { additionalProperties: false },
+  { $id: 'UpdateAttributeRequest', additionalProperties: false },
 );
 
 export const DeleteAttributesQuery = Type.Object(
@@ -119,25 +125,31 @@ export const VerifyAttributeBody = Type.Object(
     confirmationCode: ConfirmationCode,
     forceAliasCreation: Type.Optional(Type.Boolean({ description: 'Take over an email or phone that another user has verified.' })),
   },
-  { additionalProperties: false },
+  { $id: 'VerifyAttributeRequest', additionalProperties: false },
+);
+
+export const NewPasswordChallengeParameters = Type.Object(
+  {
+    requiredAttributes: Type.Array(Type.String(), { description: 'Required attributes the user must give with the new password.' }),
+    userAttributes: ref(AttributeMap),
+  },
+  { $id: 'NewPasswordChallengeParameters', additionalProperties: false },
 );
 
 export const NewPasswordChallengeResponse = Type.Object(
   {
     challengeName: Type.Literal('NEW_PASSWORD_REQUIRED'),
     session: Type.String({ description: 'Opaque; answer within 3 minutes at /v1/auth/respond-to-challenge.' }),
-    challengeParameters: Type.Object(
-      {
-        requiredAttributes: Type.Array(Type.String(), { description: 'Required attributes the user must give with the new password.' }),
-        userAttributes: AttributeMap,
-      },
-      { additionalProperties: false },
-    ),
+    challengeParameters: ref(NewPasswordChallengeParameters),
   },
-  { additionalProperties: false, description: 'An invited user signed in with the temporary password and must choose a new one.' },
+  { $id: 'NewPasswordChallenge', additionalProperties: false, description: 'An invited user signed in with the temporary password and must choose a new one.' },
 );
 
-export const SignInResponse = Type.Union([TokenResponse, NewPasswordChallengeResponse]);
+/** Sign-in answers tokens or a challenge: a oneOf of the two named shapes. */
+export const SignInResult = Type.Unsafe<Static<typeof TokenResponse> | Static<typeof NewPasswordChallengeResponse>>({
+  $id: 'SignInResult',
+  oneOf: [ref(TokenResponse), ref(NewPasswordChallengeResponse)],
+});
 
 export const RespondToChallengeBody = Type.Object(
   {
@@ -145,7 +157,7 @@ export const RespondToChallengeBody = Type.Object(
     challengeName: Type.Literal('NEW_PASSWORD_REQUIRED'),
     session: Type.String({ minLength: 1, maxLength: 2048 }),
     newPassword: Password,
-    userAttributes: Type.Optional(AttributeMap),
+    userAttributes: Type.Optional(ref(AttributeMap)),
   },
-  { additionalProperties: false },
+  { $id: 'RespondToChallengeRequest', additionalProperties: false },
 );

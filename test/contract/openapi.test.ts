@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { parse } from 'yaml';
+import { isAlias, parse, parseDocument, visit } from 'yaml';
 import { buildApp, type App } from '../../src/app.ts';
 import { openApiYaml } from '../../src/openapi-document.ts';
 import type { Services } from '../../src/services.ts';
@@ -17,7 +17,7 @@ interface Operation {
   security?: unknown[];
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, unknown> } };
+type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, unknown>; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> } };
 
 let generated: string;
 let document: Document;
@@ -72,11 +72,43 @@ describe('openapi.yaml', () => {
       const expected = ['400', '500', ...(operation.requestBody ? ['413', '415'] : []), ...(operation.security?.length ? ['401'] : [])];
       for (const status of expected) assert.ok(errors.includes(status), `${where} does not declare ${status}`);
       for (const status of errors) {
-        const content = operation.responses![status]!.content ?? {};
+        // Shared error answers are written once, under components/responses, and referred to.
+        const declared = operation.responses![status] as { $ref?: string; content?: Record<string, { schema?: unknown }> };
+        const response = declared.$ref ? document.components?.responses?.[declared.$ref.replace('#/components/responses/', '')] : declared;
+        assert.ok(response, `${where} ${status} refers to ${declared.$ref}, which is not in components/responses`);
+        const content = response.content ?? {};
         assert.deepEqual(Object.keys(content), ['application/problem+json'], `${where} ${status} is not only application/problem+json`);
         assert.deepEqual(content['application/problem+json']!.schema, { $ref: '#/components/schemas/Problem' }, `${where} ${status} is not a Problem`);
       }
     }
+  });
+
+  test('every object a client sends or gets is a named component ($ref), and no enum is a union of one-value enums', () => {
+    const inline: string[] = [];
+    for (const { method, path, operation } of operations()) {
+      const bodies = Object.entries((operation.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content ?? {});
+      const answers = Object.entries(operation.responses ?? {}).flatMap(([status, response]) =>
+        Object.entries(response.content ?? {}).map(([media, content]) => [`${status} ${media}`, content] as const),
+      );
+      for (const [what, content] of [...bodies.map(([media, content]) => [`body ${media}`, content] as const), ...answers]) {
+        const schema = content.schema as { $ref?: string; type?: string; properties?: object; additionalProperties?: unknown } | undefined;
+        const declaresMembers = Object.keys(schema?.properties ?? {}).length > 0 || typeof schema?.additionalProperties === 'object';
+        if (schema && !schema.$ref && schema.type === 'object' && declaresMembers) inline.push(`${method.toUpperCase()} ${path} ${what}`);
+      }
+    }
+    assert.deepEqual(inline, [], 'objects written out in place of a $ref to a named component');
+    const unions: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${at}/${i}`));
+      if (!node || typeof node !== 'object') return;
+      const { anyOf, oneOf } = node as { anyOf?: unknown[]; oneOf?: unknown[] };
+      for (const members of [anyOf, oneOf]) {
+        if (members?.every((member) => Array.isArray((member as { enum?: unknown[] }).enum) && (member as { enum: unknown[] }).enum.length === 1)) unions.push(at);
+      }
+      for (const [key, value] of Object.entries(node)) walk(value, `${at}/${key}`);
+    };
+    walk(document, '#');
+    assert.deepEqual(unions, [], 'unions of one-value enums: use a string enum');
   });
 
   test('the Problem schema has the five members, all required', () => {
@@ -84,6 +116,24 @@ describe('openapi.yaml', () => {
     assert.deepEqual([...problem.required].sort(), ['code', 'detail', 'status', 'title', 'type']);
     assert.deepEqual(Object.keys(problem.properties).sort(), ['code', 'detail', 'status', 'title', 'type']);
     assert.equal(problem.additionalProperties, false);
+  });
+  test('is written for generated clients: no YAML anchors, a server, security and real descriptions on every operation, exploded array queries', () => {
+    let shared = 0;
+    visit(parseDocument(generated), { Node: (_, node) => void (isAlias(node) || (node as { anchor?: string }).anchor ? (shared += 1) : 0) });
+    assert.equal(shared, 0, 'openapi.yaml has YAML anchors or aliases');
+    const { servers } = document as unknown as { servers?: Array<{ url: string }> };
+    assert.deepEqual(servers?.map((server) => server.url), ['http://localhost:{port}']);
+    for (const { method, path, operation } of operations()) {
+      const where = `${method.toUpperCase()} ${path}`;
+      assert.ok(Array.isArray(operation.security), `${where} does not say whether it is public (security: [])`);
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        assert.notEqual((response as { description?: string }).description, 'Default Response', `${where} ${status} has no description`);
+      }
+      const parameters = (operation as { parameters?: Array<{ in: string; name: string; schema?: { type?: string }; style?: string; explode?: boolean }> }).parameters ?? [];
+      for (const parameter of parameters.filter((p) => p.in === 'query' && p.schema?.type === 'array')) {
+        assert.deepEqual([parameter.style, parameter.explode], ['form', true], `${where} ?${parameter.name}= does not say it repeats`);
+      }
+    }
   });
 });
 
@@ -128,6 +178,18 @@ describe('routes and document agree', () => {
       .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
       .sort();
     assert.deepEqual(served, documented);
+  });
+
+  test('an operation documented as public lets a caller without credentials past authentication, and only those', async () => {
+    // The openapi plugin marks every route that declares no `security` public: this catches a
+    // protected route that forgot to say so. Without credentials a protected route answers 401
+    // before its input is validated; a public one answers anything else.
+    for (const { method, path, operation } of operations()) {
+      const response = await app.inject({ method: method.toUpperCase() as 'GET', url: path.replace(/\{\w+\}/g, 'x') });
+      const where = `${method.toUpperCase()} ${path}`;
+      if (operation.security?.length) assert.equal(response.statusCode, 401, `${where} declares security but answers ${response.statusCode} without credentials`);
+      else assert.notEqual(response.statusCode, 401, `${where} is documented as public but asks for credentials`);
+    }
   });
 
   test('/openapi.json serves the same document', async () => {

@@ -55,6 +55,17 @@ export type FuzzOperation = RestOperation | WireOperation;
 /** Every operation of the committed openapi.yaml except `POST /`, which is fuzzed per action. */
 export function restOperations(): RestOperation[] {
   const document = parseYaml(readFileSync(path.join(root, 'openapi.yaml'), 'utf8'));
+  // Named components are written once and referred to: inline them, so the fuzz sees whole schemas.
+  const components: Record<string, Schema> = document.components?.schemas ?? {};
+  const inline = (schema: unknown): any =>
+    Array.isArray(schema)
+      ? schema.map(inline)
+      : schema && typeof schema === 'object'
+        ? typeof (schema as Schema).$ref === 'string' && (schema as Schema).$ref.startsWith('#/components/schemas/')
+          ? inline(components[(schema as Schema).$ref.slice('#/components/schemas/'.length)])
+          : Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, inline(value)]))
+        : schema;
+  document.paths = inline(document.paths);
   const operations: RestOperation[] = [];
   for (const [template, item] of Object.entries<Record<string, Schema>>(document.paths)) {
     for (const [method, op] of Object.entries(item)) {

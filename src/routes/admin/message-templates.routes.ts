@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { problems } from '../../schemas/common.ts';
+import { problems, ref } from '../../schemas/common.ts';
 import { PoolMessageTemplates } from '../../schemas/message-templates.ts';
 import { PoolParams } from '../../schemas/pools.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 const security = [{ adminKey: [] }];
 
@@ -19,7 +20,7 @@ export async function messageTemplatesRoutes(fastify: FastifyInstance) {
       summary: 'The pool’s message templates by purpose, with their translations',
       security,
       params: PoolParams,
-      response: { 200: PoolMessageTemplates, ...problems(401, 404) },
+      response: { 200: jsonResponse('The pool’s message templates', ref(PoolMessageTemplates)), ...problems(401, 404) },
     },
   }, async (request) => pools.getMessageTemplates(request.params.poolId));
 
@@ -30,8 +31,8 @@ export async function messageTemplatesRoutes(fastify: FastifyInstance) {
       summary: 'Replace the pool’s whole set of message templates; `{}` restores the built-in messages',
       security,
       params: PoolParams,
-      body: PoolMessageTemplates,
-      response: { 200: PoolMessageTemplates, ...problems(400, 401, 404, 415) },
+      body: ref(PoolMessageTemplates),
+      response: { 200: jsonResponse('The pool’s message templates as set', ref(PoolMessageTemplates)), ...problems(400, 401, 404, 415) },
     },
   }, async (request) => pools.setMessageTemplates(request.params.poolId, request.body));
 }

@@ -1,21 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { problems } from '../../schemas/common.ts';
+import { problems, ref } from '../../schemas/common.ts';
 import {
+  AddCustomAttributesBody,
+  ClientList,
   ClientParams,
   ClientResponse,
   CreateClientBody,
   CreatePoolBody,
+  PoolList,
   PoolParams,
   PoolResponse,
-  PoolSummary,
-  SchemaAttributeInput,
   UpdateClientBody,
   UpdatePoolBody,
   presentClient,
   presentPool,
 } from '../../schemas/pools.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 const security = [{ adminKey: [] }];
 
@@ -31,8 +33,8 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       tags: ['pools'],
       summary: 'Create a pool with its attribute schema, aliases, verification and policies',
       security,
-      body: CreatePoolBody,
-      response: { 201: PoolResponse, ...problems(400, 401, 415) },
+      body: ref(CreatePoolBody),
+      response: { 201: jsonResponse('The pool created', ref(PoolResponse)), ...problems(400, 401, 415) },
     },
   }, async (request, reply) => {
     const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, accountRecoverySetting, ...rest } = request.body;
@@ -47,7 +49,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       tags: ['pools'],
       summary: 'List pools',
       security,
-      response: { 200: Type.Object({ pools: Type.Array(PoolSummary) }, { additionalProperties: false }), ...problems(401) },
+      response: { 200: jsonResponse('The pools', ref(PoolList)), ...problems(401) },
     },
   }, async () => ({
     pools: (await pools.listPools()).map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString() })),
@@ -60,7 +62,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       summary: 'Describe a pool, with its full attribute schema',
       security,
       params: PoolParams,
-      response: { 200: PoolResponse, ...problems(401, 404) },
+      response: { 200: jsonResponse('The pool', ref(PoolResponse)), ...problems(401, 404) },
     },
   }, async (request) => {
     const pool = await pools.getPool(request.params.poolId);
@@ -74,8 +76,8 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       summary: 'Turn SRP sign-in on or off (off drops every SRP verifier of the pool)',
       security,
       params: PoolParams,
-      body: UpdatePoolBody,
-      response: { 200: PoolResponse, ...problems(400, 401, 404, 415) },
+      body: ref(UpdatePoolBody),
+      response: { 200: jsonResponse('The pool as updated', ref(PoolResponse)), ...problems(400, 401, 404, 415) },
     },
   }, async (request) => {
     const pool = request.body.srpEnabled === undefined ? await pools.getPool(request.params.poolId) : await pools.setSrpEnabled(request.params.poolId, request.body.srpEnabled);
@@ -89,8 +91,8 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       summary: 'Add custom attributes; existing ones can never be changed or removed',
       security,
       params: PoolParams,
-      body: Type.Object({ customAttributes: Type.Array(SchemaAttributeInput, { minItems: 1, maxItems: 25 }) }, { additionalProperties: false }),
-      response: { 200: PoolResponse, ...problems(400, 401, 404, 415) },
+      body: ref(AddCustomAttributesBody),
+      response: { 200: jsonResponse('The pool with its new custom attributes', ref(PoolResponse)), ...problems(400, 401, 404, 415) },
     },
   }, async (request) => {
     const pool = await pools.addCustomAttributes(request.params.poolId, request.body.customAttributes);
@@ -104,8 +106,8 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       summary: 'Create an app client with its read and write attribute lists',
       security,
       params: PoolParams,
-      body: CreateClientBody,
-      response: { 201: ClientResponse, ...problems(400, 401, 404, 415) },
+      body: ref(CreateClientBody),
+      response: { 201: jsonResponse('The app client created', ref(ClientResponse)), ...problems(400, 401, 404, 415) },
     },
   }, async (request, reply) => reply.status(201).send(presentClient(await pools.createClient(request.params.poolId, request.body))));
 
@@ -116,7 +118,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       summary: 'List a pool’s app clients',
       security,
       params: PoolParams,
-      response: { 200: Type.Object({ clients: Type.Array(ClientResponse) }, { additionalProperties: false }), ...problems(401, 404) },
+      response: { 200: jsonResponse('The pool’s app clients', ref(ClientList)), ...problems(401, 404) },
     },
   }, async (request) => ({ clients: (await pools.listClients(request.params.poolId)).map(presentClient) }));
 
@@ -127,7 +129,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       summary: 'Describe an app client',
       security,
       params: ClientParams,
-      response: { 200: ClientResponse, ...problems(401, 404) },
+      response: { 200: jsonResponse('The app client', ref(ClientResponse)), ...problems(401, 404) },
     },
   }, async (request) => presentClient(await pools.getClient(request.params.poolId, request.params.clientId)));
 
@@ -138,8 +140,8 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       summary: 'Change an app client’s name, attribute lists or existence-error setting',
       security,
       params: ClientParams,
-      body: UpdateClientBody,
-      response: { 200: ClientResponse, ...problems(400, 401, 404, 415) },
+      body: ref(UpdateClientBody),
+      response: { 200: jsonResponse('The app client as updated', ref(ClientResponse)), ...problems(400, 401, 404, 415) },
     },
   }, async (request) => presentClient(await pools.updateClient(request.params.poolId, request.params.clientId, request.body)));
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { problems } from '../../schemas/common.ts';
+import { problems, ref } from '../../schemas/common.ts';
 import { PoolParams } from '../../schemas/pools.ts';
 import { presentSigningKeys, SigningKeysResponse } from '../../schemas/signing-keys.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 const security = [{ adminKey: [] }];
 
@@ -19,7 +20,7 @@ export async function signingKeysRoutes(fastify: FastifyInstance) {
       summary: 'The pool’s signing keys (never their private parts), newest first',
       security,
       params: PoolParams,
-      response: { 200: SigningKeysResponse, ...problems(401, 404) },
+      response: { 200: jsonResponse('The pool’s signing keys, newest first', ref(SigningKeysResponse)), ...problems(401, 404) },
     },
   }, async (request) => presentSigningKeys(await pools.listSigningKeys(request.params.poolId)));
 
@@ -30,7 +31,7 @@ export async function signingKeysRoutes(fastify: FastifyInstance) {
       summary: 'Rotate: a new current key; older keys keep verifying (and stay in the JWKS) for the longest token lifetime, then retire',
       security,
       params: PoolParams,
-      response: { 201: SigningKeysResponse, ...problems(401, 404) },
+      response: { 201: jsonResponse('The pool’s signing keys after the rotation, the new current one first', ref(SigningKeysResponse)), ...problems(401, 404) },
     },
   }, async (request, reply) => reply.status(201).send(presentSigningKeys(await pools.rotateSigningKey(request.params.poolId))));
 }

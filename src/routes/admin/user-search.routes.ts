@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { problems } from '../../schemas/common.ts';
+import { problems, ref } from '../../schemas/common.ts';
 import { PoolParams } from '../../schemas/pools.ts';
 import { ListUsersQuery, ListUsersResponse } from '../../schemas/user-search.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 const security = [{ adminKey: [] }];
 
@@ -20,7 +21,7 @@ export async function userSearchRoutes(fastify: FastifyInstance) {
       security,
       params: PoolParams,
       querystring: ListUsersQuery,
-      response: { 200: ListUsersResponse, ...problems(400, 401, 404) },
+      response: { 200: jsonResponse('One page of users, and the token for the next one', ref(ListUsersResponse)), ...problems(400, 401, 404) },
     },
   }, async (request) => userSearch.listUsers(request.params.poolId, request.query));
 }

@@ -8,9 +8,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { cognitoCsvRows, ndjsonRows } from '../../modules/users/user-transfer.ts';
-import { problems } from '../../schemas/common.ts';
+import { problems, ref } from '../../schemas/common.ts';
 import { PoolParams } from '../../schemas/pools.ts';
 import { ImportUsersBody, ImportUsersResponse, TransferUser } from '../../schemas/user-transfer.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 const security = [{ adminKey: [] }];
 const NDJSON = 'application/x-ndjson';
@@ -71,7 +72,7 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
       security,
       params: PoolParams,
       produces: [NDJSON],
-      response: { 200: { description: 'One user per line', content: { [NDJSON]: { schema: TransferUser } } }, ...problems(400, 401, 404) },
+      response: { 200: { description: 'One user per line', content: { [NDJSON]: { schema: ref(TransferUser) } } }, ...problems(400, 401, 404) },
     },
   }, async (request, reply) => {
     const lines = await userTransfer.exportUsers(request.params.poolId);
@@ -90,7 +91,7 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
       params: PoolParams,
       consumes: [NDJSON, CSV],
       body: ImportUsersBody,
-      response: { 200: ImportUsersResponse, ...problems(400, 401, 404, 413, 415) },
+      response: { 200: jsonResponse('How many users were imported, and the rows refused with their line', ref(ImportUsersResponse)), ...problems(400, 401, 404, 413, 415) },
     },
   }, async (request) => {
     const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();

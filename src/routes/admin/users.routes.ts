@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { problems } from '../../schemas/common.ts';
+import { problems, ref } from '../../schemas/common.ts';
 import {
   AdminCreateUserBody,
   AuditQuery,
@@ -14,6 +14,7 @@ import {
 } from '../../schemas/admin-users.ts';
 import { PoolParams } from '../../schemas/pools.ts';
 import { DeleteAttributesQuery } from '../../schemas/users.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 const security = [{ adminKey: [] }];
 
@@ -32,8 +33,8 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       summary: 'Create a user with a temporary password and an invitation; first sign-in must set a new password',
       security,
       params: PoolParams,
-      body: AdminCreateUserBody,
-      response: { 201: UserResponse, 200: UserResponse, ...problems(400, 401, 404, 409, 415, 502) },
+      body: ref(AdminCreateUserBody),
+      response: { 201: jsonResponse('The user created; its invitation was sent', ref(UserResponse)), 200: jsonResponse('The existing user; its invitation was sent again (messageAction RESEND)', ref(UserResponse)), ...problems(400, 401, 404, 409, 415, 502) },
     },
   }, async (request, reply) => {
     const user = await adminUsers.createUser(request.params.poolId, request.body);
@@ -48,7 +49,7 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       security,
       params: UserParams,
       querystring: UserMessagesQuery,
-      response: { 200: UserMessagesResponse, ...problems(400, 401, 404) },
+      response: { 200: jsonResponse('The user’s recent messages, newest first', ref(UserMessagesResponse)), ...problems(400, 401, 404) },
     },
   }, async (request) => ({
     messages: await adminUsers.recentMessages(request.params.poolId, request.params.username, request.query.limit ?? 20),
@@ -61,7 +62,7 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       summary: 'The whole user, every attribute; the username may also be a sign-in alias (verified email or phone)',
       security,
       params: UserParams,
-      response: { 200: UserResponse, ...problems(400, 401, 404) },
+      response: { 200: jsonResponse('The user', ref(UserResponse)), ...problems(400, 401, 404) },
     },
   }, async (request) => adminUsers.getUser(request.params.poolId, request.params.username));
 
@@ -73,8 +74,8 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
         'Change attributes regardless of client lists, within the schema; a blank value deletes. A verified flag "true" with a new email or phone applies it at once with no message; without it an auto-verified one gets a code. Answers the updated user.',
       security,
       params: UserParams,
-      body: AdminUpdateUserAttributesBody,
-      response: { 200: UserResponse, ...problems(400, 401, 404, 409, 415, 429, 502) },
+      body: ref(AdminUpdateUserAttributesBody),
+      response: { 200: jsonResponse('The user as updated', ref(UserResponse)), ...problems(400, 401, 404, 409, 415, 429, 502) },
     },
   }, async (request) => adminUsers.updateAttributes(request.params.poolId, request.params.username, request.body.userAttributes));
 
@@ -100,7 +101,7 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       summary: 'Confirm an UNCONFIRMED user without a code; email and phone stay unverified. Answers the user.',
       security,
       params: UserParams,
-      response: { 200: UserResponse, ...problems(400, 401, 403, 404) },
+      response: { 200: jsonResponse('The user, now CONFIRMED', ref(UserResponse)), ...problems(400, 401, 403, 404) },
     },
   }, async (request) => adminUsers.confirmSignUp(request.params.poolId, request.params.username));
 
@@ -111,7 +112,7 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       summary: 'Disable the user: sign-in and refresh are refused, and its access tokens stop working at once. Answers the user.',
       security,
       params: UserParams,
-      response: { 200: UserResponse, ...problems(400, 401, 404) },
+      response: { 200: jsonResponse('The user, now disabled', ref(UserResponse)), ...problems(400, 401, 404) },
     },
   }, async (request) => adminUsers.setEnabled(request.params.poolId, request.params.username, false));
 
@@ -122,7 +123,7 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       summary: 'Enable a disabled user again; sessions not signed out work again. Answers the user.',
       security,
       params: UserParams,
-      response: { 200: UserResponse, ...problems(400, 401, 404) },
+      response: { 200: jsonResponse('The user, now enabled', ref(UserResponse)), ...problems(400, 401, 404) },
     },
   }, async (request) => adminUsers.setEnabled(request.params.poolId, request.params.username, true));
 
@@ -162,7 +163,7 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       security,
       params: UserParams,
       querystring: AuditQuery,
-      response: { 200: AuditResponse, ...problems(400, 401, 404) },
+      response: { 200: jsonResponse('One page of the audit trail, newest first, and the token for the next one', ref(AuditResponse)), ...problems(400, 401, 404) },
     },
   }, async (request) => {
     const { limit = 25, paginationToken } = request.query;

@@ -10,6 +10,9 @@ const wireError = (description: string) => ({
   content: { [CONTENT_TYPE]: { schema: Type.Ref('CognitoWireError') } },
 });
 
+/** What the body is on the wire: the action's input, a JSON object. */
+const ActionInput = Type.Object({}, { additionalProperties: true, description: 'The action’s input, a JSON object (e.g. SignUp: `{"ClientId", "Username", "Password", "UserAttributes"}`).' });
+
 /**
  * Cognito's own wire protocol, so unmodified AWS SDKs and Amplify work against Cognate. An
  * encapsulated plugin: its body parser and its `{__type, message}` errors stay on this route.
@@ -48,7 +51,8 @@ export async function cognitoProtocolRoutes(app: FastifyInstance) {
         { 'x-amz-target': Type.Optional(Type.String({ description: 'AWSCognitoIdentityProviderService.<Action>, e.g. AWSCognitoIdentityProviderService.SignUp' })) },
         { additionalProperties: true },
       ),
-      body: Type.String({ description: 'The action’s input as JSON (a string here only because its bytes are kept for the signature check).' }),
+      // Validated as text, its bytes kept for the signature check; the document shows ActionInput (swaggerTransform).
+      body: Type.String(),
       response: {
         200: Type.Object({}, { additionalProperties: true, description: 'The action’s output.' }),
         400: wireError('Every client error, named as Cognito names it (InvalidParameterException, NotAuthorizedException, …)'),
@@ -57,6 +61,8 @@ export async function cognitoProtocolRoutes(app: FastifyInstance) {
       },
     },
     preHandler: app.cognitoRateLimited,
+    // Documented as the JSON object it is, so a generated client sends an object rather than encoding a string twice.
+    config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: ActionInput }, url }) },
   }, async (request, reply) => {
     const { output } = await callCognito(app.services, {
       source: sourceOf(request),

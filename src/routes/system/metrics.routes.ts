@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { CognitoError } from '../../errors/cognito-error.ts';
+import { problems } from '../../schemas/common.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -25,11 +26,13 @@ export async function metricsRoutes(app: FastifyInstance, options: { metricsToke
       tags: ['operations'],
       summary: 'Prometheus metrics: requests, sign-ins, messages sent, failed and retried; outbox backlog; process metrics',
       description: 'Needs `Authorization: Bearer` with METRICS_TOKEN or the admin API key.',
+      security: [{ metricsToken: [] }, { adminKey: [] }],
       response: {
         200: {
           description: 'The Prometheus text exposition format, version 0.0.4',
           content: { 'text/plain': { schema: Type.String() } },
         },
+        ...problems(401),
       },
     },
     onRequest: async (request) => {

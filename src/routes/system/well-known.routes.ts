@@ -1,36 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { callerOf } from '../../plugins/auth.plugin.ts';
-import { problems } from '../../schemas/common.ts';
+import { problems, ref } from '../../schemas/common.ts';
+import { Jwks, OpenIdConfiguration, UserInfo } from '../../schemas/well-known.ts';
 import { PoolParams } from '../../schemas/pools.ts';
-
-const Jwks = Type.Object(
-  {
-    keys: Type.Array(
-      Type.Object(
-        { kty: Type.Literal('RSA'), n: Type.String(), e: Type.String(), kid: Type.String(), alg: Type.Literal('RS256'), use: Type.Literal('sig') },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const OpenIdConfiguration = Type.Object(
-  {
-    issuer: Type.String(),
-    jwks_uri: Type.String(),
-    userinfo_endpoint: Type.String(),
-    response_types_supported: Type.Array(Type.String()),
-    subject_types_supported: Type.Array(Type.String()),
-    id_token_signing_alg_values_supported: Type.Array(Type.String()),
-    token_endpoint_auth_methods_supported: Type.Array(Type.String()),
-    scopes_supported: Type.Array(Type.String()),
-    claims_supported: Type.Array(Type.String()),
-  },
-  { additionalProperties: false },
-);
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 /** What any OIDC library needs to verify a pool's tokens. */
 export async function wellKnownRoutes(fastify: FastifyInstance) {
@@ -43,7 +17,7 @@ export async function wellKnownRoutes(fastify: FastifyInstance) {
       tags: ['tokens'],
       summary: 'The pool’s public signing keys',
       params: PoolParams,
-      response: { 200: Jwks, ...problems(404) },
+      response: { 200: jsonResponse('The pool’s public signing keys, as a JSON Web Key Set', ref(Jwks)), ...problems(404) },
     },
   }, async (request) => pools.jwks(request.params.poolId));
 
@@ -53,7 +27,7 @@ export async function wellKnownRoutes(fastify: FastifyInstance) {
       tags: ['tokens'],
       summary: 'OpenID Connect discovery for the pool',
       params: PoolParams,
-      response: { 200: OpenIdConfiguration, ...problems(404) },
+      response: { 200: jsonResponse('The pool’s OpenID Connect discovery document', ref(OpenIdConfiguration)), ...problems(404) },
     },
   }, async (request) => {
     const pool = await pools.getPool(request.params.poolId);
@@ -78,7 +52,7 @@ export async function wellKnownRoutes(fastify: FastifyInstance) {
       summary: 'OIDC claims of the user the access token speaks for',
       security: [{ accessToken: [] }],
       response: {
-        200: Type.Record(Type.String(), Type.Union([Type.String(), Type.Boolean()]), { description: 'sub, username and readable attributes' }),
+        200: ref(UserInfo, { description: 'sub, username and readable attributes' }),
         ...problems(401, 403),
       },
     },

@@ -2,17 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth.plugin.ts';
 import { sourceOf } from '../../plugins/rate-limits.plugin.ts';
-import { Empty, problems } from '../../schemas/common.ts';
+import { Empty, problems, ref } from '../../schemas/common.ts';
 import {
   CodeDeliveryResponse,
   ConfirmForgotPasswordBody,
   RefreshBody,
   RespondToChallengeBody,
   SignInBody,
-  SignInResponse,
+  SignInResult,
   TokenResponse,
   UsernameBody,
 } from '../../schemas/users.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 /** Sign-in, refresh, global sign-out and password reset. */
 export async function authRoutes(fastify: FastifyInstance) {
@@ -24,8 +25,8 @@ export async function authRoutes(fastify: FastifyInstance) {
       operationId: 'InitiateAuth',
       tags: ['auth'],
       summary: 'Sign in with username (or a verified alias) and password (USER_PASSWORD_AUTH); an invited user gets NEW_PASSWORD_REQUIRED',
-      body: SignInBody,
-      response: { 200: SignInResponse, ...problems(400, 401, 403, 404, 415, 429) },
+      body: ref(SignInBody),
+      response: { 200: jsonResponse('Signed in (tokens), or a challenge to answer (NEW_PASSWORD_REQUIRED with its session)', ref(SignInResult)), ...problems(400, 401, 403, 404, 415, 429) },
     },
     preHandler: app.rateLimited('signIn'),
   }, async (request) => users.signIn({ ...request.body, source: sourceOf(request) }));
@@ -35,8 +36,8 @@ export async function authRoutes(fastify: FastifyInstance) {
       operationId: 'RespondToAuthChallenge',
       tags: ['auth'],
       summary: 'Answer NEW_PASSWORD_REQUIRED with a new password (and any missing required attribute); returns tokens',
-      body: RespondToChallengeBody,
-      response: { 200: TokenResponse, ...problems(400, 401, 403, 415, 429, 502) },
+      body: ref(RespondToChallengeBody),
+      response: { 200: jsonResponse('The challenge is answered: tokens', ref(TokenResponse)), ...problems(400, 401, 403, 415, 429, 502) },
     },
     preHandler: app.rateLimited('signIn'),
   }, async (request) => users.respondToNewPasswordChallenge(request.body));
@@ -46,8 +47,8 @@ export async function authRoutes(fastify: FastifyInstance) {
       operationId: 'RefreshTokenAuth',
       tags: ['auth'],
       summary: 'New access and ID tokens from a refresh token (REFRESH_TOKEN_AUTH)',
-      body: RefreshBody,
-      response: { 200: TokenResponse, ...problems(400, 401, 403, 415, 429) },
+      body: ref(RefreshBody),
+      response: { 200: jsonResponse('New access and ID tokens', ref(TokenResponse)), ...problems(400, 401, 403, 415, 429) },
     },
     preHandler: app.rateLimited('refresh'),
   }, async (request) => users.refresh(request.body));
@@ -58,7 +59,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       tags: ['auth'],
       summary: 'Revoke every refresh token of the user and the access tokens issued from them',
       security: [{ accessToken: [] }],
-      response: { 200: Empty, ...problems(401, 403) },
+      response: { 200: jsonResponse('Signed out everywhere', ref(Empty)), ...problems(401, 403) },
     },
     onRequest: app.requireUser,
   }, async (request) => {
@@ -71,8 +72,8 @@ export async function authRoutes(fastify: FastifyInstance) {
       operationId: 'ForgotPassword',
       tags: ['auth'],
       summary: 'Send a password reset code to the first of the pool’s recovery channels the user has verified (accountRecoverySetting)',
-      body: UsernameBody,
-      response: { 200: CodeDeliveryResponse, ...problems(400, 403, 404, 415, 429, 502) },
+      body: ref(UsernameBody),
+      response: { 200: jsonResponse('A reset code was sent: where to', ref(CodeDeliveryResponse)), ...problems(400, 403, 404, 415, 429, 502) },
     },
     preHandler: app.rateLimited('codeSend'),
   }, async (request) => users.forgotPassword(request.body));
@@ -82,8 +83,8 @@ export async function authRoutes(fastify: FastifyInstance) {
       operationId: 'ConfirmForgotPassword',
       tags: ['auth'],
       summary: 'Set a new password with the reset code',
-      body: ConfirmForgotPasswordBody,
-      response: { 200: Empty, ...problems(400, 403, 404, 415, 429) },
+      body: ref(ConfirmForgotPasswordBody),
+      response: { 200: jsonResponse('The new password is set', ref(Empty)), ...problems(400, 403, 404, 415, 429) },
     },
     preHandler: app.rateLimited('codeCheck'),
   }, async (request) => {

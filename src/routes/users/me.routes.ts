@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { callerOf } from '../../plugins/auth.plugin.ts';
-import { AttributeMap, Empty, problems } from '../../schemas/common.ts';
+import { AttributeMap, Empty, problems, ref } from '../../schemas/common.ts';
 import {
   AttributeNameParams,
   AttributeUpdateResult,
@@ -15,6 +15,7 @@ import {
   UpdateAttributesResponse,
   VerifyAttributeBody,
 } from '../../schemas/users.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 /** Code sends and checks are limited per signed-in user as well as per address. */
 const signedInUser = (request: FastifyRequest) => ({ targets: [], caller: callerOf(request).user.id });
@@ -32,7 +33,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       tags: ['me'],
       summary: 'The user, with the attributes this client may read',
       security,
-      response: { 200: MeResponse, ...problems(401, 403) },
+      response: { 200: jsonResponse('The user, with the attributes this client may read', ref(MeResponse)), ...problems(401, 403) },
     },
   }, async (request) => users.getMe(callerOf(request)));
 
@@ -55,8 +56,8 @@ export async function meRoutes(fastify: FastifyInstance) {
       tags: ['me'],
       summary: 'Change the password, proving the current one',
       security,
-      body: ChangePasswordBody,
-      response: { 200: Empty, ...problems(400, 401, 403, 415) },
+      body: ref(ChangePasswordBody),
+      response: { 200: jsonResponse('The password is changed', ref(Empty)), ...problems(400, 401, 403, 415) },
     },
   }, async (request) => {
     await users.changePassword(callerOf(request), request.body);
@@ -69,7 +70,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       tags: ['attributes'],
       summary: 'The attribute map itself, only what this client may read (fetchUserAttributes)',
       security,
-      response: { 200: AttributeMap, ...problems(401, 403) },
+      response: { 200: jsonResponse('The attributes this client may read, by name', ref(AttributeMap)), ...problems(401, 403) },
     },
   }, async (request) => users.getAttributes(callerOf(request)));
 
@@ -79,8 +80,8 @@ export async function meRoutes(fastify: FastifyInstance) {
       tags: ['attributes'],
       summary: 'Change attributes; a blank value deletes; a changed email or phone awaits its code',
       security,
-      body: UpdateAttributesBody,
-      response: { 200: UpdateAttributesResponse, ...problems(400, 401, 403, 409, 415, 429, 502) },
+      body: ref(UpdateAttributesBody),
+      response: { 200: jsonResponse('Per attribute: whether it changed, or the code it waits for', ref(UpdateAttributesResponse)), ...problems(400, 401, 403, 409, 415, 429, 502) },
     },
   }, async (request) => ({ results: await users.updateAttributes(callerOf(request), request.body.userAttributes) }));
 
@@ -91,8 +92,8 @@ export async function meRoutes(fastify: FastifyInstance) {
       summary: 'Change one attribute (updateUserAttribute)',
       security,
       params: AttributeNameParams,
-      body: PutAttributeBody,
-      response: { 200: AttributeUpdateResult, ...problems(400, 401, 403, 409, 415, 429, 502) },
+      body: ref(PutAttributeBody),
+      response: { 200: jsonResponse('Whether the attribute changed, or the code it waits for', ref(AttributeUpdateResult)), ...problems(400, 401, 403, 409, 415, 429, 502) },
     },
   }, async (request) => {
     const { name } = request.params;
@@ -121,7 +122,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       summary: 'Send a code for email or phone_number (to the pending value if one awaits)',
       security,
       params: AttributeNameParams,
-      response: { 200: CodeDeliveryResponse, ...problems(400, 401, 403, 429, 502) },
+      response: { 200: jsonResponse('A code was sent: where to', ref(CodeDeliveryResponse)), ...problems(400, 401, 403, 429, 502) },
     },
     preHandler: app.rateLimited('codeSend', signedInUser),
   }, async (request) => users.sendAttributeCode(callerOf(request), request.params.name));
@@ -133,8 +134,8 @@ export async function meRoutes(fastify: FastifyInstance) {
       summary: 'Verify email or phone_number with its code; a pending value becomes current',
       security,
       params: AttributeNameParams,
-      body: VerifyAttributeBody,
-      response: { 200: Empty, ...problems(400, 401, 403, 409, 415, 429) },
+      body: ref(VerifyAttributeBody),
+      response: { 200: jsonResponse('The attribute is verified', ref(Empty)), ...problems(400, 401, 403, 409, 415, 429) },
     },
     preHandler: app.rateLimited('codeCheck', signedInUser),
   }, async (request) => {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Empty, problems } from '../../schemas/common.ts';
+import { Empty, problems, ref } from '../../schemas/common.ts';
 import { CodeDeliveryResponse, ConfirmSignUpBody, SignUpBody, SignUpResponse, UsernameBody } from '../../schemas/users.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 /** Sign-up and its confirmation: no token yet, the client is named in the body. */
 export async function signUpRoutes(fastify: FastifyInstance) {
@@ -13,8 +14,8 @@ export async function signUpRoutes(fastify: FastifyInstance) {
       operationId: 'SignUp',
       tags: ['sign-up'],
       summary: 'Register a user with standard and custom attributes; a code goes to an auto-verified email or phone',
-      body: SignUpBody,
-      response: { 201: SignUpResponse, ...problems(400, 403, 404, 409, 415, 429, 502) },
+      body: ref(SignUpBody),
+      response: { 201: jsonResponse('Registered: the user’s sub, whether it is already confirmed, and where its code went', ref(SignUpResponse)), ...problems(400, 403, 404, 409, 415, 429, 502) },
     },
     preHandler: app.rateLimited('signUp'),
   }, async (request, reply) => {
@@ -27,8 +28,8 @@ export async function signUpRoutes(fastify: FastifyInstance) {
       operationId: 'ConfirmSignUp',
       tags: ['sign-up'],
       summary: 'Confirm a sign-up with the code; the attribute it went to becomes verified',
-      body: ConfirmSignUpBody,
-      response: { 200: Empty, ...problems(400, 403, 404, 409, 415, 429) },
+      body: ref(ConfirmSignUpBody),
+      response: { 200: jsonResponse('Confirmed', ref(Empty)), ...problems(400, 403, 404, 409, 415, 429) },
     },
     preHandler: app.rateLimited('codeCheck'),
   }, async (request) => {
@@ -41,8 +42,8 @@ export async function signUpRoutes(fastify: FastifyInstance) {
       operationId: 'ResendConfirmationCode',
       tags: ['sign-up'],
       summary: 'Send a new sign-up code; the previous one stops working',
-      body: UsernameBody,
-      response: { 200: CodeDeliveryResponse, ...problems(400, 404, 415, 429, 502) },
+      body: ref(UsernameBody),
+      response: { 200: jsonResponse('A new code was sent: where to', ref(CodeDeliveryResponse)), ...problems(400, 404, 415, 429, 502) },
     },
     preHandler: app.rateLimited('codeSend'),
   }, async (request) => users.resendConfirmationCode(request.body));
