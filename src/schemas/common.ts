@@ -31,7 +31,7 @@ export const Problem = Type.Object(
     detail: Type.String({ description: 'What went wrong, in Cognito’s words where it has them.' }),
     code: ref(ErrorCode),
   },
-  { $id: 'Problem', additionalProperties: false },
+  { $id: 'Problem', additionalProperties: false, examples: [{"type": "urn:cognate:error:CodeMismatchException", "title": "CodeMismatchException", "status": 400, "detail": "Invalid verification code provided, please try again.", "code": "CodeMismatchException"}] },
 );
 
 export const ProblemRef = ref(Problem);
@@ -141,7 +141,7 @@ export const CodeDeliveryDetails = Type.Object(
     deliveryMedium: ref(DeliveryMedium),
     attributeName: ref(VerifiableAttribute),
   },
-  { $id: 'CodeDeliveryDetails', additionalProperties: false },
+  { $id: 'CodeDeliveryDetails', additionalProperties: false, examples: [{"destination": "j***@e***", "deliveryMedium": "EMAIL", "attributeName": "email"}] },
 );
 
 export const ClientId = Type.String({ pattern: '^[a-z0-9]{26}$', description: 'The app client id.' });

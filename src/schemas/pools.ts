@@ -137,7 +137,7 @@ export const CreatePoolBody = Type.Object(
     messageTemplates: Type.Optional(ref(PoolMessageTemplates)),
     accountRecoverySetting: Type.Optional(ref(AccountRecoverySetting)),
   },
-  { $id: 'CreatePoolRequest', additionalProperties: false },
+  { $id: 'CreatePoolRequest', additionalProperties: false, examples: [{"name": "shop", "aliasAttributes": ["email", "preferred_username"], "autoVerifiedAttributes": ["email"], "schema": [{"name": "plan", "attributeDataType": "String"}]}] },
 );
 
 export const PoolResponse = Type.Object(
@@ -211,7 +211,7 @@ export const CreateClientBody = Type.Object(
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
   },
-  { $id: 'CreateClientRequest', additionalProperties: false },
+  { $id: 'CreateClientRequest', additionalProperties: false, examples: [{"name": "web", "readAttributes": ["email", "email_verified", "given_name", "custom:plan"], "writeAttributes": ["email", "given_name"], "explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "allowedOrigins": ["https://shop.example.com"]}] },
 );
 
 export const UpdateClientBody = Type.Object(

@@ -10,7 +10,7 @@ export const SignUpBody = Type.Object(
     validationData: Type.Optional(ref(AttributeMap)),
     clientMetadata: ClientMetadata,
   },
-  { $id: 'SignUpRequest', additionalProperties: false },
+  { $id: 'SignUpRequest', additionalProperties: false, examples: [{"clientId": "k3j5h2g8d9s0a1q2w3e4r5t6y7", "username": "jdoe", "password": "Passw0rd!", "userAttributes": {"email": "jane@example.com", "given_name": "Jane", "family_name": "Doe"}}] },
 );
 
 export const SignUpResponse = Type.Object(
@@ -19,7 +19,7 @@ export const SignUpResponse = Type.Object(
     userConfirmed: Type.Boolean(),
     codeDeliveryDetails: Type.Optional(ref(CodeDeliveryDetails)),
   },
-  { $id: 'SignUpResult', additionalProperties: false },
+  { $id: 'SignUpResult', additionalProperties: false, examples: [{"userSub": "5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13", "userConfirmed": false, "codeDeliveryDetails": {"destination": "j***@e***", "deliveryMedium": "EMAIL", "attributeName": "email"}}] },
 );
 
 export const ConfirmSignUpBody = Type.Object(
@@ -30,7 +30,7 @@ export const ConfirmSignUpBody = Type.Object(
     forceAliasCreation: Type.Optional(Type.Boolean({ description: 'Take over an email or phone that another user has verified.' })),
     clientMetadata: ClientMetadata,
   },
-  { $id: 'ConfirmSignUpRequest', additionalProperties: false },
+  { $id: 'ConfirmSignUpRequest', additionalProperties: false, examples: [{"clientId": "k3j5h2g8d9s0a1q2w3e4r5t6y7", "username": "jdoe", "confirmationCode": "123456"}] },
 );
 
 export const UsernameBody = Type.Object({ clientId: ClientId, username: Username, clientMetadata: ClientMetadata }, { $id: 'UsernameRequest', additionalProperties: false });
@@ -39,7 +39,7 @@ export const CodeDeliveryResponse = Type.Object({ codeDeliveryDetails: ref(CodeD
 
 export const SignInBody = Type.Object(
   { clientId: ClientId, username: Username, password: Password, clientMetadata: ClientMetadata },
-  { $id: 'SignInRequest', additionalProperties: false },
+  { $id: 'SignInRequest', additionalProperties: false, examples: [{"clientId": "k3j5h2g8d9s0a1q2w3e4r5t6y7", "username": "jane@example.com", "password": "Passw0rd!"}] },
 );
 
 export const TokenResponse = Type.Object(
@@ -50,7 +50,7 @@ export const TokenResponse = Type.Object(
     expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
     tokenType: Type.Literal('Bearer'),
   },
-  { $id: 'TokenSet', additionalProperties: false },
+  { $id: 'TokenSet', additionalProperties: false, examples: [{"accessToken": "eyJraWQiOiJ...", "idToken": "eyJraWQiOiJ...", "refreshToken": "b7bYx3...", "expiresIn": 3600, "tokenType": "Bearer"}] },
 );
 
 export const ConfirmForgotPasswordBody = Type.Object(
@@ -77,12 +77,12 @@ export const MeResponse = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'User', additionalProperties: false },
+  { $id: 'User', additionalProperties: false, examples: [{"username": "jdoe", "userSub": "5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13", "userStatus": "CONFIRMED", "enabled": true, "attributes": {"sub": "5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13", "email": "jane@example.com", "email_verified": "true", "given_name": "Jane"}, "createdAt": "2026-12-02T10:00:00.000Z", "updatedAt": "2026-12-02T10:05:00.000Z"}] },
 );
 
 export const UpdateAttributesBody = Type.Object(
   { userAttributes: ref(AttributeMap), clientMetadata: ClientMetadata },
-  { $id: 'UpdateAttributesRequest', additionalProperties: false },
+  { $id: 'UpdateAttributesRequest', additionalProperties: false, examples: [{"userAttributes": {"email": "jane@example.org", "nickname": "JD"}}] },
 );
 
 export const UpdateAttributeStep = StringEnum(['DONE', 'CONFIRM_ATTRIBUTE_WITH_CODE'], { $id: 'UpdateAttributeStep' });
@@ -105,7 +105,7 @@ export const AttributeUpdateResult = Type.Object(
 
 export const UpdateAttributesResponse = Type.Object(
   { results: Type.Record(Type.String(), ref(AttributeUpdateResult)) },
-  { $id: 'AttributeUpdateResults', additionalProperties: false },
+  { $id: 'AttributeUpdateResults', additionalProperties: false, examples: [{"results": {"email": {"isUpdated": false, "nextStep": {"updateAttributeStep": "CONFIRM_ATTRIBUTE_WITH_CODE", "codeDeliveryDetails": {"destination": "j***@e***", "deliveryMedium": "EMAIL", "attributeName": "email"}}}, "nickname": {"isUpdated": true, "nextStep": {"updateAttributeStep": "DONE"}}}}] },
 );
 
 export const AttributeNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false });

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { isAlias, parse, parseDocument, visit } from 'yaml';
 import { buildApp, type App } from '../../src/app.ts';
 import { openApiYaml } from '../../src/openapi-document.ts';
@@ -33,6 +35,22 @@ function operations(): Array<{ method: string; path: string; operation: Operatio
 }
 
 describe('openapi.yaml', () => {
+  test('the main requests and answers carry examples, and every example is valid against its own component', () => {
+    const schemas = document.components!.schemas! as Record<string, { examples?: unknown[] }>;
+    const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    // The components as one schema, so their `#/components/schemas/…` references resolve inside it.
+    ajv.addSchema({ $id: 'urn:cognate:openapi', components: { schemas } });
+    const withExamples = Object.entries(schemas).filter(([, schema]) => schema.examples?.length);
+    for (const main of ['SignUpRequest', 'SignUpResult', 'SignInRequest', 'TokenSet', 'User', 'UpdateAttributesRequest', 'AttributeUpdateResults', 'Problem', 'CreatePoolRequest']) {
+      assert.ok(withExamples.some(([name]) => name === main), `${main} has an example`);
+    }
+    for (const [name, schema] of withExamples) {
+      const validate = ajv.compile({ $ref: `urn:cognate:openapi#/components/schemas/${name}` });
+      for (const example of schema.examples!) assert.ok(validate(example), `${name}'s example: ${ajv.errorsText(validate.errors)}`);
+    }
+  });
+
   test('the committed file is what the route schemas generate now', async () => {
     const committed = await readFile(committedPath, 'utf8');
     assert.ok(committed === generated, 'openapi.yaml is stale: run `npm run openapi` and commit the result (never edit it by hand).');
