@@ -297,6 +297,16 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
  * The REST face's pool and client settings (src/schemas/pools.ts). Its schemas refuse any other
  * member; every one listed is honoured.
  */
+/** The settings an app client is created and updated with, alike on both REST routes. */
+const CLIENT_SETTINGS: MemberRules = {
+  name: honoured(),
+  readAttributes: honoured(),
+  writeAttributes: honoured(),
+  preventUserExistenceErrors: honoured(),
+  explicitAuthFlows: honoured(),
+  allowedOrigins: honoured(),
+};
+
 export const REST_SETTINGS: Record<string, MemberRules> = {
   'POST /v1/pools': {
     poolId: honoured(),
@@ -316,21 +326,6 @@ export const REST_SETTINGS: Record<string, MemberRules> = {
     accountRecoverySetting: honoured('As Cognito’s AccountRecoverySetting, in camelCase.', 'issue 11'),
   },
   'PATCH /v1/pools/{poolId}': { srpEnabled: honoured() },
-  'POST /v1/pools/{poolId}/clients': {
-    clientId: honoured(),
-    name: honoured(),
-    readAttributes: honoured(),
-    writeAttributes: honoured(),
-    preventUserExistenceErrors: honoured(),
-    explicitAuthFlows: honoured(),
-    allowedOrigins: honoured(),
-  },
-  'PATCH /v1/pools/{poolId}/clients/{clientId}': {
-    name: honoured(),
-    readAttributes: honoured(),
-    writeAttributes: honoured(),
-    preventUserExistenceErrors: honoured(),
-    explicitAuthFlows: honoured(),
-    allowedOrigins: honoured(),
-  },
+  'POST /v1/pools/{poolId}/clients': { clientId: honoured(), ...CLIENT_SETTINGS },
+  'PATCH /v1/pools/{poolId}/clients/{clientId}': CLIENT_SETTINGS,
 };
