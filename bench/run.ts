@@ -34,6 +34,7 @@ import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { createPoolsService } from '../src/modules/pools/pools.service.ts';
+import { firstSigningKey } from '../src/modules/tokens/key-store.ts';
 import type { LoadJob, LoadResult } from './lib/load.ts';
 import { cpuMsOf, freePort, percentile, rssOf, runChild, sampleRss, startChild, stopChild, TSX, waitForHealth } from './lib/processes.ts';
 
@@ -199,7 +200,7 @@ if (groups.includes('attributes') || groups.includes('auth')) {
   say(`${version.split(',')[0]}; DATABASE_URL ${process.env.DATABASE_URL!.replace(/\/\/[^@]*@/, '//…@')}`);
   say(`argon2id: memory ${argonParams.memoryCostKiB} KiB, time ${argonParams.timeCost}, parallelism ${argonParams.parallelism} (Cognate's defaults); libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4} threads`);
 
-  const pools = createPoolsService({ db, region: 'local', publicUrl: 'http://bench.local' });
+  const pools = createPoolsService({ db, region: 'local', publicUrl: 'http://bench.local', firstSigningKey });
   const pool = await pools.createPool({ name: `bench-${Date.now()}`, autoVerifiedAttributes: ['email'] });
   const client = await pools.createClient(pool.id, { name: 'bench' });
   clientId = client.id;

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
 import { openDatabase } from '../src/db/client.ts';
 import { createPoolsService } from '../src/modules/pools/pools.service.ts';
+import { firstSigningKey } from '../src/modules/tokens/key-store.ts';
 import { createUserTransferService, ndjsonRows } from '../src/modules/users/user-transfer.ts';
 
 const { values: args } = parseArgs({
@@ -55,7 +56,7 @@ const onPostgres = Boolean(process.env.DATABASE_URL);
 const database = await openDatabase(onPostgres ? { kind: 'postgres', url: process.env.DATABASE_URL!, poolSize: 4 } : { kind: 'pglite' });
 await database.migrate();
 const { db } = database;
-const pools = createPoolsService({ db, region: 'local', publicUrl: 'http://bench.local' });
+const pools = createPoolsService({ db, region: 'local', publicUrl: 'http://bench.local', firstSigningKey });
 const transfer = createUserTransferService({ db, pools });
 const pool = await pools.createPool({ name: `bench-${Date.now()}`, aliasAttributes: ['email'], schema: [{ name: 'plan' }] });
 const dir = await mkdtemp(path.join(os.tmpdir(), 'cognate-transfer-'));

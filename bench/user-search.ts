@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/db/client.ts';
 import { createPoolsService } from '../src/modules/pools/pools.service.ts';
+import { firstSigningKey } from '../src/modules/tokens/key-store.ts';
 import { parseUserFilter } from '../src/modules/users/user-filter.ts';
 import { pageQuery, planSearch, searchUsers } from '../src/modules/users/user-search.ts';
 
@@ -45,7 +46,7 @@ const pgArray = (items: string[]) => sql.raw(`array[${items.map((s) => `'${s}'`)
 const database = await openDatabase({ kind: 'postgres', url: process.env.DATABASE_URL, poolSize: 4 });
 await database.migrate();
 const { db } = database;
-const pools = createPoolsService({ db, region: 'local', publicUrl: 'http://bench.local' });
+const pools = createPoolsService({ db, region: 'local', publicUrl: 'http://bench.local', firstSigningKey });
 const pool = await pools.createPool({ name: `bench-${Date.now()}` });
 const secret = 'bench-secret';
 

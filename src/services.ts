@@ -9,6 +9,7 @@ import { createSignInLockout } from './modules/rate-limits/sign-in-lockout.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
 import { createSecretBlocks } from './modules/srp/index.ts';
 import { createSigV4Verifier } from './modules/aws-auth/index.ts';
+import { createSigningKeyStore, firstSigningKey } from './modules/tokens/key-store.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
 import { createAdminUsersService } from './modules/users/admin-users.service.ts';
 import { createChallengeSessions } from './modules/users/challenge-sessions.ts';
@@ -24,8 +25,9 @@ export async function createServices(config: Config, database: Database, logger:
   // The backlog is counted at scrape time; `outbox` exists by then.
   const metrics = createMetrics({ pendingMessages: () => outbox.backlog() });
   const courier = overrides.courier ?? createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
-  const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl });
-  const sessions = createSessionsService({ db, pools });
+  const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl, firstSigningKey });
+  const signingKeys = createSigningKeyStore({ db, pools });
+  const sessions = createSessionsService({ db, pools, signingKeys });
   const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
   // Codes and invitations go through the outbox: written with the change, sent after commit, retried by the worker.
   const outbox = createOutbox({
@@ -60,6 +62,7 @@ export async function createServices(config: Config, database: Database, logger:
   return {
     database,
     pools,
+    signingKeys,
     sessions,
     users,
     adminUsers,

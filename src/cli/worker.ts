@@ -3,6 +3,7 @@ import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../lib/log.ts';
 import { createCourierFromConfig, createOutbox, startDeliveryWorker } from '../modules/courier/index.ts';
 import { createPoolsService } from '../modules/pools/pools.service.ts';
+import { firstSigningKey } from '../modules/tokens/key-store.ts';
 import { loadCodeHmacSecret } from '../modules/secrets/server-secrets.ts';
 
 /**
@@ -24,7 +25,7 @@ try {
     secret: await loadCodeHmacSecret(db, config.codeHmacSecret),
     logger,
     // The pool's templates (and translations), so a retry reads as the first try did.
-    templates: createPoolsService({ db, region: config.region, publicUrl: config.publicUrl }).messageTemplates,
+    templates: createPoolsService({ db, region: config.region, publicUrl: config.publicUrl, firstSigningKey }).messageTemplates,
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
   const worker = startDeliveryWorker(outbox, { logger });

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { ref, StringEnum } from './common.ts';
-import type { SigningKeyInfo } from '../modules/pools/pools.service.ts';
+import type { SigningKeyInfo } from '../modules/tokens/tokens.types.ts';
 
 /** A signing key as the admin API shows it: an allow-list, so no private key can slip out. */
 export const SigningKeyResponse = Type.Object(

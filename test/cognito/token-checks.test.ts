@@ -58,8 +58,8 @@ describe('forged and altered access tokens', () => {
   before(async () => {
     real = await signedInUser(t, clientId, 'target', { email: uniqueEmail('target') });
     claims = decodeJwt(real.accessToken);
-    key = await t.services.pools.currentSigningKey(poolId);
-    otherKey = await t.services.pools.currentSigningKey(otherPoolId);
+    key = await t.services.signingKeys.currentSigningKey(poolId);
+    otherKey = await t.services.signingKeys.currentSigningKey(otherPoolId);
   });
   const resign = (over: Record<string, unknown>, header: Record<string, unknown> = { kid: key.kid }) =>
     rs256(header, { ...claims, ...over }, key.privateKeyPem);

@@ -98,7 +98,7 @@ test('a cached key does not outlive its retirement, nor a retirement set by anot
   const { poolId, clientId } = await createPoolWithClient(t, emailPool);
   const tokens = await signedInUser(t, clientId, 'cached', { email: uniqueEmail('cached') });
   const kid = kidOf(tokens.accessToken);
-  const sessions = (keyCacheMs: number) => createSessionsService({ db: t.database.db, pools: t.services.pools, keyCacheMs });
+  const sessions = (keyCacheMs: number) => createSessionsService({ db: t.database.db, pools: t.services.pools, signingKeys: t.services.signingKeys, keyCacheMs });
 
   // Cached with a retirement 300 ms ahead: refused once it has passed, however long the cache.
   await t.admin('POST', `/v1/pools/${poolId}/signing-keys`);

@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { boolean, jsonb, pgTable, text, timestamp, check, index } from 'drizzle-orm/pg-core';
+import { boolean, check, index, jsonb, pgTable, text, timestamp} from 'drizzle-orm/pg-core';
 import type { PoolAttributeSettings } from '../../modules/attributes/attributes.types.ts';
-import type { PoolMessageTemplates } from '../../modules/pools/message-templates.ts';
-import type { PoolPolicies } from '../../modules/pools/pool-settings.ts';
-import type { AuthFlow } from '../../modules/pools/pools.service.ts';
+import type { AuthFlow, PoolMessageTemplates, PoolPolicies } from '../../modules/pools/pools.types.ts';
 
 export const pools = pgTable(
   'pools',
@@ -31,22 +29,6 @@ export const pools = pgTable(
   ],
 );
 
-export const signingKeys = pgTable(
-  'signing_keys',
-  {
-    kid: text('kid').primaryKey(),
-    poolId: text('pool_id')
-      .notNull()
-      .references(() => pools.id, { onDelete: 'cascade' }),
-    privateKeyPem: text('private_key_pem').notNull(),
-    publicKeyPem: text('public_key_pem').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    /** Set when a newer key replaced this one: it stays in the JWKS and verifies until then. */
-    retiresAt: timestamp('retires_at', { withTimezone: true }),
-  },
-  (t) => [index('signing_keys_pool_idx').on(t.poolId, t.createdAt)],
-);
-
 export const clients = pgTable(
   'clients',
   {
@@ -71,10 +53,3 @@ export const clients = pgTable(
     index('clients_pool_idx').on(t.poolId),
   ],
 );
-
-/** Server-wide secrets generated at first start (code HMAC key, admin key hash). */
-export const serverSecrets = pgTable('server_secrets', {
-  name: text('name').primaryKey(),
-  value: text('value').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});

@@ -4,27 +4,12 @@ import { createLogChannel } from './channels/log.channel.ts';
 import { createSmtpChannel } from './channels/smtp.channel.ts';
 import { createTwilioChannel, type TwilioChannelOptions } from './channels/twilio.channel.ts';
 import { DeliveryError } from './delivery-error.ts';
-import { maskDestination, type DeliveryMedium } from './mask.ts';
-import { renderMessage, type MessageTemplates, type Purpose } from './messages.ts';
+import type { Channel, DeliveryMedium } from './courier.types.ts';
+import { maskDestination } from './mask.ts';
+import { renderMessage } from './messages.ts';
+import type { MessageTemplates, Purpose } from './courier.types.ts';
 
-export interface OutboundMessage {
-  medium: DeliveryMedium;
-  to: string;
-  purpose: Purpose;
-  subject?: string;
-  text: string;
-  html?: string;
-  /** Only for the log channel; other channels send the rendered bodies and nothing else. */
-  code: string;
-  username: string;
-}
-
-/** One way out (log, SMTP, later Twilio). */
-export interface Channel {
-  readonly name: string;
-  send(msg: OutboundMessage): Promise<{ providerMessageId?: string }>;
-  close?(): Promise<void>;
-}
+export type { Channel, OutboundMessage } from './courier.types.ts';
 
 export interface DeliveryRequest {
   medium: DeliveryMedium;

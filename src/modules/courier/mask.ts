@@ -1,5 +1,7 @@
 export type DeliveryAttribute = 'email' | 'phone_number';
-export type DeliveryMedium = 'EMAIL' | 'SMS';
+import type { DeliveryMedium } from './courier.types.ts';
+
+export type { DeliveryMedium } from './courier.types.ts';
 
 export interface CodeDeliveryDetails {
   destination: string;

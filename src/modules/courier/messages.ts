@@ -1,18 +1,7 @@
+import type { MessageTemplates, Purpose } from './courier.types.ts';
 import type { DeliveryMedium } from './mask.ts';
 
-export type Purpose = 'SIGN_UP' | 'VERIFY_ATTRIBUTE' | 'FORGOT_PASSWORD' | 'ADMIN_INVITATION';
-
-/**
- * Templates use Cognito's placeholders: `{####}` for the code (the temporary
- * password for an invitation) and `{username}`. The HTML template is trusted
- * markup; only the values put into it are escaped.
- */
-export interface MessageTemplates {
-  emailSubject?: string;
-  emailText?: string;
-  emailHtml?: string;
-  smsText?: string;
-}
+export type { MessageTemplates, Purpose } from './courier.types.ts';
 
 export interface RenderedMessage {
   subject?: string;

@@ -1,14 +1,8 @@
 import { invalidParameter } from '../../errors/cognito-error.ts';
-import type { MessageTemplates, Purpose } from '../courier/messages.ts';
+import type { MessageTemplates, Purpose } from '../courier/courier.types.ts';
+import type { PoolMessageTemplates, PurposeTemplates } from './pools.types.ts';
 
-/** One purpose's templates: a default, and translations keyed by BCP 47 tag. */
-export interface PurposeTemplates {
-  default?: MessageTemplates;
-  locales?: Record<string, MessageTemplates>;
-}
-
-/** A pool's message templates; a purpose left out uses Cognate's built-in messages. */
-export type PoolMessageTemplates = Partial<Record<Purpose, PurposeTemplates>>;
+export type { PoolMessageTemplates, PurposeTemplates } from './pools.types.ts';
 
 export const PURPOSES: readonly Purpose[] = ['SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD', 'ADMIN_INVITATION'];
 export const TEMPLATE_FIELDS = ['emailSubject', 'emailText', 'emailHtml', 'smsText'] as const;

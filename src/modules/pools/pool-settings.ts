@@ -1,62 +1,17 @@
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import type { AccountRecoverySetting, PasswordPolicy, PoolPolicies, PoolPoliciesInput } from './pools.types.ts';
 
-/** Cognito's default policy: 8 characters, every class required. */
-export interface PasswordPolicy {
-  minimumLength: number;
-  requireUppercase: boolean;
-  requireLowercase: boolean;
-  requireNumbers: boolean;
-  requireSymbols: boolean;
-}
-
-/** Code lifetimes and limits (api.md decisions); per pool so a pool can choose ASVS's 10 minutes. */
-export interface CodePolicy {
-  signUpCodeTtlSeconds: number;
-  attributeCodeTtlSeconds: number;
-  passwordResetCodeTtlSeconds: number;
-  /** Tries a code allows before it is dead. */
-  maxAttempts: number;
-  /** Code sends per user per hour (ResendConfirmationCode, GetUserAttributeVerificationCode, updates). */
-  sendsPerHour: number;
-  /** Confirmation attempts per user per hour (ConfirmSignUp, VerifyUserAttribute). */
-  confirmsPerHour: number;
-}
-
-export interface TokenPolicy {
-  accessTokenTtlSeconds: number;
-  idTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
-}
-
-/** What the audit trail may keep: attribute names and verified states always, values only when allowed. */
-export interface AuditPolicy {
-  recordValues: boolean;
-}
-
-/** Cognito's AccountRecoverySetting (docs/cognito-settings.md): where ForgotPassword sends its code, or nowhere. */
-export type RecoveryMechanismName = 'verified_email' | 'verified_phone_number' | 'admin_only';
-export interface RecoveryMechanism {
-  name: RecoveryMechanismName;
-  /** 1 is tried first. */
-  priority: number;
-}
-export interface AccountRecoverySetting {
-  /** Sorted by priority; admin_only only ever alone. */
-  recoveryMechanisms: RecoveryMechanism[];
-}
-
-export interface PoolPolicies {
-  password: PasswordPolicy;
-  codes: CodePolicy;
-  tokens: TokenPolicy;
-  audit: AuditPolicy;
-  // The three below are absent in pools made before issue 11: read them through their helpers.
-  accountRecovery?: AccountRecoverySetting;
-  /** Cognito's DeletionProtection ACTIVE. Nothing deletes pools yet; a DeleteUserPool must refuse a protected one. */
-  deletionProtection?: boolean;
-  /** Cognito members kept and shown by DescribeUserPool but not used (AWS plumbing, docs/cognito-settings.md), as sent. */
-  awsPlumbing?: Record<string, unknown>;
-}
+export type {
+  AccountRecoverySetting,
+  AuditPolicy,
+  CodePolicy,
+  PasswordPolicy,
+  PoolPolicies,
+  PoolPoliciesInput,
+  RecoveryMechanism,
+  RecoveryMechanismName,
+  TokenPolicy,
+} from './pools.types.ts';
 
 /**
  * Cognate's default: a verified email, else a verified phone. Cognito's default without the setting
@@ -86,7 +41,6 @@ export const defaultPolicies: PoolPolicies = {
   deletionProtection: false,
 };
 
-export type PoolPoliciesInput = { [K in keyof PoolPolicies]?: Partial<PoolPolicies[K]> };
 
 export function resolvePolicies(input: PoolPoliciesInput = {}, base: PoolPolicies = defaultPolicies): PoolPolicies {
   const policies: PoolPolicies = {

@@ -1,89 +1,28 @@
-import { and, asc, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
-import { clients, pools, signingKeys, users } from '../../db/schema/index.ts';
-import type { Db } from '../../db/client.ts';
+import { and, asc, count, eq, sql} from 'drizzle-orm';
+import { clients, pools, users} from '../../db/schema/index.ts';
+import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { newClientId, newPoolId } from '../../lib/ids.ts';
-import {
-  addCustomAttributes,
-  buildPoolAttributeSettings,
-  validateClientPermissions,
-  type PoolAttributeSettings,
-  type PoolAttributeSettingsInput,
-  type SchemaAttributeInput,
-} from '../attributes/index.ts';
-import { CLOCK_TOLERANCE_SECONDS, generateSigningKey, jwks, type SigningKey, type VerificationKey } from '../tokens/index.ts';
+import { addCustomAttributes, buildPoolAttributeSettings, validateClientPermissions, type SchemaAttributeInput} from '../attributes/index.ts';
 import { checkAllowedOrigins, createOriginAllowList } from './allowed-origins.ts';
-import type { MessageTemplates, Purpose } from '../courier/messages.ts';
+import type { MessageTemplates, Purpose } from '../courier/courier.types.ts';
 import { chooseTemplates, validateMessageTemplates, type PoolMessageTemplates } from './message-templates.ts';
-import { resolvePolicies, type PoolPolicies, type PoolPoliciesInput } from './pool-settings.ts';
+import { resolvePolicies} from './pool-settings.ts';
 import { createVersionedRows } from './versioned-rows.ts';
+import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, FirstSigningKey, Pool } from './pools.types.ts';
 
-export interface Pool {
-  id: string;
-  name: string;
-  attributeSettings: PoolAttributeSettings;
-  policies: PoolPolicies;
-  messageTemplates: PoolMessageTemplates;
-  usernameCaseSensitive: boolean;
-  /** USER_SRP_AUTH allowed, and SRP verifiers kept for the pool's users. */
-  srpEnabled: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface AppClient {
-  id: string;
-  poolId: string;
-  name: string;
-  readAttributes: string[] | null;
-  writeAttributes: string[] | null;
-  preventUserExistenceErrors: boolean;
-  explicitAuthFlows: AuthFlow[] | null;
-  /** Browser origins (scheme://host[:port]) that may call Cognate for this client (CORS); null: none. */
-  allowedOrigins: string[] | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** A signing key as the admin API shows it: never its private part. */
-export interface SigningKeyInfo {
-  kid: string;
-  createdAt: Date;
-  /** null for the current key; else when it stops verifying (and leaves the JWKS). */
-  retiresAt: Date | null;
-}
-
-export interface CreatePoolInput extends PoolAttributeSettingsInput {
-  poolId?: string;
-  name: string;
-  usernameCaseSensitive?: boolean;
-  /** Off unless asked for: the REST API's default; the Cognito protocol asks for it (drop-in first). */
-  srpEnabled?: boolean;
-  policies?: PoolPoliciesInput;
-  messageTemplates?: PoolMessageTemplates;
-}
-
-export interface ClientInput {
-  clientId?: string;
-  name: string;
-  readAttributes?: string[] | null;
-  writeAttributes?: string[] | null;
-  preventUserExistenceErrors?: boolean;
-  explicitAuthFlows?: AuthFlow[] | null;
-  allowedOrigins?: string[] | null;
-}
+export type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
 
 /** Cognito's ExplicitAuthFlows values (the ALLOW_ form); Cognate runs the password, SRP and refresh flows. */
-export const AUTH_FLOWS = [
+export const AUTH_FLOWS: readonly AuthFlow[] = [
   'ALLOW_USER_PASSWORD_AUTH',
   'ALLOW_USER_SRP_AUTH',
   'ALLOW_REFRESH_TOKEN_AUTH',
   'ALLOW_ADMIN_USER_PASSWORD_AUTH',
   'ALLOW_CUSTOM_AUTH',
   'ALLOW_USER_AUTH',
-] as const;
-export type AuthFlow = (typeof AUTH_FLOWS)[number];
+];
 
 function checkAuthFlows(flows: AuthFlow[] | null): AuthFlow[] | null {
   if (flows === null) return null;
@@ -105,7 +44,14 @@ export function assertAuthFlow(client: Pick<AppClient, 'explicitAuthFlows'>, flo
 export const poolNotFound = (poolId: string) => new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
 const clientNotFound = (clientId: string) => new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
 
-export function createPoolsService(deps: { db: Db; region: string; publicUrl: string; originCacheMs?: number }) {
+export function createPoolsService(deps: {
+  db: Db;
+  region: string;
+  publicUrl: string;
+  /** The tokens module's: a pool is created with its first signing key. */
+  firstSigningKey: FirstSigningKey;
+  originCacheMs?: number;
+}) {
   const { db } = deps;
   const allowedOrigins = createOriginAllowList(db, deps.originCacheMs);
   const issuerOf = (poolId: string) => `${deps.publicUrl}/${poolId}`;
@@ -134,28 +80,10 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
     .where(eq(clients.id, sql.placeholder('id')))
     .prepare('cognate_client_versions');
 
-  // Read for every token issued, so prepared once; not cached, so a rotation holds at once everywhere.
-  const currentKey = db
-    .select()
-    .from(signingKeys)
-    .where(and(eq(signingKeys.poolId, sql.placeholder('poolId')), isNull(signingKeys.retiresAt)))
-    .orderBy(desc(signingKeys.createdAt))
-    .limit(1)
-    .prepare('cognate_current_signing_key');
-
   async function getClient(poolId: string, clientId: string): Promise<AppClient> {
     const [client] = await db.select().from(clients).where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)));
     if (!client) throw clientNotFound(clientId);
     return client;
-  }
-
-  async function listSigningKeys(poolId: string): Promise<SigningKeyInfo[]> {
-    await getPool(poolId);
-    return db
-      .select({ kid: signingKeys.kid, createdAt: signingKeys.createdAt, retiresAt: signingKeys.retiresAt })
-      .from(signingKeys)
-      .where(eq(signingKeys.poolId, poolId))
-      .orderBy(desc(signingKeys.createdAt), asc(signingKeys.kid));
   }
 
   return {
@@ -171,7 +99,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
       const attributeSettings = buildPoolAttributeSettings(input);
       const policies = resolvePolicies(input.policies);
       const messageTemplates = validateMessageTemplates(input.messageTemplates ?? {});
-      const key = await generateSigningKey();
+      const storeKey = await deps.firstSigningKey();
       try {
         return await db.transaction(async (tx) => {
           const [pool] = await tx
@@ -186,7 +114,7 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
               srpEnabled: input.srpEnabled ?? false,
             })
             .returning();
-          await tx.insert(signingKeys).values({ ...key, poolId: pool!.id });
+          await storeKey(tx, pool!.id);
           return pool!;
         });
       } catch (error) {
@@ -338,49 +266,11 @@ export function createPoolsService(deps: { db: Db; region: string; publicUrl: st
       return { client, pool };
     },
 
-    /** The key new tokens are signed with: the newest one not retiring. */
-    async currentSigningKey(poolId: string): Promise<SigningKey> {
-      const [key] = await currentKey.execute({ poolId });
-      if (!key) throw poolNotFound(poolId);
-      return key;
-    },
-
-    /** The key a token names, with the issuer it must carry: a key only vouches for its own pool. */
-    async verificationKey(kid: string): Promise<VerificationKey | undefined> {
-      const [key] = await db.select().from(signingKeys).where(eq(signingKeys.kid, kid));
-      return key ? { publicKeyPem: key.publicKeyPem, issuer: issuerOf(key.poolId), retiresAt: key.retiresAt } : undefined;
-    },
-
-    /** The pool's live keys: the current one and those still in their overlap; retired keys are left out. */
-    async jwks(poolId: string) {
-      await getPool(poolId);
-      const keys = await db
-        .select()
-        .from(signingKeys)
-        .where(and(eq(signingKeys.poolId, poolId), or(isNull(signingKeys.retiresAt), gt(signingKeys.retiresAt, new Date()))))
-        .orderBy(desc(signingKeys.createdAt));
-      return jwks(keys);
-    },
-
-    listSigningKeys,
-
-    /**
-     * A new current key. Every older key still live retires after the pool's longest access or ID
-     * token lifetime plus the clock tolerance, so each token already issued verifies until it expires.
-     */
-    async rotateSigningKey(poolId: string): Promise<SigningKeyInfo[]> {
-      const key = await generateSigningKey();
-      await db.transaction(async (tx) => {
-        // Lock the pool row: two rotations at once still leave exactly one current key.
-        const [pool] = await tx.select().from(pools).where(eq(pools.id, poolId)).for('update');
-        if (!pool) throw poolNotFound(poolId);
-        const { accessTokenTtlSeconds, idTokenTtlSeconds } = pool.policies.tokens;
-        const now = Date.now();
-        const retiresAt = new Date(now + (Math.max(accessTokenTtlSeconds, idTokenTtlSeconds) + CLOCK_TOLERANCE_SECONDS) * 1000);
-        await tx.update(signingKeys).set({ retiresAt }).where(and(eq(signingKeys.poolId, poolId), isNull(signingKeys.retiresAt)));
-        await tx.insert(signingKeys).values({ ...key, createdAt: new Date(now), poolId });
-      });
-      return listSigningKeys(poolId);
+    /** The pool's row, locked until the transaction ends (a signing-key rotation). */
+    async lockPool(tx: Queryable, poolId: string): Promise<Pool> {
+      const [pool] = await tx.select().from(pools).where(eq(pools.id, poolId)).for('update');
+      if (!pool) throw poolNotFound(poolId);
+      return pool;
     },
   };
 }

@@ -7,6 +7,7 @@ import { idTokenAttributeClaims, type UserAttributeState } from '../attributes/i
 import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '../pools/pools.service.ts';
 import { attributesJson, attributeState, type UserRow } from '../users/users.repository.ts';
 import { signAccessToken, signIdToken, verifyAccessToken, type AccessTokenClaims, type VerificationKey } from './jwt.ts';
+import type { SigningKeyStore } from './key-store.ts';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.ts';
 
 export interface TokenSet {
@@ -37,6 +38,7 @@ const revoked = () => new CognitoError('NotAuthorizedException', 'Access Token h
 export function createSessionsService(deps: {
   db: Db;
   pools: PoolsService;
+  signingKeys: SigningKeyStore;
   /** How long a verification key is kept in memory; must stay below the shortest rotation overlap (300 s). */
   keyCacheMs?: number;
 }) {
@@ -83,7 +85,7 @@ export function createSessionsService(deps: {
   }
 
   async function signTokens(pool: Pool, client: AppClient, user: Pick<UserRow, 'id' | 'username'>, state: UserAttributeState, session: { id: string; authTime: Date }) {
-    const key = await deps.pools.currentSigningKey(pool.id);
+    const key = await deps.signingKeys.currentSigningKey(pool.id);
     const common = {
       sub: user.id,
       clientId: client.id,
@@ -135,7 +137,7 @@ export function createSessionsService(deps: {
           const now = Date.now();
           const cached = keyCache.get(kid);
           if (cached && cached.until > now) return cached.key;
-          const key = await deps.pools.verificationKey(kid);
+          const key = await deps.signingKeys.verificationKey(kid);
           if (key) keyCache.set(kid, { key, until: Math.min(now + keyCacheMs, key.retiresAt?.getTime() ?? Infinity) });
           else keyCache.delete(kid);
           return key;

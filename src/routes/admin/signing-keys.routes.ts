@@ -10,7 +10,7 @@ const security = [{ adminKey: [] }];
 /** Admin: a pool's token signing keys, and their rotation. */
 export async function signingKeysRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { pools } = app.services;
+  const { signingKeys } = app.services;
   app.addHook('onRequest', app.requireAdmin);
 
   app.get('/v1/pools/:poolId/signing-keys', {
@@ -22,7 +22,7 @@ export async function signingKeysRoutes(fastify: FastifyInstance) {
       params: PoolParams,
       response: { 200: jsonResponse('The pool’s signing keys, newest first', ref(SigningKeysResponse)), ...problems(401, 404) },
     },
-  }, async (request) => presentSigningKeys(await pools.listSigningKeys(request.params.poolId)));
+  }, async (request) => presentSigningKeys(await signingKeys.listSigningKeys(request.params.poolId)));
 
   app.post('/v1/pools/:poolId/signing-keys', {
     schema: {
@@ -33,5 +33,5 @@ export async function signingKeysRoutes(fastify: FastifyInstance) {
       params: PoolParams,
       response: { 201: jsonResponse('The pool’s signing keys after the rotation, the new current one first', ref(SigningKeysResponse)), ...problems(401, 404) },
     },
-  }, async (request, reply) => reply.status(201).send(presentSigningKeys(await pools.rotateSigningKey(request.params.poolId))));
+  }, async (request, reply) => reply.status(201).send(presentSigningKeys(await signingKeys.rotateSigningKey(request.params.poolId))));
 }

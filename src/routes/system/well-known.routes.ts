@@ -9,7 +9,7 @@ import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 /** What any OIDC library needs to verify a pool's tokens. */
 export async function wellKnownRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { pools } = app.services;
+  const { pools, signingKeys } = app.services;
 
   app.get('/:poolId/.well-known/jwks.json', {
     schema: {
@@ -19,7 +19,7 @@ export async function wellKnownRoutes(fastify: FastifyInstance) {
       params: PoolParams,
       response: { 200: jsonResponse('The pool’s public signing keys, as a JSON Web Key Set', ref(Jwks)), ...problems(404) },
     },
-  }, async (request) => pools.jwks(request.params.poolId));
+  }, async (request) => signingKeys.jwks(request.params.poolId));
 
   app.get('/:poolId/.well-known/openid-configuration', {
     schema: {

@@ -1,5 +1,5 @@
 import type { Logger } from '../../../lib/logger.ts';
-import type { Channel } from '../courier.ts';
+import type { Channel } from '../courier.types.ts';
 
 /**
  * Development default: nothing leaves the machine. Warn level and a plain

@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import { deliveryAddress } from '../../attributes/index.ts';
-import type { Channel } from '../courier.ts';
+import type { Channel } from '../courier.types.ts';
 import { DeliveryError } from '../delivery-error.ts';
 
 // Failures to reach the server at all: a retry later can succeed.

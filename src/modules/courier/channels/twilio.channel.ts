@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type { Channel } from '../courier.ts';
+import type { Channel } from '../courier.types.ts';
 import { DeliveryError } from '../delivery-error.ts';
 
 export interface TwilioChannelOptions {

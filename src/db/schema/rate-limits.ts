@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { users } from './users.ts';
+import { users } from './user-store.ts';
 
 /**
  * Request rate limits shared by every Cognate process on the database: one fixed-window counter
