@@ -21,7 +21,7 @@ import argon2 from 'argon2';
 import { openDatabase } from '../src/db/client.ts';
 import { createPoolsService } from '../src/modules/pools/pools.service.ts';
 import { firstSigningKey } from '../src/modules/tokens/key-store.ts';
-import { createUserTransferService, ndjsonRows } from '../src/modules/users/user-transfer.ts';
+import { createUserTransferService, ndjsonRows } from '../src/modules/user-store/user-transfer.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -14,8 +14,8 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/db/client.ts';
 import { createPoolsService } from '../src/modules/pools/pools.service.ts';
 import { firstSigningKey } from '../src/modules/tokens/key-store.ts';
-import { parseUserFilter } from '../src/modules/users/user-filter.ts';
-import { pageQuery, planSearch, searchUsers } from '../src/modules/users/user-search.ts';
+import { parseUserFilter } from '../src/modules/user-store/user-filter.ts';
+import { pageQuery, planSearch, searchUsers } from '../src/modules/user-store/user-search.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,7 +56,7 @@ say(`${version.split(',')[0]}; Node ${process.version}; ${os.cpus().length} CPUs
 say(`users: ${userCount.toLocaleString('en')} in one pool, each with email and given_name (${(2 * userCount).toLocaleString('en')} attribute rows)`);
 
 // Emails like `grace.3fa81c@mail.test`: 20 first names, a hash, 5 domains.
-let started = performance.now();
+const started = performance.now();
 await db.execute(sql`
   insert into users (id, pool_id, username, username_key, status, enabled)
   select gen_random_uuid(), ${pool.id}, 'user' || g, 'user' || g, 'CONFIRMED', true

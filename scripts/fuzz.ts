@@ -25,7 +25,7 @@ if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(runs) || runs < 1) {
 
 console.log(`fuzz: seed ${seed}, ${runs} requests per operation${values.only ? `, only '${values.only}'` : ''}`);
 const target = await startFuzzTarget(values['rate-limits'] ? { RATE_LIMITS: 'on' } : {});
-let failed = false;
+let failed: boolean;
 try {
   const report = await runFuzz(target, { seed, runs, ...(values.only && { only: values.only }), trace: values.trace, log: (line) => console.log(line) });
   const unreached = Object.entries(report.successes).filter(([, n]) => n === 0).map(([id]) => id);

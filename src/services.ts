@@ -8,15 +8,19 @@ import { createRateLimitCounters } from './modules/rate-limits/counters.ts';
 import { createSignInLockout } from './modules/rate-limits/sign-in-lockout.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
 import { createSecretBlocks } from './modules/srp/index.ts';
+import { createAccountService } from './modules/account/account.service.ts';
+import { createHiddenExistence } from './modules/hidden-existence/hidden-existence.ts';
+import { createRecoveryService } from './modules/recovery/recovery.service.ts';
+import { createRegistrationService } from './modules/registration/registration.service.ts';
+import { createSignInService } from './modules/sign-in/sign-in.service.ts';
 import { createSigV4Verifier } from './modules/aws-auth/index.ts';
 import { createSigningKeyStore, firstSigningKey } from './modules/tokens/key-store.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
-import { createAdminUsersService } from './modules/users/admin-users.service.ts';
-import { createChallengeSessions } from './modules/users/challenge-sessions.ts';
-import { createPasswordHasher } from './modules/users/passwords.ts';
-import { createUsersService } from './modules/users/users.service.ts';
-import { createUserSearchService } from './modules/users/user-search.ts';
-import { createUserTransferService } from './modules/users/user-transfer.ts';
+import { createAdminUsersService } from './modules/admin-users/admin-users.service.ts';
+import { createChallengeSessions } from './modules/sign-in/challenge-sessions.ts';
+import { createPasswordHasher } from './modules/user-store/passwords.ts';
+import { createUserSearchService } from './modules/user-store/user-search.ts';
+import { createUserTransferService } from './modules/user-store/user-transfer.ts';
 import { createVerificationService } from './modules/verification/verification.service.ts';
 
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
@@ -44,19 +48,14 @@ export async function createServices(config: Config, database: Database, logger:
   const challenges = createChallengeSessions(secret);
   // Lockout time can be moved by tests (`now`); rate-limit windows follow the database's clock.
   const lockout = createSignInLockout({ db, policy: config.signInLockout, ...(overrides.now && { now: overrides.now }) });
-  const users = createUsersService({
-    db,
-    pools,
-    sessions,
-    verification,
-    passwords,
-    challenges,
-    srpSecretBlocks: createSecretBlocks(secret),
-    secret,
-    logger,
-    metrics: metrics.auth,
-    lockout,
-  });
+  const srpSecretBlocks = createSecretBlocks(secret);
+  // One for every flow that hides whether a user exists, so they share what real answers took.
+  const hiding = createHiddenExistence({ verification, secret });
+  const flow = { db, pools, verification, passwords, metrics: metrics.auth };
+  const registration = createRegistrationService({ ...flow, hiding });
+  const signIn = createSignInService({ ...flow, sessions, challenges, srpSecretBlocks, secret, hiding, logger, lockout });
+  const recovery = createRecoveryService({ ...flow, sessions, hiding, logger });
+  const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });
   const adminUsers = createAdminUsersService({ db, pools, passwords, outbox, verification, sessions });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
   return {
@@ -64,7 +63,10 @@ export async function createServices(config: Config, database: Database, logger:
     pools,
     signingKeys,
     sessions,
-    users,
+    registration,
+    signIn,
+    recovery,
+    account,
     adminUsers,
     userSearch: createUserSearchService({ db, pools, secret }),
     userTransfer: createUserTransferService({ db, pools, passwordHashCeiling: passwords.ceiling }),

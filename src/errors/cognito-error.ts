@@ -37,7 +37,7 @@ export type CognitoErrorName = keyof typeof errorCatalog;
 
 export class CognitoError extends Error {
   override readonly name: CognitoErrorName;
-  /** HTTP status for the REST face; overridable where api.md says so (403 vs 401). */
+  /** HTTP status for the REST face; overridable where docs/api.md, "Decisions" says so (403 vs 401). */
   readonly status: number;
 
   constructor(name: CognitoErrorName, message?: string, options?: { status?: number; cause?: unknown }) {
@@ -59,3 +59,7 @@ export function invalidParameter(message: string): CognitoError {
 export function isCognitoError(error: unknown): error is CognitoError {
   return error instanceof CognitoError;
 }
+
+export const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
+export const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
+export const passwordResetRequired = () => new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');

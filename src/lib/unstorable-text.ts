@@ -1,5 +1,6 @@
 // PostgreSQL text cannot hold U+0000 (the insert fails: a 500), and an unpaired surrogate is
 // silently stored as U+FFFD, so the value read back would differ from the value given.
+// eslint-disable-next-line no-control-regex -- U+0000 is what this looks for.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The path of the first string (member name or value) that cannot be stored as text, if any. */

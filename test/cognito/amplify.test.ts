@@ -134,7 +134,7 @@ describe('Amplify v6 "Manage user attributes" guide against Cognate', () => {
     assert.deepEqual(await run(() => guide.handleUpdateUserAttribute('email', 'jane@new.example')), ['Confirmation code was sent to EMAIL.']);
     assert.deepEqual(await run(() => guide.handleUpdateUserAttribute('nickname', 'JD')), ['attribute was successfully updated.']);
     const attributes = await guide.retrieveUserAttributes();
-    // No keep-original setting: the new address is stored at once, unverified (spec §5.4 mode A).
+    // No keep-original setting: the new address is stored at once, unverified (docs/cognito-attributes.md §5.4 mode A).
     assert.equal(attributes.email, 'jane@new.example');
     assert.equal(attributes.email_verified, 'false');
     assert.equal(attributes.nickname, 'JD');

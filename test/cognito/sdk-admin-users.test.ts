@@ -1,7 +1,7 @@
 /**
  * Cognito's admin user actions through the real AWS SDK: AdminCreateUser, AdminGetUser,
  * AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminConfirmSignUp, AdminDisableUser /
- * AdminEnableUser, AdminDeleteUser, AdminUserGlobalSignOut and ListUsers (spec §9; test vector 12).
+ * AdminEnableUser, AdminDeleteUser, AdminUserGlobalSignOut and ListUsers (docs/cognito-attributes.md §9; test vector 12).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -1,7 +1,7 @@
 /**
  * Aliases and verification codes through the real AWS SDK: sign-in with a verified email alias,
- * AliasExistsException and ForceAliasCreation (spec §6), GetUserAttributeVerificationCode and
- * VerifyUserAttribute (spec §5.5).
+ * AliasExistsException and ForceAliasCreation (docs/cognito-attributes.md §6), GetUserAttributeVerificationCode and
+ * VerifyUserAttribute (docs/cognito-attributes.md §5.5).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -148,7 +148,7 @@ test('GetUserAttributeVerificationCode / VerifyUserAttribute: only email and pho
   assert.equal((await userAttributes(t, user.accessToken)).phone_number_verified, 'true');
 });
 
-test('a code allows five wrong tries, then TooManyFailedAttemptsException until a new one is sent (api.md decision)', async () => {
+test('a code allows five wrong tries, then TooManyFailedAttemptsException until a new one is sent (docs/api.md decision)', async () => {
   const email = uniqueEmail('tries');
   const user = await signedInUser(t, clientId, 'tries', { email });
   await sendCode(user.accessToken, 'email');

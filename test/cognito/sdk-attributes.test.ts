@@ -1,7 +1,7 @@
 /**
  * The attribute semantics of the spec through the real AWS SDK: GetUser, UpdateUserAttributes
  * (modes A and B), DeleteUserAttributes, client read/write lists, custom and immutable attributes
- * (spec §2, §4, §5.4; test vectors 6 to 11).
+ * (docs/cognito-attributes.md §2, §4, §5.4; test vectors 6 to 11).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -202,7 +202,7 @@ test('ReadAttributes: GetUser and the ID token hold only what the client may rea
   const { poolId, clientId } = await poolWithClient(t, { AutoVerifiedAttributes: ['email'], Schema: [{ Name: 'plan', AttributeDataType: 'String' }] });
   const email = uniqueEmail('read');
   const user = await signedInUser(t, clientId, 'reader', { email, given_name: 'R', 'custom:plan': 'pro' });
-  // No list: everything, custom attributes included (api.md decision).
+  // No list: everything, custom attributes included (docs/api.md decision).
   assert.deepEqual(await userAttributes(t, user.accessToken), { sub: user.sub, email, email_verified: 'true', given_name: 'R', 'custom:plan': 'pro' });
 
   const narrow = await createClient(t, poolId, { ClientName: 'narrow', ReadAttributes: ['email'] });

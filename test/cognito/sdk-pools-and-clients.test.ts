@@ -1,5 +1,5 @@
 /**
- * Pools and app clients through the real AWS SDK: CreateUserPool, DescribeUserPool (spec §1.1,
+ * Pools and app clients through the real AWS SDK: CreateUserPool, DescribeUserPool (docs/cognito-attributes.md §1.1,
  * test vector 1), ListUserPools, AddCustomAttributes, and the app-client actions.
  */
 import assert from 'node:assert/strict';
@@ -38,7 +38,7 @@ const text = (name: string, min = '0', max = '2048', more: Partial<SchemaAttribu
 });
 const flag = (name: string): SchemaAttributeType => ({ Name: name, AttributeDataType: 'Boolean', DeveloperOnlyAttribute: false, Mutable: true, Required: false });
 
-/** Spec §1.1: a new pool's schema, exactly, in Cognito's order. */
+/** docs/cognito-attributes.md §1.1: a new pool's schema, exactly, in Cognito's order. */
 const STANDARD_SCHEMA: SchemaAttributeType[] = [
   text('sub', '1', '2048', { Mutable: false, Required: true }),
   text('name'),

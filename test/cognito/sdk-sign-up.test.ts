@@ -1,5 +1,5 @@
 /**
- * SignUp, ConfirmSignUp and ResendConfirmationCode through the real AWS SDK (spec §3, §5.2,
+ * SignUp, ConfirmSignUp and ResendConfirmationCode through the real AWS SDK (docs/cognito-attributes.md §3, §5.2,
  * §8.3; test vectors 2 to 5).
  */
 import assert from 'node:assert/strict';
@@ -127,7 +127,7 @@ test('SignUp refusals: taken username, weak password, missing required attribute
   );
 
   await signUp(clientId, 'req', { email, name: 'N', given_name: 'G' });
-  // Taken, even while unconfirmed: no second code either (spec §5.2 point 7).
+  // Taken, even while unconfirmed: no second code either (docs/cognito-attributes.md §5.2 point 7).
   await expectError(signUp(clientId, 'req', { email, name: 'N', given_name: 'G' }), 'UsernameExistsException', 'User already exists');
   assert.equal(mailsTo(t, email), 1);
   assert.equal((await adminUser(poolId, 'req')).UserStatus, 'UNCONFIRMED');

@@ -26,7 +26,11 @@ describe('two Cognate instances on one PostgreSQL', { skip }, () => {
     // secret (no CODE_HMAC_SECRET). One PUBLIC_URL, as behind a load balancer: it is the tokens' issuer.
     const env = { ...GENEROUS_RATE_LIMITS, DATABASE_URL: url, ADMIN_API_KEY: ADMIN_KEY, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', PUBLIC_URL: 'http://cognate.test', SMTP_URL: smtp.url };
     const started = await Promise.allSettled([startServerProcess(env), startServerProcess(env)]);
-    for (const s of started) if (s.status === 'fulfilled') (a ? (b = s.value) : (a = s.value));
+    for (const s of started) {
+      if (s.status !== 'fulfilled') continue;
+      if (a) b = s.value;
+      else a = s.value;
+    }
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   });

@@ -9,7 +9,7 @@ before(async () => {
 });
 after(() => t.close());
 
-// Spec §1.1 (test vector 1), written out here rather than taken from the code under test.
+// docs/cognito-attributes.md §1.1 (test vector 1), written out here rather than taken from the code under test.
 const str = (name: string, minLength = 0, maxLength = 2048, extra: object = {}) => ({
   name,
   attributeDataType: 'String',

@@ -163,7 +163,7 @@ test('a client reads only its readAttributes; a verified flag only when listed; 
   const created = await createPoolWithClient(t, { ...emailPool, schema: [{ name: 'plan' }] });
   const email = uniqueEmail('read');
   const tokens = await signedInUser(t, created.clientId, 'read', { email, given_name: 'R', 'custom:plan': 'pro' });
-  // No list: everything, custom attributes included (api.md decision).
+  // No list: everything, custom attributes included (docs/api.md decision).
   assert.deepEqual(await attributesOf(t, tokens.accessToken), {
     sub: tokens.userSub,
     given_name: 'R',

@@ -52,7 +52,7 @@ test('a code can be sent for a verified email again, and verifying it keeps it v
   assert.equal((await attributesOf(t, u.token)).email_verified, 'true');
 });
 
-test('masks follow api.md exactly: first letters of local part and domain; + and 8 stars and the last 4 digits', async () => {
+test('masks follow docs/api.md exactly: first letters of local part and domain; + and 8 stars and the last 4 digits', async () => {
   const u = await setUp({ attributes: { phone_number: '+4915112345678' } });
   const phone = await sendCode(u.token, 'phone_number');
   assert.deepEqual(phone.body, { codeDeliveryDetails: { destination: '+********5678', deliveryMedium: 'SMS', attributeName: 'phone_number' } });

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { CognitoError } from '../../src/errors/cognito-error.ts';
 import { planUpdate, type Actor } from '../../src/modules/attributes/index.ts';
 import type { Pool } from '../../src/modules/pools/pools.service.ts';
-import { applyPlan, findUserByUsername, loadAttributes } from '../../src/modules/users/users.repository.ts';
+import { applyPlan, findUserByUsername, loadAttributes } from '../../src/modules/user-store/users.repository.ts';
 import { createPoolWithClient, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
 
 const RUNS = { seed: Number(process.env.PROPERTY_SEED ?? 20261126), numRuns: Number(process.env.PROPERTY_RUNS ?? 60) } as const;

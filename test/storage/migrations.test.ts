@@ -29,7 +29,7 @@ import { CognitoError } from '../../src/errors/cognito-error.ts';
 import { buildPoolAttributeSettings } from '../../src/modules/attributes/index.ts';
 import type { Pool } from '../../src/modules/pools/pools.service.ts';
 import { resolvePolicies } from '../../src/modules/pools/pool-settings.ts';
-import { findUserByUsername, setAttribute, usernameKey } from '../../src/modules/users/users.repository.ts';
+import { findUserByUsername, setAttribute, usernameKey } from '../../src/modules/user-store/users.repository.ts';
 import { onPostgres, openScratchPostgres, openTestDatabase } from '../support/database.ts';
 
 const run = promisify(execFile);

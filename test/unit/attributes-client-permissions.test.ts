@@ -60,7 +60,7 @@ describe('validating a client\'s lists (§4, §3)', () => {
   });
 });
 
-describe('canRead (api.md: no list reads everything but developer-only)', () => {
+describe('canRead (docs/api.md: no list reads everything but developer-only)', () => {
   const cases: [string, string[] | null, string, boolean][] = [
     ['no list', null, 'email', true],
     ['no list', null, 'email_verified', true],
@@ -86,7 +86,7 @@ describe('canRead (api.md: no list reads everything but developer-only)', () => 
   }
 });
 
-describe('canWrite (api.md: no list writes everything a client ever may)', () => {
+describe('canWrite (docs/api.md: no list writes everything a client ever may)', () => {
   const cases: [string, string[] | null, string, boolean][] = [
     ['no list', null, 'email', true],
     ['no list', null, 'given_name', true],

@@ -29,7 +29,7 @@ export function assertCognitoError(
 export const assertInvalid = (run: () => unknown, messagePart: string) =>
   assertCognitoError(run, 'InvalidParameterException', messagePart);
 
-/** api.md: an attribute outside the client's rights is NotAuthorizedException with 403. */
+/** docs/api.md: an attribute outside the client's rights is NotAuthorizedException with 403. */
 export const assertUnauthorizedWrite = (run: () => unknown) =>
   assertCognitoError(run, 'NotAuthorizedException', UNAUTHORIZED_WRITE, 403);
 

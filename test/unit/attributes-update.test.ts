@@ -126,7 +126,7 @@ describe('planUpdate: administrators and the verified flags', () => {
   }
 });
 
-describe('planUpdate: keep-original (mode B, api.md decisions)', () => {
+describe('planUpdate: keep-original (mode B, docs/api.md decisions)', () => {
   const pendingState = withEmail({ value: OLD_EMAIL, verified: true, pendingValue: NEW_EMAIL });
   runCases([
     ['a user change is held pending and a code goes to it; current value and flag stay (test vector 7)', modeB, anyClient, state, { email: NEW_EMAIL },

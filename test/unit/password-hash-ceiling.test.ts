@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import argon2 from 'argon2';
-import { HASH_CEILING, createPasswordHasher, hashCeiling, hashRefusal, parseArgon2idHash } from '../../src/modules/users/passwords.ts';
+import { HASH_CEILING, createPasswordHasher, hashCeiling, hashRefusal, parseArgon2idHash } from '../../src/modules/user-store/passwords.ts';
 
 const own = { memoryCostKiB: 1024, timeCost: 1, parallelism: 1 };
 const TAIL = `${'A'.repeat(22)}$${'B'.repeat(43)}`;

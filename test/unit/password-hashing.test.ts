@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { describe, test } from 'node:test';
 import argon2 from 'argon2';
 import { loadConfig } from '../../src/config.ts';
-import { createPasswordHasher, limitConcurrency } from '../../src/modules/users/passwords.ts';
+import { createPasswordHasher, limitConcurrency } from '../../src/modules/user-store/passwords.ts';
 
 // Cheap parameters: these tests are about where hashing runs, not about its cost.
 const cheap = { memoryCostKiB: 1024, timeCost: 1, parallelism: 1 };

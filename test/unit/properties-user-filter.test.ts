@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { FilterSyntaxError, MAX_FILTER_LENGTH, formatUserFilter, parseUserFilter, type UserFilter } from '../../src/modules/users/user-filter.ts';
+import { FilterSyntaxError, MAX_FILTER_LENGTH, formatUserFilter, parseUserFilter, type UserFilter } from '../../src/modules/user-store/user-filter.ts';
 
 const RUNS = { seed: Number(process.env.PROPERTY_SEED ?? 20261126), numRuns: Number(process.env.PROPERTY_RUNS ?? 1000) } as const;
 

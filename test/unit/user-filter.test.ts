@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FilterSyntaxError, formatUserFilter, parseUserFilter } from '../../src/modules/users/user-filter.ts';
+import { FilterSyntaxError, formatUserFilter, parseUserFilter } from '../../src/modules/user-store/user-filter.ts';
 
 const good: Array<[string, { name: string; operator: '=' | '^='; value: string } | null]> = [
   ['', null],

@@ -43,7 +43,7 @@ function unknownAttribute(name: string, context: WriteContext): string {
 /**
  * The checks every write goes through. Each stage runs over all names before the next,
  * so when several rules break, the same one wins whatever the order of the names.
- * Cognito does not document the order (§4); Cognate's is: name shape → value length →
+ * Cognito does not document the order (docs/cognito-attributes.md §4); Cognate's is: name shape → value length →
  * sub and verified flags → client write permission → schema existence and immutability
  * → value format → required.
  */
@@ -60,7 +60,7 @@ function checkWrites(
 
   for (const [name, value] of entries) {
     if (!NEVER_CLIENT_WRITABLE.has(name)) continue;
-    // api.md: a user touching sub or a verified flag is an unauthorized write (403), whatever the value.
+    // docs/api.md, "Decisions": a user touching sub or a verified flag is an unauthorized write (403), whatever the value.
     if (actor.kind === 'user') throw forbidden(UNAUTHORIZED_WRITE);
     if (name === 'sub') {
       throw invalidParameter(creating ? schemaError('sub', 'Attribute is assigned by the service.') : notUpdatable('sub'));
@@ -86,9 +86,9 @@ function checkWrites(
   const writes = entries.map(([name, value]): CheckedWrite => {
     const definition = definitionOf(settings, name);
     if (!definition) throw invalidParameter(unknownAttribute(name, context));
-    // Immutable means "only at creation", even for a value that was never set (§2).
+    // Immutable means "only at creation", even for a value that was never set (docs/cognito-attributes.md §2).
     if (context === 'update' && !definition.mutable) throw invalidParameter(notUpdatable(name));
-    // An alias must be unique among verified users, so it can only be claimed once the account is confirmed (§1.5).
+    // An alias must be unique among verified users, so it can only be claimed once the account is confirmed (docs/cognito-attributes.md §1.5).
     if (context === 'sign-up' && name === 'preferred_username' && preferredUsernameIsAlias) {
       throw invalidParameter(schemaError(name, 'An alias cannot be given at sign-up; set it after confirmation.'));
     }
@@ -153,7 +153,7 @@ export function emptyPlan(): UpdatePlan {
   return { set: {}, delete: [], pending: {}, clearPending: [], verified: {}, codesFor: [], unchanged: [] };
 }
 
-/** UpdateUserAttributes / AdminUpdateUserAttributes (§5.4 and api.md's decisions). */
+/** UpdateUserAttributes / AdminUpdateUserAttributes (docs/cognito-attributes.md §5.4; docs/api.md, "Decisions"). */
 export function planUpdate(
   settings: PoolAttributeSettings,
   actor: Actor,
@@ -301,7 +301,7 @@ function visibleAttributes<Flag>(
 }
 
 /**
- * What a username given at sign-up means (§3, §6): in alias pools it must not look like
+ * What a username given at sign-up means (docs/cognito-attributes.md §3, §6): in alias pools it must not look like
  * an alias it could later collide with; in username-attribute pools it is the email or
  * phone number itself.
  */

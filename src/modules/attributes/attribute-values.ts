@@ -33,6 +33,7 @@ export function isPhoneNumber(value: string): boolean {
 
 // atext (letters, digits, !#$%&'*+/=?^_`{|}~-) or UTF-8; labels: letters, digits, hyphens or UTF-8.
 const MAILBOX =
+  // eslint-disable-next-line no-control-regex -- \x00-\x7F is the ASCII range the UTF-8 alternative excludes.
   /^(?:[\w!#$%&'*+/=?^`{|}~-]|[^\x00-\x7F\s\p{Cc}])+(?:\.(?:[\w!#$%&'*+/=?^`{|}~-]|[^\x00-\x7F\s\p{Cc}])+)*@(?:[A-Za-z0-9-]|[^\x00-\x7F\s\p{Cc}])+(?:\.(?:[A-Za-z0-9-]|[^\x00-\x7F\s\p{Cc}])+)*$/u;
 
 /**

@@ -52,7 +52,7 @@ export interface PoolAttributeSettings {
   keepOriginalAttributes: VerifiableAttribute[];
 }
 
-/** An app client's attribute lists; `null` means "no list" (see api.md's decisions). */
+/** An app client's attribute lists; `null` means "no list" (docs/api.md, "Decisions"). */
 export interface ClientAttributePermissions {
   readAttributes: string[] | null;
   writeAttributes: string[] | null;

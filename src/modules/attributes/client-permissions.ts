@@ -6,7 +6,7 @@ function definitionOf(settings: PoolAttributeSettings, name: string): AttributeD
   return settings.schema.find((definition) => definition.name === name);
 }
 
-/** Checks an app client's lists when it is created or updated (spec §4, §3). */
+/** Checks an app client's lists when it is created or updated (docs/cognito-attributes.md §4, §3). */
 export function validateClientPermissions(
   settings: PoolAttributeSettings,
   perms: ClientAttributePermissions,
@@ -31,7 +31,7 @@ export function validateClientPermissions(
 
 /**
  * Whether a client may see an attribute. `sub` always; no list means everything but
- * developer-only attributes (api.md decision); a list means exactly what it names, each
+ * developer-only attributes (docs/api.md, "Decisions"); a list means exactly what it names, each
  * verified flag included only when the flag itself is listed.
  */
 export function canRead(settings: PoolAttributeSettings, perms: ClientAttributePermissions, name: string): boolean {

@@ -13,7 +13,7 @@ export const MAX_CUSTOM_ATTRIBUTES = 50;
 const MAX_CUSTOM_NAME_LENGTH = 20;
 const ALIASES: readonly AliasAttribute[] = ['email', 'phone_number', 'preferred_username'];
 
-/** Validates a pool's attribute configuration at creation (spec §1.1, §2, §3, §5.4, §6). */
+/** Validates a pool's attribute configuration at creation (docs/cognito-attributes.md §1.1, §2, §3, §5.4, §6). */
 export function buildPoolAttributeSettings(input: PoolAttributeSettingsInput): PoolAttributeSettings {
   const aliasAttributes = checkList('aliasAttributes', input.aliasAttributes, ALIASES);
   const usernameAttributes = checkList('usernameAttributes', input.usernameAttributes, VERIFIABLE_ATTRIBUTES);

@@ -17,7 +17,7 @@ const other = (name: string, attributeDataType: AttributeDataType): AttributeDef
   developerOnly: false,
 });
 
-/** The schema of a new pool, exactly as DescribeUserPool lists it, in Cognito's order (spec §1.1). */
+/** The schema of a new pool, exactly as DescribeUserPool lists it, in Cognito's order (docs/cognito-attributes.md §1.1). */
 export const STANDARD_ATTRIBUTES: readonly Readonly<AttributeDefinition>[] = Object.freeze(
   [
     { ...string('sub', 1), mutable: false, required: true },

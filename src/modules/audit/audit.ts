@@ -1,9 +1,9 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { auditEvents, type AuditDetails } from '../../db/schema/index.ts';
+import { auditEvents, type AuditDetails } from '../../db/schema/audit.ts';
 import { invalidParameter } from '../../errors/cognito-error.ts';
 import type { UserAttributeState } from '../attributes/index.ts';
-import type { Pool } from '../pools/pools.service.ts';
+import type { Pool } from '../pools/pools.types.ts';
 
 export type AuditActor = { kind: 'user'; clientId: string } | { kind: 'admin' };
 
@@ -63,6 +63,11 @@ export function auditRow(event: AuditEvent): typeof auditEvents.$inferInsert {
     action: event.action,
     details: event.details,
   };
+}
+
+/** Many events in one statement (an import's users). */
+export async function recordAudits(q: Queryable, rows: Array<typeof auditEvents.$inferInsert>): Promise<void> {
+  if (rows.length > 0) await q.insert(auditEvents).values(rows);
 }
 
 export async function recordAudit(q: Queryable, event: AuditEvent): Promise<void> {

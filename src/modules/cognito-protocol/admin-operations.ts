@@ -108,7 +108,7 @@ export const adminOperations: Record<string, Operation> = {
       // Named after the region the SDK signed for, as Cognito's ids are (`us-east-1_…`).
       ...(region && { poolId: newPoolId(region) }),
       name: input.PoolName,
-      // Cognito's API default is case-sensitive usernames (spec §6); Amplify's default sign-in is SRP.
+      // Cognito's API default is case-sensitive usernames (docs/cognito-attributes.md §6); Amplify's default sign-in is SRP.
       usernameCaseSensitive: input.UsernameConfiguration?.CaseSensitive ?? true,
       srpEnabled: true,
       policies: {
@@ -161,7 +161,7 @@ export const adminOperations: Record<string, Operation> = {
       name: input.ClientName,
       readAttributes: input.ReadAttributes ?? null,
       writeAttributes: input.WriteAttributes ?? null,
-      // Cognito's API default is LEGACY (spec §8.3); the REST API's is ENABLED.
+      // Cognito's API default is LEGACY (docs/cognito-attributes.md §8.3); the REST API's is ENABLED.
       preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
       explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
     });

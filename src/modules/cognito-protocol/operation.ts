@@ -1,9 +1,31 @@
 import type { Static, TSchema } from 'typebox';
-import type { Services } from '../../services.ts';
+import type { AccountService } from '../account/account.service.ts';
+import type { AdminUsersService } from '../admin-users/admin-users.service.ts';
+import type { SigV4Verifier } from '../aws-auth/index.ts';
+import type { PoolsService } from '../pools/pools.service.ts';
+import type { RecoveryService } from '../recovery/recovery.service.ts';
+import type { RegistrationService } from '../registration/registration.service.ts';
+import type { SignInService } from '../sign-in/sign-in.service.ts';
+import type { SessionsService } from '../tokens/sessions.service.ts';
+import type { UserSearchService } from '../user-store/user-search.ts';
 import { inputChecker } from './input-validation.ts';
 
+/** The services the Cognito face calls; the composition root (src/services.ts) provides them. */
+export interface ProtocolServices {
+  pools: PoolsService;
+  sessions: SessionsService;
+  registration: RegistrationService;
+  signIn: SignInService;
+  recovery: RecoveryService;
+  account: AccountService;
+  adminUsers: AdminUsersService;
+  userSearch: UserSearchService;
+  /** Checks the SigV4 signature of admin calls. */
+  awsSignatures: SigV4Verifier;
+}
+
 export interface OperationContext {
-  services: Services;
+  services: ProtocolServices;
   /** The region of a signed admin call's credential scope (new pools are named after it). */
   region?: string;
   /** The caller's address: sign-in lockouts are kept per user and source. */

@@ -3,12 +3,11 @@
  * A second face of the same services, not a second implementation.
  */
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import type { Services } from '../../services.ts';
 import type { IncomingSignedRequest } from '../aws-auth/index.ts';
 import { findUnstorableText } from '../../lib/unstorable-text.ts';
 import { adminOperations } from './admin-operations.ts';
 import { memberName } from './input-validation.ts';
-import type { Operation } from './operation.ts';
+import type { Operation, ProtocolServices } from './operation.ts';
 import { checkMembers } from './settings-check.ts';
 import { userOperations } from './user-operations.ts';
 
@@ -17,7 +16,7 @@ export const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 const operations: Record<string, Operation> = { ...userOperations, ...adminOperations };
 
-/** The actions Cognate answers, for the README and the tests. */
+/** The actions Cognate answers, for docs/cognito-compatibility.md and the tests. */
 export const supportedActions = Object.keys(operations).sort();
 
 export interface CognitoCall extends IncomingSignedRequest {
@@ -26,12 +25,12 @@ export interface CognitoCall extends IncomingSignedRequest {
   source: string;
 }
 
-export async function callCognito(services: Services, call: CognitoCall): Promise<{ action: string; output: object }> {
+export async function callCognito(services: ProtocolServices, call: CognitoCall): Promise<{ action: string; output: object }> {
   const action = call.target?.startsWith(TARGET_PREFIX) ? call.target.slice(TARGET_PREFIX.length) : undefined;
   if (action === undefined) throw new CognitoError('UnknownOperationException', `Expected an X-Amz-Target header naming ${TARGET_PREFIX}<Action>.`);
   const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
   if (!operation) {
-    throw new CognitoError('UnknownOperationException', `Cognate does not implement ${action.slice(0, 64)}; the README lists the Cognito actions it answers.`);
+    throw new CognitoError('UnknownOperationException', `Cognate does not implement ${action.slice(0, 64)}; docs/cognito-compatibility.md lists the Cognito actions it answers.`);
   }
   // IAM-authorised actions: the signature is checked before the body is even read.
   const scope = operation.signed ? await services.awsSignatures.verify(call) : undefined;
@@ -55,6 +54,7 @@ function parseBody(body: string): unknown {
   const path = findUnstorableText(input, '');
   if (path !== undefined) {
     // Named as every other member constraint is (`userAttributes.2.member.value`); the offending characters are not repeated.
+    // eslint-disable-next-line no-control-regex -- U+0000 is one of the characters replaced.
     const member = memberName(path.split('.').slice(1)).replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
     throw invalidParameter(`1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`);
   }

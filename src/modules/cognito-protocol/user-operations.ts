@@ -3,7 +3,7 @@
  * codes, delivery and tokens are shared; only the shapes differ.
  */
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import type { NewPasswordChallenge, SrpChallenge } from '../users/users.service.ts';
+import type { NewPasswordChallenge, SrpChallenge } from '../sign-in/sign-in.types.ts';
 import type { TokenSet } from '../tokens/sessions.service.ts';
 import * as In from './operation-inputs.ts';
 import { userOperation, type Operation, type OperationContext } from './operation.ts';
@@ -56,7 +56,7 @@ const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH',
 
 export const userOperations: Record<string, Operation> = {
   SignUp: userOperation(In.SignUp, async (input, { services }) => {
-    const result = await services.users.signUp({
+    const result = await services.registration.signUp({
       clientId: input.ClientId,
       username: input.Username,
       password: input.Password,
@@ -70,7 +70,7 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   ConfirmSignUp: userOperation(In.ConfirmSignUp, async (input, { services }) => {
-    await services.users.confirmSignUp({
+    await services.registration.confirmSignUp({
       clientId: input.ClientId,
       username: input.Username,
       confirmationCode: input.ConfirmationCode,
@@ -80,7 +80,7 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   ResendConfirmationCode: userOperation(In.ResendConfirmationCode, async (input, { services }) => {
-    const result = await services.users.resendConfirmationCode({ clientId: input.ClientId, username: input.Username });
+    const result = await services.registration.resendConfirmationCode({ clientId: input.ClientId, username: input.Username });
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
 
@@ -91,7 +91,7 @@ export const userOperations: Record<string, Operation> = {
     switch (flow) {
       case 'USER_PASSWORD_AUTH':
         return signInResult(
-          await services.users.signIn({
+          await services.signIn.signIn({
             clientId: input.ClientId,
             username: required(params, 'USERNAME', flow),
             password: required(params, 'PASSWORD', flow),
@@ -100,7 +100,7 @@ export const userOperations: Record<string, Operation> = {
         );
       case 'USER_SRP_AUTH':
         return signInResult(
-          await services.users.startSrpSignIn({
+          await services.signIn.startSrpSignIn({
             clientId: input.ClientId,
             username: required(params, 'USERNAME', flow),
             srpA: required(params, 'SRP_A', flow),
@@ -109,7 +109,7 @@ export const userOperations: Record<string, Operation> = {
         );
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
-        return signInResult(await services.users.refresh({ clientId: input.ClientId, refreshToken: required(params, 'REFRESH_TOKEN', flow) }));
+        return signInResult(await services.signIn.refresh({ clientId: input.ClientId, refreshToken: required(params, 'REFRESH_TOKEN', flow) }));
       default:
         throw invalidParameter(
           /^[A-Z_]+$/.test(flow) ? `${flow} is not supported by Cognate; use one of ${AUTH_FLOWS.join(', ')}.` : `1 validation error detected: Value '${flow.slice(0, 64)}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [${AUTH_FLOWS.join(', ')}]`,
@@ -123,7 +123,7 @@ export const userOperations: Record<string, Operation> = {
     refuseUnhonoured(answers, 'ChallengeResponses');
     if (name === 'PASSWORD_VERIFIER') {
       return signInResult(
-        await services.users.answerSrpChallenge({
+        await services.signIn.answerSrpChallenge({
           clientId: input.ClientId,
           secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
           timestamp: required(answers, 'TIMESTAMP', name),
@@ -140,7 +140,7 @@ export const userOperations: Record<string, Operation> = {
         if (key.startsWith('userAttributes.')) userAttributes[key.slice('userAttributes.'.length)] = value;
       }
       return signInResult(
-        await services.users.respondToNewPasswordChallenge({
+        await services.signIn.respondToNewPasswordChallenge({
           clientId: input.ClientId,
           session: input.Session,
           newPassword: required(answers, 'NEW_PASSWORD', name),
@@ -153,39 +153,39 @@ export const userOperations: Record<string, Operation> = {
 
   /** Amplify v6 refreshes its tokens with this action. */
   GetTokensFromRefreshToken: userOperation(In.GetTokensFromRefreshToken, async (input, { services }) => ({
-    AuthenticationResult: toAuthenticationResult(await services.users.refresh({ clientId: input.ClientId, refreshToken: input.RefreshToken })),
+    AuthenticationResult: toAuthenticationResult(await services.signIn.refresh({ clientId: input.ClientId, refreshToken: input.RefreshToken })),
   })),
 
   GetUser: userOperation(In.WithAccessToken, async (input, context) => {
-    const me = await context.services.users.getMe(await caller(context, input.AccessToken));
+    const me = await context.services.account.getMe(await caller(context, input.AccessToken));
     return { Username: me.username, UserAttributes: toAttributeList(me.attributes) };
   }),
 
   UpdateUserAttributes: userOperation(In.UpdateUserAttributes, async (input, context) => {
-    const results = await context.services.users.updateAttributes(await caller(context, input.AccessToken), fromAttributeList(input.UserAttributes));
+    const results = await context.services.account.updateAttributes(await caller(context, input.AccessToken), fromAttributeList(input.UserAttributes));
     // Amplify marks every attribute done unless this list names it as awaiting a code.
     const CodeDeliveryDetailsList = Object.values(results).flatMap((r) => (r.nextStep.codeDeliveryDetails ? [toDelivery(r.nextStep.codeDeliveryDetails)] : []));
     return { CodeDeliveryDetailsList };
   }),
 
   DeleteUserAttributes: userOperation(In.DeleteUserAttributes, async (input, context) => {
-    await context.services.users.deleteAttributes(await caller(context, input.AccessToken), input.UserAttributeNames);
+    await context.services.account.deleteAttributes(await caller(context, input.AccessToken), input.UserAttributeNames);
     return {};
   }),
 
   GetUserAttributeVerificationCode: userOperation(In.GetUserAttributeVerificationCode, async (input, context) => {
-    const result = await context.services.users.sendAttributeCode(await caller(context, input.AccessToken), input.AttributeName);
+    const result = await context.services.account.sendAttributeCode(await caller(context, input.AccessToken), input.AttributeName);
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
 
   VerifyUserAttribute: userOperation(In.VerifyUserAttribute, async (input, context) => {
-    await context.services.users.verifyAttribute(await caller(context, input.AccessToken), input.AttributeName, { confirmationCode: input.Code });
+    await context.services.account.verifyAttribute(await caller(context, input.AccessToken), input.AttributeName, { confirmationCode: input.Code });
     return {};
   }),
 
   ChangePassword: userOperation(In.ChangePassword, async (input, context) => {
     if (input.PreviousPassword === undefined) throw invalidParameter('Missing required parameter PreviousPassword');
-    await context.services.users.changePassword(await caller(context, input.AccessToken), {
+    await context.services.account.changePassword(await caller(context, input.AccessToken), {
       previousPassword: input.PreviousPassword,
       proposedPassword: input.ProposedPassword,
     });
@@ -193,12 +193,12 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   ForgotPassword: userOperation(In.ForgotPassword, async (input, { services }) => {
-    const result = await services.users.forgotPassword({ clientId: input.ClientId, username: input.Username });
+    const result = await services.recovery.forgotPassword({ clientId: input.ClientId, username: input.Username });
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
 
   ConfirmForgotPassword: userOperation(In.ConfirmForgotPassword, async (input, { services }) => {
-    await services.users.confirmForgotPassword({
+    await services.recovery.confirmForgotPassword({
       clientId: input.ClientId,
       username: input.Username,
       confirmationCode: input.ConfirmationCode,
@@ -208,7 +208,7 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   GlobalSignOut: userOperation(In.WithAccessToken, async (input, context) => {
-    await context.services.users.signOut(await caller(context, input.AccessToken));
+    await context.services.account.signOut(await caller(context, input.AccessToken));
     return {};
   }),
 
@@ -220,7 +220,7 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   DeleteUser: userOperation(In.WithAccessToken, async (input, context) => {
-    await context.services.users.deleteSelf(await caller(context, input.AccessToken));
+    await context.services.account.deleteSelf(await caller(context, input.AccessToken));
     return {};
   }),
 };

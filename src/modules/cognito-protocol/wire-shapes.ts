@@ -17,7 +17,7 @@ export interface WireAttribute {
 export const toAttributeList = (attributes: Record<string, string>): WireAttribute[] =>
   Object.entries(attributes).map(([Name, Value]) => ({ Name, Value }));
 
-/** `[{Name, Value}]` to a map; a missing Value is a blank one, which deletes (spec §5.4). */
+/** `[{Name, Value}]` to a map; a missing Value is a blank one, which deletes (docs/cognito-attributes.md §5.4). */
 export function fromAttributeList(list: WireAttribute[] | undefined): Record<string, string> {
   const map: Record<string, string> = {};
   for (const { Name, Value } of list ?? []) map[Name] = Value ?? '';
@@ -116,7 +116,7 @@ function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** One entry of DescribeUserPool's `SchemaAttributes`, as Cognito prints it (spec §1.1). */
+/** One entry of DescribeUserPool's `SchemaAttributes`, as Cognito prints it (docs/cognito-attributes.md §1.1). */
 export function toSchemaAttribute(definition: AttributeDefinition) {
   const { stringConstraints: s, numberConstraints: n } = definition;
   return {
@@ -190,7 +190,7 @@ export function toUserPoolClientType(pool: Pool, client: AppClient) {
     ClientId: client.id,
     CreationDate: epochSeconds(client.createdAt),
     LastModifiedDate: epochSeconds(client.updatedAt),
-    // Cognito omits a list that is not set (spec §4).
+    // Cognito omits a list that is not set (docs/cognito-attributes.md §4).
     ...(client.readAttributes !== null && { ReadAttributes: client.readAttributes }),
     ...(client.writeAttributes !== null && { WriteAttributes: client.writeAttributes }),
     ExplicitAuthFlows: client.explicitAuthFlows ?? authFlowsOf(pool),

@@ -14,7 +14,7 @@ function initial(s: string): string {
   return Array.from(s)[0] ?? '';
 }
 
-/** Cognito's masks, as decided in api.md: `j***@e***` and `+********1234`. */
+/** Cognito's masks, as decided in docs/api.md, "Decisions" (docs/cognito-attributes.md §5.7): `j***@e***` and `+********1234`. */
 export function maskDestination(attributeName: DeliveryAttribute, value: string): string {
   if (attributeName === 'phone_number') {
     return `+********${value.replace(/\D/g, '').slice(-4)}`;

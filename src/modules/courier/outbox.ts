@@ -1,11 +1,12 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Db, Queryable } from '../../db/client.ts';
 import { isConnectionError } from '../../db/errors.ts';
-import { deliveryAttempts, outboxMessages, userAttributes, type DeliveryOutcome } from '../../db/schema/index.ts';
+import { deliveryAttempts, outboxMessages, type DeliveryOutcome } from '../../db/schema/courier.ts';
 import { CognitoError } from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { attributeValues } from '../user-store/users.repository.ts';
 import type { Courier } from './courier.ts';
 import { DeliveryError, noDeliveryMetrics, type DeliveryMetrics } from './delivery-error.ts';
 import { maskDestination, type DeliveryMedium } from './mask.ts';
@@ -162,10 +163,7 @@ export function createOutbox(deps: {
   async function destinationStillValid(message: QueuedMessage): Promise<boolean> {
     if (message.medium !== 'SMS') return true;
     if (!message.userId) return false;
-    const [row] = await db
-      .select({ value: userAttributes.value, pendingValue: userAttributes.pendingValue })
-      .from(userAttributes)
-      .where(and(eq(userAttributes.userId, message.userId), eq(userAttributes.name, message.attributeName)));
+    const row = await attributeValues(db, message.userId, message.attributeName);
     return row !== undefined && (row.value === message.destination || row.pendingValue === message.destination);
   }
 
@@ -356,6 +354,48 @@ export function createOutbox(deps: {
         .from(outboxMessages)
         .where(and(inArray(outboxMessages.status, ['pending', 'sending']), isNotNull(outboxMessages.payload)));
       return row?.n ?? 0;
+    },
+
+    /**
+     * What was sent to a user, newest first, with every try: for operators chasing a lost code.
+     * The payload (code or temporary password) is never read here.
+     */
+    async history(userId: string, limit: number) {
+      const messages = await db
+        .select()
+        .from(outboxMessages)
+        .where(eq(outboxMessages.userId, userId))
+        .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
+        .limit(limit);
+      const tries = messages.length
+        ? await db
+            .select()
+            .from(deliveryAttempts)
+            .where(inArray(deliveryAttempts.messageId, messages.map((m) => m.id)))
+            .orderBy(asc(deliveryAttempts.attempt))
+        : [];
+      return messages.map((m) => ({
+        id: m.id,
+        purpose: m.purpose,
+        medium: m.medium,
+        destination: m.destination,
+        status: m.status,
+        attempts: m.attempts,
+        createdAt: m.createdAt.toISOString(),
+        sentAt: m.sentAt?.toISOString() ?? null,
+        nextAttemptAt: m.status === 'pending' ? m.nextAttemptAt.toISOString() : null,
+        lastError: m.lastError,
+        tries: tries
+          .filter((t) => t.messageId === m.id)
+          .map((t) => ({
+            attempt: t.attempt,
+            at: t.at.toISOString(),
+            channel: t.channel,
+            outcome: t.outcome,
+            providerMessageId: t.providerMessageId,
+            error: t.error,
+          })),
+      }));
     },
   };
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { clients } from '../../db/schema/index.ts';
+import { clients } from '../../db/schema/pools.ts';
 import { invalidParameter } from '../../errors/cognito-error.ts';
 
 // scheme://host[:port]: a DNS name, an IPv4 address or a bracketed IPv6 address; nothing after it.

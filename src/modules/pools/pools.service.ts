@@ -1,5 +1,5 @@
-import { and, asc, count, eq, sql} from 'drizzle-orm';
-import { clients, pools, users} from '../../db/schema/index.ts';
+import { and, asc, eq, sql} from 'drizzle-orm';
+import { clients, pools } from '../../db/schema/pools.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
@@ -9,8 +9,9 @@ import { checkAllowedOrigins, createOriginAllowList } from './allowed-origins.ts
 import type { MessageTemplates, Purpose } from '../courier/courier.types.ts';
 import { chooseTemplates, validateMessageTemplates, type PoolMessageTemplates } from './message-templates.ts';
 import { resolvePolicies} from './pool-settings.ts';
+import { clearSrpCredentials, countUsers } from '../user-store/users.repository.ts';
 import { createVersionedRows } from './versioned-rows.ts';
-import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, FirstSigningKey, Pool } from './pools.types.ts';
+import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
 
 export type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
 
@@ -43,6 +44,9 @@ export function assertAuthFlow(client: Pick<AppClient, 'explicitAuthFlows'>, flo
 
 export const poolNotFound = (poolId: string) => new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
 const clientNotFound = (clientId: string) => new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+
+/** Stores a new pool's first signing key in the pool's own transaction (the tokens module makes it). */
+export type FirstSigningKey = () => Promise<(tx: Queryable, poolId: string) => Promise<void>>;
 
 export function createPoolsService(deps: {
   db: Db;
@@ -132,15 +136,14 @@ export function createPoolsService(deps: {
       return db.transaction(async (tx) => {
         const [pool] = await tx.update(pools).set({ srpEnabled: enabled, updatedAt: new Date() }).where(eq(pools.id, poolId)).returning();
         if (!pool) throw poolNotFound(poolId);
-        if (!enabled) await tx.update(users).set({ srpSalt: null, srpVerifier: null }).where(eq(users.poolId, poolId));
+        if (!enabled) await clearSrpCredentials(tx, poolId);
         return pool;
       });
     },
 
     /** DescribeUserPool's EstimatedNumberOfUsers. */
     async countUsers(poolId: string): Promise<number> {
-      const [row] = await db.select({ n: count() }).from(users).where(eq(users.poolId, poolId));
-      return row?.n ?? 0;
+      return countUsers(db, poolId);
     },
 
     listPools: (): Promise<Pool[]> => db.select().from(pools).orderBy(asc(pools.createdAt), asc(pools.id)),

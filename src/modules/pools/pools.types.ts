@@ -1,4 +1,3 @@
-import type { Queryable } from '../../db/client.ts';
 import type { PoolAttributeSettings, PoolAttributeSettingsInput } from '../attributes/attributes.types.ts';
 import type { MessageTemplates, Purpose } from '../courier/courier.types.ts';
 
@@ -126,7 +125,3 @@ export interface ClientInput {
   explicitAuthFlows?: AuthFlow[] | null;
   allowedOrigins?: string[] | null;
 }
-
-
-/** Stores a new pool's first signing key in the pool's own transaction (the tokens module makes it). */
-export type FirstSigningKey = () => Promise<(tx: Queryable, poolId: string) => Promise<void>>;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { serverSecrets } from '../../db/schema/index.ts';
+import { serverSecrets } from '../../db/schema/secrets.ts';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, getTableColumns, isNull, ne, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
-import { clients, pools, refreshTokens, users } from '../../db/schema/index.ts';
+import { clients, pools } from '../../db/schema/pools.ts';
+import { refreshTokens } from '../../db/schema/tokens.ts';
+import { users } from '../../db/schema/user-store.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
 import { idTokenAttributeClaims, type UserAttributeState } from '../attributes/index.ts';
 import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '../pools/pools.service.ts';
-import { attributesJson, attributeState, type UserRow } from '../users/users.repository.ts';
+import { attributesJson, attributeState, type UserRow } from '../user-store/users.repository.ts';
 import { signAccessToken, signIdToken, verifyAccessToken, type AccessTokenClaims, type VerificationKey } from './jwt.ts';
 import type { SigningKeyStore } from './key-store.ts';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.ts';

@@ -1,6 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 
-/** Six digits from the CSPRNG (api.md decision). */
+/** Six digits from the CSPRNG (docs/api.md, "Decisions"). */
 export function generateCode(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, '0');
 }

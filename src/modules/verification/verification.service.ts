@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
-import { codeEvents, users, verificationCodes, type CodePurpose } from '../../db/schema/index.ts';
+import { codeEvents, verificationCodes, type CodePurpose } from '../../db/schema/verification.ts';
+import { lockUser } from '../user-store/users.repository.ts';
 import { CognitoError } from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { VerifiableAttribute } from '../attributes/index.ts';
@@ -129,7 +130,7 @@ export function createVerificationService(deps: { db: Db; secret: string; outbox
      */
     async check(scope: CodeScope & { code: string; policy: CodePolicy }): Promise<{ destination: string; codeHmac: string }> {
       await db.transaction(async (tx) => {
-        await tx.select({ id: users.id }).from(users).where(eq(users.id, scope.userId)).for('update');
+        await lockUser(tx, scope.userId);
         if ((await countEvents(tx, scope.userId, 'confirm', scope.purpose)) >= scope.policy.confirmsPerHour) throw limitExceeded();
         await tx.insert(codeEvents).values({ userId: scope.userId, kind: 'confirm', purpose: scope.purpose });
       });

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import { cognitoCsvRows, ndjsonRows } from '../../modules/users/user-transfer.ts';
+import { cognitoCsvRows, ndjsonRows } from '../../modules/user-store/user-transfer.ts';
 import { problems, ref } from '../../schemas/common.ts';
 import { PoolParams } from '../../schemas/pools.ts';
 import { ImportUsersBody, ImportUsersResponse, TransferUser } from '../../schemas/user-transfer.ts';

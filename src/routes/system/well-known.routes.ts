@@ -57,5 +57,5 @@ export async function wellKnownRoutes(fastify: FastifyInstance) {
       },
     },
     onRequest: app.requireUser,
-  }, async (request) => app.services.users.userInfo(callerOf(request)));
+  }, async (request) => app.services.account.userInfo(callerOf(request)));
 }

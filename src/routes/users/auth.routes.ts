@@ -18,7 +18,7 @@ import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 /** Sign-in, refresh, global sign-out and password reset. */
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { users } = app.services;
+  const { account, recovery, signIn } = app.services;
 
   app.post('/v1/auth/sign-in', {
     schema: {
@@ -29,7 +29,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       response: { 200: jsonResponse('Signed in (tokens), or a challenge to answer (NEW_PASSWORD_REQUIRED with its session)', ref(SignInResult)), ...problems(400, 401, 403, 404, 415, 429) },
     },
     preHandler: app.rateLimited('signIn'),
-  }, async (request) => users.signIn({ ...request.body, source: sourceOf(request) }));
+  }, async (request) => signIn.signIn({ ...request.body, source: sourceOf(request) }));
 
   app.post('/v1/auth/respond-to-challenge', {
     schema: {
@@ -40,7 +40,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       response: { 200: jsonResponse('The challenge is answered: tokens', ref(TokenResponse)), ...problems(400, 401, 403, 415, 429, 502) },
     },
     preHandler: app.rateLimited('signIn'),
-  }, async (request) => users.respondToNewPasswordChallenge(request.body));
+  }, async (request) => signIn.respondToNewPasswordChallenge(request.body));
 
   app.post('/v1/auth/refresh', {
     schema: {
@@ -51,7 +51,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       response: { 200: jsonResponse('New access and ID tokens', ref(TokenResponse)), ...problems(400, 401, 403, 415, 429) },
     },
     preHandler: app.rateLimited('refresh'),
-  }, async (request) => users.refresh(request.body));
+  }, async (request) => signIn.refresh(request.body));
 
   app.post('/v1/auth/sign-out', {
     schema: {
@@ -63,7 +63,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     },
     onRequest: app.requireUser,
   }, async (request) => {
-    await users.signOut(callerOf(request));
+    await account.signOut(callerOf(request));
     return {};
   });
 
@@ -76,7 +76,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       response: { 200: jsonResponse('A reset code was sent: where to', ref(CodeDeliveryResponse)), ...problems(400, 403, 404, 415, 429, 502) },
     },
     preHandler: app.rateLimited('codeSend'),
-  }, async (request) => users.forgotPassword(request.body));
+  }, async (request) => recovery.forgotPassword(request.body));
 
   app.post('/v1/auth/forgot-password/confirm', {
     schema: {
@@ -88,7 +88,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     },
     preHandler: app.rateLimited('codeCheck'),
   }, async (request) => {
-    await users.confirmForgotPassword(request.body);
+    await recovery.confirmForgotPassword(request.body);
     return {};
   });
 }

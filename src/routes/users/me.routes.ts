@@ -23,7 +23,7 @@ const signedInUser = (request: FastifyRequest) => ({ targets: [], caller: caller
 /** The signed-in user: profile, password, attributes and their verification. */
 export async function meRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { users } = app.services;
+  const { account } = app.services;
   const security = [{ accessToken: [] }];
   app.addHook('onRequest', app.requireUser);
 
@@ -35,7 +35,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       security,
       response: { 200: jsonResponse('The user, with the attributes this client may read', ref(MeResponse)), ...problems(401, 403) },
     },
-  }, async (request) => users.getMe(callerOf(request)));
+  }, async (request) => account.getMe(callerOf(request)));
 
   app.delete('/v1/me', {
     schema: {
@@ -46,7 +46,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(401, 403) },
     },
   }, async (request, reply) => {
-    await users.deleteSelf(callerOf(request));
+    await account.deleteSelf(callerOf(request));
     return reply.status(204).send(null);
   });
 
@@ -60,7 +60,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       response: { 200: jsonResponse('The password is changed', ref(Empty)), ...problems(400, 401, 403, 415) },
     },
   }, async (request) => {
-    await users.changePassword(callerOf(request), request.body);
+    await account.changePassword(callerOf(request), request.body);
     return {};
   });
 
@@ -72,7 +72,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       security,
       response: { 200: jsonResponse('The attributes this client may read, by name', ref(AttributeMap)), ...problems(401, 403) },
     },
-  }, async (request) => users.getAttributes(callerOf(request)));
+  }, async (request) => account.getAttributes(callerOf(request)));
 
   app.patch('/v1/me/attributes', {
     schema: {
@@ -83,7 +83,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       body: ref(UpdateAttributesBody),
       response: { 200: jsonResponse('Per attribute: whether it changed, or the code it waits for', ref(UpdateAttributesResponse)), ...problems(400, 401, 403, 409, 415, 429, 502) },
     },
-  }, async (request) => ({ results: await users.updateAttributes(callerOf(request), request.body.userAttributes) }));
+  }, async (request) => ({ results: await account.updateAttributes(callerOf(request), request.body.userAttributes) }));
 
   app.put('/v1/me/attributes/:name', {
     schema: {
@@ -97,7 +97,7 @@ export async function meRoutes(fastify: FastifyInstance) {
     },
   }, async (request) => {
     const { name } = request.params;
-    const results = await users.updateAttributes(callerOf(request), { [name]: request.body.value });
+    const results = await account.updateAttributes(callerOf(request), { [name]: request.body.value });
     return results[name]!;
   });
 
@@ -111,7 +111,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403) },
     },
   }, async (request, reply) => {
-    await users.deleteAttributes(callerOf(request), request.query.name);
+    await account.deleteAttributes(callerOf(request), request.query.name);
     return reply.status(204).send(null);
   });
 
@@ -125,7 +125,7 @@ export async function meRoutes(fastify: FastifyInstance) {
       response: { 200: jsonResponse('A code was sent: where to', ref(CodeDeliveryResponse)), ...problems(400, 401, 403, 429, 502) },
     },
     preHandler: app.rateLimited('codeSend', signedInUser),
-  }, async (request) => users.sendAttributeCode(callerOf(request), request.params.name));
+  }, async (request) => account.sendAttributeCode(callerOf(request), request.params.name));
 
   app.post('/v1/me/attributes/:name/verify', {
     schema: {
@@ -139,7 +139,7 @@ export async function meRoutes(fastify: FastifyInstance) {
     },
     preHandler: app.rateLimited('codeCheck', signedInUser),
   }, async (request) => {
-    await users.verifyAttribute(callerOf(request), request.params.name, request.body);
+    await account.verifyAttribute(callerOf(request), request.params.name, request.body);
     return {};
   });
 }

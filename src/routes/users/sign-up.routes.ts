@@ -7,7 +7,7 @@ import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 /** Sign-up and its confirmation: no token yet, the client is named in the body. */
 export async function signUpRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { users } = app.services;
+  const { registration } = app.services;
 
   app.post('/v1/sign-up', {
     schema: {
@@ -20,7 +20,7 @@ export async function signUpRoutes(fastify: FastifyInstance) {
     preHandler: app.rateLimited('signUp'),
   }, async (request, reply) => {
     const { clientId, username, password, userAttributes } = request.body;
-    return reply.status(201).send(await users.signUp({ clientId, username, password, userAttributes: userAttributes ?? {} }));
+    return reply.status(201).send(await registration.signUp({ clientId, username, password, userAttributes: userAttributes ?? {} }));
   });
 
   app.post('/v1/sign-up/confirm', {
@@ -33,7 +33,7 @@ export async function signUpRoutes(fastify: FastifyInstance) {
     },
     preHandler: app.rateLimited('codeCheck'),
   }, async (request) => {
-    await users.confirmSignUp(request.body);
+    await registration.confirmSignUp(request.body);
     return {};
   });
 
@@ -46,5 +46,5 @@ export async function signUpRoutes(fastify: FastifyInstance) {
       response: { 200: jsonResponse('A new code was sent: where to', ref(CodeDeliveryResponse)), ...problems(400, 404, 415, 429, 502) },
     },
     preHandler: app.rateLimited('codeSend'),
-  }, async (request) => users.resendConfirmationCode(request.body));
+  }, async (request) => registration.resendConfirmationCode(request.body));
 }

@@ -67,11 +67,12 @@ export function handleUpdateUserAttributeNextSteps(output: UpdateUserAttributeOu
   const { nextStep } = output;
 
   switch (nextStep.updateAttributeStep) {
-    case 'CONFIRM_ATTRIBUTE_WITH_CODE':
+    case 'CONFIRM_ATTRIBUTE_WITH_CODE': {
       const codeDeliveryDetails = nextStep.codeDeliveryDetails;
       console.log(`Confirmation code was sent to ${codeDeliveryDetails?.deliveryMedium}.`);
       // Collect the confirmation code from the user and pass to confirmUserAttribute.
       break;
+    }
     case 'DONE':
       console.log(`attribute was successfully updated.`);
       break;

@@ -1,5 +1,5 @@
 import { createSrpVerifier } from '../srp/index.ts';
-import type { Pool } from '../pools/pools.service.ts';
+import type { Pool } from '../pools/pools.types.ts';
 
 /**
  * The SRP columns to store with a new password: a verifier only where the pool has SRP on,

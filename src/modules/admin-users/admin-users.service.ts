@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { deliveryAttempts, outboxMessages, userAttributes, users } from '../../db/schema/index.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
-import { planDelete, planUpdate, prepareNewUser, readAttributes, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
+import { planDelete, planUpdate, prepareNewUser, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
 import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
-import { srpCredentials } from './srp-credentials.ts';
-import { issueUserCode } from './user-codes.ts';
-import { generateTemporaryPassword, type PasswordHasher } from './passwords.ts';
+import type { Outbox } from '../courier/index.ts';
+import { generateTemporaryPassword, type PasswordHasher } from '../user-store/passwords.ts';
+import { presentUser } from '../user-store/present-user.ts';
+import { srpCredentials } from '../user-store/srp-credentials.ts';
+import { issueUserCode } from '../verification/user-codes.ts';
 import {
   aliasExists,
   aliasHeldByOther,
@@ -24,8 +25,13 @@ import {
   newUserIdentity,
   newUserRow,
   SIGN_IN_NAME_TAKEN,
+  deleteAttributeRows,
+  deleteUser,
+  findUserById,
+  insertUser,
+  updateUser,
   type UserRow,
-} from './users.repository.ts';
+} from '../user-store/users.repository.ts';
 import { attributeChanges, listAudit, recordAudit, type AuditActor } from '../audit/audit.ts';
 
 /** Every write here is an administrator's. */
@@ -47,6 +53,7 @@ export interface InvitationOutbox {
     },
   ): Promise<unknown>;
   sendNow(queued: unknown[]): Promise<void>;
+  history: Outbox['history'];
 }
 
 export interface AdminCreateUserInput {
@@ -62,19 +69,6 @@ export interface AdminCreateUserInput {
 const MEDIUM_ATTRIBUTE = { EMAIL: 'email', SMS: 'phone_number' } as const;
 const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-/** The whole user as an administrator sees it: every attribute, no client filter. */
-export function presentUser(pool: Pool, user: UserRow, state: UserAttributeState) {
-  return {
-    username: user.username,
-    userSub: user.id,
-    userStatus: user.status,
-    enabled: user.enabled,
-    attributes: readAttributes(pool.attributeSettings, null, state),
-    createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
-  };
-}
 
 export function createAdminUsersService(deps: {
   db: Db;
@@ -108,8 +102,8 @@ export function createAdminUsersService(deps: {
   }
 
   async function present(q: Queryable, pool: Pool, userId: string) {
-    const [user] = await q.select().from(users).where(eq(users.id, userId));
-    return presentUser(pool, user!, await loadAttributes(q, user!));
+    const user = (await findUserById(q, userId))!;
+    return presentUser(pool, user, await loadAttributes(q, user));
   }
 
   /** Queues the invitation on each medium asked for (by default: email if the user has one, else SMS). */
@@ -151,10 +145,7 @@ export function createAdminUsersService(deps: {
     let queued: unknown[] = [];
     const result = await db.transaction(async (tx) => {
       const user = (await lockUser(tx, existing.id))!;
-      await tx
-        .update(users)
-        .set({ passwordHash, ...srpCredentials(pool, user.username, password), updatedAt: sql`now()` })
-        .where(eq(users.id, user.id));
+      await updateUser(tx, user.id, { passwordHash, ...srpCredentials(pool, user.username, password), updatedAt: sql`now()` });
       await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_RESEND_INVITATION', details: { password: 'reset' } });
       const state = await loadAttributes(tx, user);
       queued = await queueInvitations(tx, pool, user, state, password, input);
@@ -210,8 +201,8 @@ export function createAdminUsersService(deps: {
         const state = await loadAttributes(tx, user);
         const doomed = planDelete(pool.attributeSettings, { kind: 'admin' }, state, names);
         if (doomed.length === 0) return;
-        await tx.delete(userAttributes).where(and(eq(userAttributes.userId, user.id), inArray(userAttributes.name, doomed)));
-        await tx.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        await deleteAttributeRows(tx, user.id, doomed);
+        await updateUser(tx, user.id, { updatedAt: sql`now()` });
         const attributes = attributeChanges(pool, state, await loadAttributes(tx, user));
         await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_DELETE_ATTRIBUTES', details: { attributes } });
       });
@@ -221,7 +212,7 @@ export function createAdminUsersService(deps: {
     async confirmSignUp(poolId: string, username: string) {
       return lockedWrite(poolId, username, async (tx, pool, user) => {
         if (user.status !== 'UNCONFIRMED') throw forbidden(`User cannot be confirmed. Current status is ${user.status}`);
-        await tx.update(users).set({ status: 'CONFIRMED', updatedAt: sql`now()` }).where(eq(users.id, user.id));
+        await updateUser(tx, user.id, { status: 'CONFIRMED', updatedAt: sql`now()` });
         await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_CONFIRM_SIGN_UP', details: { status: { from: user.status, to: 'CONFIRMED' } } });
         return present(tx, pool, user.id);
       });
@@ -234,7 +225,7 @@ export function createAdminUsersService(deps: {
     async setEnabled(poolId: string, username: string, enabled: boolean) {
       return lockedWrite(poolId, username, async (tx, pool, user) => {
         if (user.enabled !== enabled) {
-          await tx.update(users).set({ enabled, updatedAt: sql`now()` }).where(eq(users.id, user.id));
+          await updateUser(tx, user.id, { enabled, updatedAt: sql`now()` });
           // As Cognito's AdminDisableUser: every session ends, so enabling again needs a new sign-in.
           if (!enabled) await deps.sessions.revokeAll(tx, user.id);
           const action = enabled ? 'ADMIN_ENABLE_USER' : 'ADMIN_DISABLE_USER';
@@ -254,8 +245,7 @@ export function createAdminUsersService(deps: {
     async deleteUser(poolId: string, username: string) {
       const { pool, user } = await target(poolId, username);
       await db.transaction(async (tx) => {
-        const deleted = await tx.delete(users).where(eq(users.id, user.id)).returning({ id: users.id });
-        if (deleted.length === 0) throw userNotFound();
+        if (!(await deleteUser(tx, user.id))) throw userNotFound();
         await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_DELETE_USER', details: { status: { from: user.status, to: null } } });
       });
     },
@@ -268,41 +258,7 @@ export function createAdminUsersService(deps: {
       const pool = await deps.pools.getPool(poolId);
       const user = await findUserByUsername(db, pool, username);
       if (!user) throw new CognitoError('UserNotFoundException', 'User does not exist.');
-      const messages = await db
-        .select()
-        .from(outboxMessages)
-        .where(eq(outboxMessages.userId, user.id))
-        .orderBy(desc(outboxMessages.createdAt), desc(outboxMessages.id))
-        .limit(limit);
-      const tries = messages.length
-        ? await db
-            .select()
-            .from(deliveryAttempts)
-            .where(inArray(deliveryAttempts.messageId, messages.map((m) => m.id)))
-            .orderBy(asc(deliveryAttempts.attempt))
-        : [];
-      return messages.map((m) => ({
-        id: m.id,
-        purpose: m.purpose,
-        medium: m.medium,
-        destination: m.destination,
-        status: m.status,
-        attempts: m.attempts,
-        createdAt: m.createdAt.toISOString(),
-        sentAt: m.sentAt?.toISOString() ?? null,
-        nextAttemptAt: m.status === 'pending' ? m.nextAttemptAt.toISOString() : null,
-        lastError: m.lastError,
-        tries: tries
-          .filter((t) => t.messageId === m.id)
-          .map((t) => ({
-            attempt: t.attempt,
-            at: t.at.toISOString(),
-            channel: t.channel,
-            outcome: t.outcome,
-            providerMessageId: t.providerMessageId,
-            error: t.error,
-          })),
-      }));
+      return deps.outbox.history(user.id, limit);
     },
 
     /**
@@ -326,21 +282,18 @@ export function createAdminUsersService(deps: {
       let result;
       try {
         result = await db.transaction(async (tx) => {
-          const [user] = await tx
-            .insert(users)
-            .values(newUserRow(pool, { id: sub, username, status: 'FORCE_CHANGE_PASSWORD', passwordHash, password }))
-            .returning();
+          const user = await insertUser(tx, newUserRow(pool, { id: sub, username, status: 'FORCE_CHANGE_PASSWORD', passwordHash, password }));
           await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, { forceAlias: input.forceAliasCreation === true });
-          const state = await loadAttributes(tx, user!);
+          const state = await loadAttributes(tx, user);
           await recordAudit(tx, {
             pool,
-            user: user!,
+            user: user,
             actor: admin,
             action: 'ADMIN_CREATE_USER',
             details: { status: { from: null, to: 'FORCE_CHANGE_PASSWORD' }, password: 'set', attributes: attributeChanges(pool, {}, state) },
           });
-          if (input.messageAction !== 'SUPPRESS') queued = await queueInvitations(tx, pool, user!, state, password, input);
-          return presentUser(pool, user!, state);
+          if (input.messageAction !== 'SUPPRESS') queued = await queueInvitations(tx, pool, user, state, password, input);
+          return presentUser(pool, user, state);
         });
       } catch (error) {
         const constraint = uniqueViolation(error);

@@ -5,13 +5,14 @@ import { parse as parseCsv } from 'csv-parse';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { auditEvents, signInNames, userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/index.ts';
+import { signInNames, userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/user-store.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { isEmailAddress, isPhoneNumber, prepareNewUser, readAttributes, type VerifiableAttribute } from '../attributes/index.ts';
-import type { Pool, PoolsService } from '../pools/pools.service.ts';
+import type { PoolsService } from '../pools/pools.service.ts';
+import type { Pool } from '../pools/pools.types.ts';
 import { aliasExists, aliasKeyOf, insertAttributes, nameLockKey, newUserIdentity, SIGN_IN_NAME_TAKEN, usernameKey } from './users.repository.ts';
 import { HASH_CEILING, hashRefusal, type HashCeiling } from './passwords.ts';
-import { attributeChanges, auditRow } from '../audit/audit.ts';
+import { attributeChanges, auditRow, recordAudits } from '../audit/audit.ts';
 
 /** One line of an export, and what an import reads back. */
 export interface TransferUser {
@@ -278,7 +279,7 @@ async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise
   for (const [name, pendingValue] of Object.entries(user.pendingValues)) {
     await tx.update(userAttributes).set({ pendingValue }).where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
   }
-  await tx.insert(auditEvents).values(importAudit(pool, user));
+  await recordAudits(tx, [importAudit(pool, user)]);
 }
 
 function rejection(error: unknown): string {
@@ -349,7 +350,7 @@ async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promi
   await tx.insert(users).values(batch.map(({ user }) => userRow(pool, user)));
   const rows = batch.flatMap(({ user }) => attributeRows(pool, user));
   if (rows.length > 0) await tx.insert(userAttributes).values(rows);
-  await tx.insert(auditEvents).values(batch.map(({ user }) => importAudit(pool, user)));
+  await recordAudits(tx, batch.map(({ user }) => importAudit(pool, user)));
 }
 
 /** `passwordHashCeiling`: what an imported hash may cost, the hasher's `ceiling` (HASH_CEILING unless given). */

@@ -1,5 +1,5 @@
 /**
- * ListUsers' filter syntax (spec §9): one condition `name op "value"`, op `=` (exact) or `^=`
+ * ListUsers' filter syntax (docs/cognito-attributes.md §9): one condition `name op "value"`, op `=` (exact) or `^=`
  * (prefix), whitespace optional around the operator, `\"` and `\\` the only escapes in the value.
  * Pure syntax: which names may be searched is the pool's business (user-search.ts).
  */

@@ -1,17 +1,18 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
-import { userAttributes, userStatuses, users } from '../../db/schema/index.ts';
+import { userAttributes, userStatuses, users } from '../../db/schema/user-store.ts';
 import { invalidParameter } from '../../errors/cognito-error.ts';
 import type { UserAttributeState } from '../attributes/index.ts';
-import type { Pool, PoolsService } from '../pools/pools.service.ts';
-import { presentUser } from './admin-users.service.ts';
+import type { PoolsService } from '../pools/pools.service.ts';
+import type { Pool } from '../pools/pools.types.ts';
+import { presentUser } from './present-user.ts';
 import { FilterSyntaxError, formatUserFilter, parseUserFilter, type UserFilter } from './user-filter.ts';
 import { usernameKey } from './users.repository.ts';
 
 export const MAX_PAGE_SIZE = 60;
 
-/** Cognito's filterable standard attributes (spec §9), all compared case-insensitively. */
+/** Cognito's filterable standard attributes (docs/cognito-attributes.md §9), all compared case-insensitively. */
 const STANDARD_SEARCHABLE = ['email', 'phone_number', 'name', 'given_name', 'family_name', 'preferred_username'];
 
 /**

@@ -1,9 +1,9 @@
 import type { Queryable } from '../../db/client.ts';
-import type { CodePurpose } from '../../db/schema/index.ts';
+import type { CodePurpose } from '../../db/schema/verification.ts';
 import type { VerifiableAttribute } from '../attributes/index.ts';
-import type { Pool } from '../pools/pools.service.ts';
-import type { PendingDelivery, VerificationService } from '../verification/verification.service.ts';
-import { attributeValue, type UserRow } from './users.repository.ts';
+import type { Pool } from '../pools/pools.types.ts';
+import { attributeValue, type UserRow } from '../user-store/users.repository.ts';
+import type { PendingDelivery, VerificationService } from './verification.service.ts';
 
 /**
  * Issues a code for a user inside the caller's transaction (which holds the user's row lock):
@@ -38,4 +38,12 @@ export async function issueUserCode(
     policy: codes,
     locale: locale === undefined ? await attributeValue(tx, user.id, 'locale') : locale,
   });
+}
+
+/** Runs a write, then hands its codes to the courier once it has committed. */
+export async function withDeliveries<T>(verification: VerificationService, work: (deliveries: PendingDelivery[]) => Promise<T>): Promise<T> {
+  const deliveries: PendingDelivery[] = [];
+  const result = await work(deliveries);
+  await verification.deliver(deliveries);
+  return result;
 }

@@ -1,13 +1,16 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
-import { signInNames, userAttributes, users, type UserStatus } from '../../db/schema/index.ts';
+import { signInNames, userAttributes, users, type UserStatus } from '../../db/schema/user-store.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { classifyUsername, emailKey, type UpdatePlan, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
-import type { Pool } from '../pools/pools.service.ts';
+import type { Pool } from '../pools/pools.types.ts';
 import { srpCredentials } from './srp-credentials.ts';
 
 export type UserRow = typeof users.$inferSelect;
+/** Columns a flow may change on a user's row. */
+export type UserPatch = Omit<PgUpdateSetSource<typeof users>, 'id' | 'poolId' | 'createdAt'>;
 
 const VERIFIABLE = new Set(['email', 'phone_number']);
 
@@ -102,6 +105,65 @@ export async function aliasHeldByOther(q: Queryable, pool: Pool, name: string, v
     .from(signInNames)
     .where(and(eq(signInNames.poolId, pool.id), eq(signInNames.nameKey, key), ne(signInNames.userId, userId)));
   return held !== undefined;
+}
+
+export async function insertUser(q: Queryable, row: typeof users.$inferInsert): Promise<UserRow> {
+  const [user] = await q.insert(users).values(row).returning();
+  return user!;
+}
+
+export async function findUserById(q: Queryable, userId: string): Promise<UserRow | undefined> {
+  const [user] = await q.select().from(users).where(eq(users.id, userId));
+  return user;
+}
+
+/** Changes a user's row; undefined when the user is gone. */
+export async function updateUser(q: Queryable, userId: string, patch: UserPatch): Promise<UserRow | undefined> {
+  const [user] = await q.update(users).set(patch).where(eq(users.id, userId)).returning();
+  return user;
+}
+
+/** Replaces a password hash only if it is still `current` (a re-hash loses to any change meanwhile). */
+export async function replacePasswordHash(q: Queryable, userId: string, current: string, passwordHash: string): Promise<void> {
+  await q.update(users).set({ passwordHash }).where(and(eq(users.id, userId), eq(users.passwordHash, current)));
+}
+
+/** Deletes the user (attributes, codes and sessions go with the row); false if it was gone. */
+export async function deleteUser(q: Queryable, userId: string): Promise<boolean> {
+  const deleted = await q.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+  return deleted.length > 0;
+}
+
+/** Deletes attribute rows by name, as a blank value on update does (the caller checked the schema). */
+export async function deleteAttributeRows(q: Queryable, userId: string, names: string[]): Promise<void> {
+  await q.delete(userAttributes).where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, names)));
+}
+
+/** Drops every SRP verifier of a pool (SRP turned off). */
+export async function clearSrpCredentials(q: Queryable, poolId: string): Promise<void> {
+  await q.update(users).set({ srpSalt: null, srpVerifier: null }).where(eq(users.poolId, poolId));
+}
+
+export async function countUsers(q: Queryable, poolId: string): Promise<number> {
+  const [row] = await q.select({ n: count() }).from(users).where(eq(users.poolId, poolId));
+  return row?.n ?? 0;
+}
+
+/** One attribute's current and pending value (the outbox checks an SMS still goes to one of them). */
+export async function attributeValues(q: Queryable, userId: string, name: string): Promise<{ value: string; pendingValue: string | null } | undefined> {
+  const [row] = await q
+    .select({ value: userAttributes.value, pendingValue: userAttributes.pendingValue })
+    .from(userAttributes)
+    .where(and(eq(userAttributes.userId, userId), eq(userAttributes.name, name)));
+  return row;
+}
+
+/**
+ * forceAliasCreation moves an alias (docs/cognito-attributes.md §6), but in username-attribute pools the email or phone is
+ * another user's sign-in name, unique outright: taking it would lock that user out of their account.
+ */
+export function mayForceAlias(pool: Pool, attributeName: VerifiableAttribute, requested: boolean | undefined): boolean {
+  return requested === true && !pool.attributeSettings.usernameAttributes.includes(attributeName);
 }
 
 /** One attribute's current value, or null. */

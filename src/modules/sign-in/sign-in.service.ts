@@ -1,0 +1,244 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { CognitoError, forbidden, incorrectCredentials, invalidParameter, passwordResetRequired, userNotFound } from '../../errors/cognito-error.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { planUpdate, readAttributes, type UserAttributeState } from '../attributes/index.ts';
+import { attributeChanges, recordAudit } from '../audit/audit.ts';
+import { comparedName, NO_USER, type HiddenExistence } from '../hidden-existence/hidden-existence.ts';
+import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
+import { checkPassword } from '../pools/pool-settings.ts';
+import { assertAuthFlow, type PoolsService } from '../pools/pools.service.ts';
+import type { AppClient, Pool } from '../pools/pools.types.ts';
+import type { LockoutSubject, SignInLockout } from '../rate-limits/sign-in-lockout.ts';
+import { checkPasswordClaim, fakeSrpVerifier, startSrp, type createSecretBlocks } from '../srp/index.ts';
+import type { SessionsService, TokenSet } from '../tokens/sessions.service.ts';
+import type { PasswordHasher } from '../user-store/passwords.ts';
+import { srpCredentials } from '../user-store/srp-credentials.ts';
+import { applyPlan, findUserById, findUserBySignInName, loadAttributes, lockUser, replacePasswordHash, updateUser, type UserRow} from '../user-store/users.repository.ts';
+import { issueUserCode, withDeliveries } from '../verification/user-codes.ts';
+import type { VerificationService } from '../verification/verification.service.ts';
+import type { ChallengeSessions } from './challenge-sessions.ts';
+import type { NewPasswordChallenge, SrpChallenge } from './sign-in.types.ts';
+
+/** Sign-in: USER_PASSWORD_AUTH, USER_SRP_AUTH, the NEW_PASSWORD_REQUIRED challenge and refresh. */
+
+type SecretBlocks = ReturnType<typeof createSecretBlocks>;
+
+/**
+ * Whose lockout a sign-in counts against: the user's, or, for a name no user has, the name's when
+ * the client hides user existence (elsewhere an unknown user is told so, and nothing is locked).
+ */
+function lockoutSubject(pool: Pool, client: AppClient, user: UserRow | undefined, name: string): LockoutSubject | undefined {
+  if (user) return { userId: user.id };
+  return client.preventUserExistenceErrors ? { poolId: pool.id, unknownName: comparedName(pool, name) } : undefined;
+}
+
+/** Required attributes the user has no value for (an admin-created user may lack them). */
+function missingRequired(pool: Pool, state: UserAttributeState): string[] {
+  return pool.attributeSettings.schema.filter((a) => a.required && a.name !== 'sub' && !state[a.name]).map((a) => a.name);
+}
+
+export function createSignInService(deps: {
+  db: Db;
+  pools: PoolsService;
+  sessions: SessionsService;
+  verification: VerificationService;
+  passwords: PasswordHasher;
+  challenges: ChallengeSessions;
+  /** Seals the SRP server state into the challenge's SECRET_BLOCK. */
+  srpSecretBlocks: SecretBlocks;
+  /** Server secret: stable fake SRP verifiers for unknown users. */
+  secret: string;
+  /** Stand-in answers where the client hides whether a user exists. */
+  hiding: HiddenExistence;
+  logger: Logger;
+  metrics?: AuthMetrics;
+  /** Sign-in lockout per user and source address. */
+  lockout: SignInLockout;
+}) {
+  const { db, verification, hiding } = deps;
+  const metrics = deps.metrics ?? noAuthMetrics;
+
+  /** After the password is proven (by hash or by SRP): the account's state decides what follows. */
+  async function completeSignIn(pool: Pool, client: AppClient, user: UserRow): Promise<TokenSet | NewPasswordChallenge> {
+    if (!user.enabled) throw forbidden('User is disabled.');
+    if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
+    if (user.status === 'RESET_REQUIRED') throw passwordResetRequired();
+    const state = await loadAttributes(db, user);
+    if (user.status === 'FORCE_CHANGE_PASSWORD') {
+      metrics.signIn('challenge');
+      // An invited user proves the temporary password, then must choose their own (and give any required attribute).
+      return {
+        challengeName: 'NEW_PASSWORD_REQUIRED' as const,
+        session: deps.challenges.issue(user.id, client.id, 'NEW_PASSWORD_REQUIRED'),
+        challengeParameters: {
+          requiredAttributes: missingRequired(pool, state),
+          userAttributes: readAttributes(pool.attributeSettings, client, state),
+        },
+      };
+    }
+    const tokens = await deps.sessions.start(pool, client, user, state);
+    metrics.signIn('success');
+    return tokens;
+  }
+
+  return {
+    /** `source`: the caller's address; lockouts are kept per user and source. */
+    async signIn(input: { clientId: string; username: string; password: string; source: string }): Promise<TokenSet | NewPasswordChallenge> {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
+      const user = await findUserBySignInName(db, pool, input.username);
+      // Unknown names are locked out like users when existence is hidden, or the lock would tell who exists.
+      const subject = lockoutSubject(pool, client, user, input.username);
+      const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
+      if (!user || !user.passwordHash) {
+        // Same work as a real check, so timing does not reveal whether the user exists.
+        await deps.passwords.verifyDummy(input.password);
+        metrics.signIn('failure');
+        if (client.preventUserExistenceErrors) {
+          if (subject) await deps.lockout.recordFailure(subject, input.source);
+          throw incorrectCredentials();
+        }
+        // Imported without a password (Cognito's CSV): the account exists and must be reset first;
+        // hidden-existence clients get the generic answer instead, as in Cognito (docs/cognito-attributes.md §8.3).
+        if (user?.status === 'RESET_REQUIRED') throw passwordResetRequired();
+        throw user ? incorrectCredentials() : userNotFound();
+      }
+      if (!(await deps.passwords.verify(user.passwordHash, input.password))) {
+        metrics.signIn('failure');
+        await deps.lockout.recordFailure(subject!, input.source);
+        throw incorrectCredentials();
+      }
+      await deps.lockout.reset(subject!, input.source, lock!);
+      // An imported or older hash is replaced by one of the current parameters (docs/user-import.md);
+      // only if unchanged meanwhile, and a failure costs the user nothing but a later retry.
+      if (deps.passwords.needsRehash(user.passwordHash)) {
+        try {
+          const passwordHash = await deps.passwords.hash(input.password);
+          await replacePasswordHash(db, user.id, user.passwordHash, passwordHash);
+        } catch (error) {
+          deps.logger.warn({ err: error, userId: user.id }, 'password not re-hashed with the current parameters');
+        }
+      }
+      // SRP turned on after this user chose their password: the password is at hand now.
+      if (pool.srpEnabled && !user.srpVerifier) {
+        await updateUser(db, user.id, srpCredentials(pool, user.username, input.password));
+      }
+      return completeSignIn(pool, client, user);
+    },
+    /**
+     * USER_SRP_AUTH, first half: the PASSWORD_VERIFIER challenge. Unknown users, and users with
+     * no verifier yet, get a challenge built on a stable fake verifier when the client hides
+     * user existence, so the answer looks the same; the proof then fails as a wrong password.
+     */
+    async startSrpSignIn(input: { clientId: string; username: string; srpA: string; source: string }): Promise<SrpChallenge> {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      if (!pool.srpEnabled) throw invalidParameter('USER_SRP_AUTH is not enabled for this user pool.');
+      assertAuthFlow(client, 'ALLOW_USER_SRP_AUTH', 'USER_SRP_AUTH');
+      const user = await findUserBySignInName(db, pool, input.username);
+      // A locked source gets no challenge either: the lock is checked again when it is answered.
+      const subject = lockoutSubject(pool, client, user, input.username);
+      if (subject) await deps.lockout.check(subject, input.source);
+      const known = user?.srpSalt && user.srpVerifier ? { salt: user.srpSalt, verifier: user.srpVerifier } : undefined;
+      if (!known && !client.preventUserExistenceErrors) {
+        if (!user) throw userNotFound();
+        if (user.status === 'RESET_REQUIRED') throw passwordResetRequired();
+        throw incorrectCredentials();
+      }
+      // A real user's stored username, which the proof is computed over (an alias or another
+      // case of it shows that username, as in Cognito); for anyone else a stable stand-in.
+      const userIdForSrp = user?.username ?? hiding.fakeSrpUserId(pool, input.username);
+      const verifier = known ?? fakeSrpVerifier(deps.secret, pool.id, comparedName(pool, input.username));
+      const { srpB, b } = startSrp(verifier, input.srpA);
+      const secretBlock = deps.srpSecretBlocks.seal({
+        u: known ? user!.id : NO_USER,
+        n: userIdForSrp,
+        c: client.id,
+        a: input.srpA,
+        B: srpB,
+        b,
+        s: verifier.salt,
+        v: verifier.verifier,
+      });
+      return {
+        challengeName: 'PASSWORD_VERIFIER',
+        challengeParameters: { SALT: verifier.salt, SRP_B: srpB, SECRET_BLOCK: secretBlock, USER_ID_FOR_SRP: userIdForSrp, USERNAME: userIdForSrp },
+      };
+    },
+    /** USER_SRP_AUTH, second half: the PASSWORD_CLAIM_SIGNATURE proves the password without sending it. */
+    async answerSrpChallenge(input: { clientId: string; secretBlock: string; timestamp: string; signature: string; source: string }): Promise<TokenSet | NewPasswordChallenge> {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const state = deps.srpSecretBlocks.open(input.secretBlock);
+      if (state.c !== client.id) throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+      // The lock is checked before the proof, with one lookup for known and unknown users alike.
+      const user = await findUserById(db, state.u!);
+      const named = user ?? (await findUserBySignInName(db, pool, state.n!));
+      const subject = lockoutSubject(pool, client, named, state.n!);
+      const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
+      // The proof is checked against the verifier the challenge was built on, a fake one included,
+      // so an unknown user costs the same work as a known one with a wrong password.
+      const claimed = checkPasswordClaim({
+        poolId: pool.id,
+        userIdForSrp: state.n!,
+        verifier: { salt: state.s!, verifier: state.v! },
+        srpA: state.a!,
+        srpB: state.B!,
+        b: state.b!,
+        secretBlock: input.secretBlock,
+        timestamp: input.timestamp,
+        signature: input.signature,
+      });
+      // That verifier must still be the user's: a password changed since the challenge ends it.
+      const proven = claimed && user !== undefined && user.srpVerifier === state.v;
+      if (!proven || !user) {
+        metrics.signIn('failure');
+        if (subject) await deps.lockout.recordFailure(subject, input.source);
+        throw incorrectCredentials();
+      }
+      if (subject && lock) await deps.lockout.reset(subject, input.source, lock);
+      return completeSignIn(pool, client, user);
+    },
+    /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
+    async respondToNewPasswordChallenge(input: { clientId: string; session: string; newPassword: string; userAttributes?: Record<string, string> }): Promise<TokenSet> {
+      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+      const userId = deps.challenges.open(input.session, client.id, 'NEW_PASSWORD_REQUIRED');
+      checkPassword(pool.policies.password, input.newPassword);
+      const passwordHash = await deps.passwords.hash(input.newPassword);
+      const user = await withDeliveries(verification, async (deliveries) =>
+        db.transaction(async (tx) => {
+          const locked = await lockUser(tx, userId);
+          // Answered already, or the user is gone: the session has nothing left to prove.
+          if (!locked || locked.status !== 'FORCE_CHANGE_PASSWORD') {
+            throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+          }
+          const state = await loadAttributes(tx, locked);
+          const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, input.userAttributes ?? {});
+          const after = await applyPlan(tx, pool, locked.id, state, plan);
+          await recordAudit(tx, {
+            pool,
+            user: locked,
+            actor: { kind: 'user', clientId: client.id },
+            action: 'SET_NEW_PASSWORD',
+            details: { status: { from: locked.status, to: 'CONFIRMED' }, password: 'changed', attributes: attributeChanges(pool, state, after) },
+          });
+          const missing = missingRequired(pool, after);
+          if (missing.length > 0) throw invalidParameter(`Invalid attributes given, ${missing.join(', ')} is missing`);
+          for (const name of plan.codesFor) {
+            deliveries.push(await issueUserCode(verification, tx, pool, locked, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
+          }
+          const updated = await updateUser(tx, locked.id, {
+            passwordHash,
+            ...srpCredentials(pool, locked.username, input.newPassword),
+            status: 'CONFIRMED',
+            updatedAt: sql`now()`,
+          });
+          return updated!;
+        }),
+      );
+      return deps.sessions.start(pool, client, user, await loadAttributes(db, user));
+    },
+    refresh: (input: { clientId: string; refreshToken: string }) => deps.sessions.refresh(input.clientId, input.refreshToken),
+  };
+}
+
+export type SignInService = ReturnType<typeof createSignInService>;
