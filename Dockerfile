@@ -1,7 +1,10 @@
 # Cognate from this repository: `docker compose up` builds and runs it with PostgreSQL and mailpit.
 # The first stage compiles src/ to dist/ (TypeScript is a dev dependency); the image runs that
 # JavaScript with the production dependencies only, and holds no TypeScript sources.
-FROM node:20-bookworm-slim AS build
+# Both stages on one Node LTS line that is still supported (Node 24: until April 2028; Node 20's
+# support ended in April 2026); the code itself still runs on Node >= 20.10 (package.json engines).
+# test/contract/production-build.test.ts checks that every stage is on the same even major >= 22.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +12,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 # Not set, measured: glibc keeps the 19 MiB each argon2id hash takes on every libuv thread (about

@@ -1,5 +1,5 @@
 /**
- * The README's two lists of Cognito actions (answered, not yet) stay true: together they are every
+ * The two lists of Cognito actions in docs/cognito-compatibility.md (answered, not yet) stay true: together they are every
  * action of the AWS SDK's Cognito client, the first is what the protocol answers, and each action
  * of the second answers UnknownOperationException naming it.
  */
@@ -10,14 +10,18 @@ import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { supportedActions } from '../../src/modules/cognito-protocol/protocol.ts';
 import { startCognitoApp, type CognitoTestApp } from '../support/cognito.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const guide = readFileSync(new URL('../../docs/cognito-compatibility.md', import.meta.url), 'utf8');
 
-/** The action names between the README's markers, without the notes in parentheses. */
+/** The action names between the guide's markers, without the notes in parentheses. */
 function listed(marker: string): string[] {
-  const match = new RegExp(`<!-- cognito-actions:${marker} -->([\\s\\S]*?)<!-- /cognito-actions:${marker} -->`).exec(readme);
-  assert.ok(match, `README has no ${marker} list`);
+  const match = new RegExp(`<!-- cognito-actions:${marker} -->([\\s\\S]*?)<!-- /cognito-actions:${marker} -->`).exec(
+    guide,
+  );
+  assert.ok(match, `docs/cognito-compatibility.md has no ${marker} list`);
   const text = match[1]!.replace(/\([^()]*`[A-Z_]+`[^()]*\)/g, '');
-  return [...text.matchAll(/`([A-Z][A-Za-z]+)`/g)].map((m) => m[1]!).filter((name) => !name.startsWith('UnknownOperation'));
+  return [...text.matchAll(/`([A-Z][A-Za-z]+)`/g)]
+    .map((m) => m[1]!)
+    .filter((name) => !name.startsWith('UnknownOperation'));
 }
 
 const sdkActions = Object.keys(sdk)
@@ -25,7 +29,7 @@ const sdkActions = Object.keys(sdk)
   .map((name) => name.slice(0, -'Command'.length))
   .sort();
 
-describe("the README's lists of Cognito actions", () => {
+describe('the lists of Cognito actions in docs/cognito-compatibility.md', () => {
   const answered = listed('answered');
   const missing = listed('missing');
 
@@ -35,7 +39,10 @@ describe("the README's lists of Cognito actions", () => {
 
   it('"Not yet" is every other action of the AWS SDK, each named once', () => {
     assert.equal(new Set(missing).size, missing.length);
-    assert.deepEqual([...missing].sort(), sdkActions.filter((action) => !supportedActions.includes(action)));
+    assert.deepEqual(
+      [...missing].sort(),
+      sdkActions.filter((action) => !supportedActions.includes(action)),
+    );
   });
 
   describe('over the wire', () => {
@@ -51,7 +58,10 @@ describe("the README's lists of Cognito actions", () => {
       for (const action of missing) {
         const response = await fetch(t.endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
+          },
           body: '{}',
         });
         assert.equal(response.status, 400, action);
