@@ -13,14 +13,19 @@ module.exports = {
     {
       name: 'db-below-modules',
       severity: 'error',
-      comment: "The database schema and client know nothing of the modules above them, but a module's stored JSON types (its *.types.ts).",
+      comment:
+        "The database schema and client know nothing of the modules above them, but a module's stored JSON types (its *.types.ts).",
       from: { path: '^src/db/' },
-      to: { path: '^src/(modules|routes|plugins|schemas|cli)/|^src/(app|services|server|config)[.]ts$', pathNot: '^src/modules/[^/]+/[^/]+[.]types[.]ts$' },
+      to: {
+        path: '^src/(modules|routes|plugins|schemas|cli)/|^src/(app|services|server|config)[.]ts$',
+        pathNot: '^src/modules/[^/]+/[^/]+[.]types[.]ts$',
+      },
     },
     {
       name: 'types-are-leaves',
       severity: 'error',
-      comment: "A module's *.types.ts holds types only and imports only other *.types.ts: the database schema may use them.",
+      comment:
+        "A module's *.types.ts holds types only and imports only other *.types.ts: the database schema may use them.",
       from: { path: '^src/modules/[^/]+/[^/]+[.]types[.]ts$' },
       to: { path: '^src/', pathNot: '^src/modules/[^/]+/[^/]+[.]types[.]ts$' },
     },
@@ -29,7 +34,9 @@ module.exports = {
       severity: 'error',
       comment: 'Modules know nothing of HTTP, Fastify, the environment or the composition root.',
       from: { path: '^src/modules/' },
-      to: { path: '^src/(routes|plugins|schemas|cli)/|^src/(app|services|server|config)[.]ts$|^node_modules/(fastify|@fastify)/' },
+      to: {
+        path: '^src/(routes|plugins|schemas|cli)/|^src/(app|services|server|config)[.]ts$|^node_modules/(fastify|@fastify)/',
+      },
     },
     {
       name: 'routes-ask-services',

@@ -36,7 +36,18 @@ import { openDatabase } from '../src/db/client.ts';
 import { createPoolsService } from '../src/modules/pools/pools.service.ts';
 import { firstSigningKey } from '../src/modules/tokens/key-store.ts';
 import type { LoadJob, LoadResult } from './lib/load.ts';
-import { cpuMsOf, freePort, percentile, rssOf, runChild, sampleRss, startChild, stopChild, TSX, waitForHealth } from './lib/processes.ts';
+import {
+  cpuMsOf,
+  freePort,
+  percentile,
+  rssOf,
+  runChild,
+  sampleRss,
+  startChild,
+  stopChild,
+  TSX,
+  waitForHealth,
+} from './lib/processes.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
@@ -63,8 +74,13 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench/results/bench.txt' },
   },
 });
-const groups: Group[] = args.all ? [...GROUPS] : args.only ? (args.only.split(',').map((g) => g.trim()) as Group[]) : DEFAULT_GROUPS;
-for (const g of groups) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group "${g}" (one or more of ${GROUPS.join(', ')})`);
+const groups: Group[] = args.all
+  ? [...GROUPS]
+  : args.only
+    ? (args.only.split(',').map((g) => g.trim()) as Group[])
+    : DEFAULT_GROUPS;
+for (const g of groups)
+  if (!GROUPS.includes(g)) throw new Error(`--only: unknown group "${g}" (one or more of ${GROUPS.join(', ')})`);
 const userCount = Number(args.users);
 const connections = Number(args.connections);
 const duration = Number(args.duration);
@@ -74,7 +90,11 @@ const tokenCount = Math.min(Number(args.tokens), userCount);
 // A throw-away PostgreSQL unless one is given: run again under scripts/with-postgres.sh.
 const needsPostgres = groups.some((g) => g !== 'startup');
 if (needsPostgres && !process.env.DATABASE_URL) {
-  const child = spawn('scripts/with-postgres.sh', [process.execPath, ...TSX, 'bench/run.ts', ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(
+    'scripts/with-postgres.sh',
+    [process.execPath, ...TSX, 'bench/run.ts', ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   await new Promise(() => {});
 }
@@ -85,7 +105,11 @@ const say = (line = '') => {
   console.log(line);
 };
 const note = (line: string) => console.log(`  · ${line}`);
-const loadAverage = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 interface Row {
   figure: string;
@@ -105,8 +129,12 @@ const serverLog = path.join(tmp, 'cognate.log');
 const startedAt = new Date();
 const loadBefore = loadAverage();
 say(`Cognate benchmark — ${startedAt.toISOString()}`);
-say(`Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${loadBefore}`);
-say(`groups: ${groups.join(', ')}; ${connections} connections, ${rounds} round(s) of ${duration} s per figure (the best round of each side counts), autocannon in its own process`);
+say(
+  `Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}); ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${loadBefore}`,
+);
+say(
+  `groups: ${groups.join(', ')}; ${connections} connections, ${rounds} round(s) of ${duration} s per figure (the best round of each side counts), autocannon in its own process`,
+);
 
 // Cognate runs as production runs it: compiled by `npm run build`, then `node dist/server.js`.
 {
@@ -120,7 +148,9 @@ const COGNATE = ['dist/server.js'];
 const configSource = await readFile('src/config.ts', 'utf8');
 const rateLimitEnv: Record<string, string> = /RATE_LIMITS/.test(configSource) ? { RATE_LIMITS: 'off' } : {};
 
-const serverEnv = Object.fromEntries(args['server-env']!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const serverEnv = Object.fromEntries(
+  args['server-env']!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 if (Object.keys(serverEnv).length > 0) say(`server environment added: ${args['server-env']!.join(' ')}`);
 
 function cognateEnv(port: number, extra: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -149,21 +179,30 @@ async function load(job: LoadJob, serverPid?: number): Promise<LoadResult & { cp
   const out = await runChild(process.execPath, [...TSX, 'bench/lib/load.ts', JSON.stringify(job)]);
   const result = JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
   if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${job.method ?? 'GET'} ${job.url}: ${result.non2xx} non-2xx answers and ${result.errors} errors of ${result.total}; first: ${result.firstError}`);
+    throw new Error(
+      `${job.method ?? 'GET'} ${job.url}: ${result.non2xx} non-2xx answers and ${result.errors} errors of ${result.total}; first: ${result.firstError}`,
+    );
   }
   if (!serverPid) return result;
   return { ...result, cpuMsPerRequest: ((await cpuMsOf(serverPid)) - cpuBefore) / result.total };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pct = (r: number) => `${(r * 100).toFixed(0)} %`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const describe = (r: LoadResult & { cpuMsPerRequest?: number }) =>
   `${fmt(r.requestsPerSecond, r.requestsPerSecond < 100 ? 1 : 0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms (${fmt(r.total)} requests${r.cpuMsPerRequest === undefined ? '' : `, server CPU ${r.cpuMsPerRequest.toFixed(2)} ms a request`})`;
-const best = <R extends LoadResult>(results: R[]) => results.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+const best = <R extends LoadResult>(results: R[]) =>
+  results.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
 
 /** Baseline and Cognate alternately, `rounds` times; the best round of each. */
-async function compare(label: string, baselineJob: LoadJob, cognateJob: LoadJob, during?: { start(): void; stop(): void }) {
+async function compare(
+  label: string,
+  baselineJob: LoadJob,
+  cognateJob: LoadJob,
+  during?: { start(): void; stop(): void },
+) {
   await load({ ...baselineJob, duration: 3, nonce: `wb${Date.now()}` });
   await load({ ...cognateJob, duration: 3, nonce: `wc${Date.now()}` });
   const base: Array<Awaited<ReturnType<typeof load>>> = [];
@@ -196,9 +235,12 @@ if (groups.includes('attributes') || groups.includes('auth')) {
   database = await openDatabase({ kind: 'postgres', url: process.env.DATABASE_URL!, poolSize: 4 });
   await database.migrate();
   const { db } = database;
-  const version = ((await db.execute(sql`select version() as v`)) as unknown as { rows: Array<{ v: string }> }).rows[0]!.v;
+  const version = ((await db.execute(sql`select version() as v`)) as unknown as { rows: Array<{ v: string }> }).rows[0]!
+    .v;
   say(`${version.split(',')[0]}; DATABASE_URL ${process.env.DATABASE_URL!.replace(/\/\/[^@]*@/, '//…@')}`);
-  say(`argon2id: memory ${argonParams.memoryCostKiB} KiB, time ${argonParams.timeCost}, parallelism ${argonParams.parallelism} (Cognate's defaults); libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4} threads`);
+  say(
+    `argon2id: memory ${argonParams.memoryCostKiB} KiB, time ${argonParams.timeCost}, parallelism ${argonParams.parallelism} (Cognate's defaults); libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4} threads`,
+  );
 
   const pools = createPoolsService({ db, region: 'local', publicUrl: 'http://bench.local', firstSigningKey });
   const pool = await pools.createPool({ name: `bench-${Date.now()}`, autoVerifiedAttributes: ['email'] });
@@ -206,7 +248,12 @@ if (groups.includes('attributes') || groups.includes('auth')) {
   clientId = client.id;
 
   // Every user gets the same real hash (default cost): a sign-in verifies exactly what a real user's would.
-  const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost: argonParams.memoryCostKiB, timeCost: argonParams.timeCost, parallelism: argonParams.parallelism });
+  const hash = await argon2.hash(password, {
+    type: argon2.argon2id,
+    memoryCost: argonParams.memoryCostKiB,
+    timeCost: argonParams.timeCost,
+    parallelism: argonParams.parallelism,
+  });
   let t0 = performance.now();
   for (let from = 1; from <= userCount; from += 50_000) {
     const to = Math.min(userCount, from + 49_999);
@@ -233,15 +280,29 @@ if (groups.includes('attributes') || groups.includes('auth')) {
   t0 = performance.now();
   const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] : [];
   if (process.env.BENCH_SERVER_IMPORT) profile.push('--import', process.env.BENCH_SERVER_IMPORT);
-  cognate = startChild(process.execPath, [...profile, ...COGNATE], cognateEnv(cognatePort, { DATABASE_URL: process.env.DATABASE_URL }), serverLog);
+  cognate = startChild(
+    process.execPath,
+    [...profile, ...COGNATE],
+    cognateEnv(cognatePort, { DATABASE_URL: process.env.DATABASE_URL }),
+    serverLog,
+  );
   await waitForHealth(`${cognateUrl}/health/live`, t0, cognate);
   const baselinePort = await freePort();
   baselineUrl = `http://127.0.0.1:${baselinePort}`;
   t0 = performance.now();
-  baselineServer = startChild(process.execPath, [...TSX, 'bench/lib/baseline-server.ts'], { PATH: process.env.PATH, DATABASE_URL: process.env.DATABASE_URL, PORT: String(baselinePort) });
+  baselineServer = startChild(process.execPath, [...TSX, 'bench/lib/baseline-server.ts'], {
+    PATH: process.env.PATH,
+    DATABASE_URL: process.env.DATABASE_URL,
+    PORT: String(baselinePort),
+  });
   await waitForHealth(`${baselineUrl}/health/live`, t0, baselineServer);
-  say(`Cognate: node dist/server.js, NODE_ENV=production, LOG_LEVEL=${args['log-level']} (log to a file), DATABASE_POOL_SIZE 10${rateLimitEnv.RATE_LIMITS ? ', RATE_LIMITS=off' : ''}; baseline: bare Fastify + pg (pool of 10)`);
-  usernames = Array.from({ length: Math.min(userCount, 1000) }, (_, i) => `user${1 + Math.floor((i * userCount) / Math.min(userCount, 1000))}`);
+  say(
+    `Cognate: node dist/server.js, NODE_ENV=production, LOG_LEVEL=${args['log-level']} (log to a file), DATABASE_POOL_SIZE 10${rateLimitEnv.RATE_LIMITS ? ', RATE_LIMITS=off' : ''}; baseline: bare Fastify + pg (pool of 10)`,
+  );
+  usernames = Array.from(
+    { length: Math.min(userCount, 1000) },
+    (_, i) => `user${1 + Math.floor((i * userCount) / Math.min(userCount, 1000))}`,
+  );
 }
 
 // ---------------------------------------------------------------- attributes
@@ -265,7 +326,11 @@ if (groups.includes('attributes')) {
     );
     tokens.push(...batch);
   }
-  const ids = ((await database!.db.execute(sql`select id, username from users where username in ${picked} and pool_id = (select pool_id from clients where id = ${clientId})`)) as unknown as { rows: Array<{ id: string; username: string }> }).rows;
+  const ids = (
+    (await database!.db.execute(
+      sql`select id, username from users where username in ${picked} and pool_id = (select pool_id from clients where id = ${clientId})`,
+    )) as unknown as { rows: Array<{ id: string; username: string }> }
+  ).rows;
   const idOf = new Map(ids.map((r) => [r.username, r.id]));
   const rawTokens = picked.map((u) => `Bearer ${idOf.get(u)}`);
   note(`signed in ${tokens.length} users; requests go round robin over them`);
@@ -275,9 +340,13 @@ if (groups.includes('attributes')) {
     fetch(`${cognateUrl}/v1/me/attributes`, { headers: { authorization: tokens[0]! } }).then((r) => r.json()),
     fetch(`${baselineUrl}/v1/me/attributes`, { headers: { authorization: rawTokens[0]! } }).then((r) => r.json()),
   ]);
-  const same = JSON.stringify(Object.entries(mineSample as object).sort()) === JSON.stringify(Object.entries(baseSample as object).sort());
+  const same =
+    JSON.stringify(Object.entries(mineSample as object).sort()) ===
+    JSON.stringify(Object.entries(baseSample as object).sort());
   note(`same answer from both: ${same ? 'yes' : `NO: ${JSON.stringify(mineSample)} vs ${JSON.stringify(baseSample)}`}`);
-  details.push(`GET /v1/me/attributes answer (${Buffer.byteLength(JSON.stringify(mineSample))} bytes): ${JSON.stringify(mineSample)}; baseline's identical: ${same}`);
+  details.push(
+    `GET /v1/me/attributes answer (${Buffer.byteLength(JSON.stringify(mineSample))} bytes): ${JSON.stringify(mineSample)}; baseline's identical: ${same}`,
+  );
 
   let rss = { peak: 0, samples: 0 };
   let sampler: ReturnType<typeof sampleRss> | undefined;
@@ -356,15 +425,26 @@ if (groups.includes('attributes')) {
     ratio: `${((rss.peak / 200e6) * 100).toFixed(0)} % of limit`,
     pass: rss.peak < 200e6,
   });
-  details.push(`RSS of the Cognate process (VmRSS), ${rss.samples} samples every 100 ms during the measured GET and PATCH rounds: peak ${(rss.peak / 1e6).toFixed(1)} MB (${mib(rss.peak)})`);
+  details.push(
+    `RSS of the Cognate process (VmRSS), ${rss.samples} samples every 100 ms during the measured GET and PATCH rounds: peak ${(rss.peak / 1e6).toFixed(1)} MB (${mib(rss.peak)})`,
+  );
 }
 
 // ---------------------------------------------------------------- auth: sign-in, sign-up, event loop
 if (groups.includes('auth')) {
   say();
   const raw = async (mode: 'hash' | 'verify') => {
-    const out = await runChild(process.execPath, [...TSX, 'bench/lib/argon2-raw.ts', JSON.stringify({ mode, concurrency: connections, duration, ...argonParams })]);
-    return JSON.parse(out.trim().split('\n').at(-1)!) as { opsPerSecond: number; operations: number; singleMs: number; cpuMsPerOp: number };
+    const out = await runChild(process.execPath, [
+      ...TSX,
+      'bench/lib/argon2-raw.ts',
+      JSON.stringify({ mode, concurrency: connections, duration, ...argonParams }),
+    ]);
+    return JSON.parse(out.trim().split('\n').at(-1)!) as {
+      opsPerSecond: number;
+      operations: number;
+      singleMs: number;
+      cpuMsPerOp: number;
+    };
   };
 
   /** /health/live, one request at a time every 20 ms, while the load runs; and the server's own event-loop delay. */
@@ -392,7 +472,11 @@ if (groups.includes('auth')) {
   const eventLoopDelay = async () => {
     const text = await (await fetch(`${cognateUrl}/metrics`)).text();
     const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
-    return { p50: read('nodejs_eventloop_lag_p50_seconds'), p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
+    return {
+      p50: read('nodejs_eventloop_lag_p50_seconds'),
+      p99: read('nodejs_eventloop_lag_p99_seconds'),
+      max: read('nodejs_eventloop_lag_max_seconds'),
+    };
   };
 
   async function authFigure(label: string, mode: 'verify' | 'hash', job: LoadJob) {
@@ -410,7 +494,9 @@ if (groups.includes('auth')) {
       const d = await eventLoopDelay();
       if (round === 0 || d.max > delay.max) delay = d;
       probes = probes.concat(latencies);
-      note(`${label} round ${round + 1}: raw argon2 ${mode} ${fmt(rawResults.at(-1)!.opsPerSecond, 1)}/s; Cognate ${describe(mine.at(-1)!)}; /health/live p99 ${percentile(latencies, 99).toFixed(1)} ms`);
+      note(
+        `${label} round ${round + 1}: raw argon2 ${mode} ${fmt(rawResults.at(-1)!.opsPerSecond, 1)}/s; Cognate ${describe(mine.at(-1)!)}; /health/live p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+      );
     }
     const rawBest = rawResults.reduce((a, b) => (b.opsPerSecond > a.opsPerSecond ? b : a));
     const mineBest = best(mine);
@@ -422,7 +508,9 @@ if (groups.includes('auth')) {
       ratio: pct(ratio),
       pass: ratio >= 0.9,
     });
-    details.push(`${label}: raw argon2id ${mode} at concurrency ${connections}: ${rawResults.map((r) => `${fmt(r.opsPerSecond, 1)}/s (CPU ${r.cpuMsPerOp.toFixed(1)} ms an operation)`).join(' | ')}; one ${mode} alone ${rawBest.singleMs.toFixed(1)} ms`);
+    details.push(
+      `${label}: raw argon2id ${mode} at concurrency ${connections}: ${rawResults.map((r) => `${fmt(r.opsPerSecond, 1)}/s (CPU ${r.cpuMsPerOp.toFixed(1)} ms an operation)`).join(' | ')}; one ${mode} alone ${rawBest.singleMs.toFixed(1)} ms`,
+    );
     // CPU per request against CPU per raw operation: what Cognate adds, whatever else runs on the machine.
     const cpuRatio = mineBest.cpuMsPerRequest! / rawBest.cpuMsPerOp;
     rows.push({
@@ -459,16 +547,25 @@ if (groups.includes('auth')) {
     ratio: `${(signIn.delay.p99 / signIn.singleMs).toFixed(2)} × (p99)`,
     pass: undefined,
   });
-  details.push(`event-loop delay: prom-client's monitorEventLoopDelay (10 ms resolution, included in the figures), read from /metrics after the load (reset by a scrape before it)`);
+  details.push(
+    `event-loop delay: prom-client's monitorEventLoopDelay (10 ms resolution, included in the figures), read from /metrics after the load (reset by a scrape before it)`,
+  );
 
   await authFigure('POST /v1/sign-up', 'hash', {
     url: `${cognateUrl}/v1/sign-up`,
     method: 'POST',
     connections,
     duration,
-    body: JSON.stringify({ clientId, username: 'su-$N', password, userAttributes: { email: 'su-$N@example.com', given_name: 'New' } }),
+    body: JSON.stringify({
+      clientId,
+      username: 'su-$N',
+      password,
+      userAttributes: { email: 'su-$N@example.com', given_name: 'New' },
+    }),
   });
-  details.push('sign-up: the pool auto-verifies email, so every sign-up also issues a code (to the log channel: production with ALLOW_LOG_DELIVERY=true)');
+  details.push(
+    'sign-up: the pool auto-verifies email, so every sign-up also issues a code (to the log channel: production with ALLOW_LOG_DELIVERY=true)',
+  );
 }
 
 if (cognate) {
@@ -492,13 +589,25 @@ if (groups.includes('startup')) {
     const port = await freePort();
     const log = path.join(tmp, `startup-${i}.log`);
     const t0 = performance.now();
-    const child = startChild(process.execPath, COGNATE, cognateEnv(port, { DATA_DIR: fresh ? path.join(tmp, `pglite-${i}`) : existingDir }), log);
+    const child = startChild(
+      process.execPath,
+      COGNATE,
+      cognateEnv(port, { DATA_DIR: fresh ? path.join(tmp, `pglite-${i}`) : existingDir }),
+      log,
+    );
     const ms = await waitForHealth(`http://127.0.0.1:${port}/health/live`, t0, child);
     await stopChild(child);
-    const started = /Started in [\d.]+ s \(modules ([\d.]+) s, database ([\d.]+) s, migrations ([\d.]+) s, app and pools ([\d.]+) s\)/.exec(await readFile(log, 'utf8'));
-    const phases = started ? Object.fromEntries(phaseNames.map((name, j) => [name, Number(started[j + 1]) * 1000])) : undefined;
+    const started =
+      /Started in [\d.]+ s \(modules ([\d.]+) s, database ([\d.]+) s, migrations ([\d.]+) s, app and pools ([\d.]+) s\)/.exec(
+        await readFile(log, 'utf8'),
+      );
+    const phases = started
+      ? Object.fromEntries(phaseNames.map((name, j) => [name, Number(started[j + 1]) * 1000]))
+      : undefined;
     runs.push({ fresh, ms, ...(phases ? { phases } : {}) });
-    note(`PGlite start-up (${fresh ? 'fresh data dir' : 'existing data dir'}): ${fmt(ms)} ms to /health/live${started ? ` (${started[0]})` : ''}`);
+    note(
+      `PGlite start-up (${fresh ? 'fresh data dir' : 'existing data dir'}): ${fmt(ms)} ms to /health/live${started ? ` (${started[0]})` : ''}`,
+    );
   }
   const median = (values: number[]) => percentile(values, 50);
   for (const fresh of [false, true]) {
@@ -529,8 +638,15 @@ if (groups.includes('search')) {
   note(`ListUsers over ${fmt(searchUsers)} users: bench/user-search.ts (seeding takes about a minute per million)`);
   // Only a full-size run replaces bench/results/user-search.txt.
   const searchOut = searchUsers === 1_000_000 ? 'bench/results/user-search.txt' : path.join(tmp, 'user-search.txt');
-  const out = await runChild(process.execPath, [...TSX, 'bench/user-search.ts', '--users', String(searchUsers), '--out', searchOut], process.env, true);
-  const mixed = /email \^= "<prefix>" \(mixed\)\s+n=\s*\d+\s+p50 ([\d.]+) ms\s+p95 ([\d.]+) ms\s+p99 ([\d.]+) ms/.exec(out);
+  const out = await runChild(
+    process.execPath,
+    [...TSX, 'bench/user-search.ts', '--users', String(searchUsers), '--out', searchOut],
+    process.env,
+    true,
+  );
+  const mixed = /email \^= "<prefix>" \(mixed\)\s+n=\s*\d+\s+p50 ([\d.]+) ms\s+p95 ([\d.]+) ms\s+p99 ([\d.]+) ms/.exec(
+    out,
+  );
   if (!mixed) throw new Error('could not read the p50 of bench/user-search.ts');
   const p50 = Number(mixed[1]);
   rows.push({
@@ -547,14 +663,22 @@ if (groups.includes('search')) {
 const loadAfter = loadAverage();
 say();
 const headers = ['figure', 'target', 'measured (Cognate vs baseline)', 'ratio', 'result'];
-const cells = rows.map((r) => [r.figure, r.target, r.measured, r.ratio, r.pass === undefined ? '—' : r.pass ? 'pass' : 'FAIL']);
+const cells = rows.map((r) => [
+  r.figure,
+  r.target,
+  r.measured,
+  r.ratio,
+  r.pass === undefined ? '—' : r.pass ? 'pass' : 'FAIL',
+]);
 const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
 const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
 say(line(headers));
 say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const c of cells) say(line(c));
 say();
-say(`load average: ${loadBefore} at start, ${loadAfter} at the end (1, 5, 15 min; other work on this machine competes for its ${os.cpus().length} CPUs)`);
+say(
+  `load average: ${loadBefore} at start, ${loadAfter} at the end (1, 5, 15 min; other work on this machine competes for its ${os.cpus().length} CPUs)`,
+);
 say(`took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
 say();
 say('Details:');

@@ -49,23 +49,35 @@ async function phase(name: string, work: () => Promise<string>) {
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-  say(`${name}: ${seconds.toFixed(1)} s (${Math.round(userCount / seconds).toLocaleString('en')} users/s); RSS ${mb(before)} before, peak ${mb(peak)}; ${note}`);
+  say(
+    `${name}: ${seconds.toFixed(1)} s (${Math.round(userCount / seconds).toLocaleString('en')} users/s); RSS ${mb(before)} before, peak ${mb(peak)}; ${note}`,
+  );
 }
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
-const database = await openDatabase(onPostgres ? { kind: 'postgres', url: process.env.DATABASE_URL!, poolSize: 4 } : { kind: 'pglite' });
+const database = await openDatabase(
+  onPostgres ? { kind: 'postgres', url: process.env.DATABASE_URL!, poolSize: 4 } : { kind: 'pglite' },
+);
 await database.migrate();
 const { db } = database;
 const pools = createPoolsService({ db, region: 'local', publicUrl: 'http://bench.local', firstSigningKey });
 const transfer = createUserTransferService({ db, pools });
-const pool = await pools.createPool({ name: `bench-${Date.now()}`, aliasAttributes: ['email'], schema: [{ name: 'plan' }] });
+const pool = await pools.createPool({
+  name: `bench-${Date.now()}`,
+  aliasAttributes: ['email'],
+  schema: [{ name: 'plan' }],
+});
 const dir = await mkdtemp(path.join(os.tmpdir(), 'cognate-transfer-'));
 const input = path.join(dir, 'in.jsonl');
 const output = path.join(dir, 'out.jsonl');
 
 say(`Import/export benchmark — ${new Date().toISOString()}`);
-say(`${onPostgres ? 'PostgreSQL' : 'PGlite (in memory)'}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
-say(`users: ${userCount.toLocaleString('en')} in an email-alias pool, each with a verified email, given_name, custom:plan and an argon2id hash`);
+say(
+  `${onPostgres ? 'PostgreSQL' : 'PGlite (in memory)'}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
+);
+say(
+  `users: ${userCount.toLocaleString('en')} in an email-alias pool, each with a verified email, given_name, custom:plan and an argon2id hash`,
+);
 
 // One real hash for all: hashing 100,000 passwords would measure argon2, not the transfer.
 const hash = await argon2.hash('Passw0rd!', { type: argon2.argon2id, memoryCost: 1024, timeCost: 1 });
@@ -78,7 +90,12 @@ await pipeline(
           sub: randomUUID(),
           status: 'CONFIRMED',
           enabled: true,
-          attributes: { email: `user${i}@example.com`, email_verified: 'true', given_name: `User ${i}`, 'custom:plan': i % 3 === 0 ? 'pro' : 'basic' },
+          attributes: {
+            email: `user${i}@example.com`,
+            email_verified: 'true',
+            given_name: `User ${i}`,
+            'custom:plan': i % 3 === 0 ? 'pro' : 'basic',
+          },
           passwordHash: hash,
         };
         yield `${JSON.stringify(user)}\n`;
@@ -91,7 +108,8 @@ say(`input file: ${((await stat(input)).size / 2 ** 20).toFixed(1)} MiB`);
 
 await phase('import', async () => {
   const report = await transfer.importUsers(pool.id, ndjsonRows(createReadStream(input)));
-  if (report.imported !== userCount) throw new Error(`imported ${report.imported}: ${JSON.stringify(report.rejected.slice(0, 3))}`);
+  if (report.imported !== userCount)
+    throw new Error(`imported ${report.imported}: ${JSON.stringify(report.rejected.slice(0, 3))}`);
   return `${report.imported.toLocaleString('en')} imported, 500 a transaction (conflicts checked per batch, two inserts)`;
 });
 

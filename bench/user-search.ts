@@ -39,7 +39,28 @@ const say = (line = '') => {
 };
 const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unknown>> }).rows;
 
-const FIRST_NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'zoe'];
+const FIRST_NAMES = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'niaj',
+  'olivia',
+  'peggy',
+  'rupert',
+  'sybil',
+  'trent',
+  'victor',
+  'walter',
+  'zoe',
+];
 const DOMAINS = ['example.com', 'mail.test', 'corp.example', 'inbox.test', 'post.example'];
 const pgArray = (items: string[]) => sql.raw(`array[${items.map((s) => `'${s}'`).join(',')}]`);
 
@@ -53,7 +74,9 @@ const secret = 'bench-secret';
 const version = rowsOf(await db.execute(sql`select version() as v`))[0]!.v as string;
 say(`ListUsers benchmark — ${new Date().toISOString()}`);
 say(`${version.split(',')[0]}; Node ${process.version}; ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
-say(`users: ${userCount.toLocaleString('en')} in one pool, each with email and given_name (${(2 * userCount).toLocaleString('en')} attribute rows)`);
+say(
+  `users: ${userCount.toLocaleString('en')} in one pool, each with email and given_name (${(2 * userCount).toLocaleString('en')} attribute rows)`,
+);
 
 // Emails like `grace.3fa81c@mail.test`: 20 first names, a hash, 5 domains.
 const started = performance.now();
@@ -73,11 +96,13 @@ await db.execute(sql`
   from (select id, pool_id, substr(username, 5)::int as n from users where pool_id = ${pool.id}) u`);
 await db.execute(sql`analyze users`);
 await db.execute(sql`analyze user_attributes`);
-say(`seeding: ${((performance.now() - started) / 1000).toFixed(1)} s (generate_series, indexes in place, then ANALYZE)`);
+say(
+  `seeding: ${((performance.now() - started) / 1000).toFixed(1)} s (generate_series, indexes in place, then ANALYZE)`,
+);
 
 // Prefixes: a first name (broad: 5% of users match), a name and 2 hash digits (narrow), a full address (one user).
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const hex = () => Math.floor(random() * 16).toString(16);
 function prefixFor(i: number): string {
   const name = FIRST_NAMES[Math.floor(random() * FIRST_NAMES.length)]!;
@@ -110,16 +135,44 @@ async function time(label: string, filters: string[], withNextPage = false) {
 }
 
 say();
-say('searchUsers(db, pool, {filter, limit: 60}) — the whole service call: filter parse, page query, users and attributes of the page');
+say(
+  'searchUsers(db, pool, {filter, limit: 60}) — the whole service call: filter parse, page query, users and attributes of the page',
+);
 const prefixes = Array.from({ length: queryCount }, (_, i) => prefixFor(i));
-await time('email ^= "<prefix>" (mixed)', prefixes.map((p) => `email ^= "${p}"`));
-await time('email ^= "<first name>" (5% match, first page)', prefixes.filter((_, i) => i % 3 === 0).map((p) => `email ^= "${p}"`));
-await time('email ^= "<first name>" (second page, token)', prefixes.filter((_, i) => i % 3 === 0).map((p) => `email ^= "${p}"`), true);
-await time('email ^= "<name>.<2-3 hex>" (narrow)', prefixes.filter((_, i) => i % 3 !== 0).map((p) => `email ^= "${p}"`));
-const exact = rowsOf(await db.execute(sql`select value from user_attributes where pool_id = ${pool.id} and name = 'email' order by random() limit ${Math.min(queryCount, 200)}`));
-await time('email = "<address>" (exact)', exact.map((r) => `email = "${r.value as string}"`));
-await time('given_name ^= "Gr" (5% match)', Array.from({ length: Math.min(queryCount, 100) }, () => 'given_name ^= "Gr"'));
-await time('no filter (by username)', Array.from({ length: Math.min(queryCount, 100) }, () => ''));
+await time(
+  'email ^= "<prefix>" (mixed)',
+  prefixes.map((p) => `email ^= "${p}"`),
+);
+await time(
+  'email ^= "<first name>" (5% match, first page)',
+  prefixes.filter((_, i) => i % 3 === 0).map((p) => `email ^= "${p}"`),
+);
+await time(
+  'email ^= "<first name>" (second page, token)',
+  prefixes.filter((_, i) => i % 3 === 0).map((p) => `email ^= "${p}"`),
+  true,
+);
+await time(
+  'email ^= "<name>.<2-3 hex>" (narrow)',
+  prefixes.filter((_, i) => i % 3 !== 0).map((p) => `email ^= "${p}"`),
+);
+const exact = rowsOf(
+  await db.execute(
+    sql`select value from user_attributes where pool_id = ${pool.id} and name = 'email' order by random() limit ${Math.min(queryCount, 200)}`,
+  ),
+);
+await time(
+  'email = "<address>" (exact)',
+  exact.map((r) => `email = "${r.value as string}"`),
+);
+await time(
+  'given_name ^= "Gr" (5% match)',
+  Array.from({ length: Math.min(queryCount, 100) }, () => 'given_name ^= "Gr"'),
+);
+await time(
+  'no filter (by username)',
+  Array.from({ length: Math.min(queryCount, 100) }, () => ''),
+);
 
 async function explain(filter: string, secondPage = false) {
   const plan = planSearch(pool, parseUserFilter(filter));

@@ -27,9 +27,19 @@ console.log(`fuzz: seed ${seed}, ${runs} requests per operation${values.only ? `
 const target = await startFuzzTarget(values['rate-limits'] ? { RATE_LIMITS: 'on' } : {});
 let failed: boolean;
 try {
-  const report = await runFuzz(target, { seed, runs, ...(values.only && { only: values.only }), trace: values.trace, log: (line) => console.log(line) });
-  const unreached = Object.entries(report.successes).filter(([, n]) => n === 0).map(([id]) => id);
-  console.log(`${report.requests} requests over ${report.operations} operations in ${(report.ms / 1000).toFixed(1)} s; fixture seeded ${report.seeds} times`);
+  const report = await runFuzz(target, {
+    seed,
+    runs,
+    ...(values.only && { only: values.only }),
+    trace: values.trace,
+    log: (line) => console.log(line),
+  });
+  const unreached = Object.entries(report.successes)
+    .filter(([, n]) => n === 0)
+    .map(([id]) => id);
+  console.log(
+    `${report.requests} requests over ${report.operations} operations in ${(report.ms / 1000).toFixed(1)} s; fixture seeded ${report.seeds} times`,
+  );
   console.log(`mutations: ${JSON.stringify(report.mutations)}`);
   console.log(`statuses: ${JSON.stringify(report.statuses)}`);
   if (unreached.length > 0) console.log(`never answered 2xx: ${unreached.join(', ')}`);

@@ -57,7 +57,10 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
     // headers timeout no longer than it (its default, 60 s, silently wins), and checks every
     // connectionsCheckingInterval (30 s by default, which would let a request run far longer).
     requestTimeout,
-    http: { headersTimeout: Math.min(requestTimeout, 10_000), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    http: {
+      headersTimeout: Math.min(requestTimeout, 10_000),
+      connectionsCheckingInterval: Math.min(1000, requestTimeout),
+    },
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();

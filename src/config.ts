@@ -116,19 +116,28 @@ export function loadConfig(env: Env = process.env): Config {
   const host = value('HOST') ?? '127.0.0.1';
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const adminApiKey = value('ADMIN_API_KEY');
-  if (adminApiKey !== undefined && adminApiKey.length < 24) problems.push('ADMIN_API_KEY must be at least 24 characters');
+  if (adminApiKey !== undefined && adminApiKey.length < 24)
+    problems.push('ADMIN_API_KEY must be at least 24 characters');
   const metricsToken = value('METRICS_TOKEN');
-  if (metricsToken !== undefined && metricsToken.length < 24) problems.push('METRICS_TOKEN must be at least 24 characters');
+  if (metricsToken !== undefined && metricsToken.length < 24)
+    problems.push('METRICS_TOKEN must be at least 24 characters');
   const codeHmacSecret = value('CODE_HMAC_SECRET');
-  if (codeHmacSecret !== undefined && codeHmacSecret.length < 32) problems.push('CODE_HMAC_SECRET must be at least 32 characters');
+  if (codeHmacSecret !== undefined && codeHmacSecret.length < 32)
+    problems.push('CODE_HMAC_SECRET must be at least 32 characters');
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
   const twilio = twilioConfig(value, url('TWILIO_API_URL', ['http:', 'https:']), problems);
   const production = value('NODE_ENV') === 'production';
   const allowLogDelivery = flag('ALLOW_LOG_DELIVERY');
   if (production && !smtpUrl && !allowLogDelivery) {
-    problems.push('NODE_ENV=production and SMTP_URL is unset: codes would only be written to the log. Set SMTP_URL, or ALLOW_LOG_DELIVERY=true to accept that');
+    problems.push(
+      'NODE_ENV=production and SMTP_URL is unset: codes would only be written to the log. Set SMTP_URL, or ALLOW_LOG_DELIVERY=true to accept that',
+    );
   }
-  const cognitoCredentials = awsCredentials(value('COGNITO_ACCESS_KEY_ID'), value('COGNITO_SECRET_ACCESS_KEY'), problems);
+  const cognitoCredentials = awsCredentials(
+    value('COGNITO_ACCESS_KEY_ID'),
+    value('COGNITO_SECRET_ACCESS_KEY'),
+    problems,
+  );
   const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
   const region = value('POOL_REGION') ?? 'local';
   if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push('POOL_REGION must be lowercase letters, digits and dashes');
@@ -136,7 +145,9 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port,
     host,
-    publicUrl: (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    publicUrl: (
+      url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    ).replace(/\/+$/, ''),
     database: databaseUrl
       ? { kind: 'postgres', url: databaseUrl, poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200) }
       : { kind: 'pglite', dataDir: path.resolve(value('DATA_DIR') ?? './data') },
@@ -200,31 +211,51 @@ export function loadConfig(env: Env = process.env): Config {
 function awsCredentials(accessKeyId: string | undefined, secretAccessKey: string | undefined, problems: string[]) {
   if (accessKeyId === undefined && secretAccessKey === undefined) return undefined;
   if (!accessKeyId || !secretAccessKey) {
-    problems.push('COGNITO_ACCESS_KEY_ID and COGNITO_SECRET_ACCESS_KEY must be set together (the key that Cognito-protocol admin calls are signed with)');
+    problems.push(
+      'COGNITO_ACCESS_KEY_ID and COGNITO_SECRET_ACCESS_KEY must be set together (the key that Cognito-protocol admin calls are signed with)',
+    );
     return undefined;
   }
-  if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId)) problems.push('COGNITO_ACCESS_KEY_ID must be 16 to 128 upper-case letters and digits, like an AWS access key id');
+  if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId))
+    problems.push('COGNITO_ACCESS_KEY_ID must be 16 to 128 upper-case letters and digits, like an AWS access key id');
   if (secretAccessKey.length < 24) problems.push('COGNITO_SECRET_ACCESS_KEY must be at least 24 characters');
   return { accessKeyId, secretAccessKey };
 }
 
 /** All or nothing: a half-configured Twilio would fail at the first code, so say so at start. */
-function twilioConfig(value: (name: string) => string | undefined, apiUrl: string | undefined, problems: string[]): TwilioConfig | undefined {
+function twilioConfig(
+  value: (name: string) => string | undefined,
+  apiUrl: string | undefined,
+  problems: string[],
+): TwilioConfig | undefined {
   const accountSid = value('TWILIO_ACCOUNT_SID');
   const authToken = value('TWILIO_AUTH_TOKEN');
   const from = value('TWILIO_FROM');
   const messagingServiceSid = value('TWILIO_MESSAGING_SERVICE_SID');
-  const given = { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from, TWILIO_MESSAGING_SERVICE_SID: messagingServiceSid, TWILIO_API_URL: apiUrl };
+  const given = {
+    TWILIO_ACCOUNT_SID: accountSid,
+    TWILIO_AUTH_TOKEN: authToken,
+    TWILIO_FROM: from,
+    TWILIO_MESSAGING_SERVICE_SID: messagingServiceSid,
+    TWILIO_API_URL: apiUrl,
+  };
   const set = Object.keys(given).filter((k) => given[k as keyof typeof given] !== undefined);
   if (set.length === 0) return undefined;
   if (!accountSid || !authToken) {
-    problems.push(`TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together to send SMS through Twilio (set: ${set.join(', ')})`);
+    problems.push(
+      `TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together to send SMS through Twilio (set: ${set.join(', ')})`,
+    );
   }
-  if (accountSid && !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits (the Account SID in the Twilio console)');
-  if (!from && !messagingServiceSid) problems.push('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID must be set: the sender of SMS');
-  if (from && !/^\+[1-9]\d{1,14}$/.test(from)) problems.push(`TWILIO_FROM must be a phone number in E.164 form, like +14155550100 (got "${from}")`);
-  if (messagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(messagingServiceSid)) problems.push('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits');
-  if (apiUrl && /\/2010-04-01/.test(apiUrl)) problems.push('TWILIO_API_URL must be the base URL, without the /2010-04-01 version path');
+  if (accountSid && !/^AC[0-9a-fA-F]{32}$/.test(accountSid))
+    problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits (the Account SID in the Twilio console)');
+  if (!from && !messagingServiceSid)
+    problems.push('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID must be set: the sender of SMS');
+  if (from && !/^\+[1-9]\d{1,14}$/.test(from))
+    problems.push(`TWILIO_FROM must be a phone number in E.164 form, like +14155550100 (got "${from}")`);
+  if (messagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(messagingServiceSid))
+    problems.push('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits');
+  if (apiUrl && /\/2010-04-01/.test(apiUrl))
+    problems.push('TWILIO_API_URL must be the base URL, without the /2010-04-01 version path');
   if (!accountSid || !authToken) return undefined;
   return { accountSid, authToken, from, messagingServiceSid, apiUrl };
 }
@@ -243,10 +274,17 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): Config['t
     const hops = Number(raw.trim());
     if (hops <= 32) return hops;
   }
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
-  const bad = entries.filter((entry) => !ADDRESS_OR_CIDR.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry));
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = entries.filter(
+    (entry) => !ADDRESS_OR_CIDR.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry),
+  );
   if (entries.length === 0 || bad.length > 0) {
-    problems.push(`TRUST_PROXY must be false, a number of proxies (1-32) or comma-separated proxy addresses, CIDRs, loopback, linklocal or uniquelocal (got "${raw}")`);
+    problems.push(
+      `TRUST_PROXY must be false, a number of proxies (1-32) or comma-separated proxy addresses, CIDRs, loopback, linklocal or uniquelocal (got "${raw}")`,
+    );
     return false;
   }
   return entries;

@@ -12,7 +12,14 @@ export async function openApiYaml(): Promise<string> {
   };
   // Each service answers every member with `refuse`; `then` stays undefined so nothing takes it for a promise.
   const service = () => new Proxy({}, { get: (_, key) => (key === 'then' ? undefined : refuse) });
-  const stub = { database: service(), pools: service(), sessions: service(), users: service(), adminKey: service(), close: async () => {} };
+  const stub = {
+    database: service(),
+    pools: service(),
+    sessions: service(),
+    users: service(),
+    adminKey: service(),
+    close: async () => {},
+  };
   const app = await buildApp({ services: stub as unknown as Services });
   await app.ready();
   // Written from the JSON document (what /openapi.json serves) with every repeated object spelled

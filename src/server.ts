@@ -18,7 +18,12 @@ async function main() {
 
   const logger = createLogger(config.logLevel);
   const services = await createServices(config, database, logger);
-  const app = await buildApp({ services, logger, trustProxy: config.trustProxy, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }) });
+  const app = await buildApp({
+    services,
+    logger,
+    trustProxy: config.trustProxy,
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+  });
 
   const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile });
   await app.listen({ port: config.port, host: config.host });
@@ -38,7 +43,9 @@ async function main() {
       : config.adminApiKey
         ? 'Admin API key: from ADMIN_API_KEY'
         : 'Admin API key: the one printed at first start (set ADMIN_API_KEY to choose your own)',
-    ...(config.smtpUrl ? [] : ['WARNING: SMTP_URL is unset: verification codes are written to this log, not delivered.']),
+    ...(config.smtpUrl
+      ? []
+      : ['WARNING: SMTP_URL is unset: verification codes are written to this log, not delivered.']),
     `Delivery worker: ${config.deliveryWorker ? 'in this process' : 'off (DELIVERY_WORKER=false; run `npm run worker`)'}`,
     `API reference: ${config.publicUrl}/docs`,
     `Started in ${seconds(listening)} (modules ${seconds(loaded)}, database ${seconds(opened - loaded)}, migrations ${seconds(migrated - opened)}, app and pools ${seconds(listening - migrated)})`,
@@ -64,6 +71,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 main().catch((error) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else process.stderr.write(`Cognate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  else
+    process.stderr.write(
+      `Cognate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   process.exit(1);
 });

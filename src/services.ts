@@ -24,11 +24,18 @@ import { createUserTransferService } from './modules/user-store/user-transfer.ts
 import { createVerificationService } from './modules/verification/verification.service.ts';
 
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
-export async function createServices(config: Config, database: Database, logger: Logger, overrides: { courier?: Courier; now?: () => Date } = {}) {
+export async function createServices(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  overrides: { courier?: Courier; now?: () => Date } = {},
+) {
   const { db } = database;
   // The backlog is counted at scrape time; `outbox` exists by then.
   const metrics = createMetrics({ pendingMessages: () => outbox.backlog() });
-  const courier = overrides.courier ?? createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
+  const courier =
+    overrides.courier ??
+    createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
   const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl, firstSigningKey });
   const signingKeys = createSigningKeyStore({ db, pools });
   const sessions = createSessionsService({ db, pools, signingKeys });
@@ -47,13 +54,26 @@ export async function createServices(config: Config, database: Database, logger:
   const passwords = createPasswordHasher({ ...config.passwordHashing, ...config.hashingThreads, logger });
   const challenges = createChallengeSessions(secret);
   // Lockout time can be moved by tests (`now`); rate-limit windows follow the database's clock.
-  const lockout = createSignInLockout({ db, policy: config.signInLockout, ...(overrides.now && { now: overrides.now }) });
+  const lockout = createSignInLockout({
+    db,
+    policy: config.signInLockout,
+    ...(overrides.now && { now: overrides.now }),
+  });
   const srpSecretBlocks = createSecretBlocks(secret);
   // One for every flow that hides whether a user exists, so they share what real answers took.
   const hiding = createHiddenExistence({ verification, secret });
   const flow = { db, pools, verification, passwords, metrics: metrics.auth };
   const registration = createRegistrationService({ ...flow, hiding });
-  const signIn = createSignInService({ ...flow, sessions, challenges, srpSecretBlocks, secret, hiding, logger, lockout });
+  const signIn = createSignInService({
+    ...flow,
+    sessions,
+    challenges,
+    srpSecretBlocks,
+    secret,
+    hiding,
+    logger,
+    lockout,
+  });
   const recovery = createRecoveryService({ ...flow, sessions, hiding, logger });
   const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });
   const adminUsers = createAdminUsersService({ db, pools, passwords, outbox, verification, sessions });

@@ -1,4 +1,10 @@
-import { COGNITO_SETTINGS, isNested, REST_SETTINGS, type MemberRule, type MemberRules } from './modules/cognito-protocol/settings-table.ts';
+import {
+  COGNITO_SETTINGS,
+  isNested,
+  REST_SETTINGS,
+  type MemberRule,
+  type MemberRules,
+} from './modules/cognito-protocol/settings-table.ts';
 
 /** How docs/cognito-settings.md names each status. */
 const STATUS: Record<MemberRule['status'], string> = {
@@ -11,7 +17,11 @@ const STATUS: Record<MemberRule['status'], string> = {
 
 /** Every member a rule covers, nested ones by their dotted path. */
 export function flattenRules(rules: MemberRules, prefix = ''): Array<[string, MemberRule]> {
-  return Object.entries(rules).flatMap(([name, rule]) => (isNested(rule) ? flattenRules(rule.members, `${prefix}${name}.`) : [[`${prefix}${name}`, rule] as [string, MemberRule]]));
+  return Object.entries(rules).flatMap(([name, rule]) =>
+    isNested(rule)
+      ? flattenRules(rule.members, `${prefix}${name}.`)
+      : [[`${prefix}${name}`, rule] as [string, MemberRule]],
+  );
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -35,7 +45,8 @@ export function settingsTableMarkdown(): string {
   ].join('\n');
 }
 
-export const TABLE_START = '<!-- settings-table: written by `npm run docs:settings` from src/modules/cognito-protocol/settings-table.ts -->';
+export const TABLE_START =
+  '<!-- settings-table: written by `npm run docs:settings` from src/modules/cognito-protocol/settings-table.ts -->';
 export const TABLE_END = '<!-- /settings-table -->';
 
 /** The document with its table section replaced by the current one. */

@@ -18,10 +18,16 @@ interface Job {
 }
 
 const job = JSON.parse(process.argv[2]!) as Job;
-const params = { type: argon2.argon2id, memoryCost: job.memoryCostKiB, timeCost: job.timeCost, parallelism: job.parallelism } as const;
+const params = {
+  type: argon2.argon2id,
+  memoryCost: job.memoryCostKiB,
+  timeCost: job.timeCost,
+  parallelism: job.parallelism,
+} as const;
 const password = 'Bench-Passw0rd!';
 const hash = await argon2.hash(password, params);
-const once = job.mode === 'hash' ? () => argon2.hash(`${password}${Math.random()}`, params) : () => argon2.verify(hash, password);
+const once =
+  job.mode === 'hash' ? () => argon2.hash(`${password}${Math.random()}`, params) : () => argon2.verify(hash, password);
 
 // One operation alone: what a hash would cost the event loop if it ran there.
 const singles: number[] = [];
@@ -48,4 +54,6 @@ const seconds = (performance.now() - started) / 1000;
 // The CPU time of the whole process (the pool's threads included) per operation.
 const used = process.cpuUsage(cpu);
 const cpuMsPerOp = (used.user + used.system) / 1000 / count.n;
-process.stdout.write(`${JSON.stringify({ opsPerSecond: count.n / seconds, operations: count.n, seconds, singleMs: singles[0], cpuMsPerOp })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ opsPerSecond: count.n / seconds, operations: count.n, seconds, singleMs: singles[0], cpuMsPerOp })}\n`,
+);

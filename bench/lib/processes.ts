@@ -30,7 +30,12 @@ export function freePort(): Promise<number> {
 }
 
 /** A long-running child whose output goes to `logFile` (or nowhere). */
-export function startChild(command: string, args: string[], env: Record<string, string | undefined>, logFile?: string): ChildProcess {
+export function startChild(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  logFile?: string,
+): ChildProcess {
   const child = spawn(command, args, { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -46,7 +51,12 @@ export function startChild(command: string, args: string[], env: Record<string, 
 }
 
 /** Runs a child to its end and returns its stdout (stderr passes through); fails on a non-zero exit. */
-export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, echo = false): Promise<string> {
+export function runChild(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  echo = false,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
     children.add(child);
@@ -65,7 +75,12 @@ export function runChild(command: string, args: string[], env: NodeJS.ProcessEnv
 }
 
 /** Polls `url` until it answers 200; returns the milliseconds from `since`. */
-export async function waitForHealth(url: string, since: number, child: ChildProcess, timeoutMs = 60_000): Promise<number> {
+export async function waitForHealth(
+  url: string,
+  since: number,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<number> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the process exited (${child.exitCode}) before ${url} answered`);
     try {

@@ -18,14 +18,19 @@ try {
   await database.ready();
   const { db } = database;
   // Built as the server builds it (src/services.ts): SMTP, Twilio, the log only where allowed.
-  const courier = createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
+  const courier = createCourierFromConfig({
+    ...config,
+    allowLogDelivery: !config.production || config.allowLogDelivery,
+    logger,
+  });
   const outbox = createOutbox({
     db,
     courier,
     secret: await loadCodeHmacSecret(db, config.codeHmacSecret),
     logger,
     // The pool's templates (and translations), so a retry reads as the first try did.
-    templates: createPoolsService({ db, region: config.region, publicUrl: config.publicUrl, firstSigningKey }).messageTemplates,
+    templates: createPoolsService({ db, region: config.region, publicUrl: config.publicUrl, firstSigningKey })
+      .messageTemplates,
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
   const worker = startDeliveryWorker(outbox, { logger });
@@ -45,6 +50,9 @@ try {
   process.on('SIGTERM', () => void close('SIGTERM'));
 } catch (error) {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else process.stderr.write(`The delivery worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  else
+    process.stderr.write(
+      `The delivery worker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   process.exit(1);
 }

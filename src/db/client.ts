@@ -52,7 +52,8 @@ function releasedWhenLost(client: pg.PoolClient): pg.PoolClient {
 /** The advisory lock migrations are applied under (any fixed number no other code takes). */
 const MIGRATION_LOCK = 0x636f676e; // 'cogn'
 
-const expectedMigrations = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')).entries.length as number;
+const expectedMigrations = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8'))
+  .entries.length as number;
 
 async function checkReady(query: (sql: string) => Promise<{ rows: unknown[] }>): Promise<void> {
   const { rows } = await query('select count(*)::int as n from drizzle.__drizzle_migrations');
@@ -64,7 +65,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
     // Bounded waits: a server that does not answer (or a pool with no free client) fails the
     // request with 503 after 10 s rather than holding it; keep-alive finds dead peers.
-    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10, connectionTimeoutMillis: 10_000, keepAlive: true });
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', () => {});
     // Nor may a checked-out one: pg-pool drops its listener while a transaction holds the client,
@@ -76,7 +82,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     // would wait for a client that never comes. A client checked out when its connection ends is
     // given back (as broken) at once; the release drizzle may still make is then a no-op.
     const connect = pool.connect.bind(pool);
-    pool.connect = ((callback?: Parameters<typeof connect>[0]) => (callback ? connect(callback) : connect().then(releasedWhenLost))) as typeof pool.connect;
+    pool.connect = ((callback?: Parameters<typeof connect>[0]) =>
+      callback ? connect(callback) : connect().then(releasedWhenLost)) as typeof pool.connect;
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       db,

@@ -17,7 +17,10 @@ export const errorCatalog = {
   UsernameExistsException: { status: 409, message: 'User already exists' },
   AliasExistsException: { status: 409, message: 'An account with the email already exists.' },
   LimitExceededException: { status: 429, message: 'Attempt limit exceeded, please try after some time.' },
-  TooManyFailedAttemptsException: { status: 429, message: 'Too many failed attempts for this code, please request a new code.' },
+  TooManyFailedAttemptsException: {
+    status: 429,
+    message: 'Too many failed attempts for this code, please request a new code.',
+  },
   TooManyRequestsException: { status: 429, message: 'Too many requests.' },
   CodeDeliveryFailureException: { status: 502, message: 'The verification code could not be delivered.' },
   InternalErrorException: { status: 500, message: 'Internal error.' },
@@ -26,7 +29,8 @@ export const errorCatalog = {
   UnrecognizedClientException: { status: 400, message: 'The security token included in the request is invalid.' },
   InvalidSignatureException: {
     status: 400,
-    message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    message:
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
   },
   UnsupportedTokenTypeException: { status: 400, message: 'Unsupported token type' },
   UnknownOperationException: { status: 400, message: 'Unknown operation.' },
@@ -62,4 +66,5 @@ export function isCognitoError(error: unknown): error is CognitoError {
 
 export const userNotFound = () => new CognitoError('UserNotFoundException', 'User does not exist.');
 export const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
-export const passwordResetRequired = () => new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
+export const passwordResetRequired = () =>
+  new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');

@@ -20,7 +20,10 @@ function withoutQueryParams(value: unknown, depth = 0): unknown {
 
 /** Logger options for the server and every process sharing its logs (tests use them too). */
 export const logOptions = {
-  redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+  redact: {
+    paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+    censor: '[redacted]',
+  },
   serializers: {
     err: (err: unknown) => withoutQueryParams(err instanceof Error ? stdSerializers.err(err) : err),
   },

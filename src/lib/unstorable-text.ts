@@ -7,7 +7,11 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 export function findUnstorableText(root: unknown, rootPath: string): string | undefined {
   // Iterative, and the path is only spelled out when found: a JSON body may nest deeper than
   // the call stack allows, and building every path eagerly would cost depth² characters.
-  interface Step { value: unknown; key: string; parent?: Step }
+  interface Step {
+    value: unknown;
+    key: string;
+    parent?: Step;
+  }
   const pathOf = (step: Step | undefined): string => {
     const keys: string[] = [];
     for (let s = step; s; s = s.parent) keys.push(s.key);

@@ -17,7 +17,8 @@ function describeValidation(issues: ValidationIssue[], context: string | undefin
     if (issue.keyword === 'additionalProperties') {
       return `Unknown member '${String(issue.params.additionalProperty)}' at '${path || 'body'}'`;
     }
-    if (issue.keyword === 'required') return `Member '${String(issue.params.missingProperty)}' at '${path || 'body'}' is required`;
+    if (issue.keyword === 'required')
+      return `Member '${String(issue.params.missingProperty)}' at '${path || 'body'}' is required`;
     return `Value at '${path || 'body'}' failed to satisfy constraint: ${issue.message ?? issue.keyword}`;
   });
   return `${described.length} validation error${described.length === 1 ? '' : 's'} detected: ${described.join('; ')}`;
@@ -27,22 +28,33 @@ function describeValidation(issues: ValidationIssue[], context: string | undefin
 export function toCognitoError(error: FastifyError | Error): CognitoError {
   if (isCognitoError(error)) return error;
   const e = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
-  if (e.validation) return new CognitoError('InvalidParameterException', describeValidation(e.validation, e.validationContext));
+  if (e.validation)
+    return new CognitoError('InvalidParameterException', describeValidation(e.validation, e.validationContext));
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new CognitoError('InvalidParameterException', 'Unsupported media type: send application/json.', { status: 415 });
+    return new CognitoError('InvalidParameterException', 'Unsupported media type: send application/json.', {
+      status: 415,
+    });
   }
-  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e instanceof SyntaxError) {
+  if (
+    e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    e instanceof SyntaxError
+  ) {
     return new CognitoError('InvalidParameterException', 'The request body is not valid JSON.');
   }
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new CognitoError('InvalidParameterException', 'The request body is too large.', { status: 413 });
   }
-  if (e.code === 'FST_ERR_BAD_URL') return new CognitoError('InvalidParameterException', 'The URL is not validly percent-encoded.');
+  if (e.code === 'FST_ERR_BAD_URL')
+    return new CognitoError('InvalidParameterException', 'The URL is not validly percent-encoded.');
   if (e.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     return new CognitoError('InvalidParameterException', 'A path parameter is too long.', { status: 414 });
   }
   if (isConnectionError(e)) {
-    return new CognitoError('InternalErrorException', 'The database is unavailable; try again shortly.', { status: 503, cause: e });
+    return new CognitoError('InternalErrorException', 'The database is unavailable; try again shortly.', {
+      status: 503,
+      cause: e,
+    });
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new CognitoError('InvalidParameterException', e.message, { status: e.statusCode });
@@ -54,7 +66,13 @@ export function sendProblem(reply: FastifyReply, error: CognitoError) {
   return reply
     .status(error.status)
     .type('application/problem+json')
-    .send({ type: `urn:cognate:error:${error.name}`, title: error.name, status: error.status, detail: error.message, code: error.name });
+    .send({
+      type: `urn:cognate:error:${error.name}`,
+      title: error.name,
+      status: error.status,
+      detail: error.message,
+      code: error.name,
+    });
 }
 
 /** One place turns errors into problem documents; modules only throw CognitoError. */
@@ -67,7 +85,10 @@ export const errorsPlugin = fp(
       return sendProblem(reply, problem);
     });
     app.setNotFoundHandler((request, reply) =>
-      sendProblem(reply, new CognitoError('ResourceNotFoundException', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+      sendProblem(
+        reply,
+        new CognitoError('ResourceNotFoundException', `No route ${request.method} ${request.url.split('?')[0]}.`),
+      ),
     );
   },
   { name: 'errors' },

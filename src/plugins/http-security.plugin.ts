@@ -26,7 +26,13 @@ export const CORS_ALLOWED_HEADERS = [
   'x-request-id',
 ];
 /** Answer headers a browser app may read: the SDKs take the error type from x-amzn-errortype. */
-export const CORS_EXPOSED_HEADERS = ['x-amzn-requestid', 'x-amzn-errortype', 'x-amzn-errormessage', 'retry-after', 'x-request-id'];
+export const CORS_EXPOSED_HEADERS = [
+  'x-amzn-requestid',
+  'x-amzn-errortype',
+  'x-amzn-errormessage',
+  'retry-after',
+  'x-request-id',
+];
 
 /**
  * Security headers (helmet) and CORS per app client. Registered before every route, so both hold
@@ -40,7 +46,9 @@ export const httpSecurityPlugin = fp<HttpSecurityOptions>(
     const securityHeaders = helmet({
       contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     });
-    app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+    app.addHook('onRequest', (request, reply, done) =>
+      securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+    );
 
     // An origin no client lists gets no CORS headers at all (and a preflight from it a 404).
     await app.register(cors, {

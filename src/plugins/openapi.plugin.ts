@@ -21,7 +21,8 @@ export const openapiPlugin = fp(
     // Answers every documented route can give, whatever it declares itself: 400 (its query, params
     // and body are validated), 500, and for a body 413 and 415. Added before swagger sees the route.
     app.addHook('onRoute', (route) => {
-      const schema = route.schema as { hide?: boolean; body?: unknown; response?: Record<string, unknown>; consumes?: string[] } | undefined;
+      const schema = route.schema as
+        { hide?: boolean; body?: unknown; response?: Record<string, unknown>; consumes?: string[] } | undefined;
       // The Cognito wire protocol answers Cognito's own errors (400 and 500 only), declared by its route.
       if (!schema?.response || schema.hide || schema.consumes?.includes('application/x-amz-json-1.1')) return;
       const declared = schema.response;
@@ -31,7 +32,8 @@ export const openapiPlugin = fp(
     // Routes behind a key or token declare `security` themselves; every other documented route is
     // public, and says so with `security: []` rather than leaving a client to guess.
     app.addHook('onRoute', (route) => {
-      if (route.schema && !route.schema.hide && !('security' in route.schema)) route.schema = { ...route.schema, security: [] };
+      if (route.schema && !route.schema.hide && !('security' in route.schema))
+        route.schema = { ...route.schema, security: [] };
     });
     await app.register(swagger, {
       openapi: {
@@ -52,8 +54,17 @@ export const openapiPlugin = fp(
         ],
         components: {
           securitySchemes: {
-            adminKey: { type: 'http', scheme: 'bearer', description: 'The admin API key (ADMIN_API_KEY, or the one printed at first start).' },
-            accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from sign-in.' },
+            adminKey: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'The admin API key (ADMIN_API_KEY, or the one printed at first start).',
+            },
+            accessToken: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description: 'An access token from sign-in.',
+            },
             metricsToken: { type: 'http', scheme: 'bearer', description: 'The metrics scrape token (METRICS_TOKEN).' },
           },
         },
@@ -78,7 +89,8 @@ export const openapiPlugin = fp(
         for (const item of Object.values((openapiObject as OpenApiDocument).paths ?? {})) {
           for (const operation of Object.values(item)) {
             for (const parameter of operation.parameters ?? []) {
-              if (parameter.in === 'query' && parameter.schema?.type === 'array') Object.assign(parameter, { style: 'form', explode: true });
+              if (parameter.in === 'query' && parameter.schema?.type === 'array')
+                Object.assign(parameter, { style: 'form', explode: true });
             }
           }
         }

@@ -4,7 +4,15 @@ import fp from 'fastify-plugin';
 import { CognitoError } from '../errors/cognito-error.ts';
 import { TARGET_PREFIX } from '../modules/cognito-protocol/protocol.ts';
 import type { Services } from '../services.ts';
-import { callerKey, cognitoLimitedCall, ipKey, LIMIT_KINDS, restTargets, targetKey, type LimitKind } from '../modules/rate-limits/policy.ts';
+import {
+  callerKey,
+  cognitoLimitedCall,
+  ipKey,
+  LIMIT_KINDS,
+  restTargets,
+  targetKey,
+  type LimitKind,
+} from '../modules/rate-limits/policy.ts';
 
 /** `targets`: names from the body, counted per client address; `caller`: the signed-in user, counted per user. */
 type Targets = { scope?: string; targets: string[]; caller?: string };
@@ -47,9 +55,14 @@ export const rateLimitsPlugin = fp(
     } else {
       const { policy, counters } = limits;
       class PostgresStore implements FastifyRateLimitStore {
-        incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number) {
+        incr(
+          key: string,
+          callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+          timeWindow: number,
+        ) {
           counters.hit(key, timeWindow).then(
-            ({ hits, resetsAt }) => callback(null, { current: hits, ttl: Math.max(0, resetsAt.getTime() - Date.now()) }),
+            ({ hits, resetsAt }) =>
+              callback(null, { current: hits, ttl: Math.max(0, resetsAt.getTime() - Date.now()) }),
             (error: Error) => callback(error),
           );
         }
@@ -62,7 +75,11 @@ export const rateLimitsPlugin = fp(
       // createRateLimit takes its key from the request; the key of the check under way is set here first.
       const keys = new WeakMap<FastifyRequest, string>();
       const limiter = (max: number, windowSeconds: number) => {
-        const run = app.createRateLimit({ max, timeWindow: windowSeconds * 1000, keyGenerator: (request) => keys.get(request)! });
+        const run = app.createRateLimit({
+          max,
+          timeWindow: windowSeconds * 1000,
+          keyGenerator: (request) => keys.get(request)!,
+        });
         return (request: FastifyRequest, key: string) => {
           keys.set(request, key);
           return run(request);
@@ -71,11 +88,22 @@ export const rateLimitsPlugin = fp(
       const limiters = Object.fromEntries(
         LIMIT_KINDS.map((kind) => {
           const { perIp, perTarget, windowSeconds } = policy.kinds[kind];
-          return [kind, { ip: perIp > 0 ? limiter(perIp, windowSeconds) : undefined, target: perTarget > 0 ? limiter(perTarget, windowSeconds) : undefined }];
+          return [
+            kind,
+            {
+              ip: perIp > 0 ? limiter(perIp, windowSeconds) : undefined,
+              target: perTarget > 0 ? limiter(perTarget, windowSeconds) : undefined,
+            },
+          ];
         }),
       ) as Record<LimitKind, { ip?: ReturnType<typeof limiter>; target?: ReturnType<typeof limiter> }>;
 
-      const enforce = async (request: FastifyRequest, reply: FastifyReply, kind: LimitKind, { scope, targets, caller }: Targets) => {
+      const enforce = async (
+        request: FastifyRequest,
+        reply: FastifyReply,
+        kind: LimitKind,
+        { scope, targets, caller }: Targets,
+      ) => {
         const { ip, target } = limiters[kind];
         const source = sourceOf(request);
         const checks: [ReturnType<typeof limiter>, string][] = [];
@@ -93,7 +121,8 @@ export const rateLimitsPlugin = fp(
       };
 
       app.decorate('rateLimited', (kind: LimitKind, targets?: (request: FastifyRequest) => Targets): PreHandler => {
-        return (request, reply) => enforce(request, reply, kind, targets ? targets(request) : restTargets(kind, request.body));
+        return (request, reply) =>
+          enforce(request, reply, kind, targets ? targets(request) : restTargets(kind, request.body));
       });
 
       app.decorate('cognitoRateLimited', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -112,7 +141,11 @@ export const rateLimitsPlugin = fp(
           // Counted against the signed-in user; a token that does not authenticate is refused by the action itself.
           caller = (await app.services.sessions.authenticate(call.accessToken).catch(() => undefined))?.user.id;
         }
-        await enforce(request, reply, call.kind, { ...(call.scope !== undefined && { scope: call.scope }), targets: call.targets, ...(caller && { caller }) });
+        await enforce(request, reply, call.kind, {
+          ...(call.scope !== undefined && { scope: call.scope }),
+          targets: call.targets,
+          ...(caller && { caller }),
+        });
       });
     }
 

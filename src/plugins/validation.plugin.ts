@@ -32,11 +32,18 @@ export const validationPlugin = fp(
     // A documented route that declares no query takes none: `?limit=5` is an unknown member, not silently ignored.
     app.addHook('onRoute', (route) => {
       if (route.schema && !route.schema.hide && !route.schema.querystring) {
-        route.schema = { ...route.schema, querystring: { type: 'object', properties: {}, additionalProperties: false } };
+        route.schema = {
+          ...route.schema,
+          querystring: { type: 'object', properties: {}, additionalProperties: false },
+        };
       }
     });
     app.addHook('preValidation', async (request) => {
-      for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
+      for (const [part, value] of [
+        ['params', request.params],
+        ['querystring', request.query],
+        ['body', request.body],
+      ] as const) {
         const path = findUnstorableText(value, part);
         if (path) {
           throw invalidParameter(

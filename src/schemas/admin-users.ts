@@ -5,12 +5,21 @@ import { MeResponse } from './users.ts';
 export const AdminCreateUserBody = Type.Object(
   {
     username: Username,
-    temporaryPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Generated (and sent in the invitation) when omitted.' })),
+    temporaryPassword: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'Generated (and sent in the invitation) when omitted.',
+      }),
+    ),
     userAttributes: Type.Optional(ref(AttributeMap)),
-    forceAliasCreation: Type.Optional(Type.Boolean({ description: 'Take over a verified email or phone another user holds.' })),
+    forceAliasCreation: Type.Optional(
+      Type.Boolean({ description: 'Take over a verified email or phone another user holds.' }),
+    ),
     messageAction: Type.Optional(
       StringEnum(['SUPPRESS', 'RESEND'], {
-        description: 'SUPPRESS: no invitation. RESEND: a new invitation and temporary password for a user who has not signed in yet.',
+        description:
+          'SUPPRESS: no invitation. RESEND: a new invitation and temporary password for a user who has not signed in yet.',
       }),
     ),
     desiredDeliveryMediums: Type.Optional(
@@ -70,14 +79,19 @@ export const UserMessage = Type.Object(
     attempts: Type.Integer(),
     createdAt: Type.String({ format: 'date-time' }),
     sentAt: Nullable(Type.String({ format: 'date-time' })),
-    nextAttemptAt: Nullable(Type.String({ format: 'date-time', description: 'When the worker tries again (pending messages)' })),
+    nextAttemptAt: Nullable(
+      Type.String({ format: 'date-time', description: 'When the worker tries again (pending messages)' }),
+    ),
     lastError: Nullable(Type.String()),
     tries: Type.Array(ref(DeliveryTry)),
   },
   { $id: 'UserMessage', additionalProperties: false, description: 'Never the code or temporary password itself.' },
 );
 
-export const UserMessagesResponse = Type.Object({ messages: Type.Array(ref(UserMessage)) }, { $id: 'UserMessageList', additionalProperties: false });
+export const UserMessagesResponse = Type.Object(
+  { messages: Type.Array(ref(UserMessage)) },
+  { $id: 'UserMessageList', additionalProperties: false },
+);
 
 export const AuditQuery = Type.Object(
   {
@@ -88,7 +102,10 @@ export const AuditQuery = Type.Object(
 );
 
 const Change = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Boolean>>(schema: T, $id: string) =>
-  Type.Object({ from: Type.Union([schema, Type.Null()]), to: Type.Union([schema, Type.Null()]) }, { $id, additionalProperties: false });
+  Type.Object(
+    { from: Type.Union([schema, Type.Null()]), to: Type.Union([schema, Type.Null()]) },
+    { $id, additionalProperties: false },
+  );
 
 /** A value before and after (null: none). */
 export const ValueChange = Change(Type.String(), 'ValueChange');
@@ -129,7 +146,10 @@ export const AuditEvent = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     at: Type.String({ format: 'date-time' }),
-    action: Type.String({ description: 'SIGN_UP, CONFIRM_SIGN_UP, UPDATE_ATTRIBUTES, VERIFY_ATTRIBUTE, CHANGE_PASSWORD, ADMIN_UPDATE_ATTRIBUTES, ADMIN_DISABLE_USER, …' }),
+    action: Type.String({
+      description:
+        'SIGN_UP, CONFIRM_SIGN_UP, UPDATE_ATTRIBUTES, VERIFY_ATTRIBUTE, CHANGE_PASSWORD, ADMIN_UPDATE_ATTRIBUTES, ADMIN_DISABLE_USER, …',
+    }),
     actor: ref(AuditActor),
     details: ref(AuditEventDetails),
   },

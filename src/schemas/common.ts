@@ -31,7 +31,19 @@ export const Problem = Type.Object(
     detail: Type.String({ description: 'What went wrong, in Cognito’s words where it has them.' }),
     code: ref(ErrorCode),
   },
-  { $id: 'Problem', additionalProperties: false, examples: [{"type": "urn:cognate:error:CodeMismatchException", "title": "CodeMismatchException", "status": 400, "detail": "Invalid verification code provided, please try again.", "code": "CodeMismatchException"}] },
+  {
+    $id: 'Problem',
+    additionalProperties: false,
+    examples: [
+      {
+        type: 'urn:cognate:error:CodeMismatchException',
+        title: 'CodeMismatchException',
+        status: 400,
+        detail: 'Invalid verification code provided, please try again.',
+        code: 'CodeMismatchException',
+      },
+    ],
+  },
 );
 
 export const ProblemRef = ref(Problem);
@@ -70,8 +82,14 @@ const PROBLEM_RESPONSE_NAMES: Record<string, string> = {
   503: 'ServiceUnavailable',
 };
 
-type ResponseObject = { description?: string; content?: Record<string, { schema?: { $ref?: string } }> } & Record<string, unknown>;
-type OpenApiPaths = Record<string, Record<string, { responses?: Record<string, ResponseObject | { $ref: string }> } | unknown>>;
+type ResponseObject = { description?: string; content?: Record<string, { schema?: { $ref?: string } }> } & Record<
+  string,
+  unknown
+>;
+type OpenApiPaths = Record<
+  string,
+  Record<string, { responses?: Record<string, ResponseObject | { $ref: string }> } | unknown>
+>;
 
 /**
  * Writes each problem answer `problems(...)` declares once, under components/responses, and has
@@ -102,7 +120,9 @@ export function shareProblemResponses(document: { paths?: OpenApiPaths; componen
       }
     }
   }
-  const ordered = Object.keys(shared).sort().map((status) => [PROBLEM_RESPONSE_NAMES[status]!, shared[status]!]);
+  const ordered = Object.keys(shared)
+    .sort()
+    .map((status) => [PROBLEM_RESPONSE_NAMES[status]!, shared[status]!]);
   if (ordered.length) document.components = { ...document.components, responses: Object.fromEntries(ordered) };
   return document;
 }
@@ -126,10 +146,14 @@ function describeStatus(status: number): string {
 }
 
 /** Cognito attribute names map to string values, as Cognito and Amplify send them. */
-export const AttributeMap = Type.Record(Type.String({ minLength: 1, maxLength: 32 }), Type.String({ maxLength: 2048 }), {
-  $id: 'AttributeMap',
-  description: 'Attribute names (`email`, `custom:plan`) to string values; verified flags are "true" or "false".',
-});
+export const AttributeMap = Type.Record(
+  Type.String({ minLength: 1, maxLength: 32 }),
+  Type.String({ maxLength: 2048 }),
+  {
+    $id: 'AttributeMap',
+    description: 'Attribute names (`email`, `custom:plan`) to string values; verified flags are "true" or "false".',
+  },
+);
 
 export const DeliveryMedium = StringEnum(['EMAIL', 'SMS'], { $id: 'DeliveryMedium' });
 /** The attributes a code verifies. */
@@ -141,7 +165,11 @@ export const CodeDeliveryDetails = Type.Object(
     deliveryMedium: ref(DeliveryMedium),
     attributeName: ref(VerifiableAttribute),
   },
-  { $id: 'CodeDeliveryDetails', additionalProperties: false, examples: [{"destination": "j***@e***", "deliveryMedium": "EMAIL", "attributeName": "email"}] },
+  {
+    $id: 'CodeDeliveryDetails',
+    additionalProperties: false,
+    examples: [{ destination: 'j***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' }],
+  },
 );
 
 export const ClientId = Type.String({ pattern: '^[a-z0-9]{26}$', description: 'The app client id.' });

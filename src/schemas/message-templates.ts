@@ -15,7 +15,12 @@ export const MessageTemplates = Type.Object(
     ),
     smsText: body('smsText', 'SMS body; must contain `{####}`.'),
   },
-  { $id: 'MessageTemplates', additionalProperties: false, description: 'Placeholders: `{####}` (the code, or the temporary password of an invitation) and `{username}`. A member left out takes the purpose’s default, then Cognate’s built-in message.' },
+  {
+    $id: 'MessageTemplates',
+    additionalProperties: false,
+    description:
+      'Placeholders: `{####}` (the code, or the temporary password of an invitation) and `{username}`. A member left out takes the purpose’s default, then Cognate’s built-in message.',
+  },
 );
 
 export const PurposeTemplates = Type.Object(
@@ -30,7 +35,11 @@ export const PurposeTemplates = Type.Object(
       }),
     ),
   },
-  { $id: 'PurposeMessageTemplates', additionalProperties: false, description: 'The templates of one purpose: a default and its translations.' },
+  {
+    $id: 'PurposeMessageTemplates',
+    additionalProperties: false,
+    description: 'The templates of one purpose: a default and its translations.',
+  },
 );
 
 export const PoolMessageTemplates = Type.Object(
@@ -40,9 +49,14 @@ export const PoolMessageTemplates = Type.Object(
     FORGOT_PASSWORD: Type.Optional(ref(PurposeTemplates)),
     ADMIN_INVITATION: Type.Optional(
       ref(PurposeTemplates, {
-        description: 'Every body of an invitation must contain `{username}` as well as `{####}` (the temporary password), as Cognito’s invite template does.',
+        description:
+          'Every body of an invitation must contain `{username}` as well as `{####}` (the temporary password), as Cognito’s invite template does.',
       }),
     ),
   },
-  { $id: 'PoolMessageTemplates', additionalProperties: false, description: 'Message templates by purpose; a purpose left out uses Cognate’s built-in messages.' },
+  {
+    $id: 'PoolMessageTemplates',
+    additionalProperties: false,
+    description: 'Message templates by purpose; a purpose left out uses Cognate’s built-in messages.',
+  },
 );

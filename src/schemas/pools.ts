@@ -6,7 +6,10 @@ import { PoolMessageTemplates } from './message-templates.ts';
 
 export const AttributeDataType = StringEnum(['String', 'Number', 'DateTime', 'Boolean'], { $id: 'AttributeDataType' });
 export const StringConstraints = Type.Object(
-  { minLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2048 })), maxLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2048 })) },
+  {
+    minLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2048 })),
+    maxLength: Type.Optional(Type.Integer({ minimum: 0, maximum: 2048 })),
+  },
   { $id: 'StringConstraints', additionalProperties: false },
 );
 export const NumberConstraints = Type.Object(
@@ -16,14 +19,20 @@ export const NumberConstraints = Type.Object(
 
 export const SchemaAttributeInput = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 32, description: 'A standard name (to make it required or immutable) or a bare custom name, without `custom:`.' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 32,
+      description: 'A standard name (to make it required or immutable) or a bare custom name, without `custom:`.',
+    }),
     attributeDataType: Type.Optional(ref(AttributeDataType)),
     mutable: Type.Optional(Type.Boolean()),
     required: Type.Optional(Type.Boolean()),
     developerOnly: Type.Optional(Type.Boolean()),
     stringConstraints: Type.Optional(ref(StringConstraints)),
     numberConstraints: Type.Optional(ref(NumberConstraints)),
-    searchable: Type.Optional(Type.Boolean({ description: 'Custom attributes only (default false): ListUsers may filter on it.' })),
+    searchable: Type.Optional(
+      Type.Boolean({ description: 'Custom attributes only (default false): ListUsers may filter on it.' }),
+    ),
   },
   { $id: 'SchemaAttributeInput', additionalProperties: false },
 );
@@ -37,7 +46,9 @@ export const SchemaAttribute = Type.Object(
     developerOnly: Type.Boolean(),
     stringConstraints: Type.Optional(ref(StringConstraints)),
     numberConstraints: Type.Optional(ref(NumberConstraints)),
-    searchable: Type.Optional(Type.Boolean({ description: 'Present (true) on custom attributes ListUsers may filter on.' })),
+    searchable: Type.Optional(
+      Type.Boolean({ description: 'Present (true) on custom attributes ListUsers may filter on.' }),
+    ),
   },
   { $id: 'SchemaAttribute', additionalProperties: false },
 );
@@ -66,7 +77,8 @@ export const CodePolicy = Type.Object(
 export const AuditPolicy = Type.Object(
   {
     recordValues: Type.Boolean({
-      description: 'Default false: the audit trail keeps attribute names and verified states, never values; true keeps old and new values too.',
+      description:
+        'Default false: the audit trail keeps attribute names and verified states, never values; true keeps old and new values too.',
     }),
   },
   { $id: 'AuditPolicy', additionalProperties: false },
@@ -108,27 +120,42 @@ const SrpEnabled = Type.Boolean({
     'On, each user also gets an SRP verifier, a weaker secret than the argon2 hash (a salted SHA-256 of the password).',
 });
 
-export const UpdatePoolBody = Type.Object({ srpEnabled: Type.Optional(SrpEnabled) }, { $id: 'UpdatePoolRequest', additionalProperties: false, minProperties: 1 });
+export const UpdatePoolBody = Type.Object(
+  { srpEnabled: Type.Optional(SrpEnabled) },
+  { $id: 'UpdatePoolRequest', additionalProperties: false, minProperties: 1 },
+);
 
 // What a new pool may set of each policy: any member, the rest default. Type.Partial drops the
 // source's options, so unknown members would be accepted and stored: restate them.
-export const PasswordPolicyInput = Type.Partial(PasswordPolicy, { $id: 'PasswordPolicyInput', additionalProperties: false });
+export const PasswordPolicyInput = Type.Partial(PasswordPolicy, {
+  $id: 'PasswordPolicyInput',
+  additionalProperties: false,
+});
 export const CodePolicyInput = Type.Partial(CodePolicy, { $id: 'CodePolicyInput', additionalProperties: false });
 export const TokenPolicyInput = Type.Partial(TokenPolicy, { $id: 'TokenPolicyInput', additionalProperties: false });
 export const AuditPolicyInput = Type.Partial(AuditPolicy, { $id: 'AuditPolicyInput', additionalProperties: false });
 
 export const CreatePoolBody = Type.Object(
   {
-    poolId: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}_[A-Za-z0-9]{9}$', description: 'Generated when omitted.' })),
+    poolId: Type.Optional(
+      Type.String({ pattern: '^[a-z0-9-]{1,32}_[A-Za-z0-9]{9}$', description: 'Generated when omitted.' }),
+    ),
     name: Type.String({ minLength: 1, maxLength: 128 }),
     schema: Type.Optional(Type.Array(ref(SchemaAttributeInput), { maxItems: 70 })),
-    aliasAttributes: Type.Optional(Type.Array(StringEnum(['email', 'phone_number', 'preferred_username']), { maxItems: 3 })),
+    aliasAttributes: Type.Optional(
+      Type.Array(StringEnum(['email', 'phone_number', 'preferred_username']), { maxItems: 3 }),
+    ),
     usernameAttributes: Type.Optional(Type.Array(ref(VerifiableAttribute), { maxItems: 2 })),
     autoVerifiedAttributes: Type.Optional(Type.Array(ref(VerifiableAttribute), { maxItems: 2 })),
     keepOriginalAttributes: Type.Optional(
-      Type.Array(ref(VerifiableAttribute), { maxItems: 2, description: 'Cognito’s AttributesRequireVerificationBeforeUpdate: a change is held pending until verified.' }),
+      Type.Array(ref(VerifiableAttribute), {
+        maxItems: 2,
+        description: 'Cognito’s AttributesRequireVerificationBeforeUpdate: a change is held pending until verified.',
+      }),
     ),
-    usernameCaseSensitive: Type.Optional(Type.Boolean({ description: 'Default false: usernames and aliases match case-insensitively.' })),
+    usernameCaseSensitive: Type.Optional(
+      Type.Boolean({ description: 'Default false: usernames and aliases match case-insensitively.' }),
+    ),
     srpEnabled: Type.Optional(SrpEnabled),
     passwordPolicy: Type.Optional(ref(PasswordPolicyInput)),
     codePolicy: Type.Optional(ref(CodePolicyInput)),
@@ -137,7 +164,18 @@ export const CreatePoolBody = Type.Object(
     messageTemplates: Type.Optional(ref(PoolMessageTemplates)),
     accountRecoverySetting: Type.Optional(ref(AccountRecoverySetting)),
   },
-  { $id: 'CreatePoolRequest', additionalProperties: false, examples: [{"name": "shop", "aliasAttributes": ["email", "preferred_username"], "autoVerifiedAttributes": ["email"], "schema": [{"name": "plan", "attributeDataType": "String"}]}] },
+  {
+    $id: 'CreatePoolRequest',
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'shop',
+        aliasAttributes: ['email', 'preferred_username'],
+        autoVerifiedAttributes: ['email'],
+        schema: [{ name: 'plan', attributeDataType: 'String' }],
+      },
+    ],
+  },
 );
 
 export const PoolResponse = Type.Object(
@@ -170,30 +208,44 @@ export const AddCustomAttributesBody = Type.Object(
 );
 
 export const PoolSummary = Type.Object(
-  { id: Type.String(), name: Type.String(), createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) },
+  {
+    id: Type.String(),
+    name: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
   { $id: 'PoolSummary', additionalProperties: false },
 );
 
-export const PoolList = Type.Object({ pools: Type.Array(ref(PoolSummary)) }, { $id: 'PoolList', additionalProperties: false });
+export const PoolList = Type.Object(
+  { pools: Type.Array(ref(PoolSummary)) },
+  { $id: 'PoolList', additionalProperties: false },
+);
 
 export const PoolParams = Type.Object({ poolId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
-export const ClientParams = Type.Object({ poolId: Type.String({ maxLength: 64 }), clientId: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+export const ClientParams = Type.Object(
+  { poolId: Type.String({ maxLength: 64 }), clientId: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false },
+);
 
 // uniqueItems: a name twice is a mistake, refused as the pool's own lists refuse it, not stored twice.
-const AttributeList = Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 100, uniqueItems: true }), Type.Null()]);
+const AttributeList = Type.Union([
+  Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 100, uniqueItems: true }),
+  Type.Null(),
+]);
 
 export const AuthFlow = StringEnum([...AUTH_FLOWS], { $id: 'AuthFlow' });
 
 const AuthFlows = Type.Union(
   [Type.Array(ref(AuthFlow), { maxItems: AUTH_FLOWS.length, uniqueItems: true }), Type.Null()],
-  { description: 'Cognito’s ExplicitAuthFlows: the sign-in flows this client may use. No list (null, the default here): all of them.' },
+  {
+    description:
+      'Cognito’s ExplicitAuthFlows: the sign-in flows this client may use. No list (null, the default here): all of them.',
+  },
 );
 
 const AllowedOrigins = Type.Union(
-  [
-    Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 100, uniqueItems: true }),
-    Type.Null(),
-  ],
+  [Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { maxItems: 100, uniqueItems: true }), Type.Null()],
   {
     description:
       'Browser origins (scheme://host[:port], as the browser sends them: https://app.example.com, http://localhost:5173) ' +
@@ -207,11 +259,25 @@ export const CreateClientBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 128 }),
     readAttributes: Type.Optional(AttributeList),
     writeAttributes: Type.Optional(AttributeList),
-    preventUserExistenceErrors: Type.Optional(Type.Boolean({ description: 'Default true: unknown users get the same answers as real ones.' })),
+    preventUserExistenceErrors: Type.Optional(
+      Type.Boolean({ description: 'Default true: unknown users get the same answers as real ones.' }),
+    ),
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
   },
-  { $id: 'CreateClientRequest', additionalProperties: false, examples: [{"name": "web", "readAttributes": ["email", "email_verified", "given_name", "custom:plan"], "writeAttributes": ["email", "given_name"], "explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "allowedOrigins": ["https://shop.example.com"]}] },
+  {
+    $id: 'CreateClientRequest',
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'web',
+        readAttributes: ['email', 'email_verified', 'given_name', 'custom:plan'],
+        writeAttributes: ['email', 'given_name'],
+        explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        allowedOrigins: ['https://shop.example.com'],
+      },
+    ],
+  },
 );
 
 export const UpdateClientBody = Type.Object(
@@ -223,7 +289,11 @@ export const UpdateClientBody = Type.Object(
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
   },
-  { $id: 'UpdateClientRequest', additionalProperties: false, description: 'Members given replace the current ones; `null` removes a list.' },
+  {
+    $id: 'UpdateClientRequest',
+    additionalProperties: false,
+    description: 'Members given replace the current ones; `null` removes a list.',
+  },
 );
 
 export const ClientResponse = Type.Object(
@@ -242,7 +312,10 @@ export const ClientResponse = Type.Object(
   { $id: 'Client', additionalProperties: false },
 );
 
-export const ClientList = Type.Object({ clients: Type.Array(ref(ClientResponse)) }, { $id: 'ClientList', additionalProperties: false });
+export const ClientList = Type.Object(
+  { clients: Type.Array(ref(ClientResponse)) },
+  { $id: 'ClientList', additionalProperties: false },
+);
 
 export function presentPool(pool: Pool, issuer: string) {
   const { schema, ...settings } = pool.attributeSettings;

@@ -14,14 +14,26 @@ export const ListUsersQuery = Type.Object(
         examples: ['email ^= "jo"'],
       }),
     ),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 60, description: 'Users per page, at most 60 (Cognito’s limit).' })),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 60,
+        default: 60,
+        description: 'Users per page, at most 60 (Cognito’s limit).',
+      }),
+    ),
     paginationToken: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 2048, description: 'From the previous page; only valid with the same pool and filter.' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        description: 'From the previous page; only valid with the same pool and filter.',
+      }),
     ),
     attributesToGet: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 32 }), {
         maxItems: 70,
-        description: 'Repeat the member for each attribute (`attributesToGet=email&attributesToGet=name`); absent: every attribute.',
+        description:
+          'Repeat the member for each attribute (`attributesToGet=email&attributesToGet=name`); absent: every attribute.',
       }),
     ),
   },
@@ -31,7 +43,9 @@ export const ListUsersQuery = Type.Object(
 export const ListUsersResponse = Type.Object(
   {
     users: Type.Array(ref(UserResponse)),
-    paginationToken: Type.Optional(Type.String({ description: 'Present while more users may follow: pass it to get the next page.' })),
+    paginationToken: Type.Optional(
+      Type.String({ description: 'Present while more users may follow: pass it to get the next page.' }),
+    ),
   },
   { $id: 'UserPage', additionalProperties: false },
 );

@@ -11,13 +11,22 @@ export const TransferUser = Type.Object(
     enabled: Type.Boolean(),
     attributes: ref(AttributeMap),
     pendingValues: Type.Optional(
-      Type.Record(Type.String(), Type.String(), { description: 'Keep-original mode: new email or phone_number values awaiting their code.' }),
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Keep-original mode: new email or phone_number values awaiting their code.',
+      }),
     ),
-    passwordHash: Type.Union([Type.String({ description: 'argon2id PHC string: `$argon2id$v=19$m=…,t=…,p=…$salt$hash`.' }), Type.Null()]),
+    passwordHash: Type.Union([
+      Type.String({ description: 'argon2id PHC string: `$argon2id$v=19$m=…,t=…,p=…$salt$hash`.' }),
+      Type.Null(),
+    ]),
     createdAt: Type.Optional(Type.String({ format: 'date-time' })),
     updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
   },
-  { $id: 'ExportedUser', additionalProperties: false, description: 'One user per line. Holds the password hash: keep the file secret.' },
+  {
+    $id: 'ExportedUser',
+    additionalProperties: false,
+    description: 'One user per line. Holds the password hash: keep the file secret.',
+  },
 );
 
 /** The request body is streamed, never parsed whole: this only documents it. */

@@ -1,5 +1,15 @@
 import { Type, type Static } from 'typebox';
-import { AttributeMap, ClientId, ClientMetadata, CodeDeliveryDetails, ConfirmationCode, Password, ref, StringEnum, Username } from './common.ts';
+import {
+  AttributeMap,
+  ClientId,
+  ClientMetadata,
+  CodeDeliveryDetails,
+  ConfirmationCode,
+  Password,
+  ref,
+  StringEnum,
+  Username,
+} from './common.ts';
 
 export const SignUpBody = Type.Object(
   {
@@ -10,7 +20,18 @@ export const SignUpBody = Type.Object(
     validationData: Type.Optional(ref(AttributeMap)),
     clientMetadata: ClientMetadata,
   },
-  { $id: 'SignUpRequest', additionalProperties: false, examples: [{"clientId": "k3j5h2g8d9s0a1q2w3e4r5t6y7", "username": "jdoe", "password": "Passw0rd!", "userAttributes": {"email": "jane@example.com", "given_name": "Jane", "family_name": "Doe"}}] },
+  {
+    $id: 'SignUpRequest',
+    additionalProperties: false,
+    examples: [
+      {
+        clientId: 'k3j5h2g8d9s0a1q2w3e4r5t6y7',
+        username: 'jdoe',
+        password: 'Passw0rd!',
+        userAttributes: { email: 'jane@example.com', given_name: 'Jane', family_name: 'Doe' },
+      },
+    ],
+  },
 );
 
 export const SignUpResponse = Type.Object(
@@ -19,7 +40,17 @@ export const SignUpResponse = Type.Object(
     userConfirmed: Type.Boolean(),
     codeDeliveryDetails: Type.Optional(ref(CodeDeliveryDetails)),
   },
-  { $id: 'SignUpResult', additionalProperties: false, examples: [{"userSub": "5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13", "userConfirmed": false, "codeDeliveryDetails": {"destination": "j***@e***", "deliveryMedium": "EMAIL", "attributeName": "email"}}] },
+  {
+    $id: 'SignUpResult',
+    additionalProperties: false,
+    examples: [
+      {
+        userSub: '5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13',
+        userConfirmed: false,
+        codeDeliveryDetails: { destination: 'j***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+      },
+    ],
+  },
 );
 
 export const ConfirmSignUpBody = Type.Object(
@@ -27,19 +58,35 @@ export const ConfirmSignUpBody = Type.Object(
     clientId: ClientId,
     username: Username,
     confirmationCode: ConfirmationCode,
-    forceAliasCreation: Type.Optional(Type.Boolean({ description: 'Take over an email or phone that another user has verified.' })),
+    forceAliasCreation: Type.Optional(
+      Type.Boolean({ description: 'Take over an email or phone that another user has verified.' }),
+    ),
     clientMetadata: ClientMetadata,
   },
-  { $id: 'ConfirmSignUpRequest', additionalProperties: false, examples: [{"clientId": "k3j5h2g8d9s0a1q2w3e4r5t6y7", "username": "jdoe", "confirmationCode": "123456"}] },
+  {
+    $id: 'ConfirmSignUpRequest',
+    additionalProperties: false,
+    examples: [{ clientId: 'k3j5h2g8d9s0a1q2w3e4r5t6y7', username: 'jdoe', confirmationCode: '123456' }],
+  },
 );
 
-export const UsernameBody = Type.Object({ clientId: ClientId, username: Username, clientMetadata: ClientMetadata }, { $id: 'UsernameRequest', additionalProperties: false });
+export const UsernameBody = Type.Object(
+  { clientId: ClientId, username: Username, clientMetadata: ClientMetadata },
+  { $id: 'UsernameRequest', additionalProperties: false },
+);
 
-export const CodeDeliveryResponse = Type.Object({ codeDeliveryDetails: ref(CodeDeliveryDetails) }, { $id: 'CodeDeliveryResult', additionalProperties: false });
+export const CodeDeliveryResponse = Type.Object(
+  { codeDeliveryDetails: ref(CodeDeliveryDetails) },
+  { $id: 'CodeDeliveryResult', additionalProperties: false },
+);
 
 export const SignInBody = Type.Object(
   { clientId: ClientId, username: Username, password: Password, clientMetadata: ClientMetadata },
-  { $id: 'SignInRequest', additionalProperties: false, examples: [{"clientId": "k3j5h2g8d9s0a1q2w3e4r5t6y7", "username": "jane@example.com", "password": "Passw0rd!"}] },
+  {
+    $id: 'SignInRequest',
+    additionalProperties: false,
+    examples: [{ clientId: 'k3j5h2g8d9s0a1q2w3e4r5t6y7', username: 'jane@example.com', password: 'Passw0rd!' }],
+  },
 );
 
 export const TokenResponse = Type.Object(
@@ -50,11 +97,29 @@ export const TokenResponse = Type.Object(
     expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
     tokenType: Type.Literal('Bearer'),
   },
-  { $id: 'TokenSet', additionalProperties: false, examples: [{"accessToken": "eyJraWQiOiJ...", "idToken": "eyJraWQiOiJ...", "refreshToken": "b7bYx3...", "expiresIn": 3600, "tokenType": "Bearer"}] },
+  {
+    $id: 'TokenSet',
+    additionalProperties: false,
+    examples: [
+      {
+        accessToken: 'eyJraWQiOiJ...',
+        idToken: 'eyJraWQiOiJ...',
+        refreshToken: 'b7bYx3...',
+        expiresIn: 3600,
+        tokenType: 'Bearer',
+      },
+    ],
+  },
 );
 
 export const ConfirmForgotPasswordBody = Type.Object(
-  { clientId: ClientId, username: Username, confirmationCode: ConfirmationCode, password: Password, clientMetadata: ClientMetadata },
+  {
+    clientId: ClientId,
+    username: Username,
+    confirmationCode: ConfirmationCode,
+    password: Password,
+    clientMetadata: ClientMetadata,
+  },
   { $id: 'ConfirmForgotPasswordRequest', additionalProperties: false },
 );
 
@@ -63,9 +128,14 @@ export const RefreshBody = Type.Object(
   { $id: 'RefreshRequest', additionalProperties: false },
 );
 
-export const ChangePasswordBody = Type.Object({ previousPassword: Password, proposedPassword: Password }, { $id: 'ChangePasswordRequest', additionalProperties: false });
+export const ChangePasswordBody = Type.Object(
+  { previousPassword: Password, proposedPassword: Password },
+  { $id: 'ChangePasswordRequest', additionalProperties: false },
+);
 
-export const UserStatus = StringEnum(['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'], { $id: 'UserStatus' });
+export const UserStatus = StringEnum(['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'], {
+  $id: 'UserStatus',
+});
 
 export const MeResponse = Type.Object(
   {
@@ -77,12 +147,35 @@ export const MeResponse = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'User', additionalProperties: false, examples: [{"username": "jdoe", "userSub": "5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13", "userStatus": "CONFIRMED", "enabled": true, "attributes": {"sub": "5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13", "email": "jane@example.com", "email_verified": "true", "given_name": "Jane"}, "createdAt": "2026-12-02T10:00:00.000Z", "updatedAt": "2026-12-02T10:05:00.000Z"}] },
+  {
+    $id: 'User',
+    additionalProperties: false,
+    examples: [
+      {
+        username: 'jdoe',
+        userSub: '5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13',
+        userStatus: 'CONFIRMED',
+        enabled: true,
+        attributes: {
+          sub: '5f0c7a52-3c5e-4d8a-9b1e-2f4a6c8e0d13',
+          email: 'jane@example.com',
+          email_verified: 'true',
+          given_name: 'Jane',
+        },
+        createdAt: '2026-12-02T10:00:00.000Z',
+        updatedAt: '2026-12-02T10:05:00.000Z',
+      },
+    ],
+  },
 );
 
 export const UpdateAttributesBody = Type.Object(
   { userAttributes: ref(AttributeMap), clientMetadata: ClientMetadata },
-  { $id: 'UpdateAttributesRequest', additionalProperties: false, examples: [{"userAttributes": {"email": "jane@example.org", "nickname": "JD"}}] },
+  {
+    $id: 'UpdateAttributesRequest',
+    additionalProperties: false,
+    examples: [{ userAttributes: { email: 'jane@example.org', nickname: 'JD' } }],
+  },
 );
 
 export const UpdateAttributeStep = StringEnum(['DONE', 'CONFIRM_ATTRIBUTE_WITH_CODE'], { $id: 'UpdateAttributeStep' });
@@ -105,10 +198,30 @@ export const AttributeUpdateResult = Type.Object(
 
 export const UpdateAttributesResponse = Type.Object(
   { results: Type.Record(Type.String(), ref(AttributeUpdateResult)) },
-  { $id: 'AttributeUpdateResults', additionalProperties: false, examples: [{"results": {"email": {"isUpdated": false, "nextStep": {"updateAttributeStep": "CONFIRM_ATTRIBUTE_WITH_CODE", "codeDeliveryDetails": {"destination": "j***@e***", "deliveryMedium": "EMAIL", "attributeName": "email"}}}, "nickname": {"isUpdated": true, "nextStep": {"updateAttributeStep": "DONE"}}}}] },
+  {
+    $id: 'AttributeUpdateResults',
+    additionalProperties: false,
+    examples: [
+      {
+        results: {
+          email: {
+            isUpdated: false,
+            nextStep: {
+              updateAttributeStep: 'CONFIRM_ATTRIBUTE_WITH_CODE',
+              codeDeliveryDetails: { destination: 'j***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+            },
+          },
+          nickname: { isUpdated: true, nextStep: { updateAttributeStep: 'DONE' } },
+        },
+      },
+    ],
+  },
 );
 
-export const AttributeNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false });
+export const AttributeNameParams = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 32 }) },
+  { additionalProperties: false },
+);
 
 export const PutAttributeBody = Type.Object(
   { value: Type.String({ maxLength: 2048 }), clientMetadata: ClientMetadata },
@@ -123,14 +236,18 @@ export const DeleteAttributesQuery = Type.Object(
 export const VerifyAttributeBody = Type.Object(
   {
     confirmationCode: ConfirmationCode,
-    forceAliasCreation: Type.Optional(Type.Boolean({ description: 'Take over an email or phone that another user has verified.' })),
+    forceAliasCreation: Type.Optional(
+      Type.Boolean({ description: 'Take over an email or phone that another user has verified.' }),
+    ),
   },
   { $id: 'VerifyAttributeRequest', additionalProperties: false },
 );
 
 export const NewPasswordChallengeParameters = Type.Object(
   {
-    requiredAttributes: Type.Array(Type.String(), { description: 'Required attributes the user must give with the new password.' }),
+    requiredAttributes: Type.Array(Type.String(), {
+      description: 'Required attributes the user must give with the new password.',
+    }),
     userAttributes: ref(AttributeMap),
   },
   { $id: 'NewPasswordChallengeParameters', additionalProperties: false },
@@ -142,7 +259,11 @@ export const NewPasswordChallengeResponse = Type.Object(
     session: Type.String({ description: 'Opaque; answer within 3 minutes at /v1/auth/respond-to-challenge.' }),
     challengeParameters: ref(NewPasswordChallengeParameters),
   },
-  { $id: 'NewPasswordChallenge', additionalProperties: false, description: 'An invited user signed in with the temporary password and must choose a new one.' },
+  {
+    $id: 'NewPasswordChallenge',
+    additionalProperties: false,
+    description: 'An invited user signed in with the temporary password and must choose a new one.',
+  },
 );
 
 /** Sign-in answers tokens or a challenge: a oneOf of the two named shapes. */

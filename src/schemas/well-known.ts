@@ -3,7 +3,14 @@ import { ref } from './common.ts';
 
 /** One public signing key of a pool (RFC 7517). */
 export const Jwk = Type.Object(
-  { kty: Type.Literal('RSA'), n: Type.String(), e: Type.String(), kid: Type.String(), alg: Type.Literal('RS256'), use: Type.Literal('sig') },
+  {
+    kty: Type.Literal('RSA'),
+    n: Type.String(),
+    e: Type.String(),
+    kid: Type.String(),
+    alg: Type.Literal('RS256'),
+    use: Type.Literal('sig'),
+  },
   { $id: 'Jwk', additionalProperties: false },
 );
 

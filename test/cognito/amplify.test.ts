@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AdminConfirmSignUpCommand, AdminGetUserCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminConfirmSignUpCommand,
+  AdminGetUserCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { Amplify } from 'aws-amplify';
 import { defaultStorage } from 'aws-amplify/utils';
 import { fetchAuthSession, getCurrentUser, signIn, signOut, confirmSignUp } from 'aws-amplify/auth';
@@ -33,7 +39,15 @@ before(async () => {
       PoolName: 'amplify-guide',
       AutoVerifiedAttributes: ['email'],
       // The guide's passwords ('hunter2') need a pool that allows them, in Cognito too.
-      Policies: { PasswordPolicy: { MinimumLength: 6, RequireUppercase: false, RequireLowercase: false, RequireNumbers: false, RequireSymbols: false } },
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 6,
+          RequireUppercase: false,
+          RequireLowercase: false,
+          RequireNumbers: false,
+          RequireSymbols: false,
+        },
+      },
       Schema: [
         { Name: 'display_name', AttributeDataType: 'String', Mutable: true },
         { Name: 'my_custom_attribute', AttributeDataType: 'String', Mutable: true },
@@ -51,7 +65,9 @@ before(async () => {
     }),
   );
   clientId = UserPoolClient!.ClientId!;
-  Amplify.configure({ Auth: { Cognito: { userPoolId: poolId, userPoolClientId: clientId, userPoolEndpoint: t.endpoint } } });
+  Amplify.configure({
+    Auth: { Cognito: { userPoolId: poolId, userPoolClientId: clientId, userPoolEndpoint: t.endpoint } },
+  });
   console.log = (...args: unknown[]) => {
     printed.push(args.length === 1 ? args[0] : args);
   };
@@ -67,7 +83,8 @@ async function run(handler: () => Promise<void>): Promise<unknown[]> {
   const from = printed.length;
   await handler();
   const out = printed.slice(from);
-  for (const line of out) if (line instanceof Error) assert.fail(`the guide's handler logged an error: ${line.name}: ${line.message}`);
+  for (const line of out)
+    if (line instanceof Error) assert.fail(`the guide's handler logged an error: ${line.name}: ${line.message}`);
   return out;
 }
 
@@ -78,9 +95,16 @@ describe('Amplify v6 "Manage user attributes" guide against Cognate', () => {
     assert.equal(result.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
     assert.match(result.userId!, /^[0-9a-f-]{36}$/);
     if (result.nextStep.signUpStep !== 'CONFIRM_SIGN_UP') return;
-    assert.deepEqual(result.nextStep.codeDeliveryDetails, { destination: 'm***@d***', deliveryMedium: 'EMAIL', attributeName: 'email' });
+    assert.deepEqual(result.nextStep.codeDeliveryDetails, {
+      destination: 'm***@d***',
+      deliveryMedium: 'EMAIL',
+      attributeName: 'email',
+    });
 
-    const confirmed = await confirmSignUp({ username: 'jdoe', confirmationCode: await t.smtp.codeFor('me@domain.com') });
+    const confirmed = await confirmSignUp({
+      username: 'jdoe',
+      confirmationCode: await t.smtp.codeFor('me@domain.com'),
+    });
     assert.deepEqual(confirmed, { isSignUpComplete: true, nextStep: { signUpStep: 'DONE' } });
   });
 
@@ -107,7 +131,11 @@ describe('Amplify v6 "Manage user attributes" guide against Cognate', () => {
     const unknown = await sdkError(signIn({ username: 'nobody', password: 'hunter2' }));
     assert.equal(unknown.name, 'NotAuthorizedException');
 
-    const plain = await signIn({ username: 'jdoe', password: 'mysecurerandompassword#123', options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+    const plain = await signIn({
+      username: 'jdoe',
+      password: 'mysecurerandompassword#123',
+      options: { authFlowType: 'USER_PASSWORD_AUTH' },
+    });
     assert.deepEqual(plain, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
     const session = await fetchAuthSession();
     assert.equal(session.tokens?.idToken?.payload['cognito:username'], 'jdoe');
@@ -131,8 +159,12 @@ describe('Amplify v6 "Manage user attributes" guide against Cognate', () => {
 
   it('updateUserAttribute: CONFIRM_ATTRIBUTE_WITH_CODE for an email, DONE for a nickname', async () => {
     const seen = mailsTo(t, 'jane@new.example');
-    assert.deepEqual(await run(() => guide.handleUpdateUserAttribute('email', 'jane@new.example')), ['Confirmation code was sent to EMAIL.']);
-    assert.deepEqual(await run(() => guide.handleUpdateUserAttribute('nickname', 'JD')), ['attribute was successfully updated.']);
+    assert.deepEqual(await run(() => guide.handleUpdateUserAttribute('email', 'jane@new.example')), [
+      'Confirmation code was sent to EMAIL.',
+    ]);
+    assert.deepEqual(await run(() => guide.handleUpdateUserAttribute('nickname', 'JD')), [
+      'attribute was successfully updated.',
+    ]);
     const attributes = await guide.retrieveUserAttributes();
     // No keep-original setting: the new address is stored at once, unverified (docs/cognito-attributes.md §5.4 mode A).
     assert.equal(attributes.email, 'jane@new.example');
@@ -140,7 +172,10 @@ describe('Amplify v6 "Manage user attributes" guide against Cognate', () => {
     assert.equal(attributes.nickname, 'JD');
 
     const code = await newCode('jane@new.example', seen);
-    assert.deepEqual(await run(() => guide.handleConfirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code })), []);
+    assert.deepEqual(
+      await run(() => guide.handleConfirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code })),
+      [],
+    );
     assert.equal((await guide.retrieveUserAttributes()).email_verified, 'true');
   });
 
@@ -149,11 +184,18 @@ describe('Amplify v6 "Manage user attributes" guide against Cognate', () => {
     const output = await guide.updateEmailAndName();
     assert.equal(output.email?.isUpdated, false);
     assert.equal(output.email?.nextStep.updateAttributeStep, 'CONFIRM_ATTRIBUTE_WITH_CODE');
-    assert.deepEqual(output.email?.nextStep.codeDeliveryDetails, { attributeName: 'email', deliveryMedium: 'EMAIL', destination: 'm***@d***' });
+    assert.deepEqual(output.email?.nextStep.codeDeliveryDetails, {
+      attributeName: 'email',
+      deliveryMedium: 'EMAIL',
+      destination: 'm***@d***',
+    });
     assert.deepEqual(output.name, { isUpdated: true, nextStep: { updateAttributeStep: 'DONE' } });
 
     const code = await newCode('me@domain.com', seen);
-    assert.deepEqual(await run(() => guide.handleConfirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code })), []);
+    assert.deepEqual(
+      await run(() => guide.handleConfirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code })),
+      [],
+    );
     const attributes = await guide.retrieveUserAttributes();
     assert.equal(attributes.email, 'me@domain.com');
     assert.equal(attributes.email_verified, 'true');
@@ -164,7 +206,10 @@ describe('Amplify v6 "Manage user attributes" guide against Cognate', () => {
     const seen = mailsTo(t, 'me@domain.com');
     assert.deepEqual(await run(() => guide.handleSendUserAttributeVerificationCode('email')), []);
     const code = await newCode('me@domain.com', seen);
-    assert.deepEqual(await run(() => guide.handleConfirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code })), []);
+    assert.deepEqual(
+      await run(() => guide.handleConfirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code })),
+      [],
+    );
   });
 
   it('deleteUserAttributes removes them (custom:my_custom_attribute need not be set)', async () => {
@@ -188,15 +233,29 @@ describe('Amplify v6 "Manage user attributes" guide against Cognate', () => {
   it('signOut revokes the session: its refresh token no longer works', async () => {
     const username = (await getCurrentUser()).username;
     // Where Amplify keeps the session (its in-memory store under Node), under Cognito's key names.
-    const refreshToken = await defaultStorage.getItem(`CognitoIdentityServiceProvider.${clientId}.${username}.refreshToken`);
+    const refreshToken = await defaultStorage.getItem(
+      `CognitoIdentityServiceProvider.${clientId}.${username}.refreshToken`,
+    );
     assert.ok(refreshToken);
-    const refreshed = await t.sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }));
+    const refreshed = await t.sdk.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      }),
+    );
     assert.ok(refreshed.AuthenticationResult?.AccessToken);
 
     await signOut();
     assert.equal((await fetchAuthSession()).tokens, undefined);
     const failed = await sdkError(
-      t.sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } })),
+      t.sdk.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: refreshToken },
+        }),
+      ),
     );
     assert.equal(failed.name, 'NotAuthorizedException');
     assert.equal(failed.message, 'Invalid Refresh Token');

@@ -39,7 +39,8 @@ const failure = async (call: Promise<unknown>) => {
 };
 
 test('ConfirmSignUp: a confirmed user, an unknown name and a wrong code all answer CodeMismatchException', async () => {
-  const confirm = (Username: string) => t.sdk.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username, ConfirmationCode: '123456' }));
+  const confirm = (Username: string) =>
+    t.sdk.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username, ConfirmationCode: '123456' }));
   const confirmed = await failure(confirm('known'));
   assert.deepEqual(confirmed, { name: 'CodeMismatchException', message: CODE_MISMATCH, status: 400 });
   assert.deepEqual(await failure(confirm('nosuchuser1')), confirmed);
@@ -47,7 +48,8 @@ test('ConfirmSignUp: a confirmed user, an unknown name and a wrong code all answ
 });
 
 test('ResendConfirmationCode: a confirmed user and an unknown name get the same simulated delivery, not built from the name', async () => {
-  const resend = (Username: string) => t.sdk.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username }));
+  const resend = (Username: string) =>
+    t.sdk.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username }));
   const confirmed = await resend('known');
   const unknown = await resend('nosuchuser1');
   for (const answer of [confirmed, unknown]) {
@@ -55,7 +57,11 @@ test('ResendConfirmationCode: a confirmed user and an unknown name get the same 
     assert.equal(answer.CodeDeliveryDetails!.DeliveryMedium, 'EMAIL');
   }
   assert.notEqual(unknown.CodeDeliveryDetails!.Destination, 'n***@n***');
-  assert.deepEqual((await resend('nosuchuser1')).CodeDeliveryDetails, unknown.CodeDeliveryDetails, 'stable for one name');
+  assert.deepEqual(
+    (await resend('nosuchuser1')).CodeDeliveryDetails,
+    unknown.CodeDeliveryDetails,
+    'stable for one name',
+  );
 });
 
 test('ConfirmForgotPassword: the code is checked before the password policy, so a real user and an unknown name answer alike', async () => {
@@ -78,7 +84,13 @@ test('ConfirmForgotPassword: the code is checked before the password policy, so 
 test('USER_SRP_AUTH: an unknown name gets a stable stand-in USER_ID_FOR_SRP and salt; an alias shows its username, as in Cognito', async () => {
   const start = async (USERNAME: string) => {
     const { largeA } = createSrpSession(USERNAME, PASSWORD, pool.poolId, false);
-    const answer = await t.sdk.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME, SRP_A: largeA } }));
+    const answer = await t.sdk.send(
+      new InitiateAuthCommand({
+        ClientId: pool.clientId,
+        AuthFlow: 'USER_SRP_AUTH',
+        AuthParameters: { USERNAME, SRP_A: largeA },
+      }),
+    );
     assert.equal(answer.ChallengeName, 'PASSWORD_VERIFIER');
     return answer.ChallengeParameters!;
   };
@@ -90,7 +102,11 @@ test('USER_SRP_AUTH: an unknown name gets a stable stand-in USER_ID_FOR_SRP and 
   assert.match(unknownEmail.USER_ID_FOR_SRP!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   const again = await start('NOBODY@example.org');
   assert.equal(again.USER_ID_FOR_SRP, unknownEmail.USER_ID_FOR_SRP);
-  assert.equal(again.SALT, unknownEmail.SALT, 'spellings of one name share one stand-in salt, as a real user has one salt');
+  assert.equal(
+    again.SALT,
+    unknownEmail.SALT,
+    'spellings of one name share one stand-in salt, as a real user has one salt',
+  );
   assert.notEqual(again.SRP_B, unknownEmail.SRP_B, 'B is fresh each time, as for a real user');
   // A name that could be a username comes back as itself, as a real username does.
   const plain = await start('nosuchuser1');

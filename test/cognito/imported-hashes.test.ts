@@ -30,7 +30,14 @@ test('InitiateAuth USER_PASSWORD_AUTH re-hashes a weak imported hash (argon2id m
     method: 'POST',
     url: `/v1/pools/${poolId}/users/import`,
     headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/x-ndjson' },
-    payload: JSON.stringify({ username: 'migrant', sub, status: 'CONFIRMED', enabled: true, attributes: {}, passwordHash: weak }),
+    payload: JSON.stringify({
+      username: 'migrant',
+      sub,
+      status: 'CONFIRMED',
+      enabled: true,
+      attributes: {},
+      passwordHash: weak,
+    }),
   });
   assert.deepEqual(JSON.parse(imported.body), { imported: 1, rejectedCount: 0, rejected: [] });
 
@@ -38,7 +45,12 @@ test('InitiateAuth USER_PASSWORD_AUTH re-hashes a weak imported hash (argon2id m
   const rehashed = (await storedHash(sub))!;
   const { memoryCostKiB, timeCost, parallelism } = t.config.passwordHashing;
   assert.ok(rehashed.startsWith('$argon2id$v=19$'), rehashed);
-  const cost = Object.fromEntries(rehashed.split('$')[3]!.split(',').map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])]));
+  const cost = Object.fromEntries(
+    rehashed
+      .split('$')[3]!
+      .split(',')
+      .map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])]),
+  );
   assert.deepEqual(cost, { m: memoryCostKiB, t: timeCost, p: parallelism });
 
   await signIn(t, clientId, 'migrant');

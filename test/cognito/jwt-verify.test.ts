@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AdminConfirmSignUpCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminConfirmSignUpCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { PASSWORD } from '../support/app.ts';
@@ -22,12 +28,29 @@ after(async () => {
 async function signedIn(name: string) {
   const { UserPool } = await t.sdk.send(new CreateUserPoolCommand({ PoolName: name }));
   const poolId = UserPool!.Id!;
-  const { UserPoolClient } = await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+  const { UserPoolClient } = await t.sdk.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: poolId,
+      ClientName: 'app',
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
+    }),
+  );
   const clientId = UserPoolClient!.ClientId!;
-  await t.sdk.send(new SignUpCommand({ ClientId: clientId, Username: 'jwt-user', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'jwt@example.com' }] }));
+  await t.sdk.send(
+    new SignUpCommand({
+      ClientId: clientId,
+      Username: 'jwt-user',
+      Password: PASSWORD,
+      UserAttributes: [{ Name: 'email', Value: 'jwt@example.com' }],
+    }),
+  );
   await t.sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: 'jwt-user' }));
   const { AuthenticationResult } = await t.sdk.send(
-    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'jwt-user', PASSWORD } }),
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: 'jwt-user', PASSWORD },
+    }),
   );
   return { poolId, clientId, accessToken: AuthenticationResult!.AccessToken!, idToken: AuthenticationResult!.IdToken! };
 }
@@ -66,8 +89,14 @@ describe('aws-jwt-verify', () => {
   it('refuses a token of another kind, of another client, or of another pool', async () => {
     const user = await signedIn('jwt-a');
     const other = await signedIn('jwt-b');
-    await assert.rejects((await verifierFor(user.poolId, 'id', user.clientId)).verify(user.accessToken), /Token use not allowed: access/);
-    await assert.rejects((await verifierFor(user.poolId, 'access', other.clientId)).verify(user.accessToken), /[Cc]lient/);
+    await assert.rejects(
+      (await verifierFor(user.poolId, 'id', user.clientId)).verify(user.accessToken),
+      /Token use not allowed: access/,
+    );
+    await assert.rejects(
+      (await verifierFor(user.poolId, 'access', other.clientId)).verify(user.accessToken),
+      /[Cc]lient/,
+    );
     // verifySync: no fetch; another pool's verifier neither knows the key nor accepts the issuer.
     const otherPool = await verifierFor(other.poolId, 'access', user.clientId);
     assert.throws(() => otherPool.verifySync(user.accessToken), /issuer|JWK/i);

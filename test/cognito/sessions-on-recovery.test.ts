@@ -13,7 +13,13 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createPoolWithClient } from '../support/app.ts';
 import { startCognitoApp, type CognitoTestApp } from '../support/cognito.ts';
-import { expectError, poolWithClient, signedInUser as wireUser, signIn as wireSignIn, PASSWORD } from '../support/sdk-flows.ts';
+import {
+  expectError,
+  poolWithClient,
+  signedInUser as wireUser,
+  signIn as wireSignIn,
+  PASSWORD,
+} from '../support/sdk-flows.ts';
 import { newCodeFor, signIn, uniqueEmail } from '../support/user-flows.ts';
 import { signedInUser } from '../support/app.ts';
 
@@ -39,7 +45,12 @@ test('REST: changing the password signs out every other session, not the callerâ
   const thief = (await signIn(t, clientId, 'sessions')).body as Session;
   assert.deepEqual(await restAlive(clientId, thief), [200, 200]);
 
-  const changed = await t.call('POST', '/v1/me/password', { previousPassword: PASSWORD, proposedPassword: 'Chang3d-Passw0rd!' }, mine.accessToken);
+  const changed = await t.call(
+    'POST',
+    '/v1/me/password',
+    { previousPassword: PASSWORD, proposedPassword: 'Chang3d-Passw0rd!' },
+    mine.accessToken,
+  );
   assert.equal(changed.status, 200, JSON.stringify(changed.body));
   assert.deepEqual(await restAlive(clientId, thief), [401, 401], 'the other session is over');
   assert.deepEqual(await restAlive(clientId, mine), [200, 200], 'the callerâ€™s session goes on');
@@ -47,7 +58,12 @@ test('REST: changing the password signs out every other session, not the callerâ
   const later = (await signIn(t, clientId, 'sessions', 'Chang3d-Passw0rd!')).body as Session;
   assert.equal((await t.call('POST', '/v1/auth/forgot-password', { clientId, username: 'sessions' })).status, 200);
   const code = await newCodeFor(t, email, 1);
-  const reset = await t.call('POST', '/v1/auth/forgot-password/confirm', { clientId, username: 'sessions', confirmationCode: code, password: 'R3set-Passw0rd!' });
+  const reset = await t.call('POST', '/v1/auth/forgot-password/confirm', {
+    clientId,
+    username: 'sessions',
+    confirmationCode: code,
+    password: 'R3set-Passw0rd!',
+  });
   assert.equal(reset.status, 200);
   assert.deepEqual(await restAlive(clientId, mine), [401, 401]);
   assert.deepEqual(await restAlive(clientId, later), [401, 401]);
@@ -61,25 +77,50 @@ test('wire: ChangePassword ends the other sessions, ConfirmForgotPassword all of
   const thief = await wireSignIn(t, clientId, 'wire-sessions');
   const alive = async (session: { accessToken: string; refreshToken: string }) => {
     await t.sdk.send(new GetUserCommand({ AccessToken: session.accessToken }));
-    await t.sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: session.refreshToken } }));
+    await t.sdk.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+      }),
+    );
   };
   const over = async (session: { accessToken: string; refreshToken: string }) => {
     await expectError(t.sdk.send(new GetUserCommand({ AccessToken: session.accessToken })), 'NotAuthorizedException');
     await expectError(
-      t.sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: session.refreshToken } })),
+      t.sdk.send(
+        new InitiateAuthCommand({
+          ClientId: clientId,
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+        }),
+      ),
       'NotAuthorizedException',
     );
   };
   const thiefSession = { accessToken: thief.AccessToken, refreshToken: thief.RefreshToken };
   await alive(thiefSession);
 
-  await t.sdk.send(new ChangePasswordCommand({ AccessToken: mine.accessToken, PreviousPassword: PASSWORD, ProposedPassword: 'Chang3d-Passw0rd!' }));
+  await t.sdk.send(
+    new ChangePasswordCommand({
+      AccessToken: mine.accessToken,
+      PreviousPassword: PASSWORD,
+      ProposedPassword: 'Chang3d-Passw0rd!',
+    }),
+  );
   await over(thiefSession);
   await alive(mine);
 
   await t.sdk.send(new ForgotPasswordCommand({ ClientId: clientId, Username: 'wire-sessions' }));
   const code = await newCodeFor(t, email, 1);
-  await t.sdk.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: 'wire-sessions', ConfirmationCode: code, Password: 'R3set-Passw0rd!' }));
+  await t.sdk.send(
+    new ConfirmForgotPasswordCommand({
+      ClientId: clientId,
+      Username: 'wire-sessions',
+      ConfirmationCode: code,
+      Password: 'R3set-Passw0rd!',
+    }),
+  );
   await over(mine);
   assert.ok((await wireSignIn(t, clientId, 'wire-sessions', 'R3set-Passw0rd!')).AccessToken);
 });

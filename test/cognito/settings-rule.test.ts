@@ -23,7 +23,13 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import * as In from '../../src/modules/cognito-protocol/operation-inputs.ts';
 import { supportedActions } from '../../src/modules/cognito-protocol/protocol.ts';
-import { COGNITO_SETTINGS, isNested, REST_SETTINGS, type MemberRule, type MemberRules } from '../../src/modules/cognito-protocol/settings-table.ts';
+import {
+  COGNITO_SETTINGS,
+  isNested,
+  REST_SETTINGS,
+  type MemberRule,
+  type MemberRules,
+} from '../../src/modules/cognito-protocol/settings-table.ts';
 import { CreateClientBody, CreatePoolBody, UpdateClientBody, UpdatePoolBody } from '../../src/schemas/pools.ts';
 import { flattenRules, settingsTableMarkdown, TABLE_END, TABLE_START } from '../../src/settings-document.ts';
 import { AWS_KEY, startCognitoApp, type CognitoTestApp } from '../support/cognito.ts';
@@ -75,14 +81,24 @@ describe('the table (settings-table.ts)', () => {
   test('the operations read exactly the honoured members (their input schemas list nothing else)', () => {
     const honouredTop = (rules: MemberRules) =>
       Object.entries(rules)
-        .filter(([, rule]) => (isNested(rule) ? flattenRules(rule.members).some(([, r]) => r.status === 'honoured') : rule.status === 'honoured'))
+        .filter(([, rule]) =>
+          isNested(rule)
+            ? flattenRules(rule.members).some(([, r]) => r.status === 'honoured')
+            : rule.status === 'honoured',
+        )
         .map(([name]) => name)
         .sort();
     const read = (schema: { properties: object }) => Object.keys(schema.properties).sort();
     assert.deepEqual(read(In.CreateUserPool), honouredTop(COGNITO_SETTINGS.CreateUserPool!));
     assert.deepEqual(read(In.CreateUserPoolClient), honouredTop(COGNITO_SETTINGS.CreateUserPoolClient!));
     assert.deepEqual(read(In.UpdateUserPoolClient), honouredTop(COGNITO_SETTINGS.UpdateUserPoolClient!));
-    assert.deepEqual(read(In.CreateUserPool.properties.Policies.properties.PasswordPolicy), ['MinimumLength', 'RequireLowercase', 'RequireNumbers', 'RequireSymbols', 'RequireUppercase']);
+    assert.deepEqual(read(In.CreateUserPool.properties.Policies.properties.PasswordPolicy), [
+      'MinimumLength',
+      'RequireLowercase',
+      'RequireNumbers',
+      'RequireSymbols',
+      'RequireUppercase',
+    ]);
   });
 
   test('the REST rows are exactly the REST schemas’ settings, all honoured', () => {
@@ -90,9 +106,14 @@ describe('the table (settings-table.ts)', () => {
     assert.deepEqual(keys(CreatePoolBody), Object.keys(REST_SETTINGS['POST /v1/pools']!).sort());
     assert.deepEqual(keys(UpdatePoolBody), Object.keys(REST_SETTINGS['PATCH /v1/pools/{poolId}']!).sort());
     assert.deepEqual(keys(CreateClientBody), Object.keys(REST_SETTINGS['POST /v1/pools/{poolId}/clients']!).sort());
-    assert.deepEqual(keys(UpdateClientBody), Object.keys(REST_SETTINGS['PATCH /v1/pools/{poolId}/clients/{clientId}']!).sort());
-    for (const rules of Object.values(REST_SETTINGS)) for (const [, rule] of flattenRules(rules)) assert.equal(rule.status, 'honoured');
-    for (const body of [CreatePoolBody, UpdatePoolBody, CreateClientBody, UpdateClientBody]) assert.equal((body as { additionalProperties?: unknown }).additionalProperties, false);
+    assert.deepEqual(
+      keys(UpdateClientBody),
+      Object.keys(REST_SETTINGS['PATCH /v1/pools/{poolId}/clients/{clientId}']!).sort(),
+    );
+    for (const rules of Object.values(REST_SETTINGS))
+      for (const [, rule] of flattenRules(rules)) assert.equal(rule.status, 'honoured');
+    for (const body of [CreatePoolBody, UpdatePoolBody, CreateClientBody, UpdateClientBody])
+      assert.equal((body as { additionalProperties?: unknown }).additionalProperties, false);
   });
 
   test('docs/cognito-settings.md shows the table as the code has it (npm run docs:settings)', () => {
@@ -100,7 +121,11 @@ describe('the table (settings-table.ts)', () => {
     const start = document.indexOf(TABLE_START);
     const end = document.indexOf(TABLE_END);
     assert.ok(start >= 0 && end > start, 'the markers are there');
-    assert.equal(document.slice(start + TABLE_START.length, end).trim(), settingsTableMarkdown(), 'docs/cognito-settings.md is stale: run `npm run docs:settings`');
+    assert.equal(
+      document.slice(start + TABLE_START.length, end).trim(),
+      settingsTableMarkdown(),
+      'docs/cognito-settings.md is stale: run `npm run docs:settings`',
+    );
   });
 });
 
@@ -127,14 +152,32 @@ const template: Example = { value: 'Your code is {####}' };
 
 const POOL_EXAMPLES: Record<string, Example> = {
   PoolName: { value: 'walked', shows: (d) => assert.equal(d.Name, 'walked') },
-  'Policies.PasswordPolicy.MinimumLength': { value: 12, shows: (d) => assert.equal(d.Policies.PasswordPolicy.MinimumLength, 12) },
-  'Policies.PasswordPolicy.RequireUppercase': { value: false, shows: (d) => assert.equal(d.Policies.PasswordPolicy.RequireUppercase, false) },
-  'Policies.PasswordPolicy.RequireLowercase': { value: false, shows: (d) => assert.equal(d.Policies.PasswordPolicy.RequireLowercase, false) },
-  'Policies.PasswordPolicy.RequireNumbers': { value: false, shows: (d) => assert.equal(d.Policies.PasswordPolicy.RequireNumbers, false) },
-  'Policies.PasswordPolicy.RequireSymbols': { value: false, shows: (d) => assert.equal(d.Policies.PasswordPolicy.RequireSymbols, false) },
+  'Policies.PasswordPolicy.MinimumLength': {
+    value: 12,
+    shows: (d) => assert.equal(d.Policies.PasswordPolicy.MinimumLength, 12),
+  },
+  'Policies.PasswordPolicy.RequireUppercase': {
+    value: false,
+    shows: (d) => assert.equal(d.Policies.PasswordPolicy.RequireUppercase, false),
+  },
+  'Policies.PasswordPolicy.RequireLowercase': {
+    value: false,
+    shows: (d) => assert.equal(d.Policies.PasswordPolicy.RequireLowercase, false),
+  },
+  'Policies.PasswordPolicy.RequireNumbers': {
+    value: false,
+    shows: (d) => assert.equal(d.Policies.PasswordPolicy.RequireNumbers, false),
+  },
+  'Policies.PasswordPolicy.RequireSymbols': {
+    value: false,
+    shows: (d) => assert.equal(d.Policies.PasswordPolicy.RequireSymbols, false),
+  },
   'Policies.PasswordPolicy.PasswordHistorySize': { off: [0], on: [5] },
   'Policies.PasswordPolicy.TemporaryPasswordValidityDays': { value: 7 },
-  'Policies.SignInPolicy.AllowedFirstAuthFactors': { off: [['PASSWORD']], on: [['PASSWORD', 'EMAIL_OTP'], ['WEB_AUTHN'], []] },
+  'Policies.SignInPolicy.AllowedFirstAuthFactors': {
+    off: [['PASSWORD']],
+    on: [['PASSWORD', 'EMAIL_OTP'], ['WEB_AUTHN'], []],
+  },
   DeletionProtection: { value: 'ACTIVE', shows: (d) => assert.equal(d.DeletionProtection, 'ACTIVE') },
   'LambdaConfig.PreSignUp': trigger,
   'LambdaConfig.CustomMessage': trigger,
@@ -168,7 +211,8 @@ const POOL_EXAMPLES: Record<string, Example> = {
   UserAttributeUpdateSettings: {
     value: { AttributesRequireVerificationBeforeUpdate: ['email'] },
     with: { AutoVerifiedAttributes: ['email'] },
-    shows: (d) => assert.deepEqual(d.UserAttributeUpdateSettings, { AttributesRequireVerificationBeforeUpdate: ['email'] }),
+    shows: (d) =>
+      assert.deepEqual(d.UserAttributeUpdateSettings, { AttributesRequireVerificationBeforeUpdate: ['email'] }),
   },
   DeviceConfiguration: { value: { ChallengeRequiredOnNewDevice: false, DeviceOnlyRememberedOnUserPrompt: true } },
   'EmailConfiguration.SourceArn': { value: ARN('ses', 'identity/mail.example.com') },
@@ -179,20 +223,36 @@ const POOL_EXAMPLES: Record<string, Example> = {
   'SmsConfiguration.SnsCallerArn': { value: 'arn:aws:iam::123456789012:role/cognito-sns' },
   'SmsConfiguration.ExternalId': { value: 'cognate-external-id' },
   'SmsConfiguration.SnsRegion': { value: 'eu-west-1' },
-  'SmsConfiguration.EumsSms': { value: { CallerArn: 'arn:aws:iam::123456789012:role/eums', OriginationIdentity: '+15550100' } },
+  'SmsConfiguration.EumsSms': {
+    value: { CallerArn: 'arn:aws:iam::123456789012:role/eums', OriginationIdentity: '+15550100' },
+  },
   UserPoolTags: { value: { team: 'identity', 'cost-centre': '42' } },
   'AdminCreateUserConfig.AllowAdminCreateUserOnly': { off: [false], on: [true] },
   'AdminCreateUserConfig.UnusedAccountValidityDays': { value: 7 },
-  'AdminCreateUserConfig.InviteMessageTemplate': { value: { EmailMessage: 'Hello {username}, {####}', EmailSubject: 'Welcome' } },
-  Schema: { value: [{ Name: 'plan', AttributeDataType: 'String' }], shows: (d) => assert.ok(d.SchemaAttributes.some((a: { Name: string }) => a.Name === 'custom:plan')) },
+  'AdminCreateUserConfig.InviteMessageTemplate': {
+    value: { EmailMessage: 'Hello {username}, {####}', EmailSubject: 'Welcome' },
+  },
+  Schema: {
+    value: [{ Name: 'plan', AttributeDataType: 'String' }],
+    shows: (d) => assert.ok(d.SchemaAttributes.some((a: { Name: string }) => a.Name === 'custom:plan')),
+  },
   'UserPoolAddOns.AdvancedSecurityMode': { off: ['OFF'], on: ['AUDIT', 'ENFORCED'] },
   'UserPoolAddOns.AdvancedSecurityAdditionalFlows': { value: { CustomAuthMode: 'AUDIT' } },
-  DcrConfiguration: { off: [{ EnableStatus: 'Disabled' }], on: [{ EnableStatus: 'Enabled' }, {}, { OpenDcrEnabled: false }] },
-  UsernameConfiguration: { value: { CaseSensitive: false }, shows: (d) => assert.deepEqual(d.UsernameConfiguration, { CaseSensitive: false }) },
+  DcrConfiguration: {
+    off: [{ EnableStatus: 'Disabled' }],
+    on: [{ EnableStatus: 'Enabled' }, {}, { OpenDcrEnabled: false }],
+  },
+  UsernameConfiguration: {
+    value: { CaseSensitive: false },
+    shows: (d) => assert.deepEqual(d.UsernameConfiguration, { CaseSensitive: false }),
+  },
   // What it does: test/cognito/account-recovery.test.ts.
   AccountRecoverySetting: {
     value: { RecoveryMechanisms: [{ Name: 'verified_phone_number', Priority: 1 }] },
-    shows: (d) => assert.deepEqual(d.AccountRecoverySetting, { RecoveryMechanisms: [{ Priority: 1, Name: 'verified_phone_number' }] }),
+    shows: (d) =>
+      assert.deepEqual(d.AccountRecoverySetting, {
+        RecoveryMechanisms: [{ Priority: 1, Name: 'verified_phone_number' }],
+      }),
   },
   UserPoolTier: { value: 'PLUS' },
   'KeyConfiguration.KeyType': { off: ['AWS_OWNED_KEY'], on: ['CUSTOMER_MANAGED_KEY'] },
@@ -205,11 +265,22 @@ const POOL_EXAMPLES: Record<string, Example> = {
 const CLIENT_SETTING_EXAMPLES: Record<string, Example> = {
   RefreshTokenValidity: { value: 30, shows: (d) => assert.equal(d.RefreshTokenValidity, 30 * 86400) },
   AccessTokenValidity: { value: 1, shows: (d) => assert.equal(d.AccessTokenValidity, 3600) },
-  IdTokenValidity: { value: 60, with: { TokenValidityUnits: { IdToken: 'minutes' } }, shows: (d) => assert.equal(d.IdTokenValidity, 3600) },
-  TokenValidityUnits: { value: { AccessToken: 'seconds' }, with: { AccessTokenValidity: 3600 }, shows: (d) => assert.equal(d.AccessTokenValidity, 3600) },
+  IdTokenValidity: {
+    value: 60,
+    with: { TokenValidityUnits: { IdToken: 'minutes' } },
+    shows: (d) => assert.equal(d.IdTokenValidity, 3600),
+  },
+  TokenValidityUnits: {
+    value: { AccessToken: 'seconds' },
+    with: { AccessTokenValidity: 3600 },
+    shows: (d) => assert.equal(d.AccessTokenValidity, 3600),
+  },
   ReadAttributes: { value: ['email'], shows: (d) => assert.deepEqual(d.ReadAttributes, ['email']) },
   WriteAttributes: { value: ['email'], shows: (d) => assert.deepEqual(d.WriteAttributes, ['email']) },
-  ExplicitAuthFlows: { value: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], shows: (d) => assert.deepEqual(d.ExplicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']) },
+  ExplicitAuthFlows: {
+    value: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    shows: (d) => assert.deepEqual(d.ExplicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+  },
   SupportedIdentityProviders: { off: [[], ['COGNITO']], on: [['Google'], ['COGNITO', 'SAML-corp']] },
   CallbackURLs: { off: [[]], on: [['https://app.example.com/callback']] },
   LogoutURLs: { off: [[]], on: [['https://app.example.com/']] },
@@ -217,7 +288,9 @@ const CLIENT_SETTING_EXAMPLES: Record<string, Example> = {
   AllowedOAuthFlows: { off: [[]], on: [['code'], ['client_credentials']] },
   AllowedOAuthScopes: { off: [[]], on: [['openid']] },
   AllowedOAuthFlowsUserPoolClient: { off: [false], on: [true] },
-  AnalyticsConfiguration: { value: { ApplicationId: 'pinpoint-app', RoleArn: 'arn:aws:iam::123456789012:role/pinpoint', ExternalId: 'x' } },
+  AnalyticsConfiguration: {
+    value: { ApplicationId: 'pinpoint-app', RoleArn: 'arn:aws:iam::123456789012:role/pinpoint', ExternalId: 'x' },
+  },
   PreventUserExistenceErrors: { value: 'ENABLED', shows: (d) => assert.equal(d.PreventUserExistenceErrors, 'ENABLED') },
   EnableTokenRevocation: { off: [true], on: [false] },
   EnablePropagateAdditionalUserContextData: { off: [false], on: [true] },
@@ -250,25 +323,34 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 const getPath = (source: unknown, path: string) => path.split('.').reduce<any>((at, name) => at?.[name], source);
 
-type Outcome = { accepted: Array<{ path: string; value: unknown; example: Example }>; refused: Array<{ path: string; value: unknown }> };
+type Outcome = {
+  accepted: Array<{ path: string; value: unknown; example: Example }>;
+  refused: Array<{ path: string; value: unknown }>;
+};
 
 /** What the walk sends for each member of an action: accepted values and refused ones. */
 function plan(action: string, examples: Record<string, Example>): Outcome {
   const outcome: Outcome = { accepted: [], refused: [] };
   const leaves = flattenRules(COGNITO_SETTINGS[action]!);
-  assert.deepEqual(Object.keys(examples).sort(), leaves.map(([path]) => path).sort(), `${action}: one example per member of the table`);
+  assert.deepEqual(
+    Object.keys(examples).sort(),
+    leaves.map(([path]) => path).sort(),
+    `${action}: one example per member of the table`,
+  );
   for (const [path, rule] of leaves) {
     const example = examples[path]!;
     const status: MemberRule['status'] = rule.status;
     if (status === 'off-only') {
       assert.ok(example.off?.length && example.on?.length, `${action}.${path}: off and on values`);
-      for (const value of example.off!) outcome.accepted.push({ path, value, example: { ...example, shows: undefined } });
+      for (const value of example.off!)
+        outcome.accepted.push({ path, value, example: { ...example, shows: undefined } });
       for (const value of example.on!) outcome.refused.push({ path, value });
     } else if (status === 'refused') {
       outcome.refused.push({ path, value: example.value });
     } else {
       assert.ok(example.value !== undefined, `${action}.${path}: a value`);
-      if (status === 'honoured' && !['UserPoolId', 'ClientId'].includes(path)) assert.ok(example.shows, `${action}.${path}: how it shows`);
+      if (status === 'honoured' && !['UserPoolId', 'ClientId'].includes(path))
+        assert.ok(example.shows, `${action}.${path}: how it shows`);
       outcome.accepted.push({ path, value: example.value, example });
     }
   }
@@ -291,7 +373,8 @@ describe('CreateUserPool, member by member', () => {
     for (const { path, value, example } of accepted) {
       const input = setPath({ PoolName: 'walk', ...example.with }, path, value);
       const created = await t.sdk.send(new CreateUserPoolCommand(input as never));
-      const described = (await t.sdk.send(new DescribeUserPoolCommand({ UserPoolId: created.UserPool!.Id }))).UserPool as Record<string, any>;
+      const described = (await t.sdk.send(new DescribeUserPoolCommand({ UserPoolId: created.UserPool!.Id })))
+        .UserPool as Record<string, any>;
       const rule = flattenRules(COGNITO_SETTINGS.CreateUserPool!).find(([p]) => p === path)![1];
       if (rule.status === 'plumbing') assert.deepEqual(getPath(described, path), value, `${path} is described as sent`);
       example.shows?.(described);
@@ -301,9 +384,18 @@ describe('CreateUserPool, member by member', () => {
 
   test('everything else is refused naming the member, and no pool is made', async () => {
     const before = await countPools();
-    for (const { path, value } of refused) await expectRefusal(t.sdk.send(new CreateUserPoolCommand(setPath({ PoolName: 'refused' }, path, value) as never)), path);
+    for (const { path, value } of refused)
+      await expectRefusal(
+        t.sdk.send(new CreateUserPoolCommand(setPath({ PoolName: 'refused' }, path, value) as never)),
+        path,
+      );
     // A refused member refuses the whole request, whatever else it asks for.
-    await expectRefusal(t.sdk.send(new CreateUserPoolCommand({ PoolName: 'refused', AutoVerifiedAttributes: ['email'], MfaConfiguration: 'ON' })), 'MfaConfiguration');
+    await expectRefusal(
+      t.sdk.send(
+        new CreateUserPoolCommand({ PoolName: 'refused', AutoVerifiedAttributes: ['email'], MfaConfiguration: 'ON' }),
+      ),
+      'MfaConfiguration',
+    );
     assert.equal(await countPools(), before, 'nothing was created');
   });
 
@@ -312,7 +404,12 @@ describe('CreateUserPool, member by member', () => {
     assert.equal(pool.MfaConfiguration, 'OFF');
     assert.equal(pool.DeletionProtection, 'INACTIVE');
     assert.deepEqual(pool.LambdaConfig, {});
-    assert.deepEqual(pool.AccountRecoverySetting, { RecoveryMechanisms: [{ Priority: 1, Name: 'verified_email' }, { Priority: 2, Name: 'verified_phone_number' }] });
+    assert.deepEqual(pool.AccountRecoverySetting, {
+      RecoveryMechanisms: [
+        { Priority: 1, Name: 'verified_email' },
+        { Priority: 2, Name: 'verified_phone_number' },
+      ],
+    });
     assert.equal(pool.EmailConfiguration, undefined);
     assert.equal(pool.UserPoolTags, undefined);
   });
@@ -320,10 +417,17 @@ describe('CreateUserPool, member by member', () => {
   test('DeletionProtection ACTIVE holds: no action deletes a pool', async () => {
     const response = await fetch(t.endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.DeleteUserPool' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.DeleteUserPool',
+      },
       body: '{}',
     });
-    assert.equal(response.headers.get('x-amzn-errortype'), 'UnknownOperationException', 'when DeleteUserPool comes, it must refuse an ACTIVE pool');
+    assert.equal(
+      response.headers.get('x-amzn-errortype'),
+      'UnknownOperationException',
+      'when DeleteUserPool comes, it must refuse an ACTIVE pool',
+    );
     const { id } = (await t.admin('POST', '/v1/pools', { name: 'rest' })).body;
     assert.equal((await t.admin('DELETE', `/v1/pools/${id}`)).status, 404, 'nor does the REST API');
   });
@@ -342,19 +446,47 @@ describe('CreateUserPoolClient, member by member', () => {
       if (path === 'UserPoolId') continue;
       const input = setPath({ UserPoolId, ClientName: 'walk', ...example.with }, path, value);
       const created = await t.sdk.send(new CreateUserPoolClientCommand(input as never));
-      const described = await t.sdk.send(new DescribeUserPoolClientCommand({ UserPoolId, ClientId: created.UserPoolClient!.ClientId }));
+      const described = await t.sdk.send(
+        new DescribeUserPoolClientCommand({ UserPoolId, ClientId: created.UserPoolClient!.ClientId }),
+      );
       example.shows?.(described.UserPoolClient as Record<string, any>);
     }
   });
 
   test('everything else is refused naming the member, and no client is made', async () => {
     const UserPoolId = await poolWithDefaults();
-    for (const { path, value } of refused) await expectRefusal(t.sdk.send(new CreateUserPoolClientCommand(setPath({ UserPoolId, ClientName: 'refused' }, path, value) as never)), path);
+    for (const { path, value } of refused)
+      await expectRefusal(
+        t.sdk.send(
+          new CreateUserPoolClientCommand(setPath({ UserPoolId, ClientName: 'refused' }, path, value) as never),
+        ),
+        path,
+      );
     // A lifetime other than the pool's would be ignored: it is refused, whatever its unit.
-    await expectRefusal(t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'refused', RefreshTokenValidity: 10 })), 'RefreshTokenValidity');
-    await expectRefusal(t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'refused', AccessTokenValidity: 60 })), 'AccessTokenValidity');
-    await expectRefusal(t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'refused', IdTokenValidity: 5, TokenValidityUnits: { IdToken: 'minutes' } })), 'IdTokenValidity');
-    assert.deepEqual((await t.sdk.send(new ListUserPoolClientsCommand({ UserPoolId }))).UserPoolClients, [], 'nothing was created');
+    await expectRefusal(
+      t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'refused', RefreshTokenValidity: 10 })),
+      'RefreshTokenValidity',
+    );
+    await expectRefusal(
+      t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'refused', AccessTokenValidity: 60 })),
+      'AccessTokenValidity',
+    );
+    await expectRefusal(
+      t.sdk.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId,
+          ClientName: 'refused',
+          IdTokenValidity: 5,
+          TokenValidityUnits: { IdToken: 'minutes' },
+        }),
+      ),
+      'IdTokenValidity',
+    );
+    assert.deepEqual(
+      (await t.sdk.send(new ListUserPoolClientsCommand({ UserPoolId }))).UserPoolClients,
+      [],
+      'nothing was created',
+    );
   });
 });
 
@@ -363,24 +495,54 @@ describe('UpdateUserPoolClient, member by member', () => {
 
   test('honoured members take effect and off values are accepted', async () => {
     const UserPoolId = await poolWithDefaults();
-    const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'walk' }))).UserPoolClient!.ClientId!;
+    const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'walk' })))
+      .UserPoolClient!.ClientId!;
     for (const { path, value, example } of accepted) {
       if (path === 'UserPoolId' || path === 'ClientId') continue;
-      await t.sdk.send(new UpdateUserPoolClientCommand(setPath({ UserPoolId, ClientId, ...example.with }, path, value) as never));
-      example.shows?.((await t.sdk.send(new DescribeUserPoolClientCommand({ UserPoolId, ClientId }))).UserPoolClient as Record<string, any>);
+      await t.sdk.send(
+        new UpdateUserPoolClientCommand(setPath({ UserPoolId, ClientId, ...example.with }, path, value) as never),
+      );
+      example.shows?.(
+        (await t.sdk.send(new DescribeUserPoolClientCommand({ UserPoolId, ClientId }))).UserPoolClient as Record<
+          string,
+          any
+        >,
+      );
     }
   });
 
   test('everything else is refused naming the member, and the client is left as it was', async () => {
     const UserPoolId = await poolWithDefaults();
     const ClientId = (
-      await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'kept', ReadAttributes: ['email'], PreventUserExistenceErrors: 'ENABLED', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] }))
+      await t.sdk.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId,
+          ClientName: 'kept',
+          ReadAttributes: ['email'],
+          PreventUserExistenceErrors: 'ENABLED',
+          ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'],
+        }),
+      )
     ).UserPoolClient!.ClientId!;
-    const describe = async () => (await t.sdk.send(new DescribeUserPoolClientCommand({ UserPoolId, ClientId }))).UserPoolClient;
+    const describe = async () =>
+      (await t.sdk.send(new DescribeUserPoolClientCommand({ UserPoolId, ClientId }))).UserPoolClient;
     const before = await describe();
     // Each refused request also asks to rename the client and reset its lists: none of that may happen.
-    for (const { path, value } of refused) await expectRefusal(t.sdk.send(new UpdateUserPoolClientCommand(setPath({ UserPoolId, ClientId, ClientName: 'changed' }, path, value) as never)), path);
-    await expectRefusal(t.sdk.send(new UpdateUserPoolClientCommand({ UserPoolId, ClientId, ClientName: 'changed', RefreshTokenValidity: 10 })), 'RefreshTokenValidity');
+    for (const { path, value } of refused)
+      await expectRefusal(
+        t.sdk.send(
+          new UpdateUserPoolClientCommand(
+            setPath({ UserPoolId, ClientId, ClientName: 'changed' }, path, value) as never,
+          ),
+        ),
+        path,
+      );
+    await expectRefusal(
+      t.sdk.send(
+        new UpdateUserPoolClientCommand({ UserPoolId, ClientId, ClientName: 'changed', RefreshTokenValidity: 10 }),
+      ),
+      'RefreshTokenValidity',
+    );
     assert.deepEqual(await describe(), before);
   });
 });
@@ -409,19 +571,39 @@ describe('members Cognito does not define', () => {
     const before = await countPools();
     const cases: Array<[(body: Record<string, any>) => void, RegExp]> = [
       [(b) => (b.Bogus = true), /^Bogus is not a member of CreateUserPool: /],
-      [(b) => (b.LambdaConfig = { PreSignupp: LAMBDA }), /^LambdaConfig\.PreSignupp is not a member of CreateUserPool: /],
-      [(b) => (b.Policies = { PasswordPolicy: { MinimumLength: 10, MaximumLength: 20 } }), /^Policies\.PasswordPolicy\.MaximumLength is not a member of CreateUserPool: /],
-      [(b) => (b.Schema = [{ Name: 'plan', AttributeDataType: 'String', Indexed: true }]), /^Schema\.1\.Indexed is not a member Cognito defines there: /],
-      [(b) => (b.UsernameConfiguration = { CaseSensitive: false, Trim: true }), /^UsernameConfiguration\.Trim is not a member Cognito defines there: /],
+      [
+        (b) => (b.LambdaConfig = { PreSignupp: LAMBDA }),
+        /^LambdaConfig\.PreSignupp is not a member of CreateUserPool: /,
+      ],
+      [
+        (b) => (b.Policies = { PasswordPolicy: { MinimumLength: 10, MaximumLength: 20 } }),
+        /^Policies\.PasswordPolicy\.MaximumLength is not a member of CreateUserPool: /,
+      ],
+      [
+        (b) => (b.Schema = [{ Name: 'plan', AttributeDataType: 'String', Indexed: true }]),
+        /^Schema\.1\.Indexed is not a member Cognito defines there: /,
+      ],
+      [
+        (b) => (b.UsernameConfiguration = { CaseSensitive: false, Trim: true }),
+        /^UsernameConfiguration\.Trim is not a member Cognito defines there: /,
+      ],
     ];
-    for (const [extra, message] of cases) await expectError(clientSending(extra).send(new CreateUserPoolCommand({ PoolName: 'unknown' })), 'InvalidParameterException', message);
+    for (const [extra, message] of cases)
+      await expectError(
+        clientSending(extra).send(new CreateUserPoolCommand({ PoolName: 'unknown' })),
+        'InvalidParameterException',
+        message,
+      );
     assert.equal(await countPools(), before);
   });
 
   test('on user actions too (unsigned)', async () => {
     const response = await fetch(t.endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp',
+      },
       body: JSON.stringify({ ClientId: 'someclient', Username: 'u', Password: 'Passw0rd!', NewMember: 'x' }),
     });
     assert.equal(response.status, 400);
@@ -455,12 +637,17 @@ describe('the other actions’ members', () => {
         if (rule.status === 'honoured') continue; // each action's own test file shows what it does
         const example = OTHER_EXAMPLES[path];
         assert.ok(example, `an example for ${action}.${path}`);
-        const refusedValues = rule.status === 'off-only' ? example.on! : rule.status === 'refused' ? [example.value] : [];
-        const acceptedValues = rule.status === 'off-only' ? example.off! : rule.status === 'refused' ? [] : [example.value];
+        const refusedValues =
+          rule.status === 'off-only' ? example.on! : rule.status === 'refused' ? [example.value] : [];
+        const acceptedValues =
+          rule.status === 'off-only' ? example.off! : rule.status === 'refused' ? [] : [example.value];
         for (const value of refusedValues) await expectRefusal(t.sdk.send(new Command({ [path]: value })), path);
         for (const value of acceptedValues) {
           // The rest of the request is missing, so it fails, but for that, not for this member.
-          const answer = await t.sdk.send(new Command({ [path]: value })).then(() => undefined, (error: Error) => error);
+          const answer = await t.sdk.send(new Command({ [path]: value })).then(
+            () => undefined,
+            (error: Error) => error,
+          );
           assert.ok(!answer || !answer.message.startsWith(path), `${action}.${path} accepted: ${answer?.message}`);
         }
       }
@@ -469,7 +656,8 @@ describe('the other actions’ members', () => {
 
   test('a whole SignUp with every per-request member goes through', async () => {
     const UserPoolId = await poolWithDefaults();
-    const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'hooks' }))).UserPoolClient!.ClientId!;
+    const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'hooks' })))
+      .UserPoolClient!.ClientId!;
     const signedUp = await t.sdk.send(
       new SignUpCommand({
         ClientId,
@@ -482,22 +670,41 @@ describe('the other actions’ members', () => {
       }),
     );
     assert.ok(signedUp.UserSub);
-    await expectError(t.sdk.send(new SignUpCommand({ ClientId, Username: 'shaped', Password: 'Passw0rd!', ClientMetadata: { n: 1 } as never })), 'SerializationException', "Expected string at 'clientMetadata.n'.");
+    await expectError(
+      t.sdk.send(
+        new SignUpCommand({ ClientId, Username: 'shaped', Password: 'Passw0rd!', ClientMetadata: { n: 1 } as never }),
+      ),
+      'SerializationException',
+      "Expected string at 'clientMetadata.n'.",
+    );
   });
 });
 
 describe('entries of AuthParameters and ChallengeResponses', () => {
   test('SECRET_HASH and DEVICE_KEY ask for a client secret and a remembered device: refused by name before anything is checked', async () => {
     const UserPoolId = await poolWithDefaults();
-    const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'entries' }))).UserPoolClient!.ClientId!;
+    const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'entries' })))
+      .UserPoolClient!.ClientId!;
     for (const key of ['SECRET_HASH', 'DEVICE_KEY']) {
       await expectError(
-        t.sdk.send(new sdk.InitiateAuthCommand({ ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'nobody', PASSWORD: 'Passw0rd!', [key]: 'x' } })),
+        t.sdk.send(
+          new sdk.InitiateAuthCommand({
+            ClientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: 'nobody', PASSWORD: 'Passw0rd!', [key]: 'x' },
+          }),
+        ),
         'InvalidParameterException',
         new RegExp(`^AuthParameters\\.${key} is not supported by Cognate \\(yet\\)`),
       );
       await expectError(
-        t.sdk.send(new sdk.RespondToAuthChallengeCommand({ ClientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: { USERNAME: 'nobody', [key]: 'x' } })),
+        t.sdk.send(
+          new sdk.RespondToAuthChallengeCommand({
+            ClientId,
+            ChallengeName: 'PASSWORD_VERIFIER',
+            ChallengeResponses: { USERNAME: 'nobody', [key]: 'x' },
+          }),
+        ),
         'InvalidParameterException',
         new RegExp(`^ChallengeResponses\\.${key} is not supported by Cognate \\(yet\\)`),
       );
@@ -507,58 +714,95 @@ describe('entries of AuthParameters and ChallengeResponses', () => {
 
 // ---- The REST settings ------------------------------------------------------------------------------
 
-const REST_EXAMPLES: Record<string, Record<string, { value: unknown; with?: Record<string, unknown>; shows: (body: any) => void }>> = {
+const REST_EXAMPLES: Record<
+  string,
+  Record<string, { value: unknown; with?: Record<string, unknown>; shows: (body: any) => void }>
+> = {
   'POST /v1/pools': {
     poolId: { value: 'us-east-1_walkedXYZ', shows: (b) => assert.equal(b.id, 'us-east-1_walkedXYZ') },
     name: { value: 'walked', shows: (b) => assert.equal(b.name, 'walked') },
-    schema: { value: [{ name: 'plan', attributeDataType: 'String' }], shows: (b) => assert.ok(b.schemaAttributes.some((a: { name: string }) => a.name === 'custom:plan')) },
+    schema: {
+      value: [{ name: 'plan', attributeDataType: 'String' }],
+      shows: (b) => assert.ok(b.schemaAttributes.some((a: { name: string }) => a.name === 'custom:plan')),
+    },
     aliasAttributes: { value: ['email'], shows: (b) => assert.deepEqual(b.aliasAttributes, ['email']) },
     usernameAttributes: { value: ['email'], shows: (b) => assert.deepEqual(b.usernameAttributes, ['email']) },
     autoVerifiedAttributes: { value: ['email'], shows: (b) => assert.deepEqual(b.autoVerifiedAttributes, ['email']) },
-    keepOriginalAttributes: { value: ['email'], with: { autoVerifiedAttributes: ['email'] }, shows: (b) => assert.deepEqual(b.keepOriginalAttributes, ['email']) },
+    keepOriginalAttributes: {
+      value: ['email'],
+      with: { autoVerifiedAttributes: ['email'] },
+      shows: (b) => assert.deepEqual(b.keepOriginalAttributes, ['email']),
+    },
     usernameCaseSensitive: { value: true, shows: (b) => assert.equal(b.usernameCaseSensitive, true) },
     srpEnabled: { value: true, shows: (b) => assert.equal(b.srpEnabled, true) },
     passwordPolicy: { value: { minimumLength: 12 }, shows: (b) => assert.equal(b.passwordPolicy.minimumLength, 12) },
     codePolicy: { value: { maxAttempts: 3 }, shows: (b) => assert.equal(b.codePolicy.maxAttempts, 3) },
-    tokenPolicy: { value: { accessTokenTtlSeconds: 600 }, shows: (b) => assert.equal(b.tokenPolicy.accessTokenTtlSeconds, 600) },
+    tokenPolicy: {
+      value: { accessTokenTtlSeconds: 600 },
+      shows: (b) => assert.equal(b.tokenPolicy.accessTokenTtlSeconds, 600),
+    },
     auditPolicy: { value: { recordValues: true }, shows: (b) => assert.equal(b.auditPolicy.recordValues, true) },
-    messageTemplates: { value: { FORGOT_PASSWORD: { default: { emailSubject: 'Reset' } } }, shows: (b) => assert.deepEqual(b.messageTemplates, { FORGOT_PASSWORD: { default: { emailSubject: 'Reset' } } }) },
+    messageTemplates: {
+      value: { FORGOT_PASSWORD: { default: { emailSubject: 'Reset' } } },
+      shows: (b) => assert.deepEqual(b.messageTemplates, { FORGOT_PASSWORD: { default: { emailSubject: 'Reset' } } }),
+    },
     // What it does: test/cognito/account-recovery.test.ts.
     accountRecoverySetting: {
       value: { recoveryMechanisms: [{ name: 'admin_only', priority: 1 }] },
-      shows: (b) => assert.deepEqual(b.accountRecoverySetting, { recoveryMechanisms: [{ name: 'admin_only', priority: 1 }] }),
+      shows: (b) =>
+        assert.deepEqual(b.accountRecoverySetting, { recoveryMechanisms: [{ name: 'admin_only', priority: 1 }] }),
     },
   },
   'PATCH /v1/pools/{poolId}': { srpEnabled: { value: true, shows: (b) => assert.equal(b.srpEnabled, true) } },
   'POST /v1/pools/{poolId}/clients': {
-    clientId: { value: 'walkedclient00000000000000', shows: (b) => assert.equal(b.clientId, 'walkedclient00000000000000') },
+    clientId: {
+      value: 'walkedclient00000000000000',
+      shows: (b) => assert.equal(b.clientId, 'walkedclient00000000000000'),
+    },
     name: { value: 'walked', shows: (b) => assert.equal(b.name, 'walked') },
     readAttributes: { value: ['email'], shows: (b) => assert.deepEqual(b.readAttributes, ['email']) },
     writeAttributes: { value: ['email'], shows: (b) => assert.deepEqual(b.writeAttributes, ['email']) },
     preventUserExistenceErrors: { value: false, shows: (b) => assert.equal(b.preventUserExistenceErrors, false) },
-    explicitAuthFlows: { value: ['ALLOW_USER_PASSWORD_AUTH'], shows: (b) => assert.deepEqual(b.explicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH']) },
-    allowedOrigins: { value: ['https://app.example.com'], shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']) },
+    explicitAuthFlows: {
+      value: ['ALLOW_USER_PASSWORD_AUTH'],
+      shows: (b) => assert.deepEqual(b.explicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH']),
+    },
+    allowedOrigins: {
+      value: ['https://app.example.com'],
+      shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']),
+    },
   },
   'PATCH /v1/pools/{poolId}/clients/{clientId}': {
     name: { value: 'renamed', shows: (b) => assert.equal(b.name, 'renamed') },
     readAttributes: { value: ['email'], shows: (b) => assert.deepEqual(b.readAttributes, ['email']) },
     writeAttributes: { value: ['email'], shows: (b) => assert.deepEqual(b.writeAttributes, ['email']) },
     preventUserExistenceErrors: { value: false, shows: (b) => assert.equal(b.preventUserExistenceErrors, false) },
-    explicitAuthFlows: { value: ['ALLOW_USER_PASSWORD_AUTH'], shows: (b) => assert.deepEqual(b.explicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH']) },
-    allowedOrigins: { value: ['https://app.example.com'], shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']) },
+    explicitAuthFlows: {
+      value: ['ALLOW_USER_PASSWORD_AUTH'],
+      shows: (b) => assert.deepEqual(b.explicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH']),
+    },
+    allowedOrigins: {
+      value: ['https://app.example.com'],
+      shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']),
+    },
   },
 };
 
 describe('the REST settings, one by one', () => {
   test('each takes effect and is described; a property the API does not list is refused', async () => {
-    for (const [route, rules] of Object.entries(REST_SETTINGS)) assert.deepEqual(Object.keys(REST_EXAMPLES[route]!).sort(), Object.keys(rules).sort(), route);
+    for (const [route, rules] of Object.entries(REST_SETTINGS))
+      assert.deepEqual(Object.keys(REST_EXAMPLES[route]!).sort(), Object.keys(rules).sort(), route);
     const { id: poolId } = (await t.admin('POST', '/v1/pools', { name: 'rest-walk' })).body;
     const { clientId } = (await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'rest-walk' })).body;
     const urls: Record<string, [string, string, string]> = {
       'POST /v1/pools': ['POST', '/v1/pools', '/v1/pools/:id'],
       'PATCH /v1/pools/{poolId}': ['PATCH', `/v1/pools/${poolId}`, `/v1/pools/${poolId}`],
       'POST /v1/pools/{poolId}/clients': ['POST', `/v1/pools/${poolId}/clients`, `/v1/pools/${poolId}/clients/:id`],
-      'PATCH /v1/pools/{poolId}/clients/{clientId}': ['PATCH', `/v1/pools/${poolId}/clients/${clientId}`, `/v1/pools/${poolId}/clients/${clientId}`],
+      'PATCH /v1/pools/{poolId}/clients/{clientId}': [
+        'PATCH',
+        `/v1/pools/${poolId}/clients/${clientId}`,
+        `/v1/pools/${poolId}/clients/${clientId}`,
+      ],
     };
     for (const [route, examples] of Object.entries(REST_EXAMPLES)) {
       const [method, url, describeUrl] = urls[route]!;

@@ -31,15 +31,26 @@ after(async () => {
   await t?.close();
 });
 
-async function cognitoPool(settings: Partial<ConstructorParameters<typeof CreateUserPoolCommand>[0]> = {}, existenceErrors: 'ENABLED' | 'LEGACY' = 'LEGACY') {
+async function cognitoPool(
+  settings: Partial<ConstructorParameters<typeof CreateUserPoolCommand>[0]> = {},
+  existenceErrors: 'ENABLED' | 'LEGACY' = 'LEGACY',
+) {
   const { UserPool } = await t.sdk.send(new CreateUserPoolCommand({ PoolName: 'srp', ...settings }));
   const { UserPoolClient } = await t.sdk.send(
-    new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'app', PreventUserExistenceErrors: existenceErrors }),
+    new CreateUserPoolClientCommand({
+      UserPoolId: UserPool!.Id!,
+      ClientName: 'app',
+      PreventUserExistenceErrors: existenceErrors,
+    }),
   );
   return { poolId: UserPool!.Id!, clientId: UserPoolClient!.ClientId! };
 }
 
-async function confirmedUser(pool: { poolId: string; clientId: string }, username: string, attributes: Record<string, string> = {}) {
+async function confirmedUser(
+  pool: { poolId: string; clientId: string },
+  username: string,
+  attributes: Record<string, string> = {},
+) {
   await t.sdk.send(
     new SignUpCommand({
       ClientId: pool.clientId,
@@ -54,12 +65,21 @@ async function confirmedUser(pool: { poolId: string; clientId: string }, usernam
 const startSrp = (pool: { poolId: string; clientId: string }, username: string, password: string) => {
   const session = createSrpSession(username, password, pool.poolId, false);
   const started = t.sdk.send(
-    new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: username, SRP_A: session.largeA } }),
+    new InitiateAuthCommand({
+      ClientId: pool.clientId,
+      AuthFlow: 'USER_SRP_AUTH',
+      AuthParameters: { USERNAME: username, SRP_A: session.largeA },
+    }),
   );
   return { session, started };
 };
 
-function answer(pool: { clientId: string }, session: ReturnType<typeof createSrpSession>, challenge: InitiateAuthCommandOutput, tamper?: (r: Record<string, string>) => void) {
+function answer(
+  pool: { clientId: string },
+  session: ReturnType<typeof createSrpSession>,
+  challenge: InitiateAuthCommandOutput,
+  tamper?: (r: Record<string, string>) => void,
+) {
   const signed = signSrpSession(session, challenge as never);
   const responses: Record<string, string> = {
     USERNAME: challenge.ChallengeParameters!.USER_ID_FOR_SRP!,
@@ -68,7 +88,13 @@ function answer(pool: { clientId: string }, session: ReturnType<typeof createSrp
     PASSWORD_CLAIM_SIGNATURE: signed.passwordSignature,
   };
   tamper?.(responses);
-  return t.sdk.send(new RespondToAuthChallengeCommand({ ClientId: pool.clientId, ChallengeName: 'PASSWORD_VERIFIER', ChallengeResponses: responses }));
+  return t.sdk.send(
+    new RespondToAuthChallengeCommand({
+      ClientId: pool.clientId,
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeResponses: responses,
+    }),
+  );
 }
 
 async function srpSignIn(pool: { poolId: string; clientId: string }, username: string, password = PASSWORD) {
@@ -79,7 +105,10 @@ async function srpSignIn(pool: { poolId: string; clientId: string }, username: s
 }
 
 const srpColumns = async (username: string) => {
-  const [row] = await t.database.db.select({ salt: users.srpSalt, verifier: users.srpVerifier }).from(users).where(eq(users.username, username));
+  const [row] = await t.database.db
+    .select({ salt: users.srpSalt, verifier: users.srpVerifier })
+    .from(users)
+    .where(eq(users.username, username));
   return row;
 };
 
@@ -116,7 +145,9 @@ describe('USER_SRP_AUTH on a pool created through the Cognito protocol', () => {
     await confirmedUser(pool, 'srp-carol');
     const { session, started } = startSrp(pool, 'srp-carol', PASSWORD);
     const challenge = await started;
-    const tampered = await sdkError(answer(pool, session, challenge, (r) => (r.PASSWORD_CLAIM_SIGNATURE = Buffer.alloc(32).toString('base64'))));
+    const tampered = await sdkError(
+      answer(pool, session, challenge, (r) => (r.PASSWORD_CLAIM_SIGNATURE = Buffer.alloc(32).toString('base64'))),
+    );
     assert.equal(tampered.name, 'NotAuthorizedException');
 
     const other = await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: pool.poolId, ClientName: 'other' }));
@@ -124,14 +155,27 @@ describe('USER_SRP_AUTH on a pool created through the Cognito protocol', () => {
     assert.equal(foreign.name, 'NotAuthorizedException');
     assert.equal(foreign.message, 'Invalid session for the user, session is expired.');
 
-    const broken = await sdkError(answer(pool, session, challenge, (r) => (r.PASSWORD_CLAIM_SECRET_BLOCK = 'AAAA' + r.PASSWORD_CLAIM_SECRET_BLOCK!.slice(4))));
+    const broken = await sdkError(
+      answer(
+        pool,
+        session,
+        challenge,
+        (r) => (r.PASSWORD_CLAIM_SECRET_BLOCK = 'AAAA' + r.PASSWORD_CLAIM_SECRET_BLOCK!.slice(4)),
+      ),
+    );
     assert.equal(broken.name, 'NotAuthorizedException');
 
     // The password changes between the challenge and the answer: the answer proves the old one.
     const next = startSrp(pool, 'srp-carol', PASSWORD);
     const pending = await next.started;
     const signedIn = await srpSignIn(pool, 'srp-carol');
-    await t.sdk.send(new ChangePasswordCommand({ AccessToken: signedIn.AuthenticationResult!.AccessToken!, PreviousPassword: PASSWORD, ProposedPassword: 'Changed-passw0rd!' }));
+    await t.sdk.send(
+      new ChangePasswordCommand({
+        AccessToken: signedIn.AuthenticationResult!.AccessToken!,
+        PreviousPassword: PASSWORD,
+        ProposedPassword: 'Changed-passw0rd!',
+      }),
+    );
     assert.equal((await sdkError(answer(pool, next.session, pending))).name, 'NotAuthorizedException');
     assert.ok((await srpSignIn(pool, 'srp-carol', 'Changed-passw0rd!')).AuthenticationResult);
     assert.equal((await sdkError(srpSignIn(pool, 'srp-carol'))).name, 'NotAuthorizedException');
@@ -156,7 +200,14 @@ describe('USER_SRP_AUTH on a pool created through the Cognito protocol', () => {
 
   it('an invited user answers PASSWORD_VERIFIER, then NEW_PASSWORD_REQUIRED; a disabled user is refused', async () => {
     const pool = await cognitoPool();
-    await t.sdk.send(new AdminCreateUserCommand({ UserPoolId: pool.poolId, Username: 'srp-dave', TemporaryPassword: 'Temp-passw0rd!', MessageAction: 'SUPPRESS' }));
+    await t.sdk.send(
+      new AdminCreateUserCommand({
+        UserPoolId: pool.poolId,
+        Username: 'srp-dave',
+        TemporaryPassword: 'Temp-passw0rd!',
+        MessageAction: 'SUPPRESS',
+      }),
+    );
     const challenged = await srpSignIn(pool, 'srp-dave', 'Temp-passw0rd!');
     assert.equal(challenged.ChallengeName, 'NEW_PASSWORD_REQUIRED');
     assert.ok(challenged.Session);
@@ -182,10 +233,26 @@ describe('USER_SRP_AUTH on a pool created through the Cognito protocol', () => {
     const pool = await cognitoPool();
     await confirmedUser(pool, 'srp-erin');
     for (const srpA of ['0', 'zz', '00']) {
-      const error = await sdkError(t.sdk.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'srp-erin', SRP_A: srpA } })));
+      const error = await sdkError(
+        t.sdk.send(
+          new InitiateAuthCommand({
+            ClientId: pool.clientId,
+            AuthFlow: 'USER_SRP_AUTH',
+            AuthParameters: { USERNAME: 'srp-erin', SRP_A: srpA },
+          }),
+        ),
+      );
       assert.equal(error.name, 'InvalidParameterException', srpA);
     }
-    const missing = await sdkError(t.sdk.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'srp-erin' } })));
+    const missing = await sdkError(
+      t.sdk.send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'USER_SRP_AUTH',
+          AuthParameters: { USERNAME: 'srp-erin' },
+        }),
+      ),
+    );
     assert.equal(missing.name, 'InvalidParameterException');
     assert.equal(missing.message, 'Missing required parameter SRP_A');
   });
@@ -203,7 +270,11 @@ describe('SRP as a pool setting', () => {
   });
 
   it('turned on later: earlier users get a verifier at their next password sign-in; turned off, every verifier goes', async () => {
-    const { poolId, clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: [] }, { preventUserExistenceErrors: false });
+    const { poolId, clientId } = await createPoolWithClient(
+      t,
+      { autoVerifiedAttributes: [] },
+      { preventUserExistenceErrors: false },
+    );
     await confirmedUser({ poolId, clientId }, 'rest-grace');
     const on = await t.admin('PATCH', `/v1/pools/${poolId}`, { srpEnabled: true });
     assert.equal(on.status, 200);
@@ -214,7 +285,13 @@ describe('SRP as a pool setting', () => {
     assert.equal(early.name, 'NotAuthorizedException');
     assert.deepEqual(await srpColumns('rest-grace'), { salt: null, verifier: null });
 
-    await t.sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'rest-grace', PASSWORD } }));
+    await t.sdk.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'rest-grace', PASSWORD },
+      }),
+    );
     const stored = await srpColumns('rest-grace');
     assert.match(stored!.verifier!, /^[0-9a-f]{700,}$/);
     assert.ok((await srpSignIn({ poolId, clientId }, 'rest-grace')).AuthenticationResult?.AccessToken);

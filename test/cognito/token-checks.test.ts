@@ -72,7 +72,9 @@ describe('forged and altered access tokens', () => {
   test('algorithm pinned to RS256: none, and HS256 keyed with the public key, are refused', async () => {
     const body = b64(claims);
     await refusedOnBothFaces(`${b64({ alg: 'none', typ: 'JWT', kid: key.kid })}.${body}.`);
-    await refusedOnBothFaces(`${b64({ alg: 'none', typ: 'JWT', kid: key.kid })}.${body}.${real.accessToken.split('.')[2]}`);
+    await refusedOnBothFaces(
+      `${b64({ alg: 'none', typ: 'JWT', kid: key.kid })}.${body}.${real.accessToken.split('.')[2]}`,
+    );
     for (const secret of [key.publicKeyPem, key.publicKeyPem.trim()]) {
       const input = `${b64({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${body}`;
       await refusedOnBothFaces(`${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`);
@@ -86,14 +88,28 @@ describe('forged and altered access tokens', () => {
     // Signed by another pool's key, claiming this pool as issuer: the key vouches for its own pool only.
     await refusedOnBothFaces(rs256({ kid: otherKey.kid }, claims, otherKey.privateKeyPem));
     // ... or claiming that pool, for a session of this one.
-    await refusedOnBothFaces(rs256({ kid: otherKey.kid }, { ...claims, iss: `${t.config.publicUrl}/${otherPoolId}` }, otherKey.privateKeyPem), 'Access Token has been revoked');
+    await refusedOnBothFaces(
+      rs256({ kid: otherKey.kid }, { ...claims, iss: `${t.config.publicUrl}/${otherPoolId}` }, otherKey.privateKeyPem),
+      'Access Token has been revoked',
+    );
     // This pool's kid over another key's signature.
     await refusedOnBothFaces(rs256({ kid: key.kid }, claims, otherKey.privateKeyPem));
   });
 
   test('a malformed kid (NUL, control characters, not a string, huge) is an invalid token, not a server error', async () => {
     const errorsBefore = t.logs.filter((e) => e.level >= 50).length;
-    for (const kid of [`${key.kid}\u0000`, '\u0000', 'a\u0000b', 'kid\nwith\r\nnewlines', '../../etc/passwd', 'é', 'k'.repeat(10_000), 42, ['a'], { a: 1 }]) {
+    for (const kid of [
+      `${key.kid}\u0000`,
+      '\u0000',
+      'a\u0000b',
+      'kid\nwith\r\nnewlines',
+      '../../etc/passwd',
+      'é',
+      'k'.repeat(10_000),
+      42,
+      ['a'],
+      { a: 1 },
+    ]) {
       await refusedOnBothFaces(resign({}, { kid }));
     }
     assert.deepEqual(t.logs.filter((e) => e.level >= 50).slice(errorsBefore), []);
@@ -126,12 +142,23 @@ describe('forged and altered access tokens', () => {
 
 describe('sessions, users and refresh tokens', () => {
   const refreshWire = (token: string) =>
-    t.sdk.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: token } }));
+    t.sdk.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: token },
+      }),
+    );
 
   test('a revoked refresh token is refused on both faces, with the access tokens issued from it', async () => {
     const user = await signedInUser(t, clientId, 'revoked', { email: uniqueEmail('revoked') });
     await t.sdk.send(new RevokeTokenCommand({ ClientId: clientId, Token: user.refreshToken }));
-    assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: user.refreshToken }), 401, 'NotAuthorizedException', 'Invalid Refresh Token');
+    assertProblem(
+      await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: user.refreshToken }),
+      401,
+      'NotAuthorizedException',
+      'Invalid Refresh Token',
+    );
     assert.equal((await sdkError(refreshWire(user.refreshToken))).name, 'NotAuthorizedException');
     await refusedOnBothFaces(user.accessToken, 'Access Token has been revoked');
   });

@@ -7,7 +7,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CONTENT_TYPE, supportedActions } from '../../src/modules/cognito-protocol/protocol.ts';
-import { MUTATIONS, assertHealthy, checkAnswer, restOperations, runFuzz, startFuzzTarget, wireOperations, type FuzzTarget } from '../support/api-fuzz.ts';
+import {
+  MUTATIONS,
+  assertHealthy,
+  checkAnswer,
+  restOperations,
+  runFuzz,
+  startFuzzTarget,
+  wireOperations,
+  type FuzzTarget,
+} from '../support/api-fuzz.ts';
 
 const SEED = 20261126;
 const RUNS_PER_OPERATION = 20;
@@ -23,24 +32,80 @@ after(async () => {
 test('the fuzz covers every documented route and every wire action', () => {
   const rest = restOperations();
   assert.ok(rest.length >= 50, `${rest.length} REST operations`);
-  assert.ok(rest.every((op) => op.id !== 'POST /'), 'POST / is fuzzed per action');
-  assert.deepEqual(wireOperations().map((op) => op.action), supportedActions);
+  assert.ok(
+    rest.every((op) => op.id !== 'POST /'),
+    'POST / is fuzzed per action',
+  );
+  assert.deepEqual(
+    wireOperations().map((op) => op.action),
+    supportedActions,
+  );
 });
 
 test('the checks themselves catch a 5xx, a bare error and a wrong wire shape', () => {
   const rest = { method: 'GET', url: '/v1/me', headers: {} };
   const wire = { method: 'POST', url: '/', headers: {} };
-  const problem = { type: 'urn:cognate:error:NotAuthorizedException', title: 'NotAuthorizedException', status: 401, detail: 'x', code: 'NotAuthorizedException' };
-  assert.equal(checkAnswer(rest, { status: 401, headers: { 'content-type': 'application/problem+json; charset=utf-8' }, body: JSON.stringify(problem) }), undefined);
+  const problem = {
+    type: 'urn:cognate:error:NotAuthorizedException',
+    title: 'NotAuthorizedException',
+    status: 401,
+    detail: 'x',
+    code: 'NotAuthorizedException',
+  };
+  assert.equal(
+    checkAnswer(rest, {
+      status: 401,
+      headers: { 'content-type': 'application/problem+json; charset=utf-8' },
+      body: JSON.stringify(problem),
+    }),
+    undefined,
+  );
   assert.match(checkAnswer(rest, { status: 500, headers: {}, body: '' })!, /server error/);
-  assert.match(checkAnswer(rest, { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"x"}' })!, /content-type/);
-  assert.match(checkAnswer(rest, { status: 400, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ ...problem, status: 400, extra: 1 }) })!, /members/);
-  assert.match(checkAnswer(rest, { status: 401, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ ...problem, code: 'Oops', title: 'Oops' }) })!, /unknown problem code/);
+  assert.match(
+    checkAnswer(rest, { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"x"}' })!,
+    /content-type/,
+  );
+  assert.match(
+    checkAnswer(rest, {
+      status: 400,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({ ...problem, status: 400, extra: 1 }),
+    })!,
+    /members/,
+  );
+  assert.match(
+    checkAnswer(rest, {
+      status: 401,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({ ...problem, code: 'Oops', title: 'Oops' }),
+    })!,
+    /unknown problem code/,
+  );
   const wireError = { __type: 'InvalidParameterException', message: 'x' };
-  assert.equal(checkAnswer(wire, { status: 400, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-errortype': wireError.__type }, body: JSON.stringify(wireError) }), undefined);
-  assert.match(checkAnswer(wire, { status: 400, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(problem) })!, /content-type/);
-  assert.match(checkAnswer(wire, { status: 400, headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(wireError) })!, /x-amzn-errortype/);
-  assert.match(checkAnswer(wire, { status: 502, headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(wireError) })!, /server error/);
+  assert.equal(
+    checkAnswer(wire, {
+      status: 400,
+      headers: { 'content-type': CONTENT_TYPE, 'x-amzn-errortype': wireError.__type },
+      body: JSON.stringify(wireError),
+    }),
+    undefined,
+  );
+  assert.match(
+    checkAnswer(wire, {
+      status: 400,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify(problem),
+    })!,
+    /content-type/,
+  );
+  assert.match(
+    checkAnswer(wire, { status: 400, headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(wireError) })!,
+    /x-amzn-errortype/,
+  );
+  assert.match(
+    checkAnswer(wire, { status: 502, headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(wireError) })!,
+    /server error/,
+  );
 });
 
 test(`fuzz: seed ${SEED}, ${RUNS_PER_OPERATION} requests per operation: no 5xx, every error in its shape, healthy afterwards`, async () => {

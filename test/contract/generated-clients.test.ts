@@ -99,7 +99,11 @@ before(async () => {
   await copyFile(path.join(fixtures, 'openapi-fetch-flow.ts.txt'), path.join(dir, 'openapi-fetch-flow.ts'));
   await copyFile(path.join(fixtures, 'orval-flow.ts.txt'), path.join(dir, 'orval-flow.ts'));
 
-  typecheck = await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], dir);
+  typecheck = await run(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+    dir,
+  );
 });
 
 after(async () => {
@@ -112,9 +116,9 @@ test('the generated clients and the programs using them type-check under strict 
 });
 
 test('openapi-typescript + openapi-fetch: the README flow with named component types', async () => {
-  const program: { flow(baseUrl: string, adminKey: string, codeFor: CodeFor): Promise<Answers & { mismatch: { code: string } }> } = await import(
-    pathToFileURL(path.join(dir, 'openapi-fetch-flow.ts')).href
-  );
+  const program: {
+    flow(baseUrl: string, adminKey: string, codeFor: CodeFor): Promise<Answers & { mismatch: { code: string } }>;
+  } = await import(pathToFileURL(path.join(dir, 'openapi-fetch-flow.ts')).href);
   const answers = await program.flow(baseUrl, ADMIN_KEY, (email) => t.smtp.codeFor(email));
   assert.equal(answers.user.attributes.email, 'jane@example.org');
   assert.equal(answers.page.users[0]?.userSub, answers.user.userSub);
@@ -122,7 +126,9 @@ test('openapi-typescript + openapi-fetch: the README flow with named component t
 });
 
 test('orval fetch client: sign-up to admin search, repeated query parameters, the export stream', async () => {
-  const program: { flow(adminKey: string, codeFor: CodeFor): Promise<Answers & { exported: number }> } = await import(pathToFileURL(path.join(dir, 'orval-flow.ts')).href);
+  const program: { flow(adminKey: string, codeFor: CodeFor): Promise<Answers & { exported: number }> } = await import(
+    pathToFileURL(path.join(dir, 'orval-flow.ts')).href
+  );
   const answers = await program.flow(ADMIN_KEY, (email) => t.smtp.codeFor(email));
   assert.equal(answers.user.attributes.email, 'rob@example.org');
   assert.equal(answers.page.users[0]?.userSub, answers.user.userSub);

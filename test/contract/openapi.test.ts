@@ -19,7 +19,14 @@ interface Operation {
   security?: unknown[];
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, unknown>; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> } };
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components?: {
+    schemas?: Record<string, unknown>;
+    responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  };
+};
 
 let generated: string;
 let document: Document;
@@ -42,18 +49,35 @@ describe('openapi.yaml', () => {
     // The components as one schema, so their `#/components/schemas/…` references resolve inside it.
     ajv.addSchema({ $id: 'urn:cognate:openapi', components: { schemas } });
     const withExamples = Object.entries(schemas).filter(([, schema]) => schema.examples?.length);
-    for (const main of ['SignUpRequest', 'SignUpResult', 'SignInRequest', 'TokenSet', 'User', 'UpdateAttributesRequest', 'AttributeUpdateResults', 'Problem', 'CreatePoolRequest']) {
-      assert.ok(withExamples.some(([name]) => name === main), `${main} has an example`);
+    for (const main of [
+      'SignUpRequest',
+      'SignUpResult',
+      'SignInRequest',
+      'TokenSet',
+      'User',
+      'UpdateAttributesRequest',
+      'AttributeUpdateResults',
+      'Problem',
+      'CreatePoolRequest',
+    ]) {
+      assert.ok(
+        withExamples.some(([name]) => name === main),
+        `${main} has an example`,
+      );
     }
     for (const [name, schema] of withExamples) {
       const validate = ajv.compile({ $ref: `urn:cognate:openapi#/components/schemas/${name}` });
-      for (const example of schema.examples!) assert.ok(validate(example), `${name}'s example: ${ajv.errorsText(validate.errors)}`);
+      for (const example of schema.examples!)
+        assert.ok(validate(example), `${name}'s example: ${ajv.errorsText(validate.errors)}`);
     }
   });
 
   test('the committed file is what the route schemas generate now', async () => {
     const committed = await readFile(committedPath, 'utf8');
-    assert.ok(committed === generated, 'openapi.yaml is stale: run `npm run openapi` and commit the result (never edit it by hand).');
+    assert.ok(
+      committed === generated,
+      'openapi.yaml is stale: run `npm run openapi` and commit the result (never edit it by hand).',
+    );
   });
 
   test('is a valid OpenAPI 3.1 document', async () => {
@@ -75,28 +99,53 @@ describe('openapi.yaml', () => {
     for (const { method, path, operation } of operations()) {
       const where = `${method.toUpperCase()} ${path}`;
       const statuses = Object.keys(operation.responses ?? {});
-      assert.ok(statuses.some((s) => /^2\d\d$/.test(s)), `${where} declares no 2xx response`);
+      assert.ok(
+        statuses.some((s) => /^2\d\d$/.test(s)),
+        `${where} declares no 2xx response`,
+      );
       const errors = statuses.filter((s) => /^[45]\d\d$/.test(s));
       if (operation.operationId === 'CognitoIdentityProviderService') {
         // Cognito's wire protocol answers Cognito's own error shape, 400, 429 (throttled) or 500, never a problem document.
         assert.deepEqual(errors, ['400', '429', '500'], where);
         for (const status of errors) {
-          assert.deepEqual(operation.responses![status]!.content, { 'application/x-amz-json-1.1': { schema: { $ref: '#/components/schemas/CognitoWireError' } } }, where);
+          assert.deepEqual(
+            operation.responses![status]!.content,
+            { 'application/x-amz-json-1.1': { schema: { $ref: '#/components/schemas/CognitoWireError' } } },
+            where,
+          );
         }
         continue;
       }
       // What every route can answer: 400 (query, params and body are validated) and 500; with a
       // body also 413 and 415; behind a key or token also 401.
-      const expected = ['400', '500', ...(operation.requestBody ? ['413', '415'] : []), ...(operation.security?.length ? ['401'] : [])];
+      const expected = [
+        '400',
+        '500',
+        ...(operation.requestBody ? ['413', '415'] : []),
+        ...(operation.security?.length ? ['401'] : []),
+      ];
       for (const status of expected) assert.ok(errors.includes(status), `${where} does not declare ${status}`);
       for (const status of errors) {
         // Shared error answers are written once, under components/responses, and referred to.
-        const declared = operation.responses![status] as { $ref?: string; content?: Record<string, { schema?: unknown }> };
-        const response = declared.$ref ? document.components?.responses?.[declared.$ref.replace('#/components/responses/', '')] : declared;
+        const declared = operation.responses![status] as {
+          $ref?: string;
+          content?: Record<string, { schema?: unknown }>;
+        };
+        const response = declared.$ref
+          ? document.components?.responses?.[declared.$ref.replace('#/components/responses/', '')]
+          : declared;
         assert.ok(response, `${where} ${status} refers to ${declared.$ref}, which is not in components/responses`);
         const content = response.content ?? {};
-        assert.deepEqual(Object.keys(content), ['application/problem+json'], `${where} ${status} is not only application/problem+json`);
-        assert.deepEqual(content['application/problem+json']!.schema, { $ref: '#/components/schemas/Problem' }, `${where} ${status} is not a Problem`);
+        assert.deepEqual(
+          Object.keys(content),
+          ['application/problem+json'],
+          `${where} ${status} is not only application/problem+json`,
+        );
+        assert.deepEqual(
+          content['application/problem+json']!.schema,
+          { $ref: '#/components/schemas/Problem' },
+          `${where} ${status} is not a Problem`,
+        );
       }
     }
   });
@@ -104,14 +153,22 @@ describe('openapi.yaml', () => {
   test('every object a client sends or gets is a named component ($ref), and no enum is a union of one-value enums', () => {
     const inline: string[] = [];
     for (const { method, path, operation } of operations()) {
-      const bodies = Object.entries((operation.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content ?? {});
+      const bodies = Object.entries(
+        (operation.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content ?? {},
+      );
       const answers = Object.entries(operation.responses ?? {}).flatMap(([status, response]) =>
         Object.entries(response.content ?? {}).map(([media, content]) => [`${status} ${media}`, content] as const),
       );
-      for (const [what, content] of [...bodies.map(([media, content]) => [`body ${media}`, content] as const), ...answers]) {
-        const schema = content.schema as { $ref?: string; type?: string; properties?: object; additionalProperties?: unknown } | undefined;
-        const declaresMembers = Object.keys(schema?.properties ?? {}).length > 0 || typeof schema?.additionalProperties === 'object';
-        if (schema && !schema.$ref && schema.type === 'object' && declaresMembers) inline.push(`${method.toUpperCase()} ${path} ${what}`);
+      for (const [what, content] of [
+        ...bodies.map(([media, content]) => [`body ${media}`, content] as const),
+        ...answers,
+      ]) {
+        const schema = content.schema as
+          { $ref?: string; type?: string; properties?: object; additionalProperties?: unknown } | undefined;
+        const declaresMembers =
+          Object.keys(schema?.properties ?? {}).length > 0 || typeof schema?.additionalProperties === 'object';
+        if (schema && !schema.$ref && schema.type === 'object' && declaresMembers)
+          inline.push(`${method.toUpperCase()} ${path} ${what}`);
       }
     }
     assert.deepEqual(inline, [], 'objects written out in place of a $ref to a named component');
@@ -121,7 +178,13 @@ describe('openapi.yaml', () => {
       if (!node || typeof node !== 'object') return;
       const { anyOf, oneOf } = node as { anyOf?: unknown[]; oneOf?: unknown[] };
       for (const members of [anyOf, oneOf]) {
-        if (members?.every((member) => Array.isArray((member as { enum?: unknown[] }).enum) && (member as { enum: unknown[] }).enum.length === 1)) unions.push(at);
+        if (
+          members?.every(
+            (member) =>
+              Array.isArray((member as { enum?: unknown[] }).enum) && (member as { enum: unknown[] }).enum.length === 1,
+          )
+        )
+          unions.push(at);
       }
       for (const [key, value] of Object.entries(node)) walk(value, `${at}/${key}`);
     };
@@ -130,26 +193,54 @@ describe('openapi.yaml', () => {
   });
 
   test('the Problem schema has the five members, all required', () => {
-    const problem = document.components?.schemas?.Problem as { required: string[]; properties: Record<string, unknown>; additionalProperties: boolean };
+    const problem = document.components?.schemas?.Problem as {
+      required: string[];
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     assert.deepEqual([...problem.required].sort(), ['code', 'detail', 'status', 'title', 'type']);
     assert.deepEqual(Object.keys(problem.properties).sort(), ['code', 'detail', 'status', 'title', 'type']);
     assert.equal(problem.additionalProperties, false);
   });
   test('is written for generated clients: no YAML anchors, a server, security and real descriptions on every operation, exploded array queries', () => {
     let shared = 0;
-    visit(parseDocument(generated), { Node: (_, node) => void (isAlias(node) || (node as { anchor?: string }).anchor ? (shared += 1) : 0) });
+    visit(parseDocument(generated), {
+      Node: (_, node) => void (isAlias(node) || (node as { anchor?: string }).anchor ? (shared += 1) : 0),
+    });
     assert.equal(shared, 0, 'openapi.yaml has YAML anchors or aliases');
     const { servers } = document as unknown as { servers?: Array<{ url: string }> };
-    assert.deepEqual(servers?.map((server) => server.url), ['http://localhost:{port}']);
+    assert.deepEqual(
+      servers?.map((server) => server.url),
+      ['http://localhost:{port}'],
+    );
     for (const { method, path, operation } of operations()) {
       const where = `${method.toUpperCase()} ${path}`;
       assert.ok(Array.isArray(operation.security), `${where} does not say whether it is public (security: [])`);
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        assert.notEqual((response as { description?: string }).description, 'Default Response', `${where} ${status} has no description`);
+        assert.notEqual(
+          (response as { description?: string }).description,
+          'Default Response',
+          `${where} ${status} has no description`,
+        );
       }
-      const parameters = (operation as { parameters?: Array<{ in: string; name: string; schema?: { type?: string }; style?: string; explode?: boolean }> }).parameters ?? [];
+      const parameters =
+        (
+          operation as {
+            parameters?: Array<{
+              in: string;
+              name: string;
+              schema?: { type?: string };
+              style?: string;
+              explode?: boolean;
+            }>;
+          }
+        ).parameters ?? [];
       for (const parameter of parameters.filter((p) => p.in === 'query' && p.schema?.type === 'array')) {
-        assert.deepEqual([parameter.style, parameter.explode], ['form', true], `${where} ?${parameter.name}= does not say it repeats`);
+        assert.deepEqual(
+          [parameter.style, parameter.explode],
+          ['form', true],
+          `${where} ?${parameter.name}= does not say it repeats`,
+        );
       }
     }
   });
@@ -159,8 +250,16 @@ describe('routes and document agree', () => {
   let app: App;
   before(async () => {
     // The routes are what is compared, so the services behind them are never called.
-    const refuse = () => new Proxy({}, { get: (_, key) => (key === 'then' ? undefined : () => assert.fail('no service is called here')) });
-    const services = { database: refuse(), pools: refuse(), sessions: refuse(), users: refuse(), adminKey: refuse(), close: async () => {} };
+    const refuse = () =>
+      new Proxy({}, { get: (_, key) => (key === 'then' ? undefined : () => assert.fail('no service is called here')) });
+    const services = {
+      database: refuse(),
+      pools: refuse(),
+      sessions: refuse(),
+      users: refuse(),
+      adminKey: refuse(),
+      close: async () => {},
+    };
     app = await buildApp({ services: services as unknown as Services });
     await app.ready();
   });
@@ -187,9 +286,17 @@ describe('routes and document agree', () => {
   }
 
   test('every route served (except the reference page, the spec itself and CORS preflights) is documented, and nothing more', () => {
-    const served = [...servedRoutes()].filter((r) => !/^\w+ \/docs(\/|$)/.test(r) && r !== 'GET /openapi.json' && r !== 'OPTIONS *').sort();
+    const served = [...servedRoutes()]
+      .filter((r) => !/^\w+ \/docs(\/|$)/.test(r) && r !== 'GET /openapi.json' && r !== 'OPTIONS *')
+      .sort();
     // Guards the parsing above: a few routes that must be there, whatever else changes.
-    for (const known of ['POST /v1/pools', 'GET /v1/pools/{poolId}', 'PATCH /v1/pools/{poolId}/clients/{clientId}', 'GET /{poolId}/.well-known/jwks.json', 'GET /health/live']) {
+    for (const known of [
+      'POST /v1/pools',
+      'GET /v1/pools/{poolId}',
+      'PATCH /v1/pools/{poolId}/clients/{clientId}',
+      'GET /{poolId}/.well-known/jwks.json',
+      'GET /health/live',
+    ]) {
       assert.ok(served.includes(known), `${known} not found in the route table: ${served.join(', ')}`);
     }
     const documented = operations()
@@ -205,7 +312,12 @@ describe('routes and document agree', () => {
     for (const { method, path, operation } of operations()) {
       const response = await app.inject({ method: method.toUpperCase() as 'GET', url: path.replace(/\{\w+\}/g, 'x') });
       const where = `${method.toUpperCase()} ${path}`;
-      if (operation.security?.length) assert.equal(response.statusCode, 401, `${where} declares security but answers ${response.statusCode} without credentials`);
+      if (operation.security?.length)
+        assert.equal(
+          response.statusCode,
+          401,
+          `${where} declares security but answers ${response.statusCode} without credentials`,
+        );
       else assert.notEqual(response.statusCode, 401, `${where} is documented as public but asks for credentials`);
     }
   });

@@ -6,13 +6,20 @@ import type pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { deliveryAttempts, outboxMessages } from '../../src/db/schema/index.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
-import { createCourierFromConfig, createOutbox, startDeliveryWorker, type Courier } from '../../src/modules/courier/index.ts';
+import {
+  createCourierFromConfig,
+  createOutbox,
+  startDeliveryWorker,
+  type Courier,
+} from '../../src/modules/courier/index.ts';
 import { loadCodeHmacSecret } from '../../src/modules/secrets/server-secrets.ts';
 import { createPoolWithClient, startTestApp, type TestApp } from '../support/app.ts';
 import { onPostgres } from '../support/database.ts';
 
 // Competing claims need real concurrent connections and row locks: PGlite is one connection in one process.
-const skip = onPostgres ? false : 'needs a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
+const skip = onPostgres
+  ? false
+  : 'needs a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
 
 const MESSAGES = 200;
 
@@ -57,7 +64,11 @@ describe('delivery workers on PostgreSQL', { skip }, () => {
     for (const w of [0, 1]) {
       const database = await openDatabase({ kind: 'postgres', url, poolSize: 5 });
       others.push(database);
-      const real = createCourierFromConfig({ smtpUrl: t.smtp.url, mailFrom: 'Workers <w@cognate.test>', logger: silentLogger });
+      const real = createCourierFromConfig({
+        smtpUrl: t.smtp.url,
+        mailFrom: 'Workers <w@cognate.test>',
+        logger: silentLogger,
+      });
       const courier: Courier = {
         ...real,
         async deliver(input) {
@@ -66,8 +77,16 @@ describe('delivery workers on PostgreSQL', { skip }, () => {
         },
         close: () => real.close(),
       };
-      const outbox = createOutbox({ db: database.db, courier, secret: await loadCodeHmacSecret(database.db), logger: silentLogger });
-      workers.push({ worker: startDeliveryWorker(outbox, { intervalMs: 5, batchSize: 7, logger: silentLogger }), courier });
+      const outbox = createOutbox({
+        db: database.db,
+        courier,
+        secret: await loadCodeHmacSecret(database.db),
+        logger: silentLogger,
+      });
+      workers.push({
+        worker: startDeliveryWorker(outbox, { intervalMs: 5, batchSize: 7, logger: silentLogger }),
+        courier,
+      });
     }
 
     const deadline = Date.now() + 60_000;

@@ -42,7 +42,13 @@ describe('PostgreSQL restarted under load', { skip }, () => {
     database = await openDatabase({ kind: 'postgres', url: cluster.url, poolSize: 10 });
     await database.migrate();
     smtp = await startSmtpCapture();
-    const config = loadConfig({ ...GENEROUS_RATE_LIMITS, ADMIN_API_KEY: ADMIN_KEY, SMTP_URL: smtp.url, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
+    const config = loadConfig({
+      ...GENEROUS_RATE_LIMITS,
+      ADMIN_API_KEY: ADMIN_KEY,
+      SMTP_URL: smtp.url,
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+    });
     const logger = pino(
       { level: 'info' },
       new Writable({
@@ -66,121 +72,177 @@ describe('PostgreSQL restarted under load', { skip }, () => {
   });
 
   for (const mode of ['fast', 'immediate'] as const) {
-  test(`stopped (${mode}) and started again: requests fail with 503 while it is down, none hangs, the server recovers by itself, and no acknowledged write is lost`, async () => {
-    const admin = { authorization: `Bearer ${ADMIN_KEY}` };
-    // Sign-ups send a code: the outbox row is written with the user and one send is tried after commit.
-    const pool = await http(base, 'POST', '/v1/pools', { body: { name: `restart-${mode}`, autoVerifiedAttributes: ['email'] }, headers: admin });
-    assert.equal(pool.status, 201);
-    const poolId = pool.body.id as string;
-    const client = await http(base, 'POST', `/v1/pools/${poolId}/clients`, { body: { name: 'app' }, headers: admin });
-    assert.equal(client.status, 201);
-    const clientId = client.body.clientId as string;
+    test(`stopped (${mode}) and started again: requests fail with 503 while it is down, none hangs, the server recovers by itself, and no acknowledged write is lost`, async () => {
+      const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+      // Sign-ups send a code: the outbox row is written with the user and one send is tried after commit.
+      const pool = await http(base, 'POST', '/v1/pools', {
+        body: { name: `restart-${mode}`, autoVerifiedAttributes: ['email'] },
+        headers: admin,
+      });
+      assert.equal(pool.status, 201);
+      const poolId = pool.body.id as string;
+      const client = await http(base, 'POST', `/v1/pools/${poolId}/clients`, { body: { name: 'app' }, headers: admin });
+      assert.equal(client.status, 201);
+      const clientId = client.body.clientId as string;
 
-    // One confirmed, signed-in user per loop: its nickname is PATCHed in order, so the last acknowledged value is known.
-    const users: LoadUser[] = [];
-    for (let i = 0; i < LOOPS; i++) {
-      const username = `seed-${mode}-${i}`;
-      assert.equal((await http(base, 'POST', '/v1/sign-up', { body: { clientId, username, password: PASSWORD, userAttributes: { nickname: username, email: `${username}@example.com` } } })).status, 201);
-      assert.equal((await http(base, 'POST', `/v1/pools/${poolId}/users/${username}/confirm`, { headers: admin })).status, 200);
-      const signIn = await http(base, 'POST', '/v1/auth/sign-in', { body: { clientId, username, password: PASSWORD } });
-      assert.equal(signIn.status, 200, JSON.stringify([signIn.body, logs.filter((l) => l.level >= 50)]));
-      users.push({ username, accessToken: signIn.body.accessToken });
-    }
-
-    let stopLoad = false;
-    const testDeadline = Date.now() + 60_000;
-    const load = runWriteLoad({
-      base,
-      clientId,
-      password: PASSWORD,
-      users,
-      prefix: `load-${mode}`,
-      email: true,
-      stop: () => stopLoad,
-      deadline: testDeadline,
-      maxRounds: 2_000,
-      requestTimeoutMs: REQUEST_BOUND_MS,
-    });
-
-    await sleep(1_500);
-    const stopStarted = Date.now();
-    await cluster.stop(mode);
-    const downAt = Date.now();
-
-    // While it is down: readiness, the REST face and the Cognito wire face all answer an error, quickly.
-    await sleep(500);
-    const ready = await http(base, 'GET', '/health/ready', { timeoutMs: REQUEST_BOUND_MS });
-    assert.equal(ready.status, 503);
-    assert.equal(ready.body.code, 'InternalErrorException');
-    const wire = await http(base, 'POST', '/', {
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-      body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: users[0]!.username, PASSWORD } }),
-      timeoutMs: REQUEST_BOUND_MS,
-    });
-    assert.equal(wire.status, 500, `wire status ${wire.status}: ${wire.text}`);
-    assert.equal(wire.body.__type, 'InternalErrorException');
-    assert.doesNotMatch(wire.text, /\n\s+at |stack/);
-
-    await sleep(Math.max(0, DOWN_MS - (Date.now() - downAt)));
-    await cluster.start();
-    const upAt = Date.now();
-
-    let readyAt: number | undefined;
-    while (Date.now() - upAt < RECOVERY_BOUND_MS) {
-      const r = await http(base, 'GET', '/health/ready', { timeoutMs: REQUEST_BOUND_MS }).catch(() => undefined);
-      if (r?.status === 200) {
-        readyAt = Date.now();
-        break;
+      // One confirmed, signed-in user per loop: its nickname is PATCHed in order, so the last acknowledged value is known.
+      const users: LoadUser[] = [];
+      for (let i = 0; i < LOOPS; i++) {
+        const username = `seed-${mode}-${i}`;
+        assert.equal(
+          (
+            await http(base, 'POST', '/v1/sign-up', {
+              body: {
+                clientId,
+                username,
+                password: PASSWORD,
+                userAttributes: { nickname: username, email: `${username}@example.com` },
+              },
+            })
+          ).status,
+          201,
+        );
+        assert.equal(
+          (await http(base, 'POST', `/v1/pools/${poolId}/users/${username}/confirm`, { headers: admin })).status,
+          200,
+        );
+        const signIn = await http(base, 'POST', '/v1/auth/sign-in', {
+          body: { clientId, username, password: PASSWORD },
+        });
+        assert.equal(signIn.status, 200, JSON.stringify([signIn.body, logs.filter((l) => l.level >= 50)]));
+        users.push({ username, accessToken: signIn.body.accessToken });
       }
-      await sleep(50);
-    }
-    assert.ok(readyAt, `/health/ready not 200 within ${RECOVERY_BOUND_MS} ms of PostgreSQL's start`);
-    await sleep(3_000);
-    stopLoad = true;
-    const journal = await load;
 
-    const { exchanges } = journal;
-    const failures = exchanges.filter((e) => e.status === undefined || e.status >= 300);
-    const unbounded = exchanges.filter((e) => e.error);
-    assert.deepEqual(unbounded.map((e) => `${e.op}: ${e.error}`), [], 'every request got an answer within the bound');
-    const slowest = Math.max(...exchanges.map((e) => e.endedAt - e.startedAt));
-    assert.ok(slowest < REQUEST_BOUND_MS, `slowest request ${slowest} ms`);
-    // Every failure is the clean one: 503, a problem document naming InternalErrorException, no stack.
-    const unclean = failures.filter(
-      (e) => e.status !== 503 || !e.contentType?.startsWith('application/problem+json') || e.body?.code !== 'InternalErrorException' || JSON.stringify(e.body).includes(' at '),
-    );
-    assert.deepEqual(unclean.map((e) => `${e.op} ${e.status} ${JSON.stringify(e.body)}`), []);
-    assert.ok(failures.length > 0, 'the load saw the outage');
-    // Failures only around the outage: none once the server was ready again.
-    const lateFailures = failures.filter((e) => e.startedAt > readyAt!);
-    assert.deepEqual(lateFailures.map((e) => `${e.op} ${e.status}`), [], 'requests started after recovery all succeed');
-    const firstSuccess = (op: Exchange['op']) => exchanges.filter((e) => e.op === op && e.status! < 300 && e.endedAt > upAt).map((e) => e.endedAt).sort((a, b) => a - b)[0];
-    for (const op of ['sign-up', 'sign-in', 'patch'] as const) assert.ok(firstSuccess(op), `${op} succeeded after the restart`);
-    assert.ok(logs.every((l) => l.level < 60), 'nothing logged at fatal level');
+      let stopLoad = false;
+      const testDeadline = Date.now() + 60_000;
+      const load = runWriteLoad({
+        base,
+        clientId,
+        password: PASSWORD,
+        users,
+        prefix: `load-${mode}`,
+        email: true,
+        stop: () => stopLoad,
+        deadline: testDeadline,
+        maxRounds: 2_000,
+        requestTimeoutMs: REQUEST_BOUND_MS,
+      });
 
-    // Every client the requests took is back: none is held for good by a failed transaction.
-    const pgPool = (database.db as unknown as { $client: pg.Pool }).$client;
-    assert.equal(pgPool.totalCount, pgPool.idleCount, 'no pool client is still checked out');
+      await sleep(1_500);
+      const stopStarted = Date.now();
+      await cluster.stop(mode);
+      const downAt = Date.now();
 
-    const check = await checkJournal(cluster.url, poolId, journal);
-    assert.deepEqual(check.ackedSignUpsMissing, [], 'every acknowledged sign-up is committed');
-    assert.deepEqual(check.patchesLost, [], 'every user holds its last acknowledged nickname (or a later one whose answer was lost)');
+      // While it is down: readiness, the REST face and the Cognito wire face all answer an error, quickly.
+      await sleep(500);
+      const ready = await http(base, 'GET', '/health/ready', { timeoutMs: REQUEST_BOUND_MS });
+      assert.equal(ready.status, 503);
+      assert.equal(ready.body.code, 'InternalErrorException');
+      const wire = await http(base, 'POST', '/', {
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+        },
+        body: JSON.stringify({
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          ClientId: clientId,
+          AuthParameters: { USERNAME: users[0]!.username, PASSWORD },
+        }),
+        timeoutMs: REQUEST_BOUND_MS,
+      });
+      assert.equal(wire.status, 500, `wire status ${wire.status}: ${wire.text}`);
+      assert.equal(wire.body.__type, 'InternalErrorException');
+      assert.doesNotMatch(wire.text, /\n\s+at |stack/);
 
-    const succeeded = exchanges.length - failures.length;
-    const recovery = {
-      stopTookMs: downAt - stopStarted,
-      downMs: upAt - downAt,
-      readyAfterStartMs: readyAt! - upAt,
-      firstSuccessAfterStartMs: Object.fromEntries((['sign-up', 'sign-in', 'patch'] as const).map((op) => [op, firstSuccess(op)! - upAt])),
-      requests: exchanges.length,
-      succeeded,
-      answered503: failures.length,
-      slowestMs: slowest,
-      failedSignUpsCommittedAnyway: check.failedSignUpsPresent.length,
-      failedPatchesCommittedAnyway: check.failedPatchesPresent.length,
-    };
-    console.log(`postgres restart (${mode}): ${JSON.stringify(recovery)}`);
-  });
+      await sleep(Math.max(0, DOWN_MS - (Date.now() - downAt)));
+      await cluster.start();
+      const upAt = Date.now();
+
+      let readyAt: number | undefined;
+      while (Date.now() - upAt < RECOVERY_BOUND_MS) {
+        const r = await http(base, 'GET', '/health/ready', { timeoutMs: REQUEST_BOUND_MS }).catch(() => undefined);
+        if (r?.status === 200) {
+          readyAt = Date.now();
+          break;
+        }
+        await sleep(50);
+      }
+      assert.ok(readyAt, `/health/ready not 200 within ${RECOVERY_BOUND_MS} ms of PostgreSQL's start`);
+      await sleep(3_000);
+      stopLoad = true;
+      const journal = await load;
+
+      const { exchanges } = journal;
+      const failures = exchanges.filter((e) => e.status === undefined || e.status >= 300);
+      const unbounded = exchanges.filter((e) => e.error);
+      assert.deepEqual(
+        unbounded.map((e) => `${e.op}: ${e.error}`),
+        [],
+        'every request got an answer within the bound',
+      );
+      const slowest = Math.max(...exchanges.map((e) => e.endedAt - e.startedAt));
+      assert.ok(slowest < REQUEST_BOUND_MS, `slowest request ${slowest} ms`);
+      // Every failure is the clean one: 503, a problem document naming InternalErrorException, no stack.
+      const unclean = failures.filter(
+        (e) =>
+          e.status !== 503 ||
+          !e.contentType?.startsWith('application/problem+json') ||
+          e.body?.code !== 'InternalErrorException' ||
+          JSON.stringify(e.body).includes(' at '),
+      );
+      assert.deepEqual(
+        unclean.map((e) => `${e.op} ${e.status} ${JSON.stringify(e.body)}`),
+        [],
+      );
+      assert.ok(failures.length > 0, 'the load saw the outage');
+      // Failures only around the outage: none once the server was ready again.
+      const lateFailures = failures.filter((e) => e.startedAt > readyAt!);
+      assert.deepEqual(
+        lateFailures.map((e) => `${e.op} ${e.status}`),
+        [],
+        'requests started after recovery all succeed',
+      );
+      const firstSuccess = (op: Exchange['op']) =>
+        exchanges
+          .filter((e) => e.op === op && e.status! < 300 && e.endedAt > upAt)
+          .map((e) => e.endedAt)
+          .sort((a, b) => a - b)[0];
+      for (const op of ['sign-up', 'sign-in', 'patch'] as const)
+        assert.ok(firstSuccess(op), `${op} succeeded after the restart`);
+      assert.ok(
+        logs.every((l) => l.level < 60),
+        'nothing logged at fatal level',
+      );
+
+      // Every client the requests took is back: none is held for good by a failed transaction.
+      const pgPool = (database.db as unknown as { $client: pg.Pool }).$client;
+      assert.equal(pgPool.totalCount, pgPool.idleCount, 'no pool client is still checked out');
+
+      const check = await checkJournal(cluster.url, poolId, journal);
+      assert.deepEqual(check.ackedSignUpsMissing, [], 'every acknowledged sign-up is committed');
+      assert.deepEqual(
+        check.patchesLost,
+        [],
+        'every user holds its last acknowledged nickname (or a later one whose answer was lost)',
+      );
+
+      const succeeded = exchanges.length - failures.length;
+      const recovery = {
+        stopTookMs: downAt - stopStarted,
+        downMs: upAt - downAt,
+        readyAfterStartMs: readyAt! - upAt,
+        firstSuccessAfterStartMs: Object.fromEntries(
+          (['sign-up', 'sign-in', 'patch'] as const).map((op) => [op, firstSuccess(op)! - upAt]),
+        ),
+        requests: exchanges.length,
+        succeeded,
+        answered503: failures.length,
+        slowestMs: slowest,
+        failedSignUpsCommittedAnyway: check.failedSignUpsPresent.length,
+        failedPatchesCommittedAnyway: check.failedPatchesPresent.length,
+      };
+      console.log(`postgres restart (${mode}): ${JSON.stringify(recovery)}`);
+    });
   }
 
   // Found by the load above: pg-pool takes its error listener off a client while it is checked
@@ -196,13 +258,18 @@ describe('PostgreSQL restarted under load', { skip }, () => {
           await sleep(300); // the socket closes while the client is held between statements
           await tx.execute(sql`select 1`);
         })
-        .then(() => undefined, (error: unknown) => error);
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
       assert.ok(failure, 'the transaction failed');
       assert.ok(isConnectionError(failure), `a connection error: ${String(failure)}`);
       await assert.rejects(own.db.execute(sql`select 1`), (error) => isConnectionError(error));
       await cluster.start();
       // The pool discarded the broken clients and connects afresh.
-      assert.deepEqual((await own.db.execute(sql`select 1 as one`) as unknown as { rows: unknown[] }).rows, [{ one: 1 }]);
+      assert.deepEqual(((await own.db.execute(sql`select 1 as one`)) as unknown as { rows: unknown[] }).rows, [
+        { one: 1 },
+      ]);
     } finally {
       await own.close();
     }
@@ -218,7 +285,10 @@ describe('PostgreSQL restarted under load', { skip }, () => {
       proxy.arm('begin');
       for (let i = 0; i < 4; i++) {
         const started = Date.now();
-        await assert.rejects(own.db.transaction(async (tx) => tx.execute(sql`select 1`)), (error) => isConnectionError(error));
+        await assert.rejects(
+          own.db.transaction(async (tx) => tx.execute(sql`select 1`)),
+          (error) => isConnectionError(error),
+        );
         assert.ok(Date.now() - started < 2_000, `transaction ${i} failed at once, not after waiting for a client`);
       }
       assert.equal(proxy.cuts, 4);
@@ -250,16 +320,31 @@ describe('PostgreSQL restarted under load', { skip }, () => {
       },
       async close() {},
     };
-    const config = loadConfig({ ...GENEROUS_RATE_LIMITS, ADMIN_API_KEY: ADMIN_KEY, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' });
+    const config = loadConfig({
+      ...GENEROUS_RATE_LIMITS,
+      ADMIN_API_KEY: ADMIN_KEY,
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+    });
     const own = await createServices(config, database, pino({ level: 'silent' }), { courier });
     const ownApp = await buildApp({ services: own });
     try {
       const inject = async (method: 'POST', url: string, payload: unknown, headers: Record<string, string> = {}) => {
-        const r = await ownApp.inject({ method, url, payload: payload as object, headers: { 'content-type': 'application/json', ...headers } });
+        const r = await ownApp.inject({
+          method,
+          url,
+          payload: payload as object,
+          headers: { 'content-type': 'application/json', ...headers },
+        });
         return { status: r.statusCode, body: r.json() };
       };
       const admin = { authorization: `Bearer ${ADMIN_KEY}` };
-      const pool = await inject('POST', '/v1/pools', { name: 'after-commit', autoVerifiedAttributes: ['email'] }, admin);
+      const pool = await inject(
+        'POST',
+        '/v1/pools',
+        { name: 'after-commit', autoVerifiedAttributes: ['email'] },
+        admin,
+      );
       const client = await inject('POST', `/v1/pools/${pool.body.id}/clients`, { name: 'app' }, admin);
       const signUp = await inject('POST', '/v1/sign-up', {
         clientId: client.body.clientId,

@@ -9,7 +9,9 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 import { checkJournal, http, runWriteLoad, type Journal, type LoadUser } from '../support/write-load.ts';
 
 // The real server as a child process on a database it shares with the test across restarts.
-const skip = onPostgres ? false : 'needs a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
+const skip = onPostgres
+  ? false
+  : 'needs a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
 
 const LOOPS = 6;
 const KILLS = 2;
@@ -24,7 +26,14 @@ describe('a server killed in the middle of sign-ups and attribute changes', { sk
     database = await openScratchPostgres('cognate_kill');
     url = (database.db as unknown as { $client: pg.Pool }).$client.options.connectionString!;
     // One PUBLIC_URL for every start: it is the tokens' issuer, and by default it names the port.
-    env = { ...GENEROUS_RATE_LIMITS, DATABASE_URL: url, ADMIN_API_KEY: ADMIN_KEY, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', PUBLIC_URL: 'http://cognate.test' };
+    env = {
+      ...GENEROUS_RATE_LIMITS,
+      DATABASE_URL: url,
+      ADMIN_API_KEY: ADMIN_KEY,
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      PUBLIC_URL: 'http://cognate.test',
+    };
   });
   after(async () => {
     await server?.kill();
@@ -37,15 +46,30 @@ describe('a server killed in the middle of sign-ups and attribute changes', { sk
     const pool = await http(server.base, 'POST', '/v1/pools', { body: { name: 'killed' }, headers: admin });
     assert.equal(pool.status, 201);
     const poolId = pool.body.id as string;
-    const client = await http(server.base, 'POST', `/v1/pools/${poolId}/clients`, { body: { name: 'app' }, headers: admin });
+    const client = await http(server.base, 'POST', `/v1/pools/${poolId}/clients`, {
+      body: { name: 'app' },
+      headers: admin,
+    });
     const clientId = client.body.clientId as string;
 
     const users: LoadUser[] = [];
     for (let i = 0; i < LOOPS; i++) {
       const username = `seed-${i}`;
-      assert.equal((await http(server.base, 'POST', '/v1/sign-up', { body: { clientId, username, password: PASSWORD, userAttributes: { nickname: username } } })).status, 201);
-      assert.equal((await http(server.base, 'POST', `/v1/pools/${poolId}/users/${username}/confirm`, { headers: admin })).status, 200);
-      const signIn = await http(server.base, 'POST', '/v1/auth/sign-in', { body: { clientId, username, password: PASSWORD } });
+      assert.equal(
+        (
+          await http(server.base, 'POST', '/v1/sign-up', {
+            body: { clientId, username, password: PASSWORD, userAttributes: { nickname: username } },
+          })
+        ).status,
+        201,
+      );
+      assert.equal(
+        (await http(server.base, 'POST', `/v1/pools/${poolId}/users/${username}/confirm`, { headers: admin })).status,
+        200,
+      );
+      const signIn = await http(server.base, 'POST', '/v1/auth/sign-in', {
+        body: { clientId, username, password: PASSWORD },
+      });
       assert.equal(signIn.status, 200);
       users.push({ username, accessToken: signIn.body.accessToken });
     }
@@ -55,7 +79,17 @@ describe('a server killed in the middle of sign-ups and attribute changes', { sk
     for (let kill = 0; kill < KILLS; kill++) {
       let stopLoad = false;
       const base = server.base;
-      const load = runWriteLoad({ base, clientId, password: PASSWORD, users, prefix: `k${kill}`, stop: () => stopLoad, deadline: Date.now() + 20_000, maxRounds: 1_000, journal });
+      const load = runWriteLoad({
+        base,
+        clientId,
+        password: PASSWORD,
+        users,
+        prefix: `k${kill}`,
+        stop: () => stopLoad,
+        deadline: Date.now() + 20_000,
+        maxRounds: 1_000,
+        journal,
+      });
       // Killed at an uneven moment, once writes are flowing.
       await sleep(1_500 + kill * 377);
       await server.kill();
@@ -73,11 +107,20 @@ describe('a server killed in the middle of sign-ups and attribute changes', { sk
     assert.ok(acked > 20, `writes were acknowledged before the kills (${acked})`);
     assert.ok(unanswered.length > 0, 'some requests were cut by the kills');
     // The only failures are the requests the kills cut: no error status from a live server.
-    assert.deepEqual(journal.exchanges.filter((e) => e.status !== undefined && e.status >= 300).map((e) => `${e.op} ${e.status} ${JSON.stringify(e.body)}`), []);
+    assert.deepEqual(
+      journal.exchanges
+        .filter((e) => e.status !== undefined && e.status >= 300)
+        .map((e) => `${e.op} ${e.status} ${JSON.stringify(e.body)}`),
+      [],
+    );
 
     const check = await checkJournal(url, poolId, journal);
     assert.deepEqual(check.ackedSignUpsMissing, [], 'every acknowledged sign-up is committed');
-    assert.deepEqual(check.patchesLost, [], 'every user holds its last acknowledged nickname (or the one being written when the server died)');
+    assert.deepEqual(
+      check.patchesLost,
+      [],
+      'every user holds its last acknowledged nickname (or the one being written when the server died)',
+    );
 
     // Consistent: each committed user has the attributes it was created with (user and attributes are one transaction).
     const direct = new pg.Client({ connectionString: url });
@@ -103,22 +146,34 @@ describe('a server killed in the middle of sign-ups and attribute changes', { sk
       assert.equal(attributes.status, 200);
       const history = journal.patches.get(user.username)!;
       const lastAcked = history.findLastIndex((h) => h.acked);
-      assert.ok(history.slice(Math.max(lastAcked, 0)).some((h) => h.value === attributes.body.nickname), `${user.username}: ${attributes.body.nickname}`);
+      assert.ok(
+        history.slice(Math.max(lastAcked, 0)).some((h) => h.value === attributes.body.nickname),
+        `${user.username}: ${attributes.body.nickname}`,
+      );
     }
     const signedUp = [...journal.signUps].filter(([, ok]) => ok).map(([name]) => name);
     for (const username of [signedUp[0]!, signedUp.at(-1)!]) {
-      assert.equal((await http(server.base, 'POST', `/v1/pools/${poolId}/users/${username}/confirm`, { headers: admin })).status, 200);
-      assert.equal((await http(server.base, 'POST', '/v1/auth/sign-in', { body: { clientId, username, password: PASSWORD } })).status, 200);
+      assert.equal(
+        (await http(server.base, 'POST', `/v1/pools/${poolId}/users/${username}/confirm`, { headers: admin })).status,
+        200,
+      );
+      assert.equal(
+        (await http(server.base, 'POST', '/v1/auth/sign-in', { body: { clientId, username, password: PASSWORD } }))
+          .status,
+        200,
+      );
     }
 
-    console.log(`server kill: ${JSON.stringify({
-      kills: KILLS,
-      requests: journal.exchanges.length,
-      acknowledgedSignUps: acked,
-      acknowledgedPatches: [...journal.patches.values()].flat().filter((h) => h.acked).length,
-      unansweredAroundKills: unanswered.length,
-      unansweredSignUpsCommittedAnyway: check.failedSignUpsPresent.length,
-      unansweredPatchesCommittedAnyway: check.failedPatchesPresent.length,
-    })}`);
+    console.log(
+      `server kill: ${JSON.stringify({
+        kills: KILLS,
+        requests: journal.exchanges.length,
+        acknowledgedSignUps: acked,
+        acknowledgedPatches: [...journal.patches.values()].flat().filter((h) => h.acked).length,
+        unansweredAroundKills: unanswered.length,
+        unansweredSignUpsCommittedAnyway: check.failedSignUpsPresent.length,
+        unansweredPatchesCommittedAnyway: check.failedPatchesPresent.length,
+      })}`,
+    );
   });
 });

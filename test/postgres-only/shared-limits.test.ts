@@ -15,7 +15,9 @@ import { createServices, type Services } from '../../src/services.ts';
 import { ADMIN_KEY, GENEROUS_RATE_LIMITS, PASSWORD } from '../support/app.ts';
 import { onPostgres } from '../support/database.ts';
 
-const skip = onPostgres ? false : 'two instances need a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
+const skip = onPostgres
+  ? false
+  : 'two instances need a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
 
 interface Instance {
   app: App;
@@ -57,8 +59,14 @@ describe('two instances on one PostgreSQL', { skip }, () => {
     const pool = await call(0, '/v1/pools', { name: 'shared' }, '192.0.2.1', ADMIN_KEY);
     poolId = pool.body.id;
     clientId = (await call(1, `/v1/pools/${poolId}/clients`, { name: 'app' }, '192.0.2.1', ADMIN_KEY)).body.clientId;
-    assert.equal((await call(0, '/v1/sign-up', { clientId, username: 'shared', password: PASSWORD }, '192.0.2.1')).status, 201);
-    assert.equal((await call(1, `/v1/pools/${poolId}/users/shared/confirm`, undefined, '192.0.2.1', ADMIN_KEY)).status, 200);
+    assert.equal(
+      (await call(0, '/v1/sign-up', { clientId, username: 'shared', password: PASSWORD }, '192.0.2.1')).status,
+      201,
+    );
+    assert.equal(
+      (await call(1, `/v1/pools/${poolId}/users/shared/confirm`, undefined, '192.0.2.1', ADMIN_KEY)).status,
+      200,
+    );
   });
 
   after(async () => {
@@ -78,7 +86,10 @@ describe('two instances on one PostgreSQL', { skip }, () => {
       method: 'POST',
       url,
       remoteAddress: from,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(token && { authorization: `Bearer ${token}` }),
+      },
       ...(body !== undefined && { payload: JSON.stringify(body) }),
     });
     return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
@@ -87,17 +98,34 @@ describe('two instances on one PostgreSQL', { skip }, () => {
   test('a per-address limit counts the requests of both instances, also when they come at once', async () => {
     // Sign-in: 8 a minute from one address, taken in turns by the two instances.
     for (let i = 0; i < 8; i++) {
-      assert.equal((await call(i % 2, '/v1/auth/sign-in', { clientId, username: `nobody${i}`, password: PASSWORD }, '198.51.100.1')).status, 401);
+      assert.equal(
+        (
+          await call(
+            i % 2,
+            '/v1/auth/sign-in',
+            { clientId, username: `nobody${i}`, password: PASSWORD },
+            '198.51.100.1',
+          )
+        ).status,
+        401,
+      );
     }
     for (const instance of [0, 1]) {
-      const limited = await call(instance, '/v1/auth/sign-in', { clientId, username: 'nobody', password: PASSWORD }, '198.51.100.1');
+      const limited = await call(
+        instance,
+        '/v1/auth/sign-in',
+        { clientId, username: 'nobody', password: PASSWORD },
+        '198.51.100.1',
+      );
       assert.equal(limited.status, 429);
       assert.equal(limited.body.code, 'TooManyRequestsException');
       assert.ok(Number(limited.headers['retry-after']) >= 1);
     }
     // Code checks: 10 an hour from one address; 30 at once, spread over both instances: exactly 10 pass the limit.
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => call(i % 2, '/v1/sign-up/confirm', { clientId, username: `x${i}`, confirmationCode: '123456' }, '198.51.100.2')),
+      Array.from({ length: 30 }, (_, i) =>
+        call(i % 2, '/v1/sign-up/confirm', { clientId, username: `x${i}`, confirmationCode: '123456' }, '198.51.100.2'),
+      ),
     );
     const counts: Record<number, number> = {};
     for (const a of answers) counts[a.status] = (counts[a.status] ?? 0) + 1;
@@ -106,27 +134,59 @@ describe('two instances on one PostgreSQL', { skip }, () => {
 
   test('a per-target limit (per name and client address, docs/limits.md) holds whichever instance the requests come through', async () => {
     for (let i = 0; i < 3; i++) {
-      assert.equal((await call(i % 2, '/v1/auth/forgot-password', { clientId, username: 'shared' }, '203.0.113.1')).status, 200);
+      assert.equal(
+        (await call(i % 2, '/v1/auth/forgot-password', { clientId, username: 'shared' }, '203.0.113.1')).status,
+        200,
+      );
     }
-    assert.equal((await call(1, '/v1/auth/forgot-password', { clientId, username: 'shared' }, '203.0.113.1')).status, 429);
-    assert.equal((await call(0, '/v1/auth/forgot-password', { clientId, username: 'shared' }, '203.0.113.1')).status, 429);
+    assert.equal(
+      (await call(1, '/v1/auth/forgot-password', { clientId, username: 'shared' }, '203.0.113.1')).status,
+      429,
+    );
+    assert.equal(
+      (await call(0, '/v1/auth/forgot-password', { clientId, username: 'shared' }, '203.0.113.1')).status,
+      429,
+    );
     // The user's own request from another address is not held back by that count, on either instance.
     for (const instance of [0, 1]) {
-      assert.equal((await call(instance, '/v1/auth/forgot-password', { clientId, username: 'shared' }, `203.0.113.${10 + instance}`)).status, 200);
+      assert.equal(
+        (
+          await call(
+            instance,
+            '/v1/auth/forgot-password',
+            { clientId, username: 'shared' },
+            `203.0.113.${10 + instance}`,
+          )
+        ).status,
+        200,
+      );
     }
   });
 
   test('five failures through either instance lock the user on both, for that address only', async () => {
     const from = '192.0.2.50';
     for (let i = 0; i < 5; i++) {
-      const res = await call(i % 2, '/v1/auth/sign-in', { clientId, username: 'shared', password: 'Wr0ng-passw0rd!' }, from);
+      const res = await call(
+        i % 2,
+        '/v1/auth/sign-in',
+        { clientId, username: 'shared', password: 'Wr0ng-passw0rd!' },
+        from,
+      );
       assert.equal(res.body.detail, 'Incorrect username or password.');
     }
     for (const instance of [0, 1]) {
-      const locked = await call(instance, '/v1/auth/sign-in', { clientId, username: 'shared', password: PASSWORD }, from);
+      const locked = await call(
+        instance,
+        '/v1/auth/sign-in',
+        { clientId, username: 'shared', password: PASSWORD },
+        from,
+      );
       assert.deepEqual([locked.status, locked.body.detail], [401, 'Password attempts exceeded']);
     }
-    assert.equal((await call(1, '/v1/auth/sign-in', { clientId, username: 'shared', password: PASSWORD }, '192.0.2.51')).status, 200);
+    assert.equal(
+      (await call(1, '/v1/auth/sign-in', { clientId, username: 'shared', password: PASSWORD }, '192.0.2.51')).status,
+      200,
+    );
   });
 });
 

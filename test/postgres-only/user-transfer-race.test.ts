@@ -8,7 +8,9 @@ import { createPoolWithClient, startTestApp, type TestApp } from '../support/app
 import { onPostgres } from '../support/database.ts';
 
 // A claim made by another transaction after the import's check needs real concurrent connections.
-const skip = onPostgres ? false : 'needs a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
+const skip = onPostgres
+  ? false
+  : 'needs a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
 
 describe('import racing another writer on PostgreSQL', { skip }, () => {
   let t: TestApp;
@@ -29,7 +31,9 @@ describe('import racing another writer on PostgreSQL', { skip }, () => {
     const writer = db.transaction(async (tx) => {
       const id = randomUUID();
       await tx.insert(users).values({ id, poolId, username: 'holder', usernameKey: 'holder', status: 'CONFIRMED' });
-      await tx.insert(userAttributes).values({ userId: id, poolId, name: 'email', value: email, verified: true, aliasKey: email });
+      await tx
+        .insert(userAttributes)
+        .values({ userId: id, poolId, name: 'email', value: email, verified: true, aliasKey: email });
       holding();
       await released;
     });
@@ -53,7 +57,9 @@ describe('import racing another writer on PostgreSQL', { skip }, () => {
     // The import's insert waits on the writer's uncommitted index entry; then the writer commits.
     let waited = false;
     for (let i = 0; i < 200 && !waited; i++) {
-      const waiting = await db.execute(sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'insert into "user_attributes"%'`);
+      const waiting = await db.execute(
+        sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'insert into "user_attributes"%'`,
+      );
       waited = (waiting as unknown as { rows: Array<{ n: number }> }).rows[0]!.n > 0;
       if (!waited) await sleep(25);
     }
@@ -63,8 +69,13 @@ describe('import racing another writer on PostgreSQL', { skip }, () => {
 
     const report = await importing;
     assert.equal(report.imported, 2);
-    assert.deepEqual(report.rejected, [{ line: 2, username: 'racer', reason: 'An account with the email already exists.' }]);
+    assert.deepEqual(report.rejected, [
+      { line: 2, username: 'racer', reason: 'An account with the email already exists.' },
+    ]);
     const names = await db.execute(sql`select username from users where pool_id = ${poolId} order by username`);
-    assert.deepEqual((names as unknown as { rows: Array<{ username: string }> }).rows.map((r) => r.username), ['first', 'holder', 'third']);
+    assert.deepEqual(
+      (names as unknown as { rows: Array<{ username: string }> }).rows.map((r) => r.username),
+      ['first', 'holder', 'third'],
+    );
   });
 });

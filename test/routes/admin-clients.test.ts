@@ -17,7 +17,11 @@ function assertProblem(response: TestResponse, status: number, code: string, det
   assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
   assert.equal(response.body.code, code);
   assert.equal(response.body.status, status);
-  if (detail) assert.ok(response.body.detail.includes(detail), `detail ${JSON.stringify(response.body.detail)} lacks ${JSON.stringify(detail)}`);
+  if (detail)
+    assert.ok(
+      response.body.detail.includes(detail),
+      `detail ${JSON.stringify(response.body.detail)} lacks ${JSON.stringify(detail)}`,
+    );
 }
 
 async function createPool(body: Record<string, unknown> = {}): Promise<string> {
@@ -39,7 +43,15 @@ async function clientsOf(poolId: string) {
 }
 
 /** A bad request on a pool's clients: checks the answer and that the pool's clients did not change. */
-async function refuse(poolId: string, method: string, url: string, body: unknown, status: number, code: string, detail: string) {
+async function refuse(
+  poolId: string,
+  method: string,
+  url: string,
+  body: unknown,
+  status: number,
+  code: string,
+  detail: string,
+) {
   const before = await clientsOf(poolId);
   assertProblem(await t.admin(method, url, body), status, code, detail);
   assert.deepEqual(await clientsOf(poolId), before);
@@ -50,7 +62,18 @@ describe('CreateUserPoolClient', () => {
     const poolId = await createPool();
     const client = await createClient(poolId, { name: 'web' });
     assert.match(client.clientId, CLIENT_ID);
-    assert.deepEqual(Object.keys(client).sort(), ['allowedOrigins', 'clientId', 'createdAt', 'explicitAuthFlows', 'name', 'poolId', 'preventUserExistenceErrors', 'readAttributes', 'updatedAt', 'writeAttributes']);
+    assert.deepEqual(Object.keys(client).sort(), [
+      'allowedOrigins',
+      'clientId',
+      'createdAt',
+      'explicitAuthFlows',
+      'name',
+      'poolId',
+      'preventUserExistenceErrors',
+      'readAttributes',
+      'updatedAt',
+      'writeAttributes',
+    ]);
     assert.equal(client.explicitAuthFlows, null, 'no list: every sign-in flow');
     assert.equal(client.poolId, poolId);
     assert.equal(client.name, 'web');
@@ -71,10 +94,34 @@ describe('CreateUserPoolClient', () => {
     const client = await createClient(poolId, { clientId, preventUserExistenceErrors: false });
     assert.equal(client.clientId, clientId);
     assert.equal(client.preventUserExistenceErrors, false);
-    await refuse(poolId, 'POST', `/v1/pools/${poolId}/clients`, { clientId, name: 'again' }, 400, 'InvalidParameterException', `User pool client ${clientId} already exists.`);
-    await refuse(other, 'POST', `/v1/pools/${other}/clients`, { clientId, name: 'again' }, 400, 'InvalidParameterException', `User pool client ${clientId} already exists.`);
+    await refuse(
+      poolId,
+      'POST',
+      `/v1/pools/${poolId}/clients`,
+      { clientId, name: 'again' },
+      400,
+      'InvalidParameterException',
+      `User pool client ${clientId} already exists.`,
+    );
+    await refuse(
+      other,
+      'POST',
+      `/v1/pools/${other}/clients`,
+      { clientId, name: 'again' },
+      400,
+      'InvalidParameterException',
+      `User pool client ${clientId} already exists.`,
+    );
     for (const bad of ['ABCDEFGHIJ0123456789KLMNOP', 'short', 'a'.repeat(27), 'abcdefghij0123456789klmno-']) {
-      await refuse(poolId, 'POST', `/v1/pools/${poolId}/clients`, { clientId: bad, name: 'bad' }, 400, 'InvalidParameterException', "Value at 'body.clientId' failed to satisfy constraint");
+      await refuse(
+        poolId,
+        'POST',
+        `/v1/pools/${poolId}/clients`,
+        { clientId: bad, name: 'bad' },
+        400,
+        'InvalidParameterException',
+        "Value at 'body.clientId' failed to satisfy constraint",
+      );
     }
   });
 
@@ -84,7 +131,14 @@ describe('CreateUserPoolClient', () => {
       readAttributes: ['email', 'email_verified', 'phone_number_verified', 'sub', 'custom:plan', 'dev:custom:secret'],
       writeAttributes: ['email', 'custom:plan', 'given_name'],
     });
-    assert.deepEqual(client.readAttributes, ['email', 'email_verified', 'phone_number_verified', 'sub', 'custom:plan', 'dev:custom:secret']);
+    assert.deepEqual(client.readAttributes, [
+      'email',
+      'email_verified',
+      'phone_number_verified',
+      'sub',
+      'custom:plan',
+      'dev:custom:secret',
+    ]);
     assert.deepEqual(client.writeAttributes, ['email', 'custom:plan', 'given_name']);
     const empty = await createClient(poolId, { readAttributes: [], writeAttributes: [] });
     assert.deepEqual(empty.readAttributes, []);
@@ -98,7 +152,15 @@ describe('CreateUserPoolClient', () => {
     const poolId = await createPool({ schema: [{ name: 'plan' }] });
     const url = `/v1/pools/${poolId}/clients`;
     for (const name of ['custom:nope', 'plan', 'nickname2', 'identities', 'EMAIL']) {
-      await refuse(poolId, 'POST', url, { name: 'x', readAttributes: [name] }, 400, 'InvalidParameterException', 'Invalid read attributes specified while creating a client');
+      await refuse(
+        poolId,
+        'POST',
+        url,
+        { name: 'x', readAttributes: [name] },
+        400,
+        'InvalidParameterException',
+        'Invalid read attributes specified while creating a client',
+      );
     }
   });
 
@@ -106,15 +168,44 @@ describe('CreateUserPoolClient', () => {
     const poolId = await createPool({ schema: [{ name: 'plan' }, { name: 'secret', developerOnly: true }] });
     const url = `/v1/pools/${poolId}/clients`;
     for (const name of ['sub', 'email_verified', 'phone_number_verified', 'dev:custom:secret', 'custom:nope', 'plan']) {
-      await refuse(poolId, 'POST', url, { name: 'x', writeAttributes: ['email', name] }, 400, 'InvalidParameterException', 'Invalid write attributes specified while creating a client');
+      await refuse(
+        poolId,
+        'POST',
+        url,
+        { name: 'x', writeAttributes: ['email', name] },
+        400,
+        'InvalidParameterException',
+        'Invalid write attributes specified while creating a client',
+      );
     }
   });
 
   test('a write list must name every required attribute', async () => {
-    const poolId = await createPool({ schema: [{ name: 'email', required: true }, { name: 'family_name', required: true }] });
+    const poolId = await createPool({
+      schema: [
+        { name: 'email', required: true },
+        { name: 'family_name', required: true },
+      ],
+    });
     const url = `/v1/pools/${poolId}/clients`;
-    await refuse(poolId, 'POST', url, { name: 'x', writeAttributes: ['email'] }, 400, 'InvalidParameterException', 'Invalid write attributes specified while creating a client');
-    await refuse(poolId, 'POST', url, { name: 'x', writeAttributes: [] }, 400, 'InvalidParameterException', 'Invalid write attributes specified while creating a client');
+    await refuse(
+      poolId,
+      'POST',
+      url,
+      { name: 'x', writeAttributes: ['email'] },
+      400,
+      'InvalidParameterException',
+      'Invalid write attributes specified while creating a client',
+    );
+    await refuse(
+      poolId,
+      'POST',
+      url,
+      { name: 'x', writeAttributes: [] },
+      400,
+      'InvalidParameterException',
+      'Invalid write attributes specified while creating a client',
+    );
     const client = await createClient(poolId, { writeAttributes: ['family_name', 'email'] });
     assert.deepEqual(client.writeAttributes, ['family_name', 'email']);
     // Reading is not bound by required attributes.
@@ -132,16 +223,31 @@ describe('CreateUserPoolClient', () => {
       [{ name: 'x', readAttributes: 'email' }, "Value at 'body.readAttributes' failed to satisfy constraint"],
       [{ name: 'x', writeAttributes: [5] }, "Value at 'body.writeAttributes"],
       [{ name: 'x', writeAttributes: [''] }, "Value at 'body.writeAttributes"],
-      [{ name: 'x', preventUserExistenceErrors: 'ENABLED' }, "Value at 'body.preventUserExistenceErrors' failed to satisfy constraint"],
+      [
+        { name: 'x', preventUserExistenceErrors: 'ENABLED' },
+        "Value at 'body.preventUserExistenceErrors' failed to satisfy constraint",
+      ],
       [{ name: 7 }, "Value at 'body.name' failed to satisfy constraint"],
-      [{ name: 'x', readAttributes: ['email', 'email'] }, "Value at 'body.readAttributes' failed to satisfy constraint: must NOT have duplicate items"],
-      [{ name: 'x', writeAttributes: ['email', 'name', 'email'] }, "Value at 'body.writeAttributes' failed to satisfy constraint: must NOT have duplicate items"],
+      [
+        { name: 'x', readAttributes: ['email', 'email'] },
+        "Value at 'body.readAttributes' failed to satisfy constraint: must NOT have duplicate items",
+      ],
+      [
+        { name: 'x', writeAttributes: ['email', 'name', 'email'] },
+        "Value at 'body.writeAttributes' failed to satisfy constraint: must NOT have duplicate items",
+      ],
     ];
-    for (const [body, detail] of cases) await refuse(poolId, 'POST', url, body, 400, 'InvalidParameterException', detail);
+    for (const [body, detail] of cases)
+      await refuse(poolId, 'POST', url, body, 400, 'InvalidParameterException', detail);
   });
 
   test('an unknown pool: 404 ResourceNotFoundException', async () => {
-    assertProblem(await t.admin('POST', `/v1/pools/${NO_POOL}/clients`, { name: 'x' }), 404, 'ResourceNotFoundException', `User pool ${NO_POOL} does not exist.`);
+    assertProblem(
+      await t.admin('POST', `/v1/pools/${NO_POOL}/clients`, { name: 'x' }),
+      404,
+      'ResourceNotFoundException',
+      `User pool ${NO_POOL} does not exist.`,
+    );
   });
 });
 
@@ -163,18 +269,41 @@ describe('ListUserPoolClients and DescribeUserPoolClient', () => {
     const poolId = await createPool();
     const other = await createPool();
     const foreign = await createClient(other);
-    assertProblem(await t.admin('GET', `/v1/pools/${NO_POOL}/clients`), 404, 'ResourceNotFoundException', `User pool ${NO_POOL} does not exist.`);
-    assertProblem(await t.admin('GET', `/v1/pools/${poolId}/clients/${NO_CLIENT}`), 404, 'ResourceNotFoundException', `User pool client ${NO_CLIENT} does not exist.`);
+    assertProblem(
+      await t.admin('GET', `/v1/pools/${NO_POOL}/clients`),
+      404,
+      'ResourceNotFoundException',
+      `User pool ${NO_POOL} does not exist.`,
+    );
+    assertProblem(
+      await t.admin('GET', `/v1/pools/${poolId}/clients/${NO_CLIENT}`),
+      404,
+      'ResourceNotFoundException',
+      `User pool client ${NO_CLIENT} does not exist.`,
+    );
     assertProblem(await t.admin('GET', `/v1/pools/${poolId}/clients/not-even-an-id`), 404, 'ResourceNotFoundException');
-    assertProblem(await t.admin('GET', `/v1/pools/${poolId}/clients/${foreign.clientId}`), 404, 'ResourceNotFoundException', `User pool client ${foreign.clientId} does not exist.`);
-    assertProblem(await t.admin('GET', `/v1/pools/${NO_POOL}/clients/${foreign.clientId}`), 404, 'ResourceNotFoundException');
+    assertProblem(
+      await t.admin('GET', `/v1/pools/${poolId}/clients/${foreign.clientId}`),
+      404,
+      'ResourceNotFoundException',
+      `User pool client ${foreign.clientId} does not exist.`,
+    );
+    assertProblem(
+      await t.admin('GET', `/v1/pools/${NO_POOL}/clients/${foreign.clientId}`),
+      404,
+      'ResourceNotFoundException',
+    );
   });
 });
 
 describe('UpdateUserPoolClient (PATCH)', () => {
   test('members given replace the current ones, others are kept, null removes a list', async () => {
     const poolId = await createPool({ schema: [{ name: 'plan' }] });
-    const client = await createClient(poolId, { name: 'before', readAttributes: ['email'], writeAttributes: ['email'] });
+    const client = await createClient(poolId, {
+      name: 'before',
+      readAttributes: ['email'],
+      writeAttributes: ['email'],
+    });
     const url = `/v1/pools/${poolId}/clients/${client.clientId}`;
 
     const renamed = await t.admin('PATCH', url, { name: 'after' });
@@ -210,24 +339,103 @@ describe('UpdateUserPoolClient (PATCH)', () => {
     const url = `/v1/pools/${poolId}/clients/${client.clientId}`;
     const write = 'Invalid write attributes specified while updating a client';
     await refuse(poolId, 'PATCH', url, { writeAttributes: ['name'] }, 400, 'InvalidParameterException', write);
-    await refuse(poolId, 'PATCH', url, { writeAttributes: ['email', 'email_verified'] }, 400, 'InvalidParameterException', write);
+    await refuse(
+      poolId,
+      'PATCH',
+      url,
+      { writeAttributes: ['email', 'email_verified'] },
+      400,
+      'InvalidParameterException',
+      write,
+    );
     await refuse(poolId, 'PATCH', url, { writeAttributes: ['email', 'sub'] }, 400, 'InvalidParameterException', write);
-    await refuse(poolId, 'PATCH', url, { name: 'renamed', readAttributes: ['custom:nope'] }, 400, 'InvalidParameterException', 'Invalid read attributes specified while updating a client');
-    await refuse(poolId, 'PATCH', url, { clientId: NO_CLIENT }, 400, 'InvalidParameterException', "Unknown member 'clientId' at 'body'");
-    await refuse(poolId, 'PATCH', url, { poolId }, 400, 'InvalidParameterException', "Unknown member 'poolId' at 'body'");
-    await refuse(poolId, 'PATCH', url, { name: null }, 400, 'InvalidParameterException', "Value at 'body.name' failed to satisfy constraint");
-    await refuse(poolId, 'PATCH', url, { preventUserExistenceErrors: null }, 400, 'InvalidParameterException', "Value at 'body.preventUserExistenceErrors' failed to satisfy constraint");
-    await refuse(poolId, 'PATCH', url, [], 400, 'InvalidParameterException', "Value at 'body' failed to satisfy constraint");
-    await refuse(poolId, 'PATCH', url, { readAttributes: ['sub', 'sub'] }, 400, 'InvalidParameterException', "Value at 'body.readAttributes' failed to satisfy constraint: must NOT have duplicate items");
+    await refuse(
+      poolId,
+      'PATCH',
+      url,
+      { name: 'renamed', readAttributes: ['custom:nope'] },
+      400,
+      'InvalidParameterException',
+      'Invalid read attributes specified while updating a client',
+    );
+    await refuse(
+      poolId,
+      'PATCH',
+      url,
+      { clientId: NO_CLIENT },
+      400,
+      'InvalidParameterException',
+      "Unknown member 'clientId' at 'body'",
+    );
+    await refuse(
+      poolId,
+      'PATCH',
+      url,
+      { poolId },
+      400,
+      'InvalidParameterException',
+      "Unknown member 'poolId' at 'body'",
+    );
+    await refuse(
+      poolId,
+      'PATCH',
+      url,
+      { name: null },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.name' failed to satisfy constraint",
+    );
+    await refuse(
+      poolId,
+      'PATCH',
+      url,
+      { preventUserExistenceErrors: null },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.preventUserExistenceErrors' failed to satisfy constraint",
+    );
+    await refuse(
+      poolId,
+      'PATCH',
+      url,
+      [],
+      400,
+      'InvalidParameterException',
+      "Value at 'body' failed to satisfy constraint",
+    );
+    await refuse(
+      poolId,
+      'PATCH',
+      url,
+      { readAttributes: ['sub', 'sub'] },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.readAttributes' failed to satisfy constraint: must NOT have duplicate items",
+    );
   });
 
   test('unknown pool, unknown client, and a client of another pool: 404, and the foreign client is unchanged', async () => {
     const poolId = await createPool();
     const other = await createPool();
     const foreign = await createClient(other, { name: 'foreign' });
-    assertProblem(await t.admin('PATCH', `/v1/pools/${NO_POOL}/clients/${foreign.clientId}`, { name: 'x' }), 404, 'ResourceNotFoundException', `User pool ${NO_POOL} does not exist.`);
-    assertProblem(await t.admin('PATCH', `/v1/pools/${poolId}/clients/${NO_CLIENT}`, { name: 'x' }), 404, 'ResourceNotFoundException', `User pool client ${NO_CLIENT} does not exist.`);
-    assertProblem(await t.admin('PATCH', `/v1/pools/${poolId}/clients/${foreign.clientId}`, { name: 'hijacked' }), 404, 'ResourceNotFoundException', `User pool client ${foreign.clientId} does not exist.`);
+    assertProblem(
+      await t.admin('PATCH', `/v1/pools/${NO_POOL}/clients/${foreign.clientId}`, { name: 'x' }),
+      404,
+      'ResourceNotFoundException',
+      `User pool ${NO_POOL} does not exist.`,
+    );
+    assertProblem(
+      await t.admin('PATCH', `/v1/pools/${poolId}/clients/${NO_CLIENT}`, { name: 'x' }),
+      404,
+      'ResourceNotFoundException',
+      `User pool client ${NO_CLIENT} does not exist.`,
+    );
+    assertProblem(
+      await t.admin('PATCH', `/v1/pools/${poolId}/clients/${foreign.clientId}`, { name: 'hijacked' }),
+      404,
+      'ResourceNotFoundException',
+      `User pool client ${foreign.clientId} does not exist.`,
+    );
     assert.deepEqual(await clientsOf(other), [foreign]);
   });
 });
@@ -241,8 +449,18 @@ describe('DeleteUserPoolClient', () => {
     const deleted = await t.admin('DELETE', url);
     assert.equal(deleted.status, 204);
     assert.equal(deleted.body, undefined);
-    assertProblem(await t.admin('GET', url), 404, 'ResourceNotFoundException', `User pool client ${gone.clientId} does not exist.`);
-    assertProblem(await t.admin('DELETE', url), 404, 'ResourceNotFoundException', `User pool client ${gone.clientId} does not exist.`);
+    assertProblem(
+      await t.admin('GET', url),
+      404,
+      'ResourceNotFoundException',
+      `User pool client ${gone.clientId} does not exist.`,
+    );
+    assertProblem(
+      await t.admin('DELETE', url),
+      404,
+      'ResourceNotFoundException',
+      `User pool client ${gone.clientId} does not exist.`,
+    );
     assertProblem(await t.admin('PATCH', url, { name: 'x' }), 404, 'ResourceNotFoundException');
     assert.deepEqual(await clientsOf(poolId), [keep]);
   });
@@ -251,7 +469,11 @@ describe('DeleteUserPoolClient', () => {
     const poolId = await createPool();
     const client = await createClient(poolId);
     assert.equal((await t.admin('DELETE', `/v1/pools/${poolId}/clients/${client.clientId}`)).status, 204);
-    const signUp = await t.call('POST', '/v1/sign-up', { clientId: client.clientId, username: 'late', password: 'Passw0rd!' });
+    const signUp = await t.call('POST', '/v1/sign-up', {
+      clientId: client.clientId,
+      username: 'late',
+      password: 'Passw0rd!',
+    });
     assertProblem(signUp, 404, 'ResourceNotFoundException');
   });
 
@@ -259,9 +481,24 @@ describe('DeleteUserPoolClient', () => {
     const poolId = await createPool();
     const other = await createPool();
     const foreign = await createClient(other);
-    assertProblem(await t.admin('DELETE', `/v1/pools/${NO_POOL}/clients/${foreign.clientId}`), 404, 'ResourceNotFoundException', `User pool ${NO_POOL} does not exist.`);
-    assertProblem(await t.admin('DELETE', `/v1/pools/${poolId}/clients/${NO_CLIENT}`), 404, 'ResourceNotFoundException', `User pool client ${NO_CLIENT} does not exist.`);
-    assertProblem(await t.admin('DELETE', `/v1/pools/${poolId}/clients/${foreign.clientId}`), 404, 'ResourceNotFoundException', `User pool client ${foreign.clientId} does not exist.`);
+    assertProblem(
+      await t.admin('DELETE', `/v1/pools/${NO_POOL}/clients/${foreign.clientId}`),
+      404,
+      'ResourceNotFoundException',
+      `User pool ${NO_POOL} does not exist.`,
+    );
+    assertProblem(
+      await t.admin('DELETE', `/v1/pools/${poolId}/clients/${NO_CLIENT}`),
+      404,
+      'ResourceNotFoundException',
+      `User pool client ${NO_CLIENT} does not exist.`,
+    );
+    assertProblem(
+      await t.admin('DELETE', `/v1/pools/${poolId}/clients/${foreign.clientId}`),
+      404,
+      'ResourceNotFoundException',
+      `User pool client ${foreign.clientId} does not exist.`,
+    );
     assert.deepEqual(await clientsOf(other), [foreign]);
   });
 
@@ -283,9 +520,17 @@ describe('client settings reach the user-facing routes', () => {
     const poolId = await createPool();
     const hiding = await createClient(poolId);
     const telling = await createClient(poolId, { preventUserExistenceErrors: false });
-    const hidden = await t.call('POST', '/v1/auth/sign-in', { clientId: hiding.clientId, username: 'ghost', password: 'Passw0rd!' });
+    const hidden = await t.call('POST', '/v1/auth/sign-in', {
+      clientId: hiding.clientId,
+      username: 'ghost',
+      password: 'Passw0rd!',
+    });
     assertProblem(hidden, 401, 'NotAuthorizedException', 'Incorrect username or password.');
-    const told = await t.call('POST', '/v1/auth/sign-in', { clientId: telling.clientId, username: 'ghost', password: 'Passw0rd!' });
+    const told = await t.call('POST', '/v1/auth/sign-in', {
+      clientId: telling.clientId,
+      username: 'ghost',
+      password: 'Passw0rd!',
+    });
     assertProblem(told, 404, 'UserNotFoundException');
   });
 });

@@ -19,7 +19,13 @@ const str = (name: string, minLength = 0, maxLength = 2048, extra: object = {}) 
   stringConstraints: { minLength, maxLength },
   ...extra,
 });
-const bool = (name: string) => ({ name, attributeDataType: 'Boolean', mutable: true, required: false, developerOnly: false });
+const bool = (name: string) => ({
+  name,
+  attributeDataType: 'Boolean',
+  mutable: true,
+  required: false,
+  developerOnly: false,
+});
 const STANDARD_SCHEMA = [
   str('sub', 1, 2048, { mutable: false, required: true }),
   str('name'),
@@ -40,11 +46,24 @@ const STANDARD_SCHEMA = [
   str('phone_number'),
   bool('phone_number_verified'),
   str('address'),
-  { name: 'updated_at', attributeDataType: 'Number', mutable: true, required: false, developerOnly: false, numberConstraints: { minValue: 0 } },
+  {
+    name: 'updated_at',
+    attributeDataType: 'Number',
+    mutable: true,
+    required: false,
+    developerOnly: false,
+    numberConstraints: { minValue: 0 },
+  },
 ];
 
 const DEFAULT_POLICIES = {
-  passwordPolicy: { minimumLength: 8, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true },
+  passwordPolicy: {
+    minimumLength: 8,
+    requireUppercase: true,
+    requireLowercase: true,
+    requireNumbers: true,
+    requireSymbols: true,
+  },
   codePolicy: {
     signUpCodeTtlSeconds: 86400,
     attributeCodeTtlSeconds: 86400,
@@ -65,7 +84,11 @@ function assertProblem(response: TestResponse, status: number, code: string, det
   assert.equal(response.body.title, code);
   assert.equal(response.body.status, status);
   assert.equal(response.body.type, `urn:cognate:error:${code}`);
-  if (typeof detail === 'string') assert.ok(response.body.detail.includes(detail), `detail ${JSON.stringify(response.body.detail)} lacks ${JSON.stringify(detail)}`);
+  if (typeof detail === 'string')
+    assert.ok(
+      response.body.detail.includes(detail),
+      `detail ${JSON.stringify(response.body.detail)} lacks ${JSON.stringify(detail)}`,
+    );
   else if (detail) assert.match(response.body.detail, detail);
 }
 
@@ -95,7 +118,13 @@ async function refuseCreate(body: unknown, status: number, code: string, detail:
   assert.deepEqual(await allPools(), before);
 }
 
-async function refuseAdd(poolId: string, body: unknown, detail: string | RegExp, status = 400, code = 'InvalidParameterException') {
+async function refuseAdd(
+  poolId: string,
+  body: unknown,
+  detail: string | RegExp,
+  status = 400,
+  code = 'InvalidParameterException',
+) {
   const before = await describePool(poolId);
   assertProblem(await t.admin('POST', `/v1/pools/${poolId}/custom-attributes`, body), status, code, detail);
   assert.deepEqual(await describePool(poolId), before);
@@ -137,10 +166,22 @@ describe('admin key', () => {
       { 'x-api-key': ADMIN_KEY },
     ];
     const bodies = new Set<string>();
-    for (const [method, url, body] of [...routes(pool.id, client.clientId), ...routes('local_Nope00000', 'a'.repeat(26))]) {
+    for (const [method, url, body] of [
+      ...routes(pool.id, client.clientId),
+      ...routes('local_Nope00000', 'a'.repeat(26)),
+    ]) {
       for (const headers of badHeaders) {
-        const response = await raw(method, url, { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) }, body === undefined ? undefined : JSON.stringify(body));
-        assert.equal(response.statusCode, 401, `${method} ${url} ${JSON.stringify(headers).slice(0, 60)}: ${response.body}`);
+        const response = await raw(
+          method,
+          url,
+          { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
+          body === undefined ? undefined : JSON.stringify(body),
+        );
+        assert.equal(
+          response.statusCode,
+          401,
+          `${method} ${url} ${JSON.stringify(headers).slice(0, 60)}: ${response.body}`,
+        );
         assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
         bodies.add(response.body);
       }
@@ -226,24 +267,69 @@ describe('CreateUserPool', () => {
   });
 
   test('a poolId of another shape is refused', async () => {
-    for (const poolId of ['local', 'local_Ab3dEf7G', 'local_Ab3dEf7Ghi', 'LOCAL_Ab3dEf7Gh', 'local_Ab3dEf7G!', '_Ab3dEf7Gh', `${'a'.repeat(33)}_Ab3dEf7Gh`, 'local_Ab3dEf7Gh\n', '']) {
-      await refuseCreate({ poolId, name: 'bad id' }, 400, 'InvalidParameterException', "Value at 'body.poolId' failed to satisfy constraint");
+    for (const poolId of [
+      'local',
+      'local_Ab3dEf7G',
+      'local_Ab3dEf7Ghi',
+      'LOCAL_Ab3dEf7Gh',
+      'local_Ab3dEf7G!',
+      '_Ab3dEf7Gh',
+      `${'a'.repeat(33)}_Ab3dEf7Gh`,
+      'local_Ab3dEf7Gh\n',
+      '',
+    ]) {
+      await refuseCreate(
+        { poolId, name: 'bad id' },
+        400,
+        'InvalidParameterException',
+        "Value at 'body.poolId' failed to satisfy constraint",
+      );
     }
   });
 
   test('a name is required, 1 to 128 characters', async () => {
     await refuseCreate({}, 400, 'InvalidParameterException', "Member 'name' at 'body' is required");
-    await refuseCreate({ name: '' }, 400, 'InvalidParameterException', "Value at 'body.name' failed to satisfy constraint");
-    await refuseCreate({ name: 'n'.repeat(129) }, 400, 'InvalidParameterException', "Value at 'body.name' failed to satisfy constraint");
+    await refuseCreate(
+      { name: '' },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.name' failed to satisfy constraint",
+    );
+    await refuseCreate(
+      { name: 'n'.repeat(129) },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.name' failed to satisfy constraint",
+    );
     assert.equal((await createPool({ name: 'n'.repeat(128) })).name, 'n'.repeat(128));
   });
 
   test('unknown members are refused by name, at the top and inside policies and schema entries', async () => {
     await refuseCreate({ name: 'x', mfa: 'ON' }, 400, 'InvalidParameterException', "Unknown member 'mfa' at 'body'");
-    await refuseCreate({ name: 'x', passwordPolicy: { minLength: 10 } }, 400, 'InvalidParameterException', "Unknown member 'minLength' at 'body.passwordPolicy'");
-    await refuseCreate({ name: 'x', codePolicy: { ttl: 10 } }, 400, 'InvalidParameterException', "Unknown member 'ttl' at 'body.codePolicy'");
-    await refuseCreate({ name: 'x', tokenPolicy: { ttl: 10 } }, 400, 'InvalidParameterException', "Unknown member 'ttl' at 'body.tokenPolicy'");
-    await refuseCreate({ name: 'x', schema: [{ name: 'plan', Mutable: true }] }, 400, 'InvalidParameterException', "Unknown member 'Mutable' at 'body.schema.0'");
+    await refuseCreate(
+      { name: 'x', passwordPolicy: { minLength: 10 } },
+      400,
+      'InvalidParameterException',
+      "Unknown member 'minLength' at 'body.passwordPolicy'",
+    );
+    await refuseCreate(
+      { name: 'x', codePolicy: { ttl: 10 } },
+      400,
+      'InvalidParameterException',
+      "Unknown member 'ttl' at 'body.codePolicy'",
+    );
+    await refuseCreate(
+      { name: 'x', tokenPolicy: { ttl: 10 } },
+      400,
+      'InvalidParameterException',
+      "Unknown member 'ttl' at 'body.tokenPolicy'",
+    );
+    await refuseCreate(
+      { name: 'x', schema: [{ name: 'plan', Mutable: true }] },
+      400,
+      'InvalidParameterException',
+      "Unknown member 'Mutable' at 'body.schema.0'",
+    );
     await refuseCreate(
       { name: 'x', schema: [{ name: 'plan', stringConstraints: { MaxLength: 5 } }] },
       400,
@@ -269,13 +355,33 @@ describe('custom attributes at creation', () => {
     });
     assert.deepEqual(pool.schemaAttributes.slice(0, 20), STANDARD_SCHEMA);
     assert.deepEqual(pool.schemaAttributes.slice(20), [
-      { name: 'custom:plan', attributeDataType: 'String', mutable: true, required: false, developerOnly: false, stringConstraints: { minLength: 1, maxLength: 16 } },
-      { name: 'custom:seats', attributeDataType: 'Number', mutable: true, required: false, developerOnly: false, numberConstraints: { minValue: 1, maxValue: 500 } },
+      {
+        name: 'custom:plan',
+        attributeDataType: 'String',
+        mutable: true,
+        required: false,
+        developerOnly: false,
+        stringConstraints: { minLength: 1, maxLength: 16 },
+      },
+      {
+        name: 'custom:seats',
+        attributeDataType: 'Number',
+        mutable: true,
+        required: false,
+        developerOnly: false,
+        numberConstraints: { minValue: 1, maxValue: 500 },
+      },
       { name: 'custom:renewal', attributeDataType: 'DateTime', mutable: true, required: false, developerOnly: false },
       { name: 'custom:beta', attributeDataType: 'Boolean', mutable: false, required: false, developerOnly: false },
       { name: 'custom:note', attributeDataType: 'String', mutable: true, required: false, developerOnly: false },
       { name: 'dev:custom:ssn', attributeDataType: 'String', mutable: true, required: false, developerOnly: true },
-      { name: `custom:${'x'.repeat(20)}`, attributeDataType: 'String', mutable: true, required: false, developerOnly: false },
+      {
+        name: `custom:${'x'.repeat(20)}`,
+        attributeDataType: 'String',
+        mutable: true,
+        required: false,
+        developerOnly: false,
+      },
       { name: 'custom:größe', attributeDataType: 'String', mutable: true, required: false, developerOnly: false },
     ]);
     assert.deepEqual(await describePool(pool.id), pool);
@@ -285,25 +391,59 @@ describe('custom attributes at creation', () => {
     const cases: Array<[unknown[], string | RegExp]> = [
       [[{ name: 'custom:plan' }], 'the custom: (or dev:custom:) prefix is added automatically'],
       [[{ name: 'dev:custom:plan' }], 'the custom: (or dev:custom:) prefix is added automatically'],
-      [[{ name: 'x'.repeat(21) }], `Value '${'x'.repeat(21)}' at 'schema.1.member.name' failed to satisfy constraint: Member must have length less than or equal to 20`],
-      [[{ name: 'plan' }, { name: 'phone_number_verified' }], "Value 'phone_number_verified' at 'schema.2.member.name' failed to satisfy constraint: Member must have length less than or equal to 20"],
+      [
+        [{ name: 'x'.repeat(21) }],
+        `Value '${'x'.repeat(21)}' at 'schema.1.member.name' failed to satisfy constraint: Member must have length less than or equal to 20`,
+      ],
+      [
+        [{ name: 'plan' }, { name: 'phone_number_verified' }],
+        "Value 'phone_number_verified' at 'schema.2.member.name' failed to satisfy constraint: Member must have length less than or equal to 20",
+      ],
       [[{ name: 'email_verified' }], 'email_verified: Verified flags are built in and cannot be configured.'],
       [[{ name: 'has space' }], 'Member must satisfy regular expression pattern'],
       [[{ name: 'plan', required: true }], 'Required custom attributes are not supported currently.'],
       [[{ name: 'plan' }, { name: 'plan', attributeDataType: 'Number' }], 'Duplicate attribute name in schema: plan.'],
-      [[{ name: 'plan', stringConstraints: { minLength: 5, maxLength: 4 } }], 'custom:plan: MinLength cannot be greater than MaxLength.'],
-      [[{ name: 'plan', stringConstraints: { maxLength: 2049 } }], "Value at 'body.schema.0.stringConstraints.maxLength' failed to satisfy constraint"],
-      [[{ name: 'plan', stringConstraints: { minLength: -1 } }], "Value at 'body.schema.0.stringConstraints.minLength' failed to satisfy constraint"],
-      [[{ name: 'plan', stringConstraints: { maxLength: '16' } }], "Value at 'body.schema.0.stringConstraints.maxLength' failed to satisfy constraint"],
-      [[{ name: 'seats', attributeDataType: 'Number', numberConstraints: { minValue: 10, maxValue: 1 } }], 'custom:seats: MinValue cannot be greater than MaxValue.'],
-      [[{ name: 'seats', attributeDataType: 'Number', numberConstraints: { minValue: 1.5 } }], "Value at 'body.schema.0.numberConstraints.minValue' failed to satisfy constraint"],
-      [[{ name: 'seats', attributeDataType: 'Number', stringConstraints: { maxLength: 5 } }], 'custom:seats: String constraints apply only to String attributes.'],
-      [[{ name: 'plan', numberConstraints: { maxValue: 5 } }], 'custom:plan: Number constraints apply only to Number attributes.'],
-      [[{ name: 'plan', attributeDataType: 'Integer' }], "Value at 'body.schema.0.attributeDataType' failed to satisfy constraint"],
+      [
+        [{ name: 'plan', stringConstraints: { minLength: 5, maxLength: 4 } }],
+        'custom:plan: MinLength cannot be greater than MaxLength.',
+      ],
+      [
+        [{ name: 'plan', stringConstraints: { maxLength: 2049 } }],
+        "Value at 'body.schema.0.stringConstraints.maxLength' failed to satisfy constraint",
+      ],
+      [
+        [{ name: 'plan', stringConstraints: { minLength: -1 } }],
+        "Value at 'body.schema.0.stringConstraints.minLength' failed to satisfy constraint",
+      ],
+      [
+        [{ name: 'plan', stringConstraints: { maxLength: '16' } }],
+        "Value at 'body.schema.0.stringConstraints.maxLength' failed to satisfy constraint",
+      ],
+      [
+        [{ name: 'seats', attributeDataType: 'Number', numberConstraints: { minValue: 10, maxValue: 1 } }],
+        'custom:seats: MinValue cannot be greater than MaxValue.',
+      ],
+      [
+        [{ name: 'seats', attributeDataType: 'Number', numberConstraints: { minValue: 1.5 } }],
+        "Value at 'body.schema.0.numberConstraints.minValue' failed to satisfy constraint",
+      ],
+      [
+        [{ name: 'seats', attributeDataType: 'Number', stringConstraints: { maxLength: 5 } }],
+        'custom:seats: String constraints apply only to String attributes.',
+      ],
+      [
+        [{ name: 'plan', numberConstraints: { maxValue: 5 } }],
+        'custom:plan: Number constraints apply only to Number attributes.',
+      ],
+      [
+        [{ name: 'plan', attributeDataType: 'Integer' }],
+        "Value at 'body.schema.0.attributeDataType' failed to satisfy constraint",
+      ],
       [[{ name: 'plan', mutable: 'false' }], "Value at 'body.schema.0.mutable' failed to satisfy constraint"],
       [[{ name: '' }], "Value at 'body.schema.0.name' failed to satisfy constraint"],
     ];
-    for (const [schema, detail] of cases) await refuseCreate({ name: 'refused', schema }, 400, 'InvalidParameterException', detail);
+    for (const [schema, detail] of cases)
+      await refuseCreate({ name: 'refused', schema }, 400, 'InvalidParameterException', detail);
   });
 
   test('50 custom attributes are accepted at creation, 51 are not', async () => {
@@ -311,15 +451,30 @@ describe('custom attributes at creation', () => {
     const pool = await createPool({ schema: many(50) });
     assert.equal(pool.schemaAttributes.length, 70);
     assert.equal(pool.schemaAttributes.filter((a: { name: string }) => a.name.startsWith('custom:')).length, 50);
-    await refuseCreate({ name: 'too many', schema: many(51) }, 400, 'InvalidParameterException', 'A user pool can have at most 50 custom attributes.');
+    await refuseCreate(
+      { name: 'too many', schema: many(51) },
+      400,
+      'InvalidParameterException',
+      'A user pool can have at most 50 custom attributes.',
+    );
   });
 });
 
 describe('standard attributes at creation', () => {
   test('a standard attribute can be made required or immutable; order and types stay', async () => {
-    const pool = await createPool({ schema: [{ name: 'email', required: true }, { name: 'given_name', mutable: false }, { name: 'name', required: true, mutable: true }] });
+    const pool = await createPool({
+      schema: [
+        { name: 'email', required: true },
+        { name: 'given_name', mutable: false },
+        { name: 'name', required: true, mutable: true },
+      ],
+    });
     const expected = STANDARD_SCHEMA.map((a) =>
-      a.name === 'email' || a.name === 'name' ? { ...a, required: true } : a.name === 'given_name' ? { ...a, mutable: false } : a,
+      a.name === 'email' || a.name === 'name'
+        ? { ...a, required: true }
+        : a.name === 'given_name'
+          ? { ...a, mutable: false }
+          : a,
     );
     assert.deepEqual(pool.schemaAttributes, expected);
   });
@@ -327,24 +482,48 @@ describe('standard attributes at creation', () => {
   test('restating the standard type and constraints is accepted (as Terraform does)', async () => {
     const pool = await createPool({
       schema: [
-        { name: 'birthdate', attributeDataType: 'String', stringConstraints: { minLength: 10, maxLength: 10 }, required: true },
+        {
+          name: 'birthdate',
+          attributeDataType: 'String',
+          stringConstraints: { minLength: 10, maxLength: 10 },
+          required: true,
+        },
         { name: 'updated_at', attributeDataType: 'Number', numberConstraints: { minValue: 0 } },
       ],
     });
-    assert.deepEqual(pool.schemaAttributes, STANDARD_SCHEMA.map((a) => (a.name === 'birthdate' ? { ...a, required: true } : a)));
+    assert.deepEqual(
+      pool.schemaAttributes,
+      STANDARD_SCHEMA.map((a) => (a.name === 'birthdate' ? { ...a, required: true } : a)),
+    );
   });
 
   test('a standard attribute’s type, constraints and developer-only flag cannot change; sub cannot change', async () => {
     const cases: Array<[unknown[], string]> = [
-      [[{ name: 'email', attributeDataType: 'Number' }], 'email: The data type of a standard attribute cannot be changed.'],
+      [
+        [{ name: 'email', attributeDataType: 'Number' }],
+        'email: The data type of a standard attribute cannot be changed.',
+      ],
       [[{ name: 'email', developerOnly: true }], 'email: A standard attribute cannot be developer-only.'],
-      [[{ name: 'email', stringConstraints: { maxLength: 100 } }], 'email: The constraints of a standard attribute cannot be changed.'],
-      [[{ name: 'updated_at', numberConstraints: { minValue: 5 } }], 'updated_at: The constraints of a standard attribute cannot be changed.'],
+      [
+        [{ name: 'email', stringConstraints: { maxLength: 100 } }],
+        'email: The constraints of a standard attribute cannot be changed.',
+      ],
+      [
+        [{ name: 'updated_at', numberConstraints: { minValue: 5 } }],
+        'updated_at: The constraints of a standard attribute cannot be changed.',
+      ],
       [[{ name: 'sub', mutable: true }], 'sub: The sub attribute cannot be changed.'],
       [[{ name: 'sub', required: false }], 'sub: The sub attribute cannot be changed.'],
-      [[{ name: 'email', required: true }, { name: 'email', required: false }], 'Duplicate attribute name in schema: email.'],
+      [
+        [
+          { name: 'email', required: true },
+          { name: 'email', required: false },
+        ],
+        'Duplicate attribute name in schema: email.',
+      ],
     ];
-    for (const [schema, detail] of cases) await refuseCreate({ name: 'refused', schema }, 400, 'InvalidParameterException', detail);
+    for (const [schema, detail] of cases)
+      await refuseCreate({ name: 'refused', schema }, 400, 'InvalidParameterException', detail);
   });
 });
 
@@ -369,12 +548,42 @@ describe('aliases, username attributes, verification lists', () => {
   });
 
   test('list values outside their sets or repeated are refused', async () => {
-    await refuseCreate({ name: 'x', aliasAttributes: ['name'] }, 400, 'InvalidParameterException', "Value at 'body.aliasAttributes.0' failed to satisfy constraint");
-    await refuseCreate({ name: 'x', usernameAttributes: ['preferred_username'] }, 400, 'InvalidParameterException', "Value at 'body.usernameAttributes.0' failed to satisfy constraint");
-    await refuseCreate({ name: 'x', autoVerifiedAttributes: ['name'] }, 400, 'InvalidParameterException', "Value at 'body.autoVerifiedAttributes.0' failed to satisfy constraint");
-    await refuseCreate({ name: 'x', aliasAttributes: ['email', 'email'] }, 400, 'InvalidParameterException', 'aliasAttributes: Duplicate values are not allowed.');
-    await refuseCreate({ name: 'x', autoVerifiedAttributes: ['email', 'email'] }, 400, 'InvalidParameterException', 'autoVerifiedAttributes: Duplicate values are not allowed.');
-    await refuseCreate({ name: 'x', aliasAttributes: 'email' }, 400, 'InvalidParameterException', "Value at 'body.aliasAttributes' failed to satisfy constraint");
+    await refuseCreate(
+      { name: 'x', aliasAttributes: ['name'] },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.aliasAttributes.0' failed to satisfy constraint",
+    );
+    await refuseCreate(
+      { name: 'x', usernameAttributes: ['preferred_username'] },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.usernameAttributes.0' failed to satisfy constraint",
+    );
+    await refuseCreate(
+      { name: 'x', autoVerifiedAttributes: ['name'] },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.autoVerifiedAttributes.0' failed to satisfy constraint",
+    );
+    await refuseCreate(
+      { name: 'x', aliasAttributes: ['email', 'email'] },
+      400,
+      'InvalidParameterException',
+      'aliasAttributes: Duplicate values are not allowed.',
+    );
+    await refuseCreate(
+      { name: 'x', autoVerifiedAttributes: ['email', 'email'] },
+      400,
+      'InvalidParameterException',
+      'autoVerifiedAttributes: Duplicate values are not allowed.',
+    );
+    await refuseCreate(
+      { name: 'x', aliasAttributes: 'email' },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.aliasAttributes' failed to satisfy constraint",
+    );
   });
 
   test('preferred_username cannot be both required and an alias', async () => {
@@ -387,17 +596,30 @@ describe('aliases, username attributes, verification lists', () => {
   });
 
   test('keep-original attributes must be auto-verified', async () => {
-    const pool = await createPool({ autoVerifiedAttributes: ['email', 'phone_number'], keepOriginalAttributes: ['email'] });
+    const pool = await createPool({
+      autoVerifiedAttributes: ['email', 'phone_number'],
+      keepOriginalAttributes: ['email'],
+    });
     assert.deepEqual(pool.autoVerifiedAttributes, ['email', 'phone_number']);
     assert.deepEqual(pool.keepOriginalAttributes, ['email']);
     const message = 'All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes';
     await refuseCreate({ name: 'x', keepOriginalAttributes: ['email'] }, 400, 'InvalidParameterException', message);
-    await refuseCreate({ name: 'x', autoVerifiedAttributes: ['email'], keepOriginalAttributes: ['email', 'phone_number'] }, 400, 'InvalidParameterException', message);
+    await refuseCreate(
+      { name: 'x', autoVerifiedAttributes: ['email'], keepOriginalAttributes: ['email', 'phone_number'] },
+      400,
+      'InvalidParameterException',
+      message,
+    );
   });
 
   test('usernameCaseSensitive is kept', async () => {
     assert.equal((await createPool({ usernameCaseSensitive: true })).usernameCaseSensitive, true);
-    await refuseCreate({ name: 'x', usernameCaseSensitive: 'true' }, 400, 'InvalidParameterException', "Value at 'body.usernameCaseSensitive' failed to satisfy constraint");
+    await refuseCreate(
+      { name: 'x', usernameCaseSensitive: 'true' },
+      400,
+      'InvalidParameterException',
+      "Value at 'body.usernameCaseSensitive' failed to satisfy constraint",
+    );
   });
 });
 
@@ -408,16 +630,31 @@ describe('policies', () => {
       codePolicy: { signUpCodeTtlSeconds: 600, maxAttempts: 3 },
       tokenPolicy: { accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 3600 },
     });
-    assert.deepEqual(pool.passwordPolicy, { ...DEFAULT_POLICIES.passwordPolicy, minimumLength: 12, requireSymbols: false });
+    assert.deepEqual(pool.passwordPolicy, {
+      ...DEFAULT_POLICIES.passwordPolicy,
+      minimumLength: 12,
+      requireSymbols: false,
+    });
     assert.deepEqual(pool.codePolicy, { ...DEFAULT_POLICIES.codePolicy, signUpCodeTtlSeconds: 600, maxAttempts: 3 });
-    assert.deepEqual(pool.tokenPolicy, { ...DEFAULT_POLICIES.tokenPolicy, accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 3600 });
+    assert.deepEqual(pool.tokenPolicy, {
+      ...DEFAULT_POLICIES.tokenPolicy,
+      accessTokenTtlSeconds: 300,
+      refreshTokenTtlSeconds: 3600,
+    });
     assert.deepEqual(await describePool(pool.id), pool);
   });
 
   test('the bounds are inclusive', async () => {
     const low = await createPool({
       passwordPolicy: { minimumLength: 6 },
-      codePolicy: { signUpCodeTtlSeconds: 60, attributeCodeTtlSeconds: 60, passwordResetCodeTtlSeconds: 60, maxAttempts: 1, sendsPerHour: 1, confirmsPerHour: 1 },
+      codePolicy: {
+        signUpCodeTtlSeconds: 60,
+        attributeCodeTtlSeconds: 60,
+        passwordResetCodeTtlSeconds: 60,
+        maxAttempts: 1,
+        sendsPerHour: 1,
+        confirmsPerHour: 1,
+      },
       tokenPolicy: { accessTokenTtlSeconds: 300, idTokenTtlSeconds: 300, refreshTokenTtlSeconds: 3600 },
     });
     assert.equal(low.passwordPolicy.minimumLength, 6);
@@ -447,7 +684,12 @@ describe('policies', () => {
       [{ tokenPolicy: null }, 'body.tokenPolicy'],
     ];
     for (const [body, path] of cases) {
-      await refuseCreate({ name: 'bounds', ...body }, 400, 'InvalidParameterException', `Value at '${path}' failed to satisfy constraint`);
+      await refuseCreate(
+        { name: 'bounds', ...body },
+        400,
+        'InvalidParameterException',
+        `Value at '${path}' failed to satisfy constraint`,
+      );
     }
   });
 });
@@ -465,7 +707,14 @@ describe('AddCustomAttributes', () => {
     assert.equal(added.status, 200, JSON.stringify(added.body));
     assert.deepEqual(added.body.schemaAttributes.slice(0, 21), pool.schemaAttributes);
     assert.deepEqual(added.body.schemaAttributes.slice(21), [
-      { name: 'custom:tier', attributeDataType: 'Number', mutable: false, required: false, developerOnly: false, numberConstraints: { minValue: 0, maxValue: 3 } },
+      {
+        name: 'custom:tier',
+        attributeDataType: 'Number',
+        mutable: false,
+        required: false,
+        developerOnly: false,
+        numberConstraints: { minValue: 0, maxValue: 3 },
+      },
       { name: 'custom:joined', attributeDataType: 'DateTime', mutable: true, required: false, developerOnly: false },
       { name: 'dev:custom:secret', attributeDataType: 'String', mutable: true, required: false, developerOnly: true },
     ]);
@@ -479,26 +728,60 @@ describe('AddCustomAttributes', () => {
 
   test('a name that exists (also as dev:custom:) is refused with Cognito’s message, and nothing of the request is added', async () => {
     const pool = await createPool({ schema: [{ name: 'plan' }, { name: 'secret', developerOnly: true }] });
-    await refuseAdd(pool.id, { customAttributes: [{ name: 'plan', attributeDataType: 'Number' }] }, 'custom:plan: Existing attribute already has name custom:plan.');
-    await refuseAdd(pool.id, { customAttributes: [{ name: 'fresh' }, { name: 'plan' }] }, 'custom:plan: Existing attribute already has name custom:plan.');
-    await refuseAdd(pool.id, { customAttributes: [{ name: 'secret' }] }, 'dev:custom:secret: Existing attribute already has name dev:custom:secret.');
-    await refuseAdd(pool.id, { customAttributes: [{ name: 'twin' }, { name: 'twin' }] }, 'custom:twin: Existing attribute already has name custom:twin.');
+    await refuseAdd(
+      pool.id,
+      { customAttributes: [{ name: 'plan', attributeDataType: 'Number' }] },
+      'custom:plan: Existing attribute already has name custom:plan.',
+    );
+    await refuseAdd(
+      pool.id,
+      { customAttributes: [{ name: 'fresh' }, { name: 'plan' }] },
+      'custom:plan: Existing attribute already has name custom:plan.',
+    );
+    await refuseAdd(
+      pool.id,
+      { customAttributes: [{ name: 'secret' }] },
+      'dev:custom:secret: Existing attribute already has name dev:custom:secret.',
+    );
+    await refuseAdd(
+      pool.id,
+      { customAttributes: [{ name: 'twin' }, { name: 'twin' }] },
+      'custom:twin: Existing attribute already has name custom:twin.',
+    );
     assert.ok(!(await describePool(pool.id)).schemaAttributes.some((a: { name: string }) => a.name === 'custom:fresh'));
   });
 
   test('standard names, verified flags, prefixes, required and bad constraints are refused', async () => {
     const pool = await createPool();
     const cases: Array<[unknown, string]> = [
-      [{ customAttributes: [{ name: 'email' }] }, 'email: Standard attributes are configured when the pool is created; only custom attributes can be added.'],
+      [
+        { customAttributes: [{ name: 'email' }] },
+        'email: Standard attributes are configured when the pool is created; only custom attributes can be added.',
+      ],
       [{ customAttributes: [{ name: 'sub' }] }, 'sub: Standard attributes are configured'],
-      [{ customAttributes: [{ name: 'email_verified' }] }, 'email_verified: Verified flags are built in and cannot be configured.'],
+      [
+        { customAttributes: [{ name: 'email_verified' }] },
+        'email_verified: Verified flags are built in and cannot be configured.',
+      ],
       [{ customAttributes: [{ name: 'phone_number_verified' }] }, 'Member must have length less than or equal to 20'],
       [{ customAttributes: [{ name: 'custom:plan' }] }, 'the custom: (or dev:custom:) prefix is added automatically'],
-      [{ customAttributes: [{ name: 'plan', required: true }] }, 'Required custom attributes are not supported currently.'],
-      [{ customAttributes: [{ name: 'plan', stringConstraints: { minLength: 3, maxLength: 2 } }] }, 'custom:plan: MinLength cannot be greater than MaxLength.'],
-      [{ customAttributes: [{ name: 'x'.repeat(21) }] }, "at 'schema.1.member.name' failed to satisfy constraint: Member must have length less than or equal to 20"],
+      [
+        { customAttributes: [{ name: 'plan', required: true }] },
+        'Required custom attributes are not supported currently.',
+      ],
+      [
+        { customAttributes: [{ name: 'plan', stringConstraints: { minLength: 3, maxLength: 2 } }] },
+        'custom:plan: MinLength cannot be greater than MaxLength.',
+      ],
+      [
+        { customAttributes: [{ name: 'x'.repeat(21) }] },
+        "at 'schema.1.member.name' failed to satisfy constraint: Member must have length less than or equal to 20",
+      ],
       [{ customAttributes: [] }, "Value at 'body.customAttributes' failed to satisfy constraint"],
-      [{ customAttributes: Array.from({ length: 26 }, (_, i) => ({ name: `a${i}` })) }, "Value at 'body.customAttributes' failed to satisfy constraint"],
+      [
+        { customAttributes: Array.from({ length: 26 }, (_, i) => ({ name: `a${i}` })) },
+        "Value at 'body.customAttributes' failed to satisfy constraint",
+      ],
       [{}, "Member 'customAttributes' at 'body' is required"],
       [{ customAttributes: [{ name: 'plan' }], extra: 1 }, "Unknown member 'extra' at 'body'"],
       [{ customAttributes: { name: 'plan' } }, "Value at 'body.customAttributes' failed to satisfy constraint"],
@@ -508,12 +791,26 @@ describe('AddCustomAttributes', () => {
 
   test('at most 50 custom attributes, counted with those that exist', async () => {
     const pool = await createPool({ schema: Array.from({ length: 45 }, (_, i) => ({ name: `c${i}` })) });
-    await refuseAdd(pool.id, { customAttributes: Array.from({ length: 6 }, (_, i) => ({ name: `n${i}` })) }, 'A user pool can have at most 50 custom attributes.');
-    const filled = await t.admin('POST', `/v1/pools/${pool.id}/custom-attributes`, { customAttributes: Array.from({ length: 5 }, (_, i) => ({ name: `n${i}` })) });
+    await refuseAdd(
+      pool.id,
+      { customAttributes: Array.from({ length: 6 }, (_, i) => ({ name: `n${i}` })) },
+      'A user pool can have at most 50 custom attributes.',
+    );
+    const filled = await t.admin('POST', `/v1/pools/${pool.id}/custom-attributes`, {
+      customAttributes: Array.from({ length: 5 }, (_, i) => ({ name: `n${i}` })),
+    });
     assert.equal(filled.status, 200);
     assert.equal(filled.body.schemaAttributes.length, 70);
-    await refuseAdd(pool.id, { customAttributes: [{ name: 'one_more' }] }, 'A user pool can have at most 50 custom attributes.');
-    await refuseAdd(pool.id, { customAttributes: [{ name: 'secret', developerOnly: true }] }, 'A user pool can have at most 50 custom attributes.');
+    await refuseAdd(
+      pool.id,
+      { customAttributes: [{ name: 'one_more' }] },
+      'A user pool can have at most 50 custom attributes.',
+    );
+    await refuseAdd(
+      pool.id,
+      { customAttributes: [{ name: 'secret', developerOnly: true }] },
+      'A user pool can have at most 50 custom attributes.',
+    );
   });
 
   test('an unknown pool: 404 ResourceNotFoundException', async () => {
@@ -544,13 +841,33 @@ describe('ListUserPools and DescribeUserPool', () => {
   });
 
   test('an unknown pool: 404 ResourceNotFoundException naming it', async () => {
-    assertProblem(await t.admin('GET', '/v1/pools/local_Nope00000'), 404, 'ResourceNotFoundException', 'User pool local_Nope00000 does not exist.');
-    assertProblem(await t.admin('GET', '/v1/pools/whatever'), 404, 'ResourceNotFoundException', 'User pool whatever does not exist.');
-    assertProblem(await t.admin('GET', `/v1/pools/${'x'.repeat(65)}`), 400, 'InvalidParameterException', "Value at 'params.poolId' failed to satisfy constraint");
+    assertProblem(
+      await t.admin('GET', '/v1/pools/local_Nope00000'),
+      404,
+      'ResourceNotFoundException',
+      'User pool local_Nope00000 does not exist.',
+    );
+    assertProblem(
+      await t.admin('GET', '/v1/pools/whatever'),
+      404,
+      'ResourceNotFoundException',
+      'User pool whatever does not exist.',
+    );
+    assertProblem(
+      await t.admin('GET', `/v1/pools/${'x'.repeat(65)}`),
+      400,
+      'InvalidParameterException',
+      "Value at 'params.poolId' failed to satisfy constraint",
+    );
   });
 
   test('list takes no query members it does not know', async () => {
-    assertProblem(await t.admin('GET', '/v1/pools?limit=5'), 400, 'InvalidParameterException', "Unknown member 'limit'");
+    assertProblem(
+      await t.admin('GET', '/v1/pools?limit=5'),
+      400,
+      'InvalidParameterException',
+      "Unknown member 'limit'",
+    );
   });
 });
 
@@ -578,7 +895,12 @@ describe('system routes', () => {
     assert.ok(key.kid.length > 0);
     assert.equal(createPublicKey({ key, format: 'jwk' }).asymmetricKeyType, 'rsa');
     assert.notEqual(jwksB.body.keys[0].kid, key.kid);
-    assertProblem(await t.call('GET', '/local_Nope00000/.well-known/jwks.json'), 404, 'ResourceNotFoundException', 'User pool local_Nope00000 does not exist.');
+    assertProblem(
+      await t.call('GET', '/local_Nope00000/.well-known/jwks.json'),
+      404,
+      'ResourceNotFoundException',
+      'User pool local_Nope00000 does not exist.',
+    );
   });
 
   test('a pool’s openid-configuration: issuer <PUBLIC_URL>/<poolId>, its JWKS and the userinfo endpoint', async () => {
@@ -592,7 +914,11 @@ describe('system routes', () => {
     assert.deepEqual(response.body.id_token_signing_alg_values_supported, ['RS256']);
     assert.ok(response.body.claims_supported.includes('email'));
     assert.ok(response.body.claims_supported.includes('custom:plan'));
-    assertProblem(await t.call('GET', '/local_Nope00000/.well-known/openid-configuration'), 404, 'ResourceNotFoundException');
+    assertProblem(
+      await t.call('GET', '/local_Nope00000/.well-known/openid-configuration'),
+      404,
+      'ResourceNotFoundException',
+    );
   });
 
   test('/docs is an HTML page and /openapi.json the document', async () => {

@@ -20,7 +20,9 @@ describe('AdminGetUser', () => {
     );
     const email = uniqueEmail('got');
     const tokens = await signedInUser(t, clientId, 'got', { email });
-    await t.admin('PATCH', `${userUrl(poolId, 'got')}/attributes`, { userAttributes: { 'custom:plan': 'gold', 'dev:custom:secret': 's3' } });
+    await t.admin('PATCH', `${userUrl(poolId, 'got')}/attributes`, {
+      userAttributes: { 'custom:plan': 'gold', 'dev:custom:secret': 's3' },
+    });
 
     const got = await t.admin('GET', userUrl(poolId, 'got'));
     assert.equal(got.status, 200, JSON.stringify(got.body));
@@ -28,7 +30,13 @@ describe('AdminGetUser', () => {
     assert.equal(got.body.userSub, tokens.userSub);
     assert.equal(got.body.userStatus, 'CONFIRMED');
     assert.equal(got.body.enabled, true);
-    assert.deepEqual(got.body.attributes, { sub: tokens.userSub, email, email_verified: 'true', 'custom:plan': 'gold', 'dev:custom:secret': 's3' });
+    assert.deepEqual(got.body.attributes, {
+      sub: tokens.userSub,
+      email,
+      email_verified: 'true',
+      'custom:plan': 'gold',
+      'dev:custom:secret': 's3',
+    });
     // The client itself sees only its list.
     const own = await t.call('GET', '/v1/me/attributes', undefined, tokens.accessToken);
     assert.deepEqual(own.body, { sub: tokens.userSub, email });
@@ -51,11 +59,26 @@ describe('AdminGetUser', () => {
 
   test('unknown user, unknown pool, no key, too long a username', async () => {
     const { poolId } = await createPoolWithClient(t);
-    assertProblem(await t.admin('GET', userUrl(poolId, 'nobody')), 404, 'UserNotFoundException', 'User does not exist.');
-    assertProblem(await t.admin('GET', userUrl('local_Nope12345', 'nobody')), 404, 'ResourceNotFoundException', 'User pool local_Nope12345 does not exist.');
+    assertProblem(
+      await t.admin('GET', userUrl(poolId, 'nobody')),
+      404,
+      'UserNotFoundException',
+      'User does not exist.',
+    );
+    assertProblem(
+      await t.admin('GET', userUrl('local_Nope12345', 'nobody')),
+      404,
+      'ResourceNotFoundException',
+      'User pool local_Nope12345 does not exist.',
+    );
     assertProblem(await t.call('GET', userUrl(poolId, 'nobody')), 401, 'NotAuthorizedException');
     // Longer than any username: refused by the schema before any lookup; 128 characters is still a username.
-    assertProblem(await t.admin('GET', userUrl(poolId, 'x'.repeat(129))), 400, 'InvalidParameterException', 'params.username');
+    assertProblem(
+      await t.admin('GET', userUrl(poolId, 'x'.repeat(129))),
+      400,
+      'InvalidParameterException',
+      'params.username',
+    );
     assertProblem(await t.admin('GET', userUrl(poolId, 'é'.repeat(128))), 404, 'UserNotFoundException');
   });
 });
@@ -75,14 +98,18 @@ describe('AdminUpdateUserAttributes', () => {
     assert.equal((await t.admin('GET', userUrl(poolId, 'keeper'))).body.attributes.email, first, 'held pending');
 
     const mailsBefore = t.smtp.messages.length;
-    const promoted = await t.admin('PATCH', `${userUrl(poolId, 'keeper')}/attributes`, { userAttributes: { email_verified: 'true' } });
+    const promoted = await t.admin('PATCH', `${userUrl(poolId, 'keeper')}/attributes`, {
+      userAttributes: { email_verified: 'true' },
+    });
     assert.equal(promoted.status, 200, JSON.stringify(promoted.body));
     assert.equal(promoted.body.attributes.email, pending);
     assert.equal(promoted.body.attributes.email_verified, 'true');
     assert.equal((await signIn(t, clientId, pending)).status, 200, 'the promoted value signs in');
 
     const direct = uniqueEmail('direct');
-    const applied = await t.admin('PATCH', `${userUrl(poolId, 'keeper')}/attributes`, { userAttributes: { email: direct, email_verified: 'true' } });
+    const applied = await t.admin('PATCH', `${userUrl(poolId, 'keeper')}/attributes`, {
+      userAttributes: { email: direct, email_verified: 'true' },
+    });
     assert.equal(applied.status, 200, JSON.stringify(applied.body));
     assert.equal(applied.body.attributes.email, direct);
     assert.equal(applied.body.attributes.email_verified, 'true');
@@ -95,24 +122,34 @@ describe('AdminUpdateUserAttributes', () => {
     const plain = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
     await signedInUser(t, plain.clientId, 'plain', { email: uniqueEmail('plain') });
     const next = uniqueEmail('plain-next');
-    const changed = await t.admin('PATCH', `${userUrl(plain.poolId, 'plain')}/attributes`, { userAttributes: { email: next } });
+    const changed = await t.admin('PATCH', `${userUrl(plain.poolId, 'plain')}/attributes`, {
+      userAttributes: { email: next },
+    });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
     assert.equal(changed.body.attributes.email, next);
     assert.equal(changed.body.attributes.email_verified, 'false');
     assert.equal(changed.body.userStatus, 'CONFIRMED');
     assert.ok(await newCodeFor(t, next, 0));
 
-    const kept = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], keepOriginalAttributes: ['email'] });
+    const kept = await createPoolWithClient(t, {
+      autoVerifiedAttributes: ['email'],
+      keepOriginalAttributes: ['email'],
+    });
     const original = uniqueEmail('kept');
     const tokens = await signedInUser(t, kept.clientId, 'kept', { email: original });
     const wanted = uniqueEmail('kept-next');
-    const held = await t.admin('PATCH', `${userUrl(kept.poolId, 'kept')}/attributes`, { userAttributes: { email: wanted } });
+    const held = await t.admin('PATCH', `${userUrl(kept.poolId, 'kept')}/attributes`, {
+      userAttributes: { email: wanted },
+    });
     assert.equal(held.status, 200, JSON.stringify(held.body));
     assert.equal(held.body.attributes.email, original);
     assert.equal(held.body.attributes.email_verified, 'true');
     // The user proves the pending value with the code the admin change sent.
     const code = await newCodeFor(t, wanted, 0);
-    assert.equal((await t.call('POST', '/v1/me/attributes/email/verify', { confirmationCode: code }, tokens.accessToken)).status, 200);
+    assert.equal(
+      (await t.call('POST', '/v1/me/attributes/email/verify', { confirmationCode: code }, tokens.accessToken)).status,
+      200,
+    );
     assert.equal((await t.admin('GET', userUrl(kept.poolId, 'kept'))).body.attributes.email, wanted);
   });
 
@@ -131,19 +168,48 @@ describe('AdminUpdateUserAttributes', () => {
       messageAction: 'SUPPRESS',
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const patch = (userAttributes: Record<string, string>) => t.admin('PATCH', `${userUrl(poolId, 'schemed')}/attributes`, { userAttributes });
+    const patch = (userAttributes: Record<string, string>) =>
+      t.admin('PATCH', `${userUrl(poolId, 'schemed')}/attributes`, { userAttributes });
 
-    assertProblem(await patch({ 'custom:tenant': 'other' }), 400, 'InvalidParameterException', 'Attribute cannot be updated');
+    assertProblem(
+      await patch({ 'custom:tenant': 'other' }),
+      400,
+      'InvalidParameterException',
+      'Attribute cannot be updated',
+    );
     assertProblem(await patch({ family_name: '' }), 400, 'InvalidParameterException', 'required');
-    assertProblem(await patch({ 'custom:nope': '1' }), 400, 'InvalidParameterException', 'does not exist in the schema');
+    assertProblem(
+      await patch({ 'custom:nope': '1' }),
+      400,
+      'InvalidParameterException',
+      'does not exist in the schema',
+    );
     assertProblem(await patch({ sub: 'mine' }), 400, 'InvalidParameterException');
-    assertProblem(await patch({ phone_number: '555' }), 400, 'InvalidParameterException', 'Invalid phone number format.');
+    assertProblem(
+      await patch({ phone_number: '555' }),
+      400,
+      'InvalidParameterException',
+      'Invalid phone number format.',
+    );
     assertProblem(await patch({ 'custom:age': 'old' }), 400, 'InvalidParameterException');
     assertProblem(await patch({ 'custom:age': '200' }), 400, 'InvalidParameterException');
     assertProblem(await patch({ 'custom:code': 'toolong' }), 400, 'InvalidParameterException');
-    assertProblem(await patch({ email_verified: 'true' }), 400, 'InvalidParameterException', 'Cannot be set without a value for email');
-    assertProblem(await t.admin('PATCH', `${userUrl(poolId, 'schemed')}/attributes`, { userAttributes: {}, extra: 1 }), 400, 'InvalidParameterException');
-    assertProblem(await t.admin('PATCH', `${userUrl(poolId, 'schemed')}/attributes`, {}), 400, 'InvalidParameterException');
+    assertProblem(
+      await patch({ email_verified: 'true' }),
+      400,
+      'InvalidParameterException',
+      'Cannot be set without a value for email',
+    );
+    assertProblem(
+      await t.admin('PATCH', `${userUrl(poolId, 'schemed')}/attributes`, { userAttributes: {}, extra: 1 }),
+      400,
+      'InvalidParameterException',
+    );
+    assertProblem(
+      await t.admin('PATCH', `${userUrl(poolId, 'schemed')}/attributes`, {}),
+      400,
+      'InvalidParameterException',
+    );
     // Nothing was changed by the refusals.
     const after = await t.admin('GET', userUrl(poolId, 'schemed'));
     assert.deepEqual(after.body.attributes, created.body.attributes);
@@ -161,28 +227,40 @@ describe('AdminUpdateUserAttributes', () => {
       { writeAttributes: ['email'] },
     );
     const tokens = await signedInUser(t, clientId, 'listed', { email: uniqueEmail('listed') });
-    assertProblem(await updateAttributes(t, tokens.accessToken, { 'custom:plan': 'gold' }), 403, 'NotAuthorizedException');
-    const written = await t.admin('PATCH', `${userUrl(poolId, 'listed')}/attributes`, { userAttributes: { 'custom:plan': 'gold', given_name: 'Lis' } });
+    assertProblem(
+      await updateAttributes(t, tokens.accessToken, { 'custom:plan': 'gold' }),
+      403,
+      'NotAuthorizedException',
+    );
+    const written = await t.admin('PATCH', `${userUrl(poolId, 'listed')}/attributes`, {
+      userAttributes: { 'custom:plan': 'gold', given_name: 'Lis' },
+    });
     assert.equal(written.status, 200, JSON.stringify(written.body));
     assert.equal(written.body.attributes['custom:plan'], 'gold');
     assert.equal(written.body.attributes.given_name, 'Lis');
   });
 
-  test('alias conflicts: a value another user verified, and another user\'s sign-in email', async () => {
+  test("alias conflicts: a value another user verified, and another user's sign-in email", async () => {
     const alias = await createPoolWithClient(t, { aliasAttributes: ['email'], autoVerifiedAttributes: ['email'] });
     const shared = uniqueEmail('shared');
     await signedInUser(t, alias.clientId, 'owner', { email: shared });
     await signedInUser(t, alias.clientId, 'taker', { email: uniqueEmail('taker') });
     assertProblem(
-      await t.admin('PATCH', `${userUrl(alias.poolId, 'taker')}/attributes`, { userAttributes: { email: shared.toUpperCase(), email_verified: 'true' } }),
+      await t.admin('PATCH', `${userUrl(alias.poolId, 'taker')}/attributes`, {
+        userAttributes: { email: shared.toUpperCase(), email_verified: 'true' },
+      }),
       409,
       'AliasExistsException',
     );
     // Unverified, the same value may sit on several users (§6).
-    const unverified = await t.admin('PATCH', `${userUrl(alias.poolId, 'taker')}/attributes`, { userAttributes: { email: shared } });
+    const unverified = await t.admin('PATCH', `${userUrl(alias.poolId, 'taker')}/attributes`, {
+      userAttributes: { email: shared },
+    });
     assert.equal(unverified.status, 200, JSON.stringify(unverified.body));
     assertProblem(
-      await t.admin('PATCH', `${userUrl(alias.poolId, 'taker')}/attributes`, { userAttributes: { email_verified: 'true' } }),
+      await t.admin('PATCH', `${userUrl(alias.poolId, 'taker')}/attributes`, {
+        userAttributes: { email_verified: 'true' },
+      }),
       409,
       'AliasExistsException',
     );
@@ -193,15 +271,32 @@ describe('AdminUpdateUserAttributes', () => {
     const second = uniqueEmail('second');
     await signedInUser(t, byEmail.clientId, first, { email: first });
     await signedInUser(t, byEmail.clientId, second, { email: second });
-    assertProblem(await t.admin('PATCH', `${userUrl(byEmail.poolId, second)}/attributes`, { userAttributes: { email: first } }), 409, 'AliasExistsException');
+    assertProblem(
+      await t.admin('PATCH', `${userUrl(byEmail.poolId, second)}/attributes`, { userAttributes: { email: first } }),
+      409,
+      'AliasExistsException',
+    );
   });
 
   test('unknown user, unknown pool, no key', async () => {
     const { poolId } = await createPoolWithClient(t);
     const body = { userAttributes: { given_name: 'X' } };
-    assertProblem(await t.admin('PATCH', `${userUrl(poolId, 'nobody')}/attributes`, body), 404, 'UserNotFoundException', 'User does not exist.');
-    assertProblem(await t.admin('PATCH', `${userUrl('local_Nope12345', 'nobody')}/attributes`, body), 404, 'ResourceNotFoundException');
-    assertProblem(await t.call('PATCH', `${userUrl(poolId, 'nobody')}/attributes`, body), 401, 'NotAuthorizedException');
+    assertProblem(
+      await t.admin('PATCH', `${userUrl(poolId, 'nobody')}/attributes`, body),
+      404,
+      'UserNotFoundException',
+      'User does not exist.',
+    );
+    assertProblem(
+      await t.admin('PATCH', `${userUrl('local_Nope12345', 'nobody')}/attributes`, body),
+      404,
+      'ResourceNotFoundException',
+    );
+    assertProblem(
+      await t.call('PATCH', `${userUrl(poolId, 'nobody')}/attributes`, body),
+      401,
+      'NotAuthorizedException',
+    );
   });
 });
 
@@ -213,7 +308,14 @@ describe('AdminDeleteUserAttributes', () => {
     const email = uniqueEmail('trim');
     await t.admin('POST', `/v1/pools/${poolId}/users`, {
       username: 'trim',
-      userAttributes: { email, email_verified: 'true', family_name: 'Trim', given_name: 'T', 'custom:plan': 'gold', 'custom:tenant': 'acme' },
+      userAttributes: {
+        email,
+        email_verified: 'true',
+        family_name: 'Trim',
+        given_name: 'T',
+        'custom:plan': 'gold',
+        'custom:tenant': 'acme',
+      },
       messageAction: 'SUPPRESS',
     });
     const url = `${userUrl(poolId, 'trim')}/attributes`;
@@ -226,7 +328,12 @@ describe('AdminDeleteUserAttributes', () => {
     assert.equal(after.family_name, 'Trim');
 
     assertProblem(await t.admin('DELETE', `${url}?name=family_name`), 400, 'InvalidParameterException', 'required');
-    assertProblem(await t.admin('DELETE', `${url}?name=custom:tenant`), 400, 'InvalidParameterException', 'Attribute cannot be updated');
+    assertProblem(
+      await t.admin('DELETE', `${url}?name=custom:tenant`),
+      400,
+      'InvalidParameterException',
+      'Attribute cannot be updated',
+    );
     assertProblem(await t.admin('DELETE', `${url}?name=email_verified`), 400, 'InvalidParameterException');
     assertProblem(await t.admin('DELETE', `${url}?name=custom:nope`), 400, 'InvalidParameterException');
     assertProblem(await t.admin('DELETE', url), 400, 'InvalidParameterException');
@@ -239,9 +346,21 @@ describe('AdminDeleteUserAttributes', () => {
 
   test('unknown user, unknown pool, no key', async () => {
     const { poolId } = await createPoolWithClient(t);
-    assertProblem(await t.admin('DELETE', `${userUrl(poolId, 'nobody')}/attributes?name=given_name`), 404, 'UserNotFoundException');
-    assertProblem(await t.admin('DELETE', `${userUrl('local_Nope12345', 'nobody')}/attributes?name=given_name`), 404, 'ResourceNotFoundException');
-    assertProblem(await t.call('DELETE', `${userUrl(poolId, 'nobody')}/attributes?name=given_name`), 401, 'NotAuthorizedException');
+    assertProblem(
+      await t.admin('DELETE', `${userUrl(poolId, 'nobody')}/attributes?name=given_name`),
+      404,
+      'UserNotFoundException',
+    );
+    assertProblem(
+      await t.admin('DELETE', `${userUrl('local_Nope12345', 'nobody')}/attributes?name=given_name`),
+      404,
+      'ResourceNotFoundException',
+    );
+    assertProblem(
+      await t.call('DELETE', `${userUrl(poolId, 'nobody')}/attributes?name=given_name`),
+      401,
+      'NotAuthorizedException',
+    );
   });
 });
 
@@ -258,15 +377,33 @@ describe('AdminConfirmSignUp', () => {
     assert.equal(confirmed.body.attributes.email_verified, 'false');
     assert.equal((await signIn(t, clientId, 'pending-user')).status, 200);
 
-    assertProblem(await t.admin('POST', `${userUrl(poolId, 'pending-user')}/confirm`), 403, 'NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
-    await t.admin('POST', `/v1/pools/${poolId}/users`, { username: 'invitee', temporaryPassword: 'Temp-passw0rd', messageAction: 'SUPPRESS' });
-    assertProblem(await t.admin('POST', `${userUrl(poolId, 'invitee')}/confirm`), 403, 'NotAuthorizedException', 'Current status is FORCE_CHANGE_PASSWORD');
+    assertProblem(
+      await t.admin('POST', `${userUrl(poolId, 'pending-user')}/confirm`),
+      403,
+      'NotAuthorizedException',
+      'User cannot be confirmed. Current status is CONFIRMED',
+    );
+    await t.admin('POST', `/v1/pools/${poolId}/users`, {
+      username: 'invitee',
+      temporaryPassword: 'Temp-passw0rd',
+      messageAction: 'SUPPRESS',
+    });
+    assertProblem(
+      await t.admin('POST', `${userUrl(poolId, 'invitee')}/confirm`),
+      403,
+      'NotAuthorizedException',
+      'Current status is FORCE_CHANGE_PASSWORD',
+    );
   });
 
   test('unknown user, unknown pool, no key', async () => {
     const { poolId } = await createPoolWithClient(t);
     assertProblem(await t.admin('POST', `${userUrl(poolId, 'nobody')}/confirm`), 404, 'UserNotFoundException');
-    assertProblem(await t.admin('POST', `${userUrl('local_Nope12345', 'nobody')}/confirm`), 404, 'ResourceNotFoundException');
+    assertProblem(
+      await t.admin('POST', `${userUrl('local_Nope12345', 'nobody')}/confirm`),
+      404,
+      'ResourceNotFoundException',
+    );
     assertProblem(await t.call('POST', `${userUrl(poolId, 'nobody')}/confirm`), 401, 'NotAuthorizedException');
   });
 });
@@ -279,18 +416,42 @@ describe('AdminDisableUser and AdminEnableUser', () => {
     const disabled = await t.admin('POST', `${userUrl(poolId, 'sleeper')}/disable`);
     assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
     assert.equal(disabled.body.enabled, false);
-    assert.equal((await t.admin('POST', `${userUrl(poolId, 'sleeper')}/disable`)).status, 200, 'disabling twice is fine');
+    assert.equal(
+      (await t.admin('POST', `${userUrl(poolId, 'sleeper')}/disable`)).status,
+      200,
+      'disabling twice is fine',
+    );
     assertProblem(await signIn(t, clientId, 'sleeper'), 403, 'NotAuthorizedException', 'User is disabled.');
-    assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }), 401, 'NotAuthorizedException', 'Invalid Refresh Token');
-    assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException', 'Access Token has been revoked');
+    assertProblem(
+      await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }),
+      401,
+      'NotAuthorizedException',
+      'Invalid Refresh Token',
+    );
+    assertProblem(
+      await t.call('GET', '/v1/me', undefined, tokens.accessToken),
+      401,
+      'NotAuthorizedException',
+      'Access Token has been revoked',
+    );
     // Administrators still see and manage a disabled user.
     assert.equal((await t.admin('GET', userUrl(poolId, 'sleeper'))).body.enabled, false);
 
     const enabled = await t.admin('POST', `${userUrl(poolId, 'sleeper')}/enable`);
     assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
     assert.equal(enabled.body.enabled, true);
-    assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException', 'Access Token has been revoked');
-    assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }), 401, 'NotAuthorizedException', 'Invalid Refresh Token');
+    assertProblem(
+      await t.call('GET', '/v1/me', undefined, tokens.accessToken),
+      401,
+      'NotAuthorizedException',
+      'Access Token has been revoked',
+    );
+    assertProblem(
+      await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }),
+      401,
+      'NotAuthorizedException',
+      'Invalid Refresh Token',
+    );
     const again = await signIn(t, clientId, 'sleeper');
     assert.equal(again.status, 200);
     assert.equal((await t.call('GET', '/v1/me', undefined, again.body.accessToken)).status, 200);
@@ -300,7 +461,11 @@ describe('AdminDisableUser and AdminEnableUser', () => {
     const { poolId } = await createPoolWithClient(t);
     for (const action of ['disable', 'enable']) {
       assertProblem(await t.admin('POST', `${userUrl(poolId, 'nobody')}/${action}`), 404, 'UserNotFoundException');
-      assertProblem(await t.admin('POST', `${userUrl('local_Nope12345', 'nobody')}/${action}`), 404, 'ResourceNotFoundException');
+      assertProblem(
+        await t.admin('POST', `${userUrl('local_Nope12345', 'nobody')}/${action}`),
+        404,
+        'ResourceNotFoundException',
+      );
       assertProblem(await t.call('POST', `${userUrl(poolId, 'nobody')}/${action}`), 401, 'NotAuthorizedException');
     }
   });
@@ -315,7 +480,11 @@ describe('AdminUserGlobalSignOut', () => {
     assert.equal(signedOut.status, 204);
     for (const session of [tokens, second.body]) {
       assertProblem(await t.call('GET', '/v1/me', undefined, session.accessToken), 401, 'NotAuthorizedException');
-      assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: session.refreshToken }), 401, 'NotAuthorizedException');
+      assertProblem(
+        await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: session.refreshToken }),
+        401,
+        'NotAuthorizedException',
+      );
     }
     const fresh = await signIn(t, clientId, 'roamer');
     assert.equal((await t.call('GET', '/v1/me', undefined, fresh.body.accessToken)).status, 200);
@@ -324,7 +493,11 @@ describe('AdminUserGlobalSignOut', () => {
   test('unknown user, unknown pool, no key', async () => {
     const { poolId } = await createPoolWithClient(t);
     assertProblem(await t.admin('POST', `${userUrl(poolId, 'nobody')}/sign-out`), 404, 'UserNotFoundException');
-    assertProblem(await t.admin('POST', `${userUrl('local_Nope12345', 'nobody')}/sign-out`), 404, 'ResourceNotFoundException');
+    assertProblem(
+      await t.admin('POST', `${userUrl('local_Nope12345', 'nobody')}/sign-out`),
+      404,
+      'ResourceNotFoundException',
+    );
     assertProblem(await t.call('POST', `${userUrl(poolId, 'nobody')}/sign-out`), 401, 'NotAuthorizedException');
   });
 });
@@ -338,7 +511,11 @@ describe('AdminDeleteUser', () => {
     assert.equal(deleted.status, 204);
     assert.equal(deleted.body, undefined);
     assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException');
-    assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }), 401, 'NotAuthorizedException');
+    assertProblem(
+      await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }),
+      401,
+      'NotAuthorizedException',
+    );
     assertProblem(await t.admin('GET', userUrl(poolId, 'leaver')), 404, 'UserNotFoundException');
     assertProblem(await t.admin('DELETE', userUrl(poolId, 'leaver')), 404, 'UserNotFoundException');
 

@@ -19,7 +19,10 @@ before(async () => {
 });
 after(() => t.close());
 
-const aliasPool = { aliasAttributes: ['email', 'phone_number', 'preferred_username'], autoVerifiedAttributes: ['email'] };
+const aliasPool = {
+  aliasAttributes: ['email', 'phone_number', 'preferred_username'],
+  autoVerifiedAttributes: ['email'],
+};
 const confirm = (clientId: string, username: string, confirmationCode: string, extra: Record<string, unknown> = {}) =>
   t.call('POST', '/v1/sign-up/confirm', { clientId, username, confirmationCode, ...extra });
 const verify = (token: string, name: string, confirmationCode: string, extra: Record<string, unknown> = {}) =>
@@ -64,7 +67,12 @@ test('alias pools refuse a username that looks like an email or a phone number',
     'InvalidParameterException',
     'Username cannot be of email format, since user pool is configured for email alias.',
   );
-  assertProblem(await signUp(t, clientId, '+14325551212', {}), 400, 'InvalidParameterException', 'Username cannot be of phone number format');
+  assertProblem(
+    await signUp(t, clientId, '+14325551212', {}),
+    400,
+    'InvalidParameterException',
+    'Username cannot be of phone number format',
+  );
   // A pool without an email alias takes such usernames.
   const plain = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
   assert.equal((await signUp(t, plain.clientId, 'jane@example.com', { email: uniqueEmail('x') })).status, 201);
@@ -78,7 +86,12 @@ test('alias pools allow the same email on two users; confirming it when another 
   const second = await signUp(t, clientId, 'second', { email });
   assert.equal(second.status, 201, 'a duplicate email is no error at sign-up in alias pools');
   const code = await newCodeFor(t, email, 1);
-  assertProblem(await confirm(clientId, 'second', code), 409, 'AliasExistsException', 'An account with the email already exists.');
+  assertProblem(
+    await confirm(clientId, 'second', code),
+    409,
+    'AliasExistsException',
+    'An account with the email already exists.',
+  );
   // Nothing changed: the second user is still unconfirmed, the first still owns the alias.
   assertProblem(await signIn(t, clientId, 'second'), 403, 'UserNotConfirmedException');
   assert.equal((await attributesOf(t, first.accessToken)).email_verified, 'true');
@@ -104,13 +117,22 @@ test('verifying an email another user has verified answers 409; forceAliasCreati
   const res = await updateAttributes(t, taker.accessToken, { email: owned });
   assert.equal(res.status, 200);
   const code = await newCodeFor(t, owned, 1);
-  assertProblem(await verify(taker.accessToken, 'email', code), 409, 'AliasExistsException', 'An account with the email already exists.');
+  assertProblem(
+    await verify(taker.accessToken, 'email', code),
+    409,
+    'AliasExistsException',
+    'An account with the email already exists.',
+  );
   assert.equal((await attributesOf(t, taker.accessToken)).email_verified, 'false');
   assert.equal((await attributesOf(t, owner.accessToken)).email_verified, 'true');
 
   assert.equal((await verify(taker.accessToken, 'email', code, { forceAliasCreation: true })).status, 200);
   assert.equal((await attributesOf(t, taker.accessToken)).email_verified, 'true');
-  assert.deepEqual(await attributesOf(t, owner.accessToken), { sub: owner.userSub, email: owned, email_verified: 'false' });
+  assert.deepEqual(await attributesOf(t, owner.accessToken), {
+    sub: owner.userSub,
+    email: owned,
+    email_verified: 'false',
+  });
   assert.equal(decodeJwt((await signIn(t, clientId, owned)).body.accessToken).username, 'taker');
 });
 
@@ -128,7 +150,10 @@ test('keep-original in an alias pool: a pending email taken by another user answ
 });
 
 test('username-attribute pools: the email is the sign-in name, the username is the sub', async () => {
-  const { clientId } = await createPoolWithClient(t, { usernameAttributes: ['email'], autoVerifiedAttributes: ['email'] });
+  const { clientId } = await createPoolWithClient(t, {
+    usernameAttributes: ['email'],
+    autoVerifiedAttributes: ['email'],
+  });
   const email = uniqueEmail('Sub');
   const res = await signUp(t, clientId, email, { given_name: 'S' });
   assert.equal(res.status, 201);
@@ -144,7 +169,12 @@ test('username-attribute pools: the email is the sign-in name, the username is t
   assert.equal(decodeJwt(session.body.idToken)['cognito:username'], res.body.userSub);
   assert.equal((await signIn(t, clientId, res.body.userSub)).status, 200, 'the sub itself is the username');
 
-  assertProblem(await signUp(t, clientId, 'not-an-email', {}), 400, 'InvalidParameterException', 'Username should be an email.');
+  assertProblem(
+    await signUp(t, clientId, 'not-an-email', {}),
+    400,
+    'InvalidParameterException',
+    'Username should be an email.',
+  );
   assertProblem(
     await signUp(t, clientId, uniqueEmail('mismatch'), { email: uniqueEmail('else') }),
     400,
@@ -154,32 +184,62 @@ test('username-attribute pools: the email is the sign-in name, the username is t
 });
 
 test('username-attribute pools: a taken email answers 409 UsernameExistsException, whatever its case or state', async () => {
-  const { clientId } = await createPoolWithClient(t, { usernameAttributes: ['email'], autoVerifiedAttributes: ['email'] });
+  const { clientId } = await createPoolWithClient(t, {
+    usernameAttributes: ['email'],
+    autoVerifiedAttributes: ['email'],
+  });
   const email = uniqueEmail('dup');
   assert.equal((await signUp(t, clientId, email, {})).status, 201);
   // Still unconfirmed: the email is the sign-in name all the same.
-  assertProblem(await signUp(t, clientId, email, {}), 409, 'UsernameExistsException', 'An account with the given email already exists.');
-  assertProblem(await signUp(t, clientId, email.toUpperCase(), {}), 409, 'UsernameExistsException', 'An account with the given email already exists.');
+  assertProblem(
+    await signUp(t, clientId, email, {}),
+    409,
+    'UsernameExistsException',
+    'An account with the given email already exists.',
+  );
+  assertProblem(
+    await signUp(t, clientId, email.toUpperCase(), {}),
+    409,
+    'UsernameExistsException',
+    'An account with the given email already exists.',
+  );
   assert.equal(mailsTo(t, email), 1);
 });
 
 test('username-attribute pools with email and phone: either works, anything else is refused', async () => {
-  const { clientId } = await createPoolWithClient(t, { usernameAttributes: ['email', 'phone_number'], autoVerifiedAttributes: ['phone_number'] });
+  const { clientId } = await createPoolWithClient(t, {
+    usernameAttributes: ['email', 'phone_number'],
+    autoVerifiedAttributes: ['phone_number'],
+  });
   const phone = uniquePhone();
   const res = await signUp(t, clientId, phone, {});
   assert.equal(res.status, 201);
   assert.equal(res.body.codeDeliveryDetails.deliveryMedium, 'SMS');
   assert.equal((await confirm(clientId, phone, t.smsCodeFor(phone))).status, 200);
   assert.equal((await signIn(t, clientId, phone)).status, 200);
-  assertProblem(await signUp(t, clientId, phone, {}), 409, 'UsernameExistsException', 'An account with the given phone_number already exists.');
-  assertProblem(await signUp(t, clientId, 'plainname', {}), 400, 'InvalidParameterException', 'Username should be either an email or a phone number.');
+  assertProblem(
+    await signUp(t, clientId, phone, {}),
+    409,
+    'UsernameExistsException',
+    'An account with the given phone_number already exists.',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'plainname', {}),
+    400,
+    'InvalidParameterException',
+    'Username should be either an email or a phone number.',
+  );
 });
 
 test('usernames are case-insensitive by default and case-sensitive when the pool says so', async () => {
   const insensitive = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
   await signedInUser(t, insensitive.clientId, 'Casey', { email: uniqueEmail('c1') });
   assert.equal((await signIn(t, insensitive.clientId, 'casey')).status, 200);
-  assertProblem(await signUp(t, insensitive.clientId, 'CASEY', { email: uniqueEmail('c2') }), 409, 'UsernameExistsException');
+  assertProblem(
+    await signUp(t, insensitive.clientId, 'CASEY', { email: uniqueEmail('c2') }),
+    409,
+    'UsernameExistsException',
+  );
 
   const sensitive = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], usernameCaseSensitive: true });
   const upper = await signedInUser(t, sensitive.clientId, 'Casey', { email: uniqueEmail('c3') });
@@ -195,7 +255,12 @@ test('PreventUserExistenceErrors on (default): unknown users look like bad passw
   const client = await t.admin('GET', `/v1/pools/${poolId}/clients/${clientId}`);
   assert.equal(client.body.preventUserExistenceErrors, true);
   assertProblem(await signIn(t, clientId, 'nobody'), 401, 'NotAuthorizedException', 'Incorrect username or password.');
-  assertProblem(await signIn(t, clientId, uniqueEmail('nobody')), 401, 'NotAuthorizedException', 'Incorrect username or password.');
+  assertProblem(
+    await signIn(t, clientId, uniqueEmail('nobody')),
+    401,
+    'NotAuthorizedException',
+    'Incorrect username or password.',
+  );
 
   const resend = await t.call('POST', '/v1/sign-up/resend-code', { clientId, username: 'nobody' });
   assert.equal(resend.status, 200);
@@ -206,17 +271,28 @@ test('PreventUserExistenceErrors on (default): unknown users look like bad passw
   assert.match(details.destination, /^.\*\*\*@.\*\*\*$/);
   const mailsBefore = t.smtp.messages.length;
   const byEmail = await t.call('POST', '/v1/sign-up/resend-code', { clientId, username: 'ghost@nowhere.test' });
-  assert.deepEqual(byEmail.body, { codeDeliveryDetails: { destination: 'g***@n***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  assert.deepEqual(byEmail.body, {
+    codeDeliveryDetails: { destination: 'g***@n***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+  });
   assert.equal(t.smtp.messages.length, mailsBefore, 'nothing is sent for nobody');
 });
 
 test('PreventUserExistenceErrors off: unknown users answer 404 UserNotFoundException', async () => {
   const { clientId } = await createPoolWithClient(t, aliasPool, { preventUserExistenceErrors: false });
   assertProblem(await signIn(t, clientId, 'nobody'), 404, 'UserNotFoundException', 'User does not exist.');
-  assertProblem(await t.call('POST', '/v1/sign-up/resend-code', { clientId, username: 'nobody' }), 404, 'UserNotFoundException');
+  assertProblem(
+    await t.call('POST', '/v1/sign-up/resend-code', { clientId, username: 'nobody' }),
+    404,
+    'UserNotFoundException',
+  );
   // A known user with a wrong password is still 401.
   await signedInUser(t, clientId, 'known', { email: uniqueEmail('known') });
-  assertProblem(await signIn(t, clientId, 'known', 'Wr0ng-password'), 401, 'NotAuthorizedException', 'Incorrect username or password.');
+  assertProblem(
+    await signIn(t, clientId, 'known', 'Wr0ng-password'),
+    401,
+    'NotAuthorizedException',
+    'Incorrect username or password.',
+  );
   // An unverified alias is no user either.
   const unverified = uniqueEmail('unv');
   await signUp(t, clientId, 'unverified', { email: unverified });
@@ -236,7 +312,12 @@ test('username-attribute pools: changing to another user’s email answers 409 a
     const mine = uniqueEmail('mover');
     const mover = await signedInUser(t, clientId, mine, { email: mine });
     const before = await attributesOf(t, mover.accessToken);
-    assertProblem(await updateAttributes(t, mover.accessToken, { email: taken.toUpperCase() }), 409, 'AliasExistsException', 'An account with the email already exists.');
+    assertProblem(
+      await updateAttributes(t, mover.accessToken, { email: taken.toUpperCase() }),
+      409,
+      'AliasExistsException',
+      'An account with the email already exists.',
+    );
     assert.deepEqual(await attributesOf(t, mover.accessToken), before);
     assert.equal(mailsTo(t, taken), 1, 'no code goes to the other user’s address');
     assert.equal(decodeJwt((await signIn(t, clientId, taken)).body.accessToken).sub, owner.userSub);
@@ -245,7 +326,11 @@ test('username-attribute pools: changing to another user’s email answers 409 a
 
 test('username-attribute pools: forceAliasCreation never takes another user’s sign-in email', async () => {
   // The owner signs up after the mover asked for the change, so the pending value was free then.
-  const { clientId } = await createPoolWithClient(t, { usernameAttributes: ['email'], autoVerifiedAttributes: ['email'], keepOriginalAttributes: ['email'] });
+  const { clientId } = await createPoolWithClient(t, {
+    usernameAttributes: ['email'],
+    autoVerifiedAttributes: ['email'],
+    keepOriginalAttributes: ['email'],
+  });
   const mine = uniqueEmail('racer');
   const mover = await signedInUser(t, clientId, mine, { email: mine });
   const contested = uniqueEmail('contested');
@@ -253,8 +338,16 @@ test('username-attribute pools: forceAliasCreation never takes another user’s 
   const code = await newCodeFor(t, contested, 0);
   const owner = await signedInUser(t, clientId, contested, { email: contested });
 
-  assertProblem(await verify(mover.accessToken, 'email', code, { forceAliasCreation: true }), 409, 'AliasExistsException');
-  assert.deepEqual(await attributesOf(t, owner.accessToken), { sub: owner.userSub, email: contested, email_verified: 'true' });
+  assertProblem(
+    await verify(mover.accessToken, 'email', code, { forceAliasCreation: true }),
+    409,
+    'AliasExistsException',
+  );
+  assert.deepEqual(await attributesOf(t, owner.accessToken), {
+    sub: owner.userSub,
+    email: contested,
+    email_verified: 'true',
+  });
   assert.equal(decodeJwt((await signIn(t, clientId, contested)).body.accessToken).sub, owner.userSub);
   assert.equal((await attributesOf(t, mover.accessToken)).email, mine);
 });
@@ -265,7 +358,12 @@ test('alias pools: deleting a user frees its aliases; preferred_username is uniq
   const gone = await signedInUser(t, clientId, 'gone', { email });
   assert.equal((await updateAttributes(t, gone.accessToken, { preferred_username: 'Star' })).status, 200);
   const other = await signedInUser(t, clientId, 'other', { email: uniqueEmail('other') });
-  assertProblem(await updateAttributes(t, other.accessToken, { preferred_username: 'star' }), 409, 'AliasExistsException', 'An account with the preferred_username already exists.');
+  assertProblem(
+    await updateAttributes(t, other.accessToken, { preferred_username: 'star' }),
+    409,
+    'AliasExistsException',
+    'An account with the preferred_username already exists.',
+  );
   assert.equal('preferred_username' in (await attributesOf(t, other.accessToken)), false);
 
   assert.equal((await t.call('DELETE', '/v1/me', undefined, gone.accessToken)).status, 204);

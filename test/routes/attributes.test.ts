@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createPoolWithClient, decodeJwt, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
-import { assertProblem, attributesOf, mailsTo, signIn, uniqueEmail, uniquePhone, updateAttributes } from '../support/user-flows.ts';
+import {
+  assertProblem,
+  attributesOf,
+  mailsTo,
+  signIn,
+  uniqueEmail,
+  uniquePhone,
+  updateAttributes,
+} from '../support/user-flows.ts';
 
 let t: TestApp;
 before(async () => {
@@ -13,7 +21,11 @@ const UNAUTHORIZED = 'A client attempted to write unauthorized attribute';
 const emailPool = { autoVerifiedAttributes: ['email'] };
 
 /** A pool, a client and a signed-in user; `pool` and `client` are passed to createPoolWithClient. */
-async function setUp(pool: Record<string, unknown> = {}, client: Record<string, unknown> = {}, attributes: Record<string, string> = {}) {
+async function setUp(
+  pool: Record<string, unknown> = {},
+  client: Record<string, unknown> = {},
+  attributes: Record<string, string> = {},
+) {
   const created = await createPoolWithClient(t, { ...emailPool, ...pool }, client);
   const email = uniqueEmail('attr');
   const tokens = await signedInUser(t, created.clientId, 'attr', { email, ...attributes });
@@ -32,7 +44,12 @@ async function refusedWithoutChange(token: string, run: () => Promise<unknown>) 
 const put = (token: string, name: string, value: string) =>
   t.call('PUT', `/v1/me/attributes/${encodeURIComponent(name)}`, { value }, token);
 const del = (token: string, ...names: string[]) =>
-  t.call('DELETE', `/v1/me/attributes?${names.map((n) => `name=${encodeURIComponent(n)}`).join('&')}`, undefined, token);
+  t.call(
+    'DELETE',
+    `/v1/me/attributes?${names.map((n) => `name=${encodeURIComponent(n)}`).join('&')}`,
+    undefined,
+    token,
+  );
 
 test('GET returns the attribute map itself: sub always, flags as strings', async () => {
   const u = await setUp({}, {}, { given_name: 'Ada', phone_number: '+14325551212' });
@@ -48,7 +65,11 @@ test('GET returns the attribute map itself: sub always, flags as strings', async
 
 test('PATCH changes plain attributes at once and reports each one DONE', async () => {
   const u = await setUp({}, {}, { given_name: 'Ada' });
-  const res = await updateAttributes(t, u.token, { given_name: 'Grace', family_name: 'Hopper', website: 'https://example.org' });
+  const res = await updateAttributes(t, u.token, {
+    given_name: 'Grace',
+    family_name: 'Hopper',
+    website: 'https://example.org',
+  });
   assert.equal(res.status, 200);
   const done = { isUpdated: true, nextStep: { updateAttributeStep: 'DONE' } };
   assert.deepEqual(res.body, { results: { given_name: done, family_name: done, website: done } });
@@ -108,10 +129,25 @@ test('PUT changes one attribute and answers its single result', async () => {
   assert.equal(email.body.nextStep.codeDeliveryDetails.attributeName, 'email');
 
   await refusedWithoutChange(u.token, async () => {
-    assertProblem(await t.call('PUT', '/v1/me/attributes/given_name', { value: 'x', extra: 1 }, u.token), 400, 'InvalidParameterException', "Unknown member 'extra'");
-    assertProblem(await t.call('PUT', '/v1/me/attributes/given_name', {}, u.token), 400, 'InvalidParameterException', "Member 'value'");
+    assertProblem(
+      await t.call('PUT', '/v1/me/attributes/given_name', { value: 'x', extra: 1 }, u.token),
+      400,
+      'InvalidParameterException',
+      "Unknown member 'extra'",
+    );
+    assertProblem(
+      await t.call('PUT', '/v1/me/attributes/given_name', {}, u.token),
+      400,
+      'InvalidParameterException',
+      "Member 'value'",
+    );
     assertProblem(await put(u.token, 'given_name', 'x'.repeat(2049)), 400, 'InvalidParameterException');
-    assertProblem(await put(u.token, 'custom:nope', 'x'), 400, 'InvalidParameterException', 'user.custom:nope: Attribute does not exist in the schema.');
+    assertProblem(
+      await put(u.token, 'custom:nope', 'x'),
+      400,
+      'InvalidParameterException',
+      'user.custom:nope: Attribute does not exist in the schema.',
+    );
   });
 });
 
@@ -141,9 +177,24 @@ test('a client writes only its writeAttributes; unknown names are unauthorized t
   const email = uniqueEmail('perm');
   const tokens = await signedInUser(t, created.clientId, 'perm', { email });
   await refusedWithoutChange(tokens.accessToken, async () => {
-    assertProblem(await updateAttributes(t, tokens.accessToken, { given_name: 'G' }), 403, 'NotAuthorizedException', UNAUTHORIZED);
-    assertProblem(await updateAttributes(t, tokens.accessToken, { nickname: 'n', given_name: 'G' }), 403, 'NotAuthorizedException', UNAUTHORIZED);
-    assertProblem(await updateAttributes(t, tokens.accessToken, { shoe_size: '42' }), 403, 'NotAuthorizedException', UNAUTHORIZED);
+    assertProblem(
+      await updateAttributes(t, tokens.accessToken, { given_name: 'G' }),
+      403,
+      'NotAuthorizedException',
+      UNAUTHORIZED,
+    );
+    assertProblem(
+      await updateAttributes(t, tokens.accessToken, { nickname: 'n', given_name: 'G' }),
+      403,
+      'NotAuthorizedException',
+      UNAUTHORIZED,
+    );
+    assertProblem(
+      await updateAttributes(t, tokens.accessToken, { shoe_size: '42' }),
+      403,
+      'NotAuthorizedException',
+      UNAUTHORIZED,
+    );
     assertProblem(await del(tokens.accessToken, 'given_name'), 403, 'NotAuthorizedException', UNAUTHORIZED);
   });
   assert.equal((await updateAttributes(t, tokens.accessToken, { nickname: 'n' })).status, 200);
@@ -152,10 +203,25 @@ test('a client writes only its writeAttributes; unknown names are unauthorized t
 test('without a write list, unknown attributes are a schema error (400), not a permission error', async () => {
   const u = await setUp();
   await refusedWithoutChange(u.token, async () => {
-    assertProblem(await updateAttributes(t, u.token, { shoe_size: '42' }), 400, 'InvalidParameterException', 'user.shoe_size: Attribute does not exist in the schema.');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:ghost': '1', given_name: 'G' }), 400, 'InvalidParameterException', 'user.custom:ghost: Attribute does not exist in the schema.');
+    assertProblem(
+      await updateAttributes(t, u.token, { shoe_size: '42' }),
+      400,
+      'InvalidParameterException',
+      'user.shoe_size: Attribute does not exist in the schema.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:ghost': '1', given_name: 'G' }),
+      400,
+      'InvalidParameterException',
+      'user.custom:ghost: Attribute does not exist in the schema.',
+    );
     assertProblem(await updateAttributes(t, u.token, { ['x'.repeat(33)]: '1' }), 400, 'InvalidParameterException');
-    assertProblem(await updateAttributes(t, u.token, { 'bad name': '1' }), 400, 'InvalidParameterException', "Invalid attribute name 'bad name'");
+    assertProblem(
+      await updateAttributes(t, u.token, { 'bad name': '1' }),
+      400,
+      'InvalidParameterException',
+      "Invalid attribute name 'bad name'",
+    );
   });
 });
 
@@ -171,21 +237,46 @@ test('a client reads only its readAttributes; a verified flag only when listed; 
     email_verified: 'true',
     'custom:plan': 'pro',
   });
-  const narrow = await t.admin('POST', `/v1/pools/${created.poolId}/clients`, { name: 'narrow', readAttributes: ['email'] });
+  const narrow = await t.admin('POST', `/v1/pools/${created.poolId}/clients`, {
+    name: 'narrow',
+    readAttributes: ['email'],
+  });
   const narrowTokens = (await signIn(t, narrow.body.clientId, 'read')).body;
   assert.deepEqual(await attributesOf(t, narrowTokens.accessToken), { sub: tokens.userSub, email });
-  const withFlag = await t.admin('POST', `/v1/pools/${created.poolId}/clients`, { name: 'flag', readAttributes: ['email', 'email_verified', 'custom:plan'] });
+  const withFlag = await t.admin('POST', `/v1/pools/${created.poolId}/clients`, {
+    name: 'flag',
+    readAttributes: ['email', 'email_verified', 'custom:plan'],
+  });
   const flagTokens = (await signIn(t, withFlag.body.clientId, 'read')).body;
-  assert.deepEqual(await attributesOf(t, flagTokens.accessToken), { sub: tokens.userSub, email, email_verified: 'true', 'custom:plan': 'pro' });
+  assert.deepEqual(await attributesOf(t, flagTokens.accessToken), {
+    sub: tokens.userSub,
+    email,
+    email_verified: 'true',
+    'custom:plan': 'pro',
+  });
 });
 
 test('custom String attributes respect their length constraints', async () => {
   const u = await setUp({ schema: [{ name: 'nick', stringConstraints: { minLength: 2, maxLength: 5 } }] });
   await refusedWithoutChange(u.token, async () => {
-    assertProblem(await updateAttributes(t, u.token, { 'custom:nick': 'a' }), 400, 'InvalidParameterException', 'custom:nick: The value must be 2 to 5 characters long.');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:nick': 'abcdef' }), 400, 'InvalidParameterException', 'custom:nick');
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:nick': 'a' }),
+      400,
+      'InvalidParameterException',
+      'custom:nick: The value must be 2 to 5 characters long.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:nick': 'abcdef' }),
+      400,
+      'InvalidParameterException',
+      'custom:nick',
+    );
   });
-  assert.equal((await updateAttributes(t, u.token, { 'custom:nick': '🙂🙂' })).status, 200, 'lengths count characters, not UTF-16 units');
+  assert.equal(
+    (await updateAttributes(t, u.token, { 'custom:nick': '🙂🙂' })).status,
+    200,
+    'lengths count characters, not UTF-16 units',
+  );
   assert.equal((await attributesOf(t, u.token))['custom:nick'], '🙂🙂');
 });
 
@@ -198,18 +289,72 @@ test('custom Number, Boolean and DateTime attributes are checked and stored cano
     ],
   });
   await refusedWithoutChange(u.token, async () => {
-    assertProblem(await updateAttributes(t, u.token, { 'custom:age': 'old' }), 400, 'InvalidParameterException', 'custom:age: The value must be an integer.');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:age': '1.5' }), 400, 'InvalidParameterException', 'custom:age: The value must be an integer.');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:age': '151' }), 400, 'InvalidParameterException', 'custom:age: The value must be at most 150.');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:age': '-1' }), 400, 'InvalidParameterException', 'custom:age: The value must be at least 0.');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:opt_in': 'yes' }), 400, 'InvalidParameterException', 'custom:opt_in: The value must be "true" or "false".');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:since': '2024-02-30T00:00:00Z' }), 400, 'InvalidParameterException', 'custom:since');
-    assertProblem(await updateAttributes(t, u.token, { updated_at: '-5' }), 400, 'InvalidParameterException', 'updated_at: The value must be at least 0.');
-    assertProblem(await updateAttributes(t, u.token, { birthdate: '1990-1-1' }), 400, 'InvalidParameterException', 'birthdate');
-    assertProblem(await updateAttributes(t, u.token, { phone_number: '555-0100' }), 400, 'InvalidParameterException', 'Invalid phone number format.');
-    assertProblem(await updateAttributes(t, u.token, { email: 'nope' }), 400, 'InvalidParameterException', 'Invalid email address format.');
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:age': 'old' }),
+      400,
+      'InvalidParameterException',
+      'custom:age: The value must be an integer.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:age': '1.5' }),
+      400,
+      'InvalidParameterException',
+      'custom:age: The value must be an integer.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:age': '151' }),
+      400,
+      'InvalidParameterException',
+      'custom:age: The value must be at most 150.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:age': '-1' }),
+      400,
+      'InvalidParameterException',
+      'custom:age: The value must be at least 0.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:opt_in': 'yes' }),
+      400,
+      'InvalidParameterException',
+      'custom:opt_in: The value must be "true" or "false".',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:since': '2024-02-30T00:00:00Z' }),
+      400,
+      'InvalidParameterException',
+      'custom:since',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { updated_at: '-5' }),
+      400,
+      'InvalidParameterException',
+      'updated_at: The value must be at least 0.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { birthdate: '1990-1-1' }),
+      400,
+      'InvalidParameterException',
+      'birthdate',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { phone_number: '555-0100' }),
+      400,
+      'InvalidParameterException',
+      'Invalid phone number format.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { email: 'nope' }),
+      400,
+      'InvalidParameterException',
+      'Invalid email address format.',
+    );
     // One bad value spoils the whole request.
-    assertProblem(await updateAttributes(t, u.token, { given_name: 'ok', 'custom:age': 'old' }), 400, 'InvalidParameterException');
+    assertProblem(
+      await updateAttributes(t, u.token, { given_name: 'ok', 'custom:age': 'old' }),
+      400,
+      'InvalidParameterException',
+    );
   });
   const res = await updateAttributes(t, u.token, {
     'custom:age': '042',
@@ -232,13 +377,43 @@ test('custom Number, Boolean and DateTime attributes are checked and stored cano
 });
 
 test('immutable attributes can be given at sign-up only, never updated, even when never set', async () => {
-  const u = await setUp({ schema: [{ name: 'tenant', mutable: false }, { name: 'region', mutable: false }, { name: 'nickname', mutable: false }] }, {}, { 'custom:tenant': 'acme' });
+  const u = await setUp(
+    {
+      schema: [
+        { name: 'tenant', mutable: false },
+        { name: 'region', mutable: false },
+        { name: 'nickname', mutable: false },
+      ],
+    },
+    {},
+    { 'custom:tenant': 'acme' },
+  );
   assert.equal((await attributesOf(t, u.token))['custom:tenant'], 'acme');
   await refusedWithoutChange(u.token, async () => {
-    assertProblem(await updateAttributes(t, u.token, { 'custom:tenant': 'evil' }), 400, 'InvalidParameterException', 'Attribute cannot be updated');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:region': 'eu' }), 400, 'InvalidParameterException', 'Attribute cannot be updated');
-    assertProblem(await updateAttributes(t, u.token, { nickname: 'nick' }), 400, 'InvalidParameterException', 'Invalid user attributes: user.nickname: Attribute cannot be updated.');
-    assertProblem(await updateAttributes(t, u.token, { 'custom:tenant': '' }), 400, 'InvalidParameterException', 'Attribute cannot be updated');
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:tenant': 'evil' }),
+      400,
+      'InvalidParameterException',
+      'Attribute cannot be updated',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:region': 'eu' }),
+      400,
+      'InvalidParameterException',
+      'Attribute cannot be updated',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { nickname: 'nick' }),
+      400,
+      'InvalidParameterException',
+      'Invalid user attributes: user.nickname: Attribute cannot be updated.',
+    );
+    assertProblem(
+      await updateAttributes(t, u.token, { 'custom:tenant': '' }),
+      400,
+      'InvalidParameterException',
+      'Attribute cannot be updated',
+    );
     assertProblem(await del(u.token, 'custom:tenant'), 400, 'InvalidParameterException', 'Attribute cannot be updated');
   });
 });
@@ -265,10 +440,20 @@ test('a blank value deletes; deleting what the user lacks is fine; the flag goes
 test('required attributes cannot be deleted, by blank value or by DELETE', async () => {
   const u = await setUp({ schema: [{ name: 'name', required: true }] }, {}, { name: 'Req Uired' });
   await refusedWithoutChange(u.token, async () => {
-    assertProblem(await updateAttributes(t, u.token, { name: '' }), 400, 'InvalidParameterException', 'user.name: The attribute is required and cannot be deleted.');
+    assertProblem(
+      await updateAttributes(t, u.token, { name: '' }),
+      400,
+      'InvalidParameterException',
+      'user.name: The attribute is required and cannot be deleted.',
+    );
     assertProblem(await put(u.token, 'name', ''), 400, 'InvalidParameterException', 'The attribute is required');
     assertProblem(await del(u.token, 'name'), 400, 'InvalidParameterException', 'The attribute is required');
-    assertProblem(await del(u.token, 'given_name', 'name'), 400, 'InvalidParameterException', 'The attribute is required');
+    assertProblem(
+      await del(u.token, 'given_name', 'name'),
+      400,
+      'InvalidParameterException',
+      'The attribute is required',
+    );
   });
   assert.equal((await updateAttributes(t, u.token, { name: 'Changed' })).status, 200);
 });
@@ -277,10 +462,27 @@ test('DELETE validates its query', async () => {
   const u = await setUp();
   await refusedWithoutChange(u.token, async () => {
     assertProblem(await t.call('DELETE', '/v1/me/attributes', undefined, u.token), 400, 'InvalidParameterException');
-    assertProblem(await t.call('DELETE', `/v1/me/attributes?name=${'x'.repeat(33)}`, undefined, u.token), 400, 'InvalidParameterException');
-    assertProblem(await t.call('DELETE', '/v1/me/attributes?name=given_name&other=1', undefined, u.token), 400, 'InvalidParameterException');
-    assertProblem(await del(u.token, 'shoe_size'), 400, 'InvalidParameterException', 'user.shoe_size: Attribute does not exist in the schema.');
-    assertProblem(await t.call('DELETE', '/v1/me/attributes?name=given_name', undefined, 'garbage'), 401, 'NotAuthorizedException');
+    assertProblem(
+      await t.call('DELETE', `/v1/me/attributes?name=${'x'.repeat(33)}`, undefined, u.token),
+      400,
+      'InvalidParameterException',
+    );
+    assertProblem(
+      await t.call('DELETE', '/v1/me/attributes?name=given_name&other=1', undefined, u.token),
+      400,
+      'InvalidParameterException',
+    );
+    assertProblem(
+      await del(u.token, 'shoe_size'),
+      400,
+      'InvalidParameterException',
+      'user.shoe_size: Attribute does not exist in the schema.',
+    );
+    assertProblem(
+      await t.call('DELETE', '/v1/me/attributes?name=given_name', undefined, 'garbage'),
+      401,
+      'NotAuthorizedException',
+    );
   });
 });
 
@@ -298,13 +500,41 @@ test('values are limited to 2048 characters on every path', async () => {
 test('PATCH validates its body', async () => {
   const u = await setUp();
   await refusedWithoutChange(u.token, async () => {
-    assertProblem(await t.call('PATCH', '/v1/me/attributes', { given_name: 'x' }, u.token), 400, 'InvalidParameterException', 'userAttributes');
-    assertProblem(await t.call('PATCH', '/v1/me/attributes', { userAttributes: {}, extra: 1 }, u.token), 400, 'InvalidParameterException', "Unknown member 'extra'");
-    assertProblem(await t.call('PATCH', '/v1/me/attributes', {}, u.token), 400, 'InvalidParameterException', "Member 'userAttributes'");
-    assertProblem(await t.call('PATCH', '/v1/me/attributes', { userAttributes: { given_name: 1 } }, u.token), 400, 'InvalidParameterException');
-    assertProblem(await t.call('PATCH', '/v1/me/attributes', { userAttributes: { given_name: 'x' } }), 401, 'NotAuthorizedException');
+    assertProblem(
+      await t.call('PATCH', '/v1/me/attributes', { given_name: 'x' }, u.token),
+      400,
+      'InvalidParameterException',
+      'userAttributes',
+    );
+    assertProblem(
+      await t.call('PATCH', '/v1/me/attributes', { userAttributes: {}, extra: 1 }, u.token),
+      400,
+      'InvalidParameterException',
+      "Unknown member 'extra'",
+    );
+    assertProblem(
+      await t.call('PATCH', '/v1/me/attributes', {}, u.token),
+      400,
+      'InvalidParameterException',
+      "Member 'userAttributes'",
+    );
+    assertProblem(
+      await t.call('PATCH', '/v1/me/attributes', { userAttributes: { given_name: 1 } }, u.token),
+      400,
+      'InvalidParameterException',
+    );
+    assertProblem(
+      await t.call('PATCH', '/v1/me/attributes', { userAttributes: { given_name: 'x' } }),
+      401,
+      'NotAuthorizedException',
+    );
   });
-  const withMetadata = await t.call('PATCH', '/v1/me/attributes', { userAttributes: { given_name: 'x' }, clientMetadata: { a: 'b' } }, u.token);
+  const withMetadata = await t.call(
+    'PATCH',
+    '/v1/me/attributes',
+    { userAttributes: { given_name: 'x' }, clientMetadata: { a: 'b' } },
+    u.token,
+  );
   assert.equal(withMetadata.status, 200);
   const empty = await updateAttributes(t, u.token, {});
   assert.equal(empty.status, 200);
@@ -314,7 +544,12 @@ test('PATCH validates its body', async () => {
 test('developer-only attributes are invisible and unwritable for users', async () => {
   const u = await setUp({ schema: [{ name: 'score', developerOnly: true }] });
   await refusedWithoutChange(u.token, async () => {
-    assertProblem(await updateAttributes(t, u.token, { 'dev:custom:score': '1' }), 403, 'NotAuthorizedException', UNAUTHORIZED);
+    assertProblem(
+      await updateAttributes(t, u.token, { 'dev:custom:score': '1' }),
+      403,
+      'NotAuthorizedException',
+      UNAUTHORIZED,
+    );
   });
   assert.equal('dev:custom:score' in (await attributesOf(t, u.token)), false);
 });

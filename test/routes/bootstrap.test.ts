@@ -32,7 +32,12 @@ test('first start creates one default pool and client; later starts find them ag
 test('POOLS_FILE creates pools and clients, then brings them up to date without changing what exists', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cognate-pools-'));
   const file = path.join(dir, 'pools.json');
-  const pool = { poolId: 'local_FilePool1', name: 'from-file', schema: [{ name: 'plan' }], autoVerifiedAttributes: ['email'] };
+  const pool = {
+    poolId: 'local_FilePool1',
+    name: 'from-file',
+    schema: [{ name: 'plan' }],
+    autoVerifiedAttributes: ['email'],
+  };
   const client = { clientId: 'abcdefghijklmnopqrstuvwxyz', name: 'web', writeAttributes: ['email', 'custom:plan'] };
   await writeFile(file, JSON.stringify({ pools: [{ ...pool, clients: [client] }] }));
   const [created] = await bootstrapPools(t.services.pools, { poolsFile: file });
@@ -42,7 +47,10 @@ test('POOLS_FILE creates pools and clients, then brings them up to date without 
 
   // Second run: a new custom attribute is added, the client list is replaced by the file's.
   const updatedClient = { ...client, readAttributes: ['email'], writeAttributes: ['email'] };
-  await writeFile(file, JSON.stringify({ pools: [{ ...pool, schema: [{ name: 'plan' }, { name: 'tier' }], clients: [updatedClient] }] }));
+  await writeFile(
+    file,
+    JSON.stringify({ pools: [{ ...pool, schema: [{ name: 'plan' }, { name: 'tier' }], clients: [updatedClient] }] }),
+  );
   const [updated] = await bootstrapPools(t.services.pools, { poolsFile: file });
   assert.equal(updated!.created, false);
   const names = updated!.pool.attributeSettings.schema.map((a) => a.name);
@@ -51,21 +59,33 @@ test('POOLS_FILE creates pools and clients, then brings them up to date without 
   assert.deepEqual(updated!.clients[0]!.writeAttributes, ['email']);
 
   // A client is declared whole: settings its entry no longer names go back to their defaults.
-  const full = { ...client, allowedOrigins: ['https://app.example.com'], explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'], preventUserExistenceErrors: false };
+  const full = {
+    ...client,
+    allowedOrigins: ['https://app.example.com'],
+    explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
+    preventUserExistenceErrors: false,
+  };
   await writeFile(file, JSON.stringify({ pools: [{ ...pool, clients: [full] }] }));
   const [declared] = await bootstrapPools(t.services.pools, { poolsFile: file });
   assert.deepEqual(declared!.clients[0]!.allowedOrigins, ['https://app.example.com']);
   assert.deepEqual(declared!.clients[0]!.explicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH']);
-  await writeFile(file, JSON.stringify({ pools: [{ ...pool, clients: [{ clientId: client.clientId, name: 'web' }] }] }));
+  await writeFile(
+    file,
+    JSON.stringify({ pools: [{ ...pool, clients: [{ clientId: client.clientId, name: 'web' }] }] }),
+  );
   const [reset] = await bootstrapPools(t.services.pools, { poolsFile: file });
-  const { readAttributes, writeAttributes, allowedOrigins, explicitAuthFlows, preventUserExistenceErrors } = reset!.clients[0]!;
-  assert.deepEqual({ readAttributes, writeAttributes, allowedOrigins, explicitAuthFlows, preventUserExistenceErrors }, {
-    readAttributes: null,
-    writeAttributes: null,
-    allowedOrigins: null,
-    explicitAuthFlows: null,
-    preventUserExistenceErrors: true,
-  });
+  const { readAttributes, writeAttributes, allowedOrigins, explicitAuthFlows, preventUserExistenceErrors } =
+    reset!.clients[0]!;
+  assert.deepEqual(
+    { readAttributes, writeAttributes, allowedOrigins, explicitAuthFlows, preventUserExistenceErrors },
+    {
+      readAttributes: null,
+      writeAttributes: null,
+      allowedOrigins: null,
+      explicitAuthFlows: null,
+      preventUserExistenceErrors: true,
+    },
+  );
 });
 
 test('POOLS_FILE entries need stable ids', async () => {
@@ -83,7 +103,11 @@ test('POOLS_FILE turns SRP on at creation and on or off at a later start', async
   const [created] = await bootstrapPools(t.services.pools, { poolsFile: file });
   assert.equal(created!.pool.srpEnabled, true);
   await writeFile(file, JSON.stringify({ pools: [pool] }));
-  assert.equal((await bootstrapPools(t.services.pools, { poolsFile: file }))[0]!.pool.srpEnabled, true, 'unsaid, the setting stays');
+  assert.equal(
+    (await bootstrapPools(t.services.pools, { poolsFile: file }))[0]!.pool.srpEnabled,
+    true,
+    'unsaid, the setting stays',
+  );
   await writeFile(file, JSON.stringify({ pools: [{ ...pool, srpEnabled: false }] }));
   assert.equal((await bootstrapPools(t.services.pools, { poolsFile: file }))[0]!.pool.srpEnabled, false);
   // The default pool keeps the REST API's default.

@@ -39,11 +39,19 @@ after(async () => {
 });
 
 async function messagesTo(destination: string) {
-  return t.database.db.select().from(outboxMessages).where(eq(outboxMessages.destination, destination)).orderBy(asc(outboxMessages.createdAt));
+  return t.database.db
+    .select()
+    .from(outboxMessages)
+    .where(eq(outboxMessages.destination, destination))
+    .orderBy(asc(outboxMessages.createdAt));
 }
 
 async function attemptsOf(messageId: string) {
-  return t.database.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.messageId, messageId)).orderBy(asc(deliveryAttempts.attempt));
+  return t.database.db
+    .select()
+    .from(deliveryAttempts)
+    .where(eq(deliveryAttempts.messageId, messageId))
+    .orderBy(asc(deliveryAttempts.attempt));
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -58,7 +66,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 test('with the SMTP server down a sign-up still succeeds, and the code arrives once it is back, exactly once', async () => {
   const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
-  const signUp = await t.call('POST', '/v1/sign-up', { clientId, username: 'downtime', password: PASSWORD, userAttributes: { email: 'downtime@example.com' } });
+  const signUp = await t.call('POST', '/v1/sign-up', {
+    clientId,
+    username: 'downtime',
+    password: PASSWORD,
+    userAttributes: { email: 'downtime@example.com' },
+  });
   assert.equal(signUp.status, 201);
   assert.equal(signUp.body.codeDeliveryDetails.deliveryMedium, 'EMAIL');
 
@@ -78,7 +91,11 @@ test('with the SMTP server down a sign-up still succeeds, and the code arrives o
   const worker = startDeliveryWorker(t.services.outbox, { intervalMs: 10, logger: silentLogger });
   try {
     const code = await revived.codeFor('downtime@example.com', 10_000);
-    const confirmed = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'downtime', confirmationCode: code });
+    const confirmed = await t.call('POST', '/v1/sign-up/confirm', {
+      clientId,
+      username: 'downtime',
+      confirmationCode: code,
+    });
     assert.equal(confirmed.status, 200);
     // Several more worker rounds: nothing is sent twice.
     await sleep(200);
@@ -106,7 +123,12 @@ test('retries back off exponentially and give up after the last try: the message
   await revived?.close();
   revived = undefined;
   const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
-  const signUp = await t.call('POST', '/v1/sign-up', { clientId, username: 'givesup', password: PASSWORD, userAttributes: { email: 'givesup@example.com' } });
+  const signUp = await t.call('POST', '/v1/sign-up', {
+    clientId,
+    username: 'givesup',
+    password: PASSWORD,
+    userAttributes: { email: 'givesup@example.com' },
+  });
   assert.equal(signUp.status, 201);
   const [queued] = await messagesTo('givesup@example.com');
 
@@ -172,7 +194,12 @@ test('a claim whose lease ran out (a crashed sender) is taken again and sent', a
 
 test('an SMS goes only to the user’s current or pending phone, checked when it is sent', async () => {
   const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['phone_number'] });
-  const signUp = await t.call('POST', '/v1/sign-up', { clientId, username: 'phoner', password: PASSWORD, userAttributes: { phone_number: '+12125550100' } });
+  const signUp = await t.call('POST', '/v1/sign-up', {
+    clientId,
+    username: 'phoner',
+    password: PASSWORD,
+    userAttributes: { phone_number: '+12125550100' },
+  });
   assert.equal(signUp.status, 201);
   const [user] = await t.database.db.select().from(users).where(eq(users.id, signUp.body.userSub));
   const enqueue = (destination: string, secret: string) =>
@@ -192,17 +219,27 @@ test('an SMS goes only to the user’s current or pending phone, checked when it
   const stranger = await enqueue('+12125550199', '011111');
   const pending = await enqueue('+12125550177', '122222');
   const current = await enqueue('+12125550100', '233333');
-  await t.database.db.update(userAttributes).set({ pendingValue: '+12125550177' }).where(eq(userAttributes.userId, user!.id));
+  await t.database.db
+    .update(userAttributes)
+    .set({ pendingValue: '+12125550177' })
+    .where(eq(userAttributes.userId, user!.id));
 
   await t.services.outbox.runDue({ limit: 10 });
-  const status = async (id: string) => (await t.database.db.select().from(outboxMessages).where(eq(outboxMessages.id, id)))[0]!;
+  const status = async (id: string) =>
+    (await t.database.db.select().from(outboxMessages).where(eq(outboxMessages.id, id)))[0]!;
   assert.equal((await status(stranger.id)).status, 'cancelled');
   assert.equal((await status(stranger.id)).payload, null);
   assert.equal((await status(pending.id)).status, 'sent');
   assert.equal((await status(current.id)).status, 'sent');
-  assert.ok(!t.twilio.messages.some((m) => m.to === '+12125550199'), 'nothing was sent to a number that is not the user’s');
+  assert.ok(
+    !t.twilio.messages.some((m) => m.to === '+12125550199'),
+    'nothing was sent to a number that is not the user’s',
+  );
   assert.ok(!t.logs.some((e) => e.to === '+12125550199'), 'nor written to the log');
-  assert.ok(t.twilio.messages.some((m) => m.to === '+12125550100'), 'the current number did get its message');
+  assert.ok(
+    t.twilio.messages.some((m) => m.to === '+12125550100'),
+    'the current number did get its message',
+  );
   assert.equal(t.smsCodeFor('+12125550177'), '122222');
 });
 
@@ -210,7 +247,17 @@ test('a new code supersedes a message still waiting for a retry', async () => {
   await revived?.close();
   revived = undefined;
   const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
-  assert.equal((await t.call('POST', '/v1/sign-up', { clientId, username: 'again', password: PASSWORD, userAttributes: { email: 'again@example.com' } })).status, 201);
+  assert.equal(
+    (
+      await t.call('POST', '/v1/sign-up', {
+        clientId,
+        username: 'again',
+        password: PASSWORD,
+        userAttributes: { email: 'again@example.com' },
+      })
+    ).status,
+    201,
+  );
   assert.equal((await t.call('POST', '/v1/sign-up/resend-code', { clientId, username: 'again' })).status, 200);
   const rows = await messagesTo('again@example.com');
   assert.deepEqual(

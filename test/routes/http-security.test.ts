@@ -19,17 +19,32 @@ const EVIL_ORIGIN = 'https://evil.example.com';
 const AMPLIFY_HEADERS = 'cache-control,content-type,x-amz-target,x-amz-user-agent';
 
 async function inject(method: string, url: string, headers: Record<string, string> = {}, payload?: string) {
-  const response = await t.app.inject({ method: method as 'GET', url, headers, ...(payload !== undefined && { payload }) });
+  const response = await t.app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(payload !== undefined && { payload }),
+  });
   return { status: response.statusCode, headers: response.headers, body: response.body };
 }
 
 const preflight = (url: string, origin: string, requestHeaders = AMPLIFY_HEADERS) =>
-  inject('OPTIONS', url, { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': requestHeaders });
+  inject('OPTIONS', url, {
+    origin,
+    'access-control-request-method': 'POST',
+    'access-control-request-headers': requestHeaders,
+  });
 const getUser = (origin?: string) =>
-  inject('POST', '/', { 'content-type': WIRE, 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser', ...(origin && { origin }) }, JSON.stringify({ AccessToken: 'garbage' }));
+  inject(
+    'POST',
+    '/',
+    { 'content-type': WIRE, 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser', ...(origin && { origin }) },
+    JSON.stringify({ AccessToken: 'garbage' }),
+  );
 
 function assertNoCors(headers: Record<string, unknown>) {
-  for (const name of Object.keys(headers)) assert.ok(!name.startsWith('access-control-'), `unexpected ${name}: ${String(headers[name])}`);
+  for (const name of Object.keys(headers))
+    assert.ok(!name.startsWith('access-control-'), `unexpected ${name}: ${String(headers[name])}`);
 }
 
 describe('security headers', () => {
@@ -67,7 +82,8 @@ describe('security headers', () => {
     // Every script and stylesheet the page names is served.
     const assets = [...page.body.matchAll(/(?:src|href)="\.?\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
     assert.ok(assets.length >= 2, page.body);
-    for (const asset of assets) assert.equal((await inject('GET', `/docs/${asset.replace(/^docs\//, '')}`)).status, 200, asset);
+    for (const asset of assets)
+      assert.equal((await inject('GET', `/docs/${asset.replace(/^docs\//, '')}`)).status, 200, asset);
     const spec = await inject('GET', '/docs/json');
     assert.equal(spec.status, 200);
     assert.equal(JSON.parse(spec.body).openapi, '3.1.0');
@@ -86,12 +102,22 @@ describe('CORS per client', () => {
     assert.deepEqual(described.body.allowedOrigins, [APP_ORIGIN, DEV_ORIGIN]);
     const plain = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'no-browser' });
     assert.equal(plain.body.allowedOrigins, null);
-    const patched = await t.admin('PATCH', `/v1/pools/${poolId}/clients/${plain.body.clientId}`, { allowedOrigins: ['capacitor://localhost', 'http://[::1]:3000'] });
+    const patched = await t.admin('PATCH', `/v1/pools/${poolId}/clients/${plain.body.clientId}`, {
+      allowedOrigins: ['capacitor://localhost', 'http://[::1]:3000'],
+    });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.deepEqual(patched.body.allowedOrigins, ['capacitor://localhost', 'http://[::1]:3000']);
     // Other members leave the list alone; null removes it.
-    assert.deepEqual((await t.admin('PATCH', `/v1/pools/${poolId}/clients/${plain.body.clientId}`, { name: 'renamed' })).body.allowedOrigins, ['capacitor://localhost', 'http://[::1]:3000']);
-    assert.equal((await t.admin('PATCH', `/v1/pools/${poolId}/clients/${plain.body.clientId}`, { allowedOrigins: null })).body.allowedOrigins, null);
+    assert.deepEqual(
+      (await t.admin('PATCH', `/v1/pools/${poolId}/clients/${plain.body.clientId}`, { name: 'renamed' })).body
+        .allowedOrigins,
+      ['capacitor://localhost', 'http://[::1]:3000'],
+    );
+    assert.equal(
+      (await t.admin('PATCH', `/v1/pools/${poolId}/clients/${plain.body.clientId}`, { allowedOrigins: null })).body
+        .allowedOrigins,
+      null,
+    );
   });
 
   test('an origin must be scheme://host[:port] exactly as a browser sends it', async () => {
@@ -109,11 +135,27 @@ describe('CORS per client', () => {
       'https://app.example.com?x=1',
       'null',
     ]) {
-      assertProblem(await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'bad', allowedOrigins: [origin] }), 400, 'InvalidParameterException', 'Invalid allowed origin');
-      assertProblem(await t.admin('PATCH', `/v1/pools/${poolId}/clients/${clientId}`, { allowedOrigins: [origin] }), 400, 'InvalidParameterException');
+      assertProblem(
+        await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'bad', allowedOrigins: [origin] }),
+        400,
+        'InvalidParameterException',
+        'Invalid allowed origin',
+      );
+      assertProblem(
+        await t.admin('PATCH', `/v1/pools/${poolId}/clients/${clientId}`, { allowedOrigins: [origin] }),
+        400,
+        'InvalidParameterException',
+      );
     }
-    assertProblem(await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'bad', allowedOrigins: [APP_ORIGIN, APP_ORIGIN] }), 400, 'InvalidParameterException');
-    assert.deepEqual((await t.admin('GET', `/v1/pools/${poolId}/clients/${clientId}`)).body.allowedOrigins, [APP_ORIGIN, DEV_ORIGIN]);
+    assertProblem(
+      await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'bad', allowedOrigins: [APP_ORIGIN, APP_ORIGIN] }),
+      400,
+      'InvalidParameterException',
+    );
+    assert.deepEqual((await t.admin('GET', `/v1/pools/${poolId}/clients/${clientId}`)).body.allowedOrigins, [
+      APP_ORIGIN,
+      DEV_ORIGIN,
+    ]);
   });
 
   test('an allowed origin’s preflight for POST / with Amplify’s headers is answered; the call and its errors carry CORS headers', async () => {
@@ -138,7 +180,11 @@ describe('CORS per client', () => {
       const response = await inject('GET', url, { origin: APP_ORIGIN });
       assert.equal(response.headers['access-control-allow-origin'], APP_ORIGIN, url);
     }
-    const restPre = await inject('OPTIONS', '/v1/me/attributes', { origin: APP_ORIGIN, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,content-type' });
+    const restPre = await inject('OPTIONS', '/v1/me/attributes', {
+      origin: APP_ORIGIN,
+      'access-control-request-method': 'PATCH',
+      'access-control-request-headers': 'authorization,content-type',
+    });
     assert.equal(restPre.status, 204);
     assert.match(String(restPre.headers['access-control-allow-methods']), /PATCH/);
   });
@@ -160,9 +206,14 @@ describe('CORS per client', () => {
     assertNoCors((await preflight('/', origin)).headers);
     const created = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'later', allowedOrigins: [origin] });
     assert.equal((await preflight('/', origin)).headers['access-control-allow-origin'], origin);
-    await t.admin('PATCH', `/v1/pools/${poolId}/clients/${created.body.clientId}`, { allowedOrigins: ['https://other.example.com'] });
+    await t.admin('PATCH', `/v1/pools/${poolId}/clients/${created.body.clientId}`, {
+      allowedOrigins: ['https://other.example.com'],
+    });
     assertNoCors((await preflight('/', origin)).headers);
-    assert.equal((await preflight('/', 'https://other.example.com')).headers['access-control-allow-origin'], 'https://other.example.com');
+    assert.equal(
+      (await preflight('/', 'https://other.example.com')).headers['access-control-allow-origin'],
+      'https://other.example.com',
+    );
     await t.admin('DELETE', `/v1/pools/${poolId}/clients/${created.body.clientId}`);
     assertNoCors((await preflight('/', 'https://other.example.com')).headers);
   });
@@ -177,13 +228,26 @@ describe('limits', () => {
 
   test('a body over the limit at POST / is refused with 413 in Cognito’s shape, before any work', async () => {
     const big = JSON.stringify({ ClientId: 'x', Username: 'big', Password: 'p'.repeat(300 * 1024) });
-    const response = await inject('POST', '/', { 'content-type': WIRE, 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp' }, big);
+    const response = await inject(
+      'POST',
+      '/',
+      { 'content-type': WIRE, 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp' },
+      big,
+    );
     assert.equal(response.status, 400);
     assert.equal(response.headers['x-amzn-errortype'], 'InvalidParameterException');
-    assert.deepEqual(JSON.parse(response.body), { __type: 'InvalidParameterException', message: 'The request body is too large.' });
+    assert.deepEqual(JSON.parse(response.body), {
+      __type: 'InvalidParameterException',
+      message: 'The request body is too large.',
+    });
     // Just under the limit is read and answered on its merits.
     const fits = JSON.stringify({ ClientId: 'x', Username: 'fits', Password: 'p'.repeat(200 * 1024) });
-    const answered = await inject('POST', '/', { 'content-type': WIRE, 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp' }, fits);
+    const answered = await inject(
+      'POST',
+      '/',
+      { 'content-type': WIRE, 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp' },
+      fits,
+    );
     assert.notEqual(JSON.parse(answered.body).message, 'The request body is too large.');
   });
 
@@ -195,7 +259,11 @@ describe('limits', () => {
       const slowBody = (path: string, type: string) =>
         // Headers promise 100 bytes; 10 come, then nothing.
         `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\nContent-Length: 100\r\n\r\n{"Username"`;
-      for (const sent of [slowBody('/', WIRE), slowBody('/v1/sign-up', 'application/json'), 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Tar']) {
+      for (const sent of [
+        slowBody('/', WIRE),
+        slowBody('/v1/sign-up', 'application/json'),
+        'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Tar',
+      ]) {
         const started = Date.now();
         const answer = await new Promise<string>((resolve, reject) => {
           const socket = connect(Number(port), '127.0.0.1');

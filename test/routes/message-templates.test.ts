@@ -26,7 +26,9 @@ const SIGN_UP_PT = { emailSubject: 'Bem-vindo à Acme', emailText: 'Seu código 
 const TEMPLATES = {
   SIGN_UP: { default: SIGN_UP_EN, locales: { fr: SIGN_UP_FR, pt: SIGN_UP_PT } },
   FORGOT_PASSWORD: { default: { emailSubject: 'Reset your Acme password' } },
-  ADMIN_INVITATION: { default: { emailText: 'Welcome {username}: your temporary password is {####}.', smsText: '{username} / {####}' } },
+  ADMIN_INVITATION: {
+    default: { emailText: 'Welcome {username}: your temporary password is {####}.', smsText: '{username} / {####}' },
+  },
 };
 
 async function newPool(body: Record<string, unknown> = {}) {
@@ -86,18 +88,58 @@ describe('GetMessageTemplates and SetMessageTemplates', () => {
   });
 
   const refusals: Array<[string, unknown, string[]]> = [
-    ['a text without {####}', { SIGN_UP: { default: { emailText: 'Welcome!' } } }, ['SIGN_UP.default.emailText', '{####}']],
-    ['an HTML body without {####}', { VERIFY_ATTRIBUTE: { default: { emailHtml: '<p>code</p>' } } }, ['VERIFY_ATTRIBUTE.default.emailHtml', '{####}']],
-    ['a translated SMS without {####}', { SIGN_UP: { locales: { fr: { smsText: 'Votre code' } } } }, ['SIGN_UP.locales.fr.smsText', '{####}']],
-    ['an invitation without {username}', { ADMIN_INVITATION: { default: { emailText: 'Password: {####}' } } }, ['ADMIN_INVITATION.default.emailText', '{username}']],
-    ['an invitation SMS without {username}', { ADMIN_INVITATION: { locales: { de: { smsText: 'Passwort: {####}' } } } }, ['ADMIN_INVITATION.locales.de.smsText', '{username}']],
-    ['a subject of 141 characters', { SIGN_UP: { default: { emailSubject: 's'.repeat(141) } } }, ['SIGN_UP.default.emailSubject', '140']],
-    ['an SMS of 141 characters', { SIGN_UP: { default: { smsText: `{####}${'x'.repeat(135)}` } } }, ['SIGN_UP.default.smsText', '140']],
-    ['an email body of 20,001 characters', { SIGN_UP: { default: { emailText: `{####}${'x'.repeat(19_995)}` } } }, ['SIGN_UP.default.emailText', '20000']],
+    [
+      'a text without {####}',
+      { SIGN_UP: { default: { emailText: 'Welcome!' } } },
+      ['SIGN_UP.default.emailText', '{####}'],
+    ],
+    [
+      'an HTML body without {####}',
+      { VERIFY_ATTRIBUTE: { default: { emailHtml: '<p>code</p>' } } },
+      ['VERIFY_ATTRIBUTE.default.emailHtml', '{####}'],
+    ],
+    [
+      'a translated SMS without {####}',
+      { SIGN_UP: { locales: { fr: { smsText: 'Votre code' } } } },
+      ['SIGN_UP.locales.fr.smsText', '{####}'],
+    ],
+    [
+      'an invitation without {username}',
+      { ADMIN_INVITATION: { default: { emailText: 'Password: {####}' } } },
+      ['ADMIN_INVITATION.default.emailText', '{username}'],
+    ],
+    [
+      'an invitation SMS without {username}',
+      { ADMIN_INVITATION: { locales: { de: { smsText: 'Passwort: {####}' } } } },
+      ['ADMIN_INVITATION.locales.de.smsText', '{username}'],
+    ],
+    [
+      'a subject of 141 characters',
+      { SIGN_UP: { default: { emailSubject: 's'.repeat(141) } } },
+      ['SIGN_UP.default.emailSubject', '140'],
+    ],
+    [
+      'an SMS of 141 characters',
+      { SIGN_UP: { default: { smsText: `{####}${'x'.repeat(135)}` } } },
+      ['SIGN_UP.default.smsText', '140'],
+    ],
+    [
+      'an email body of 20,001 characters',
+      { SIGN_UP: { default: { emailText: `{####}${'x'.repeat(19_995)}` } } },
+      ['SIGN_UP.default.emailText', '20000'],
+    ],
     ['an empty subject', { SIGN_UP: { default: { emailSubject: '' } } }, ['SIGN_UP.default.emailSubject']],
-    ['a locale with an underscore', { SIGN_UP: { locales: { pt_BR: { smsText: '{####}' } } } }, ['SIGN_UP.locales', 'pt_BR']],
+    [
+      'a locale with an underscore',
+      { SIGN_UP: { locales: { pt_BR: { smsText: '{####}' } } } },
+      ['SIGN_UP.locales', 'pt_BR'],
+    ],
     ['a locale in capitals', { SIGN_UP: { locales: { FR: { smsText: '{####}' } } } }, ['SIGN_UP.locales', 'FR']],
-    ['a language name for a locale', { SIGN_UP: { locales: { french: { smsText: '{####}' } } } }, ['SIGN_UP.locales', 'french']],
+    [
+      'a language name for a locale',
+      { SIGN_UP: { locales: { french: { smsText: '{####}' } } } },
+      ['SIGN_UP.locales', 'french'],
+    ],
     ['an unknown purpose', { WELCOME: { default: { smsText: '{####}' } } }, ['WELCOME']],
     ['an unknown template field', { SIGN_UP: { default: { emailBody: '{####}' } } }, ['emailBody', 'SIGN_UP.default']],
     ['a template that is not a string', { SIGN_UP: { default: { smsText: 5 } } }, ['SIGN_UP.default.smsText']],
@@ -108,28 +150,39 @@ describe('GetMessageTemplates and SetMessageTemplates', () => {
       const pool = await newPool({ messageTemplates: TEMPLATES });
       const res = await t.admin('PUT', url(pool.id), body);
       assertProblem(res, 400, 'InvalidParameterException');
-      for (const part of parts) assert.ok(res.body.detail.includes(part), `${JSON.stringify(res.body.detail)} lacks ${part}`);
+      for (const part of parts)
+        assert.ok(res.body.detail.includes(part), `${JSON.stringify(res.body.detail)} lacks ${part}`);
       assert.deepEqual((await t.admin('GET', url(pool.id))).body, TEMPLATES);
     });
   }
 
   test('two translations whose tags differ only in case are one tag: refused', async () => {
     const pool = await newPool();
-    const res = await t.admin('PUT', url(pool.id), { SIGN_UP: { locales: { 'pt-BR': { smsText: '{####}' }, 'pt-br': { smsText: 'x {####}' } } } });
+    const res = await t.admin('PUT', url(pool.id), {
+      SIGN_UP: { locales: { 'pt-BR': { smsText: '{####}' }, 'pt-br': { smsText: 'x {####}' } } },
+    });
     assertProblem(res, 400, 'InvalidParameterException', 'same language tag');
     assert.deepEqual((await t.admin('GET', url(pool.id))).body, {});
   });
 
   test('CreateUserPool with a bad template creates no pool', async () => {
     const before = (await t.admin('GET', '/v1/pools')).body.pools.length;
-    const res = await t.admin('POST', '/v1/pools', { name: 'bad', messageTemplates: { SIGN_UP: { default: { emailText: 'no code' } } } });
+    const res = await t.admin('POST', '/v1/pools', {
+      name: 'bad',
+      messageTemplates: { SIGN_UP: { default: { emailText: 'no code' } } },
+    });
     assertProblem(res, 400, 'InvalidParameterException', 'messageTemplates.SIGN_UP.default.emailText');
     assert.equal((await t.admin('GET', '/v1/pools')).body.pools.length, before);
   });
 
   test('an unknown pool: 404 ResourceNotFoundException for GET and PUT', async () => {
     assertProblem(await t.admin('GET', url('local_Nope00000')), 404, 'ResourceNotFoundException', 'local_Nope00000');
-    assertProblem(await t.admin('PUT', url('local_Nope00000'), TEMPLATES), 404, 'ResourceNotFoundException', 'local_Nope00000');
+    assertProblem(
+      await t.admin('PUT', url('local_Nope00000'), TEMPLATES),
+      404,
+      'ResourceNotFoundException',
+      'local_Nope00000',
+    );
   });
 
   test('no key or a wrong key: 401, and nothing is read or changed', async () => {
@@ -140,7 +193,11 @@ describe('GetMessageTemplates and SetMessageTemplates', () => {
       assert.equal(JSON.stringify(got.body).includes('Acme'), false);
       assertProblem(await t.call('PUT', url(pool.id), {}, token), 401, 'NotAuthorizedException');
       // The key is checked before the body.
-      assertProblem(await t.call('PUT', url(pool.id), { SIGN_UP: { default: { emailText: 'no code' } } }, token), 401, 'NotAuthorizedException');
+      assertProblem(
+        await t.call('PUT', url(pool.id), { SIGN_UP: { default: { emailText: 'no code' } } }, token),
+        401,
+        'NotAuthorizedException',
+      );
     }
     assert.deepEqual((await t.admin('GET', url(pool.id))).body, TEMPLATES);
   });
@@ -151,8 +208,10 @@ describe('choosing the templates for a user’s locale (pools.messageTemplates)'
   before(async () => {
     poolId = (await newPool({ messageTemplates: TEMPLATES })).id;
   });
-  const choose = (purpose: 'SIGN_UP' | 'VERIFY_ATTRIBUTE' | 'FORGOT_PASSWORD' | 'ADMIN_INVITATION', locale?: string | null) =>
-    t.services.pools.messageTemplates(poolId, purpose, locale);
+  const choose = (
+    purpose: 'SIGN_UP' | 'VERIFY_ATTRIBUTE' | 'FORGOT_PASSWORD' | 'ADMIN_INVITATION',
+    locale?: string | null,
+  ) => t.services.pools.messageTemplates(poolId, purpose, locale);
 
   test('the exact tag, case-insensitively', async () => {
     assert.deepEqual(await choose('SIGN_UP', 'fr'), { ...SIGN_UP_EN, ...SIGN_UP_FR });
@@ -176,7 +235,8 @@ describe('choosing the templates for a user’s locale (pools.messageTemplates)'
   });
 
   test('then the purpose’s default: another language, no locale, an empty one', async () => {
-    for (const locale of ['de', 'de-DE', undefined, null, '', 'p']) assert.deepEqual(await choose('SIGN_UP', locale), SIGN_UP_EN, String(locale));
+    for (const locale of ['de', 'de-DE', undefined, null, '', 'p'])
+      assert.deepEqual(await choose('SIGN_UP', locale), SIGN_UP_EN, String(locale));
   });
 
   test('a purpose without templates, or an unknown pool, gets the built-in messages (undefined)', async () => {
@@ -211,12 +271,19 @@ describe('the mail a user receives', () => {
     assert.equal(mail.subject, 'Bienvenue chez Acme');
     assert.equal(mail.text.trim(), `Votre code Acme est ${code}, amelie.`);
     assert.equal(mail.html.trim(), `<p>Votre code Acme est <b>${code}</b>, amelie.</p>`);
-    const confirmed = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'amelie', confirmationCode: code });
+    const confirmed = await t.call('POST', '/v1/sign-up/confirm', {
+      clientId,
+      username: 'amelie',
+      confirmationCode: code,
+    });
     assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
   });
 
   test('a user without a locale, or with one the pool has no translation for, gets the pool’s default template', async () => {
-    for (const [username, locale] of [['bob', undefined], ['dieter', 'de-DE']] as const) {
+    for (const [username, locale] of [
+      ['bob', undefined],
+      ['dieter', 'de-DE'],
+    ] as const) {
       const { mail, code } = await signUpAndReadMail(username, locale);
       assert.equal(mail.subject, 'Welcome to Acme', username);
       assert.equal(mail.text.trim(), `Your Acme code is ${code}, ${username}.`);
@@ -246,10 +313,23 @@ describe('the outbox renders with the pool’s templates for the locale it was g
     poolId = (await newPool({ messageTemplates: TEMPLATES })).id;
   });
 
-  async function send(purpose: 'SIGN_UP' | 'FORGOT_PASSWORD' | 'ADMIN_INVITATION', locale: string | null, username = 'zoé') {
+  async function send(
+    purpose: 'SIGN_UP' | 'FORGOT_PASSWORD' | 'ADMIN_INVITATION',
+    locale: string | null,
+    username = 'zoé',
+  ) {
     const destination = uniqueEmail('outbox');
     const queued = await t.database.db.transaction((tx) =>
-      t.services.outbox.enqueue(tx, { poolId, userId: null, username, medium: 'EMAIL', destination, purpose, secret: '424242', locale }),
+      t.services.outbox.enqueue(tx, {
+        poolId,
+        userId: null,
+        username,
+        medium: 'EMAIL',
+        destination,
+        purpose,
+        secret: '424242',
+        locale,
+      }),
     );
     await t.services.outbox.sendNow([queued]);
     return t.smtp.waitFor((m) => m.to.includes(destination));
@@ -285,7 +365,10 @@ describe('the outbox renders with the pool’s templates for the locale it was g
 
   test('the username is escaped in the pool’s HTML template', async () => {
     const mail = await send('SIGN_UP', 'fr', `<img src=x onerror="alert(1)">`);
-    assert.equal(mail.html.trim(), '<p>Votre code Acme est <b>424242</b>, &lt;img src=x onerror=&quot;alert(1)&quot;&gt;.</p>');
+    assert.equal(
+      mail.html.trim(),
+      '<p>Votre code Acme est <b>424242</b>, &lt;img src=x onerror=&quot;alert(1)&quot;&gt;.</p>',
+    );
     assert.equal(mail.text.trim(), 'Votre code Acme est 424242, <img src=x onerror="alert(1)">.');
   });
 });
@@ -300,19 +383,36 @@ describe('a username in the subject is text, not an RFC 2047 encoded-word', () =
   const encodedWord = (text: string) => `=?utf-8?B?${Buffer.from(text).toString('base64')}?=`;
 
   /** The Subject header as sent, unfolded. */
-  const rawSubject = (raw: string) => /^Subject:(.*(?:\r?\n[ \t].*)*)/im.exec(raw)![1]!.replace(/\r?\n[ \t]/g, ' ').trim();
+  const rawSubject = (raw: string) =>
+    /^Subject:(.*(?:\r?\n[ \t].*)*)/im
+      .exec(raw)![1]!
+      .replace(/\r?\n[ \t]/g, ' ')
+      .trim();
 
   async function signUpOn(face: 'rest' | 'wire', username: string, email: string) {
     if (face === 'rest') {
-      const res = await t.call('POST', '/v1/sign-up', { clientId, username, password: PASSWORD, userAttributes: { email } });
+      const res = await t.call('POST', '/v1/sign-up', {
+        clientId,
+        username,
+        password: PASSWORD,
+        userAttributes: { email },
+      });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return;
     }
     const res = await t.app.inject({
       method: 'POST',
       url: '/',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp' },
-      payload: JSON.stringify({ ClientId: clientId, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }),
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.SignUp',
+      },
+      payload: JSON.stringify({
+        ClientId: clientId,
+        Username: username,
+        Password: PASSWORD,
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
     });
     assert.equal(res.statusCode, 200, res.body);
   }

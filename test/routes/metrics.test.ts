@@ -13,14 +13,20 @@ after(() => t.close());
 
 /** The value of one sample in Prometheus text, labels given in the order they are written. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const rendered = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+  const rendered = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',');
   const prefix = rendered ? `${name}{${rendered}} ` : `${name} `;
   const line = text.split('\n').find((l) => l.startsWith(prefix));
   return line === undefined ? undefined : Number(line.slice(prefix.length));
 }
 
 async function scrape(): Promise<string> {
-  const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const res = await t.app.inject({
+    method: 'GET',
+    url: '/metrics',
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
   assert.equal(res.statusCode, 200, res.body);
   assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4; charset=utf-8$/);
   return res.body;
@@ -28,13 +34,21 @@ async function scrape(): Promise<string> {
 
 describe('GET /metrics', () => {
   test('needs METRICS_TOKEN or the admin API key (401 otherwise, the same for a missing and a wrong one)', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-the-token-0123456789abcdef' }, { authorization: METRICS_TOKEN }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer not-the-token-0123456789abcdef' },
+      { authorization: METRICS_TOKEN },
+    ]) {
       const res = await t.app.inject({ method: 'GET', url: '/metrics', headers });
       assert.equal(res.statusCode, 401);
       assert.equal(JSON.parse(res.body).code, 'NotAuthorizedException');
       assert.doesNotMatch(res.body, /cognate_/);
     }
-    const byAdmin = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const byAdmin = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
     assert.equal(byAdmin.statusCode, 200);
   });
 
@@ -58,7 +72,11 @@ describe('GET /metrics', () => {
   });
 
   test('takes no query and answers problems for bad requests, as every route does', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/metrics?format=json', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/metrics?format=json',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     assert.equal(res.statusCode, 400);
     assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   });
@@ -68,7 +86,12 @@ describe('GET /metrics', () => {
     const before = sample(await scrape(), 'cognate_messages_sent_total', labels)!;
     const { clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'] });
     const email = uniqueEmail('counted');
-    const res = await t.call('POST', '/v1/sign-up', { clientId, username: 'counted', password: PASSWORD, userAttributes: { email } });
+    const res = await t.call('POST', '/v1/sign-up', {
+      clientId,
+      username: 'counted',
+      password: PASSWORD,
+      userAttributes: { email },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     await t.smtp.waitFor((m) => m.to.includes(email));
     const text = await scrape();
@@ -83,10 +106,16 @@ describe('request, sign-in and code metrics', () => {
     await t.admin('GET', `/v1/pools/${poolId}`);
     await t.admin('GET', '/v1/pools/local_Missing12');
     const text = await scrape();
-    assert.ok(sample(text, 'cognate_http_requests_total', { method: 'GET', route: '/v1/pools/:poolId', status: '200' })! >= 1);
-    assert.ok(sample(text, 'cognate_http_requests_total', { method: 'GET', route: '/v1/pools/:poolId', status: '404' })! >= 1);
+    assert.ok(
+      sample(text, 'cognate_http_requests_total', { method: 'GET', route: '/v1/pools/:poolId', status: '200' })! >= 1,
+    );
+    assert.ok(
+      sample(text, 'cognate_http_requests_total', { method: 'GET', route: '/v1/pools/:poolId', status: '404' })! >= 1,
+    );
     assert.ok(!text.includes(poolId), 'no pool id in any label');
-    assert.ok(sample(text, 'cognate_http_request_duration_seconds_count', { method: 'GET', route: '/v1/pools/:poolId' })! >= 2);
+    assert.ok(
+      sample(text, 'cognate_http_request_duration_seconds_count', { method: 'GET', route: '/v1/pools/:poolId' })! >= 2,
+    );
   });
 
   test('sign-ins by outcome and confirmed codes by purpose', async () => {
@@ -94,14 +123,32 @@ describe('request, sign-in and code metrics', () => {
     const before = await scrape();
     const count = (text: string, name: string, labels: Record<string, string>) => sample(text, name, labels) ?? 0;
     const email = uniqueEmail('metric');
-    await t.call('POST', '/v1/sign-up', { clientId, username: 'metric', password: PASSWORD, userAttributes: { email } });
+    await t.call('POST', '/v1/sign-up', {
+      clientId,
+      username: 'metric',
+      password: PASSWORD,
+      userAttributes: { email },
+    });
     const code = await t.smtp.codeFor(email);
-    assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'metric', confirmationCode: code })).status, 200);
-    assert.equal((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'metric', password: PASSWORD })).status, 200);
-    assert.equal((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'metric', password: 'Wr0ng-pass!' })).status, 401);
-    assert.equal((await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'nobody', password: PASSWORD })).status, 401);
+    assert.equal(
+      (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'metric', confirmationCode: code })).status,
+      200,
+    );
+    assert.equal(
+      (await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'metric', password: PASSWORD })).status,
+      200,
+    );
+    assert.equal(
+      (await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'metric', password: 'Wr0ng-pass!' })).status,
+      401,
+    );
+    assert.equal(
+      (await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'nobody', password: PASSWORD })).status,
+      401,
+    );
     const after = await scrape();
-    const delta = (name: string, labels: Record<string, string>) => count(after, name, labels) - count(before, name, labels);
+    const delta = (name: string, labels: Record<string, string>) =>
+      count(after, name, labels) - count(before, name, labels);
     assert.equal(delta('cognate_sign_ins_total', { outcome: 'success' }), 1);
     assert.equal(delta('cognate_sign_ins_total', { outcome: 'failure' }), 2);
     assert.equal(delta('cognate_codes_verified_total', { purpose: 'SIGN_UP' }), 1);

@@ -12,7 +12,10 @@ import { buildPoolAttributeSettings, normaliseValue } from '../../src/modules/at
 import { createPoolWithClient, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
 import { assertProblem, uniqueEmail } from '../support/user-flows.ts';
 
-const RUNS = { seed: Number(process.env.PROPERTY_SEED ?? 20261126), numRuns: Number(process.env.PROPERTY_RUNS ?? 60) } as const;
+const RUNS = {
+  seed: Number(process.env.PROPERTY_SEED ?? 20261126),
+  numRuns: Number(process.env.PROPERTY_RUNS ?? 60),
+} as const;
 
 const schemaInput = [
   { name: 'plan', attributeDataType: 'String' as const, stringConstraints: { maxLength: 40 } },
@@ -21,14 +24,43 @@ const schemaInput = [
   { name: 'since', attributeDataType: 'DateTime' as const },
 ];
 const settings = buildPoolAttributeSettings({ autoVerifiedAttributes: ['email'], schema: schemaInput });
-const names = ['given_name', 'family_name', 'nickname', 'website', 'address', 'locale', 'gender', 'birthdate', 'updated_at', 'custom:plan', 'custom:age', 'custom:beta', 'custom:since'];
+const names = [
+  'given_name',
+  'family_name',
+  'nickname',
+  'website',
+  'address',
+  'locale',
+  'gender',
+  'birthdate',
+  'updated_at',
+  'custom:plan',
+  'custom:age',
+  'custom:beta',
+  'custom:since',
+];
 
 const value = fc.oneof(
   fc.constant(''),
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 15 }),
-  fc.string({ unit: fc.constantFrom('\u0000', '\uD800', '\u202E', '\u200B', '🙂', '"', '\\', "'", '%', 'a', 'é', ' '), maxLength: 10 }),
-  fc.constantFrom('x'.repeat(2048), '🙂'.repeat(2048), 'true', 'FALSE', '007', '-3', '151', '2024-02-29', '2023-02-29', '2024-01-31T12:00:00Z', '2024-01-31T12:00:00.5+01:00'),
+  fc.string({
+    unit: fc.constantFrom('\u0000', '\uD800', '\u202E', '\u200B', '🙂', '"', '\\', "'", '%', 'a', 'é', ' '),
+    maxLength: 10,
+  }),
+  fc.constantFrom(
+    'x'.repeat(2048),
+    '🙂'.repeat(2048),
+    'true',
+    'FALSE',
+    '007',
+    '-3',
+    '151',
+    '2024-02-29',
+    '2023-02-29',
+    '2024-01-31T12:00:00Z',
+    '2024-01-31T12:00:00.5+01:00',
+  ),
   fc.integer({ min: -5, max: 200 }).map(String),
 );
 
@@ -58,9 +90,18 @@ test('an update is refused with a known problem, or reads back as asked with not
       stored += 1;
       for (const [name, given] of Object.entries(changes)) {
         if (given === '') assert.ok(!(name in after), `${name} was deleted`);
-        else assert.equal(after[name], normaliseValue(settings.schema.find((d) => d.name === name)!, given), `${name} reads back as written`);
+        else
+          assert.equal(
+            after[name],
+            normaliseValue(
+              settings.schema.find((d) => d.name === name)!,
+              given,
+            ),
+            `${name} reads back as written`,
+          );
       }
-      for (const name of Object.keys(before)) if (!(name in changes)) assert.equal(after[name], before[name], `${name} was not asked about`);
+      for (const name of Object.keys(before))
+        if (!(name in changes)) assert.equal(after[name], before[name], `${name} was not asked about`);
     }),
     RUNS,
   );

@@ -23,7 +23,10 @@ let t: TestApp;
 let clientId: string;
 before(async () => {
   t = await startTestApp(LIMITS);
-  ({ clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], codePolicy: { sendsPerHour: 100 } }));
+  ({ clientId } = await createPoolWithClient(t, {
+    autoVerifiedAttributes: ['email'],
+    codePolicy: { sendsPerHour: 100 },
+  }));
 });
 after(() => t.close());
 
@@ -47,7 +50,10 @@ async function cognito(action: string, body: unknown, from: string) {
     method: 'POST',
     url: '/',
     remoteAddress: from,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
+    },
     payload: JSON.stringify(body),
   });
   return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
@@ -55,29 +61,56 @@ async function cognito(action: string, body: unknown, from: string) {
 
 function assertRetryAfter(headers: Record<string, unknown>, max: number) {
   const seconds = Number(headers['retry-after']);
-  assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= max, `Retry-After ${String(headers['retry-after'])}`);
+  assert.ok(
+    Number.isInteger(seconds) && seconds >= 1 && seconds <= max,
+    `Retry-After ${String(headers['retry-after'])}`,
+  );
 }
 
 test('REST sign-in is limited per client address: 429 TooManyRequestsException with Retry-After; other addresses go on; the window passes', async () => {
   const from = newAddress();
   for (let i = 0; i < 3; i++) {
-    assertProblem(await rest('/v1/auth/sign-in', { clientId, username: `nobody${i}`, password: PASSWORD }, from), 401, 'NotAuthorizedException');
+    assertProblem(
+      await rest('/v1/auth/sign-in', { clientId, username: `nobody${i}`, password: PASSWORD }, from),
+      401,
+      'NotAuthorizedException',
+    );
   }
   const limited = await rest('/v1/auth/sign-in', { clientId, username: 'nobody9', password: PASSWORD }, from);
   assertProblem(limited, 429, 'TooManyRequestsException', 'Rate exceeded');
   assertRetryAfter(limited.headers, 2);
   // Another address has its own count.
-  assertProblem(await rest('/v1/auth/sign-in', { clientId, username: 'nobody9', password: PASSWORD }, newAddress()), 401, 'NotAuthorizedException');
+  assertProblem(
+    await rest('/v1/auth/sign-in', { clientId, username: 'nobody9', password: PASSWORD }, newAddress()),
+    401,
+    'NotAuthorizedException',
+  );
   await sleep(Number(limited.headers['retry-after']) * 1000 + 100);
-  assertProblem(await rest('/v1/auth/sign-in', { clientId, username: 'nobody9', password: PASSWORD }, from), 401, 'NotAuthorizedException');
+  assertProblem(
+    await rest('/v1/auth/sign-in', { clientId, username: 'nobody9', password: PASSWORD }, from),
+    401,
+    'NotAuthorizedException',
+  );
 });
 
 test('the Cognito face answers {__type: TooManyRequestsException, message: Rate exceeded} with 429 and Retry-After, in the same count as REST', async () => {
   const from = newAddress();
   const initiate = (username: string) =>
-    cognito('InitiateAuth', { ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: PASSWORD } }, from);
+    cognito(
+      'InitiateAuth',
+      {
+        ClientId: clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: PASSWORD },
+      },
+      from,
+    );
   assert.equal((await initiate('ghost1')).body.__type, 'NotAuthorizedException');
-  assertProblem(await rest('/v1/auth/sign-in', { clientId, username: 'ghost2', password: PASSWORD }, from), 401, 'NotAuthorizedException');
+  assertProblem(
+    await rest('/v1/auth/sign-in', { clientId, username: 'ghost2', password: PASSWORD }, from),
+    401,
+    'NotAuthorizedException',
+  );
   assert.equal((await initiate('ghost3')).body.__type, 'NotAuthorizedException');
   const limited = await initiate('ghost4');
   assert.equal(limited.status, 429);
@@ -112,30 +145,73 @@ test('code sends are limited per target name and client address, for unknown and
 test('sign-up counts the username, the email and the phone number given as targets', async () => {
   const email = uniqueEmail('shared');
   const from = newAddress();
-  const signUp = (username: string) => rest('/v1/sign-up', { clientId, username, password: PASSWORD, userAttributes: { email } }, from);
+  const signUp = (username: string) =>
+    rest('/v1/sign-up', { clientId, username, password: PASSWORD, userAttributes: { email } }, from);
   assert.equal((await signUp('first-of-many')).status, 201);
   assert.equal((await signUp('first-of-many')).status, 409);
   // The third sign-up naming that email is refused before it is looked at, whatever the username.
   assertProblem(await signUp('third-of-many'), 429, 'TooManyRequestsException');
-  const wire = await cognito('SignUp', { ClientId: clientId, Username: 'fourth', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }, from);
+  const wire = await cognito(
+    'SignUp',
+    { ClientId: clientId, Username: 'fourth', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] },
+    from,
+  );
   assert.deepEqual([wire.status, wire.body.__type], [429, 'TooManyRequestsException']);
 });
 
 test('code checks are limited per client address on both faces; a signed-in user is the target of its own code sends', async () => {
   const from = newAddress();
-  assertProblem(await rest('/v1/sign-up/confirm', { clientId, username: 'x', confirmationCode: '123456' }, from), 400, 'CodeMismatchException');
-  assert.equal((await cognito('ConfirmSignUp', { ClientId: clientId, Username: 'y', ConfirmationCode: '123456' }, from)).body.__type, 'CodeMismatchException');
-  assertProblem(await rest('/v1/auth/forgot-password/confirm', { clientId, username: 'z', confirmationCode: '123456', password: PASSWORD }, from), 400, 'CodeMismatchException');
-  assert.equal((await cognito('ConfirmForgotPassword', { ClientId: clientId, Username: 'w', ConfirmationCode: '1', Password: PASSWORD }, from)).body.__type, 'CodeMismatchException');
-  assertProblem(await rest('/v1/sign-up/confirm', { clientId, username: 'v', confirmationCode: '123456' }, from), 429, 'TooManyRequestsException');
+  assertProblem(
+    await rest('/v1/sign-up/confirm', { clientId, username: 'x', confirmationCode: '123456' }, from),
+    400,
+    'CodeMismatchException',
+  );
+  assert.equal(
+    (await cognito('ConfirmSignUp', { ClientId: clientId, Username: 'y', ConfirmationCode: '123456' }, from)).body
+      .__type,
+    'CodeMismatchException',
+  );
+  assertProblem(
+    await rest(
+      '/v1/auth/forgot-password/confirm',
+      { clientId, username: 'z', confirmationCode: '123456', password: PASSWORD },
+      from,
+    ),
+    400,
+    'CodeMismatchException',
+  );
+  assert.equal(
+    (
+      await cognito(
+        'ConfirmForgotPassword',
+        { ClientId: clientId, Username: 'w', ConfirmationCode: '1', Password: PASSWORD },
+        from,
+      )
+    ).body.__type,
+    'CodeMismatchException',
+  );
+  assertProblem(
+    await rest('/v1/sign-up/confirm', { clientId, username: 'v', confirmationCode: '123456' }, from),
+    429,
+    'TooManyRequestsException',
+  );
 
   const tokens = await signedInUser(t, clientId, 'sender', { email: uniqueEmail('sender') });
-  const send = (address: string) => rest('/v1/me/attributes/email/verification-code', undefined, address, tokens.accessToken);
+  const send = (address: string) =>
+    rest('/v1/me/attributes/email/verification-code', undefined, address, tokens.accessToken);
   assert.equal((await send(newAddress())).status, 200);
-  const wire = await cognito('GetUserAttributeVerificationCode', { AccessToken: tokens.accessToken, AttributeName: 'email' }, newAddress());
+  const wire = await cognito(
+    'GetUserAttributeVerificationCode',
+    { AccessToken: tokens.accessToken, AttributeName: 'email' },
+    newAddress(),
+  );
   assert.equal(wire.status, 200, JSON.stringify(wire.body));
   assertProblem(await send(newAddress()), 429, 'TooManyRequestsException');
-  const limited = await cognito('GetUserAttributeVerificationCode', { AccessToken: tokens.accessToken, AttributeName: 'email' }, newAddress());
+  const limited = await cognito(
+    'GetUserAttributeVerificationCode',
+    { AccessToken: tokens.accessToken, AttributeName: 'email' },
+    newAddress(),
+  );
   assert.deepEqual([limited.status, limited.body.__type], [429, 'TooManyRequestsException']);
 });
 
@@ -196,21 +272,28 @@ test('behind a trusted proxy (TRUST_PROXY), each forwarded client address has a 
   }
 });
 
-describe('limits per name and address (docs/limits.md): no one can spend a user\'s limits from elsewhere', () => {
+describe("limits per name and address (docs/limits.md): no one can spend a user's limits from elsewhere", () => {
   // The shipped numbers, and a proxy whose X-Forwarded-For names the client, so requests come from many addresses.
   const PROXY = '192.0.2.10';
   const DEFAULTS = Object.fromEntries(
     LIMIT_KINDS.flatMap((kind) => {
       const { perIp, perTarget, windowSeconds } = DEFAULT_RATE_LIMITS.kinds[kind];
       const name = `RATE_LIMIT_${kindEnvName(kind)}`;
-      return [[`${name}_PER_IP`, String(perIp)], [`${name}_PER_TARGET`, String(perTarget)], [`${name}_WINDOW_SECONDS`, String(windowSeconds)]];
+      return [
+        [`${name}_PER_IP`, String(perIp)],
+        [`${name}_PER_TARGET`, String(perTarget)],
+        [`${name}_WINDOW_SECONDS`, String(windowSeconds)],
+      ];
     }),
   );
   let spread: TestApp;
   let client: string;
   before(async () => {
     spread = await startTestApp({ ...DEFAULTS, TRUST_PROXY: PROXY });
-    ({ clientId: client } = await createPoolWithClient(spread, { autoVerifiedAttributes: ['email'], codePolicy: { sendsPerHour: 1000 } }));
+    ({ clientId: client } = await createPoolWithClient(spread, {
+      autoVerifiedAttributes: ['email'],
+      codePolicy: { sendsPerHour: 1000 },
+    }));
   });
   after(() => spread.close());
 
@@ -218,7 +301,13 @@ describe('limits per name and address (docs/limits.md): no one can spend a user\
   const fresh = () => `203.0.113.${++hosts}`;
   const headers = (from: string, contentType: string) => ({ 'content-type': contentType, 'x-forwarded-for': from });
   async function restFrom(from: string, url: string, body: unknown) {
-    const res = await spread.app.inject({ method: 'POST', url, remoteAddress: PROXY, headers: headers(from, 'application/json'), payload: JSON.stringify(body) });
+    const res = await spread.app.inject({
+      method: 'POST',
+      url,
+      remoteAddress: PROXY,
+      headers: headers(from, 'application/json'),
+      payload: JSON.stringify(body),
+    });
     return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
   }
   async function wireFrom(from: string, action: string, body: unknown) {
@@ -226,23 +315,37 @@ describe('limits per name and address (docs/limits.md): no one can spend a user\
       method: 'POST',
       url: '/',
       remoteAddress: PROXY,
-      headers: { ...headers(from, 'application/x-amz-json-1.1'), 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+      headers: {
+        ...headers(from, 'application/x-amz-json-1.1'),
+        'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
+      },
       payload: JSON.stringify(body),
     });
     return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
   }
-  const restSignIn = (from: string, username: string, password: string) => restFrom(from, '/v1/auth/sign-in', { clientId: client, username, password });
+  const restSignIn = (from: string, username: string, password: string) =>
+    restFrom(from, '/v1/auth/sign-in', { clientId: client, username, password });
   const wireSignIn = (from: string, username: string, password: string) =>
-    wireFrom(from, 'InitiateAuth', { ClientId: client, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
+    wireFrom(from, 'InitiateAuth', {
+      ClientId: client,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    });
   const WRONG = 'Wr0ng-passw0rd!';
   const { signIn, signUp, codeSend } = DEFAULT_RATE_LIMITS.kinds;
 
-  test('REST: more wrong sign-ins for a user than the per-target limit, from many addresses, leave the user\'s correct sign-in from a new address alone', async () => {
+  test("REST: more wrong sign-ins for a user than the per-target limit, from many addresses, leave the user's correct sign-in from a new address alone", async () => {
     await signedInUser(spread, client, 'besieged-rest', { email: uniqueEmail('besieged-rest') });
     // 7 addresses x 5 failures: over the limit in all, each address locked, none over its own limits.
     const attackers = Array.from({ length: Math.ceil((signIn.perTarget + 1) / 5) }, fresh);
     for (const from of attackers) {
-      for (let i = 0; i < 5; i++) assertProblem(await restSignIn(from, 'besieged-rest', WRONG), 401, 'NotAuthorizedException', 'Incorrect username or password.');
+      for (let i = 0; i < 5; i++)
+        assertProblem(
+          await restSignIn(from, 'besieged-rest', WRONG),
+          401,
+          'NotAuthorizedException',
+          'Incorrect username or password.',
+        );
     }
     const own = await restSignIn(fresh(), 'besieged-rest', PASSWORD);
     assert.equal(own.status, 200, JSON.stringify(own.body));
@@ -254,7 +357,10 @@ describe('limits per name and address (docs/limits.md): no one can spend a user\
     const attackers = Array.from({ length: Math.ceil((signIn.perTarget + 1) / 5) }, fresh);
     for (const from of attackers) {
       for (let i = 0; i < 5; i++) {
-        assert.deepEqual((await wireSignIn(from, 'besieged-wire', WRONG)).body, { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+        assert.deepEqual((await wireSignIn(from, 'besieged-wire', WRONG)).body, {
+          __type: 'NotAuthorizedException',
+          message: 'Incorrect username or password.',
+        });
       }
     }
     const own = await wireSignIn(fresh(), 'besieged-wire', PASSWORD);
@@ -268,7 +374,12 @@ describe('limits per name and address (docs/limits.md): no one can spend a user\
       const register = (from: string, username: string) =>
         face === 'rest'
           ? restFrom(from, '/v1/sign-up', { clientId: client, username, password: PASSWORD, userAttributes: { email } })
-          : wireFrom(from, 'SignUp', { ClientId: client, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] });
+          : wireFrom(from, 'SignUp', {
+              ClientId: client,
+              Username: username,
+              Password: PASSWORD,
+              UserAttributes: [{ Name: 'email', Value: email }],
+            });
       for (let i = 0; i <= signUp.perTarget; i++) {
         const squat = await register(fresh(), `squatter-${face}-${i}`);
         assert.equal(squat.status, face === 'rest' ? 201 : 200, JSON.stringify(squat.body));
@@ -283,7 +394,9 @@ describe('limits per name and address (docs/limits.md): no one can spend a user\
       const username = `forgetful-${face}`;
       await signedInUser(spread, client, username, { email: uniqueEmail(username) });
       const forgot = (from: string) =>
-        face === 'rest' ? restFrom(from, '/v1/auth/forgot-password', { clientId: client, username }) : wireFrom(from, 'ForgotPassword', { ClientId: client, Username: username });
+        face === 'rest'
+          ? restFrom(from, '/v1/auth/forgot-password', { clientId: client, username })
+          : wireFrom(from, 'ForgotPassword', { ClientId: client, Username: username });
       for (let i = 0; i <= codeSend.perTarget; i++) assert.equal((await forgot(fresh())).status, 200);
       const own = await forgot(fresh());
       assert.equal(own.status, 200, JSON.stringify(own.body));
@@ -306,28 +419,50 @@ describe('limits per name and address (docs/limits.md): no one can spend a user\
     assert.equal((await wireSignIn(from, 'another-target', WRONG)).status, 400);
 
     const email = uniqueEmail('one-target');
-    const register = (username: string) => restFrom(from, '/v1/sign-up', { clientId: client, username, password: PASSWORD, userAttributes: { email } });
+    const register = (username: string) =>
+      restFrom(from, '/v1/sign-up', { clientId: client, username, password: PASSWORD, userAttributes: { email } });
     for (let i = 0; i < signUp.perTarget; i++) assert.equal((await register(`one-target-${i}`)).status, 201);
     assertProblem(await register('one-target-over'), 429, 'TooManyRequestsException');
-    const wireSignUp = await wireFrom(from, 'SignUp', { ClientId: client, Username: 'one-target-wire', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] });
+    const wireSignUp = await wireFrom(from, 'SignUp', {
+      ClientId: client,
+      Username: 'one-target-wire',
+      Password: PASSWORD,
+      UserAttributes: [{ Name: 'email', Value: email }],
+    });
     assert.deepEqual([wireSignUp.status, wireSignUp.body.__type], [429, 'TooManyRequestsException']);
 
     // An IPv6 client is its /64: two addresses in one /64 share a count, another /64 has its own.
-    const forgot = (address: string) => wireFrom(address, 'ForgotPassword', { ClientId: client, Username: 'one-target' });
-    for (let i = 0; i < codeSend.perTarget; i++) assert.equal((await forgot(`2001:db8:1:2::${(i % 2) + 1}`)).status, 200);
+    const forgot = (address: string) =>
+      wireFrom(address, 'ForgotPassword', { ClientId: client, Username: 'one-target' });
+    for (let i = 0; i < codeSend.perTarget; i++)
+      assert.equal((await forgot(`2001:db8:1:2::${(i % 2) + 1}`)).status, 200);
     assert.deepEqual((await forgot('2001:db8:1:2::ff')).body.__type, 'TooManyRequestsException');
-    assertProblem(await restFrom('2001:db8:1:2::1', '/v1/auth/forgot-password', { clientId: client, username: 'one-target' }), 429, 'TooManyRequestsException');
+    assertProblem(
+      await restFrom('2001:db8:1:2::1', '/v1/auth/forgot-password', { clientId: client, username: 'one-target' }),
+      429,
+      'TooManyRequestsException',
+    );
     assert.equal((await forgot('2001:db8:1:3::1')).status, 200);
   });
 
   test('the limits still bite: one address over its per-address limit, whatever names it uses', async () => {
     const from = fresh();
     for (let i = 0; i < codeSend.perIp; i++) {
-      assert.equal((await restFrom(from, '/v1/auth/forgot-password', { clientId: client, username: `name-${i}` })).status, 200);
+      assert.equal(
+        (await restFrom(from, '/v1/auth/forgot-password', { clientId: client, username: `name-${i}` })).status,
+        200,
+      );
     }
-    assertProblem(await restFrom(from, '/v1/auth/forgot-password', { clientId: client, username: 'name-over' }), 429, 'TooManyRequestsException');
+    assertProblem(
+      await restFrom(from, '/v1/auth/forgot-password', { clientId: client, username: 'name-over' }),
+      429,
+      'TooManyRequestsException',
+    );
     const wire = await wireFrom(from, 'ForgotPassword', { ClientId: client, Username: 'name-over-wire' });
     assert.deepEqual([wire.status, wire.body.__type], [429, 'TooManyRequestsException']);
-    assert.equal((await restFrom(fresh(), '/v1/auth/forgot-password', { clientId: client, username: 'name-over' })).status, 200);
+    assert.equal(
+      (await restFrom(fresh(), '/v1/auth/forgot-password', { clientId: client, username: 'name-over' })).status,
+      200,
+    );
   });
 });

@@ -16,7 +16,9 @@ let legacy: string;
 before(async () => {
   t = await startTestApp({}, { now: () => new Date(now) });
   pool = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], srpEnabled: true });
-  legacy = (await t.admin('POST', `/v1/pools/${pool.poolId}/clients`, { name: 'legacy', preventUserExistenceErrors: false })).body.clientId;
+  legacy = (
+    await t.admin('POST', `/v1/pools/${pool.poolId}/clients`, { name: 'legacy', preventUserExistenceErrors: false })
+  ).body.clientId;
 });
 after(() => t.close());
 
@@ -41,7 +43,10 @@ async function cognito(action: string, input: Record<string, unknown>, from: str
     method: 'POST',
     url: '/',
     remoteAddress: from,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
+    },
     payload: JSON.stringify(input),
   });
   return JSON.parse(res.body);
@@ -56,9 +61,17 @@ async function assertLockoutLadder(username: string, from: string) {
     const waitMs = Math.min(1000 * 2 ** (failures - 5), 900_000);
     advance(waitMs - 1);
     // Locked: refused without the password being looked at, the right one included.
-    assert.equal(await signIn(username, PASSWORD, from), refused(EXCEEDED), `locked ${waitMs - 1} ms after failure ${failures}`);
+    assert.equal(
+      await signIn(username, PASSWORD, from),
+      refused(EXCEEDED),
+      `locked ${waitMs - 1} ms after failure ${failures}`,
+    );
     advance(1);
-    assert.equal(await signIn(username, WRONG, from), refused(INCORRECT), `free again ${waitMs} ms after failure ${failures}`);
+    assert.equal(
+      await signIn(username, WRONG, from),
+      refused(INCORRECT),
+      `free again ${waitMs} ms after failure ${failures}`,
+    );
   }
   // The 16th failure earned the cap: 15 minutes, not 2^11 seconds.
   advance(900_000 - 1);
@@ -78,10 +91,18 @@ test('after 5 failures each further one locks for twice as long, up to 15 minute
   assert.equal(await signIn('ladder', PASSWORD, '192.0.2.10'), 'tokens');
 });
 
-test('failures from many addresses, on both faces, lock only those addresses: the user\'s correct sign-in from another address succeeds on both (docs/limits.md)', async () => {
+test("failures from many addresses, on both faces, lock only those addresses: the user's correct sign-in from another address succeeds on both (docs/limits.md)", async () => {
   await signedInUser(t, pool.clientId, 'besieged', { email: uniqueEmail('besieged') });
   const wire = (password: string, from: string) =>
-    cognito('InitiateAuth', { ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'besieged', PASSWORD: password } }, from);
+    cognito(
+      'InitiateAuth',
+      {
+        ClientId: pool.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'besieged', PASSWORD: password },
+      },
+      from,
+    );
   const attackers = ['192.0.2.60', '192.0.2.61', '192.0.2.62', '2001:db8:60::1'];
   for (const from of attackers) {
     // Alternating faces, one count: five failures, then locked.
@@ -102,7 +123,10 @@ test('failures from many addresses, on both faces, lock only those addresses: th
 test('a name no user has is locked out the same way when the client hides user existence, and only then', async () => {
   await assertLockoutLadder('nobody-at-all', '192.0.2.20');
   for (let i = 0; i < 7; i++) {
-    assert.equal(await signIn('nobody-at-all', WRONG, '192.0.2.21', legacy), '404 UserNotFoundException: User does not exist.');
+    assert.equal(
+      await signIn('nobody-at-all', WRONG, '192.0.2.21', legacy),
+      '404 UserNotFoundException: User does not exist.',
+    );
   }
 });
 
@@ -119,10 +143,23 @@ test('15 quiet minutes after a lock forget the failures', async () => {
 test('the Cognito face: USER_PASSWORD_AUTH and USER_SRP_AUTH share the lock, SRP failures count, and a locked SRP sign-in is refused', async () => {
   await signedInUser(t, pool.clientId, 'wire', { email: uniqueEmail('wire') });
   const from = '192.0.2.40';
-  const password = (p: string) => cognito('InitiateAuth', { ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'wire', PASSWORD: p } }, from);
+  const password = (p: string) =>
+    cognito(
+      'InitiateAuth',
+      { ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'wire', PASSWORD: p } },
+      from,
+    );
   const srp = async (p: string) => {
     const session = createSrpSession('wire', p, pool.poolId, false);
-    const challenge = await cognito('InitiateAuth', { ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'wire', SRP_A: session.largeA } }, from);
+    const challenge = await cognito(
+      'InitiateAuth',
+      {
+        ClientId: pool.clientId,
+        AuthFlow: 'USER_SRP_AUTH',
+        AuthParameters: { USERNAME: 'wire', SRP_A: session.largeA },
+      },
+      from,
+    );
     if (challenge.__type) return challenge;
     const signed = signSrpSession(session, challenge);
     return cognito(
@@ -130,13 +167,20 @@ test('the Cognito face: USER_PASSWORD_AUTH and USER_SRP_AUTH share the lock, SRP
       {
         ClientId: pool.clientId,
         ChallengeName: 'PASSWORD_VERIFIER',
-        ChallengeResponses: { USERNAME: 'wire', PASSWORD_CLAIM_SECRET_BLOCK: signed.secret, TIMESTAMP: signed.timestamp, PASSWORD_CLAIM_SIGNATURE: signed.passwordSignature },
+        ChallengeResponses: {
+          USERNAME: 'wire',
+          PASSWORD_CLAIM_SECRET_BLOCK: signed.secret,
+          TIMESTAMP: signed.timestamp,
+          PASSWORD_CLAIM_SIGNATURE: signed.passwordSignature,
+        },
       },
       from,
     );
   };
-  for (let i = 0; i < 3; i++) assert.deepEqual(await password(WRONG), { __type: 'NotAuthorizedException', message: INCORRECT });
-  for (let i = 0; i < 2; i++) assert.deepEqual(await srp(WRONG), { __type: 'NotAuthorizedException', message: INCORRECT });
+  for (let i = 0; i < 3; i++)
+    assert.deepEqual(await password(WRONG), { __type: 'NotAuthorizedException', message: INCORRECT });
+  for (let i = 0; i < 2; i++)
+    assert.deepEqual(await srp(WRONG), { __type: 'NotAuthorizedException', message: INCORRECT });
   // Five failures on the two flows: locked for a second, on both.
   assert.deepEqual(await password(PASSWORD), { __type: 'NotAuthorizedException', message: EXCEEDED });
   assert.deepEqual(await srp(PASSWORD), { __type: 'NotAuthorizedException', message: EXCEEDED });

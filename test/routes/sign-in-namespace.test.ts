@@ -27,7 +27,10 @@ const rowsOf = (result: unknown) => (result as { rows: Record<string, unknown>[]
 
 before(async () => {
   t = await startCognitoApp();
-  ({ poolId, clientId } = await createPoolWithClient(t, { aliasAttributes: ['email', 'preferred_username'], autoVerifiedAttributes: ['email'] }));
+  ({ poolId, clientId } = await createPoolWithClient(t, {
+    aliasAttributes: ['email', 'preferred_username'],
+    autoVerifiedAttributes: ['email'],
+  }));
   // A pool with many users holding verified emails and preferred usernames, analysed, as the attack had it.
   const db = t.database.db;
   await db.execute(sql`
@@ -42,19 +45,45 @@ before(async () => {
   await db.execute(sql`analyze`);
 
   mallory = await signedInUser(t, clientId, 'mallory', { email: 'mallory@example.net' });
-  await t.call('POST', '/v1/me/password', { previousPassword: PASSWORD, proposedPassword: MALLORY_PASSWORD }, mallory.accessToken);
+  await t.call(
+    'POST',
+    '/v1/me/password',
+    { previousPassword: PASSWORD, proposedPassword: MALLORY_PASSWORD },
+    mallory.accessToken,
+  );
   mallory = { ...(await signIn(t, clientId, 'mallory', MALLORY_PASSWORD)).body, userSub: mallory.userSub };
 });
 after(() => t?.close());
 
 test('preferred_username shaped like an email or a phone is refused where it is an alias (REST and wire)', async () => {
-  assertProblem(await updateAttributes(t, mallory.accessToken, { preferred_username: 'zed@example.com' }), 400, 'InvalidParameterException', 'email format');
-  assertProblem(await updateAttributes(t, mallory.accessToken, { preferred_username: 'ZED@ｅxample.com' }), 400, 'InvalidParameterException', 'email format');
-  assertProblem(await updateAttributes(t, mallory.accessToken, { preferred_username: '+14155550100' }), 400, 'InvalidParameterException', 'phone number format');
+  assertProblem(
+    await updateAttributes(t, mallory.accessToken, { preferred_username: 'zed@example.com' }),
+    400,
+    'InvalidParameterException',
+    'email format',
+  );
+  assertProblem(
+    await updateAttributes(t, mallory.accessToken, { preferred_username: 'ZED@ｅxample.com' }),
+    400,
+    'InvalidParameterException',
+    'email format',
+  );
+  assertProblem(
+    await updateAttributes(t, mallory.accessToken, { preferred_username: '+14155550100' }),
+    400,
+    'InvalidParameterException',
+    'phone number format',
+  );
   const wire = await fetch(t.endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.UpdateUserAttributes' },
-    body: JSON.stringify({ AccessToken: mallory.accessToken, UserAttributes: [{ Name: 'preferred_username', Value: 'zed@example.com' }] }),
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSCognitoIdentityProviderService.UpdateUserAttributes',
+    },
+    body: JSON.stringify({
+      AccessToken: mallory.accessToken,
+      UserAttributes: [{ Name: 'preferred_username', Value: 'zed@example.com' }],
+    }),
   });
   assert.equal(wire.status, 400);
   assert.equal((await wire.json()).__type, 'InvalidParameterException');
@@ -66,21 +95,35 @@ test('the database holds one owner per name: the takeover, written past the chec
   // What the attack stored: mallory's preferred_username as the alias key zed's email now has.
   let refused: { code?: string; constraint?: string } | undefined;
   try {
-    await t.database.db.execute(sql`insert into user_attributes (user_id, pool_id, name, value, alias_key) values (${mallory.userSub}, ${poolId}, 'preferred_username', 'zed@example.com', 'zed@example.com')`);
+    await t.database.db.execute(
+      sql`insert into user_attributes (user_id, pool_id, name, value, alias_key) values (${mallory.userSub}, ${poolId}, 'preferred_username', 'zed@example.com', 'zed@example.com')`,
+    );
   } catch (e) {
     for (let c: unknown = e; c && typeof c === 'object'; c = (c as { cause?: unknown }).cause) {
       if ((c as { code?: string }).code === '23505') refused = c as typeof refused;
     }
   }
   assert.equal(refused?.constraint, 'sign_in_names_pkey');
-  const owners = rowsOf(await t.database.db.execute(sql`select user_id, source from sign_in_names where pool_id = ${poolId} and name_key = 'zed@example.com'`));
+  const owners = rowsOf(
+    await t.database.db.execute(
+      sql`select user_id, source from sign_in_names where pool_id = ${poolId} and name_key = 'zed@example.com'`,
+    ),
+  );
   assert.deepEqual(owners, [{ user_id: zed.userSub, source: 'email' }]);
 });
 
 test('a name held as a username cannot be claimed as an alias, nor the reverse (409 AliasExistsException / UsernameExistsException)', async () => {
-  assertProblem(await updateAttributes(t, mallory.accessToken, { preferred_username: 'ZED' }), 409, 'AliasExistsException');
+  assertProblem(
+    await updateAttributes(t, mallory.accessToken, { preferred_username: 'ZED' }),
+    409,
+    'AliasExistsException',
+  );
   assert.equal((await updateAttributes(t, mallory.accessToken, { preferred_username: 'the-mallory' })).status, 200);
-  assertProblem(await signUp(t, clientId, 'The-Mallory', { email: 'other@example.org' }), 409, 'UsernameExistsException');
+  assertProblem(
+    await signUp(t, clientId, 'The-Mallory', { email: 'other@example.org' }),
+    409,
+    'UsernameExistsException',
+  );
   // Seeded users' preferred usernames are names too.
   assertProblem(await signUp(t, clientId, 'p-seed7', { email: 'other@example.org' }), 409, 'UsernameExistsException');
 });
@@ -104,7 +147,10 @@ test("zed's email is zed's on every path that takes a name, whatever the pool's 
 
   const before = mailsTo(t, 'zed@example.com');
   const malloryMails = mailsTo(t, 'mallory@example.net');
-  assert.equal((await t.call('POST', '/v1/auth/forgot-password', { clientId, username: 'zed@example.com' })).status, 200);
+  assert.equal(
+    (await t.call('POST', '/v1/auth/forgot-password', { clientId, username: 'zed@example.com' })).status,
+    200,
+  );
   await eventually(() => mailsTo(t, 'zed@example.com') > before);
   assert.equal(mailsTo(t, 'mallory@example.net'), malloryMails);
 
@@ -120,7 +166,12 @@ test("zed's email is zed's on every path that takes a name, whatever the pool's 
 test('five look-alike spellings of one address are one sign-in name (email as username)', async () => {
   const emailPool = await createPoolWithClient(t, { usernameAttributes: ['email'], autoVerifiedAttributes: ['email'] });
   assert.equal((await signUp(t, emailPool.clientId, 'dave@example.com', {})).status, 201);
-  for (const lookAlike of ['dave@ｅxample.com', 'dave@ＥＸＡＭＰＬＥ.ＣＯＭ', 'dave@example。com', 'dave@example．com']) {
+  for (const lookAlike of [
+    'dave@ｅxample.com',
+    'dave@ＥＸＡＭＰＬＥ.ＣＯＭ',
+    'dave@example。com',
+    'dave@example．com',
+  ]) {
     assertProblem(await signUp(t, emailPool.clientId, lookAlike, {}), 409, 'UsernameExistsException');
   }
   const users = await t.admin('GET', `/v1/pools/${emailPool.poolId}/users`);

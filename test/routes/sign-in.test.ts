@@ -40,7 +40,12 @@ async function verifyWithJwks(poolId: string, token: string): Promise<Record<str
   assert.equal(jwk.alg, 'RS256');
   assert.equal(jwk.use, 'sig');
   const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
-  const valid = verify('RSA-SHA256', Buffer.from(`${headerPart}.${payloadPart}`), key, Buffer.from(signaturePart!, 'base64url'));
+  const valid = verify(
+    'RSA-SHA256',
+    Buffer.from(`${headerPart}.${payloadPart}`),
+    key,
+    Buffer.from(signaturePart!, 'base64url'),
+  );
   assert.ok(valid, 'the signature verifies with the published key');
   return decodeJwt(token);
 }
@@ -96,16 +101,31 @@ test('each pool signs with its own key; unknown pools have no JWKS', async () =>
   const tokens = await signedInUser(t, a.clientId, 'keys', { email: uniqueEmail('keys') });
   const { kid } = JSON.parse(Buffer.from(tokens.idToken.split('.')[0]!, 'base64url').toString('utf8'));
   const jwksB = await t.call('GET', `/${b.poolId}/.well-known/jwks.json`);
-  assert.equal(jwksB.body.keys.some((k: { kid: string }) => k.kid === kid), false);
-  assertProblem(await t.call('GET', '/local_Zz9Zz9Zz9/.well-known/jwks.json'), 404, 'ResourceNotFoundException', 'User pool local_Zz9Zz9Zz9 does not exist.');
-  assertProblem(await t.call('GET', '/local_Zz9Zz9Zz9/.well-known/openid-configuration'), 404, 'ResourceNotFoundException');
+  assert.equal(
+    jwksB.body.keys.some((k: { kid: string }) => k.kid === kid),
+    false,
+  );
+  assertProblem(
+    await t.call('GET', '/local_Zz9Zz9Zz9/.well-known/jwks.json'),
+    404,
+    'ResourceNotFoundException',
+    'User pool local_Zz9Zz9Zz9 does not exist.',
+  );
+  assertProblem(
+    await t.call('GET', '/local_Zz9Zz9Zz9/.well-known/openid-configuration'),
+    404,
+    'ResourceNotFoundException',
+  );
 });
 
 test('the ID token carries only what the client may read', async () => {
   const { poolId, clientId } = await createPoolWithClient(t, emailPool);
   const email = uniqueEmail('narrow');
   await signedInUser(t, clientId, 'narrow', { email, given_name: 'Nora', family_name: 'Row' });
-  const reader = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'reader', readAttributes: ['email', 'given_name'] });
+  const reader = await t.admin('POST', `/v1/pools/${poolId}/clients`, {
+    name: 'reader',
+    readAttributes: ['email', 'given_name'],
+  });
   const res = await signIn(t, reader.body.clientId, 'narrow');
   assert.equal(res.status, 200);
   const id = await verifyWithJwks(poolId, res.body.idToken);
@@ -119,16 +139,36 @@ test('the ID token carries only what the client may read', async () => {
 test('bad credentials answer 401 NotAuthorizedException, an unconfirmed user 403 only with the right password', async () => {
   const { clientId } = await createPoolWithClient(t, emailPool);
   await signedInUser(t, clientId, 'creds', { email: uniqueEmail('creds') });
-  assertProblem(await signIn(t, clientId, 'creds', 'Wr0ng-password'), 401, 'NotAuthorizedException', 'Incorrect username or password.');
+  assertProblem(
+    await signIn(t, clientId, 'creds', 'Wr0ng-password'),
+    401,
+    'NotAuthorizedException',
+    'Incorrect username or password.',
+  );
   assertProblem(await signIn(t, clientId, 'nobody'), 401, 'NotAuthorizedException', 'Incorrect username or password.');
 
   await signUp(t, clientId, 'pending', { email: uniqueEmail('pending') });
-  assertProblem(await signIn(t, clientId, 'pending', 'Wr0ng-password'), 401, 'NotAuthorizedException', 'Incorrect username or password.');
+  assertProblem(
+    await signIn(t, clientId, 'pending', 'Wr0ng-password'),
+    401,
+    'NotAuthorizedException',
+    'Incorrect username or password.',
+  );
   assertProblem(await signIn(t, clientId, 'pending'), 403, 'UserNotConfirmedException', 'User is not confirmed.');
 
   assertProblem(await signIn(t, 'b'.repeat(26), 'creds'), 404, 'ResourceNotFoundException');
-  assertProblem(await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'creds' }), 400, 'InvalidParameterException', "Member 'password'");
-  assertProblem(await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'creds', password: PASSWORD, authFlow: 'x' }), 400, 'InvalidParameterException', "Unknown member 'authFlow'");
+  assertProblem(
+    await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'creds' }),
+    400,
+    'InvalidParameterException',
+    "Member 'password'",
+  );
+  assertProblem(
+    await t.call('POST', '/v1/auth/sign-in', { clientId, username: 'creds', password: PASSWORD, authFlow: 'x' }),
+    400,
+    'InvalidParameterException',
+    "Unknown member 'authFlow'",
+  );
 });
 
 test('refresh gives new access and ID tokens of the same session, with fresh attributes', async () => {
@@ -156,10 +196,28 @@ test('refresh refuses unknown tokens and tokens of another client with 401', asy
   const { poolId, clientId } = await createPoolWithClient(t, emailPool);
   const tokens = await signedInUser(t, clientId, 'rt', { email: uniqueEmail('rt') });
   const other = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'other' });
-  assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: 'not-a-token' }), 401, 'NotAuthorizedException', 'Invalid Refresh Token');
-  assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId: other.body.clientId, refreshToken: tokens.refreshToken }), 401, 'NotAuthorizedException', 'Invalid Refresh Token');
-  assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.accessToken }), 401, 'NotAuthorizedException');
-  assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: '' }), 400, 'InvalidParameterException');
+  assertProblem(
+    await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: 'not-a-token' }),
+    401,
+    'NotAuthorizedException',
+    'Invalid Refresh Token',
+  );
+  assertProblem(
+    await t.call('POST', '/v1/auth/refresh', { clientId: other.body.clientId, refreshToken: tokens.refreshToken }),
+    401,
+    'NotAuthorizedException',
+    'Invalid Refresh Token',
+  );
+  assertProblem(
+    await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.accessToken }),
+    401,
+    'NotAuthorizedException',
+  );
+  assertProblem(
+    await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: '' }),
+    400,
+    'InvalidParameterException',
+  );
   // The failed attempts did not spoil the token.
   assert.equal((await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken })).status, 200);
 });
@@ -175,12 +233,26 @@ test('sign-out revokes every session of the user and the access tokens issued fr
   assert.deepEqual(res.body, {});
 
   for (const token of [first.accessToken, second.accessToken, refreshed.accessToken]) {
-    assertProblem(await t.call('GET', '/v1/me', undefined, token), 401, 'NotAuthorizedException', 'Access Token has been revoked');
+    assertProblem(
+      await t.call('GET', '/v1/me', undefined, token),
+      401,
+      'NotAuthorizedException',
+      'Access Token has been revoked',
+    );
   }
   for (const refreshToken of [first.refreshToken, second.refreshToken]) {
-    assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken }), 401, 'NotAuthorizedException', 'Invalid Refresh Token');
+    assertProblem(
+      await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken }),
+      401,
+      'NotAuthorizedException',
+      'Invalid Refresh Token',
+    );
   }
-  assertProblem(await t.call('POST', '/v1/auth/sign-out', undefined, second.accessToken), 401, 'NotAuthorizedException');
+  assertProblem(
+    await t.call('POST', '/v1/auth/sign-out', undefined, second.accessToken),
+    401,
+    'NotAuthorizedException',
+  );
   // Signing in again starts a new session.
   const again = await signIn(t, clientId, 'out');
   assert.equal(again.status, 200);
@@ -197,9 +269,18 @@ test('bearer routes refuse missing, malformed, tampered and ID tokens with 401',
 
   assertProblem(await t.call('GET', '/v1/me'), 401, 'NotAuthorizedException', 'Invalid Access Token');
   for (const token of ['garbage', forged, none, tokens.idToken, `${h}.${p}.${s!.slice(0, -4)}AAAA`]) {
-    assertProblem(await t.call('GET', '/v1/me', undefined, token), 401, 'NotAuthorizedException', 'Invalid Access Token');
+    assertProblem(
+      await t.call('GET', '/v1/me', undefined, token),
+      401,
+      'NotAuthorizedException',
+      'Invalid Access Token',
+    );
   }
-  const basic = await t.app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Basic ${tokens.accessToken}` } });
+  const basic = await t.app.inject({
+    method: 'GET',
+    url: '/v1/me',
+    headers: { authorization: `Basic ${tokens.accessToken}` },
+  });
   assert.equal(basic.statusCode, 401);
   for (const [method, url] of [
     ['POST', '/v1/auth/sign-out'],
@@ -228,7 +309,10 @@ test('GET /v1/me describes the user with the attributes the client may read', as
   assert.ok(!Number.isNaN(Date.parse(res.body.updatedAt)));
   assert.equal('passwordHash' in res.body, false);
 
-  const reader = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'reader', readAttributes: ['given_name'] });
+  const reader = await t.admin('POST', `/v1/pools/${poolId}/clients`, {
+    name: 'reader',
+    readAttributes: ['given_name'],
+  });
   const narrow = await signIn(t, reader.body.clientId, 'me');
   const me = await t.call('GET', '/v1/me', undefined, narrow.body.accessToken);
   assert.deepEqual(me.body.attributes, { sub: tokens.userSub, given_name: 'Me' });
@@ -249,10 +333,23 @@ test('change password: the current one must be proved, the new one must fit the 
   const change = (previousPassword: string, proposedPassword: string, token = tokens.accessToken) =>
     t.call('POST', '/v1/me/password', { previousPassword, proposedPassword }, token);
 
-  assertProblem(await change('Wr0ng-password', 'N3w-Passw0rd!'), 401, 'NotAuthorizedException', 'Incorrect username or password.');
+  assertProblem(
+    await change('Wr0ng-password', 'N3w-Passw0rd!'),
+    401,
+    'NotAuthorizedException',
+    'Incorrect username or password.',
+  );
   assertProblem(await change(PASSWORD, 'short'), 400, 'InvalidPasswordException', 'Password not long enough');
-  assertProblem(await t.call('POST', '/v1/me/password', { previousPassword: PASSWORD }, tokens.accessToken), 400, 'InvalidParameterException');
-  assertProblem(await t.call('POST', '/v1/me/password', { previousPassword: PASSWORD, proposedPassword: 'N3w-Passw0rd!' }), 401, 'NotAuthorizedException');
+  assertProblem(
+    await t.call('POST', '/v1/me/password', { previousPassword: PASSWORD }, tokens.accessToken),
+    400,
+    'InvalidParameterException',
+  );
+  assertProblem(
+    await t.call('POST', '/v1/me/password', { previousPassword: PASSWORD, proposedPassword: 'N3w-Passw0rd!' }),
+    401,
+    'NotAuthorizedException',
+  );
   // Nothing changed so far.
   assert.equal((await signIn(t, clientId, 'pw')).status, 200);
 
@@ -274,7 +371,11 @@ test('DELETE /v1/me deletes the user: tokens stop working and the username is fr
   assert.equal(res.body, undefined);
   assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException');
   assertProblem(await t.call('DELETE', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException');
-  assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }), 401, 'NotAuthorizedException');
+  assertProblem(
+    await t.call('POST', '/v1/auth/refresh', { clientId, refreshToken: tokens.refreshToken }),
+    401,
+    'NotAuthorizedException',
+  );
   assertProblem(await signIn(t, clientId, 'gone'), 401, 'NotAuthorizedException', 'Incorrect username or password.');
 
   const again = await signUp(t, clientId, 'gone', { email });
@@ -289,17 +390,27 @@ test('a deleted app client’s tokens stop working', async () => {
   const tokens = (await signIn(t, extra.body.clientId, 'cl')).body;
   assert.equal((await t.admin('DELETE', `/v1/pools/${poolId}/clients/${extra.body.clientId}`)).status, 204);
   assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException');
-  assertProblem(await t.call('POST', '/v1/auth/refresh', { clientId: extra.body.clientId, refreshToken: tokens.refreshToken }), 401, 'NotAuthorizedException');
+  assertProblem(
+    await t.call('POST', '/v1/auth/refresh', { clientId: extra.body.clientId, refreshToken: tokens.refreshToken }),
+    401,
+    'NotAuthorizedException',
+  );
 });
 
 test('attributes read back after sign-in match what sign-up stored', async () => {
   const { clientId } = await createPoolWithClient(t, emailPool);
   const email = uniqueEmail('rb');
   const tokens = await signedInUser(t, clientId, 'rb', { email, locale: 'de-CH' });
-  assert.deepEqual(await attributesOf(t, tokens.accessToken), { sub: tokens.userSub, email, email_verified: 'true', locale: 'de-CH' });
+  assert.deepEqual(await attributesOf(t, tokens.accessToken), {
+    sub: tokens.userSub,
+    email,
+    email_verified: 'true',
+    locale: 'de-CH',
+  });
 });
 
-const forgot = (clientId: string, username: string) => t.call('POST', '/v1/auth/forgot-password', { clientId, username });
+const forgot = (clientId: string, username: string) =>
+  t.call('POST', '/v1/auth/forgot-password', { clientId, username });
 const resetWith = (clientId: string, username: string, confirmationCode: string, password = 'R3set-Passw0rd!') =>
   t.call('POST', '/v1/auth/forgot-password/confirm', { clientId, username, confirmationCode, password });
 
@@ -309,13 +420,30 @@ test('forgot password: a code to the verified email resets the password; the cod
   await signedInUser(t, clientId, 'reset', { email });
   const res = await forgot(clientId, 'reset');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.body, { codeDeliveryDetails: { destination: 'r***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  assert.deepEqual(res.body, {
+    codeDeliveryDetails: { destination: 'r***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+  });
   const code = await newCodeFor(t, email, 1);
   assert.match(t.smtp.messages.at(-1)!.subject, /password reset/i);
 
-  assertProblem(await resetWith(clientId, 'reset', otherCode(code)), 400, 'CodeMismatchException', 'Invalid verification code provided, please try again.');
-  assertProblem(await resetWith(clientId, 'reset', code, 'weak'), 400, 'InvalidPasswordException', 'Password not long enough');
-  assertProblem(await t.call('POST', '/v1/auth/forgot-password/confirm', { clientId, username: 'reset', confirmationCode: code }), 400, 'InvalidParameterException', "Member 'password'");
+  assertProblem(
+    await resetWith(clientId, 'reset', otherCode(code)),
+    400,
+    'CodeMismatchException',
+    'Invalid verification code provided, please try again.',
+  );
+  assertProblem(
+    await resetWith(clientId, 'reset', code, 'weak'),
+    400,
+    'InvalidPasswordException',
+    'Password not long enough',
+  );
+  assertProblem(
+    await t.call('POST', '/v1/auth/forgot-password/confirm', { clientId, username: 'reset', confirmationCode: code }),
+    400,
+    'InvalidParameterException',
+    "Member 'password'",
+  );
   assert.equal((await signIn(t, clientId, 'reset')).status, 200, 'nothing changed yet');
 
   const ok = await resetWith(clientId, 'reset', code);
@@ -335,16 +463,28 @@ test('forgot password goes only to a verified channel: a verified phone when the
   await signedInUser(t, clientId, 'chan', { email, phone_number: phone });
   // Sign-up verified the phone (§5.2), not the email.
   const res = await forgot(clientId, 'chan');
-  assert.deepEqual(res.body.codeDeliveryDetails, { destination: `+********${phone.slice(-4)}`, deliveryMedium: 'SMS', attributeName: 'phone_number' });
+  assert.deepEqual(res.body.codeDeliveryDetails, {
+    destination: `+********${phone.slice(-4)}`,
+    deliveryMedium: 'SMS',
+    attributeName: 'phone_number',
+  });
   // The code is written and sent after the answer (so timing hides who exists): wait for the SMS.
   await eventually(() => smsTo(t, phone) === 2);
   assert.equal(mailsTo(t, email), 0);
   assert.equal((await resetWith(clientId, 'chan', t.smsCodeFor(phone))).status, 200);
 
-  const legacy = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'legacy', preventUserExistenceErrors: false });
+  const legacy = await t.admin('POST', `/v1/pools/${poolId}/clients`, {
+    name: 'legacy',
+    preventUserExistenceErrors: false,
+  });
   const plain = await createPoolWithClient(t, {}, { preventUserExistenceErrors: false });
   await signUp(t, plain.clientId, 'novalue', { email: uniqueEmail('novalue') });
-  assertProblem(await forgot(plain.clientId, 'novalue'), 400, 'InvalidParameterException', 'no registered/verified email or phone_number');
+  assertProblem(
+    await forgot(plain.clientId, 'novalue'),
+    400,
+    'InvalidParameterException',
+    'no registered/verified email or phone_number',
+  );
   assertProblem(await forgot(legacy.body.clientId, 'ghost'), 404, 'UserNotFoundException', 'User does not exist.');
   assertProblem(await resetWith(legacy.body.clientId, 'ghost', '123456'), 404, 'UserNotFoundException');
 });
@@ -354,7 +494,9 @@ test('forgot password hides unknown users by default and sends nothing for them'
   const mails = t.smtp.messages.length;
   const res = await forgot(clientId, 'ghost@nowhere.test');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.body, { codeDeliveryDetails: { destination: 'g***@n***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  assert.deepEqual(res.body, {
+    codeDeliveryDetails: { destination: 'g***@n***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+  });
   assert.equal(t.smtp.messages.length, mails);
   assertProblem(await resetWith(clientId, 'ghost@nowhere.test', '123456'), 400, 'CodeMismatchException');
   // A real user who never asked for a code: the unknown user's answer, to the letter.
@@ -389,7 +531,8 @@ test('forgot password, LEGACY clients: the revealing answers (used code → Expi
   assertProblem(await resetWith(clientId, 'legacy', '123456'), 400, 'ExpiredCodeException');
   await forgot(clientId, 'legacy');
   const code = await newCodeFor(t, email, 1);
-  for (let i = 0; i < 5; i++) assertProblem(await resetWith(clientId, 'legacy', otherCode(code)), 400, 'CodeMismatchException');
+  for (let i = 0; i < 5; i++)
+    assertProblem(await resetWith(clientId, 'legacy', otherCode(code)), 400, 'CodeMismatchException');
   assertProblem(await resetWith(clientId, 'legacy', code), 429, 'TooManyFailedAttemptsException');
   await forgot(clientId, 'legacy');
   const fresh = await newCodeFor(t, email, 2);
@@ -398,7 +541,11 @@ test('forgot password, LEGACY clients: the revealing answers (used code → Expi
 });
 
 test('forgot password with keep-original: the code goes to the current verified address, not the pending one', async () => {
-  const { clientId } = await createPoolWithClient(t, { ...emailPool, keepOriginalAttributes: ['email'], aliasAttributes: ['email'] });
+  const { clientId } = await createPoolWithClient(t, {
+    ...emailPool,
+    keepOriginalAttributes: ['email'],
+    aliasAttributes: ['email'],
+  });
   const email = uniqueEmail('orig');
   const tokens = await signedInUser(t, clientId, 'orig', { email });
   const pending = uniqueEmail('pending');
@@ -420,7 +567,8 @@ test('forgot password: 5 wrong codes kill the code (even the right one then fail
   await signedInUser(t, clientId, 'dead', { email });
   await forgot(clientId, 'dead');
   const code = await newCodeFor(t, email, 1);
-  for (let i = 0; i < 5; i++) assertProblem(await resetWith(clientId, 'dead', otherCode(code)), 400, 'CodeMismatchException');
+  for (let i = 0; i < 5; i++)
+    assertProblem(await resetWith(clientId, 'dead', otherCode(code)), 400, 'CodeMismatchException');
   assertProblem(await resetWith(clientId, 'dead', code), 400, 'CodeMismatchException');
   await forgot(clientId, 'dead');
   assert.equal((await resetWith(clientId, 'dead', await newCodeFor(t, email, 2))).status, 200);

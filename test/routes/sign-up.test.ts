@@ -37,7 +37,11 @@ test('sign-up sends a code to the auto-verified email; confirming verifies it an
   assert.equal(res.status, 201);
   assert.match(res.body.userSub, UUID);
   assert.equal(res.body.userConfirmed, false);
-  assert.deepEqual(res.body.codeDeliveryDetails, { destination: 'j***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' });
+  assert.deepEqual(res.body.codeDeliveryDetails, {
+    destination: 'j***@e***',
+    deliveryMedium: 'EMAIL',
+    attributeName: 'email',
+  });
   assert.equal(mailsTo(t, email), 1);
 
   // Unconfirmed: the right password still does not sign in.
@@ -84,11 +88,19 @@ test('with email and phone both auto-verified the code goes by SMS to the phone 
   assert.equal(mailsTo(t, email), 0);
   assert.equal(smsTo(t, phone), 1);
 
-  const wrong = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'both', confirmationCode: otherCode(t.smsCodeFor(phone)) });
+  const wrong = await t.call('POST', '/v1/sign-up/confirm', {
+    clientId,
+    username: 'both',
+    confirmationCode: otherCode(t.smsCodeFor(phone)),
+  });
   assertProblem(wrong, 400, 'CodeMismatchException', 'Invalid verification code provided, please try again.');
   assertProblem(await signIn(t, clientId, 'both'), 403, 'UserNotConfirmedException');
 
-  const ok = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'both', confirmationCode: t.smsCodeFor(phone) });
+  const ok = await t.call('POST', '/v1/sign-up/confirm', {
+    clientId,
+    username: 'both',
+    confirmationCode: t.smsCodeFor(phone),
+  });
   assert.equal(ok.status, 200);
   const attributes = await attributesAfterSignIn(clientId, 'both');
   assert.equal(attributes.phone_number_verified, 'true');
@@ -100,7 +112,10 @@ test('confirming a confirmed user is refused with 403; resending for one with 40
   const email = uniqueEmail('twice');
   await signUp(t, clientId, 'twice', { email });
   const code = await newCodeFor(t, email, 0);
-  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'twice', confirmationCode: code })).status, 200);
+  assert.equal(
+    (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'twice', confirmationCode: code })).status,
+    200,
+  );
 
   assertProblem(
     await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'twice', confirmationCode: code }),
@@ -122,28 +137,55 @@ test('existence hidden (the default): a confirmed user, an unknown one and a wro
   const email = uniqueEmail('hidden');
   await signUp(t, clientId, 'hidden', { email });
   const code = await newCodeFor(t, email, 0);
-  assertProblem(await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'hidden', confirmationCode: otherCode(code) }), 400, 'CodeMismatchException');
-  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'hidden', confirmationCode: code })).status, 200);
+  assertProblem(
+    await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'hidden', confirmationCode: otherCode(code) }),
+    400,
+    'CodeMismatchException',
+  );
+  assert.equal(
+    (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'hidden', confirmationCode: code })).status,
+    200,
+  );
 
-  const confirmed = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'hidden', confirmationCode: code });
-  const unknown = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'nosuchuser1', confirmationCode: code });
+  const confirmed = await t.call('POST', '/v1/sign-up/confirm', {
+    clientId,
+    username: 'hidden',
+    confirmationCode: code,
+  });
+  const unknown = await t.call('POST', '/v1/sign-up/confirm', {
+    clientId,
+    username: 'nosuchuser1',
+    confirmationCode: code,
+  });
   assertProblem(confirmed, 400, 'CodeMismatchException');
   assert.deepEqual(confirmed.body, unknown.body);
 
   // Resend: the same shape for a confirmed and an unknown user, destinations from a keyed hash of the
   // name (stable, and nothing of the name's spelling), no mail to anyone.
   const resend = (username: string) => t.call('POST', '/v1/sign-up/resend-code', { clientId, username });
-  const [forConfirmed, forUnknown, again] = [await resend('hidden'), await resend('nosuchuser1'), await resend('nosuchuser1')];
+  const [forConfirmed, forUnknown, again] = [
+    await resend('hidden'),
+    await resend('nosuchuser1'),
+    await resend('nosuchuser1'),
+  ];
   for (const res of [forConfirmed, forUnknown]) {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(res.body.codeDeliveryDetails.destination, /^[a-z]\*\*\*@[a-z]\*\*\*$/);
-    assert.deepEqual(Object.keys(res.body.codeDeliveryDetails).sort(), ['attributeName', 'deliveryMedium', 'destination']);
+    assert.deepEqual(Object.keys(res.body.codeDeliveryDetails).sort(), [
+      'attributeName',
+      'deliveryMedium',
+      'destination',
+    ]);
   }
   assert.deepEqual(again.body, forUnknown.body, 'the same name gets the same destination');
   const fakes = new Set<string>();
   for (let i = 0; i < 12; i++) fakes.add((await resend(`nosuchuser${i}`)).body.codeDeliveryDetails.destination);
   assert.ok(fakes.size > 3, `destinations vary with the name, not built from it: ${[...fakes].join(' ')}`);
-  assert.notEqual(forUnknown.body.codeDeliveryDetails.destination, 'n***@n***', 'not built from the name (the finding)');
+  assert.notEqual(
+    forUnknown.body.codeDeliveryDetails.destination,
+    'n***@n***',
+    'not built from the name (the finding)',
+  );
   // A name that is itself an address is masked as that address, as a real one would be.
   assert.equal((await resend('someone@example.org')).body.codeDeliveryDetails.destination, 's***@e***');
   assert.equal(mailsTo(t, email), 1);
@@ -157,7 +199,9 @@ test('a resent code replaces the previous one, which then answers CodeMismatchEx
 
   const resent = await t.call('POST', '/v1/sign-up/resend-code', { clientId, username: 'resend' });
   assert.equal(resent.status, 200);
-  assert.deepEqual(resent.body, { codeDeliveryDetails: { destination: 'r***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  assert.deepEqual(resent.body, {
+    codeDeliveryDetails: { destination: 'r***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+  });
   const second = await newCodeFor(t, email, 1);
 
   if (first !== second) {
@@ -167,7 +211,10 @@ test('a resent code replaces the previous one, which then answers CodeMismatchEx
       'CodeMismatchException',
     );
   }
-  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'resend', confirmationCode: second })).status, 200);
+  assert.equal(
+    (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'resend', confirmationCode: second })).status,
+    200,
+  );
   assert.equal((await signIn(t, clientId, 'resend')).status, 200);
 });
 
@@ -179,11 +226,16 @@ test('existence hidden: past the hourly sends, resend sends nothing and answers 
   for (let i = 0; i < 4; i++) assert.equal((await resend('quiet')).status, 200);
   const over = await resend('quiet');
   assert.equal(over.status, 200, JSON.stringify(over.body));
-  assert.deepEqual(over.body, { codeDeliveryDetails: { destination: 'q***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  assert.deepEqual(over.body, {
+    codeDeliveryDetails: { destination: 'q***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+  });
   assert.equal((await resend('nosuchuser9')).status, 200);
   assert.equal(mailsTo(t, email), 5, 'nothing sent past the limit');
   const code = await newCodeFor(t, email, 4);
-  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'quiet', confirmationCode: code })).status, 200);
+  assert.equal(
+    (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'quiet', confirmationCode: code })).status,
+    200,
+  );
 });
 
 test('resend is limited to five code sends an hour (the sign-up send included): then 429 LimitExceededException (LEGACY clients)', async () => {
@@ -202,7 +254,10 @@ test('resend is limited to five code sends an hour (the sign-up send included): 
   assert.equal(mailsTo(t, email), 5);
   // The last code sent still works.
   const code = await newCodeFor(t, email, 4);
-  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'limit', confirmationCode: code })).status, 200);
+  assert.equal(
+    (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'limit', confirmationCode: code })).status,
+    200,
+  );
 });
 
 test('a taken username answers 409 UsernameExistsException, case-insensitively, and sends nothing (§5.2.7)', async () => {
@@ -210,20 +265,46 @@ test('a taken username answers 409 UsernameExistsException, case-insensitively, 
   const email = uniqueEmail('taken');
   assert.equal((await signUp(t, clientId, 'taken', { email })).status, 201);
   const other = uniqueEmail('taken2');
-  assertProblem(await signUp(t, clientId, 'taken', { email: other }), 409, 'UsernameExistsException', 'User already exists');
-  assertProblem(await signUp(t, clientId, 'TAKEN', { email: other }), 409, 'UsernameExistsException', 'User already exists');
+  assertProblem(
+    await signUp(t, clientId, 'taken', { email: other }),
+    409,
+    'UsernameExistsException',
+    'User already exists',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'TAKEN', { email: other }),
+    409,
+    'UsernameExistsException',
+    'User already exists',
+  );
   assert.equal(mailsTo(t, email), 1);
   assert.equal(mailsTo(t, other), 0);
 });
 
 test('a missing required attribute is refused and creates no user', async () => {
-  const { clientId } = await createPoolWithClient(t, { ...emailPool, schema: [{ name: 'name', required: true }, { name: 'family_name', required: true }] });
+  const { clientId } = await createPoolWithClient(t, {
+    ...emailPool,
+    schema: [
+      { name: 'name', required: true },
+      { name: 'family_name', required: true },
+    ],
+  });
   const email = uniqueEmail('req');
   const res = await signUp(t, clientId, 'req', { email });
-  assertProblem(res, 400, 'InvalidParameterException', 'Attributes did not conform to the schema: name: The attribute is required');
+  assertProblem(
+    res,
+    400,
+    'InvalidParameterException',
+    'Attributes did not conform to the schema: name: The attribute is required',
+  );
   assert.ok(res.body.detail.includes('family_name: The attribute is required'));
   // A blank value is no value.
-  assertProblem(await signUp(t, clientId, 'req', { email, name: '', family_name: 'Doe' }), 400, 'InvalidParameterException', 'name: The attribute is required');
+  assertProblem(
+    await signUp(t, clientId, 'req', { email, name: '', family_name: 'Doe' }),
+    400,
+    'InvalidParameterException',
+    'name: The attribute is required',
+  );
   assert.equal(mailsTo(t, email), 0);
   // Nothing was created: the username is still free.
   assert.equal((await signUp(t, clientId, 'req', { email, name: 'Jo Doe', family_name: 'Doe' })).status, 201);
@@ -237,14 +318,49 @@ test('attributes outside the schema are refused with Cognito’s messages', asyn
     'InvalidParameterException',
     'Type for attribute {custom:plan} could not be determined',
   );
-  assertProblem(await signUp(t, clientId, 'u1', { shoe_size: '42' }), 400, 'InvalidParameterException', 'shoe_size: Attribute does not exist in the schema.');
-  assertProblem(await signUp(t, clientId, 'u1', { phone_number: '+1 555 0100' }), 400, 'InvalidParameterException', 'Invalid phone number format.');
-  assertProblem(await signUp(t, clientId, 'u1', { phone_number: '' }), 400, 'InvalidParameterException', 'Invalid phone number format.');
+  assertProblem(
+    await signUp(t, clientId, 'u1', { shoe_size: '42' }),
+    400,
+    'InvalidParameterException',
+    'shoe_size: Attribute does not exist in the schema.',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'u1', { phone_number: '+1 555 0100' }),
+    400,
+    'InvalidParameterException',
+    'Invalid phone number format.',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'u1', { phone_number: '' }),
+    400,
+    'InvalidParameterException',
+    'Invalid phone number format.',
+  );
   // E.164: a country code never starts with 0.
-  assertProblem(await signUp(t, clientId, 'u1', { phone_number: '+014155550100' }), 400, 'InvalidParameterException', 'Invalid phone number format.');
-  assertProblem(await signUp(t, clientId, 'u1', { email: 'not-an-email' }), 400, 'InvalidParameterException', 'Invalid email address format.');
-  assertProblem(await signUp(t, clientId, 'u1', { birthdate: '1990-02-30' }), 400, 'InvalidParameterException', 'birthdate');
-  assertProblem(await signUp(t, clientId, 'u1', { address: 'x'.repeat(2049) }), 400, 'InvalidParameterException', 'userAttributes');
+  assertProblem(
+    await signUp(t, clientId, 'u1', { phone_number: '+014155550100' }),
+    400,
+    'InvalidParameterException',
+    'Invalid phone number format.',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'u1', { email: 'not-an-email' }),
+    400,
+    'InvalidParameterException',
+    'Invalid email address format.',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'u1', { birthdate: '1990-02-30' }),
+    400,
+    'InvalidParameterException',
+    'birthdate',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'u1', { address: 'x'.repeat(2049) }),
+    400,
+    'InvalidParameterException',
+    'userAttributes',
+  );
   assertProblem(await signUp(t, clientId, 'u1', { ['n'.repeat(33)]: 'x' }), 400, 'InvalidParameterException');
   // None of these created the user.
   assert.equal((await signUp(t, clientId, 'u1', { email: uniqueEmail('u1'), address: 'x'.repeat(2048) })).status, 201);
@@ -259,7 +375,12 @@ test('a user may not write sub or a verified flag at sign-up (403), nor what the
     { email, phone_number: uniquePhone(), phone_number_verified: 'true' },
   ];
   for (const attributes of attempts) {
-    assertProblem(await signUp(t, clientId, 'flags', attributes), 403, 'NotAuthorizedException', 'A client attempted to write unauthorized attribute');
+    assertProblem(
+      await signUp(t, clientId, 'flags', attributes),
+      403,
+      'NotAuthorizedException',
+      'A client attempted to write unauthorized attribute',
+    );
   }
   const narrow = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'narrow', writeAttributes: ['email'] });
   assert.equal(narrow.status, 201);
@@ -277,13 +398,36 @@ test('a user may not write sub or a verified flag at sign-up (403), nor what the
 test('the password policy is enforced with InvalidPasswordException', async () => {
   const { clientId } = await createPoolWithClient(t, emailPool);
   const email = uniqueEmail('pw');
-  assertProblem(await signUp(t, clientId, 'pw', { email }, 'Sh0rt!'), 400, 'InvalidPasswordException', 'Password did not conform with policy: Password not long enough');
-  assertProblem(await signUp(t, clientId, 'pw', { email }, 'alllowercase1!'), 400, 'InvalidPasswordException', 'Password must have uppercase characters');
-  assertProblem(await signUp(t, clientId, 'pw', { email }, 'NoNumbers!!'), 400, 'InvalidPasswordException', 'Password must have numeric characters');
-  assertProblem(await signUp(t, clientId, 'pw', { email }, 'NoSymbols123'), 400, 'InvalidPasswordException', 'Password must have symbol characters');
+  assertProblem(
+    await signUp(t, clientId, 'pw', { email }, 'Sh0rt!'),
+    400,
+    'InvalidPasswordException',
+    'Password did not conform with policy: Password not long enough',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'pw', { email }, 'alllowercase1!'),
+    400,
+    'InvalidPasswordException',
+    'Password must have uppercase characters',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'pw', { email }, 'NoNumbers!!'),
+    400,
+    'InvalidPasswordException',
+    'Password must have numeric characters',
+  );
+  assertProblem(
+    await signUp(t, clientId, 'pw', { email }, 'NoSymbols123'),
+    400,
+    'InvalidPasswordException',
+    'Password must have symbol characters',
+  );
   assert.equal(mailsTo(t, email), 0);
 
-  const lax = await createPoolWithClient(t, { ...emailPool, passwordPolicy: { minimumLength: 6, requireSymbols: false, requireUppercase: false, requireNumbers: false } });
+  const lax = await createPoolWithClient(t, {
+    ...emailPool,
+    passwordPolicy: { minimumLength: 6, requireSymbols: false, requireUppercase: false, requireNumbers: false },
+  });
   assert.equal((await signUp(t, lax.clientId, 'pw', { email }, 'simple')).status, 201);
 });
 
@@ -296,10 +440,19 @@ test('custom attributes, immutable ones included, are stored at sign-up', async 
     ],
   });
   const email = uniqueEmail('custom');
-  assertProblem(await signUp(t, clientId, 'custom', { email, 'custom:seats': '0' }), 400, 'InvalidParameterException', 'custom:seats: The value must be at least 1.');
+  assertProblem(
+    await signUp(t, clientId, 'custom', { email, 'custom:seats': '0' }),
+    400,
+    'InvalidParameterException',
+    'custom:seats: The value must be at least 1.',
+  );
   const res = await signUp(t, clientId, 'custom', { email, 'custom:tenant': 'acme', 'custom:seats': '007' });
   assert.equal(res.status, 201);
-  await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'custom', confirmationCode: await newCodeFor(t, email, 0) });
+  await t.call('POST', '/v1/sign-up/confirm', {
+    clientId,
+    username: 'custom',
+    confirmationCode: await newCodeFor(t, email, 0),
+  });
   const attributes = await attributesAfterSignIn(clientId, 'custom');
   assert.equal(attributes['custom:tenant'], 'acme');
   assert.equal(attributes['custom:seats'], '7');
@@ -316,46 +469,116 @@ test('confirmation codes are checked: wrong, malformed, and for unknown users pe
     'InvalidParameterException',
     'confirmationCode',
   );
-  assertProblem(await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'codes', confirmationCode: otherCode(code) }), 400, 'CodeMismatchException');
-  // Unknown user, existence hidden (the default): the same answer as a wrong code.
-  assertProblem(await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'ghost', confirmationCode: code }), 400, 'CodeMismatchException');
-  const legacy = await t.admin('POST', `/v1/pools/${poolId}/clients`, { name: 'legacy', preventUserExistenceErrors: false });
   assertProblem(
-    await t.call('POST', '/v1/sign-up/confirm', { clientId: legacy.body.clientId, username: 'ghost', confirmationCode: code }),
+    await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'codes', confirmationCode: otherCode(code) }),
+    400,
+    'CodeMismatchException',
+  );
+  // Unknown user, existence hidden (the default): the same answer as a wrong code.
+  assertProblem(
+    await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'ghost', confirmationCode: code }),
+    400,
+    'CodeMismatchException',
+  );
+  const legacy = await t.admin('POST', `/v1/pools/${poolId}/clients`, {
+    name: 'legacy',
+    preventUserExistenceErrors: false,
+  });
+  assertProblem(
+    await t.call('POST', '/v1/sign-up/confirm', {
+      clientId: legacy.body.clientId,
+      username: 'ghost',
+      confirmationCode: code,
+    }),
     404,
     'UserNotFoundException',
     'User does not exist.',
   );
-  assertProblem(await t.call('POST', '/v1/sign-up/resend-code', { clientId: legacy.body.clientId, username: 'ghost' }), 404, 'UserNotFoundException');
+  assertProblem(
+    await t.call('POST', '/v1/sign-up/resend-code', { clientId: legacy.body.clientId, username: 'ghost' }),
+    404,
+    'UserNotFoundException',
+  );
   // Still unconfirmed after all that, and the right code still works.
   assertProblem(await signIn(t, clientId, 'codes'), 403, 'UserNotConfirmedException');
-  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'codes', confirmationCode: code })).status, 200);
+  assert.equal(
+    (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'codes', confirmationCode: code })).status,
+    200,
+  );
 });
 
 test('requests are validated: unknown client, unknown members, bad JSON, wrong media type, bad username', async () => {
   const { clientId } = await createPoolWithClient(t, emailPool);
   const body = { clientId, username: 'valid', password: PASSWORD, userAttributes: { email: uniqueEmail('valid') } };
 
-  assertProblem(await t.call('POST', '/v1/sign-up', { ...body, clientId: 'a'.repeat(26) }), 404, 'ResourceNotFoundException', `User pool client ${'a'.repeat(26)} does not exist.`);
-  assertProblem(await t.call('POST', '/v1/sign-up', { ...body, clientId: 'NOT-A-CLIENT' }), 400, 'InvalidParameterException', 'clientId');
-  assertProblem(await t.call('POST', '/v1/sign-up', { ...body, extra: 1 }), 400, 'InvalidParameterException', "Unknown member 'extra'");
-  assertProblem(await t.call('POST', '/v1/sign-up', { ...body, password: undefined }), 400, 'InvalidParameterException', "Member 'password'");
-  assertProblem(await t.call('POST', '/v1/sign-up', { ...body, userAttributes: { email: 42 } }), 400, 'InvalidParameterException');
-  assertProblem(await t.call('POST', '/v1/sign-up', { ...body, username: 'has space' }), 400, 'InvalidParameterException', 'Username');
+  assertProblem(
+    await t.call('POST', '/v1/sign-up', { ...body, clientId: 'a'.repeat(26) }),
+    404,
+    'ResourceNotFoundException',
+    `User pool client ${'a'.repeat(26)} does not exist.`,
+  );
+  assertProblem(
+    await t.call('POST', '/v1/sign-up', { ...body, clientId: 'NOT-A-CLIENT' }),
+    400,
+    'InvalidParameterException',
+    'clientId',
+  );
+  assertProblem(
+    await t.call('POST', '/v1/sign-up', { ...body, extra: 1 }),
+    400,
+    'InvalidParameterException',
+    "Unknown member 'extra'",
+  );
+  assertProblem(
+    await t.call('POST', '/v1/sign-up', { ...body, password: undefined }),
+    400,
+    'InvalidParameterException',
+    "Member 'password'",
+  );
+  assertProblem(
+    await t.call('POST', '/v1/sign-up', { ...body, userAttributes: { email: 42 } }),
+    400,
+    'InvalidParameterException',
+  );
+  assertProblem(
+    await t.call('POST', '/v1/sign-up', { ...body, username: 'has space' }),
+    400,
+    'InvalidParameterException',
+    'Username',
+  );
   assertProblem(await t.call('POST', '/v1/sign-up', { ...body, username: '' }), 400, 'InvalidParameterException');
 
-  const malformed = await t.app.inject({ method: 'POST', url: '/v1/sign-up', headers: { 'content-type': 'application/json' }, payload: '{"clientId":' });
+  const malformed = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sign-up',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"clientId":',
+  });
   assert.equal(malformed.statusCode, 400);
   assert.equal(malformed.json().code, 'InvalidParameterException');
-  const wrongType = await t.app.inject({ method: 'POST', url: '/v1/sign-up', headers: { 'content-type': 'application/xml' }, payload: JSON.stringify(body) });
+  const wrongType = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sign-up',
+    headers: { 'content-type': 'application/xml' },
+    payload: JSON.stringify(body),
+  });
   assert.equal(wrongType.statusCode, 415);
   assert.equal(wrongType.json().code, 'InvalidParameterException');
-  const empty = await t.app.inject({ method: 'POST', url: '/v1/sign-up', headers: { 'content-type': 'application/json' }, payload: '' });
+  const empty = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sign-up',
+    headers: { 'content-type': 'application/json' },
+    payload: '',
+  });
   assert.equal(empty.statusCode, 400);
   assert.equal(empty.json().code, 'InvalidParameterException');
 
   // None of that created the user; clientMetadata and validationData are accepted and ignored.
-  const ok = await t.call('POST', '/v1/sign-up', { ...body, clientMetadata: { source: 'test' }, validationData: { captcha: 'x' } });
+  const ok = await t.call('POST', '/v1/sign-up', {
+    ...body,
+    clientMetadata: { source: 'test' },
+    validationData: { captcha: 'x' },
+  });
   assert.equal(ok.status, 201);
 });
 
@@ -366,7 +589,10 @@ test('the user id (sub) is fresh per user and the username is kept as given', as
   const b = await signUp(t, clientId, 'other', { email: uniqueEmail('b') });
   assert.notEqual(a.body.userSub, b.body.userSub);
   const code = await newCodeFor(t, email, 0);
-  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'mixedcase', confirmationCode: code })).status, 200);
+  assert.equal(
+    (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'mixedcase', confirmationCode: code })).status,
+    200,
+  );
   const session = await signIn(t, clientId, 'MIXEDCASE');
   assert.equal(session.status, 200);
   const me = await t.call('GET', '/v1/me', undefined, session.body.accessToken);
@@ -377,7 +603,12 @@ test('the user id (sub) is fresh per user and the username is kept as given', as
 test('text/plain is an unsupported media type too (415)', async () => {
   const { clientId } = await createPoolWithClient(t, emailPool);
   const body = { clientId, username: 'plain', password: PASSWORD, userAttributes: { email: uniqueEmail('plain') } };
-  const res = await t.app.inject({ method: 'POST', url: '/v1/sign-up', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(body) });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/sign-up',
+    headers: { 'content-type': 'text/plain' },
+    payload: JSON.stringify(body),
+  });
   assert.equal(res.statusCode, 415);
   assert.equal(res.json().code, 'InvalidParameterException');
 });

@@ -14,8 +14,10 @@ after(() => t.close());
 
 const emailPool = { autoVerifiedAttributes: ['email'] };
 const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
-const jwksKids = async (poolId: string) => ((await t.call('GET', `/${poolId}/.well-known/jwks.json`)).body.keys as { kid: string }[]).map((k) => k.kid);
-const retire = (kid: string, at: Date | null) => t.database.db.update(signingKeys).set({ retiresAt: at }).where(eq(signingKeys.kid, kid));
+const jwksKids = async (poolId: string) =>
+  ((await t.call('GET', `/${poolId}/.well-known/jwks.json`)).body.keys as { kid: string }[]).map((k) => k.kid);
+const retire = (kid: string, at: Date | null) =>
+  t.database.db.update(signingKeys).set({ retiresAt: at }).where(eq(signingKeys.kid, kid));
 
 test('a pool starts with one current key; the list never shows a private key', async () => {
   const { poolId } = await createPoolWithClient(t, emailPool);
@@ -31,7 +33,10 @@ test('a pool starts with one current key; the list never shows a private key', a
 });
 
 test('rotation: a new current key signs; the old one keeps verifying and stays in the JWKS for the longest token lifetime plus skew', async () => {
-  const { poolId, clientId } = await createPoolWithClient(t, { ...emailPool, tokenPolicy: { accessTokenTtlSeconds: 900, idTokenTtlSeconds: 1800 } });
+  const { poolId, clientId } = await createPoolWithClient(t, {
+    ...emailPool,
+    tokenPolicy: { accessTokenTtlSeconds: 900, idTokenTtlSeconds: 1800 },
+  });
   const before = await signedInUser(t, clientId, 'rotor', { email: uniqueEmail('rotor') });
   const oldKid = kidOf(before.accessToken);
 
@@ -62,7 +67,10 @@ test('rotation: a new current key signs; the old one keeps verifying and stays i
 
   // A second rotation: the key already retiring keeps its earlier retirement; one current key.
   const again = await t.admin('POST', `/v1/pools/${poolId}/signing-keys`);
-  assert.deepEqual(again.body.keys.map((k: { status: string }) => k.status), ['current', 'retiring', 'retiring']);
+  assert.deepEqual(
+    again.body.keys.map((k: { status: string }) => k.status),
+    ['current', 'retiring', 'retiring'],
+  );
   assert.equal(again.body.keys[1].kid, current.kid);
   assert.equal(again.body.keys[2].retiresAt, old.retiresAt);
   assert.deepEqual((await t.admin('GET', `/v1/pools/${poolId}/signing-keys`)).body, again.body);
@@ -79,11 +87,19 @@ test('a key past its retirement leaves the JWKS and verifies nothing, on the RES
   assert.ok(!(await jwksKids(poolId)).includes(oldKid));
   const listed = await t.admin('GET', `/v1/pools/${poolId}/signing-keys`);
   assert.equal(listed.body.keys[1].status, 'retired');
-  assertProblem(await t.call('GET', '/v1/me', undefined, tokens.accessToken), 401, 'NotAuthorizedException', 'Invalid Access Token');
+  assertProblem(
+    await t.call('GET', '/v1/me', undefined, tokens.accessToken),
+    401,
+    'NotAuthorizedException',
+    'Invalid Access Token',
+  );
   const wire = await t.app.inject({
     method: 'POST',
     url: '/',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser' },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser',
+    },
     payload: JSON.stringify({ AccessToken: tokens.accessToken }),
   });
   assert.equal(wire.statusCode, 400);
@@ -98,7 +114,13 @@ test('a cached key does not outlive its retirement, nor a retirement set by anot
   const { poolId, clientId } = await createPoolWithClient(t, emailPool);
   const tokens = await signedInUser(t, clientId, 'cached', { email: uniqueEmail('cached') });
   const kid = kidOf(tokens.accessToken);
-  const sessions = (keyCacheMs: number) => createSessionsService({ db: t.database.db, pools: t.services.pools, signingKeys: t.services.signingKeys, keyCacheMs });
+  const sessions = (keyCacheMs: number) =>
+    createSessionsService({
+      db: t.database.db,
+      pools: t.services.pools,
+      signingKeys: t.services.signingKeys,
+      keyCacheMs,
+    });
 
   // Cached with a retirement 300 ms ahead: refused once it has passed, however long the cache.
   await t.admin('POST', `/v1/pools/${poolId}/signing-keys`);
@@ -121,7 +143,11 @@ test('signing-key routes need the admin key and a pool that exists', async () =>
   const { poolId } = await createPoolWithClient(t);
   for (const method of ['GET', 'POST']) {
     assertProblem(await t.call(method, `/v1/pools/${poolId}/signing-keys`), 401, 'NotAuthorizedException');
-    assertProblem(await t.call(method, `/v1/pools/${poolId}/signing-keys`, undefined, 'not-the-key'), 401, 'NotAuthorizedException');
+    assertProblem(
+      await t.call(method, `/v1/pools/${poolId}/signing-keys`, undefined, 'not-the-key'),
+      401,
+      'NotAuthorizedException',
+    );
     assertProblem(await t.admin(method, '/v1/pools/local_Nope00000/signing-keys'), 404, 'ResourceNotFoundException');
   }
   assert.equal((await t.admin('GET', `/v1/pools/${poolId}/signing-keys`)).body.keys.length, 1);

@@ -6,7 +6,17 @@ import { deliveryAttempts, outboxMessages } from '../../src/db/schema/index.ts';
 import { silentLogger } from '../../src/lib/logger.ts';
 import { startDeliveryWorker } from '../../src/modules/courier/index.ts';
 import { createPoolWithClient, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
-import { assertProblem, attributesOf, mailsTo, signIn, signUp, smsTo, uniqueEmail, uniquePhone, updateAttributes } from '../support/user-flows.ts';
+import {
+  assertProblem,
+  attributesOf,
+  mailsTo,
+  signIn,
+  signUp,
+  smsTo,
+  uniqueEmail,
+  uniquePhone,
+  updateAttributes,
+} from '../support/user-flows.ts';
 
 // SMS go through the real twilio client, over HTTP, to the Twilio stand-in startTestApp runs.
 let t: TestApp;
@@ -18,7 +28,11 @@ after(() => t.close());
 const phonePool = { autoVerifiedAttributes: ['phone_number'] };
 
 async function outboxTo(destination: string) {
-  return t.database.db.select().from(outboxMessages).where(eq(outboxMessages.destination, destination)).orderBy(asc(outboxMessages.createdAt));
+  return t.database.db
+    .select()
+    .from(outboxMessages)
+    .where(eq(outboxMessages.destination, destination))
+    .orderBy(asc(outboxMessages.createdAt));
 }
 
 test('sign-up with an auto-verified phone: the code goes by SMS through Twilio, and confirms the user', async () => {
@@ -26,7 +40,11 @@ test('sign-up with an auto-verified phone: the code goes by SMS through Twilio, 
   const phone = '+4930555501234';
   const res = await signUp(t, clientId, 'texted', { phone_number: phone });
   assert.equal(res.status, 201);
-  assert.deepEqual(res.body.codeDeliveryDetails, { destination: '+********1234', deliveryMedium: 'SMS', attributeName: 'phone_number' });
+  assert.deepEqual(res.body.codeDeliveryDetails, {
+    destination: '+********1234',
+    deliveryMedium: 'SMS',
+    attributeName: 'phone_number',
+  });
 
   assert.equal(smsTo(t, phone), 1);
   const sms = t.twilio.messages.at(-1)!;
@@ -45,7 +63,10 @@ test('sign-up with an auto-verified phone: the code goes by SMS through Twilio, 
   assert.equal(row!.providerMessageId, sms.sid);
   assert.match(sms.sid, /^SM[0-9a-f]{32}$/);
 
-  assert.equal((await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'texted', confirmationCode: code })).status, 200);
+  assert.equal(
+    (await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'texted', confirmationCode: code })).status,
+    200,
+  );
   const signedIn = await signIn(t, clientId, 'texted');
   assert.equal(signedIn.status, 200);
   assert.equal((await attributesOf(t, signedIn.body.accessToken)).phone_number_verified, 'true');
@@ -57,10 +78,18 @@ test('with email and phone both auto-verified, the sign-up code goes by SMS to t
   const phone = uniquePhone();
   const res = await signUp(t, clientId, 'both', { email, phone_number: phone });
   assert.equal(res.status, 201);
-  assert.deepEqual(res.body.codeDeliveryDetails, { destination: `+********${phone.slice(-4)}`, deliveryMedium: 'SMS', attributeName: 'phone_number' });
+  assert.deepEqual(res.body.codeDeliveryDetails, {
+    destination: `+********${phone.slice(-4)}`,
+    deliveryMedium: 'SMS',
+    attributeName: 'phone_number',
+  });
   assert.equal(smsTo(t, phone), 1);
   assert.equal(mailsTo(t, email), 0);
-  const confirmed = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'both', confirmationCode: t.smsCodeFor(phone) });
+  const confirmed = await t.call('POST', '/v1/sign-up/confirm', {
+    clientId,
+    username: 'both',
+    confirmationCode: t.smsCodeFor(phone),
+  });
   assert.equal(confirmed.status, 200);
 });
 
@@ -78,7 +107,12 @@ test('a change of phone number sends the code by SMS to the new number', async (
   });
   assert.equal(smsTo(t, next), 1);
   assert.equal(smsTo(t, phone), 1, 'only the sign-up code went to the old number');
-  const verify = await t.call('POST', '/v1/me/attributes/phone_number/verify', { confirmationCode: t.smsCodeFor(next) }, tokens.accessToken);
+  const verify = await t.call(
+    'POST',
+    '/v1/me/attributes/phone_number/verify',
+    { confirmationCode: t.smsCodeFor(next) },
+    tokens.accessToken,
+  );
   assert.equal(verify.status, 200);
   const attributes = await attributesOf(t, tokens.accessToken);
   assert.equal(attributes.phone_number, next);
@@ -95,7 +129,12 @@ test('keep-original phone numbers: the code goes to the pending number, which re
   assert.equal(res.body.results.phone_number.nextStep.codeDeliveryDetails.destination, `+********${next.slice(-4)}`);
   assert.equal(smsTo(t, next), 1);
   assert.equal((await attributesOf(t, tokens.accessToken)).phone_number, phone);
-  const verify = await t.call('POST', '/v1/me/attributes/phone_number/verify', { confirmationCode: t.smsCodeFor(next) }, tokens.accessToken);
+  const verify = await t.call(
+    'POST',
+    '/v1/me/attributes/phone_number/verify',
+    { confirmationCode: t.smsCodeFor(next) },
+    tokens.accessToken,
+  );
   assert.equal(verify.status, 200);
   assert.equal((await attributesOf(t, tokens.accessToken)).phone_number, next);
 });
@@ -126,14 +165,22 @@ test('Twilio checks the credentials: with a token it no longer accepts the send 
 test('a number Twilio calls invalid (400, error 21211) answers 502 CodeDeliveryFailureException at once', async () => {
   const { clientId } = await createPoolWithClient(t, phonePool);
   const phone = uniquePhone();
-  t.twilio.failNext(1, 400, { code: 21211, message: `The 'To' number ${phone} is not a valid phone number.`, more_info: 'https://www.twilio.com/docs/errors/21211', status: 400 });
+  t.twilio.failNext(1, 400, {
+    code: 21211,
+    message: `The 'To' number ${phone} is not a valid phone number.`,
+    more_info: 'https://www.twilio.com/docs/errors/21211',
+    status: 400,
+  });
   assertProblem(await signUp(t, clientId, 'invalid', { phone_number: phone }), 502, 'CodeDeliveryFailureException');
   const [row] = await outboxTo(phone);
   assert.equal(row!.status, 'failed');
   assert.match(row!.lastError ?? '', /400.*21211/);
   const [attempt] = await t.database.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.messageId, row!.id));
   assert.deepEqual([attempt!.channel, attempt!.outcome], ['twilio', 'permanent_failure']);
-  assert.deepEqual(t.twilio.requests.filter((r) => r.to === phone).map((r) => r.status), [400]);
+  assert.deepEqual(
+    t.twilio.requests.filter((r) => r.to === phone).map((r) => r.status),
+    [400],
+  );
 });
 
 test('Twilio answering 500 three times, then 201: the sign-up succeeds, the worker retries, and the SMS arrives exactly once', async () => {
@@ -153,12 +200,19 @@ test('Twilio answering 500 three times, then 201: the sign-up succeeds, the work
     await worker.stop();
   }
   assert.equal(smsTo(t, phone), 1);
-  assert.deepEqual(t.twilio.requests.filter((r) => r.to === phone).map((r) => r.status), [500, 500, 500, 201]);
+  assert.deepEqual(
+    t.twilio.requests.filter((r) => r.to === phone).map((r) => r.status),
+    [500, 500, 500, 201],
+  );
   const [row] = await outboxTo(phone);
   assert.equal(row!.status, 'sent');
   assert.equal(row!.attempts, 4);
   assert.equal(row!.providerMessageId, t.twilio.messages.at(-1)!.sid);
-  const tries = await t.database.db.select().from(deliveryAttempts).where(eq(deliveryAttempts.messageId, row!.id)).orderBy(asc(deliveryAttempts.attempt));
+  const tries = await t.database.db
+    .select()
+    .from(deliveryAttempts)
+    .where(eq(deliveryAttempts.messageId, row!.id))
+    .orderBy(asc(deliveryAttempts.attempt));
   assert.deepEqual(
     tries.map((a) => [a.outcome, a.channel]),
     [
@@ -168,6 +222,10 @@ test('Twilio answering 500 three times, then 201: the sign-up succeeds, the work
       ['sent', 'twilio'],
     ],
   );
-  const confirmed = await t.call('POST', '/v1/sign-up/confirm', { clientId, username: 'patient', confirmationCode: t.smsCodeFor(phone) });
+  const confirmed = await t.call('POST', '/v1/sign-up/confirm', {
+    clientId,
+    username: 'patient',
+    confirmationCode: t.smsCodeFor(phone),
+  });
   assert.equal(confirmed.status, 200);
 });

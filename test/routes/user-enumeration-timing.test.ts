@@ -22,7 +22,10 @@ const pendingEmail = uniqueEmail('pending');
 before(async () => {
   // Realistic hashing (the defaults): the check this test is about is the argon2 verify.
   t = await startTestApp({ ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', ARGON2_PARALLELISM: '1' });
-  ({ clientId } = await createPoolWithClient(t, { autoVerifiedAttributes: ['email'], codePolicy: { sendsPerHour: 1_000_000 } }));
+  ({ clientId } = await createPoolWithClient(t, {
+    autoVerifiedAttributes: ['email'],
+    codePolicy: { sendsPerHour: 1_000_000 },
+  }));
   await signedInUser(t, clientId, 'known', { email: knownEmail });
   assert.equal((await signUp(t, clientId, 'pending', { email: pendingEmail })).status, 201);
 });
@@ -43,7 +46,11 @@ async function post(url: string, body: unknown) {
   const ms = performance.now() - started;
   const parsed = JSON.parse(res.body);
   // The shape of the answer, without values that differ anyway (masked destinations).
-  const shape = `${res.statusCode} ${parsed.code ?? ''} ${parsed.detail ?? ''} ${Object.keys(parsed.codeDeliveryDetails ?? parsed).sort().join(',')}`;
+  const shape = `${res.statusCode} ${parsed.code ?? ''} ${parsed.detail ?? ''} ${Object.keys(
+    parsed.codeDeliveryDetails ?? parsed,
+  )
+    .sort()
+    .join(',')}`;
   return { ms, shape };
 }
 
@@ -91,14 +98,21 @@ const median = (values: number[]) => {
  * time and would make each wait for the other's, and a real resend's mail (sent and received in
  * this process) would slow the simulated one beside it while it only waits.
  */
-async function measure(name: string, pairs: number, together: boolean, known: () => Promise<{ ms: number; shape: string }>, unknown: typeof known) {
+async function measure(
+  name: string,
+  pairs: number,
+  together: boolean,
+  known: () => Promise<{ ms: number; shape: string }>,
+  unknown: typeof known,
+) {
   const times = { known: [] as number[], unknown: [] as number[] };
   const ratios: number[] = [];
   const warmUp = Math.max(5, pairs / 10);
   for (let i = 0; i < warmUp + pairs; i++) {
     const order = randomInt(2) === 0 ? (['known', 'unknown'] as const) : (['unknown', 'known'] as const);
     const results: Record<string, { ms: number; shape: string }> = {};
-    const run = async (which: 'known' | 'unknown') => (results[which] = await (which === 'known' ? known() : unknown()));
+    const run = async (which: 'known' | 'unknown') =>
+      (results[which] = await (which === 'known' ? known() : unknown()));
     if (together) await Promise.all(order.map(run));
     else for (const which of order) await run(which);
     assert.equal(results.unknown!.shape, results.known!.shape, `${name}: the answers differ in shape`);

@@ -26,13 +26,28 @@ function url(poolId: string, query: Query = {}): string {
 async function list(poolId: string, query: Query = {}) {
   const res = await t.admin('GET', url(poolId, query));
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body as { users: Array<{ username: string; userSub: string; userStatus: string; enabled: boolean; attributes: Record<string, string> }>; paginationToken?: string };
+  return res.body as {
+    users: Array<{
+      username: string;
+      userSub: string;
+      userStatus: string;
+      enabled: boolean;
+      attributes: Record<string, string>;
+    }>;
+    paginationToken?: string;
+  };
 }
 
-const usernames = async (poolId: string, filter: string, extra: Query = {}) => (await list(poolId, { filter, ...extra })).users.map((u) => u.username);
+const usernames = async (poolId: string, filter: string, extra: Query = {}) =>
+  (await list(poolId, { filter, ...extra })).users.map((u) => u.username);
 
 async function createUser(poolId: string, username: string, userAttributes: Record<string, string> = {}) {
-  const res = await t.admin('POST', `/v1/pools/${poolId}/users`, { username, temporaryPassword: 'Temp-passw0rd', messageAction: 'SUPPRESS', userAttributes });
+  const res = await t.admin('POST', `/v1/pools/${poolId}/users`, {
+    username,
+    temporaryPassword: 'Temp-passw0rd',
+    messageAction: 'SUPPRESS',
+    userAttributes,
+  });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body as { username: string; userSub: string };
 }
@@ -45,21 +60,61 @@ describe('filters on every searchable name', () => {
       schema: [{ name: 'plan', searchable: true }, { name: 'tier' }],
     }));
     const people: Array<[string, Record<string, string>]> = [
-      ['alice', { email: 'Alice@Example.com', phone_number: '+15550001111', name: 'Alice Liddell', given_name: 'Alice', family_name: 'Liddell', preferred_username: 'Wonder', 'custom:plan': 'Gold', 'custom:tier': 'a' }],
-      ['Bob', { email: 'bob@example.org', phone_number: '+15550002222', name: 'Bob Stone', given_name: 'Bob', family_name: 'stone', preferred_username: 'bobby', 'custom:plan': 'gold-plus' }],
-      ['carol', { email: 'carol@example.com', phone_number: '+4930123456', name: 'Carol Ålund', given_name: 'Carol', family_name: 'Ålund', 'custom:plan': 'silver' }],
+      [
+        'alice',
+        {
+          email: 'Alice@Example.com',
+          phone_number: '+15550001111',
+          name: 'Alice Liddell',
+          given_name: 'Alice',
+          family_name: 'Liddell',
+          preferred_username: 'Wonder',
+          'custom:plan': 'Gold',
+          'custom:tier': 'a',
+        },
+      ],
+      [
+        'Bob',
+        {
+          email: 'bob@example.org',
+          phone_number: '+15550002222',
+          name: 'Bob Stone',
+          given_name: 'Bob',
+          family_name: 'stone',
+          preferred_username: 'bobby',
+          'custom:plan': 'gold-plus',
+        },
+      ],
+      [
+        'carol',
+        {
+          email: 'carol@example.com',
+          phone_number: '+4930123456',
+          name: 'Carol Ålund',
+          given_name: 'Carol',
+          family_name: 'Ålund',
+          'custom:plan': 'silver',
+        },
+      ],
       ['dave', { email: 'ALICE.second@example.com', given_name: 'alicia' }],
     ];
-    for (const [username, attributes] of people) subs[username] = (await createUser(poolId, username, attributes)).userSub;
+    for (const [username, attributes] of people)
+      subs[username] = (await createUser(poolId, username, attributes)).userSub;
     // Statuses and the enabled flag as other flows leave them.
-    await t.database.db.update(users).set({ status: 'CONFIRMED' }).where(inArray(users.id, [subs.alice!, subs.Bob!]));
+    await t.database.db
+      .update(users)
+      .set({ status: 'CONFIRMED' })
+      .where(inArray(users.id, [subs.alice!, subs.Bob!]));
     await t.database.db.update(users).set({ status: 'UNCONFIRMED' }).where(eq(users.id, subs.carol!));
     await t.database.db.update(users).set({ enabled: false }).where(eq(users.id, subs.Bob!));
   });
 
   test('no filter (or a blank one): everyone, by username', async () => {
     assert.deepEqual(await usernames(poolId, ''), ['alice', 'Bob', 'carol', 'dave']);
-    assert.deepEqual((await list(poolId)).users.map((u) => u.username), ['alice', 'Bob', 'carol', 'dave']);
+    assert.deepEqual(
+      (await list(poolId)).users.map((u) => u.username),
+      ['alice', 'Bob', 'carol', 'dave'],
+    );
     assert.deepEqual(await usernames(poolId, '   '), ['alice', 'Bob', 'carol', 'dave']);
   });
 
@@ -115,13 +170,31 @@ describe('filters on every searchable name', () => {
   test('custom attributes: searchable ones case-insensitively, others refused like Cognito', async () => {
     assert.deepEqual(await usernames(poolId, 'custom:plan ^= "GOLD"'), ['alice', 'Bob']);
     assert.deepEqual(await usernames(poolId, 'custom:plan = "silver"'), ['carol']);
-    assertProblem(await t.admin('GET', url(poolId, { filter: 'custom:tier = "a"' })), 400, 'InvalidParameterException', 'Invalid search attribute: custom:tier is not searchable');
-    assertProblem(await t.admin('GET', url(poolId, { filter: 'locale = "en"' })), 400, 'InvalidParameterException', 'Invalid search attribute: locale.');
-    assertProblem(await t.admin('GET', url(poolId, { filter: 'custom:nope = "a"' })), 400, 'InvalidParameterException', 'Invalid search attribute: custom:nope.');
+    assertProblem(
+      await t.admin('GET', url(poolId, { filter: 'custom:tier = "a"' })),
+      400,
+      'InvalidParameterException',
+      'Invalid search attribute: custom:tier is not searchable',
+    );
+    assertProblem(
+      await t.admin('GET', url(poolId, { filter: 'locale = "en"' })),
+      400,
+      'InvalidParameterException',
+      'Invalid search attribute: locale.',
+    );
+    assertProblem(
+      await t.admin('GET', url(poolId, { filter: 'custom:nope = "a"' })),
+      400,
+      'InvalidParameterException',
+      'Invalid search attribute: custom:nope.',
+    );
     const pool = await t.admin('GET', `/v1/pools/${poolId}`);
     const plan = pool.body.schemaAttributes.find((a: { name: string }) => a.name === 'custom:plan');
     assert.equal(plan.searchable, true);
-    assert.equal(pool.body.schemaAttributes.find((a: { name: string }) => a.name === 'custom:tier').searchable, undefined);
+    assert.equal(
+      pool.body.schemaAttributes.find((a: { name: string }) => a.name === 'custom:tier').searchable,
+      undefined,
+    );
   });
 
   test('attributesToGet: a repeatable member; unknown names are refused', async () => {
@@ -133,7 +206,12 @@ describe('filters on every searchable name', () => {
     const all = await list(poolId, { filter: 'username = "alice"' });
     assert.equal(all.users[0]!.attributes.given_name, 'Alice');
     assert.equal(all.users[0]!.attributes.email_verified, 'false');
-    assertProblem(await t.admin('GET', url(poolId, { attributesToGet: ['email', 'shoe_size'] })), 400, 'InvalidParameterException', "unknown attribute 'shoe_size'");
+    assertProblem(
+      await t.admin('GET', url(poolId, { attributesToGet: ['email', 'shoe_size'] })),
+      400,
+      'InvalidParameterException',
+      "unknown attribute 'shoe_size'",
+    );
   });
 });
 
@@ -166,11 +244,15 @@ test('limit: 1 to 60, 60 by default', async () => {
   assert.equal(first.users.length, 60);
   assert.ok(first.paginationToken);
   const rest = await list(poolId, { paginationToken: first.paginationToken });
-  assert.deepEqual(rest.users.map((u) => u.username), ['user60', 'user61']);
+  assert.deepEqual(
+    rest.users.map((u) => u.username),
+    ['user60', 'user61'],
+  );
   assert.equal(rest.paginationToken, undefined);
   assert.equal((await list(poolId, { limit: 60 })).users.length, 60);
   assert.equal((await list(poolId, { limit: 1 })).users.length, 1);
-  for (const limit of [0, 61, -1]) assertProblem(await t.admin('GET', url(poolId, { limit })), 400, 'InvalidParameterException');
+  for (const limit of [0, 61, -1])
+    assertProblem(await t.admin('GET', url(poolId, { limit })), 400, 'InvalidParameterException');
   assertProblem(await t.admin('GET', url(poolId, { limit: 'ten' })), 400, 'InvalidParameterException');
   // A page that ends exactly at the last user says so: no token.
   const exact = await list(poolId, { filter: 'username ^= "user6"', limit: 2 });
@@ -179,7 +261,13 @@ test('limit: 1 to 60, 60 by default', async () => {
 });
 
 describe('pagination while users come and go', () => {
-  for (const filter of ['', 'email ^= "p"', 'cognito:user_status = "force_change_password"', 'status = "Enabled"', 'sub ^= ""']) {
+  for (const filter of [
+    '',
+    'email ^= "p"',
+    'cognito:user_status = "force_change_password"',
+    'status = "Enabled"',
+    'sub ^= ""',
+  ]) {
     test(`filter ${JSON.stringify(filter)}: every user that existed throughout appears exactly once`, async () => {
       const { poolId } = await createPoolWithClient(t);
       const initial = new Map<string, string>();
@@ -198,7 +286,8 @@ describe('pagination while users come and go', () => {
         page += 1;
         if (page === 1 || page === 2) {
           // Users that sort before and after the cursor, and deletions of users not yet returned.
-          for (const name of [`p${page}0${page}`, `p00${page}a`, `p29${page}z`, `p0${page}5`]) await createUser(poolId, name, { email: `${name}@example.com` });
+          for (const name of [`p${page}0${page}`, `p00${page}a`, `p29${page}z`, `p0${page}5`])
+            await createUser(poolId, name, { email: `${name}@example.com` });
           const notYet = [...initial.keys()].filter((n) => !seen.includes(n) && !deleted.has(n)).slice(page, page + 2);
           for (const name of notYet) {
             await t.database.db.delete(users).where(eq(users.id, initial.get(name)!));
@@ -228,19 +317,42 @@ describe('pagination tokens', () => {
   });
 
   test('work with the same pool and filter (whatever the spacing, limit or attributes)', async () => {
-    assert.deepEqual(await usernames(poolId, 'email^="t"', { paginationToken: token, attributesToGet: 'email' }), ['tb', 'tc']);
+    assert.deepEqual(await usernames(poolId, 'email^="t"', { paginationToken: token, attributesToGet: 'email' }), [
+      'tb',
+      'tc',
+    ]);
   });
 
   test('from another filter or pool, altered or garbage: 400', async () => {
-    assertProblem(await t.admin('GET', url(poolId, { filter: 'email ^= "ta"', paginationToken: token })), 400, 'InvalidParameterException', 'another search');
-    assertProblem(await t.admin('GET', url(poolId, { paginationToken: token })), 400, 'InvalidParameterException', 'another search');
-    assertProblem(await t.admin('GET', url(otherPool, { filter: 'email ^= "t"', paginationToken: token })), 400, 'InvalidParameterException', 'another search');
+    assertProblem(
+      await t.admin('GET', url(poolId, { filter: 'email ^= "ta"', paginationToken: token })),
+      400,
+      'InvalidParameterException',
+      'another search',
+    );
+    assertProblem(
+      await t.admin('GET', url(poolId, { paginationToken: token })),
+      400,
+      'InvalidParameterException',
+      'another search',
+    );
+    assertProblem(
+      await t.admin('GET', url(otherPool, { filter: 'email ^= "t"', paginationToken: token })),
+      400,
+      'InvalidParameterException',
+      'another search',
+    );
     const [payload, signature] = token.split('.');
     const altered = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     altered.k = 'tz@example.com';
     const forged = `${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${signature}`;
     for (const bad of [forged, 'garbage', `${payload}.`, `${payload}.${signature}.x`]) {
-      assertProblem(await t.admin('GET', url(poolId, { filter: 'email ^= "t"', paginationToken: bad })), 400, 'InvalidParameterException', 'Invalid pagination token.');
+      assertProblem(
+        await t.admin('GET', url(poolId, { filter: 'email ^= "t"', paginationToken: bad })),
+        400,
+        'InvalidParameterException',
+        'Invalid pagination token.',
+      );
     }
   });
 });
@@ -252,8 +364,14 @@ test('bad filters: 400 with what was expected and where', async () => {
     ['email != "x"', "Error while parsing filter: expected '=' or '^=' after 'email' at position 7."],
     ['email = x', "Error while parsing filter: expected a value in double quotes after '=' at position 9."],
     ['email = "x', `Error while parsing filter: missing the closing '"' of the value that starts at position 9.`],
-    ['email = "\\x"', "Error while parsing filter: invalid escape '\\x' (only \\\" and \\\\ are allowed) at position 10."],
-    ['email = "a" or name = "b"', 'Error while parsing filter: expected the end of the filter after the value (one condition only) at position 13.'],
+    [
+      'email = "\\x"',
+      "Error while parsing filter: invalid escape '\\x' (only \\\" and \\\\ are allowed) at position 10.",
+    ],
+    [
+      'email = "a" or name = "b"',
+      'Error while parsing filter: expected the end of the filter after the value (one condition only) at position 13.',
+    ],
     ['= "x"', 'Error while parsing filter: expected an attribute name at position 1.'],
   ];
   for (const [filter, detail] of cases) {
@@ -261,7 +379,12 @@ test('bad filters: 400 with what was expected and where', async () => {
     assertProblem(res, 400, 'InvalidParameterException');
     assert.equal(res.body.detail, detail);
   }
-  assertProblem(await t.admin('GET', url(poolId, { filter: `name = "${'x'.repeat(250)}"` })), 400, 'InvalidParameterException', 'filter');
+  assertProblem(
+    await t.admin('GET', url(poolId, { filter: `name = "${'x'.repeat(250)}"` })),
+    400,
+    'InvalidParameterException',
+    'filter',
+  );
   assertProblem(await t.admin('GET', url(poolId, { unknown: 'x' })), 400, 'InvalidParameterException');
 });
 

@@ -22,13 +22,22 @@ before(async () => {
 });
 after(() => t.close());
 
-const sendCode = (token: string, name: string) => t.call('POST', `/v1/me/attributes/${name}/verification-code`, undefined, token);
+const sendCode = (token: string, name: string) =>
+  t.call('POST', `/v1/me/attributes/${name}/verification-code`, undefined, token);
 const verify = (token: string, name: string, confirmationCode: string, extra: Record<string, unknown> = {}) =>
   t.call('POST', `/v1/me/attributes/${name}/verify`, { confirmationCode, ...extra }, token);
 
 /** Mode A pool (immediate change) unless `keepOriginal` is given. */
-async function setUp(options: { keepOriginal?: ('email' | 'phone_number')[]; pool?: Record<string, unknown>; attributes?: Record<string, string> } = {}) {
-  const verified: ('email' | 'phone_number')[] = ['email', 'phone_number'].filter((a) => a === 'email' || options.keepOriginal?.includes(a as 'phone_number')) as never;
+async function setUp(
+  options: {
+    keepOriginal?: ('email' | 'phone_number')[];
+    pool?: Record<string, unknown>;
+    attributes?: Record<string, string>;
+  } = {},
+) {
+  const verified: ('email' | 'phone_number')[] = ['email', 'phone_number'].filter(
+    (a) => a === 'email' || options.keepOriginal?.includes(a as 'phone_number'),
+  ) as never;
   const created = await createPoolWithClient(t, {
     autoVerifiedAttributes: verified,
     aliasAttributes: ['email', 'phone_number'],
@@ -44,7 +53,9 @@ test('a code can be sent for a verified email again, and verifying it keeps it v
   const u = await setUp();
   const res = await sendCode(u.token, 'email');
   assert.equal(res.status, 200);
-  assert.deepEqual(res.body, { codeDeliveryDetails: { destination: 'v***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' } });
+  assert.deepEqual(res.body, {
+    codeDeliveryDetails: { destination: 'v***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+  });
   const code = await newCodeFor(t, u.email, 1);
   const ok = await verify(u.token, 'email', code);
   assert.equal(ok.status, 200);
@@ -55,21 +66,47 @@ test('a code can be sent for a verified email again, and verifying it keeps it v
 test('masks follow docs/api.md exactly: first letters of local part and domain; + and 8 stars and the last 4 digits', async () => {
   const u = await setUp({ attributes: { phone_number: '+4915112345678' } });
   const phone = await sendCode(u.token, 'phone_number');
-  assert.deepEqual(phone.body, { codeDeliveryDetails: { destination: '+********5678', deliveryMedium: 'SMS', attributeName: 'phone_number' } });
+  assert.deepEqual(phone.body, {
+    codeDeliveryDetails: { destination: '+********5678', deliveryMedium: 'SMS', attributeName: 'phone_number' },
+  });
   const email = await updateAttributes(t, u.token, { email: `Quinn.${process.pid}@Mail.Example.co.uk` });
-  assert.deepEqual(email.body.results.email.nextStep.codeDeliveryDetails, { destination: 'Q***@M***', deliveryMedium: 'EMAIL', attributeName: 'email' });
+  assert.deepEqual(email.body.results.email.nextStep.codeDeliveryDetails, {
+    destination: 'Q***@M***',
+    deliveryMedium: 'EMAIL',
+    attributeName: 'email',
+  });
 });
 
 test('only email and phone_number can be verified, and only when the user has one', async () => {
   const u = await setUp();
   await assertNothingSent(async () => {
     for (const name of ['given_name', 'email_verified', 'custom:x']) {
-      assertProblem(await sendCode(u.token, encodeURIComponent(name)), 400, 'InvalidParameterException', 'Invalid attribute name. Only phone_number and email can be verified.');
-      assertProblem(await verify(u.token, encodeURIComponent(name), '123456'), 400, 'InvalidParameterException', 'Only phone_number and email can be verified.');
+      assertProblem(
+        await sendCode(u.token, encodeURIComponent(name)),
+        400,
+        'InvalidParameterException',
+        'Invalid attribute name. Only phone_number and email can be verified.',
+      );
+      assertProblem(
+        await verify(u.token, encodeURIComponent(name), '123456'),
+        400,
+        'InvalidParameterException',
+        'Only phone_number and email can be verified.',
+      );
     }
-    assertProblem(await sendCode(u.token, 'phone_number'), 400, 'InvalidParameterException', 'User does not have a valid registered phone number');
+    assertProblem(
+      await sendCode(u.token, 'phone_number'),
+      400,
+      'InvalidParameterException',
+      'User does not have a valid registered phone number',
+    );
     assert.equal((await t.call('DELETE', '/v1/me/attributes?name=email', undefined, u.token)).status, 204);
-    assertProblem(await sendCode(u.token, 'email'), 400, 'InvalidParameterException', 'User does not have a valid registered email address');
+    assertProblem(
+      await sendCode(u.token, 'email'),
+      400,
+      'InvalidParameterException',
+      'User does not have a valid registered email address',
+    );
     assertProblem(await t.call('POST', '/v1/me/attributes/email/verification-code'), 401, 'NotAuthorizedException');
   });
 });
@@ -86,15 +123,35 @@ test('codes: wrong → CodeMismatchException, used → ExpiredCodeException, mal
   await updateAttributes(t, u.token, { email: next });
   const code = await newCodeFor(t, next, 0);
 
-  assertProblem(await verify(u.token, 'email', otherCode(code)), 400, 'CodeMismatchException', 'Invalid verification code provided, please try again.');
+  assertProblem(
+    await verify(u.token, 'email', otherCode(code)),
+    400,
+    'CodeMismatchException',
+    'Invalid verification code provided, please try again.',
+  );
   assert.equal((await attributesOf(t, u.token)).email_verified, 'false', 'a wrong code changes nothing');
   assertProblem(await verify(u.token, 'email', '12 3456'), 400, 'InvalidParameterException', 'confirmationCode');
-  assertProblem(await t.call('POST', '/v1/me/attributes/email/verify', { confirmationCode: code, extra: true }, u.token), 400, 'InvalidParameterException', "Unknown member 'extra'");
-  assertProblem(await t.call('POST', '/v1/me/attributes/email/verify', {}, u.token), 400, 'InvalidParameterException', "Member 'confirmationCode'");
+  assertProblem(
+    await t.call('POST', '/v1/me/attributes/email/verify', { confirmationCode: code, extra: true }, u.token),
+    400,
+    'InvalidParameterException',
+    "Unknown member 'extra'",
+  );
+  assertProblem(
+    await t.call('POST', '/v1/me/attributes/email/verify', {}, u.token),
+    400,
+    'InvalidParameterException',
+    "Member 'confirmationCode'",
+  );
 
   assert.equal((await verify(u.token, 'email', code)).status, 200);
   assert.equal((await attributesOf(t, u.token)).email_verified, 'true');
-  assertProblem(await verify(u.token, 'email', code), 400, 'ExpiredCodeException', 'Invalid code provided, please request a code again.');
+  assertProblem(
+    await verify(u.token, 'email', code),
+    400,
+    'ExpiredCodeException',
+    'Invalid code provided, please request a code again.',
+  );
   assert.equal((await attributesOf(t, u.token)).email_verified, 'true');
 });
 
@@ -119,7 +176,8 @@ test('after 5 wrong tries the code is dead: TooManyFailedAttemptsException (429)
   const next = uniqueEmail('tries');
   await updateAttributes(t, u.token, { email: next });
   const code = await newCodeFor(t, next, 0);
-  for (let i = 0; i < 5; i++) assertProblem(await verify(u.token, 'email', otherCode(code)), 400, 'CodeMismatchException');
+  for (let i = 0; i < 5; i++)
+    assertProblem(await verify(u.token, 'email', otherCode(code)), 400, 'CodeMismatchException');
   assertProblem(await verify(u.token, 'email', code), 429, 'TooManyFailedAttemptsException');
   assertProblem(await verify(u.token, 'email', otherCode(code)), 429, 'TooManyFailedAttemptsException');
   assert.equal((await attributesOf(t, u.token)).email_verified, 'false');
@@ -134,7 +192,12 @@ test('five attribute-code sends an hour per user, counted apart from sign-up cod
   const u = await setUp();
   for (let i = 0; i < 5; i++) assert.equal((await sendCode(u.token, 'email')).status, 200);
   assert.equal(mailsTo(t, u.email), 6);
-  assertProblem(await sendCode(u.token, 'email'), 429, 'LimitExceededException', 'Attempt limit exceeded, please try after some time.');
+  assertProblem(
+    await sendCode(u.token, 'email'),
+    429,
+    'LimitExceededException',
+    'Attempt limit exceeded, please try after some time.',
+  );
   assert.equal(mailsTo(t, u.email), 6);
   // A change that needs a code is refused as a whole, and leaves the email as it was.
   const next = uniqueEmail('over');
@@ -152,8 +215,14 @@ test('fifteen attribute confirmations an hour per user, counted apart from sign-
   const u = await setUp({ pool: { codePolicy: { maxAttempts: 100 } } });
   await sendCode(u.token, 'email');
   const code = await newCodeFor(t, u.email, 1);
-  for (let i = 0; i < 15; i++) assertProblem(await verify(u.token, 'email', otherCode(code)), 400, 'CodeMismatchException');
-  assertProblem(await verify(u.token, 'email', code), 429, 'LimitExceededException', 'Attempt limit exceeded, please try after some time.');
+  for (let i = 0; i < 15; i++)
+    assertProblem(await verify(u.token, 'email', otherCode(code)), 400, 'CodeMismatchException');
+  assertProblem(
+    await verify(u.token, 'email', code),
+    429,
+    'LimitExceededException',
+    'Attempt limit exceeded, please try after some time.',
+  );
 });
 
 test('an expired code answers ExpiredCodeException; the pool’s code lifetime is honoured', async () => {
@@ -161,15 +230,29 @@ test('an expired code answers ExpiredCodeException; the pool’s code lifetime i
   const next = uniqueEmail('late');
   await updateAttributes(t, u.token, { email: next });
   const code = await newCodeFor(t, next, 0);
-  const where = and(eq(verificationCodes.userId, u.userSub), eq(verificationCodes.purpose, 'VERIFY_ATTRIBUTE'), eq(verificationCodes.attributeName, 'email'));
+  const where = and(
+    eq(verificationCodes.userId, u.userSub),
+    eq(verificationCodes.purpose, 'VERIFY_ATTRIBUTE'),
+    eq(verificationCodes.attributeName, 'email'),
+  );
   const [row] = await t.database.db
-    .select({ seconds: sql<number>`extract(epoch from ${verificationCodes.expiresAt} - ${verificationCodes.createdAt})::int` })
+    .select({
+      seconds: sql<number>`extract(epoch from ${verificationCodes.expiresAt} - ${verificationCodes.createdAt})::int`,
+    })
     .from(verificationCodes)
     .where(where);
   assert.equal(row!.seconds, 60);
 
-  await t.database.db.update(verificationCodes).set({ expiresAt: sql`now() - interval '1 second'` }).where(where);
-  assertProblem(await verify(u.token, 'email', code), 400, 'ExpiredCodeException', 'Invalid code provided, please request a code again.');
+  await t.database.db
+    .update(verificationCodes)
+    .set({ expiresAt: sql`now() - interval '1 second'` })
+    .where(where);
+  assertProblem(
+    await verify(u.token, 'email', code),
+    400,
+    'ExpiredCodeException',
+    'Invalid code provided, please request a code again.',
+  );
   assert.equal((await attributesOf(t, u.token)).email_verified, 'false');
   await sendCode(u.token, 'email');
   assert.equal((await verify(u.token, 'email', await newCodeFor(t, next, 1))).status, 200);
@@ -221,7 +304,12 @@ test('keep-original: the change is held pending; the old value stays, signs in a
   });
   assert.equal(mailsTo(t, next), 1, 'the code goes to the pending address');
   assert.equal(mailsTo(t, u.email), 1, 'only the sign-up mail went to the old one');
-  assert.deepEqual(await attributesOf(t, u.token), { sub: u.userSub, given_name: 'Kept', email: u.email, email_verified: 'true' });
+  assert.deepEqual(await attributesOf(t, u.token), {
+    sub: u.userSub,
+    given_name: 'Kept',
+    email: u.email,
+    email_verified: 'true',
+  });
   const me = await t.call('GET', '/v1/me', undefined, u.token);
   assert.equal(me.body.attributes.email, u.email);
   assert.equal(JSON.stringify(me.body).includes(next), false, 'no API shows the pending value');
@@ -236,7 +324,12 @@ test('keep-original: the change is held pending; the old value stays, signs in a
   assert.equal((await attributesOf(t, u.token)).email, u.email);
 
   assert.equal((await verify(u.token, 'email', code)).status, 200);
-  assert.deepEqual(await attributesOf(t, u.token), { sub: u.userSub, given_name: 'Kept', email: next, email_verified: 'true' });
+  assert.deepEqual(await attributesOf(t, u.token), {
+    sub: u.userSub,
+    given_name: 'Kept',
+    email: next,
+    email_verified: 'true',
+  });
   assert.equal((await signIn(t, u.clientId, next)).status, 200);
   assertProblem(await signIn(t, u.clientId, u.email), 401, 'NotAuthorizedException');
 });

@@ -14,7 +14,10 @@ import type { Pool } from '../../src/modules/pools/pools.service.ts';
 import { applyPlan, findUserByUsername, loadAttributes } from '../../src/modules/user-store/users.repository.ts';
 import { createPoolWithClient, signedInUser, startTestApp, type TestApp } from '../support/app.ts';
 
-const RUNS = { seed: Number(process.env.PROPERTY_SEED ?? 20261126), numRuns: Number(process.env.PROPERTY_RUNS ?? 60) } as const;
+const RUNS = {
+  seed: Number(process.env.PROPERTY_SEED ?? 20261126),
+  numRuns: Number(process.env.PROPERTY_RUNS ?? 60),
+} as const;
 
 let t: TestApp;
 let pool: Pool;
@@ -22,7 +25,11 @@ let client: Awaited<ReturnType<TestApp['services']['pools']['getClient']>>;
 let userId: string;
 before(async () => {
   t = await startTestApp();
-  const made = await createPoolWithClient(t, { aliasAttributes: ['email', 'phone_number'], autoVerifiedAttributes: ['email', 'phone_number'], keepOriginalAttributes: ['email', 'phone_number'] });
+  const made = await createPoolWithClient(t, {
+    aliasAttributes: ['email', 'phone_number'],
+    autoVerifiedAttributes: ['email', 'phone_number'],
+    keepOriginalAttributes: ['email', 'phone_number'],
+  });
   await signedInUser(t, made.clientId, 'planned', { email: 'planned@example.com', nickname: 'p' });
   pool = await t.services.pools.getPool(made.poolId);
   client = await t.services.pools.getClient(made.poolId, made.clientId);
@@ -38,33 +45,40 @@ const values: Record<string, string[]> = {
   email_verified: ['true', 'false'],
   phone_number_verified: ['true', 'false'],
 };
-const change = fc.dictionary(
-  fc.constantFrom(...Object.keys(values)),
-  fc.nat(),
-  { maxKeys: 4 },
-).map((picked) => Object.fromEntries(Object.entries(picked).map(([name, i]) => [name, values[name]![i % values[name]!.length]!])));
+const change = fc
+  .dictionary(fc.constantFrom(...Object.keys(values)), fc.nat(), { maxKeys: 4 })
+  .map((picked) =>
+    Object.fromEntries(Object.entries(picked).map(([name, i]) => [name, values[name]![i % values[name]!.length]!])),
+  );
 
 test('applyPlan returns what a fresh read of the rows finds', async () => {
   let applied = 0;
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.record({ admin: fc.boolean(), changes: change }), { minLength: 1, maxLength: 4 }), async (steps) => {
-      for (const { admin, changes } of steps) {
-        await t.database.db.transaction(async (tx) => {
-          const before = await loadAttributes(tx, { id: userId });
-          const actor: Actor = admin ? { kind: 'admin' } : { kind: 'user', client };
-          let plan;
-          try {
-            plan = planUpdate(pool.attributeSettings, actor, before, changes);
-          } catch (error) {
-            if (error instanceof CognitoError) return; // refused before any write: nothing to compare
-            throw error;
-          }
-          const returned = await applyPlan(tx, pool, userId, before, plan);
-          assert.deepEqual(returned, await loadAttributes(tx, { id: userId }), `after ${JSON.stringify(changes)} (${admin ? 'admin' : 'user'}) from ${JSON.stringify(before)}`);
-          applied += 1;
-        });
-      }
-    }),
+    fc.asyncProperty(
+      fc.array(fc.record({ admin: fc.boolean(), changes: change }), { minLength: 1, maxLength: 4 }),
+      async (steps) => {
+        for (const { admin, changes } of steps) {
+          await t.database.db.transaction(async (tx) => {
+            const before = await loadAttributes(tx, { id: userId });
+            const actor: Actor = admin ? { kind: 'admin' } : { kind: 'user', client };
+            let plan;
+            try {
+              plan = planUpdate(pool.attributeSettings, actor, before, changes);
+            } catch (error) {
+              if (error instanceof CognitoError) return; // refused before any write: nothing to compare
+              throw error;
+            }
+            const returned = await applyPlan(tx, pool, userId, before, plan);
+            assert.deepEqual(
+              returned,
+              await loadAttributes(tx, { id: userId }),
+              `after ${JSON.stringify(changes)} (${admin ? 'admin' : 'user'}) from ${JSON.stringify(before)}`,
+            );
+            applied += 1;
+          });
+        }
+      },
+    ),
     RUNS,
   );
   // The generator must reach real writes, not only refusals.

@@ -64,7 +64,8 @@ const sqlFiles = async (folder: string) => (await readdir(folder)).filter((f) =>
 
 /** Tables, columns, constraints and indexes of the public schema, as PostgreSQL describes them. */
 async function schemaFingerprint(db: Db): Promise<string[]> {
-  const rows = (query: ReturnType<typeof sql>) => db.execute(query).then((r) => (r as unknown as { rows: Record<string, unknown>[] }).rows);
+  const rows = (query: ReturnType<typeof sql>) =>
+    db.execute(query).then((r) => (r as unknown as { rows: Record<string, unknown>[] }).rows);
   const columns = await rows(sql`
     select table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') as d
     from information_schema.columns where table_schema = 'public'`);
@@ -118,7 +119,11 @@ describe('migrations', () => {
         );
       }
       // drizzle-kit exits 0 even when it fails, so insist on its all-clear.
-      assert.match(output, /No schema changes/, `drizzle-kit generate did not confirm the schema is unchanged:\n${output}`);
+      assert.match(
+        output,
+        /No schema changes/,
+        `drizzle-kit generate did not confirm the schema is unchanged:\n${output}`,
+      );
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -131,7 +136,11 @@ describe('migrations', () => {
     const reference = await openEmptyDatabase();
     try {
       const output = await drizzleKitGenerate(scratch);
-      assert.equal((await sqlFiles(scratch)).length, 1, `drizzle-kit generate wrote no migration into an empty folder:\n${output}`);
+      assert.equal(
+        (await sqlFiles(scratch)).length,
+        1,
+        `drizzle-kit generate wrote no migration into an empty folder:\n${output}`,
+      );
       await migrateFrom(reference, scratch);
       assert.deepEqual(await schemaFingerprint(database.db), await schemaFingerprint(reference.db));
     } finally {
@@ -148,7 +157,8 @@ async function pgError(promise: Promise<unknown>): Promise<{ code: string; const
   } catch (error) {
     for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
       const { code, constraint } = e as { code?: unknown; constraint?: unknown };
-      if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return { code, ...(typeof constraint === 'string' && { constraint }) };
+      if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+        return { code, ...(typeof constraint === 'string' && { constraint }) };
     }
     throw error;
   }
@@ -169,7 +179,9 @@ describe('database invariants', () => {
   after(() => database?.close());
 
   let poolCounter = 0;
-  async function makePool(settings: { aliasAttributes?: ('email' | 'phone_number' | 'preferred_username')[] } = {}): Promise<Pool> {
+  async function makePool(
+    settings: { aliasAttributes?: ('email' | 'phone_number' | 'preferred_username')[] } = {},
+  ): Promise<Pool> {
     const id = `test_${(++poolCounter).toString().padStart(9, '0')}`;
     const [pool] = await db
       .insert(pools)
@@ -180,7 +192,13 @@ describe('database invariants', () => {
   async function makeUser(pool: Pool, username: string) {
     const [user] = await db
       .insert(users)
-      .values({ id: randomUUID(), poolId: pool.id, username, usernameKey: usernameKey(pool, username), status: 'CONFIRMED' })
+      .values({
+        id: randomUUID(),
+        poolId: pool.id,
+        username,
+        usernameKey: usernameKey(pool, username),
+        status: 'CONFIRMED',
+      })
       .returning();
     return user!;
   }
@@ -199,7 +217,7 @@ describe('database invariants', () => {
     assert.equal(row!.n, 1);
   });
 
-  test('one sign-in namespace per pool: a name is one user\'s, as username or as any alias (sign_in_names_pkey)', async () => {
+  test("one sign-in namespace per pool: a name is one user's, as username or as any alias (sign_in_names_pkey)", async () => {
     const poolA = await makePool({ aliasAttributes: ['email', 'preferred_username'] });
     const poolB = await makePool({ aliasAttributes: ['email'] });
     const [u1, u2, u3] = [await makeUser(poolA, 'u1'), await makeUser(poolA, 'u2'), await makeUser(poolA, 'u3')];
@@ -217,15 +235,26 @@ describe('database invariants', () => {
     // Unverified copies of the value hold no alias: any number of them is fine.
     await db.insert(userAttributes).values([attr(u2.id, poolA, null), attr(u3.id, poolA, null)]);
     // The same name under another attribute is the same name: refused (the takeover of issue 11).
-    assert.deepEqual(await pgError(db.insert(userAttributes).values(attr(u2.id, poolA, 'same@example.com', 'preferred_username'))), taken);
+    assert.deepEqual(
+      await pgError(db.insert(userAttributes).values(attr(u2.id, poolA, 'same@example.com', 'preferred_username'))),
+      taken,
+    );
     // A username and an alias share the namespace, both ways.
-    assert.deepEqual(await pgError(db.insert(userAttributes).values(attr(u2.id, poolA, 'u1', 'preferred_username'))), taken);
+    assert.deepEqual(
+      await pgError(db.insert(userAttributes).values(attr(u2.id, poolA, 'u1', 'preferred_username'))),
+      taken,
+    );
     assert.deepEqual(await pgError(makeUser(poolA, 'same@example.com')), taken);
     // Another pool is another namespace.
     const other = await makeUser(poolB, 'u1');
     await db.insert(userAttributes).values(attr(other.id, poolB, 'same@example.com'));
     // Turning an existing row into an alias is refused the same way.
-    assert.deepEqual(await pgError(db.update(userAttributes).set({ aliasKey: 'same@example.com' }).where(eq(userAttributes.userId, u3.id))), taken);
+    assert.deepEqual(
+      await pgError(
+        db.update(userAttributes).set({ aliasKey: 'same@example.com' }).where(eq(userAttributes.userId, u3.id)),
+      ),
+      taken,
+    );
     // ...and the repository reports it as Cognito does, whatever the address's case or width.
     for (const value of ['SAME@example.com', 'same@ｅｘａｍｐｌｅ.com', 'same@example。com']) {
       await assert.rejects(
@@ -240,7 +269,10 @@ describe('database invariants', () => {
     assert.deepEqual(owners, [{ userId: u1.id, source: 'email' }]);
     // Releasing the alias (unverifying it) or deleting the user frees the name.
     await db.update(userAttributes).set({ aliasKey: null, verified: false }).where(eq(userAttributes.userId, u1.id));
-    await db.update(userAttributes).set({ aliasKey: 'same@example.com', verified: true }).where(eq(userAttributes.userId, u3.id));
+    await db
+      .update(userAttributes)
+      .set({ aliasKey: 'same@example.com', verified: true })
+      .where(eq(userAttributes.userId, u3.id));
     await db.delete(users).where(eq(users.id, u3.id));
     await db.insert(userAttributes).values(attr(u2.id, poolA, 'same@example.com', 'preferred_username'));
     const left = await db.select({ userId: signInNames.userId }).from(signInNames).where(eq(signInNames.userId, u3.id));
@@ -252,7 +284,9 @@ describe('database invariants', () => {
     const poolA = await makePool();
     const poolB = await makePool();
     const user = await makeUser(poolA, 'someone');
-    const refused = await pgError(db.insert(userAttributes).values({ userId: user.id, poolId: poolB.id, name: 'given_name', value: 'x' }));
+    const refused = await pgError(
+      db.insert(userAttributes).values({ userId: user.id, poolId: poolB.id, name: 'given_name', value: 'x' }),
+    );
     assert.equal(refused.code, FOREIGN_KEY);
   });
 
@@ -264,7 +298,9 @@ describe('database invariants', () => {
     await db.insert(clients).values({ id: clientId, poolId: pool.id, name: 'app' });
     await db.insert(signingKeys).values({ kid: randomUUID(), poolId: pool.id, privateKeyPem: 'x', publicKeyPem: 'y' });
     const seed = async (userId: string, poolId: string, email: string) => {
-      await db.insert(userAttributes).values({ userId, poolId, name: 'email', value: email, verified: true, aliasKey: email });
+      await db
+        .insert(userAttributes)
+        .values({ userId, poolId, name: 'email', value: email, verified: true, aliasKey: email });
       await db.insert(verificationCodes).values({
         userId,
         purpose: 'VERIFY_ATTRIBUTE',
@@ -275,7 +311,9 @@ describe('database invariants', () => {
         expiresAt: new Date(Date.now() + 3600_000),
       });
       await db.insert(codeEvents).values({ userId, kind: 'send', purpose: 'SIGN_UP' });
-      await db.insert(outboxMessages).values({ poolId, userId, medium: 'EMAIL', destination: email, purpose: 'VERIFY_ATTRIBUTE' });
+      await db
+        .insert(outboxMessages)
+        .values({ poolId, userId, medium: 'EMAIL', destination: email, purpose: 'VERIFY_ATTRIBUTE' });
     };
     const [alice, bob] = [await makeUser(pool, 'alice'), await makeUser(pool, 'bob')];
     await seed(alice.id, pool.id, 'alice@example.com');
@@ -290,15 +328,22 @@ describe('database invariants', () => {
       expiresAt: new Date(Date.now() + 3600_000),
     });
 
-    const countOf = async (table: typeof userAttributes | typeof verificationCodes | typeof codeEvents | typeof refreshTokens, userId: string) => {
+    const countOf = async (
+      table: typeof userAttributes | typeof verificationCodes | typeof codeEvents | typeof refreshTokens,
+      userId: string,
+    ) => {
       const [row] = await db.select({ n: count() }).from(table).where(eq(table.userId, userId));
       return row!.n;
     };
 
     // A user: attributes, codes, events and sessions go; the outbox keeps its record without them.
     await db.delete(users).where(eq(users.id, alice.id));
-    for (const table of [userAttributes, verificationCodes, codeEvents, refreshTokens]) assert.equal(await countOf(table, alice.id), 0);
-    const orphaned = await db.select({ userId: outboxMessages.userId }).from(outboxMessages).where(eq(outboxMessages.destination, 'alice@example.com'));
+    for (const table of [userAttributes, verificationCodes, codeEvents, refreshTokens])
+      assert.equal(await countOf(table, alice.id), 0);
+    const orphaned = await db
+      .select({ userId: outboxMessages.userId })
+      .from(outboxMessages)
+      .where(eq(outboxMessages.destination, 'alice@example.com'));
     assert.deepEqual(orphaned, [{ userId: null }]);
 
     // A pool: everything in it.
@@ -309,7 +354,8 @@ describe('database invariants', () => {
     }
     for (const table of [userAttributes, verificationCodes, codeEvents]) assert.equal(await countOf(table, bob.id), 0);
     // ...and nothing of the other pool.
-    for (const table of [userAttributes, verificationCodes, codeEvents]) assert.equal(await countOf(table, keptUser.id), 1);
+    for (const table of [userAttributes, verificationCodes, codeEvents])
+      assert.equal(await countOf(table, keptUser.id), 1);
 
     // Rows cannot point at nothing.
     assert.equal((await pgError(makeUser({ ...keep, id: 'gone_000000000' }, 'x'))).code, FOREIGN_KEY);
@@ -323,20 +369,42 @@ describe('database invariants', () => {
     const pool = await makePool();
     const user = await makeUser(pool, 'checked');
 
-    const badStatus = db.insert(users).values({ id: randomUUID(), poolId: pool.id, username: 'x', usernameKey: 'x', status: 'ACTIVE' as never });
+    const badStatus = db
+      .insert(users)
+      .values({ id: randomUUID(), poolId: pool.id, username: 'x', usernameKey: 'x', status: 'ACTIVE' as never });
     assert.deepEqual(await pgError(badStatus), { code: CHECK, constraint: 'users_status_valid' });
-    assert.deepEqual(await pgError(db.update(users).set({ status: 'confirmed' as never }).where(eq(users.id, user.id))), {
-      code: CHECK,
-      constraint: 'users_status_valid',
-    });
+    assert.deepEqual(
+      await pgError(
+        db
+          .update(users)
+          .set({ status: 'confirmed' as never })
+          .where(eq(users.id, user.id)),
+      ),
+      {
+        code: CHECK,
+        constraint: 'users_status_valid',
+      },
+    );
 
     // 2048 characters, as Cognito counts them (not bytes): multi-byte letters fit.
-    await db.insert(userAttributes).values({ userId: user.id, poolId: pool.id, name: 'custom:a', value: 'é'.repeat(2048) });
-    const tooLong = db.insert(userAttributes).values({ userId: user.id, poolId: pool.id, name: 'custom:b', value: 'x'.repeat(2049) });
+    await db
+      .insert(userAttributes)
+      .values({ userId: user.id, poolId: pool.id, name: 'custom:a', value: 'é'.repeat(2048) });
+    const tooLong = db
+      .insert(userAttributes)
+      .values({ userId: user.id, poolId: pool.id, name: 'custom:b', value: 'x'.repeat(2049) });
     assert.deepEqual(await pgError(tooLong), { code: CHECK, constraint: 'user_attributes_value_length' });
 
-    for (const id of ['local_short', 'Local_Ab3dEf7Gh', 'local-Ab3dEf7Gh', 'local_Ab3dEf7Gh!', `${'a'.repeat(33)}_Ab3dEf7Gh`]) {
-      const refused = await pgError(db.insert(pools).values({ id, name: 'x', attributeSettings: pool.attributeSettings, policies: pool.policies }));
+    for (const id of [
+      'local_short',
+      'Local_Ab3dEf7Gh',
+      'local-Ab3dEf7Gh',
+      'local_Ab3dEf7Gh!',
+      `${'a'.repeat(33)}_Ab3dEf7Gh`,
+    ]) {
+      const refused = await pgError(
+        db.insert(pools).values({ id, name: 'x', attributeSettings: pool.attributeSettings, policies: pool.policies }),
+      );
       assert.deepEqual(refused, { code: CHECK, constraint: 'pools_id_format' }, id);
     }
     assert.deepEqual(await pgError(db.insert(clients).values({ id: 'NOT-A-CLIENT-ID', poolId: pool.id, name: 'x' })), {
@@ -353,7 +421,9 @@ describe('database invariants', () => {
       expiresAt: new Date(),
     });
     assert.deepEqual(await pgError(badPurpose), { code: CHECK, constraint: 'verification_codes_purpose_valid' });
-    const badMedium = db.insert(outboxMessages).values({ poolId: pool.id, medium: 'FAX' as never, destination: 'd', purpose: 'SIGN_UP' });
+    const badMedium = db
+      .insert(outboxMessages)
+      .values({ poolId: pool.id, medium: 'FAX' as never, destination: 'd', purpose: 'SIGN_UP' });
     assert.deepEqual(await pgError(badMedium), { code: CHECK, constraint: 'outbox_messages_medium_valid' });
   });
 });
@@ -406,13 +476,26 @@ describe('migration 0005: one sign-in namespace for names already stored', () =>
 
       const names = await db.select().from(signInNames).where(eq(signInNames.poolId, pool));
       const owner = (key: string) => names.filter((n) => n.nameKey === key).map((n) => [n.userId, n.source]);
-      assert.deepEqual(owner('zed@example.com'), [[zed, 'email']], 'a verified email wins over an earlier preferred_username');
-      assert.deepEqual(owner('dave@example.com'), [[dave, 'email']], 'full-width look-alike keys are normalised, the earliest user keeps the name');
+      assert.deepEqual(
+        owner('zed@example.com'),
+        [[zed, 'email']],
+        'a verified email wins over an earlier preferred_username',
+      );
+      assert.deepEqual(
+        owner('dave@example.com'),
+        [[dave, 'email']],
+        'full-width look-alike keys are normalised, the earliest user keeps the name',
+      );
       assert.deepEqual(owner('bob'), [[bob, 'username']], 'a username is never released');
       assert.equal(names.length, 8, 'six usernames and the two aliases kept');
 
       const state = async (userId: string, name: string) =>
-        (await db.select().from(userAttributes).where(and(eq(userAttributes.userId, userId), eq(userAttributes.name, name))))[0]!;
+        (
+          await db
+            .select()
+            .from(userAttributes)
+            .where(and(eq(userAttributes.userId, userId), eq(userAttributes.name, name)))
+        )[0]!;
       assert.deepEqual([(await state(dave2, 'email')).aliasKey, (await state(dave2, 'email')).verified], [null, false]);
       assert.equal((await state(dave2, 'email')).value, 'dave@ＥＸＡＭＰＬＥ．ＣＯＭ', 'the value itself stays');
       assert.equal((await state(mallory, 'preferred_username')).aliasKey, null);
@@ -429,7 +512,10 @@ describe('migration 0005: one sign-in namespace for names already stored', () =>
       });
 
       // From now on the triggers keep the namespace: the takeover of issue 11 is refused by the database.
-      const reclaim = db.update(userAttributes).set({ aliasKey: 'zed@example.com' }).where(eq(userAttributes.userId, mallory));
+      const reclaim = db
+        .update(userAttributes)
+        .set({ aliasKey: 'zed@example.com' })
+        .where(eq(userAttributes.userId, mallory));
       assert.deepEqual(await pgError(reclaim), {
         code: UNIQUE,
         constraint: 'sign_in_names_pkey',

@@ -79,7 +79,9 @@ export function restOperations(): RestOperation[] {
         method: method.toUpperCase(),
         path: template,
         pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
-        query: parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: Boolean(p.required), schema: p.schema ?? {} })),
+        query: parameters
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, required: Boolean(p.required), schema: p.schema ?? {} })),
         ...(content['application/json'] && { body: content['application/json'].schema }),
         mediaTypes: Object.keys(content).filter((type) => type !== 'application/json'),
         auth: security.includes('adminKey') ? 'admin' : security.includes('accessToken') ? 'user' : 'none',
@@ -101,7 +103,13 @@ export function wireOperations(): WireOperation[] {
     for (const match of source.matchAll(/^\s+(\w+): (user|admin)Operation\(In\.(\w+)/gm)) {
       const [, action, kind, input] = match as unknown as [string, string, string, string];
       if (!inputs[input]) throw new Error(`${action}: no input schema In.${input}`);
-      found.set(action, { kind: 'wire', id: `POST / ${action}`, action, schema: inputs[input], signed: kind === 'admin' });
+      found.set(action, {
+        kind: 'wire',
+        id: `POST / ${action}`,
+        action,
+        schema: inputs[input],
+        signed: kind === 'admin',
+      });
     }
   }
   const missing = supportedActions.filter((action) => !found.has(action));
@@ -160,14 +168,33 @@ async function seedFixture(t: TestApp): Promise<Fixture> {
   const email = `fuzzer${seedCounter}.${process.pid}@example.com`;
   const tokens = await signedInUser(t, clientId, username, { email, given_name: 'Fuzz', 'custom:plan': 'gold' });
   const otherUsername = `other${seedCounter}`;
-  const other = await t.admin('POST', `/v1/pools/${poolId}/users`, { username: otherUsername, userAttributes: { email: `other${seedCounter}.${process.pid}@example.com` }, messageAction: 'SUPPRESS' });
+  const other = await t.admin('POST', `/v1/pools/${poolId}/users`, {
+    username: otherUsername,
+    userAttributes: { email: `other${seedCounter}.${process.pid}@example.com` },
+    messageAction: 'SUPPRESS',
+  });
   if (other.status !== 201) throw new Error(`admin create: ${other.status} ${JSON.stringify(other.body)}`);
-  return { poolId, clientId, username, email, sub: tokens.userSub, accessToken: tokens.accessToken, idToken: tokens.idToken, refreshToken: tokens.refreshToken, otherUsername };
+  return {
+    poolId,
+    clientId,
+    username,
+    email,
+    sub: tokens.userSub,
+    accessToken: tokens.accessToken,
+    idToken: tokens.idToken,
+    refreshToken: tokens.refreshToken,
+    otherUsername,
+  };
 }
 
 export async function startFuzzTarget(env: Record<string, string> = {}): Promise<FuzzTarget> {
   // Rate limits off unless asked for: the fuzz means to reach the code behind them.
-  const t = await startTestApp({ COGNITO_ACCESS_KEY_ID: AWS_KEY.accessKeyId, COGNITO_SECRET_ACCESS_KEY: AWS_KEY.secretAccessKey, RATE_LIMITS: 'off', ...env });
+  const t = await startTestApp({
+    COGNITO_ACCESS_KEY_ID: AWS_KEY.accessKeyId,
+    COGNITO_SECRET_ACCESS_KEY: AWS_KEY.secretAccessKey,
+    RATE_LIMITS: 'off',
+    ...env,
+  });
   const target: FuzzTarget = {
     t,
     fixture: await seedFixture(t),
@@ -193,13 +220,66 @@ export const oddString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({
-    unit: fc.constantFrom('\u0000', '\uD800', '\uDBFF', '\uDC00', '\u202E', '\u200F', '\u200B', '\uFEFF', '🙂', '👨‍👩‍👧', '\r\n', '\t', '"', "'", '\\', '%', '/', '..', '<', '{', '$', 'a', 'é', 'ß', 'İ'),
+    unit: fc.constantFrom(
+      '\u0000',
+      '\uD800',
+      '\uDBFF',
+      '\uDC00',
+      '\u202E',
+      '\u200F',
+      '\u200B',
+      '\uFEFF',
+      '🙂',
+      '👨‍👩‍👧',
+      '\r\n',
+      '\t',
+      '"',
+      "'",
+      '\\',
+      '%',
+      '/',
+      '..',
+      '<',
+      '{',
+      '$',
+      'a',
+      'é',
+      'ß',
+      'İ',
+    ),
     maxLength: 24,
   }),
   fc.constantFrom(
-    '', ' ', '\u0000', 'a\u0000b', '\uD800', 'x\uDC00', '\u202Eevil', 'مرحبا', '🙂'.repeat(300), 'x'.repeat(100 * 1024),
-    '__proto__', 'constructor', 'prototype', 'null', 'true', '0', '-1', '1e309', 'NaN', '${jndi:x}', "'; drop table users; --",
-    '%00', '%', '../../etc/passwd', 'a'.repeat(129), 'a'.repeat(2049), 'email', 'custom:plan', 'sub', 'email_verified',
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\uD800',
+    'x\uDC00',
+    '\u202Eevil',
+    'مرحبا',
+    '🙂'.repeat(300),
+    'x'.repeat(100 * 1024),
+    '__proto__',
+    'constructor',
+    'prototype',
+    'null',
+    'true',
+    '0',
+    '-1',
+    '1e309',
+    'NaN',
+    '${jndi:x}',
+    "'; drop table users; --",
+    '%00',
+    '%',
+    '../../etc/passwd',
+    'a'.repeat(129),
+    'a'.repeat(2049),
+    'email',
+    'custom:plan',
+    'sub',
+    'email_verified',
   ),
 );
 
@@ -216,9 +296,40 @@ const anyJson = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
 ) as fc.Arbitrary<Json>;
 
-const attributeNames = ['email', 'email_verified', 'phone_number', 'phone_number_verified', 'sub', 'name', 'given_name', 'family_name', 'nickname', 'preferred_username', 'birthdate', 'updated_at', 'custom:plan', 'custom:age', 'custom:beta', 'custom:nope', 'dev:custom:x'];
+const attributeNames = [
+  'email',
+  'email_verified',
+  'phone_number',
+  'phone_number_verified',
+  'sub',
+  'name',
+  'given_name',
+  'family_name',
+  'nickname',
+  'preferred_username',
+  'birthdate',
+  'updated_at',
+  'custom:plan',
+  'custom:age',
+  'custom:beta',
+  'custom:nope',
+  'dev:custom:x',
+];
 const attributeValue: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('', 'true', 'false', 'Fuzz', '42', '-1', '151', '2024-01-31', '+15555550100', 'new.fuzz@example.com', 'not-an-email', 'gold'),
+  fc.constantFrom(
+    '',
+    'true',
+    'false',
+    'Fuzz',
+    '42',
+    '-1',
+    '151',
+    '2024-01-31',
+    '+15555550100',
+    'new.fuzz@example.com',
+    'not-an-email',
+    'gold',
+  ),
   fc.emailAddress(),
   oddString,
 );
@@ -229,8 +340,12 @@ function hintFor(member: string, schema: Schema): fc.Arbitrary<unknown> | undefi
     case 'userattributes': {
       // A plausible new user or change, so sign-ups and updates get past the schema checks.
       const email = fc.stringMatching(/^[a-z]{4,10}$/).map((local) => `${local}.${process.pid}@example.com`);
-      const attributes = fc.record({ email, given_name: fc.constantFrom('Fuzz', 'Zoë'), 'custom:plan': fc.constantFrom('gold', 'free') }, { requiredKeys: ['email'] });
-      if (schema.type === 'array') return attributes.map((map) => Object.entries(map).map(([Name, Value]) => ({ Name, Value })));
+      const attributes = fc.record(
+        { email, given_name: fc.constantFrom('Fuzz', 'Zoë'), 'custom:plan': fc.constantFrom('gold', 'free') },
+        { requiredKeys: ['email'] },
+      );
+      if (schema.type === 'array')
+        return attributes.map((map) => Object.entries(map).map(([Name, Value]) => ({ Name, Value })));
       return attributes;
     }
     case 'clientid':
@@ -239,12 +354,20 @@ function hintFor(member: string, schema: Schema): fc.Arbitrary<unknown> | undefi
     case 'userpoolid':
       return fc.constant(fx('poolId'));
     case 'username':
-      return fc.oneof(fc.constant(fx('username')), fc.constant(fx('email')), fc.constant(fx('otherUsername')), fc.stringMatching(/^[a-z][a-z0-9]{5,12}$/));
+      return fc.oneof(
+        fc.constant(fx('username')),
+        fc.constant(fx('email')),
+        fc.constant(fx('otherUsername')),
+        fc.stringMatching(/^[a-z][a-z0-9]{5,12}$/),
+      );
     case 'password':
     case 'previouspassword':
     case 'proposedpassword':
     case 'temporarypassword':
-      return fc.oneof({ weight: 4, arbitrary: fc.constant(PASSWORD) }, { weight: 1, arbitrary: fc.constantFrom('N3w-passw0rd!', 'short', 'nouppercase1!') });
+      return fc.oneof(
+        { weight: 4, arbitrary: fc.constant(PASSWORD) },
+        { weight: 1, arbitrary: fc.constantFrom('N3w-passw0rd!', 'short', 'nouppercase1!') },
+      );
     case 'accesstoken':
       return fc.constant(fx('accessToken'));
     case 'refreshtoken':
@@ -261,7 +384,14 @@ function hintFor(member: string, schema: Schema): fc.Arbitrary<unknown> | undefi
     case 'value':
       return attributeValue;
     case 'authflow':
-      return fc.constantFrom('USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_SRP_AUTH', 'CUSTOM_AUTH', 'ADMIN_USER_PASSWORD_AUTH');
+      return fc.constantFrom(
+        'USER_PASSWORD_AUTH',
+        'REFRESH_TOKEN_AUTH',
+        'REFRESH_TOKEN',
+        'USER_SRP_AUTH',
+        'CUSTOM_AUTH',
+        'ADMIN_USER_PASSWORD_AUTH',
+      );
     case 'authparameters':
       return fc.oneof(
         fc.record({ USERNAME: fc.constant(fx('username')), PASSWORD: fc.constantFrom(PASSWORD, 'wrong') }),
@@ -271,7 +401,16 @@ function hintFor(member: string, schema: Schema): fc.Arbitrary<unknown> | undefi
     case 'challengename':
       return fc.constantFrom('NEW_PASSWORD_REQUIRED', 'PASSWORD_VERIFIER', 'SMS_MFA', 'CUSTOM_CHALLENGE');
     case 'filter':
-      return fc.constantFrom('email ^= "fuzz"', 'username = "fuzzer1"', 'custom:plan = "gold"', 'sub ^= "0"', 'status = "Enabled"', 'cognito:user_status = "CONFIRMED"', 'email = "unterminated', 'nope = "x"');
+      return fc.constantFrom(
+        'email ^= "fuzz"',
+        'username = "fuzzer1"',
+        'custom:plan = "gold"',
+        'sub ^= "0"',
+        'status = "Enabled"',
+        'cognito:user_status = "CONFIRMED"',
+        'email = "unterminated',
+        'nope = "x"',
+      );
     default:
       return undefined;
   }
@@ -288,7 +427,8 @@ function genericFromSchema(schema: Schema, depth: number): fc.Arbitrary<unknown>
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(alternatives) && alternatives.length > 0) return fc.oneof(...alternatives.map((s: Schema) => fromSchema(s, '', depth)));
+  if (Array.isArray(alternatives) && alternatives.length > 0)
+    return fc.oneof(...alternatives.map((s: Schema) => fromSchema(s, '', depth)));
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'string':
@@ -303,7 +443,10 @@ function genericFromSchema(schema: Schema, depth: number): fc.Arbitrary<unknown>
       return fc.constant(null);
     case 'array':
       if (depth > 4) return fc.constant([]);
-      return fc.array(fromSchema(schema.items, '', depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 4) });
+      return fc.array(fromSchema(schema.items, '', depth + 1), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 4, 4),
+      });
     case 'object':
     case undefined: {
       if (depth > 4) return fc.constant({});
@@ -313,16 +456,40 @@ function genericFromSchema(schema: Schema, depth: number): fc.Arbitrary<unknown>
         Object.fromEntries(Object.entries(properties).map(([name, s]) => [name, fromSchema(s, name, depth + 1)])),
         { requiredKeys: required.filter((name) => name in properties) },
       );
-      if (Object.keys(properties).length === 0 && schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+      if (
+        Object.keys(properties).length === 0 &&
+        schema.additionalProperties &&
+        typeof schema.additionalProperties === 'object'
+      ) {
         // A map: attribute names to values (userAttributes), or locales to templates.
         const values: Schema = schema.additionalProperties;
-        if (values.type === 'string') return fc.dictionary(fc.oneof(fc.constantFrom(...attributeNames), fc.string({ maxLength: 8 })), attributeValue, { maxKeys: 5 });
-        return fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('en', 'fr', 'de-CH', 'pt-BR') }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }), fromSchema(values, '', depth + 1), { maxKeys: 2 });
+        if (values.type === 'string')
+          return fc.dictionary(
+            fc.oneof(fc.constantFrom(...attributeNames), fc.string({ maxLength: 8 })),
+            attributeValue,
+            { maxKeys: 5 },
+          );
+        return fc.dictionary(
+          fc.oneof(
+            { weight: 4, arbitrary: fc.constantFrom('en', 'fr', 'de-CH', 'pt-BR') },
+            { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+          ),
+          fromSchema(values, '', depth + 1),
+          { maxKeys: 2 },
+        );
       }
       // Sometimes the required members alone: a long optional list rarely comes out all valid.
       const requiredOnly = Object.entries(properties).filter(([name]) => required.includes(name));
       if (requiredOnly.length === Object.keys(properties).length) return record;
-      return fc.oneof({ weight: 3, arbitrary: record }, { weight: 1, arbitrary: fc.record(Object.fromEntries(requiredOnly.map(([name, s]) => [name, fromSchema(s, name, depth + 1)]))) });
+      return fc.oneof(
+        { weight: 3, arbitrary: record },
+        {
+          weight: 1,
+          arbitrary: fc.record(
+            Object.fromEntries(requiredOnly.map(([name, s]) => [name, fromSchema(s, name, depth + 1)])),
+          ),
+        },
+      );
     }
     default:
       return anyJson;
@@ -339,7 +506,9 @@ function stringFromSchema(schema: Schema): fc.Arbitrary<string> {
   if (typeof schema.pattern === 'string') {
     try {
       const pattern = new RegExp(schema.pattern, 'u');
-      return fc.stringMatching(pattern).filter((s) => [...s].length >= min && [...s].length <= (schema.maxLength ?? Infinity));
+      return fc
+        .stringMatching(pattern)
+        .filter((s) => [...s].length >= min && [...s].length <= (schema.maxLength ?? Infinity));
     } catch {
       // a pattern fast-check cannot invert: plain strings, which the schema then refuses
     }
@@ -350,7 +519,18 @@ function stringFromSchema(schema: Schema): fc.Arbitrary<string> {
 // ---- Requests -----------------------------------------------------------------------------------
 
 export const MUTATIONS = [
-  'valid', 'wrongType', 'oddString', 'unknownMember', 'missingMember', 'notObject', 'brokenJson', 'wrongContentType', 'hugeBody', 'deepNesting', 'emptyBody', 'duplicateKeys',
+  'valid',
+  'wrongType',
+  'oddString',
+  'unknownMember',
+  'missingMember',
+  'notObject',
+  'brokenJson',
+  'wrongContentType',
+  'hugeBody',
+  'deepNesting',
+  'emptyBody',
+  'duplicateKeys',
 ] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
@@ -415,19 +595,64 @@ function clone(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(clone);
   // defineProperty so that a generated `__proto__` member stays an own member.
   const copy: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) Object.defineProperty(copy, key, { value: clone(member), enumerable: true, writable: true, configurable: true });
+  for (const [key, member] of Object.entries(value))
+    Object.defineProperty(copy, key, { value: clone(member), enumerable: true, writable: true, configurable: true });
   return copy;
 }
 
 const wrongTypeValue = fc.oneof(
-  fc.constant(null), fc.boolean(), fc.integer(), fc.constant(1.5), fc.constant([]), fc.constant(['a']), fc.constant({}), fc.constant({ a: 1 }), fc.constant('5'),
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  fc.constant(1.5),
+  fc.constant([]),
+  fc.constant(['a']),
+  fc.constant({}),
+  fc.constant({ a: 1 }),
+  fc.constant('5'),
 ) as fc.Arbitrary<Json>;
 
-const brokenJsonText = fc.constantFrom('{', '{"a":}', "{'a':1}", '{"a":1,}', '[1,]', 'NaN', 'undefined', '\uFEFF{}', '{"a":1}{"b":2}', '{"a":"\\u12"}', '{"a":"\\ud800"}', '"', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', 'null', '0', '{"a":1e999}');
-const otherContentType = fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/JSON', 'application/json;;', 'application/problem+json', 'application/x-amz-json-1.0', 'application/x-amz-json-1.1', '*/*', 'text/csv', 'application/x-ndjson', 'ä/ö');
+const brokenJsonText = fc.constantFrom(
+  '{',
+  '{"a":}',
+  "{'a':1}",
+  '{"a":1,}',
+  '[1,]',
+  'NaN',
+  'undefined',
+  '\uFEFF{}',
+  '{"a":1}{"b":2}',
+  '{"a":"\\u12"}',
+  '{"a":"\\ud800"}',
+  '"',
+  '{"__proto__":{"admin":true}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  'null',
+  '0',
+  '{"a":1e999}',
+);
+const otherContentType = fc.constantFrom(
+  'text/plain',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=latin1',
+  'application/JSON',
+  'application/json;;',
+  'application/problem+json',
+  'application/x-amz-json-1.0',
+  'application/x-amz-json-1.1',
+  '*/*',
+  'text/csv',
+  'application/x-ndjson',
+  'ä/ö',
+);
 
 /** A JSON body, valid by the schema or mutated in one way. */
-function bodyArbitrary(schema: Schema, mediaTypes: string[]): fc.Arbitrary<Pick<RequestPlan, 'mutation' | 'body' | 'contentType'>> {
+function bodyArbitrary(
+  schema: Schema,
+  mediaTypes: string[],
+): fc.Arbitrary<Pick<RequestPlan, 'mutation' | 'body' | 'contentType'>> {
   const base = fromSchema(schema);
   const json = 'application/json';
   const at = (value: unknown, index: number, replace: (slot: Slot) => void) => {
@@ -438,58 +663,123 @@ function bodyArbitrary(schema: Schema, mediaTypes: string[]): fc.Arbitrary<Pick<
   };
   return fc.oneof(
     { weight: 8, arbitrary: base.map((b) => ({ mutation: 'valid' as const, body: { json: b }, contentType: json })) },
-    { weight: 2, arbitrary: fc.tuple(base, fc.nat(), wrongTypeValue).map(([b, i, v]) => ({ mutation: 'wrongType' as const, body: { json: at(b, i, (s) => ((s.parent as any)[s.key] = v)) }, contentType: json })) },
-    { weight: 2, arbitrary: fc.tuple(base, fc.nat(), oddString).map(([b, i, v]) => ({ mutation: 'oddString' as const, body: { json: at(b, i, (s) => ((s.parent as any)[s.key] = v)) }, contentType: json })) },
     {
       weight: 2,
-      arbitrary: fc.tuple(base, fc.nat(), fc.oneof(oddString, fc.constantFrom('__proto__', 'constructor', 'extra', 'ClientId', 'isAdmin')), anyJson).map(([b, i, key, v]) => {
-        const copy = clone(b);
-        const objects = objectsIn(copy);
-        const target = objects.length > 0 ? objects[i % objects.length]! : undefined;
-        if (target) Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true });
-        return { mutation: 'unknownMember' as const, body: { json: target ? copy : { [key]: v } }, contentType: json };
-      }),
+      arbitrary: fc.tuple(base, fc.nat(), wrongTypeValue).map(([b, i, v]) => ({
+        mutation: 'wrongType' as const,
+        body: { json: at(b, i, (s) => ((s.parent as any)[s.key] = v)) },
+        contentType: json,
+      })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(base, fc.nat(), oddString).map(([b, i, v]) => ({
+        mutation: 'oddString' as const,
+        body: { json: at(b, i, (s) => ((s.parent as any)[s.key] = v)) },
+        contentType: json,
+      })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          base,
+          fc.nat(),
+          fc.oneof(oddString, fc.constantFrom('__proto__', 'constructor', 'extra', 'ClientId', 'isAdmin')),
+          anyJson,
+        )
+        .map(([b, i, key, v]) => {
+          const copy = clone(b);
+          const objects = objectsIn(copy);
+          const target = objects.length > 0 ? objects[i % objects.length]! : undefined;
+          if (target)
+            Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true });
+          return {
+            mutation: 'unknownMember' as const,
+            body: { json: target ? copy : { [key]: v } },
+            contentType: json,
+          };
+        }),
     },
     {
       weight: 2,
       arbitrary: fc.tuple(base, fc.nat()).map(([b, i]) => ({
         mutation: 'missingMember' as const,
-        body: { json: at(b, i, (s) => (Array.isArray(s.parent) ? s.parent.splice(Number(s.key), 1) : delete s.parent[s.key as string])) },
+        body: {
+          json: at(b, i, (s) =>
+            Array.isArray(s.parent) ? s.parent.splice(Number(s.key), 1) : delete s.parent[s.key as string],
+          ),
+        },
         contentType: json,
       })),
     },
-    { weight: 1, arbitrary: fc.oneof(fc.array(anyJson, { maxLength: 3 }), fc.integer(), fc.string(), fc.constant(null), fc.boolean()).map((v) => ({ mutation: 'notObject' as const, body: { json: v }, contentType: json })) },
     {
-      weight: 2,
-      arbitrary: fc.oneof(brokenJsonText, fc.tuple(base, fc.nat()).map(([b, i]) => {
-        const text = JSON.stringify(resolveValue(b, PLACEHOLDER_FIXTURE));
-        return text.slice(0, Math.max(1, i % text.length));
-      })).map((raw) => ({ mutation: 'brokenJson' as const, body: { raw }, contentType: json })),
+      weight: 1,
+      arbitrary: fc
+        .oneof(fc.array(anyJson, { maxLength: 3 }), fc.integer(), fc.string(), fc.constant(null), fc.boolean())
+        .map((v) => ({ mutation: 'notObject' as const, body: { json: v }, contentType: json })),
     },
     {
       weight: 2,
-      arbitrary: fc.tuple(base, fc.oneof(otherContentType, fc.constantFrom(...(mediaTypes.length ? mediaTypes : [json])))).map(([b, type]) => ({
-        mutation: 'wrongContentType' as const,
-        body: { json: b },
-        contentType: type,
-      })),
+      arbitrary: fc
+        .oneof(
+          brokenJsonText,
+          fc.tuple(base, fc.nat()).map(([b, i]) => {
+            const text = JSON.stringify(resolveValue(b, PLACEHOLDER_FIXTURE));
+            return text.slice(0, Math.max(1, i % text.length));
+          }),
+        )
+        .map((raw) => ({ mutation: 'brokenJson' as const, body: { raw }, contentType: json })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(base, fc.oneof(otherContentType, fc.constantFrom(...(mediaTypes.length ? mediaTypes : [json]))))
+        .map(([b, type]) => ({
+          mutation: 'wrongContentType' as const,
+          body: { json: b },
+          contentType: type,
+        })),
     },
     {
       weight: 1,
       arbitrary: fc.tuple(base, fc.nat(), fc.constantFrom(100 * 1024, 300 * 1024)).map(([b, i, size]) => ({
         mutation: 'hugeBody' as const,
-        body: size > 256 * 1024 ? { raw: JSON.stringify({ padding: 'x'.repeat(size) }) } : { json: at(b, i, (s) => ((s.parent as any)[s.key] = 'x'.repeat(size))) },
+        body:
+          size > 256 * 1024
+            ? { raw: JSON.stringify({ padding: 'x'.repeat(size) }) }
+            : { json: at(b, i, (s) => ((s.parent as any)[s.key] = 'x'.repeat(size))) },
         contentType: json,
       })),
     },
-    { weight: 1, arbitrary: fc.integer({ min: 100, max: 20000 }).map((n) => ({ mutation: 'deepNesting' as const, body: { raw: `${'{"a":['.repeat(n)}1${']}'.repeat(n)}` }, contentType: json })) },
-    { weight: 1, arbitrary: fc.constantFrom<Pick<RequestPlan, 'mutation' | 'body' | 'contentType'>>({ mutation: 'emptyBody', contentType: json }, { mutation: 'emptyBody', body: { raw: '' }, contentType: json }, { mutation: 'emptyBody' }) },
-    { weight: 1, arbitrary: fc.constantFrom('{"username":"a","username":"b"}', '{"clientId":1,"clientId":"x","__proto__":null}').map((raw) => ({ mutation: 'duplicateKeys' as const, body: { raw }, contentType: json })) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 100, max: 20000 }).map((n) => ({
+        mutation: 'deepNesting' as const,
+        body: { raw: `${'{"a":['.repeat(n)}1${']}'.repeat(n)}` },
+        contentType: json,
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<Pick<RequestPlan, 'mutation' | 'body' | 'contentType'>>(
+        { mutation: 'emptyBody', contentType: json },
+        { mutation: 'emptyBody', body: { raw: '' }, contentType: json },
+        { mutation: 'emptyBody' },
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('{"username":"a","username":"b"}', '{"clientId":1,"clientId":"x","__proto__":null}')
+        .map((raw) => ({ mutation: 'duplicateKeys' as const, body: { raw }, contentType: json })),
+    },
   );
 }
 
 /** Percent-encodes text; a lone surrogate (which URLs cannot carry) becomes U+FFFD, as a browser sends it. */
-const encodeText = (text: string) => encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+const encodeText = (text: string) =>
+  encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 
 /** Path parameter values: fixture ones, or hostile ones (raw or percent-encoded). */
 function pathParam(name: string): fc.Arbitrary<string> {
@@ -502,64 +792,206 @@ function pathParam(name: string): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 8, arbitrary: fc.constantFrom(...(known[name] ?? ['x'])) },
     { weight: 2, arbitrary: oddString.map((s) => encodeText(s).slice(0, 6000)) },
-    { weight: 1, arbitrary: fc.constantFrom('%', '%ZZ', '%E0%A4%A', '%00', '%C0%80', '%ED%A0%80', '..', '%2F', '%2e%2e', 'a%20b', '', 'x'.repeat(3000), '%F0%9F%99%82', 'local_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '%',
+        '%ZZ',
+        '%E0%A4%A',
+        '%00',
+        '%C0%80',
+        '%ED%A0%80',
+        '..',
+        '%2F',
+        '%2e%2e',
+        'a%20b',
+        '',
+        'x'.repeat(3000),
+        '%F0%9F%99%82',
+        'local_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      ),
+    },
   );
 }
 
 /** Query strings: the declared members (valid or mutated), unknown ones, repeated and malformed ones. */
 function queryArbitrary(op: RestOperation): fc.Arbitrary<string> {
-  const encode = (entries: Array<[string, string]>) => entries.map(([k, v]) => `${encodeText(k)}=${encodeText(v)}`).join('&');
+  const encode = (entries: Array<[string, string]>) =>
+    entries.map(([k, v]) => `${encodeText(k)}=${encodeText(v)}`).join('&');
   const value = (schema: Schema, name: string) =>
     fc.oneof(
-      { weight: 3, arbitrary: fromSchema(schema.type === 'array' ? schema.items : schema, name).map((v) => String(v instanceof FixtureValue ? 'x' : v)) },
+      {
+        weight: 3,
+        arbitrary: fromSchema(schema.type === 'array' ? schema.items : schema, name).map((v) =>
+          String(v instanceof FixtureValue ? 'x' : v),
+        ),
+      },
       { weight: 1, arbitrary: oddString.map((s) => s.slice(0, 3000)) },
       { weight: 1, arbitrary: fc.constantFrom('-1', '0', '1e3', '99999999999999999999', 'true', '[]', '', '1.5') },
     );
-  const declared = op.query.map((q) => fc.option(fc.array(value(q.schema, q.name), { minLength: 1, maxLength: q.schema.type === 'array' ? 4 : 1 }).map((vs) => vs.map((v) => [q.name, v] as [string, string])), { freq: 3 }));
-  const raw = fc.constantFrom('', '&&&', '=', '==x', 'a[b]=c', '__proto__=1', 'constructor[prototype]=1', '%E0%A4%A=1', '%ZZ', 'limit=1&limit=2', `x=${'y'.repeat(10000)}`, 'name', '?');
+  const declared = op.query.map((q) =>
+    fc.option(
+      fc
+        .array(value(q.schema, q.name), { minLength: 1, maxLength: q.schema.type === 'array' ? 4 : 1 })
+        .map((vs) => vs.map((v) => [q.name, v] as [string, string])),
+      { freq: 3 },
+    ),
+  );
+  const raw = fc.constantFrom(
+    '',
+    '&&&',
+    '=',
+    '==x',
+    'a[b]=c',
+    '__proto__=1',
+    'constructor[prototype]=1',
+    '%E0%A4%A=1',
+    '%ZZ',
+    'limit=1&limit=2',
+    `x=${'y'.repeat(10000)}`,
+    'name',
+    '?',
+  );
   return fc.oneof(
-    { weight: 8, arbitrary: op.query.length > 0 ? fc.tuple(...declared).map((lists) => encode(lists.flatMap((l) => l ?? []))) : fc.constant('') },
-    { weight: 1, arbitrary: fc.tuple(oddString, oddString).map(([k, v]) => encode([[k.slice(0, 100) || 'k', v.slice(0, 1000)]])) },
+    {
+      weight: 8,
+      arbitrary:
+        op.query.length > 0
+          ? fc.tuple(...declared).map((lists) => encode(lists.flatMap((l) => l ?? [])))
+          : fc.constant(''),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(oddString, oddString).map(([k, v]) => encode([[k.slice(0, 100) || 'k', v.slice(0, 1000)]])),
+    },
     { weight: 1, arbitrary: raw },
   );
 }
 
 const authArbitrary = (preferred: RestOperation['auth']): fc.Arbitrary<AuthKind> => {
   const usual: AuthKind = preferred === 'admin' ? 'admin' : preferred === 'user' ? 'user' : 'none';
-  return fc.oneof({ weight: 8, arbitrary: fc.constant(usual) }, { weight: 2, arbitrary: fc.constantFrom<AuthKind>('admin', 'user', 'none', 'garbage', 'idToken', 'refreshToken', 'basic') });
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.constant(usual) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<AuthKind>('admin', 'user', 'none', 'garbage', 'idToken', 'refreshToken', 'basic'),
+    },
+  );
 };
 
 export function restRequest(op: RestOperation): fc.Arbitrary<RequestPlan> {
   const params = op.pathParams.map((name) => pathParam(name));
-  const pathArb = fc.tuple(...params).map((values) => op.pathParams.reduce((p, name, i) => p.replace(`{${name}}`, values[i]!), op.path));
+  const pathArb = fc
+    .tuple(...params)
+    .map((values) => op.pathParams.reduce((p, name, i) => p.replace(`{${name}}`, values[i]!), op.path));
   const noBody: fc.Arbitrary<Pick<RequestPlan, 'mutation' | 'body' | 'contentType'>> = fc.oneof(
     { weight: 6, arbitrary: fc.constant({ mutation: 'valid' as const }) },
-    { weight: 1, arbitrary: anyJson.map((json) => ({ mutation: 'unknownMember' as const, body: { json }, contentType: 'application/json' })) },
-    { weight: 1, arbitrary: brokenJsonText.map((raw) => ({ mutation: 'brokenJson' as const, body: { raw }, contentType: 'application/json' })) },
-    { weight: 1, arbitrary: otherContentType.map((contentType) => ({ mutation: 'wrongContentType' as const, body: { raw: 'x' }, contentType })) },
+    {
+      weight: 1,
+      arbitrary: anyJson.map((json) => ({
+        mutation: 'unknownMember' as const,
+        body: { json },
+        contentType: 'application/json',
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: brokenJsonText.map((raw) => ({
+        mutation: 'brokenJson' as const,
+        body: { raw },
+        contentType: 'application/json',
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: otherContentType.map((contentType) => ({
+        mutation: 'wrongContentType' as const,
+        body: { raw: 'x' },
+        contentType,
+      })),
+    },
   );
-  const mediaBody = (types: string[]): fc.Arbitrary<Pick<RequestPlan, 'mutation' | 'body' | 'contentType'>> => fc.tuple(
-    fc.constantFrom(...types),
-    fc.oneof(
-      fc.constantFrom('', '\n', 'cognito:username,email\nfuzz1,a@b.c\n', 'cognito:username\n"unterminated\n', '{"username":"x"}\n{broken\n', '\u0000', 'a,b,c\n1,2'),
-      oddString,
-      fc.array(fc.dictionary(fc.constantFrom('username', 'sub', 'status', 'attributes', 'passwordHash', 'enabled', 'x'), anyJson, { maxKeys: 5 }), { maxLength: 4 }).map((rows) => rows.map((r) => JSON.stringify(r)).join('\n')),
-    ),
-  ).map(([contentType, raw]) => ({ mutation: 'valid' as const, body: { raw }, contentType }));
-  const body = op.body ? bodyArbitrary(op.body, op.mediaTypes) : op.mediaTypes.length > 0 ? fc.oneof(mediaBody(op.mediaTypes), noBody) : noBody;
+  const mediaBody = (types: string[]): fc.Arbitrary<Pick<RequestPlan, 'mutation' | 'body' | 'contentType'>> =>
+    fc
+      .tuple(
+        fc.constantFrom(...types),
+        fc.oneof(
+          fc.constantFrom(
+            '',
+            '\n',
+            'cognito:username,email\nfuzz1,a@b.c\n',
+            'cognito:username\n"unterminated\n',
+            '{"username":"x"}\n{broken\n',
+            '\u0000',
+            'a,b,c\n1,2',
+          ),
+          oddString,
+          fc
+            .array(
+              fc.dictionary(
+                fc.constantFrom('username', 'sub', 'status', 'attributes', 'passwordHash', 'enabled', 'x'),
+                anyJson,
+                { maxKeys: 5 },
+              ),
+              { maxLength: 4 },
+            )
+            .map((rows) => rows.map((r) => JSON.stringify(r)).join('\n')),
+        ),
+      )
+      .map(([contentType, raw]) => ({ mutation: 'valid' as const, body: { raw }, contentType }));
+  const body = op.body
+    ? bodyArbitrary(op.body, op.mediaTypes)
+    : op.mediaTypes.length > 0
+      ? fc.oneof(mediaBody(op.mediaTypes), noBody)
+      : noBody;
   return fc
-    .record({ path: pathArb, query: queryArbitrary(op), auth: authArbitrary(op.auth), body, wrongMethod: fc.oneof({ weight: 30, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('PUT', 'PATCH', 'DELETE', 'OPTIONS') }) })
-    .map(({ path: p, query, auth, body: b, wrongMethod }) => ({ operation: op.id, method: wrongMethod ?? op.method, path: p, query, auth, ...b }));
+    .record({
+      path: pathArb,
+      query: queryArbitrary(op),
+      auth: authArbitrary(op.auth),
+      body,
+      wrongMethod: fc.oneof(
+        { weight: 30, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.constantFrom('PUT', 'PATCH', 'DELETE', 'OPTIONS') },
+      ),
+    })
+    .map(({ path: p, query, auth, body: b, wrongMethod }) => ({
+      operation: op.id,
+      method: wrongMethod ?? op.method,
+      path: p,
+      query,
+      auth,
+      ...b,
+    }));
 }
 
 export function wireRequest(op: WireOperation): fc.Arbitrary<RequestPlan> {
   const target = fc.oneof(
     { weight: 12, arbitrary: fc.constant(`${TARGET_PREFIX}${op.action}`) },
-    { weight: 1, arbitrary: fc.constantFrom(undefined, '', TARGET_PREFIX, `${TARGET_PREFIX}__proto__`, `${TARGET_PREFIX}constructor`, `AWSCognitoIdentityProviderService${op.action}`, `${TARGET_PREFIX}${op.action.toLowerCase()}`, `${TARGET_PREFIX}${'A'.repeat(5000)}`, `${TARGET_PREFIX}\u202E${op.action}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        undefined,
+        '',
+        TARGET_PREFIX,
+        `${TARGET_PREFIX}__proto__`,
+        `${TARGET_PREFIX}constructor`,
+        `AWSCognitoIdentityProviderService${op.action}`,
+        `${TARGET_PREFIX}${op.action.toLowerCase()}`,
+        `${TARGET_PREFIX}${'A'.repeat(5000)}`,
+        `${TARGET_PREFIX}\u202E${op.action}`,
+      ),
+    },
   );
   const signature = op.signed
-    ? fc.oneof({ weight: 6, arbitrary: fc.constant('valid' as const) }, { weight: 1, arbitrary: fc.constantFrom('none' as const, 'wrong-key' as const, 'tampered' as const) })
-    : fc.oneof({ weight: 6, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constant('valid' as const) });
+    ? fc.oneof(
+        { weight: 6, arbitrary: fc.constant('valid' as const) },
+        { weight: 1, arbitrary: fc.constantFrom('none' as const, 'wrong-key' as const, 'tampered' as const) },
+      )
+    : fc.oneof(
+        { weight: 6, arbitrary: fc.constant('none' as const) },
+        { weight: 1, arbitrary: fc.constant('valid' as const) },
+      );
   return fc
     .record({ body: bodyArbitrary(op.schema, []), target, signature, json: fc.boolean() })
     .map(({ body, target: t, signature: s, json }) => ({
@@ -570,7 +1002,10 @@ export function wireRequest(op: WireOperation): fc.Arbitrary<RequestPlan> {
       auth: 'none' as const,
       ...body,
       // The wire protocol's own media type most of the time; plain JSON is taken too.
-      contentType: body.mutation === 'wrongContentType' ? body.contentType : body.contentType && (json ? 'application/json' : CONTENT_TYPE),
+      contentType:
+        body.mutation === 'wrongContentType'
+          ? body.contentType
+          : body.contentType && (json ? 'application/json' : CONTENT_TYPE),
       ...(t !== undefined && { target: t }),
       signature: s,
     }));
@@ -580,14 +1015,30 @@ export const requestFor = (op: FuzzOperation) => (op.kind === 'rest' ? restReque
 
 // ---- Sending ------------------------------------------------------------------------------------
 
-const PLACEHOLDER_FIXTURE: Fixture = { poolId: 'local_x', clientId: 'x'.repeat(26), username: 'u', email: 'u@example.com', sub: '0', accessToken: 'a', idToken: 'i', refreshToken: 'r', otherUsername: 'o' };
+const PLACEHOLDER_FIXTURE: Fixture = {
+  poolId: 'local_x',
+  clientId: 'x'.repeat(26),
+  username: 'u',
+  email: 'u@example.com',
+  sub: '0',
+  accessToken: 'a',
+  idToken: 'i',
+  refreshToken: 'r',
+  otherUsername: 'o',
+};
 
 function resolveValue(value: unknown, fixture: Fixture): unknown {
   if (value instanceof FixtureValue) return fixture[value.key];
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => resolveValue(v, fixture));
   const copy: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) Object.defineProperty(copy, key, { value: resolveValue(member, fixture), enumerable: true, writable: true, configurable: true });
+  for (const [key, member] of Object.entries(value))
+    Object.defineProperty(copy, key, {
+      value: resolveValue(member, fixture),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return copy;
 }
 
@@ -596,10 +1047,16 @@ const signer = (credentials: { accessKeyId: string; secretAccessKey: string }) =
 
 /** The concrete request for a plan, with the fixture's current values and (wire) a signature. */
 export async function materialise(plan: RequestPlan, fixture: Fixture): Promise<SentRequest> {
-  const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (_m, key: keyof Fixture) => encodeURIComponent(fixture[key]));
+  const fill = (text: string) =>
+    text.replace(/\{\{(\w+)\}\}/g, (_m, key: keyof Fixture) => encodeURIComponent(fixture[key]));
   const url = `${fill(plan.path)}${plan.query ? `?${plan.query}` : ''}`;
   const headers: Record<string, string> = {};
-  const payload = plan.body === undefined ? undefined : 'raw' in plan.body ? plan.body.raw : JSON.stringify(resolveValue(plan.body.json, fixture));
+  const payload =
+    plan.body === undefined
+      ? undefined
+      : 'raw' in plan.body
+        ? plan.body.raw
+        : JSON.stringify(resolveValue(plan.body.json, fixture));
   if (plan.contentType) headers['content-type'] = plan.contentType;
   const bearer: Partial<Record<AuthKind, string>> = {
     admin: `Bearer ${ADMIN_KEY}`,
@@ -613,9 +1070,18 @@ export async function materialise(plan: RequestPlan, fixture: Fixture): Promise<
   if (plan.target !== undefined) headers['x-amz-target'] = plan.target;
   if (plan.path === '/' && plan.signature && plan.signature !== 'none') {
     const key = plan.signature === 'wrong-key' ? { ...AWS_KEY, secretAccessKey: 'not-the-secret' } : AWS_KEY;
-    const signed = await signer(key).sign({ method: plan.method, protocol: 'http:', hostname: 'localhost', path: '/', query: {}, headers: { host: 'localhost', ...headers }, body: payload ?? '' });
+    const signed = await signer(key).sign({
+      method: plan.method,
+      protocol: 'http:',
+      hostname: 'localhost',
+      path: '/',
+      query: {},
+      headers: { host: 'localhost', ...headers },
+      body: payload ?? '',
+    });
     Object.assign(headers, signed.headers as Record<string, string>);
-    if (plan.signature === 'tampered') headers.authorization = headers.authorization!.replace(/Signature=\w/, 'Signature=0');
+    if (plan.signature === 'tampered')
+      headers.authorization = headers.authorization!.replace(/Signature=\w/, 'Signature=0');
   }
   return { method: plan.method, url, headers, ...(payload !== undefined && { payload }) };
 }
@@ -641,12 +1107,17 @@ export function checkAnswer(request: SentRequest, answer: Answer): string | unde
     } catch {
       return `wire answer is not JSON: ${answer.body.slice(0, 200)}`;
     }
-    if (status === 200) return body !== null && typeof body === 'object' && !Array.isArray(body) ? undefined : 'wire output is not an object';
+    if (status === 200)
+      return body !== null && typeof body === 'object' && !Array.isArray(body)
+        ? undefined
+        : 'wire output is not an object';
     const error = body as Record<string, unknown>;
     if (Object.keys(error).sort().join() !== '__type,message') return `wire error members ${Object.keys(error).join()}`;
-    if (typeof error.__type !== 'string' || !(error.__type in errorCatalog)) return `unknown wire error ${String(error.__type)}`;
+    if (typeof error.__type !== 'string' || !(error.__type in errorCatalog))
+      return `unknown wire error ${String(error.__type)}`;
     if (typeof error.message !== 'string') return 'wire error message is not a string';
-    if (answer.headers['x-amzn-errortype'] !== error.__type) return `x-amzn-errortype ${String(answer.headers['x-amzn-errortype'])} differs from __type`;
+    if (answer.headers['x-amzn-errortype'] !== error.__type)
+      return `x-amzn-errortype ${String(answer.headers['x-amzn-errortype'])} differs from __type`;
     return undefined;
   }
   if (status < 400) {
@@ -660,25 +1131,35 @@ export function checkAnswer(request: SentRequest, answer: Answer): string | unde
     }
     return undefined;
   }
-  if (!type.startsWith('application/problem+json')) return `error ${status} with content-type ${JSON.stringify(type)}: ${answer.body.slice(0, 200)}`;
+  if (!type.startsWith('application/problem+json'))
+    return `error ${status} with content-type ${JSON.stringify(type)}: ${answer.body.slice(0, 200)}`;
   let problem: Record<string, unknown>;
   try {
     problem = JSON.parse(answer.body);
   } catch {
     return `problem document that does not parse: ${answer.body.slice(0, 200)}`;
   }
-  if (Object.keys(problem).sort().join() !== 'code,detail,status,title,type') return `problem members ${Object.keys(problem).join()}`;
+  if (Object.keys(problem).sort().join() !== 'code,detail,status,title,type')
+    return `problem members ${Object.keys(problem).join()}`;
   if (problem.status !== status) return `problem status ${String(problem.status)} on an HTTP ${status}`;
-  if (typeof problem.code !== 'string' || !(problem.code in errorCatalog)) return `unknown problem code ${String(problem.code)}`;
-  if (problem.title !== problem.code || problem.type !== `urn:cognate:error:${problem.code}`) return 'problem title/type do not match its code';
+  if (typeof problem.code !== 'string' || !(problem.code in errorCatalog))
+    return `unknown problem code ${String(problem.code)}`;
+  if (problem.title !== problem.code || problem.type !== `urn:cognate:error:${problem.code}`)
+    return 'problem title/type do not match its code';
   if (typeof problem.detail !== 'string') return 'problem detail is not a string';
   return undefined;
 }
 
 /** The request as a runnable reproduction (long payloads summarised, the rest exact). */
 export function describeRequest(request: SentRequest): string {
-  const payload = request.payload === undefined ? '' : request.payload.length > 600 ? `${JSON.stringify(request.payload.slice(0, 300))}… (${request.payload.length} characters)` : JSON.stringify(request.payload);
-  const url = request.url.length > 600 ? `${request.url.slice(0, 300)}… (${request.url.length} characters)` : request.url;
+  const payload =
+    request.payload === undefined
+      ? ''
+      : request.payload.length > 600
+        ? `${JSON.stringify(request.payload.slice(0, 300))}… (${request.payload.length} characters)`
+        : JSON.stringify(request.payload);
+  const url =
+    request.url.length > 600 ? `${request.url.slice(0, 300)}… (${request.url.length} characters)` : request.url;
   return `${request.method} ${url}\n  headers ${JSON.stringify(request.headers)}${payload ? `\n  body ${payload}` : ''}`;
 }
 
@@ -726,7 +1207,16 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
   const operations = [...restOperations(), ...wireOperations()]
     .map((op, index) => ({ op, seed: options.seed + index }))
     .filter(({ op }) => !options.only || op.id.includes(options.only));
-  const report: FuzzReport = { requests: 0, operations: operations.length, mutations: {}, statuses: {}, successes: {}, failures: [], seeds: 0, ms: 0 };
+  const report: FuzzReport = {
+    requests: 0,
+    operations: operations.length,
+    mutations: {},
+    statuses: {},
+    successes: {},
+    failures: [],
+    seeds: 0,
+    ms: 0,
+  };
   const refreshEvery = options.refreshEvery ?? 20;
   for (const { op, seed } of operations) {
     let last: { request: SentRequest; problem: string; mutation: Mutation } | undefined;
@@ -734,14 +1224,26 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
       fc.asyncProperty(requestFor(op), async (plan) => {
         if (report.requests % refreshEvery === 0) await target.refresh();
         const request = await materialise(plan, target.fixture);
-        const response = await target.t.app.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, ...(request.payload !== undefined && { payload: request.payload }) });
+        const response = await target.t.app.inject({
+          method: request.method as 'GET',
+          url: request.url,
+          headers: request.headers,
+          ...(request.payload !== undefined && { payload: request.payload }),
+        });
         report.requests += 1;
         report.mutations[plan.mutation] = (report.mutations[plan.mutation] ?? 0) + 1;
         report.statuses[response.statusCode] = (report.statuses[response.statusCode] ?? 0) + 1;
         if (response.statusCode < 300) report.successes[op.id] = (report.successes[op.id] ?? 0) + 1;
-        const problem = checkAnswer(request, { status: response.statusCode, headers: response.headers, body: response.body });
+        const problem = checkAnswer(request, {
+          status: response.statusCode,
+          headers: response.headers,
+          body: response.body,
+        });
         if (problem) last = { request, problem, mutation: plan.mutation };
-        if (options.trace) options.log?.(`${response.statusCode} [${plan.mutation}] ${describeRequest(request).slice(0, 400)}\n  -> ${response.body.slice(0, 300)}`);
+        if (options.trace)
+          options.log?.(
+            `${response.statusCode} [${plan.mutation}] ${describeRequest(request).slice(0, 400)}\n  -> ${response.body.slice(0, 300)}`,
+          );
         return problem === undefined;
       }),
       { seed, numRuns: options.runs, endOnFailure: false, maxSkipsPerRun: 0 },
@@ -749,11 +1251,26 @@ export async function runFuzz(target: FuzzTarget, options: FuzzOptions): Promise
     report.successes[op.id] ??= 0;
     if (result.failed && last) {
       // `last` is the shrunk counterexample: the final failing run fast-check tried.
-      const failure: FuzzFailure = { operation: op.id, mutation: last.mutation, problem: last.problem, request: describeRequest(last.request), seed, ...(result.counterexamplePath && { path: result.counterexamplePath }) };
+      const failure: FuzzFailure = {
+        operation: op.id,
+        mutation: last.mutation,
+        problem: last.problem,
+        request: describeRequest(last.request),
+        seed,
+        ...(result.counterexamplePath && { path: result.counterexamplePath }),
+      };
       report.failures.push(failure);
-      options.log?.(`FAIL ${op.id} [${last.mutation}] ${last.problem}\n  ${failure.request}\n  replay: --seed ${options.seed} --only '${op.id}' (fast-check seed ${seed}, path ${result.counterexamplePath})`);
+      options.log?.(
+        `FAIL ${op.id} [${last.mutation}] ${last.problem}\n  ${failure.request}\n  replay: --seed ${options.seed} --only '${op.id}' (fast-check seed ${seed}, path ${result.counterexamplePath})`,
+      );
     } else if (result.failed) {
-      report.failures.push({ operation: op.id, mutation: 'valid', problem: String(result.errorInstance ?? 'failed'), request: '', seed });
+      report.failures.push({
+        operation: op.id,
+        mutation: 'valid',
+        problem: String(result.errorInstance ?? 'failed'),
+        request: '',
+        seed,
+      });
       options.log?.(`FAIL ${op.id}: ${String(result.errorInstance)}`);
     }
   }
@@ -767,7 +1284,10 @@ export async function assertHealthy(target: FuzzTarget): Promise<string | undefi
   const ready = await target.t.call('GET', '/health/ready');
   if (ready.status !== 200) return `/health/ready answered ${ready.status}`;
   try {
-    const { clientId } = await createPoolWithClient(target.t, { name: 'after-fuzz', autoVerifiedAttributes: ['email'] });
+    const { clientId } = await createPoolWithClient(target.t, {
+      name: 'after-fuzz',
+      autoVerifiedAttributes: ['email'],
+    });
     await signedInUser(target.t, clientId, 'afterfuzz', { email: `after.fuzz.${process.pid}@example.com` });
   } catch (error) {
     return `a normal sign-up and sign-in failed after the fuzz: ${String(error)}`;

@@ -55,11 +55,16 @@ export interface TestResponse {
  * SMS through the twilio client over HTTP to a Twilio stand-in.
  * Password hashing is lowered here because these tests are not about it.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { smtp?: SmtpCaptureOptions; now?: () => Date } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { smtp?: SmtpCaptureOptions; now?: () => Date } = {},
+): Promise<TestApp> {
   const smtp = await startSmtpCapture(options.smtp);
   const twilio = await startTwilioStandIn();
   // DATABASE_POOL_SIZE sizes the test database's pool as it would the server's (PostgreSQL only).
-  const database = await openTestDatabase({ ...(env.DATABASE_POOL_SIZE && { poolSize: Number(env.DATABASE_POOL_SIZE) }) });
+  const database = await openTestDatabase({
+    ...(env.DATABASE_POOL_SIZE && { poolSize: Number(env.DATABASE_POOL_SIZE) }),
+  });
   const config = loadConfig({
     ADMIN_API_KEY: ADMIN_KEY,
     SMTP_URL: smtp.url,
@@ -87,10 +92,20 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   );
   // `now` moves the sign-in lockout's clock (tests of waits that last minutes).
   const services = await createServices(config, database, logger, { ...(options.now && { now: options.now }) });
-  const app = await buildApp({ services, logger, trustProxy: config.trustProxy, ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }) });
+  const app = await buildApp({
+    services,
+    logger,
+    trustProxy: config.trustProxy,
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+  });
   await app.ready();
 
-  async function request(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<TestResponse> {
+  async function request(
+    method: string,
+    url: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<TestResponse> {
     const response = await app.inject({
       method: method as 'GET',
       url,
@@ -129,7 +144,11 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
 }
 
 /** Creates a pool (admin API) and one client; returns their ids. */
-export async function createPoolWithClient(t: TestApp, pool: Record<string, unknown> = {}, client: Record<string, unknown> = {}) {
+export async function createPoolWithClient(
+  t: TestApp,
+  pool: Record<string, unknown> = {},
+  client: Record<string, unknown> = {},
+) {
   const created = await t.admin('POST', '/v1/pools', { name: 'test', ...pool });
   if (created.status !== 201) throw new Error(`pool: ${created.status} ${JSON.stringify(created.body)}`);
   const app = await t.admin('POST', `/v1/pools/${created.body.id}/clients`, { name: 'app', ...client });
@@ -139,7 +158,12 @@ export async function createPoolWithClient(t: TestApp, pool: Record<string, unkn
 
 /** Signs up, confirms with the code from the received mail, signs in; returns the tokens. */
 export async function signedInUser(t: TestApp, clientId: string, username: string, attributes: Record<string, string>) {
-  const signUp = await t.call('POST', '/v1/sign-up', { clientId, username, password: PASSWORD, userAttributes: attributes });
+  const signUp = await t.call('POST', '/v1/sign-up', {
+    clientId,
+    username,
+    password: PASSWORD,
+    userAttributes: attributes,
+  });
   if (signUp.status !== 201) throw new Error(`sign-up: ${signUp.status} ${JSON.stringify(signUp.body)}`);
   const medium = signUp.body.codeDeliveryDetails?.deliveryMedium;
   if (medium) {

@@ -10,12 +10,19 @@ export interface CognitoTestApp extends TestApp {
   /** An SDK client signing with Cognate's configured key: admin and user actions. */
   sdk: CognitoIdentityProviderClient;
   /** An SDK client for the endpoint with other credentials (or none valid for admin actions). */
-  sdkWith(credentials: { accessKeyId: string; secretAccessKey: string }, region?: string): CognitoIdentityProviderClient;
+  sdkWith(
+    credentials: { accessKeyId: string; secretAccessKey: string },
+    region?: string,
+  ): CognitoIdentityProviderClient;
 }
 
 /** The test app listening on a loopback port, with the AWS SDK pointed at it. */
 export async function startCognitoApp(env: Record<string, string> = {}): Promise<CognitoTestApp> {
-  const t = await startTestApp({ COGNITO_ACCESS_KEY_ID: AWS_KEY.accessKeyId, COGNITO_SECRET_ACCESS_KEY: AWS_KEY.secretAccessKey, ...env });
+  const t = await startTestApp({
+    COGNITO_ACCESS_KEY_ID: AWS_KEY.accessKeyId,
+    COGNITO_SECRET_ACCESS_KEY: AWS_KEY.secretAccessKey,
+    ...env,
+  });
   const endpoint = await t.app.listen({ port: 0, host: '127.0.0.1' });
   const clients: CognitoIdentityProviderClient[] = [];
   const sdkWith = (credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1') => {
@@ -38,7 +45,9 @@ export async function startCognitoApp(env: Record<string, string> = {}): Promise
 }
 
 /** Awaits a rejected SDK call and returns the error, failing the test if the call succeeded. */
-export async function sdkError(call: Promise<unknown>): Promise<Error & { name: string; message: string; $metadata: { httpStatusCode?: number } }> {
+export async function sdkError(
+  call: Promise<unknown>,
+): Promise<Error & { name: string; message: string; $metadata: { httpStatusCode?: number } }> {
   try {
     await call;
   } catch (error) {

@@ -11,7 +11,9 @@ export const onPostgres = Boolean(process.env.DATABASE_URL);
 
 function migrationsHash(): string {
   const hash = createHash('sha256');
-  for (const file of readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(migrationsFolder)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     hash.update(file).update(readFileSync(path.join(migrationsFolder, file)));
   }
   return hash.digest('hex').slice(0, 16);
@@ -56,7 +58,9 @@ export async function openTestDatabase(options: { poolSize?: number } = {}): Pro
   if (!existsSync(dump)) {
     const fresh = await openDatabase({ kind: 'pglite' });
     await fresh.migrate();
-    const blob = await (fresh.db as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } }).$client.dumpDataDir('gzip');
+    const blob = await (
+      fresh.db as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } }
+    ).$client.dumpDataDir('gzip');
     await fresh.close();
     const partial = `${dump}.${process.pid}`;
     await writeFile(partial, Buffer.from(await blob.arrayBuffer()));

@@ -24,7 +24,11 @@ export function createInbox<T>(describe: (m: T) => string, kind: string) {
         };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`No matching ${kind} within ${timeoutMs} ms (received: ${messages.map(describe).join('; ') || 'none'})`));
+          reject(
+            new Error(
+              `No matching ${kind} within ${timeoutMs} ms (received: ${messages.map(describe).join('; ') || 'none'})`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
       });

@@ -34,7 +34,8 @@ function binDir(): string | undefined {
 
 /** Why a cluster cannot be made here, or undefined when it can: for `describe(..., { skip })`. */
 export function clusterUnavailable(): string | undefined {
-  if (!process.env.DATABASE_URL) return 'needs a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
+  if (!process.env.DATABASE_URL)
+    return 'needs a PostgreSQL server: DATABASE_URL is unset (run under scripts/with-postgres.sh)';
   if (!binDir()) return 'needs the PostgreSQL server binaries (apt-get install postgresql)';
   return undefined;
 }
@@ -52,7 +53,12 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cognate-fault-pg.'));
-  if (root) chownSync(dir, Number((await run('id', ['-u', 'postgres'])).stdout.trim()), Number((await run('id', ['-g', 'postgres'])).stdout.trim()));
+  if (root)
+    chownSync(
+      dir,
+      Number((await run('id', ['-u', 'postgres'])).stdout.trim()),
+      Number((await run('id', ['-g', 'postgres'])).stdout.trim()),
+    );
   const pg = (tool: string, args: string[]) =>
     root ? run('runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args]) : run(path.join(bin, tool), args);
   const data = path.join(dir, 'data');
@@ -61,8 +67,18 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
 
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
   const start = async () => {
-    await pg('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`, 'start']);
+    await pg('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      path.join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`,
+      'start',
+    ]);
     running = true;
   };
   await start();

@@ -42,17 +42,26 @@ export async function expectError(call: Promise<unknown>, name: string, message?
 export const attributeMap = (list: AttributeType[] | undefined): Record<string, string | undefined> =>
   Object.fromEntries((list ?? []).map((a) => [a.Name!, a.Value]));
 
-export const attributeList = (map: Record<string, string>): AttributeType[] => Object.entries(map).map(([Name, Value]) => ({ Name, Value }));
+export const attributeList = (map: Record<string, string>): AttributeType[] =>
+  Object.entries(map).map(([Name, Value]) => ({ Name, Value }));
 
 export async function createPool(t: CognitoTestApp, input: Partial<CreateUserPoolCommandInput> = {}): Promise<string> {
   const created = await t.sdk.send(new CreateUserPoolCommand({ PoolName: 'sdk-test', ...input }));
   return created.UserPool!.Id!;
 }
 
-export async function createClient(t: CognitoTestApp, poolId: string, input: Partial<CreateUserPoolClientCommandInput> = {}): Promise<string> {
+export async function createClient(
+  t: CognitoTestApp,
+  poolId: string,
+  input: Partial<CreateUserPoolClientCommandInput> = {},
+): Promise<string> {
   // These tests sign in with passwords, so their clients allow it, as a Cognito app doing so must.
-  const flows: Partial<CreateUserPoolClientCommandInput> = { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] };
-  const created = await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ...flows, ...input }));
+  const flows: Partial<CreateUserPoolClientCommandInput> = {
+    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  };
+  const created = await t.sdk.send(
+    new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ...flows, ...input }),
+  );
   return created.UserPoolClient!.ClientId!;
 }
 
@@ -67,20 +76,43 @@ export async function poolWithClient(
 }
 
 /** SignUp, then ConfirmSignUp with the code the user received (mail or SMS); returns the sub. */
-export async function signUpConfirmed(t: CognitoTestApp, clientId: string, username: string, attributes: Record<string, string>, password = PASSWORD) {
+export async function signUpConfirmed(
+  t: CognitoTestApp,
+  clientId: string,
+  username: string,
+  attributes: Record<string, string>,
+  password = PASSWORD,
+) {
   const mails = attributes.email ? mailsTo(t, attributes.email) : 0;
-  const signedUp = await t.sdk.send(new SignUpCommand({ ClientId: clientId, Username: username, Password: password, UserAttributes: attributeList(attributes) }));
+  const signedUp = await t.sdk.send(
+    new SignUpCommand({
+      ClientId: clientId,
+      Username: username,
+      Password: password,
+      UserAttributes: attributeList(attributes),
+    }),
+  );
   const medium = signedUp.CodeDeliveryDetails?.DeliveryMedium;
   assert.ok(medium, 'sign-up sent a code: use a pool with an auto-verified email or phone');
-  const code = medium === 'SMS' ? t.smsCodeFor(attributes.phone_number!) : await newCodeFor(t, attributes.email!, mails);
+  const code =
+    medium === 'SMS' ? t.smsCodeFor(attributes.phone_number!) : await newCodeFor(t, attributes.email!, mails);
   await t.sdk.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: username, ConfirmationCode: code }));
   return signedUp.UserSub!;
 }
 
 /** InitiateAuth USER_PASSWORD_AUTH that must answer tokens. */
-export async function signIn(t: CognitoTestApp, clientId: string, username: string, password = PASSWORD): Promise<Required<AuthenticationResultType>> {
+export async function signIn(
+  t: CognitoTestApp,
+  clientId: string,
+  username: string,
+  password = PASSWORD,
+): Promise<Required<AuthenticationResultType>> {
   const result = await t.sdk.send(
-    new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    }),
   );
   assert.equal(result.ChallengeName, undefined);
   const tokens = result.AuthenticationResult;
@@ -89,14 +121,22 @@ export async function signIn(t: CognitoTestApp, clientId: string, username: stri
 }
 
 /** Signs up, confirms and signs in; returns the sub and the tokens. */
-export async function signedInUser(t: CognitoTestApp, clientId: string, username: string, attributes: Record<string, string>) {
+export async function signedInUser(
+  t: CognitoTestApp,
+  clientId: string,
+  username: string,
+  attributes: Record<string, string>,
+) {
   const sub = await signUpConfirmed(t, clientId, username, attributes);
   const tokens = await signIn(t, clientId, username);
   return { sub, accessToken: tokens.AccessToken, idToken: tokens.IdToken, refreshToken: tokens.RefreshToken };
 }
 
 /** GetUser's attributes as a map. */
-export async function userAttributes(t: CognitoTestApp, accessToken: string): Promise<Record<string, string | undefined>> {
+export async function userAttributes(
+  t: CognitoTestApp,
+  accessToken: string,
+): Promise<Record<string, string | undefined>> {
   const me = await t.sdk.send(new GetUserCommand({ AccessToken: accessToken }));
   return attributeMap(me.UserAttributes);
 }

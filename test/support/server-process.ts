@@ -39,7 +39,10 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the server did not start within ${timeoutMs} ms:\n${output}`)),
+        timeoutMs,
+      );
       const onData = () => {
         if (output.includes('Cognate is listening on')) {
           clearTimeout(timer);

@@ -182,7 +182,8 @@ export async function startTwilioStandIn(
     },
     codeFor(phone: string) {
       const message = messages.findLast((m) => m.to === phone);
-      if (!message) throw new Error(`No SMS was sent to ${phone} (received: ${messages.map((m) => m.to).join(', ') || 'none'})`);
+      if (!message)
+        throw new Error(`No SMS was sent to ${phone} (received: ${messages.map((m) => m.to).join(', ') || 'none'})`);
       const code = /(?<!\d)\d{6}(?!\d)/.exec(message.body)?.[0];
       if (!code) throw new Error(`The latest SMS to ${phone} has no 6-digit code: ${JSON.stringify(message.body)}`);
       return code;

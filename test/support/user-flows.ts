@@ -10,7 +10,10 @@ export function assertProblem(res: TestResponse, status: number, code: string, d
   assert.equal(res.body.type, `urn:cognate:error:${code}`);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   if (detailPart !== undefined) {
-    assert.ok(String(res.body.detail).includes(detailPart), `detail ${JSON.stringify(res.body.detail)} lacks ${JSON.stringify(detailPart)}`);
+    assert.ok(
+      String(res.body.detail).includes(detailPart),
+      `detail ${JSON.stringify(res.body.detail)} lacks ${JSON.stringify(detailPart)}`,
+    );
   }
 }
 
@@ -55,7 +58,13 @@ export function otherCode(code: string): string {
   return String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 }
 
-export async function signUp(t: TestApp, clientId: string, username: string, userAttributes: Record<string, string>, password = PASSWORD) {
+export async function signUp(
+  t: TestApp,
+  clientId: string,
+  username: string,
+  userAttributes: Record<string, string>,
+  password = PASSWORD,
+) {
   return t.call('POST', '/v1/sign-up', { clientId, username, password, userAttributes });
 }
 

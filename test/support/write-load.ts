@@ -24,7 +24,9 @@ export async function http(
       ...(options.token && { authorization: `Bearer ${options.token}` }),
       ...options.headers,
     },
-    ...(options.body !== undefined && { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+    ...(options.body !== undefined && {
+      body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    }),
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });
   const text = await response.text();
@@ -76,11 +78,23 @@ export async function runWriteLoad(options: {
     const startedAt = Date.now();
     try {
       const r = await http(options.base, method, path, { body, token, timeoutMs });
-      const exchange: Exchange = { op, status: r.status, contentType: r.contentType, body: r.body, startedAt, endedAt: Date.now() };
+      const exchange: Exchange = {
+        op,
+        status: r.status,
+        contentType: r.contentType,
+        body: r.body,
+        startedAt,
+        endedAt: Date.now(),
+      };
       journal.exchanges.push(exchange);
       return exchange;
     } catch (error) {
-      const exchange: Exchange = { op, error: (error as Error).name + ': ' + (error as Error).message, startedAt, endedAt: Date.now() };
+      const exchange: Exchange = {
+        op,
+        error: (error as Error).name + ': ' + (error as Error).message,
+        startedAt,
+        endedAt: Date.now(),
+      };
       journal.exchanges.push(exchange);
       return exchange;
     }
@@ -99,9 +113,19 @@ export async function runWriteLoad(options: {
           userAttributes: { nickname: username, ...(options.email && { email: `${username}@example.com` }) },
         });
         journal.signUps.set(username, signUp.status === 201);
-        await record('sign-in', '/v1/auth/sign-in', 'POST', { clientId: options.clientId, username: user.username, password: options.password });
+        await record('sign-in', '/v1/auth/sign-in', 'POST', {
+          clientId: options.clientId,
+          username: user.username,
+          password: options.password,
+        });
         const value = `${options.prefix}-${round}`;
-        const patch = await record('patch', '/v1/me/attributes', 'PATCH', { userAttributes: { nickname: value } }, user.accessToken);
+        const patch = await record(
+          'patch',
+          '/v1/me/attributes',
+          'PATCH',
+          { userAttributes: { nickname: value } },
+          user.accessToken,
+        );
         history.push({ value, acked: patch.status === 200 });
       }
     }),
@@ -132,7 +156,12 @@ export async function checkJournal(url: string, poolId: string, journal: Journal
       [poolId],
     );
     const stored = new Map(rows.map((r) => [r.username, r.nickname]));
-    const check: JournalCheck = { ackedSignUpsMissing: [], failedSignUpsPresent: [], patchesLost: [], failedPatchesPresent: [] };
+    const check: JournalCheck = {
+      ackedSignUpsMissing: [],
+      failedSignUpsPresent: [],
+      patchesLost: [],
+      failedPatchesPresent: [],
+    };
     for (const [username, acked] of journal.signUps) {
       if (acked && !stored.has(username)) check.ackedSignUpsMissing.push(username);
       if (!acked && stored.has(username)) check.failedSignUpsPresent.push(username);
@@ -143,7 +172,9 @@ export async function checkJournal(url: string, poolId: string, journal: Journal
       const allowed = history.slice(lastAckedAt < 0 ? 0 : lastAckedAt).map((h) => h.value);
       const lastAcked = lastAckedAt < 0 ? null : history[lastAckedAt]!.value;
       // Nothing acknowledged: the seeded value or any value tried may be there.
-      if (lastAckedAt < 0 ? value !== null && !allowed.includes(value) && value !== username : !allowed.includes(value!)) {
+      if (
+        lastAckedAt < 0 ? value !== null && !allowed.includes(value) && value !== username : !allowed.includes(value!)
+      ) {
         check.patchesLost.push({ username, stored: value, lastAcked });
       } else if (value !== lastAcked && history.some((h) => !h.acked && h.value === value)) {
         check.failedPatchesPresent.push(username);

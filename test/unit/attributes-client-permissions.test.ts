@@ -12,11 +12,19 @@ const settings = pool({
   ],
 });
 
-describe('validating a client\'s lists (§4, §3)', () => {
+describe("validating a client's lists (§4, §3)", () => {
   const accepted: [string, string[] | null, string[] | null][] = [
     ['no lists', null, null],
-    ['every kind of readable name', ['sub', 'email', 'email_verified', 'phone_number_verified', 'custom:plan', 'dev:custom:secret'], null],
-    ['a write list with the required attribute, custom and immutable ones', null, ['email', 'given_name', 'custom:plan', 'custom:tenant']],
+    [
+      'every kind of readable name',
+      ['sub', 'email', 'email_verified', 'phone_number_verified', 'custom:plan', 'dev:custom:secret'],
+      null,
+    ],
+    [
+      'a write list with the required attribute, custom and immutable ones',
+      null,
+      ['email', 'given_name', 'custom:plan', 'custom:tenant'],
+    ],
     ['empty read list', [], ['email']],
   ];
   for (const operation of ['create', 'update'] as const) {
@@ -41,14 +49,23 @@ describe('validating a client\'s lists (§4, §3)', () => {
     ['an unknown custom attribute', ['custom:nope']],
     ['a developer-only name without its prefix', ['custom:secret']],
   ];
-  for (const [operation, suffix] of [['create', 'while creating a client'], ['update', 'while updating a client']] as const) {
+  for (const [operation, suffix] of [
+    ['create', 'while creating a client'],
+    ['update', 'while updating a client'],
+  ] as const) {
     for (const [label, write] of badWrites) {
       test(`${operation}: rejects a write list with ${label}`, () =>
-        assertInvalid(() => validateClientPermissions(settings, client(null, write), operation), `Invalid write attributes specified ${suffix}`));
+        assertInvalid(
+          () => validateClientPermissions(settings, client(null, write), operation),
+          `Invalid write attributes specified ${suffix}`,
+        ));
     }
     for (const [label, read] of badReads) {
       test(`${operation}: rejects a read list with ${label}`, () =>
-        assertInvalid(() => validateClientPermissions(settings, client(read, null), operation), `Invalid read attributes specified ${suffix}`));
+        assertInvalid(
+          () => validateClientPermissions(settings, client(read, null), operation),
+          `Invalid read attributes specified ${suffix}`,
+        ));
     }
   }
 
@@ -82,7 +99,8 @@ describe('canRead (docs/api.md: no list reads everything but developer-only)', (
     ['a list', ['dev:custom:secret'], 'dev:custom:secret', true],
   ];
   for (const [label, read, name, expected] of cases) {
-    test(`${label} ${JSON.stringify(read)}: ${name} → ${expected}`, () => assert.equal(canRead(settings, client(read, null), name), expected));
+    test(`${label} ${JSON.stringify(read)}: ${name} → ${expected}`, () =>
+      assert.equal(canRead(settings, client(read, null), name), expected));
   }
 });
 
@@ -91,7 +109,7 @@ describe('canWrite (docs/api.md: no list writes everything a client ever may)', 
     ['no list', null, 'email', true],
     ['no list', null, 'given_name', true],
     ['no list', null, 'custom:plan', true],
-    ['no list (mutability is the engine\'s rule)', null, 'custom:tenant', true],
+    ["no list (mutability is the engine's rule)", null, 'custom:tenant', true],
     ['no list', null, 'sub', false],
     ['no list', null, 'email_verified', false],
     ['no list', null, 'phone_number_verified', false],
@@ -103,6 +121,7 @@ describe('canWrite (docs/api.md: no list writes everything a client ever may)', 
     ['a list', ['email'], 'custom:plan', false],
   ];
   for (const [label, write, name, expected] of cases) {
-    test(`${label} ${JSON.stringify(write)}: ${name} → ${expected}`, () => assert.equal(canWrite(settings, client(null, write), name), expected));
+    test(`${label} ${JSON.stringify(write)}: ${name} → ${expected}`, () =>
+      assert.equal(canWrite(settings, client(null, write), name), expected));
   }
 });

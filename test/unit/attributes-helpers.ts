@@ -21,7 +21,10 @@ export function assertCognitoError(
     assert.ok(error instanceof CognitoError, `expected a CognitoError, got ${String(error)}`);
     assert.equal(error.name, name);
     assert.equal(error.status, status);
-    assert.ok(error.message.includes(messagePart), `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(messagePart)}`);
+    assert.ok(
+      error.message.includes(messagePart),
+      `message ${JSON.stringify(error.message)} lacks ${JSON.stringify(messagePart)}`,
+    );
     return true;
   });
 }
@@ -61,5 +64,6 @@ export const client = (
   writeAttributes: string[] | null = null,
 ): ClientAttributePermissions => deepFreeze({ readAttributes, writeAttributes });
 
-export const userActor = (perms: ClientAttributePermissions = client()): Actor => deepFreeze({ kind: 'user', client: perms });
+export const userActor = (perms: ClientAttributePermissions = client()): Actor =>
+  deepFreeze({ kind: 'user', client: perms });
 export const adminActor: Actor = deepFreeze({ kind: 'admin' });

@@ -26,7 +26,10 @@ describe('configuration', () => {
   });
 
   test('DATABASE_URL selects PostgreSQL; PUBLIC_URL loses its trailing slash', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/cognate', PUBLIC_URL: 'https://id.example.com/' });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/cognate',
+      PUBLIC_URL: 'https://id.example.com/',
+    });
     assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/cognate', poolSize: 10 });
     assert.equal(config.publicUrl, 'https://id.example.com');
   });
@@ -59,8 +62,13 @@ describe('configuration', () => {
     assert.equal(loadConfig({}).trustProxy, false);
     assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
     assert.equal(loadConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
-    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.10,::1' }).trustProxy, ['10.0.0.0/8', '192.0.2.10', '::1']);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.10,::1' }).trustProxy, [
+      '10.0.0.0/8',
+      '192.0.2.10',
+      '::1',
+    ]);
     assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback,uniquelocal' }).trustProxy, ['loopback', 'uniquelocal']);
-    for (const bad of ['true', 'local', '10.0.0.0/8,nope', '99']) assert.match(problemsOf({ TRUST_PROXY: bad })[0]!, /TRUST_PROXY must be/, bad);
+    for (const bad of ['true', 'local', '10.0.0.0/8,nope', '99'])
+      assert.match(problemsOf({ TRUST_PROXY: bad })[0]!, /TRUST_PROXY must be/, bad);
   });
 });

@@ -162,12 +162,28 @@ describe('SMTP channel', () => {
 
   test('codeFor returns the latest code and waits for one not yet sent', async () => {
     const channel = createSmtpChannel({ smtpUrl: capture.url.replace('smtp://', 'smtp://user:secret@'), mailFrom });
-    const courier = createCourier({ email: channel, sms: createLogChannel(recordingLogger()), logger: recordingLogger() });
+    const courier = createCourier({
+      email: channel,
+      sms: createLogChannel(recordingLogger()),
+      logger: recordingLogger(),
+    });
     try {
       const pending = capture.codeFor('later@example.com');
-      await courier.deliver({ medium: 'EMAIL', to: 'later@example.com', purpose: 'FORGOT_PASSWORD', code: '111111', username: 'l' });
+      await courier.deliver({
+        medium: 'EMAIL',
+        to: 'later@example.com',
+        purpose: 'FORGOT_PASSWORD',
+        code: '111111',
+        username: 'l',
+      });
       assert.equal(await pending, '111111');
-      await courier.deliver({ medium: 'EMAIL', to: 'later@example.com', purpose: 'FORGOT_PASSWORD', code: '222222', username: 'l' });
+      await courier.deliver({
+        medium: 'EMAIL',
+        to: 'later@example.com',
+        purpose: 'FORGOT_PASSWORD',
+        code: '222222',
+        username: 'l',
+      });
       assert.equal(await capture.codeFor('later@example.com'), '222222');
       await assert.rejects(capture.codeFor('never@example.com', 100), /No matching mail/);
     } finally {
@@ -181,7 +197,10 @@ describe('SMTP channel', () => {
     try {
       const err = await courier
         .deliver({ medium: 'EMAIL', to: 'nobody@example.com', purpose: 'SIGN_UP', code: '737373', username: 'n' })
-        .then(() => assert.fail('deliver should have thrown'), (e: unknown) => e);
+        .then(
+          () => assert.fail('deliver should have thrown'),
+          (e: unknown) => e,
+        );
       assert.ok(isCognitoError(err));
       assert.equal(err.name, 'CodeDeliveryFailureException');
       assert.ok(err.cause instanceof Error);
@@ -197,11 +216,16 @@ describe('SMTP channel', () => {
 
   test('a closed port makes deliver throw CodeDeliveryFailureException', async () => {
     const port = await closedPort();
-    const courier = createCourierFromConfig({ smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom, logger: recordingLogger() });
+    const courier = createCourierFromConfig({
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      mailFrom,
+      logger: recordingLogger(),
+    });
     try {
       await assert.rejects(
         courier.deliver({ medium: 'EMAIL', to: 'jane@example.com', purpose: 'SIGN_UP', code: '123456', username: 'j' }),
-        (err: unknown) => isCognitoError(err) && err.name === 'CodeDeliveryFailureException' && err.cause instanceof Error,
+        (err: unknown) =>
+          isCognitoError(err) && err.name === 'CodeDeliveryFailureException' && err.cause instanceof Error,
       );
     } finally {
       await courier.close();
@@ -215,8 +239,20 @@ describe('log channel', () => {
     const courier = createCourierFromConfig({ mailFrom, logger });
     assert.ok(logger.calls.some((c) => c.level === 'warn' && /SMTP_URL/.test(c.msg ?? '')));
 
-    const email = await courier.deliver({ medium: 'EMAIL', to: 'jane@example.com', purpose: 'VERIFY_ATTRIBUTE', code: '246810', username: 'jane' });
-    const sms = await courier.deliver({ medium: 'SMS', to: '+12128601234', purpose: 'SIGN_UP', code: '135791', username: 'jane' });
+    const email = await courier.deliver({
+      medium: 'EMAIL',
+      to: 'jane@example.com',
+      purpose: 'VERIFY_ATTRIBUTE',
+      code: '246810',
+      username: 'jane',
+    });
+    const sms = await courier.deliver({
+      medium: 'SMS',
+      to: '+12128601234',
+      purpose: 'SIGN_UP',
+      code: '135791',
+      username: 'jane',
+    });
     assert.deepEqual(email, { channel: 'log' });
     assert.deepEqual(sms, { channel: 'log' });
 

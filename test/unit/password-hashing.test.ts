@@ -10,7 +10,8 @@ import { createPasswordHasher, limitConcurrency } from '../../src/modules/user-s
 const cheap = { memoryCostKiB: 1024, timeCost: 1, parallelism: 1 };
 
 /** A thread's nice value: field 19 of /proc/<pid>/task/<tid>/stat (after the parenthesised name). */
-const niceOf = (tid: number) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+const niceOf = (tid: number) =>
+  Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 
 describe('password hashing: where it runs', () => {
   test('limitConcurrency runs at most `limit` tasks at once, the others in arrival order, and frees slots on failure', async () => {
@@ -60,35 +61,48 @@ describe('password hashing: where it runs', () => {
     await Promise.all([
       ...Array.from({ length: 4 }, () => hasher.hash('pw')),
       // A well-formed hash within the ceiling: anything else is refused before argon2 is asked.
-      ...Array.from({ length: 4 }, () => hasher.verify(`$argon2id$v=19$m=1024,t=1,p=1$${'A'.repeat(22)}$${'B'.repeat(43)}`, 'pw')),
+      ...Array.from({ length: 4 }, () =>
+        hasher.verify(`$argon2id$v=19$m=1024,t=1,p=1$${'A'.repeat(22)}$${'B'.repeat(43)}`, 'pw'),
+      ),
       ...Array.from({ length: 3 }, () => hasher.verifyDummy('pw')),
     ]);
     assert.equal(most, 2);
   });
 
   test('the default cap is the number of cores, and the hashing threads run at nice 10', () => {
-    assert.deepEqual(loadConfig({}).hashingThreads, { threadNice: 10, maxConcurrent: availableParallelism(), poolThreads: 4 });
-    assert.deepEqual(loadConfig({ ARGON2_THREAD_NICE: '0', ARGON2_MAX_CONCURRENT: '3', UV_THREADPOOL_SIZE: '8' }).hashingThreads, {
-      threadNice: 0,
-      maxConcurrent: 3,
-      poolThreads: 8,
+    assert.deepEqual(loadConfig({}).hashingThreads, {
+      threadNice: 10,
+      maxConcurrent: availableParallelism(),
+      poolThreads: 4,
     });
+    assert.deepEqual(
+      loadConfig({ ARGON2_THREAD_NICE: '0', ARGON2_MAX_CONCURRENT: '3', UV_THREADPOOL_SIZE: '8' }).hashingThreads,
+      {
+        threadNice: 0,
+        maxConcurrent: 3,
+        poolThreads: 8,
+      },
+    );
   });
 
-  test('on Linux, the libuv pool threads that hash get the lower priority; the event loop thread keeps its own', { skip: !existsSync('/proc/thread-self') }, async () => {
-    const before = niceOf(process.pid);
-    const hasher = createPasswordHasher({ ...cheap, threadNice: Math.min(19, before + 5), maxConcurrent: 4 });
-    // Enough rounds for every pool thread to answer a probe (each hash sends one ahead of it).
-    for (let round = 0; round < 50 && hasher.deprioritisedThreads().length < 4; round++) {
-      await Promise.all(Array.from({ length: 8 }, () => hasher.hash('pw')));
-    }
-    const threads = hasher.deprioritisedThreads();
-    assert.equal(threads.length, 4, `pool threads found: ${threads.join(', ')}`);
-    assert.ok(!threads.includes(process.pid));
-    for (const tid of threads) assert.equal(niceOf(tid), Math.min(19, before + 5), `thread ${tid}`);
-    assert.equal(niceOf(process.pid), before, 'the event loop thread keeps its priority');
-    assert.equal(await hasher.verify(await hasher.hash('pw'), 'pw'), true);
-  });
+  test(
+    'on Linux, the libuv pool threads that hash get the lower priority; the event loop thread keeps its own',
+    { skip: !existsSync('/proc/thread-self') },
+    async () => {
+      const before = niceOf(process.pid);
+      const hasher = createPasswordHasher({ ...cheap, threadNice: Math.min(19, before + 5), maxConcurrent: 4 });
+      // Enough rounds for every pool thread to answer a probe (each hash sends one ahead of it).
+      for (let round = 0; round < 50 && hasher.deprioritisedThreads().length < 4; round++) {
+        await Promise.all(Array.from({ length: 8 }, () => hasher.hash('pw')));
+      }
+      const threads = hasher.deprioritisedThreads();
+      assert.equal(threads.length, 4, `pool threads found: ${threads.join(', ')}`);
+      assert.ok(!threads.includes(process.pid));
+      for (const tid of threads) assert.equal(niceOf(tid), Math.min(19, before + 5), `thread ${tid}`);
+      assert.equal(niceOf(process.pid), before, 'the event loop thread keeps its priority');
+      assert.equal(await hasher.verify(await hasher.hash('pw'), 'pw'), true);
+    },
+  );
 
   test('threadNice 0 leaves every thread alone', async () => {
     const hasher = createPasswordHasher({ ...cheap, threadNice: 0 });

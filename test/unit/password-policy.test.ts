@@ -31,7 +31,13 @@ describe('password policy', () => {
   }
 
   test('a relaxed policy accepts what it does not require', () => {
-    const relaxed = { minimumLength: 6, requireUppercase: false, requireLowercase: true, requireNumbers: false, requireSymbols: false };
+    const relaxed = {
+      minimumLength: 6,
+      requireUppercase: false,
+      requireLowercase: true,
+      requireNumbers: false,
+      requireSymbols: false,
+    };
     checkPassword(relaxed, 'simple');
   });
 });
@@ -57,7 +63,10 @@ describe('pool policies', () => {
   });
 
   test('token lifetimes outside Cognito’s bounds are refused', () => {
-    assert.throws(() => resolvePolicies({ tokens: { accessTokenTtlSeconds: 60 } }), /accessTokenTtlSeconds must be between 300 and 86400/);
+    assert.throws(
+      () => resolvePolicies({ tokens: { accessTokenTtlSeconds: 60 } }),
+      /accessTokenTtlSeconds must be between 300 and 86400/,
+    );
     assert.throws(() => resolvePolicies({ tokens: { refreshTokenTtlSeconds: 60 } }), /refreshTokenTtlSeconds/);
   });
 });

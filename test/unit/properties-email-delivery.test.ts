@@ -12,14 +12,20 @@ import { createSmtpChannel } from '../../src/modules/courier/channels/smtp.chann
 import type { Channel } from '../../src/modules/courier/courier.ts';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.ts';
 
-const RUNS = { seed: Number(process.env.PROPERTY_SEED ?? 20261126), numRuns: Number(process.env.PROPERTY_RUNS ?? 150) } as const;
+const RUNS = {
+  seed: Number(process.env.PROPERTY_SEED ?? 20261126),
+  numRuns: Number(process.env.PROPERTY_RUNS ?? 150),
+} as const;
 
 let smtp: SmtpCapture;
 let channel: Channel;
 before(async () => {
   smtp = await startSmtpCapture();
   // A pooled connection: the property sends many mails, and a new connection each costs ~60 ms.
-  channel = createSmtpChannel({ smtpUrl: `${smtp.url}${smtp.url.includes('?') ? '&' : '?'}pool=true`, mailFrom: 'Cognate Tests <tests@cognate.test>' });
+  channel = createSmtpChannel({
+    smtpUrl: `${smtp.url}${smtp.url.includes('?') ? '&' : '?'}pool=true`,
+    mailFrom: 'Cognate Tests <tests@cognate.test>',
+  });
 });
 after(async () => {
   await channel?.close?.();
@@ -27,7 +33,11 @@ after(async () => {
 });
 
 /** Address-like text: mostly ASCII punctuation that mail syntax gives meaning to, around one `@`. */
-const part = fc.string({ unit: fc.constantFrom(...'ab9.-_+<>()[]:;,"\\!#$%&\'*/=?^`{|}~ü🙂'.split(/(?:)/u)), minLength: 1, maxLength: 8 });
+const part = fc.string({
+  unit: fc.constantFrom(...'ab9.-_+<>()[]:;,"\\!#$%&\'*/=?^`{|}~ü🙂'.split(/(?:)/u)),
+  minLength: 1,
+  maxLength: 8,
+});
 const address = fc.oneof(
   fc.tuple(part, part).map(([local, domain]) => `${local}@${domain}`),
   fc.tuple(part, part, part).map(([local, a, b]) => `${local}@${a}.${b}`),
@@ -40,7 +50,15 @@ test('every address isEmailAddress accepts is taken by an SMTP server through th
     fc.asyncProperty(address, async (to) => {
       if (!isEmailAddress(to)) return;
       accepted += 1;
-      await channel.send({ medium: 'EMAIL', to, purpose: 'SIGN_UP', subject: 's', text: 'Your code is 123456', code: '123456', username: 'u' });
+      await channel.send({
+        medium: 'EMAIL',
+        to,
+        purpose: 'SIGN_UP',
+        subject: 's',
+        text: 'Your code is 123456',
+        code: '123456',
+        username: 'u',
+      });
     }),
     RUNS,
   );
@@ -48,7 +66,18 @@ test('every address isEmailAddress accepts is taken by an SMTP server through th
 });
 
 test('addresses a mail server refuses in RCPT TO are not email addresses', () => {
-  for (const value of ['+<@5VoN', 'a@b<c', 'a>b@c.d', 'a..b@c.d', 'a@b_c.d', 'a@b(c)', 'a@b,c', 'a@b:c', 'a@b/c', 'a@b+c']) {
+  for (const value of [
+    '+<@5VoN',
+    'a@b<c',
+    'a>b@c.d',
+    'a..b@c.d',
+    'a@b_c.d',
+    'a@b(c)',
+    'a@b,c',
+    'a@b:c',
+    'a@b/c',
+    'a@b+c',
+  ]) {
     assert.equal(isEmailAddress(value), false, value);
   }
 });

@@ -6,12 +6,44 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { FilterSyntaxError, MAX_FILTER_LENGTH, formatUserFilter, parseUserFilter, type UserFilter } from '../../src/modules/user-store/user-filter.ts';
+import {
+  FilterSyntaxError,
+  MAX_FILTER_LENGTH,
+  formatUserFilter,
+  parseUserFilter,
+  type UserFilter,
+} from '../../src/modules/user-store/user-filter.ts';
 
-const RUNS = { seed: Number(process.env.PROPERTY_SEED ?? 20261126), numRuns: Number(process.env.PROPERTY_RUNS ?? 1000) } as const;
+const RUNS = {
+  seed: Number(process.env.PROPERTY_SEED ?? 20261126),
+  numRuns: Number(process.env.PROPERTY_RUNS ?? 1000),
+} as const;
 
 /** Characters that matter to the grammar, plus whitespace of several kinds and odd code points. */
-const tricky = fc.constantFrom('=', '^', '"', '\\', ' ', '\t', '\n', '\u00A0', '\u2028', '\uFEFF', '\u0000', '\uD800', '\uDC00', '🙂', 'é', '\u202E', 'a', 'Z', ':', '_', '-', '0');
+const tricky = fc.constantFrom(
+  '=',
+  '^',
+  '"',
+  '\\',
+  ' ',
+  '\t',
+  '\n',
+  '\u00A0',
+  '\u2028',
+  '\uFEFF',
+  '\u0000',
+  '\uD800',
+  '\uDC00',
+  '🙂',
+  'é',
+  '\u202E',
+  'a',
+  'Z',
+  ':',
+  '_',
+  '-',
+  '0',
+);
 const anyText = fc.oneof(
   fc.string({ maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -24,17 +56,19 @@ const nameChar = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz_:-0123456789'.split('')) },
   { weight: 1, arbitrary: fc.constantFrom('é', '🙂', 'ß', '.', '@', '+', '\uD800') },
 );
-const filterArb: fc.Arbitrary<UserFilter> = fc.record({
-  name: fc.string({ unit: nameChar, minLength: 1, maxLength: 40 }),
-  operator: fc.constantFrom('=', '^=') as fc.Arbitrary<'=' | '^='>,
-  value: fc.oneof(
-    fc.string({ maxLength: 80 }),
-    fc.string({ unit: tricky, maxLength: 80 }),
-    fc.string({ unit: 'grapheme', maxLength: 40 }),
-    // Near the length limit, where a longer canonical form would no longer parse.
-    fc.string({ minLength: 190, maxLength: 250 }),
-  ),
-}).map((filter) => ({ ...filter }));
+const filterArb: fc.Arbitrary<UserFilter> = fc
+  .record({
+    name: fc.string({ unit: nameChar, minLength: 1, maxLength: 40 }),
+    operator: fc.constantFrom('=', '^=') as fc.Arbitrary<'=' | '^='>,
+    value: fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: tricky, maxLength: 80 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      // Near the length limit, where a longer canonical form would no longer parse.
+      fc.string({ minLength: 190, maxLength: 250 }),
+    ),
+  })
+  .map((filter) => ({ ...filter }));
 
 /** Spellings of the same filter: any whitespace around the parts, the operator written tight or loose. */
 const space = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00A0', '\u3000'), maxLength: 3 });
@@ -68,7 +102,10 @@ test('any text parses to a filter or none, or is a FilterSyntaxError pointing wi
       if (result instanceof FilterSyntaxError) {
         const length = Array.from(text).length;
         assert.ok(Number.isInteger(result.position) && result.position >= 1, `position ${result.position}`);
-        assert.ok(result.position <= Math.max(length, MAX_FILTER_LENGTH) + 1, `position ${result.position} of ${length}`);
+        assert.ok(
+          result.position <= Math.max(length, MAX_FILTER_LENGTH) + 1,
+          `position ${result.position} of ${length}`,
+        );
         assert.match(result.message, /^Error while parsing filter: .+ at position \d+\.$/s);
       } else if (result === null) {
         assert.equal(text.trim(), '', 'only a blank filter means no filter');
@@ -80,13 +117,20 @@ test('any text parses to a filter or none, or is a FilterSyntaxError pointing wi
 
 test('format(parse(x)) parses back to the same filter', () => {
   fc.assert(
-    fc.property(fc.oneof(anyText, spelled.map(({ text }) => text), atLimit), (text) => {
-      const parsed = parseOrError(text);
-      if (parsed === null || parsed instanceof FilterSyntaxError) return;
-      const canonical = formatUserFilter(parsed);
-      assert.deepEqual(parseUserFilter(canonical), parsed, `canonical form ${JSON.stringify(canonical)}`);
-      assert.equal(formatUserFilter(parseUserFilter(canonical)!), canonical, 'the canonical form is a fixed point');
-    }),
+    fc.property(
+      fc.oneof(
+        anyText,
+        spelled.map(({ text }) => text),
+        atLimit,
+      ),
+      (text) => {
+        const parsed = parseOrError(text);
+        if (parsed === null || parsed instanceof FilterSyntaxError) return;
+        const canonical = formatUserFilter(parsed);
+        assert.deepEqual(parseUserFilter(canonical), parsed, `canonical form ${JSON.stringify(canonical)}`);
+        assert.equal(formatUserFilter(parseUserFilter(canonical)!), canonical, 'the canonical form is a fixed point');
+      },
+    ),
     RUNS,
   );
 });
@@ -110,7 +154,10 @@ test('the canonical form of a filter is never longer than any accepted spelling 
   fc.assert(
     fc.property(spelled, ({ filter, text }) => {
       fc.pre(text.length <= MAX_FILTER_LENGTH);
-      assert.ok(formatUserFilter(filter).length <= text.length, `${JSON.stringify(formatUserFilter(filter))} vs ${JSON.stringify(text)}`);
+      assert.ok(
+        formatUserFilter(filter).length <= text.length,
+        `${JSON.stringify(formatUserFilter(filter))} vs ${JSON.stringify(text)}`,
+      );
     }),
     RUNS,
   );

@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { AdminGetUserCommand, CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminGetUserCommand,
+  CognitoIdentityProviderClient,
+  ListUsersCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CognitoError, errorCatalog, type CognitoErrorName } from '../../src/errors/cognito-error.ts';
-import { createSigV4Verifier, type AwsCredentials, type IncomingSignedRequest } from '../../src/modules/aws-auth/index.ts';
+import {
+  createSigV4Verifier,
+  type AwsCredentials,
+  type IncomingSignedRequest,
+} from '../../src/modules/aws-auth/index.ts';
 
-const CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIACOGNATETEST00001', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY' };
+const CREDENTIALS: AwsCredentials = {
+  accessKeyId: 'AKIACOGNATETEST00001',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY',
+};
 const SIGNED_AT = new Date('2026-11-26T08:25:00Z');
 const BODY = JSON.stringify({ UserPoolId: 'eu-west-1_AbCdEf123', Limit: 10, Filter: 'email ^= "ana"' });
 
@@ -26,7 +37,9 @@ type SignOptions = {
 };
 
 /** Signs a request with SignatureV4 exactly as the AWS SDK v3 for cognito-idp builds and signs it. */
-async function signRequest(options: SignOptions = {}): Promise<IncomingSignedRequest & { headers: Record<string, string> }> {
+async function signRequest(
+  options: SignOptions = {},
+): Promise<IncomingSignedRequest & { headers: Record<string, string> }> {
   const body = options.body ?? BODY;
   const signer = new SignatureV4({
     credentials: options.credentials ?? CREDENTIALS,
@@ -48,7 +61,8 @@ async function signRequest(options: SignOptions = {}): Promise<IncomingSignedReq
         'x-amz-target': options.target ?? 'AWSCognitoIdentityProviderService.ListUsers',
         'content-length': String(Buffer.byteLength(body)),
         'x-amz-user-agent': 'aws-sdk-js/3.1168.0',
-        'user-agent': 'aws-sdk-js/3.1168.0 ua/2.1 os/linux lang/js md/nodejs#20.20.2 api/cognito-identity-provider#3.1168.0',
+        'user-agent':
+          'aws-sdk-js/3.1168.0 ua/2.1 os/linux lang/js md/nodejs#20.20.2 api/cognito-identity-provider#3.1168.0',
         host: '127.0.0.1:3000',
         'amz-sdk-invocation-id': '0b4a4cb8-5a3f-4ed2-9a1f-3c0a8a3c9b11',
         'amz-sdk-request': 'attempt=1; max=3',
@@ -78,7 +92,11 @@ function signatureOf(request: IncomingSignedRequest): string {
 }
 
 /** The promise rejects with a CognitoError of that name (and message); no error ever carries the secret. */
-async function rejects(promise: Promise<unknown>, name: CognitoErrorName, message?: string | RegExp): Promise<CognitoError> {
+async function rejects(
+  promise: Promise<unknown>,
+  name: CognitoErrorName,
+  message?: string | RegExp,
+): Promise<CognitoError> {
   let caught: unknown;
   try {
     await promise;
@@ -134,8 +152,14 @@ describe('SigV4 verification: requests that must pass', () => {
   });
 
   test('whatever headers the client chose to sign are re-signed, even normally unsignable ones', async () => {
-    const request = await signRequest({ signableHeaders: new Set(['user-agent']), extraHeaders: { 'x-custom': 'a  b\t c ' } });
-    assert.match(String(request.headers['authorization']), /;user-agent;x-amz-content-sha256;x-amz-date;x-amz-target;x-amz-user-agent;x-custom,/);
+    const request = await signRequest({
+      signableHeaders: new Set(['user-agent']),
+      extraHeaders: { 'x-custom': 'a  b\t c ' },
+    });
+    assert.match(
+      String(request.headers['authorization']),
+      /;user-agent;x-amz-content-sha256;x-amz-date;x-amz-target;x-amz-user-agent;x-custom,/,
+    );
     await verifier.verify(request, SIGNED_AT);
 
     request.headers['user-agent'] = 'someone else';
@@ -146,8 +170,16 @@ describe('SigV4 verification: requests that must pass', () => {
     const query = { b: 'two words', a: ['2', '1'] };
     const request = await signRequest({ query });
     await verifier.verify(request, SIGNED_AT);
-    await rejects(verifier.verify({ ...request, query: { ...query, b: 'other' } }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
-    await rejects(verifier.verify({ ...request, query: { b: 'two words' } }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
+    await rejects(
+      verifier.verify({ ...request, query: { ...query, b: 'other' } }, SIGNED_AT),
+      'InvalidSignatureException',
+      MISMATCH,
+    );
+    await rejects(
+      verifier.verify({ ...request, query: { b: 'two words' } }, SIGNED_AT),
+      'InvalidSignatureException',
+      MISMATCH,
+    );
   });
 
   test('clock skew: exactly at the limit passes, on both sides', async () => {
@@ -167,13 +199,20 @@ describe('SigV4 verification: requests produced by the real AWS SDK', () => {
       credentials,
       maxAttempts: 1,
       requestHandler: {
-        async handle(request: { method: string; path: string; query?: Record<string, string | string[] | null>; headers: Record<string, string>; body?: unknown }) {
+        async handle(request: {
+          method: string;
+          path: string;
+          query?: Record<string, string | string[] | null>;
+          headers: Record<string, string>;
+          body?: unknown;
+        }) {
           const body = request.body;
           captured.push({
             method: request.method,
             path: request.path,
             headers: { ...request.headers },
-            body: typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : '',
+            body:
+              typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : '',
           });
           return {
             response: {
@@ -217,7 +256,13 @@ describe('SigV4 verification: requests produced by the real AWS SDK', () => {
     const [request] = captured;
     assert.ok(request);
     await rejects(
-      verifier.verify({ ...request, headers: { ...request.headers, 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminDeleteUser' } }, new Date()),
+      verifier.verify(
+        {
+          ...request,
+          headers: { ...request.headers, 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminDeleteUser' },
+        },
+        new Date(),
+      ),
       'InvalidSignatureException',
       MISMATCH,
     );
@@ -246,7 +291,10 @@ describe('SigV4 verification: requests that must fail', () => {
     const forgedHash = (await signRequest({ body }))['headers']['x-amz-content-sha256'];
     assert.ok(forgedHash);
     await rejects(
-      verifier.verify({ ...request, body, headers: { ...request.headers, 'x-amz-content-sha256': forgedHash } }, SIGNED_AT),
+      verifier.verify(
+        { ...request, body, headers: { ...request.headers, 'x-amz-content-sha256': forgedHash } },
+        SIGNED_AT,
+      ),
       'InvalidSignatureException',
       MISMATCH,
     );
@@ -272,7 +320,11 @@ describe('SigV4 verification: requests that must fail', () => {
       ['host', 'cognate.example.com'],
       ['x-amz-user-agent', 'aws-sdk-js/3.0.0'],
     ] as const) {
-      await rejects(verifier.verify({ ...request, headers: { ...request.headers, [name]: value } }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
+      await rejects(
+        verifier.verify({ ...request, headers: { ...request.headers, [name]: value } }, SIGNED_AT),
+        'InvalidSignatureException',
+        MISMATCH,
+      );
     }
     await rejects(verifier.verify({ ...request, method: 'PUT' }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
     await rejects(verifier.verify({ ...request, path: '/other' }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
@@ -282,39 +334,68 @@ describe('SigV4 verification: requests that must fail', () => {
     const request = await signRequest();
     const headers = { ...request.headers };
     delete headers['amz-sdk-request'];
-    await rejects(verifier.verify({ ...request, headers }, SIGNED_AT), 'InvalidSignatureException', "Signed header 'amz-sdk-request' is missing from the request.");
+    await rejects(
+      verifier.verify({ ...request, headers }, SIGNED_AT),
+      'InvalidSignatureException',
+      "Signed header 'amz-sdk-request' is missing from the request.",
+    );
   });
 
   test('wrong secret: the catalog message, without the secret or the expected signature', async () => {
     const good = await signRequest();
-    const bad = await signRequest({ credentials: { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey: 'wrong-secret' } });
+    const bad = await signRequest({
+      credentials: { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey: 'wrong-secret' },
+    });
     const error = await rejects(verifier.verify(bad, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
     assert.ok(!error.message.includes(signatureOf(good)));
     assert.ok(!JSON.stringify(error).includes(signatureOf(good)));
   });
 
   test('unknown access key id', async () => {
-    const request = await signRequest({ credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: CREDENTIALS.secretAccessKey } });
-    await rejects(verifier.verify(request, SIGNED_AT), 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    const request = await signRequest({
+      credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: CREDENTIALS.secretAccessKey },
+    });
+    await rejects(
+      verifier.verify(request, SIGNED_AT),
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+    );
   });
 
   test('no credentials configured: every signed request is from an unrecognized client', async () => {
     const unconfigured = createSigV4Verifier(undefined);
-    await rejects(unconfigured.verify(await signRequest(), SIGNED_AT), 'UnrecognizedClientException', 'The security token included in the request is invalid.');
-    await rejects(unconfigured.verify({ method: 'POST', path: '/', headers: { host: 'h' }, body: '' }, SIGNED_AT), 'MissingAuthenticationTokenException');
+    await rejects(
+      unconfigured.verify(await signRequest(), SIGNED_AT),
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+    );
+    await rejects(
+      unconfigured.verify({ method: 'POST', path: '/', headers: { host: 'h' }, body: '' }, SIGNED_AT),
+      'MissingAuthenticationTokenException',
+    );
   });
 
   test('temporary credentials (x-amz-security-token) are not known here', async () => {
-    const request = await signRequest({ credentials: { ...CREDENTIALS, sessionToken: 'FwoGZXIvYXdzEJr//////////session' } });
+    const request = await signRequest({
+      credentials: { ...CREDENTIALS, sessionToken: 'FwoGZXIvYXdzEJr//////////session' },
+    });
     assert.ok(request.headers['x-amz-security-token']);
-    await rejects(verifier.verify(request, SIGNED_AT), 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    await rejects(
+      verifier.verify(request, SIGNED_AT),
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+    );
   });
 
   test('no Authorization header', async () => {
     const request = await signRequest();
     const headers = { ...request.headers };
     delete headers['authorization'];
-    await rejects(verifier.verify({ ...request, headers }, SIGNED_AT), 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    await rejects(
+      verifier.verify({ ...request, headers }, SIGNED_AT),
+      'MissingAuthenticationTokenException',
+      'Missing Authentication Token',
+    );
   });
 
   test('presigned query-string authentication is refused, alone or alongside the header', async () => {
@@ -323,7 +404,11 @@ describe('SigV4 verification: requests that must fail', () => {
     delete headers['authorization'];
     const query = { 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-Signature': 'ab'.repeat(32) };
     await rejects(verifier.verify({ ...request, headers, query }, SIGNED_AT), 'InvalidSignatureException', /presigned/);
-    await rejects(verifier.verify({ ...request, query }, SIGNED_AT), 'InvalidSignatureException', /Only one auth mechanism allowed/);
+    await rejects(
+      verifier.verify({ ...request, query }, SIGNED_AT),
+      'InvalidSignatureException',
+      /Only one auth mechanism allowed/,
+    );
   });
 
   test('garbage or incomplete Authorization headers say what is wrong', async () => {
@@ -336,23 +421,42 @@ describe('SigV4 verification: requests that must fail', () => {
       ['garbage', /Unsupported Authorization type 'garbage'/],
       ['Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig', /Unsupported Authorization type 'Bearer'/],
       [authorization.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1'), /only AWS4-HMAC-SHA256 is accepted/],
-      ['AWS4-HMAC-SHA256', /requires 'Credential' parameter\. .*requires 'SignedHeaders' parameter\. .*requires 'Signature' parameter\./],
+      [
+        'AWS4-HMAC-SHA256',
+        /requires 'Credential' parameter\. .*requires 'SignedHeaders' parameter\. .*requires 'Signature' parameter\./,
+      ],
       [`AWS4-HMAC-SHA256 ${signedHeaders}, ${signature}`, /^Authorization header requires 'Credential' parameter\.$/],
       [`AWS4-HMAC-SHA256 ${credential}, ${signedHeaders}`, /^Authorization header requires 'Signature' parameter\.$/],
       [`AWS4-HMAC-SHA256 ${credential}, ${signature}`, /^Authorization header requires 'SignedHeaders' parameter\.$/],
       [`AWS4-HMAC-SHA256 ${credential} ${signedHeaders} ${signature}`, /./],
       [`AWS4-HMAC-SHA256 ${credential}, ${credential}, ${signedHeaders}, ${signature}`, /more than once/],
       [`AWS4-HMAC-SHA256 ${credential}, ${signedHeaders}, ${signature}, Extra=1`, /unknown parameter/],
-      [`AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/20261126/eu-west-1, ${signedHeaders}, ${signature}`, /must have the form/],
-      [`AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/2026-11-26/eu-west-1/cognito-idp/aws4_request, ${signedHeaders}, ${signature}`, /must have the form/],
-      [`AWS4-HMAC-SHA256 ${credential.replace('aws4_request', 'aws5_request')}, ${signedHeaders}, ${signature}`, /valid terminator: 'aws4_request'/],
+      [
+        `AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/20261126/eu-west-1, ${signedHeaders}, ${signature}`,
+        /must have the form/,
+      ],
+      [
+        `AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/2026-11-26/eu-west-1/cognito-idp/aws4_request, ${signedHeaders}, ${signature}`,
+        /must have the form/,
+      ],
+      [
+        `AWS4-HMAC-SHA256 ${credential.replace('aws4_request', 'aws5_request')}, ${signedHeaders}, ${signature}`,
+        /valid terminator: 'aws4_request'/,
+      ],
       [`AWS4-HMAC-SHA256 ${credential}, SignedHeaders=Host;X-Amz-Date, ${signature}`, /lower-case header names/],
       [`AWS4-HMAC-SHA256 ${credential}, SignedHeaders=host;;x-amz-date, ${signature}`, /lower-case header names/],
       [`AWS4-HMAC-SHA256 ${credential}, ${signedHeaders}, Signature=xyz`, /64 lower-case hexadecimal/],
-      [`AWS4-HMAC-SHA256 ${credential}, SignedHeaders=date;host;x-amz-date, ${signature}`, /'Date' header is not supported/],
+      [
+        `AWS4-HMAC-SHA256 ${credential}, SignedHeaders=date;host;x-amz-date, ${signature}`,
+        /'Date' header is not supported/,
+      ],
     ];
     for (const [value, message] of cases) {
-      await rejects(verifier.verify({ ...request, headers: { ...request.headers, authorization: value } }, SIGNED_AT), 'InvalidSignatureException', message);
+      await rejects(
+        verifier.verify({ ...request, headers: { ...request.headers, authorization: value } }, SIGNED_AT),
+        'InvalidSignatureException',
+        message,
+      );
     }
   });
 
@@ -363,22 +467,36 @@ describe('SigV4 verification: requests that must fail', () => {
 
     const noDate = await signRequest({ unsignableHeaders: new Set(['x-amz-date']) });
     assert.doesNotMatch(String(noDate.headers['authorization']), /x-amz-date/);
-    await rejects(verifier.verify(noDate, SIGNED_AT), 'InvalidSignatureException', /'X-Amz-Date' must be a 'SignedHeader'/);
+    await rejects(
+      verifier.verify(noDate, SIGNED_AT),
+      'InvalidSignatureException',
+      /'X-Amz-Date' must be a 'SignedHeader'/,
+    );
   });
 
   test('x-amz-target must be signed: a signature without it cannot be replayed under another action', async () => {
-    const noTarget = await signRequest({ target: 'AWSCognitoIdentityProviderService.AdminGetUser', unsignableHeaders: new Set(['x-amz-target']) });
+    const noTarget = await signRequest({
+      target: 'AWSCognitoIdentityProviderService.AdminGetUser',
+      unsignableHeaders: new Set(['x-amz-target']),
+    });
     assert.doesNotMatch(String(noTarget.headers['authorization']), /x-amz-target/);
     const message = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.";
     await rejects(verifier.verify(noTarget, SIGNED_AT), 'InvalidSignatureException', message);
-    const replayed = { ...noTarget, headers: { ...noTarget.headers, 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminDisableUser' } };
+    const replayed = {
+      ...noTarget,
+      headers: { ...noTarget.headers, 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminDisableUser' },
+    };
     await rejects(verifier.verify(replayed, SIGNED_AT), 'InvalidSignatureException', message);
   });
 
   test('content-type must be signed when the request carries one', async () => {
     const noType = await signRequest({ unsignableHeaders: new Set(['content-type']) });
     assert.doesNotMatch(String(noType.headers['authorization']), /content-type/);
-    await rejects(verifier.verify(noType, SIGNED_AT), 'InvalidSignatureException', "'Content-Type' must be a 'SignedHeader' in the AWS Authorization.");
+    await rejects(
+      verifier.verify(noType, SIGNED_AT),
+      'InvalidSignatureException',
+      "'Content-Type' must be a 'SignedHeader' in the AWS Authorization.",
+    );
     // A request without a Content-Type has nothing to sign there.
     const headers = { ...noType.headers };
     delete headers['content-type'];
@@ -388,7 +506,11 @@ describe('SigV4 verification: requests that must fail', () => {
   test('the credential scope must name cognito-idp, in AWS words', async () => {
     for (const service of ['s3', 'cognito-identity', 'sts', 'execute-api']) {
       // Correctly signed for that service, with our key: still not a Cognito signature.
-      await rejects(verifier.verify(await signRequest({ service }), SIGNED_AT), 'InvalidSignatureException', "Credential should be scoped to correct service: 'cognito-idp'. ");
+      await rejects(
+        verifier.verify(await signRequest({ service }), SIGNED_AT),
+        'InvalidSignatureException',
+        "Credential should be scoped to correct service: 'cognito-idp'. ",
+      );
     }
   });
 
@@ -396,9 +518,22 @@ describe('SigV4 verification: requests that must fail', () => {
     const request = await signRequest();
     const headers = { ...request.headers };
     delete headers['x-amz-date'];
-    await rejects(verifier.verify({ ...request, headers }, SIGNED_AT), 'InvalidSignatureException', /requires existence of an 'X-Amz-Date' header/);
-    for (const bad of ['2026-11-26T08:25:00Z', '20261126T082500', '20261332T082500Z', 'Thu, 26 Nov 2026 08:25:00 GMT']) {
-      await rejects(verifier.verify({ ...request, headers: { ...request.headers, 'x-amz-date': bad } }, SIGNED_AT), 'InvalidSignatureException', /ISO-8601 basic format/);
+    await rejects(
+      verifier.verify({ ...request, headers }, SIGNED_AT),
+      'InvalidSignatureException',
+      /requires existence of an 'X-Amz-Date' header/,
+    );
+    for (const bad of [
+      '2026-11-26T08:25:00Z',
+      '20261126T082500',
+      '20261332T082500Z',
+      'Thu, 26 Nov 2026 08:25:00 GMT',
+    ]) {
+      await rejects(
+        verifier.verify({ ...request, headers: { ...request.headers, 'x-amz-date': bad } }, SIGNED_AT),
+        'InvalidSignatureException',
+        /ISO-8601 basic format/,
+      );
     }
   });
 
@@ -416,13 +551,21 @@ describe('SigV4 verification: requests that must fail', () => {
     );
     const strict = createSigV4Verifier(CREDENTIALS, { clockSkewSeconds: 60 });
     await strict.verify(request, new Date(SIGNED_AT.getTime() + 60_000));
-    await rejects(strict.verify(request, new Date(SIGNED_AT.getTime() + 61_000)), 'InvalidSignatureException', /^Signature expired: .* - 1 min\.\)$/);
+    await rejects(
+      strict.verify(request, new Date(SIGNED_AT.getTime() + 61_000)),
+      'InvalidSignatureException',
+      /^Signature expired: .* - 1 min\.\)$/,
+    );
   });
 
   test('a changed x-amz-date fails: against the scope date, or against the signature', async () => {
     const request = await signRequest();
     const nextDay = { ...request, headers: { ...request.headers, 'x-amz-date': '20261127T082500Z' } };
-    await rejects(verifier.verify(nextDay, new Date('2026-11-27T08:25:00Z')), 'InvalidSignatureException', /^Date in Credential scope does not match .*'20261126' != '20261127'/);
+    await rejects(
+      verifier.verify(nextDay, new Date('2026-11-27T08:25:00Z')),
+      'InvalidSignatureException',
+      /^Date in Credential scope does not match .*'20261126' != '20261127'/,
+    );
     const sameDay = { ...request, headers: { ...request.headers, 'x-amz-date': '20261126T082600Z' } };
     await rejects(verifier.verify(sameDay, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
   });
@@ -440,7 +583,11 @@ describe('SigV4 verification: requests that must fail', () => {
   test('a changed credential scope region fails the signature; another service is refused by name', async () => {
     const request = await signRequest();
     const region = String(request.headers['authorization']).replace('/eu-west-1/', '/us-east-1/');
-    await rejects(verifier.verify({ ...request, headers: { ...request.headers, authorization: region } }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
+    await rejects(
+      verifier.verify({ ...request, headers: { ...request.headers, authorization: region } }, SIGNED_AT),
+      'InvalidSignatureException',
+      MISMATCH,
+    );
     const service = String(request.headers['authorization']).replace('/cognito-idp/', '/cognito-identity/');
     await rejects(
       verifier.verify({ ...request, headers: { ...request.headers, authorization: service } }, SIGNED_AT),
@@ -451,8 +598,15 @@ describe('SigV4 verification: requests that must fail', () => {
 
   test('a reordered SignedHeaders list does not verify', async () => {
     const request = await signRequest();
-    const authorization = String(request.headers['authorization']).replace('SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;', 'SignedHeaders=amz-sdk-request;amz-sdk-invocation-id;');
-    await rejects(verifier.verify({ ...request, headers: { ...request.headers, authorization } }, SIGNED_AT), 'InvalidSignatureException', MISMATCH);
+    const authorization = String(request.headers['authorization']).replace(
+      'SignedHeaders=amz-sdk-invocation-id;amz-sdk-request;',
+      'SignedHeaders=amz-sdk-request;amz-sdk-invocation-id;',
+    );
+    await rejects(
+      verifier.verify({ ...request, headers: { ...request.headers, authorization } }, SIGNED_AT),
+      'InvalidSignatureException',
+      MISMATCH,
+    );
   });
 
   test('misconfiguration is refused when the verifier is built', () => {

@@ -16,7 +16,19 @@ async function selfSignedCertificate(): Promise<{ key: Buffer; cert: Buffer }> {
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
   await promisify(execFile)('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
   ]);
   return { key: await readFile(key), cert: await readFile(cert) };
 }
@@ -28,7 +40,9 @@ interface Received {
 }
 
 /** A real SMTP server that requires a login (alice / s3cret) and records what it was given. */
-async function startServer(options: SMTPServerOptions): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
+async function startServer(
+  options: SMTPServerOptions,
+): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server = new SMTPServer({
     ...options,
@@ -77,7 +91,10 @@ describe('SMTP transport security (nodemailer against real servers)', () => {
     const server = await startServer({ secure: true, ...tls });
     t.after(() => server.close());
     // The certificate is self-signed: trust it for this test through nodemailer's URL options.
-    const channel = createSmtpChannel({ smtpUrl: `smtps://alice:s3cret@127.0.0.1:${server.port}/?tls.rejectUnauthorized=false`, mailFrom: 'Cognate <no-reply@cognate.test>' });
+    const channel = createSmtpChannel({
+      smtpUrl: `smtps://alice:s3cret@127.0.0.1:${server.port}/?tls.rejectUnauthorized=false`,
+      mailFrom: 'Cognate <no-reply@cognate.test>',
+    });
     const result = await channel.send(message);
     await channel.close?.();
     assert.ok(result.providerMessageId);
@@ -90,7 +107,10 @@ describe('SMTP transport security (nodemailer against real servers)', () => {
   test('STARTTLS upgrade on a plain port, with authentication', async (t) => {
     const server = await startServer({ secure: false, ...tls });
     t.after(() => server.close());
-    const channel = createSmtpChannel({ smtpUrl: `smtp://alice:s3cret@127.0.0.1:${server.port}/?requireTLS=true&tls.rejectUnauthorized=false`, mailFrom: 'no-reply@cognate.test' });
+    const channel = createSmtpChannel({
+      smtpUrl: `smtp://alice:s3cret@127.0.0.1:${server.port}/?requireTLS=true&tls.rejectUnauthorized=false`,
+      mailFrom: 'no-reply@cognate.test',
+    });
     await channel.send(message);
     await channel.close?.();
     assert.equal(server.received.length, 1);
@@ -101,8 +121,14 @@ describe('SMTP transport security (nodemailer against real servers)', () => {
   test('a refused login is a transient failure (our configuration, fixable), and nothing is sent', async (t) => {
     const server = await startServer({ secure: true, ...tls });
     t.after(() => server.close());
-    const channel = createSmtpChannel({ smtpUrl: `smtps://alice:wrong@127.0.0.1:${server.port}/?tls.rejectUnauthorized=false`, mailFrom: 'no-reply@cognate.test' });
-    await assert.rejects(channel.send(message), (error: unknown) => error instanceof DeliveryError && error.permanent === false);
+    const channel = createSmtpChannel({
+      smtpUrl: `smtps://alice:wrong@127.0.0.1:${server.port}/?tls.rejectUnauthorized=false`,
+      mailFrom: 'no-reply@cognate.test',
+    });
+    await assert.rejects(
+      channel.send(message),
+      (error: unknown) => error instanceof DeliveryError && error.permanent === false,
+    );
     await channel.close?.();
     assert.equal(server.received.length, 0);
   });
@@ -110,7 +136,10 @@ describe('SMTP transport security (nodemailer against real servers)', () => {
   test('a certificate that does not verify is refused by default', async (t) => {
     const server = await startServer({ secure: true, ...tls });
     t.after(() => server.close());
-    const channel = createSmtpChannel({ smtpUrl: `smtps://alice:s3cret@127.0.0.1:${server.port}`, mailFrom: 'no-reply@cognate.test' });
+    const channel = createSmtpChannel({
+      smtpUrl: `smtps://alice:s3cret@127.0.0.1:${server.port}`,
+      mailFrom: 'no-reply@cognate.test',
+    });
     await assert.rejects(channel.send(message), DeliveryError);
     await channel.close?.();
     assert.equal(server.received.length, 0);

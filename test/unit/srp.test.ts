@@ -3,20 +3,28 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createSrpSession, signSrpSession } from 'cognito-srp-helper';
 import {
-  checkPasswordClaim, createSecretBlocks, createSrpVerifier, fakeSrpVerifier, formatSrpTimestamp, padHex, srpPoolName,
-  startSrp, type SrpVerifier,
+  checkPasswordClaim,
+  createSecretBlocks,
+  createSrpVerifier,
+  fakeSrpVerifier,
+  formatSrpTimestamp,
+  padHex,
+  srpPoolName,
+  startSrp,
+  type SrpVerifier,
 } from '../../src/modules/srp/index.ts';
 import { CognitoError } from '../../src/errors/cognito-error.ts';
 
 // RFC 3526's 3072-bit prime, written out here so the module's own copy is checked against it.
-const N_HEX = 'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD'
-  + 'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED'
-  + 'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F'
-  + '83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B'
-  + 'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510'
-  + '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7'
-  + 'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C'
-  + 'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
+const N_HEX =
+  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
+  'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
+  'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
+  '83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
+  'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
+  '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7' +
+  'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
+  'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
 const N = BigInt('0x' + N_HEX);
 
 const blocks = createSecretBlocks('test server secret');
@@ -38,7 +46,9 @@ interface Exchange {
  * change the client's session (password, timestamp) before it signs.
  */
 function exchange(
-  poolId: string, userIdForSrp: string, password: string,
+  poolId: string,
+  userIdForSrp: string,
+  password: string,
   options: { verifier?: SrpVerifier; clientPassword?: string; timestamp?: string } = {},
 ): Exchange {
   const verifier = options.verifier ?? createSrpVerifier(poolId, userIdForSrp, password);
@@ -57,9 +67,15 @@ function exchange(
 /** What RespondToAuthChallenge would pass to checkPasswordClaim; fields can be overridden. */
 function claim(e: Exchange, overrides: Partial<Parameters<typeof checkPasswordClaim>[0]> = {}): boolean {
   return checkPasswordClaim({
-    poolId: e.poolId, userIdForSrp: e.userIdForSrp, verifier: e.verifier,
-    srpA: e.session.largeA, srpB: e.srpB, b: e.b,
-    secretBlock: e.signed.secret, timestamp: e.signed.timestamp, signature: e.signed.passwordSignature,
+    poolId: e.poolId,
+    userIdForSrp: e.userIdForSrp,
+    verifier: e.verifier,
+    srpA: e.session.largeA,
+    srpB: e.srpB,
+    b: e.b,
+    secretBlock: e.signed.secret,
+    timestamp: e.signed.timestamp,
+    signature: e.signed.passwordSignature,
     ...overrides,
   });
 }
@@ -71,19 +87,31 @@ function assertCognitoError(fn: () => unknown, name: string) {
 describe('SRP against an independent client (cognito-srp-helper)', () => {
   const cases: [string, string, string, string][] = [
     ['a plain username in a local pool', 'local_Ab3dEf7Gh', 'alice', 'Correct-horse-1'],
-    ['a UUID userIdForSrp (username attributes) in a regional pool', 'us-east-1_Xyz', '3f1c2b9e-6d4a-4e8b-9a7c-1b2d3e4f5a6b', 'P@ssw0rd!'],
+    [
+      'a UUID userIdForSrp (username attributes) in a regional pool',
+      'us-east-1_Xyz',
+      '3f1c2b9e-6d4a-4e8b-9a7c-1b2d3e4f5a6b',
+      'P@ssw0rd!',
+    ],
     ['a non-ASCII username and password', 'eu-west-2_AbC123', 'jürgen', 'Pässwörd-日本語-🔑 ok'],
   ];
   for (const [label, poolId, user, password] of cases) {
     test(`the right password proves itself: ${label}`, () => {
       // Several rounds, so A, B, u and S take both padHex branches (top bit set or not).
-      for (let round = 0; round < 3; round++) assert.equal(claim(exchange(poolId, user, password)), true, `round ${round}`);
+      for (let round = 0; round < 3; round++)
+        assert.equal(claim(exchange(poolId, user, password)), true, `round ${round}`);
     });
   }
 
   test('salts with a set top bit or leading zero bytes agree with the client, which reads SALT as a number', () => {
     const poolId = 'local_Ab3dEf7Gh';
-    for (const salt of ['8f' + '1'.repeat(30), '7f' + '1'.repeat(30), '00' + '7'.repeat(30), '0000' + 'ab'.repeat(14), '0' + 'f'.repeat(31)]) {
+    for (const salt of [
+      '8f' + '1'.repeat(30),
+      '7f' + '1'.repeat(30),
+      '00' + '7'.repeat(30),
+      '0000' + 'ab'.repeat(14),
+      '0' + 'f'.repeat(31),
+    ]) {
       const verifier = createSrpVerifier(poolId, 'bob', 'pw-1234', salt);
       assert.equal(verifier.salt, salt);
       assert.equal(claim(exchange(poolId, 'bob', 'pw-1234', { verifier })), true, salt);
@@ -91,7 +119,10 @@ describe('SRP against an independent client (cognito-srp-helper)', () => {
   });
 
   test('the wrong password is refused', () => {
-    assert.equal(claim(exchange('local_Ab3dEf7Gh', 'alice', 'Correct-horse-1', { clientPassword: 'Correct-horse-2' })), false);
+    assert.equal(
+      claim(exchange('local_Ab3dEf7Gh', 'alice', 'Correct-horse-1', { clientPassword: 'Correct-horse-2' })),
+      false,
+    );
   });
 
   test('the proof is bound to the user and the pool', () => {
@@ -103,14 +134,19 @@ describe('SRP against an independent client (cognito-srp-helper)', () => {
 
   test('a signature over another timestamp is refused', () => {
     const now = new Date();
-    const e = exchange('local_Ab3dEf7Gh', 'alice', 'pw', { timestamp: formatSrpTimestamp(new Date(now.getTime() - 1000)) });
+    const e = exchange('local_Ab3dEf7Gh', 'alice', 'pw', {
+      timestamp: formatSrpTimestamp(new Date(now.getTime() - 1000)),
+    });
     assert.equal(claim(e, { now }), true);
     assert.equal(claim(e, { now, timestamp: formatSrpTimestamp(now) }), false);
   });
 
   test('a timestamp more than five minutes away is refused', () => {
     const now = new Date();
-    const at = (minutes: number) => exchange('local_Ab3dEf7Gh', 'alice', 'pw', { timestamp: formatSrpTimestamp(new Date(now.getTime() + minutes * 60_000)) });
+    const at = (minutes: number) =>
+      exchange('local_Ab3dEf7Gh', 'alice', 'pw', {
+        timestamp: formatSrpTimestamp(new Date(now.getTime() + minutes * 60_000)),
+      });
     assert.equal(claim(at(-4), { now }), true);
     assert.equal(claim(at(-10), { now }), false);
     assert.equal(claim(at(+10), { now }), false);
@@ -118,7 +154,10 @@ describe('SRP against an independent client (cognito-srp-helper)', () => {
 
   test('an unpadded hour is read; impossible or foreign timestamps are refused', () => {
     const now = new Date(Date.UTC(2026, 10, 26, 8, 5, 3));
-    assert.equal(claim(exchange('local_Ab3dEf7Gh', 'alice', 'pw', { timestamp: 'Thu Nov 26 8:05:03 UTC 2026' }), { now }), true);
+    assert.equal(
+      claim(exchange('local_Ab3dEf7Gh', 'alice', 'pw', { timestamp: 'Thu Nov 26 8:05:03 UTC 2026' }), { now }),
+      true,
+    );
     for (const timestamp of [
       'Fri Nov 26 08:05:03 UTC 2026', // wrong weekday
       'Thu Nov 26 08:05:03 GMT 2026',
@@ -141,7 +180,12 @@ describe('SRP against an independent client (cognito-srp-helper)', () => {
 
   test('garbage signatures are false, never an exception', () => {
     const e = exchange('local_Ab3dEf7Gh', 'alice', 'pw');
-    for (const signature of ['', 'not base64 at all!', randomBytes(32).toString('base64'), e.signed.passwordSignature.slice(0, -4)]) {
+    for (const signature of [
+      '',
+      'not base64 at all!',
+      randomBytes(32).toString('base64'),
+      e.signed.passwordSignature.slice(0, -4),
+    ]) {
       assert.equal(claim(e, { signature }), false, signature);
     }
     assert.equal(claim(e, { srpA: '0' }), false);
@@ -163,7 +207,19 @@ describe('startSrp', () => {
   const verifier = createSrpVerifier('local_Ab3dEf7Gh', 'alice', 'pw');
 
   test('refuses a malformed or degenerate A', () => {
-    for (const srpA of ['0', '00', N_HEX, N_HEX.toLowerCase(), '00' + N_HEX, (2n * N).toString(16), 'zz', '', '-1', '0x12', '1'.repeat(5000)]) {
+    for (const srpA of [
+      '0',
+      '00',
+      N_HEX,
+      N_HEX.toLowerCase(),
+      '00' + N_HEX,
+      (2n * N).toString(16),
+      'zz',
+      '',
+      '-1',
+      '0x12',
+      '1'.repeat(5000),
+    ]) {
       assertCognitoError(() => startSrp(verifier, srpA), 'InvalidParameterException');
     }
   });
@@ -183,8 +239,16 @@ describe('startSrp', () => {
 describe('padHex and the pool name', () => {
   test('even length, and a 00 in front of a set top bit', () => {
     const cases: [bigint, string][] = [
-      [0n, '00'], [0x7n, '07'], [0x14n, '14'], [0x7fn, '7f'], [0x80n, '0080'], [0xecn, '00ec'],
-      [0x123n, '0123'], [0x823n, '0823'], [0x8234n, '008234'], [0x7234n, '7234'],
+      [0n, '00'],
+      [0x7n, '07'],
+      [0x14n, '14'],
+      [0x7fn, '7f'],
+      [0x80n, '0080'],
+      [0xecn, '00ec'],
+      [0x123n, '0123'],
+      [0x823n, '0823'],
+      [0x8234n, '008234'],
+      [0x7234n, '7234'],
     ];
     for (const [value, hex] of cases) assert.equal(padHex(value), hex, value.toString(16));
     assert.equal(padHex(N), '00' + N_HEX.toLowerCase());
@@ -252,10 +316,16 @@ describe('secret blocks', () => {
       return copy.toString('base64');
     };
     for (const bad of [
-      flipped(0), flipped(12), flipped(28), flipped(bytes.length - 1), // IV, tag, first and last ciphertext byte
+      flipped(0),
+      flipped(12),
+      flipped(28),
+      flipped(bytes.length - 1), // IV, tag, first and last ciphertext byte
       bytes.subarray(0, bytes.length - 1).toString('base64'),
       bytes.subarray(0, 28).toString('base64'),
-      '', 'garbage', '!!!!', randomBytes(80).toString('base64'),
+      '',
+      'garbage',
+      '!!!!',
+      randomBytes(80).toString('base64'),
       createSecretBlocks('another secret').seal(payload),
     ]) {
       assertCognitoError(() => blocks.open(bad), 'NotAuthorizedException');

@@ -147,7 +147,15 @@ describe('issuing tokens', () => {
     const now = new Date();
     const token = signIdToken(
       keyA,
-      { ...accessInput(), attributes: { email: 'a@example.com', email_verified: true, phone_number_verified: false, 'custom:team': 'red' } },
+      {
+        ...accessInput(),
+        attributes: {
+          email: 'a@example.com',
+          email_verified: true,
+          phone_number_verified: false,
+          'custom:team': 'red',
+        },
+      },
       3600,
       now,
     );
@@ -177,8 +185,17 @@ describe('issuing tokens', () => {
 
   test('attributes cannot overwrite reserved ID token claims', () => {
     const forged = {
-      sub: 'evil', aud: 'evil', iss: 'evil', token_use: 'access', 'cognito:username': 'root',
-      auth_time: 'evil', exp: 'evil', iat: 'evil', jti: 'evil', origin_jti: 'evil', event_id: 'evil',
+      sub: 'evil',
+      aud: 'evil',
+      iss: 'evil',
+      token_use: 'access',
+      'cognito:username': 'root',
+      auth_time: 'evil',
+      exp: 'evil',
+      iat: 'evil',
+      jti: 'evil',
+      origin_jti: 'evil',
+      event_id: 'evil',
       email: 'kept@example.com',
     };
     const { payload } = parts(signIdToken(keyA, { ...accessInput(), attributes: forged }, 60));
@@ -234,10 +251,18 @@ describe('verifyAccessToken rejects', () => {
 
   test('a kid past its retirement verifies nothing; before it, everything', async () => {
     const token = signAccessToken(keyA, accessInput(), 3600);
-    const retiring = (at: number) => () => ({ publicKeyPem: keyA.publicKeyPem, issuer: ISSUER, retiresAt: new Date(at) });
+    const retiring = (at: number) => () => ({
+      publicKeyPem: keyA.publicKeyPem,
+      issuer: ISSUER,
+      retiresAt: new Date(at),
+    });
     await verifyAccessToken(token, { resolveKey: retiring(Date.now() + 1000) });
-    await assert.rejects(verifyAccessToken(token, { resolveKey: retiring(Date.now() - 1) }), { name: 'NotAuthorizedException' });
-    await assert.rejects(verifyAccessToken(token, { resolveKey: retiring(Date.now()) }), { name: 'NotAuthorizedException' });
+    await assert.rejects(verifyAccessToken(token, { resolveKey: retiring(Date.now() - 1) }), {
+      name: 'NotAuthorizedException',
+    });
+    await assert.rejects(verifyAccessToken(token, { resolveKey: retiring(Date.now()) }), {
+      name: 'NotAuthorizedException',
+    });
   });
 
   test('a missing or empty kid', async () => {
@@ -250,7 +275,9 @@ describe('verifyAccessToken rejects', () => {
       const token = craftRs256({ alg: 'RS256', typ: 'JWT', kid }, validPayload());
       await assertRejected(token);
       const looked: string[] = [];
-      await assert.rejects(verifyAccessToken(token, { resolveKey: (k) => (looked.push(k), undefined) }), { name: 'NotAuthorizedException' });
+      await assert.rejects(verifyAccessToken(token, { resolveKey: (k) => (looked.push(k), undefined) }), {
+        name: 'NotAuthorizedException',
+      });
       assert.deepEqual(looked, [], 'resolveKey is not asked');
     }
   });
@@ -295,19 +322,33 @@ describe('verifyAccessToken rejects', () => {
   });
 
   test('missing or mistyped claims', async () => {
-    for (const over of [{ exp: undefined }, { iat: undefined }, { jti: undefined }, { sub: 42 }, { exp: String(nowSeconds() + 60) }]) {
+    for (const over of [
+      { exp: undefined },
+      { iat: undefined },
+      { jti: undefined },
+      { sub: 42 },
+      { exp: String(nowSeconds() + 60) },
+    ]) {
       await assertRejected(craftRs256({ alg: 'RS256', typ: 'JWT', kid: keyA.kid }, validPayload(over)));
     }
   });
 
   test('garbage', async () => {
-    for (const token of ['', 'abc', 'a.b.c', `${b64({ alg: 'RS256', kid: keyA.kid })}.bm90IGpzb24.x`]) await assertRejected(token);
+    for (const token of ['', 'abc', 'a.b.c', `${b64({ alg: 'RS256', kid: keyA.kid })}.bm90IGpzb24.x`])
+      await assertRejected(token);
   });
 
   test('a failing key lookup is not reported as a bad token', async () => {
     const outage = new Error('database down');
     const token = signAccessToken(keyA, accessInput(), 60);
-    await assert.rejects(verifyAccessToken(token, { resolveKey: async () => { throw outage; } }), outage);
+    await assert.rejects(
+      verifyAccessToken(token, {
+        resolveKey: async () => {
+          throw outage;
+        },
+      }),
+      outage,
+    );
   });
 });
 

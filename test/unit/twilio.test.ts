@@ -23,7 +23,8 @@ function problemsOf(env: Record<string, string>): string[] {
 
 function recordingLogger(): Logger & { lines: { level: string; obj: Record<string, unknown>; msg?: string }[] } {
   const lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+  const at = (level: string) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj: obj as Record<string, unknown>, msg });
   return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
@@ -49,9 +50,24 @@ async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
 describe('Twilio configuration', () => {
   test('unset: no Twilio; set: sid, token, sender and base URL', () => {
     assert.equal(loadConfig({}).twilio, undefined);
-    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: '+14155550100', TWILIO_API_URL: 'http://127.0.0.1:3457' });
-    assert.deepEqual(config.twilio, { accountSid: SID, authToken: 'secret', from: '+14155550100', messagingServiceSid: undefined, apiUrl: 'http://127.0.0.1:3457' });
-    assert.equal(loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret', TWILIO_MESSAGING_SERVICE_SID: MG }).twilio?.messagingServiceSid, MG);
+    const config = loadConfig({
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: 'secret',
+      TWILIO_FROM: '+14155550100',
+      TWILIO_API_URL: 'http://127.0.0.1:3457',
+    });
+    assert.deepEqual(config.twilio, {
+      accountSid: SID,
+      authToken: 'secret',
+      from: '+14155550100',
+      messagingServiceSid: undefined,
+      apiUrl: 'http://127.0.0.1:3457',
+    });
+    assert.equal(
+      loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret', TWILIO_MESSAGING_SERVICE_SID: MG }).twilio
+        ?.messagingServiceSid,
+      MG,
+    );
   });
 
   test('all or nothing, with one clear message per problem', () => {
@@ -61,13 +77,23 @@ describe('Twilio configuration', () => {
     assert.deepEqual(problemsOf({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret' }), [
       'TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID must be set: the sender of SMS',
     ]);
-    assert.deepEqual(problemsOf({ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: '4155550100', TWILIO_MESSAGING_SERVICE_SID: 'MG1' }), [
-      'TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits (the Account SID in the Twilio console)',
-      'TWILIO_FROM must be a phone number in E.164 form, like +14155550100 (got "4155550100")',
-      'TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits',
-    ]);
+    assert.deepEqual(
+      problemsOf({
+        TWILIO_ACCOUNT_SID: 'nope',
+        TWILIO_AUTH_TOKEN: 'secret',
+        TWILIO_FROM: '4155550100',
+        TWILIO_MESSAGING_SERVICE_SID: 'MG1',
+      }),
+      [
+        'TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits (the Account SID in the Twilio console)',
+        'TWILIO_FROM must be a phone number in E.164 form, like +14155550100 (got "4155550100")',
+        'TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits',
+      ],
+    );
     const base = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: '+14155550100' };
-    assert.deepEqual(problemsOf({ ...base, TWILIO_API_URL: 'ftp://twilio' }), ['TWILIO_API_URL must be a http:// or https:// URL']);
+    assert.deepEqual(problemsOf({ ...base, TWILIO_API_URL: 'ftp://twilio' }), [
+      'TWILIO_API_URL must be a http:// or https:// URL',
+    ]);
     assert.deepEqual(problemsOf({ ...base, TWILIO_API_URL: 'https://gw.example/2010-04-01' }), [
       'TWILIO_API_URL must be the base URL, without the /2010-04-01 version path',
     ]);
@@ -82,7 +108,13 @@ describe('Twilio channel', () => {
   after(() => standIn.close());
 
   const channel = (options: Partial<Parameters<typeof createTwilioChannel>[0]> = {}) =>
-    createTwilioChannel({ accountSid: standIn.accountSid, authToken: standIn.authToken, from: standIn.from, apiUrl: standIn.url, ...options });
+    createTwilioChannel({
+      accountSid: standIn.accountSid,
+      authToken: standIn.authToken,
+      from: standIn.from,
+      apiUrl: standIn.url,
+      ...options,
+    });
 
   test('sends To, From and the rendered Body; the message sid is the provider id', async () => {
     const { providerMessageId } = await channel().send(sms('+14155550123'));
@@ -92,9 +124,18 @@ describe('Twilio channel', () => {
   });
 
   test('a messaging service picks the sender; a base URL with a path keeps it in front of the API path', async () => {
-    const gateway = createTwilioChannel({ accountSid: standIn.accountSid, authToken: standIn.authToken, messagingServiceSid: MG, apiUrl: `${standIn.url}/` });
+    const gateway = createTwilioChannel({
+      accountSid: standIn.accountSid,
+      authToken: standIn.authToken,
+      messagingServiceSid: MG,
+      apiUrl: `${standIn.url}/`,
+    });
     await gateway.send(sms('+14155550124'));
-    assert.deepEqual(standIn.messages.at(-1)!.params, { To: '+14155550124', MessagingServiceSid: MG, Body: 'Your confirmation code is 123456' });
+    assert.deepEqual(standIn.messages.at(-1)!.params, {
+      To: '+14155550124',
+      MessagingServiceSid: MG,
+      Body: 'Your confirmation code is 123456',
+    });
     // Under a prefix the stand-in knows no route: Twilio's 404, a permanent failure.
     const prefixed = await rejection(channel({ apiUrl: `${standIn.url}/twilio` }).send(sms('+14155550125')));
     assert.match(prefixed.message, /404/);
@@ -132,19 +173,36 @@ describe('Twilio channel', () => {
 });
 
 describe('courier without Twilio', () => {
-  const request = { medium: 'SMS' as const, to: '+14155550128', purpose: 'SIGN_UP' as const, code: '654321', username: 'jane' };
+  const request = {
+    medium: 'SMS' as const,
+    to: '+14155550128',
+    purpose: 'SIGN_UP' as const,
+    code: '654321',
+    username: 'jane',
+  };
 
   test('in development SMS go to the log, with a warning at start', async () => {
     const logger = recordingLogger();
     const courier = createCourierFromConfig({ mailFrom: 'x@example.com', logger });
-    assert.ok(logger.lines.some((l) => l.level === 'warn' && /TWILIO_ACCOUNT_SID is not set: SMS with codes are written to the log/.test(l.msg ?? '')));
+    assert.ok(
+      logger.lines.some(
+        (l) =>
+          l.level === 'warn' &&
+          /TWILIO_ACCOUNT_SID is not set: SMS with codes are written to the log/.test(l.msg ?? ''),
+      ),
+    );
     assert.deepEqual(await courier.deliver(request), { channel: 'log' });
     assert.ok(logger.lines.some((l) => l.obj.code === '654321'));
   });
 
   test('in production without ALLOW_LOG_DELIVERY SMS codes are refused, never logged', async () => {
     const logger = recordingLogger();
-    const courier = createCourierFromConfig({ smtpUrl: 'smtp://127.0.0.1:1', mailFrom: 'x@example.com', allowLogDelivery: false, logger });
+    const courier = createCourierFromConfig({
+      smtpUrl: 'smtp://127.0.0.1:1',
+      mailFrom: 'x@example.com',
+      allowLogDelivery: false,
+      logger,
+    });
     assert.ok(logger.lines.some((l) => l.level === 'warn' && /SMS with codes are refused/.test(l.msg ?? '')));
     await assert.rejects(courier.deliver(request), (error: unknown) => {
       assert.ok(isCognitoError(error) && error.name === 'CodeDeliveryFailureException', String(error));

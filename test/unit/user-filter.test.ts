@@ -57,7 +57,8 @@ for (const [input, message] of bad) {
   test(`refuses ${JSON.stringify(input)}`, () => {
     assert.throws(
       () => parseUserFilter(input),
-      (error: unknown) => error instanceof FilterSyntaxError && error.message === `Error while parsing filter: ${message}`,
+      (error: unknown) =>
+        error instanceof FilterSyntaxError && error.message === `Error while parsing filter: ${message}`,
     );
   });
 }

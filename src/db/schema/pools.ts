@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, jsonb, pgTable, text, timestamp} from 'drizzle-orm/pg-core';
+import { boolean, check, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { PoolAttributeSettings } from '../../modules/attributes/attributes.types.ts';
 import type { AuthFlow, PoolMessageTemplates, PoolPolicies } from '../../modules/pools/pools.types.ts';
 
@@ -48,8 +48,5 @@ export const clients = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    check('clients_id_format', sql`${t.id} ~ '^[a-z0-9]{26}$'`),
-    index('clients_pool_idx').on(t.poolId),
-  ],
+  (t) => [check('clients_id_format', sql`${t.id} ~ '^[a-z0-9]{26}$'`), index('clients_pool_idx').on(t.poolId)],
 );

@@ -13,7 +13,10 @@ export const rateLimitCounters = pgTable(
     hits: integer('hits').notNull(),
     resetsAt: timestamp('resets_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('rate_limit_counters_resets_idx').on(t.resetsAt), check('rate_limit_counters_hits_positive', sql`${t.hits} > 0`)],
+  (t) => [
+    index('rate_limit_counters_resets_idx').on(t.resetsAt),
+    check('rate_limit_counters_hits_positive', sql`${t.hits} > 0`),
+  ],
 );
 
 /**
@@ -32,5 +35,8 @@ export const signInLockouts = pgTable(
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ name: 'sign_in_lockouts_pkey', columns: [t.userId, t.source] }), check('sign_in_lockouts_failures_nonnegative', sql`${t.failures} >= 0`)],
+  (t) => [
+    primaryKey({ name: 'sign_in_lockouts_pkey', columns: [t.userId, t.source] }),
+    check('sign_in_lockouts_failures_nonnegative', sql`${t.failures} >= 0`),
+  ],
 );

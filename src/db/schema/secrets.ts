@@ -1,5 +1,4 @@
-
-import { pgTable, text, timestamp} from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Server-wide secrets generated at first start (code HMAC key, admin key hash). */
 export const serverSecrets = pgTable('server_secrets', {

@@ -1,5 +1,4 @@
-
-import { index, pgTable, text, timestamp, uniqueIndex, uuid} from 'drizzle-orm/pg-core';
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { clients, pools } from './pools.ts';
 import { users } from './user-store.ts';
 

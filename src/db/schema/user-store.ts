@@ -1,6 +1,18 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, foreignKey, index, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid} from 'drizzle-orm/pg-core';
-import { pools} from './pools.ts';
+import {
+  boolean,
+  check,
+  foreignKey,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { pools } from './pools.ts';
 
 export const userStatuses = ['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'] as const;
 export type UserStatus = (typeof userStatuses)[number];
@@ -35,7 +47,10 @@ export const users = pgTable(
     // The target of user_attributes' (user_id, pool_id) key.
     unique('users_id_pool_key').on(t.id, t.poolId),
     check('users_srp_pair', sql`(${t.srpSalt} is null) = (${t.srpVerifier} is null)`),
-    check('users_status_valid', sql`${t.status} in ('UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED')`),
+    check(
+      'users_status_valid',
+      sql`${t.status} in ('UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED')`,
+    ),
   ],
 );
 
@@ -63,8 +78,14 @@ export const userAttributes = pgTable(
     primaryKey({ name: 'user_attributes_pkey', columns: [t.userId, t.name] }),
     // (user, pool) rather than user alone: an attribute filed under another pool would escape
     // that pool's alias index and let two users share one verified alias.
-    foreignKey({ name: 'user_attributes_user_fk', columns: [t.userId, t.poolId], foreignColumns: [users.id, users.poolId] }).onDelete('cascade'),
-    foreignKey({ name: 'user_attributes_pool_fk', columns: [t.poolId], foreignColumns: [pools.id] }).onDelete('cascade'),
+    foreignKey({
+      name: 'user_attributes_user_fk',
+      columns: [t.userId, t.poolId],
+      foreignColumns: [users.id, users.poolId],
+    }).onDelete('cascade'),
+    foreignKey({ name: 'user_attributes_pool_fk', columns: [t.poolId], foreignColumns: [pools.id] }).onDelete(
+      'cascade',
+    ),
     check('user_attributes_value_length', sql`char_length(${t.value}) <= 2048`),
     // ListUsers filters (user-search.ts ATTRIBUTE_KEY, the same expression): prefix searches are
     // range scans in sort order. Cut to 256 characters so an entry always fits a btree page.
@@ -94,6 +115,9 @@ export const signInNames = pgTable(
   (t) => [
     primaryKey({ name: 'sign_in_names_pkey', columns: [t.poolId, t.nameKey] }),
     index('sign_in_names_user_idx').on(t.userId),
-    check('sign_in_names_source_valid', sql`${t.source} in ('username', 'email', 'phone_number', 'preferred_username')`),
+    check(
+      'sign_in_names_source_valid',
+      sql`${t.source} in ('username', 'email', 'phone_number', 'preferred_username')`,
+    ),
   ],
 );

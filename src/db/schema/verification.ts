@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, primaryKey, text, timestamp, uuid} from 'drizzle-orm/pg-core';
+import { check, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './user-store.ts';
 
 export const codePurposes = ['SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD'] as const;

@@ -1,7 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { CognitoError, incorrectCredentials, invalidParameter } from '../../errors/cognito-error.ts';
-import { emptyPlan, idTokenAttributeClaims, planDelete, planUpdate, readAttributes, type VerifiableAttribute } from '../attributes/index.ts';
+import {
+  emptyPlan,
+  idTokenAttributeClaims,
+  planDelete,
+  planUpdate,
+  readAttributes,
+  type VerifiableAttribute,
+} from '../attributes/index.ts';
 import { attributeChanges, recordAudit, type AuditActor } from '../audit/audit.ts';
 import type { CodeDeliveryDetails } from '../courier/index.ts';
 import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
@@ -61,7 +68,13 @@ export function createAccountService(deps: {
         });
         // Whoever else holds a session (a thief's included) is signed out; this one stays.
         await deps.sessions.revokeAll(tx, caller.user.id, caller.claims.origin_jti);
-        await recordAudit(tx, { pool: caller.pool, user: caller.user, actor: userActor(caller), action: 'CHANGE_PASSWORD', details: { password: 'changed' } });
+        await recordAudit(tx, {
+          pool: caller.pool,
+          user: caller.user,
+          actor: userActor(caller),
+          action: 'CHANGE_PASSWORD',
+          details: { password: 'changed' },
+        });
       });
     },
     async deleteSelf(caller: Caller) {
@@ -91,12 +104,19 @@ export function createAccountService(deps: {
     /** OIDC userInfo: the ID token's attribute claims, fresh. */
     async userInfo(caller: Caller) {
       const state = caller.attributes;
-      return { ...idTokenAttributeClaims(caller.pool.attributeSettings, caller.client, state), sub: caller.user.id, username: caller.user.username };
+      return {
+        ...idTokenAttributeClaims(caller.pool.attributeSettings, caller.client, state),
+        sub: caller.user.id,
+        username: caller.user.username,
+      };
     },
     async getAttributes(caller: Caller) {
       return readAttributes(caller.pool.attributeSettings, caller.client, caller.attributes);
     },
-    async updateAttributes(caller: Caller, changes: Record<string, string>): Promise<Record<string, AttributeUpdateResult>> {
+    async updateAttributes(
+      caller: Caller,
+      changes: Record<string, string>,
+    ): Promise<Record<string, AttributeUpdateResult>> {
       const { pool, client } = caller;
       return withDeliveries(verification, async (deliveries) => {
         await db.transaction(async (tx) => {
@@ -110,15 +130,32 @@ export function createAccountService(deps: {
           }
           const changed = attributeChanges(pool, state, await applyPlan(tx, pool, locked.id, state, plan));
           if (changed.length > 0) {
-            await recordAudit(tx, { pool, user: locked, actor: userActor(caller), action: 'UPDATE_ATTRIBUTES', details: { attributes: changed } });
+            await recordAudit(tx, {
+              pool,
+              user: locked,
+              actor: userActor(caller),
+              action: 'UPDATE_ATTRIBUTES',
+              details: { attributes: changed },
+            });
           }
           for (const name of plan.codesFor) {
-            deliveries.push(await issueUserCode(verification, tx, pool, locked, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
+            deliveries.push(
+              await issueUserCode(
+                verification,
+                tx,
+                pool,
+                locked,
+                'VERIFY_ATTRIBUTE',
+                name,
+                plan.pending[name] ?? plan.set[name]!,
+              ),
+            );
           }
         });
         // Amplify's shape: each attribute awaiting a code says so; every other one is done.
         const results: Record<string, AttributeUpdateResult> = {};
-        for (const name of Object.keys(changes)) results[name] = { isUpdated: true, nextStep: { updateAttributeStep: 'DONE' } };
+        for (const name of Object.keys(changes))
+          results[name] = { isUpdated: true, nextStep: { updateAttributeStep: 'DONE' } };
         for (const delivery of deliveries) {
           results[delivery.attributeName] = {
             isUpdated: false,
@@ -152,25 +189,43 @@ export function createAccountService(deps: {
           // A pending value is what awaits proof; otherwise the current value is re-verified.
           const destination = stored?.pendingValue ?? stored?.value;
           if (!destination) {
-            throw invalidParameter(`User does not have a valid registered ${attributeName === 'email' ? 'email address' : 'phone number'}`);
+            throw invalidParameter(
+              `User does not have a valid registered ${attributeName === 'email' ? 'email address' : 'phone number'}`,
+            );
           }
-          deliveries.push(await issueUserCode(verification, tx, caller.pool, locked, 'VERIFY_ATTRIBUTE', attributeName, destination));
+          deliveries.push(
+            await issueUserCode(verification, tx, caller.pool, locked, 'VERIFY_ATTRIBUTE', attributeName, destination),
+          );
         });
         return { codeDeliveryDetails: deliveries[0]!.details };
       });
     },
-    async verifyAttribute(caller: Caller, name: string, input: { confirmationCode: string; forceAliasCreation?: boolean }) {
+    async verifyAttribute(
+      caller: Caller,
+      name: string,
+      input: { confirmationCode: string; forceAliasCreation?: boolean },
+    ) {
       const attributeName = verifiableName(name);
       const scope = { userId: caller.user.id, purpose: 'VERIFY_ATTRIBUTE' as const, attributeName };
-      const checked = await verification.check({ ...scope, code: input.confirmationCode, policy: caller.pool.policies.codes });
+      const checked = await verification.check({
+        ...scope,
+        code: input.confirmationCode,
+        policy: caller.pool.policies.codes,
+      });
       await db.transaction(async (tx) => {
         const { user: locked, state: before } = (await lockUserWithAttributes(tx, caller.user.id))!;
         const stored = before[attributeName];
         await verification.consume(tx, scope, checked.codeHmac);
         // The code proves the value it was sent to: the pending value (promoted now) or the current one.
         if (stored?.pendingValue === checked.destination || stored?.value === checked.destination) {
-          const plan = { ...emptyPlan(), set: { [attributeName]: checked.destination }, verified: { [attributeName]: true } };
-          const after = await applyPlan(tx, caller.pool, locked.id, before, plan, { forceAlias: mayForceAlias(caller.pool, attributeName, input.forceAliasCreation) });
+          const plan = {
+            ...emptyPlan(),
+            set: { [attributeName]: checked.destination },
+            verified: { [attributeName]: true },
+          };
+          const after = await applyPlan(tx, caller.pool, locked.id, before, plan, {
+            forceAlias: mayForceAlias(caller.pool, attributeName, input.forceAliasCreation),
+          });
           await recordAudit(tx, {
             pool: caller.pool,
             user: locked,

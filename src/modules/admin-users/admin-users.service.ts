@@ -3,7 +3,13 @@ import { sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
-import { planDelete, planUpdate, prepareNewUser, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
+import {
+  planDelete,
+  planUpdate,
+  prepareNewUser,
+  type UserAttributeState,
+  type VerifiableAttribute,
+} from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
@@ -92,7 +98,11 @@ export function createAdminUsersService(deps: {
   }
 
   /** Runs a write on the locked user row; a user deleted meanwhile is a user not found. */
-  async function lockedWrite<T>(poolId: string, username: string, work: (tx: Tx, pool: Pool, user: UserRow) => Promise<T>): Promise<T> {
+  async function lockedWrite<T>(
+    poolId: string,
+    username: string,
+    work: (tx: Tx, pool: Pool, user: UserRow) => Promise<T>,
+  ): Promise<T> {
     const { pool, user } = await target(poolId, username);
     return db.transaction(async (tx) => {
       const locked = await lockUser(tx, user.id);
@@ -107,14 +117,24 @@ export function createAdminUsersService(deps: {
   }
 
   /** Queues the invitation on each medium asked for (by default: email if the user has one, else SMS). */
-  async function queueInvitations(tx: Queryable, pool: Pool, user: UserRow, state: UserAttributeState, password: string, input: AdminCreateUserInput) {
+  async function queueInvitations(
+    tx: Queryable,
+    pool: Pool,
+    user: UserRow,
+    state: UserAttributeState,
+    password: string,
+    input: AdminCreateUserInput,
+  ) {
     const mediums = input.desiredDeliveryMediums ?? [state.email ? 'EMAIL' : 'SMS'];
     const queued: unknown[] = [];
     for (const medium of new Set(mediums)) {
       const destination = state[MEDIUM_ATTRIBUTE[medium]]?.value;
       if (!destination) {
         // Asked for explicitly, a missing channel is the caller's mistake; by default, no channel means no message.
-        if (input.desiredDeliveryMediums) throw invalidParameter(`Cannot send the invitation by ${medium}: the user has no ${MEDIUM_ATTRIBUTE[medium]}.`);
+        if (input.desiredDeliveryMediums)
+          throw invalidParameter(
+            `Cannot send the invitation by ${medium}: the user has no ${MEDIUM_ATTRIBUTE[medium]}.`,
+          );
         continue;
       }
       queued.push(
@@ -137,7 +157,10 @@ export function createAdminUsersService(deps: {
     const existing = await findUserByUsername(db, pool, input.username);
     if (!existing) throw new CognitoError('UserNotFoundException', 'User does not exist.');
     if (existing.status !== 'FORCE_CHANGE_PASSWORD') {
-      throw new CognitoError('UnsupportedUserStateException', `Resend not possible. ${existing.username} status is not FORCE_CHANGE_PASSWORD.`);
+      throw new CognitoError(
+        'UnsupportedUserStateException',
+        `Resend not possible. ${existing.username} status is not FORCE_CHANGE_PASSWORD.`,
+      );
     }
     const password = input.temporaryPassword ?? generateTemporaryPassword(pool.policies.password);
     checkPassword(pool.policies.password, password);
@@ -145,8 +168,18 @@ export function createAdminUsersService(deps: {
     let queued: unknown[] = [];
     const result = await db.transaction(async (tx) => {
       const user = (await lockUser(tx, existing.id))!;
-      await updateUser(tx, user.id, { passwordHash, ...srpCredentials(pool, user.username, password), updatedAt: sql`now()` });
-      await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_RESEND_INVITATION', details: { password: 'reset' } });
+      await updateUser(tx, user.id, {
+        passwordHash,
+        ...srpCredentials(pool, user.username, password),
+        updatedAt: sql`now()`,
+      });
+      await recordAudit(tx, {
+        pool,
+        user,
+        actor: admin,
+        action: 'ADMIN_RESEND_INVITATION',
+        details: { password: 'reset' },
+      });
       const state = await loadAttributes(tx, user);
       queued = await queueInvitations(tx, pool, user, state, password, input);
       return presentUser(pool, user, state);
@@ -185,9 +218,26 @@ export function createAdminUsersService(deps: {
           if (await aliasHeldByOther(tx, pool, name, value, user.id)) throw aliasExists(name);
         }
         const changed = attributeChanges(pool, state, await applyPlan(tx, pool, user.id, state, plan));
-        if (changed.length > 0) await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_UPDATE_ATTRIBUTES', details: { attributes: changed } });
+        if (changed.length > 0)
+          await recordAudit(tx, {
+            pool,
+            user,
+            actor: admin,
+            action: 'ADMIN_UPDATE_ATTRIBUTES',
+            details: { attributes: changed },
+          });
         for (const name of plan.codesFor) {
-          deliveries.push(await issueUserCode(deps.verification, tx, pool, user, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
+          deliveries.push(
+            await issueUserCode(
+              deps.verification,
+              tx,
+              pool,
+              user,
+              'VERIFY_ATTRIBUTE',
+              name,
+              plan.pending[name] ?? plan.set[name]!,
+            ),
+          );
         }
         return present(tx, pool, user.id);
       });
@@ -211,9 +261,16 @@ export function createAdminUsersService(deps: {
     /** AdminConfirmSignUp: UNCONFIRMED becomes CONFIRMED; email and phone stay as verified as they were. */
     async confirmSignUp(poolId: string, username: string) {
       return lockedWrite(poolId, username, async (tx, pool, user) => {
-        if (user.status !== 'UNCONFIRMED') throw forbidden(`User cannot be confirmed. Current status is ${user.status}`);
+        if (user.status !== 'UNCONFIRMED')
+          throw forbidden(`User cannot be confirmed. Current status is ${user.status}`);
         await updateUser(tx, user.id, { status: 'CONFIRMED', updatedAt: sql`now()` });
-        await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_CONFIRM_SIGN_UP', details: { status: { from: user.status, to: 'CONFIRMED' } } });
+        await recordAudit(tx, {
+          pool,
+          user,
+          actor: admin,
+          action: 'ADMIN_CONFIRM_SIGN_UP',
+          details: { status: { from: user.status, to: 'CONFIRMED' } },
+        });
         return present(tx, pool, user.id);
       });
     },
@@ -229,7 +286,13 @@ export function createAdminUsersService(deps: {
           // As Cognito's AdminDisableUser: every session ends, so enabling again needs a new sign-in.
           if (!enabled) await deps.sessions.revokeAll(tx, user.id);
           const action = enabled ? 'ADMIN_ENABLE_USER' : 'ADMIN_DISABLE_USER';
-          await recordAudit(tx, { pool, user, actor: admin, action, details: { enabled: { from: user.enabled, to: enabled } } });
+          await recordAudit(tx, {
+            pool,
+            user,
+            actor: admin,
+            action,
+            details: { enabled: { from: user.enabled, to: enabled } },
+          });
         }
         return present(tx, pool, user.id);
       });
@@ -246,7 +309,13 @@ export function createAdminUsersService(deps: {
       const { pool, user } = await target(poolId, username);
       await db.transaction(async (tx) => {
         if (!(await deleteUser(tx, user.id))) throw userNotFound();
-        await recordAudit(tx, { pool, user, actor: admin, action: 'ADMIN_DELETE_USER', details: { status: { from: user.status, to: null } } });
+        await recordAudit(tx, {
+          pool,
+          user,
+          actor: admin,
+          action: 'ADMIN_DELETE_USER',
+          details: { status: { from: user.status, to: null } },
+        });
       });
     },
 
@@ -282,22 +351,33 @@ export function createAdminUsersService(deps: {
       let result;
       try {
         result = await db.transaction(async (tx) => {
-          const user = await insertUser(tx, newUserRow(pool, { id: sub, username, status: 'FORCE_CHANGE_PASSWORD', passwordHash, password }));
-          await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, { forceAlias: input.forceAliasCreation === true });
+          const user = await insertUser(
+            tx,
+            newUserRow(pool, { id: sub, username, status: 'FORCE_CHANGE_PASSWORD', passwordHash, password }),
+          );
+          await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, {
+            forceAlias: input.forceAliasCreation === true,
+          });
           const state = await loadAttributes(tx, user);
           await recordAudit(tx, {
             pool,
             user: user,
             actor: admin,
             action: 'ADMIN_CREATE_USER',
-            details: { status: { from: null, to: 'FORCE_CHANGE_PASSWORD' }, password: 'set', attributes: attributeChanges(pool, {}, state) },
+            details: {
+              status: { from: null, to: 'FORCE_CHANGE_PASSWORD' },
+              password: 'set',
+              attributes: attributeChanges(pool, {}, state),
+            },
           });
-          if (input.messageAction !== 'SUPPRESS') queued = await queueInvitations(tx, pool, user, state, password, input);
+          if (input.messageAction !== 'SUPPRESS')
+            queued = await queueInvitations(tx, pool, user, state, password, input);
           return presentUser(pool, user, state);
         });
       } catch (error) {
         const constraint = uniqueViolation(error);
-        if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN) throw new CognitoError('UsernameExistsException', 'User account already exists');
+        if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN)
+          throw new CognitoError('UsernameExistsException', 'User account already exists');
         if (kind !== 'username' && error instanceof CognitoError && error.name === 'AliasExistsException') {
           throw new CognitoError('UsernameExistsException', `An account with the given ${kind} already exists.`);
         }

@@ -1,5 +1,11 @@
 import { forbidden, invalidParameter } from '../../errors/cognito-error.ts';
-import { checkAttributeName, checkValueLength, isEmailAddress, isPhoneNumber, normaliseValue } from './attribute-values.ts';
+import {
+  checkAttributeName,
+  checkValueLength,
+  isEmailAddress,
+  isPhoneNumber,
+  normaliseValue,
+} from './attribute-values.ts';
 import type {
   Actor,
   AttributeDefinition,
@@ -63,7 +69,9 @@ function checkWrites(
     // docs/api.md, "Decisions": a user touching sub or a verified flag is an unauthorized write (403), whatever the value.
     if (actor.kind === 'user') throw forbidden(UNAUTHORIZED_WRITE);
     if (name === 'sub') {
-      throw invalidParameter(creating ? schemaError('sub', 'Attribute is assigned by the service.') : notUpdatable('sub'));
+      throw invalidParameter(
+        creating ? schemaError('sub', 'Attribute is assigned by the service.') : notUpdatable('sub'),
+      );
     }
     // Decision: flags live on their attribute, so an admin clears one with "false", not by deleting it.
     if (!creating && value === '') {
@@ -101,7 +109,8 @@ function checkWrites(
     else if (creating && write.name === 'phone_number') throw invalidParameter('Invalid phone number format.');
     // A preferred_username shaped like an email or phone could pass for another user's address
     // at sign-in; Cognito refuses it where it is an alias, as for usernames (docs/security.md).
-    if (write.name === 'preferred_username' && preferredUsernameIsAlias && write.value !== '') checkPreferredUsernameShape(write.value);
+    if (write.name === 'preferred_username' && preferredUsernameIsAlias && write.value !== '')
+      checkPreferredUsernameShape(write.value);
   }
 
   if (context === 'update') {
@@ -178,7 +187,14 @@ export function planUpdate(
   }
   // Email before phone_number, so codesFor comes out in that order.
   for (const attribute of VERIFIABLE_ATTRIBUTES) {
-    planVerifiable(settings, attribute, storedAttribute(current, attribute), values.get(attribute), flags.get(attribute), plan);
+    planVerifiable(
+      settings,
+      attribute,
+      storedAttribute(current, attribute),
+      values.get(attribute),
+      flags.get(attribute),
+      plan,
+    );
   }
   return plan;
 }
@@ -328,8 +344,14 @@ export function classifyUsername(
 }
 
 function checkPreferredUsernameShape(value: string): void {
-  if (isEmailAddress(value)) throw invalidParameter('Preferred username cannot be of email format, since user pool is configured for preferred_username alias.');
-  if (isPhoneNumber(value)) throw invalidParameter('Preferred username cannot be of phone number format, since user pool is configured for preferred_username alias.');
+  if (isEmailAddress(value))
+    throw invalidParameter(
+      'Preferred username cannot be of email format, since user pool is configured for preferred_username alias.',
+    );
+  if (isPhoneNumber(value))
+    throw invalidParameter(
+      'Preferred username cannot be of phone number format, since user pool is configured for preferred_username alias.',
+    );
 }
 
 /** Own properties only: attribute names come from users and must not reach Object.prototype. */

@@ -48,11 +48,7 @@ export function isEmailAddress(value: string): boolean {
   // RFC 5321's size limits (octets): no mail server accepts a longer address, so taking one
   // would only fail later, at delivery, as a 502 instead of a format error now.
   const [local, domain] = value.split('@') as [string, string];
-  return (
-    octets(value) <= 254 &&
-    octets(local) <= 64 &&
-    domain.split('.').every((label) => octets(label) <= 63)
-  );
+  return octets(value) <= 254 && octets(local) <= 64 && domain.split('.').every((label) => octets(label) <= 63);
 }
 
 const encoder = new TextEncoder();
@@ -72,7 +68,8 @@ function isCalendarDate(year: number, month: number, day: number): boolean {
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Date.parse alone rolls 2023-02-30 over to March, so the calendar date is checked separately.
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
 
 function isDate(value: string, pattern: RegExp): boolean {
   const match = pattern.exec(value);

@@ -17,8 +17,16 @@ const ALIASES: readonly AliasAttribute[] = ['email', 'phone_number', 'preferred_
 export function buildPoolAttributeSettings(input: PoolAttributeSettingsInput): PoolAttributeSettings {
   const aliasAttributes = checkList('aliasAttributes', input.aliasAttributes, ALIASES);
   const usernameAttributes = checkList('usernameAttributes', input.usernameAttributes, VERIFIABLE_ATTRIBUTES);
-  const autoVerifiedAttributes = checkList('autoVerifiedAttributes', input.autoVerifiedAttributes, VERIFIABLE_ATTRIBUTES);
-  const keepOriginalAttributes = checkList('keepOriginalAttributes', input.keepOriginalAttributes, VERIFIABLE_ATTRIBUTES);
+  const autoVerifiedAttributes = checkList(
+    'autoVerifiedAttributes',
+    input.autoVerifiedAttributes,
+    VERIFIABLE_ATTRIBUTES,
+  );
+  const keepOriginalAttributes = checkList(
+    'keepOriginalAttributes',
+    input.keepOriginalAttributes,
+    VERIFIABLE_ATTRIBUTES,
+  );
 
   if (aliasAttributes.length > 0 && usernameAttributes.length > 0) {
     throw invalidParameter('Only one of aliasAttributes or usernameAttributes can be set in a user pool.');
@@ -84,7 +92,10 @@ function overrideStandard(definition: AttributeDefinition, input: SchemaAttribut
     throw invalidParameter(`${name}: The data type of a standard attribute cannot be changed.`);
   }
   if (input.developerOnly) throw invalidParameter(`${name}: A standard attribute cannot be developer-only.`);
-  if (input.searchable) throw invalidParameter(`${name}: Only custom attributes can be made searchable; standard ones follow Cognito's list.`);
+  if (input.searchable)
+    throw invalidParameter(
+      `${name}: Only custom attributes can be made searchable; standard ones follow Cognito's list.`,
+    );
   // Tools such as Terraform restate the standard constraints; accept those, reject real changes.
   if (
     !sameConstraints(input.stringConstraints, definition.stringConstraints) ||

@@ -31,26 +31,44 @@ export type AuditAction =
  * What changed between two states of a user's attributes: names, change kinds and verified
  * states always; values only when the pool's audit policy allows it.
  */
-export function attributeChanges(pool: Pool, before: UserAttributeState, after: UserAttributeState): NonNullable<AuditDetails['attributes']> {
+export function attributeChanges(
+  pool: Pool,
+  before: UserAttributeState,
+  after: UserAttributeState,
+): NonNullable<AuditDetails['attributes']> {
   const withValues = pool.policies.audit?.recordValues === true;
   const changes: NonNullable<AuditDetails['attributes']> = [];
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((n) => n !== 'sub').sort();
   for (const name of names) {
     const old = Object.hasOwn(before, name) ? before[name] : undefined;
     const now = Object.hasOwn(after, name) ? after[name] : undefined;
-    const verified = old?.verified !== now?.verified ? { verified: { from: old?.verified ?? null, to: now?.verified ?? null } } : {};
-    const value = (from?: string | null, to?: string | null) => (withValues ? { value: { from: from ?? null, to: to ?? null } } : {});
+    const verified =
+      old?.verified !== now?.verified ? { verified: { from: old?.verified ?? null, to: now?.verified ?? null } } : {};
+    const value = (from?: string | null, to?: string | null) =>
+      withValues ? { value: { from: from ?? null, to: to ?? null } } : {};
     if (old && !now) changes.push({ name, change: 'deleted', ...verified, ...value(old.value, null) });
-    else if (now && (!old || old.value !== now.value)) changes.push({ name, change: 'set', ...verified, ...value(old?.value, now.value) });
+    else if (now && (!old || old.value !== now.value))
+      changes.push({ name, change: 'set', ...verified, ...value(old?.value, now.value) });
     else if (old && now && (old.pendingValue ?? null) !== (now.pendingValue ?? null)) {
       const pending = now.pendingValue ?? null;
-      changes.push({ name, change: pending === null ? 'pending_cleared' : 'pending', ...verified, ...value(old.pendingValue, pending) });
+      changes.push({
+        name,
+        change: pending === null ? 'pending_cleared' : 'pending',
+        ...verified,
+        ...value(old.pendingValue, pending),
+      });
     } else if (Object.keys(verified).length > 0) changes.push({ name, change: 'verified', ...verified });
   }
   return changes;
 }
 
-type AuditEvent = { pool: Pool; user: { id: string; username: string }; actor: AuditActor; action: AuditAction; details: AuditDetails };
+type AuditEvent = {
+  pool: Pool;
+  user: { id: string; username: string };
+  actor: AuditActor;
+  action: AuditAction;
+  details: AuditDetails;
+};
 
 /** The row of one event (bulk writers such as the import insert many at once). */
 export function auditRow(event: AuditEvent): typeof auditEvents.$inferInsert {
@@ -75,7 +93,12 @@ export async function recordAudit(q: Queryable, event: AuditEvent): Promise<void
 }
 
 /** A user's events, newest first, in keyset pages (stable while new events arrive). */
-export async function listAudit(q: Queryable, pool: Pool, userId: string, options: { limit: number; paginationToken?: string }) {
+export async function listAudit(
+  q: Queryable,
+  pool: Pool,
+  userId: string,
+  options: { limit: number; paginationToken?: string },
+) {
   let after: number | undefined;
   if (options.paginationToken) {
     after = Number(Buffer.from(options.paginationToken, 'base64url').toString('utf8'));
@@ -84,7 +107,13 @@ export async function listAudit(q: Queryable, pool: Pool, userId: string, option
   const rows = await q
     .select()
     .from(auditEvents)
-    .where(and(eq(auditEvents.poolId, pool.id), eq(auditEvents.userId, userId), after === undefined ? undefined : lt(auditEvents.seq, after)))
+    .where(
+      and(
+        eq(auditEvents.poolId, pool.id),
+        eq(auditEvents.userId, userId),
+        after === undefined ? undefined : lt(auditEvents.seq, after),
+      ),
+    )
     .orderBy(desc(auditEvents.seq))
     .limit(options.limit + 1);
   const page = rows.slice(0, options.limit);
@@ -94,7 +123,10 @@ export async function listAudit(q: Queryable, pool: Pool, userId: string, option
       id: e.id,
       at: e.at.toISOString(),
       action: e.action,
-      actor: e.actorKind === 'user' ? { kind: 'user' as const, clientId: e.clientId } : { kind: e.actorKind, clientId: null },
+      actor:
+        e.actorKind === 'user'
+          ? { kind: 'user' as const, clientId: e.clientId }
+          : { kind: e.actorKind, clientId: null },
       details: e.details,
     })),
     ...(rows.length > options.limit && last

@@ -96,7 +96,10 @@ export function createSigV4Verifier(
   if (!Number.isFinite(clockSkewSeconds) || clockSkewSeconds < 0) {
     throw new TypeError('createSigV4Verifier: clockSkewSeconds must be a non-negative number');
   }
-  const keys = credentials === undefined ? undefined : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey };
+  const keys =
+    credentials === undefined
+      ? undefined
+      : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey };
 
   return {
     async verify(request, now = new Date()) {
@@ -104,13 +107,15 @@ export function createSigV4Verifier(
       const presigned = hasPresignQuery(request.query);
       if (authorization === undefined) {
         if (presigned) {
-          throw invalidSignature('Query-string (presigned) SigV4 authentication is not supported; sign the request with an Authorization header.');
+          throw invalidSignature(
+            'Query-string (presigned) SigV4 authentication is not supported; sign the request with an Authorization header.',
+          );
         }
         throw new CognitoError('MissingAuthenticationTokenException');
       }
       if (presigned) {
         throw invalidSignature(
-          "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
+          'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
         );
       }
 
@@ -218,10 +223,13 @@ function parseAuthorization(header: string): ParsedAuthorization {
   for (const part of rest === '' ? [] : rest.split(',')) {
     const item = part.trim();
     const eq = item.indexOf('=');
-    if (eq <= 0) throw invalidSignature(`Authorization header parameters must be 'Key=Value' pairs separated by commas.`);
+    if (eq <= 0)
+      throw invalidSignature(`Authorization header parameters must be 'Key=Value' pairs separated by commas.`);
     const key = item.slice(0, eq);
     if (key !== 'Credential' && key !== 'SignedHeaders' && key !== 'Signature') {
-      throw invalidSignature(`Authorization header has an unknown parameter; expected only 'Credential', 'SignedHeaders' and 'Signature'.`);
+      throw invalidSignature(
+        `Authorization header has an unknown parameter; expected only 'Credential', 'SignedHeaders' and 'Signature'.`,
+      );
     }
     if (params.has(key)) throw invalidSignature(`Authorization header has parameter '${key}' more than once.`);
     params.set(key, item.slice(eq + 1));
@@ -234,8 +242,16 @@ function parseAuthorization(header: string): ParsedAuthorization {
   const credential = params.get('Credential') ?? '';
   const parts = credential.split('/');
   const [accessKeyId = '', shortDate = '', region = '', service = '', terminator = ''] = parts;
-  if (parts.length !== 5 || !accessKeyId || !/^\d{8}$/.test(shortDate) || !SCOPE_PART.test(region) || !SCOPE_PART.test(service)) {
-    throw invalidSignature(`Authorization header 'Credential' must have the form <AccessKeyId>/<YYYYMMDD>/<region>/<service>/${TERMINATOR}.`);
+  if (
+    parts.length !== 5 ||
+    !accessKeyId ||
+    !/^\d{8}$/.test(shortDate) ||
+    !SCOPE_PART.test(region) ||
+    !SCOPE_PART.test(service)
+  ) {
+    throw invalidSignature(
+      `Authorization header 'Credential' must have the form <AccessKeyId>/<YYYYMMDD>/<region>/<service>/${TERMINATOR}.`,
+    );
   }
   if (terminator !== TERMINATOR) {
     throw invalidSignature(`Credential should be scoped with a valid terminator: '${TERMINATOR}'.`);
@@ -245,7 +261,9 @@ function parseAuthorization(header: string): ParsedAuthorization {
 
   const signedHeaders = (params.get('SignedHeaders') ?? '').split(';');
   if (signedHeaders.some((name) => !HEADER_NAME.test(name) || name === '__proto__')) {
-    throw invalidSignature("Authorization header 'SignedHeaders' must be a ';'-separated list of lower-case header names.");
+    throw invalidSignature(
+      "Authorization header 'SignedHeaders' must be a ';'-separated list of lower-case header names.",
+    );
   }
   if (!signedHeaders.includes('host')) {
     throw invalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.");
@@ -291,7 +309,10 @@ function parseLongDate(value: string): Date | undefined {
 }
 
 function formatLongDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 function checkClock(amzDate: string, signingDate: Date, now: Date, skewSeconds: number): void {

@@ -10,7 +10,14 @@ import type { AuthFlow, Pool } from '../pools/pools.service.ts';
 import * as In from './operation-inputs.ts';
 import { adminOperation, type Operation } from './operation.ts';
 import { plumbingOf } from './settings-check.ts';
-import { epochSeconds, fromAttributeList, fromSchemaAttribute, toUserPoolClientType, toUserPoolType, toUserType } from './wire-shapes.ts';
+import {
+  epochSeconds,
+  fromAttributeList,
+  fromSchemaAttribute,
+  toUserPoolClientType,
+  toUserPoolType,
+  toUserType,
+} from './wire-shapes.ts';
 
 /**
  * Page tokens of the small lists (pools, clients, listed by creation time then id): the position of
@@ -24,11 +31,15 @@ interface PagePosition {
 }
 
 const pageToken = {
-  issue: (last: { id: string; createdAt: Date }) => Buffer.from(JSON.stringify({ after: last.id, at: last.createdAt.getTime() })).toString('base64url'),
+  issue: (last: { id: string; createdAt: Date }) =>
+    Buffer.from(JSON.stringify({ after: last.id, at: last.createdAt.getTime() })).toString('base64url'),
   read(token: string | undefined): PagePosition | undefined {
     if (token === undefined) return undefined;
     try {
-      const { after, at } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown; at?: unknown };
+      const { after, at } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+        after?: unknown;
+        at?: unknown;
+      };
       if (typeof after === 'string' && typeof at === 'number' && Number.isFinite(at)) return { id: after, at };
     } catch {
       // fall through
@@ -41,7 +52,10 @@ const pageToken = {
 function startAfter<T extends { id: string; createdAt: Date }>(items: T[], position: PagePosition): number {
   const index = items.findIndex((item) => item.id === position.id);
   if (index >= 0) return index + 1;
-  const later = items.findIndex((item) => item.createdAt.getTime() > position.at || (item.createdAt.getTime() === position.at && item.id > position.id));
+  const later = items.findIndex(
+    (item) =>
+      item.createdAt.getTime() > position.at || (item.createdAt.getTime() === position.at && item.id > position.id),
+  );
   return later < 0 ? items.length : later;
 }
 
@@ -59,7 +73,10 @@ const COGNITO_DEFAULT_FLOWS: AuthFlow[] = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_US
 function explicitAuthFlows(flows: string[] | undefined): AuthFlow[] {
   if (flows === undefined) return COGNITO_DEFAULT_FLOWS;
   const legacy = flows.find((flow) => !flow.startsWith('ALLOW_'));
-  if (legacy !== undefined) throw invalidParameter(`${legacy} is a legacy auth flow name; use the ALLOW_ names (ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, …).`);
+  if (legacy !== undefined)
+    throw invalidParameter(
+      `${legacy} is a legacy auth flow name; use the ALLOW_ names (ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, …).`,
+    );
   return flows as AuthFlow[];
 }
 
@@ -72,7 +89,12 @@ type TimeUnit = keyof typeof UNIT_SECONDS;
  */
 function checkTokenValidity(
   pool: Pool,
-  input: { AccessTokenValidity?: number; IdTokenValidity?: number; RefreshTokenValidity?: number; TokenValidityUnits?: { AccessToken?: string; IdToken?: string; RefreshToken?: string } },
+  input: {
+    AccessTokenValidity?: number;
+    IdTokenValidity?: number;
+    RefreshTokenValidity?: number;
+    TokenValidityUnits?: { AccessToken?: string; IdToken?: string; RefreshToken?: string };
+  },
 ): void {
   const units = input.TokenValidityUnits ?? {};
   const { tokens } = pool.policies;
@@ -84,7 +106,9 @@ function checkTokenValidity(
   ] as const;
   for (const [member, value, unit, poolSeconds] of lifetimes) {
     if (value !== undefined && value * UNIT_SECONDS[unit as TimeUnit] !== poolSeconds) {
-      throw invalidParameter(`${member} ${value} ${unit} is not supported by Cognate (yet): token lifetimes are set per pool, and this pool's is ${poolSeconds} seconds (its tokenPolicy).`);
+      throw invalidParameter(
+        `${member} ${value} ${unit} is not supported by Cognate (yet): token lifetimes are set per pool, and this pool's is ${poolSeconds} seconds (its tokenPolicy).`,
+      );
     }
   }
 }
@@ -94,11 +118,18 @@ export const adminOperations: Record<string, Operation> = {
     const password = input.Policies?.PasswordPolicy;
     const settings: PoolAttributeSettingsInput = {
       ...(input.Schema && { schema: input.Schema.map((attribute, index) => fromSchemaAttribute(attribute, index)) }),
-      ...(input.AliasAttributes && { aliasAttributes: input.AliasAttributes as PoolAttributeSettingsInput['aliasAttributes'] }),
-      ...(input.UsernameAttributes && { usernameAttributes: input.UsernameAttributes as PoolAttributeSettingsInput['usernameAttributes'] }),
-      ...(input.AutoVerifiedAttributes && { autoVerifiedAttributes: input.AutoVerifiedAttributes as PoolAttributeSettingsInput['autoVerifiedAttributes'] }),
+      ...(input.AliasAttributes && {
+        aliasAttributes: input.AliasAttributes as PoolAttributeSettingsInput['aliasAttributes'],
+      }),
+      ...(input.UsernameAttributes && {
+        usernameAttributes: input.UsernameAttributes as PoolAttributeSettingsInput['usernameAttributes'],
+      }),
+      ...(input.AutoVerifiedAttributes && {
+        autoVerifiedAttributes: input.AutoVerifiedAttributes as PoolAttributeSettingsInput['autoVerifiedAttributes'],
+      }),
       ...(input.UserAttributeUpdateSettings?.AttributesRequireVerificationBeforeUpdate && {
-        keepOriginalAttributes: input.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate as PoolAttributeSettingsInput['keepOriginalAttributes'],
+        keepOriginalAttributes: input.UserAttributeUpdateSettings
+          .AttributesRequireVerificationBeforeUpdate as PoolAttributeSettingsInput['keepOriginalAttributes'],
       }),
     };
     const recovery = input.AccountRecoverySetting?.RecoveryMechanisms;
@@ -122,7 +153,14 @@ export const adminOperations: Record<string, Operation> = {
           },
         }),
         ...(input.DeletionProtection !== undefined && { deletionProtection: input.DeletionProtection === 'ACTIVE' }),
-        ...(recovery && { accountRecovery: { recoveryMechanisms: recovery.map(({ Name, Priority }) => ({ name: Name as RecoveryMechanismName, priority: Priority })) } }),
+        ...(recovery && {
+          accountRecovery: {
+            recoveryMechanisms: recovery.map(({ Name, Priority }) => ({
+              name: Name as RecoveryMechanismName,
+              priority: Priority,
+            })),
+          },
+        }),
         // Stored as sent and shown by DescribeUserPool, never used (docs/cognito-settings.md).
         ...(plumbing && { awsPlumbing: plumbing }),
       },
@@ -150,7 +188,10 @@ export const adminOperations: Record<string, Operation> = {
   }),
 
   AddCustomAttributes: adminOperation(In.AddCustomAttributes, async (input, { services }) => {
-    await services.pools.addCustomAttributes(input.UserPoolId, input.CustomAttributes.map((attribute, index) => fromSchemaAttribute(attribute, index, 'customAttributes')));
+    await services.pools.addCustomAttributes(
+      input.UserPoolId,
+      input.CustomAttributes.map((attribute, index) => fromSchemaAttribute(attribute, index, 'customAttributes')),
+    );
     return {};
   }),
 
@@ -188,8 +229,15 @@ export const adminOperations: Record<string, Operation> = {
   }),
 
   ListUserPoolClients: adminOperation(In.ListUserPoolClients, async (input, { services }) => {
-    const { shown, ...rest } = page(await services.pools.listClients(input.UserPoolId), input.MaxResults ?? 60, input.NextToken);
-    return { UserPoolClients: shown.map((c) => ({ ClientId: c.id, UserPoolId: c.poolId, ClientName: c.name })), ...rest };
+    const { shown, ...rest } = page(
+      await services.pools.listClients(input.UserPoolId),
+      input.MaxResults ?? 60,
+      input.NextToken,
+    );
+    return {
+      UserPoolClients: shown.map((c) => ({ ClientId: c.id, UserPoolId: c.poolId, ClientName: c.name })),
+      ...rest,
+    };
   }),
 
   AdminCreateUser: adminOperation(In.AdminCreateUser, async (input, { services }) => {
@@ -199,7 +247,9 @@ export const adminOperations: Record<string, Operation> = {
       ...(input.TemporaryPassword !== undefined && { temporaryPassword: input.TemporaryPassword }),
       ...(input.ForceAliasCreation !== undefined && { forceAliasCreation: input.ForceAliasCreation }),
       ...(input.MessageAction !== undefined && { messageAction: input.MessageAction as 'RESEND' | 'SUPPRESS' }),
-      ...(input.DesiredDeliveryMediums !== undefined && { desiredDeliveryMediums: input.DesiredDeliveryMediums as Array<'EMAIL' | 'SMS'> }),
+      ...(input.DesiredDeliveryMediums !== undefined && {
+        desiredDeliveryMediums: input.DesiredDeliveryMediums as Array<'EMAIL' | 'SMS'>,
+      }),
     });
     return { User: toUserType(user) };
   }),
@@ -211,7 +261,11 @@ export const adminOperations: Record<string, Operation> = {
   }),
 
   AdminUpdateUserAttributes: adminOperation(In.AdminUpdateUserAttributes, async (input, { services }) => {
-    await services.adminUsers.updateAttributes(input.UserPoolId, input.Username, fromAttributeList(input.UserAttributes));
+    await services.adminUsers.updateAttributes(
+      input.UserPoolId,
+      input.Username,
+      fromAttributeList(input.UserAttributes),
+    );
     return {};
   }),
 
@@ -251,8 +305,12 @@ export const adminOperations: Record<string, Operation> = {
       // Cognito takes 0 as "the default page".
       ...(input.Limit !== undefined && input.Limit > 0 && { limit: input.Limit }),
       ...(input.PaginationToken !== undefined && { paginationToken: input.PaginationToken }),
-      ...(input.AttributesToGet !== undefined && input.AttributesToGet.length > 0 && { attributesToGet: input.AttributesToGet }),
+      ...(input.AttributesToGet !== undefined &&
+        input.AttributesToGet.length > 0 && { attributesToGet: input.AttributesToGet }),
     });
-    return { Users: result.users.map(toUserType), ...(result.paginationToken && { PaginationToken: result.paginationToken }) };
+    return {
+      Users: result.users.map(toUserType),
+      ...(result.paginationToken && { PaginationToken: result.paginationToken }),
+    };
   }),
 };

@@ -11,7 +11,18 @@ import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
 
 /** Values never repeated in an error: secrets, and codes that would land in logs. */
-const SENSITIVE = new Set(['password', 'previousPassword', 'proposedPassword', 'temporaryPassword', 'accessToken', 'refreshToken', 'token', 'session', 'confirmationCode', 'code']);
+const SENSITIVE = new Set([
+  'password',
+  'previousPassword',
+  'proposedPassword',
+  'temporaryPassword',
+  'accessToken',
+  'refreshToken',
+  'token',
+  'session',
+  'confirmationCode',
+  'code',
+]);
 
 /** `['UserAttributes', '0', 'Value']` → `userAttributes.1.member.value`, Cognito's way of naming a member. */
 export const memberName = (segments: string[]): string =>
@@ -58,20 +69,31 @@ export function describe(errors: ErrorObject[], input: unknown): CognitoError {
   // A member of the wrong JSON type is a serialization failure in AWS protocols, not a constraint.
   const typeError = errors.find((e) => e.keyword === 'type');
   if (typeError) {
-    return new CognitoError('SerializationException', `Expected ${String((typeError.params as { type: string }).type)} at '${memberPath(typeError.instancePath) || 'body'}'.`);
+    return new CognitoError(
+      'SerializationException',
+      `Expected ${String((typeError.params as { type: string }).type)} at '${memberPath(typeError.instancePath) || 'body'}'.`,
+    );
   }
   // Inside an honoured member (a schema attribute, a user attribute): refused by name, as settings-check.ts refuses the rest.
   const unknown = errors.find((e) => e.keyword === 'additionalProperties');
   if (unknown) {
-    const segments = [...unknown.instancePath.split('/').filter(Boolean), String((unknown.params as { additionalProperty: string }).additionalProperty)];
+    const segments = [
+      ...unknown.instancePath.split('/').filter(Boolean),
+      String((unknown.params as { additionalProperty: string }).additionalProperty),
+    ];
     const member = segments.map((s) => (/^\d+$/.test(s) ? String(Number(s) + 1) : s.slice(0, 64))).join('.');
-    return invalidParameter(`${member} is not a member Cognito defines there: Cognate refuses it rather than ignore it.`);
+    return invalidParameter(
+      `${member} is not a member Cognito defines there: Cognate refuses it rather than ignore it.`,
+    );
   }
   const described = errors
     .filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if')
     .map((error) => {
       if (error.keyword === 'required') {
-        const path = memberPath(error.instancePath, String((error.params as { missingProperty: string }).missingProperty));
+        const path = memberPath(
+          error.instancePath,
+          String((error.params as { missingProperty: string }).missingProperty),
+        );
         return `Value null at '${path}' failed to satisfy constraint: Member must not be null`;
       }
       const path = memberPath(error.instancePath);
@@ -81,7 +103,9 @@ export function describe(errors: ErrorObject[], input: unknown): CognitoError {
       return `Value${shown} at '${path}' failed to satisfy constraint: ${constraintOf(error)}`;
     });
   const unique = [...new Set(described)];
-  return invalidParameter(`${unique.length} validation error${unique.length === 1 ? '' : 's'} detected: ${unique.join('; ')}`);
+  return invalidParameter(
+    `${unique.length} validation error${unique.length === 1 ? '' : 's'} detected: ${unique.join('; ')}`,
+  );
 }
 
 /** A checker for one operation's input: returns it typed, or throws Cognito's validation error. */

@@ -6,10 +6,13 @@
 import { Type, type TSchema } from 'typebox';
 
 /** A request, or an object whose other members settings-table.ts rules one by one. */
-const object = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: true });
+const object = <P extends Record<string, TSchema>>(properties: P) =>
+  Type.Object(properties, { additionalProperties: true });
 /** An object inside an honoured member: a member Cognito does not define in it is refused, naming it. */
-const closed = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false });
-const s = (min: number, max: number, pattern?: string) => Type.String({ minLength: min, maxLength: max, ...(pattern && { pattern: `^${pattern}$` }) });
+const closed = <P extends Record<string, TSchema>>(properties: P) =>
+  Type.Object(properties, { additionalProperties: false });
+const s = (min: number, max: number, pattern?: string) =>
+  Type.String({ minLength: min, maxLength: max, ...(pattern && { pattern: `^${pattern}$` }) });
 
 export const ClientId = s(1, 128, '[\\w+]+');
 export const UserPoolId = s(1, 55, '[\\w-]+_[0-9a-zA-Z]+');
@@ -20,7 +23,10 @@ export const ConfirmationCode = s(1, 2048, '[\\S]+');
 export const AttributeName = s(1, 32, '[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+');
 const StringMap = Type.Record(Type.String(), Type.String());
 
-export const AttributeList = Type.Array(closed({ Name: AttributeName, Value: Type.Optional(Type.String({ maxLength: 2048 })) }), { maxItems: 100 });
+export const AttributeList = Type.Array(
+  closed({ Name: AttributeName, Value: Type.Optional(Type.String({ maxLength: 2048 })) }),
+  { maxItems: 100 },
+);
 const AttributeNames = Type.Array(AttributeName, { maxItems: 100 });
 const DeliveryMediums = Type.Array(Type.Enum(['EMAIL', 'SMS']), { maxItems: 2 });
 const Verifiable = Type.Enum(['email', 'phone_number']);
@@ -34,7 +40,12 @@ export const SignUp = object({
   UserAttributes: Type.Optional(AttributeList),
   SecretHash: Type.Optional(Type.String()),
 });
-export const ConfirmSignUp = object({ ClientId, Username, ConfirmationCode, ForceAliasCreation: Type.Optional(Type.Boolean()) });
+export const ConfirmSignUp = object({
+  ClientId,
+  Username,
+  ConfirmationCode,
+  ForceAliasCreation: Type.Optional(Type.Boolean()),
+});
 export const ResendConfirmationCode = object({ ClientId, Username });
 export const InitiateAuth = object({
   ClientId,
@@ -53,7 +64,11 @@ export const UpdateUserAttributes = object({ AccessToken, UserAttributes: Attrib
 export const DeleteUserAttributes = object({ AccessToken, UserAttributeNames: AttributeNames });
 export const GetUserAttributeVerificationCode = object({ AccessToken, AttributeName });
 export const VerifyUserAttribute = object({ AccessToken, AttributeName, Code: ConfirmationCode });
-export const ChangePassword = object({ AccessToken, PreviousPassword: Type.Optional(Password), ProposedPassword: Password });
+export const ChangePassword = object({
+  AccessToken,
+  PreviousPassword: Type.Optional(Password),
+  ProposedPassword: Password,
+});
 export const ForgotPassword = object({ ClientId, Username });
 export const ConfirmForgotPassword = object({ ClientId, Username, ConfirmationCode, Password });
 export const RevokeToken = object({ ClientId, Token: s(1, 131072), ClientSecret: Type.Optional(Type.String()) });
@@ -66,8 +81,12 @@ const SchemaAttribute = closed({
   DeveloperOnlyAttribute: Type.Optional(Type.Boolean()),
   Mutable: Type.Optional(Type.Boolean()),
   Required: Type.Optional(Type.Boolean()),
-  NumberAttributeConstraints: Type.Optional(closed({ MinValue: Type.Optional(Type.String()), MaxValue: Type.Optional(Type.String()) })),
-  StringAttributeConstraints: Type.Optional(closed({ MinLength: Type.Optional(Type.String()), MaxLength: Type.Optional(Type.String()) })),
+  NumberAttributeConstraints: Type.Optional(
+    closed({ MinValue: Type.Optional(Type.String()), MaxValue: Type.Optional(Type.String()) }),
+  ),
+  StringAttributeConstraints: Type.Optional(
+    closed({ MinLength: Type.Optional(Type.String()), MaxLength: Type.Optional(Type.String()) }),
+  ),
 });
 
 export const CreateUserPool = object({
@@ -87,22 +106,38 @@ export const CreateUserPool = object({
   ),
   Schema: Type.Optional(Type.Array(SchemaAttribute, { minItems: 1, maxItems: 70 })),
   AutoVerifiedAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
-  AliasAttributes: Type.Optional(Type.Array(Type.Enum(['email', 'phone_number', 'preferred_username']), { maxItems: 3 })),
+  AliasAttributes: Type.Optional(
+    Type.Array(Type.Enum(['email', 'phone_number', 'preferred_username']), { maxItems: 3 }),
+  ),
   UsernameAttributes: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })),
   UsernameConfiguration: Type.Optional(closed({ CaseSensitive: Type.Boolean() })),
-  UserAttributeUpdateSettings: Type.Optional(closed({ AttributesRequireVerificationBeforeUpdate: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })) })),
+  UserAttributeUpdateSettings: Type.Optional(
+    closed({ AttributesRequireVerificationBeforeUpdate: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })) }),
+  ),
   DeletionProtection: Type.Optional(Type.Enum(['ACTIVE', 'INACTIVE'])),
   AccountRecoverySetting: Type.Optional(
     closed({
       RecoveryMechanisms: Type.Optional(
-        Type.Array(closed({ Priority: Type.Integer({ minimum: 1, maximum: 2 }), Name: Type.Enum(['verified_email', 'verified_phone_number', 'admin_only']) }), { minItems: 1, maxItems: 2 }),
+        Type.Array(
+          closed({
+            Priority: Type.Integer({ minimum: 1, maximum: 2 }),
+            Name: Type.Enum(['verified_email', 'verified_phone_number', 'admin_only']),
+          }),
+          { minItems: 1, maxItems: 2 },
+        ),
       ),
     }),
   ),
 });
 export const UserPoolOnly = object({ UserPoolId });
-export const ListUserPools = object({ MaxResults: Type.Integer({ minimum: 1, maximum: 60 }), NextToken: Type.Optional(s(1, 1024)) });
-export const AddCustomAttributes = object({ UserPoolId, CustomAttributes: Type.Array(SchemaAttribute, { minItems: 1, maxItems: 25 }) });
+export const ListUserPools = object({
+  MaxResults: Type.Integer({ minimum: 1, maximum: 60 }),
+  NextToken: Type.Optional(s(1, 1024)),
+});
+export const AddCustomAttributes = object({
+  UserPoolId,
+  CustomAttributes: Type.Array(SchemaAttribute, { minItems: 1, maxItems: 25 }),
+});
 
 const PreventUserExistenceErrors = Type.Enum(['ENABLED', 'LEGACY']);
 const TimeUnit = Type.Enum(['seconds', 'minutes', 'hours', 'days']);
@@ -115,7 +150,13 @@ const ClientSettings = {
   RefreshTokenValidity: Type.Optional(Type.Integer({ minimum: 0, maximum: 315360000 })),
   AccessTokenValidity: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
   IdTokenValidity: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
-  TokenValidityUnits: Type.Optional(closed({ AccessToken: Type.Optional(TimeUnit), IdToken: Type.Optional(TimeUnit), RefreshToken: Type.Optional(TimeUnit) })),
+  TokenValidityUnits: Type.Optional(
+    closed({
+      AccessToken: Type.Optional(TimeUnit),
+      IdToken: Type.Optional(TimeUnit),
+      RefreshToken: Type.Optional(TimeUnit),
+    }),
+  ),
 };
 export const CreateUserPoolClient = object({
   UserPoolId,
@@ -123,8 +164,17 @@ export const CreateUserPoolClient = object({
   ...ClientSettings,
 });
 export const UserPoolClient = object({ UserPoolId, ClientId });
-export const UpdateUserPoolClient = object({ UserPoolId, ClientId, ClientName: Type.Optional(s(1, 128, '[\\w\\s+=,.@-]+')), ...ClientSettings });
-export const ListUserPoolClients = object({ UserPoolId, MaxResults: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })), NextToken: Type.Optional(s(1, 1024)) });
+export const UpdateUserPoolClient = object({
+  UserPoolId,
+  ClientId,
+  ClientName: Type.Optional(s(1, 128, '[\\w\\s+=,.@-]+')),
+  ...ClientSettings,
+});
+export const ListUserPoolClients = object({
+  UserPoolId,
+  MaxResults: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+  NextToken: Type.Optional(s(1, 1024)),
+});
 
 export const AdminUser = object({ UserPoolId, Username });
 export const AdminCreateUser = object({

@@ -51,9 +51,13 @@ export function operation<S extends TSchema>(
 }
 
 /** User actions: no signature; the client id or the access token says who calls. */
-export const userOperation = <S extends TSchema>(schema: S, run: (input: Static<S>, context: OperationContext) => Promise<object>) =>
-  operation(false, schema, run);
+export const userOperation = <S extends TSchema>(
+  schema: S,
+  run: (input: Static<S>, context: OperationContext) => Promise<object>,
+) => operation(false, schema, run);
 
 /** Admin actions: SigV4-signed with Cognate's configured key, as IAM authorises them in AWS. */
-export const adminOperation = <S extends TSchema>(schema: S, run: (input: Static<S>, context: OperationContext) => Promise<object>) =>
-  operation(true, schema, run);
+export const adminOperation = <S extends TSchema>(
+  schema: S,
+  run: (input: Static<S>, context: OperationContext) => Promise<object>,
+) => operation(true, schema, run);

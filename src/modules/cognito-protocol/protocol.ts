@@ -25,12 +25,22 @@ export interface CognitoCall extends IncomingSignedRequest {
   source: string;
 }
 
-export async function callCognito(services: ProtocolServices, call: CognitoCall): Promise<{ action: string; output: object }> {
+export async function callCognito(
+  services: ProtocolServices,
+  call: CognitoCall,
+): Promise<{ action: string; output: object }> {
   const action = call.target?.startsWith(TARGET_PREFIX) ? call.target.slice(TARGET_PREFIX.length) : undefined;
-  if (action === undefined) throw new CognitoError('UnknownOperationException', `Expected an X-Amz-Target header naming ${TARGET_PREFIX}<Action>.`);
+  if (action === undefined)
+    throw new CognitoError(
+      'UnknownOperationException',
+      `Expected an X-Amz-Target header naming ${TARGET_PREFIX}<Action>.`,
+    );
   const operation = Object.hasOwn(operations, action) ? operations[action] : undefined;
   if (!operation) {
-    throw new CognitoError('UnknownOperationException', `Cognate does not implement ${action.slice(0, 64)}; docs/cognito-compatibility.md lists the Cognito actions it answers.`);
+    throw new CognitoError(
+      'UnknownOperationException',
+      `Cognate does not implement ${action.slice(0, 64)}; docs/cognito-compatibility.md lists the Cognito actions it answers.`,
+    );
   }
   // IAM-authorised actions: the signature is checked before the body is even read.
   const scope = operation.signed ? await services.awsSignatures.verify(call) : undefined;
@@ -54,9 +64,14 @@ function parseBody(body: string): unknown {
   const path = findUnstorableText(input, '');
   if (path !== undefined) {
     // Named as every other member constraint is (`userAttributes.2.member.value`); the offending characters are not repeated.
-    // eslint-disable-next-line no-control-regex -- U+0000 is one of the characters replaced.
-    const member = memberName(path.split('.').slice(1)).replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-    throw invalidParameter(`1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`);
+    const member = memberName(path.split('.').slice(1)).replace(
+      // eslint-disable-next-line no-control-regex -- U+0000 is one of the characters replaced.
+      /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+      '\uFFFD',
+    );
+    throw invalidParameter(
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`,
+    );
   }
   return input;
 }

@@ -7,7 +7,8 @@ import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { inputChecker } from './input-validation.ts';
 import { COGNITO_SETTINGS, isNested, type MemberRule, type MemberRules } from './settings-table.ts';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A name as the caller wrote it, cut short: it may be anything. */
 const shown = (name: string) => (name.length > 64 ? `${name.slice(0, 64)}…` : name);
@@ -36,7 +37,10 @@ function walk(action: string, rules: MemberRules, object: Record<string, unknown
     const at = [...path, name];
     const member = at.map(shown).join('.');
     const rule = Object.hasOwn(rules, name) ? rules[name]! : undefined;
-    if (!rule) throw invalidParameter(`${member} is not a member of ${action}: Cognate refuses a member Cognito does not define rather than ignore it.`);
+    if (!rule)
+      throw invalidParameter(
+        `${member} is not a member of ${action}: Cognate refuses a member Cognito does not define rather than ignore it.`,
+      );
     // JSON null is an absent member in AWS's protocols: it asks for nothing.
     if (value === null) continue;
     if (isNested(rule)) {
@@ -70,7 +74,13 @@ export function plumbingOf(action: string, input: Record<string, unknown>): Reco
     for (const [name, value] of Object.entries(object)) {
       const rule = Object.hasOwn(rules, name) ? rules[name]! : undefined;
       if (!rule || value === null || value === undefined) continue;
-      const picked = isNested(rule) ? (isObject(value) ? pick(rule.members, value) : undefined) : rule.status === 'plumbing' ? value : undefined;
+      const picked = isNested(rule)
+        ? isObject(value)
+          ? pick(rule.members, value)
+          : undefined
+        : rule.status === 'plumbing'
+          ? value
+          : undefined;
       if (picked !== undefined) kept[name] = picked;
     }
     return Object.keys(kept).length > 0 ? kept : undefined;

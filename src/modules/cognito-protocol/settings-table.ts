@@ -46,24 +46,43 @@ export const isNested = (rule: MemberRule | NestedRule): rule is NestedRule => '
 
 // ---- Constructors --------------------------------------------------------------------------------
 
-const honoured = (note?: string, since: Since = '0.1.0'): MemberRule => ({ status: 'honoured', since, ...(note && { note }) });
-const offOnly = (accepted: string, isOff: (value: unknown) => boolean, note: string): MemberRule => ({ status: 'off-only', since: 'issue 11', accepted, isOff, note });
+const honoured = (note?: string, since: Since = '0.1.0'): MemberRule => ({
+  status: 'honoured',
+  since,
+  ...(note && { note }),
+});
+const offOnly = (accepted: string, isOff: (value: unknown) => boolean, note: string): MemberRule => ({
+  status: 'off-only',
+  since: 'issue 11',
+  accepted,
+  isOff,
+  note,
+});
 const refused = (note: string): MemberRule => ({ status: 'refused', since: 'issue 11', note });
 const plumbing = (shape: TSchema, note: string): MemberRule => ({ status: 'plumbing', since: 'issue 11', shape, note });
 const nested = (members: MemberRules): NestedRule => ({ members });
 
 const is = (expected: unknown) => (value: unknown) => value === expected;
 const emptyList = (value: unknown) => Array.isArray(value) && value.length === 0;
-const emptyMap = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
-const field = (value: unknown, name: string) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined);
+const emptyMap = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+const field = (value: unknown, name: string) =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
 
 // ---- Shapes of what is passed on or stored -------------------------------------------------------
 
-const text = (min: number, max: number, pattern?: string) => Type.String({ minLength: min, maxLength: max, ...(pattern && { pattern: `^${pattern}$` }) });
+const text = (min: number, max: number, pattern?: string) =>
+  Type.String({ minLength: min, maxLength: max, ...(pattern && { pattern: `^${pattern}$` }) });
 const closed = (properties: Record<string, TSchema>) => Type.Object(properties, { additionalProperties: false });
 // Cognito's ArnType.
-const Arn = text(20, 2048, 'arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?');
-const Attributes = Type.Array(closed({ Name: text(1, 32), Value: Type.Optional(Type.String({ maxLength: 2048 })) }), { maxItems: 100 });
+const Arn = text(
+  20,
+  2048,
+  'arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?',
+);
+const Attributes = Type.Array(closed({ Name: text(1, 32), Value: Type.Optional(Type.String({ maxLength: 2048 })) }), {
+  maxItems: 100,
+});
 
 // ---- Shared rules --------------------------------------------------------------------------------
 
@@ -72,18 +91,25 @@ const perRequest = (shape: TSchema): MemberRule => ({ status: 'per-request', sin
 const ClientMetadata = perRequest(Type.Record(Type.String({ maxLength: 131072 }), Type.String({ maxLength: 131072 })));
 const ValidationData = perRequest(Attributes);
 const AnalyticsMetadata = perRequest(closed({ AnalyticsEndpointId: Type.Optional(Type.String({ maxLength: 2048 })) }));
-const UserContextData = perRequest(closed({ IpAddress: Type.Optional(Type.String({ maxLength: 131072 })), EncodedData: Type.Optional(Type.String({ maxLength: 131072 })) }));
+const UserContextData = perRequest(
+  closed({
+    IpAddress: Type.Optional(Type.String({ maxLength: 131072 })),
+    EncodedData: Type.Optional(Type.String({ maxLength: 131072 })),
+  }),
+);
 const trackedRequest = { AnalyticsMetadata, UserContextData, ClientMetadata };
 
 const NO_SECRETS = 'Cognate app clients have no secret (public clients only); client secrets come with a later issue.';
 const SecretHash = refused(`${NO_SECRETS} Send no SecretHash.`);
 const ClientSecret = refused(`${NO_SECRETS} Send no ClientSecret.`);
-const NO_TEMPLATES = 'Cognate’s messages are set per pool with PUT /v1/pools/{poolId}/message-templates (REST); the Cognito members for them come with a later issue.';
+const NO_TEMPLATES =
+  'Cognate’s messages are set per pool with PUT /v1/pools/{poolId}/message-templates (REST); the Cognito members for them come with a later issue.';
 const NO_TRIGGERS = 'Lambda triggers are not implemented; hooks come with a later issue.';
 const NO_OAUTH = 'Managed login and the OAuth 2.0 endpoints are not implemented; they come with a later issue.';
 const NO_DEVICES = 'Device tracking (remembered devices) is not implemented; it comes with a later issue.';
 const NO_THREAT_PROTECTION = 'Threat protection (advanced security) is not implemented; it comes with a later issue.';
-const POOL_LIFETIME = 'Honoured when it equals the pool’s own lifetime (tokenPolicy), counted in TokenValidityUnits; another lifetime is refused naming the member (Cognate keeps lifetimes per pool).';
+const POOL_LIFETIME =
+  'Honoured when it equals the pool’s own lifetime (tokenPolicy), counted in TokenValidityUnits; another lifetime is refused naming the member (Cognate keeps lifetimes per pool).';
 
 const lambdaTrigger = refused(NO_TRIGGERS);
 
@@ -91,11 +117,18 @@ const clientSettings: MemberRules = {
   RefreshTokenValidity: honoured(POOL_LIFETIME, 'issue 11'),
   AccessTokenValidity: honoured(POOL_LIFETIME, 'issue 11'),
   IdTokenValidity: honoured(POOL_LIFETIME, 'issue 11'),
-  TokenValidityUnits: honoured('The units of the three lifetimes (Cognito’s defaults: hours, hours, days).', 'issue 11'),
+  TokenValidityUnits: honoured(
+    'The units of the three lifetimes (Cognito’s defaults: hours, hours, days).',
+    'issue 11',
+  ),
   ReadAttributes: honoured(),
   WriteAttributes: honoured(),
   ExplicitAuthFlows: honoured('ALLOW_ names only; a flow Cognate does not run grants nothing.'),
-  SupportedIdentityProviders: offOnly('[] or ["COGNITO"]', (v) => Array.isArray(v) && v.every((p) => p === 'COGNITO'), 'Federation (SAML, OIDC, social providers) is not implemented; users are the pool’s own.'),
+  SupportedIdentityProviders: offOnly(
+    '[] or ["COGNITO"]',
+    (v) => Array.isArray(v) && v.every((p) => p === 'COGNITO'),
+    'Federation (SAML, OIDC, social providers) is not implemented; users are the pool’s own.',
+  ),
   CallbackURLs: offOnly('[]', emptyList, NO_OAUTH),
   LogoutURLs: offOnly('[]', emptyList, NO_OAUTH),
   DefaultRedirectURI: refused(NO_OAUTH),
@@ -104,10 +137,22 @@ const clientSettings: MemberRules = {
   AllowedOAuthFlowsUserPoolClient: offOnly('false', is(false), NO_OAUTH),
   AnalyticsConfiguration: refused('Amazon Pinpoint analytics is not implemented.'),
   PreventUserExistenceErrors: honoured('Cognito’s default here is LEGACY; the REST API’s is ENABLED.'),
-  EnableTokenRevocation: offOnly('true', is(true), 'Cognate always lets refresh tokens be revoked; revocation cannot be turned off.'),
+  EnableTokenRevocation: offOnly(
+    'true',
+    is(true),
+    'Cognate always lets refresh tokens be revoked; revocation cannot be turned off.',
+  ),
   EnablePropagateAdditionalUserContextData: offOnly('false', is(false), NO_THREAT_PROTECTION),
-  AuthSessionValidity: offOnly('3', is(3), 'A challenge session lasts Cognito’s default 3 minutes in Cognate; another length comes with a later issue.'),
-  RefreshTokenRotation: offOnly('{"Feature": "DISABLED"}', (v) => field(v, 'Feature') === 'DISABLED', 'Refresh tokens are not rotated; rotation comes with a later issue.'),
+  AuthSessionValidity: offOnly(
+    '3',
+    is(3),
+    'A challenge session lasts Cognito’s default 3 minutes in Cognate; another length comes with a later issue.',
+  ),
+  RefreshTokenRotation: offOnly(
+    '{"Feature": "DISABLED"}',
+    (v) => field(v, 'Feature') === 'DISABLED',
+    'Refresh tokens are not rotated; rotation comes with a later issue.',
+  ),
 };
 
 /** The Cognito face: each action Cognate answers, every member its request has in the AWS SDK. */
@@ -122,13 +167,22 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
         RequireNumbers: honoured(),
         RequireSymbols: honoured(),
         PasswordHistorySize: offOnly('0', is(0), 'Cognate keeps no password history; it comes with a later issue.'),
-        TemporaryPasswordValidityDays: refused('Temporary passwords do not expire in Cognate yet; expiry comes with a later issue.'),
+        TemporaryPasswordValidityDays: refused(
+          'Temporary passwords do not expire in Cognate yet; expiry comes with a later issue.',
+        ),
       }),
       SignInPolicy: nested({
-        AllowedFirstAuthFactors: offOnly('["PASSWORD"]', (v) => Array.isArray(v) && v.length > 0 && v.every((f) => f === 'PASSWORD'), 'Choice-based sign-in (USER_AUTH) with passwordless factors is not implemented; users sign in with passwords.'),
+        AllowedFirstAuthFactors: offOnly(
+          '["PASSWORD"]',
+          (v) => Array.isArray(v) && v.length > 0 && v.every((f) => f === 'PASSWORD'),
+          'Choice-based sign-in (USER_AUTH) with passwordless factors is not implemented; users sign in with passwords.',
+        ),
       }),
     }),
-    DeletionProtection: honoured('Shown by DescribeUserPool. Cognate cannot delete pools at all yet; DeleteUserPool, when it comes, must refuse an ACTIVE pool.', 'issue 11'),
+    DeletionProtection: honoured(
+      'Shown by DescribeUserPool. Cognate cannot delete pools at all yet; DeleteUserPool, when it comes, must refuse an ACTIVE pool.',
+      'issue 11',
+    ),
     LambdaConfig: nested({
       PreSignUp: lambdaTrigger,
       CustomMessage: lambdaTrigger,
@@ -143,7 +197,10 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
       PreTokenGenerationConfig: lambdaTrigger,
       CustomSMSSender: lambdaTrigger,
       CustomEmailSender: lambdaTrigger,
-      KMSKeyID: plumbing(Arn, 'The key custom sender triggers decrypt codes with; Cognate has no such triggers and sends codes itself.'),
+      KMSKeyID: plumbing(
+        Arn,
+        'The key custom sender triggers decrypt codes with; Cognate has no such triggers and sends codes itself.',
+      ),
       InboundFederation: lambdaTrigger,
     }),
     AutoVerifiedAttributes: honoured(),
@@ -158,32 +215,63 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
       EmailSubject: refused(NO_TEMPLATES),
       EmailMessageByLink: refused('Confirmation by link is not implemented; Cognate confirms with codes.'),
       EmailSubjectByLink: refused('Confirmation by link is not implemented; Cognate confirms with codes.'),
-      DefaultEmailOption: offOnly('CONFIRM_WITH_CODE', is('CONFIRM_WITH_CODE'), 'Confirmation by link is not implemented; Cognate confirms with codes.'),
+      DefaultEmailOption: offOnly(
+        'CONFIRM_WITH_CODE',
+        is('CONFIRM_WITH_CODE'),
+        'Confirmation by link is not implemented; Cognate confirms with codes.',
+      ),
     }),
     SmsAuthenticationMessage: refused('Multi-factor authentication is not implemented; it comes with a later issue.'),
-    MfaConfiguration: offOnly('OFF', is('OFF'), 'Multi-factor authentication is not implemented; it comes with a later issue. Create the pool with MfaConfiguration OFF.'),
+    MfaConfiguration: offOnly(
+      'OFF',
+      is('OFF'),
+      'Multi-factor authentication is not implemented; it comes with a later issue. Create the pool with MfaConfiguration OFF.',
+    ),
     UserAttributeUpdateSettings: honoured(),
     DeviceConfiguration: refused(NO_DEVICES),
     EmailConfiguration: nested({
       SourceArn: plumbing(Arn, 'Amazon SES identity; Cognate sends mail through its SMTP_URL mailer.'),
-      ReplyToEmailAddress: refused('Mail goes out from MAIL_FROM, one sender for the server, with no Reply-To per pool yet.'),
-      EmailSendingAccount: plumbing(Type.Enum(['COGNITO_DEFAULT', 'DEVELOPER']), 'Which AWS account sends; Cognate sends mail through its SMTP_URL mailer.'),
-      From: refused('Mail goes out from MAIL_FROM, one sender for the server; a sender per pool comes with a later issue.'),
-      ConfigurationSet: plumbing(text(1, 64, '[a-zA-Z0-9_-]+'), 'Amazon SES configuration set; Cognate sends mail through its SMTP_URL mailer.'),
+      ReplyToEmailAddress: refused(
+        'Mail goes out from MAIL_FROM, one sender for the server, with no Reply-To per pool yet.',
+      ),
+      EmailSendingAccount: plumbing(
+        Type.Enum(['COGNITO_DEFAULT', 'DEVELOPER']),
+        'Which AWS account sends; Cognate sends mail through its SMTP_URL mailer.',
+      ),
+      From: refused(
+        'Mail goes out from MAIL_FROM, one sender for the server; a sender per pool comes with a later issue.',
+      ),
+      ConfigurationSet: plumbing(
+        text(1, 64, '[a-zA-Z0-9_-]+'),
+        'Amazon SES configuration set; Cognate sends mail through its SMTP_URL mailer.',
+      ),
     }),
     SmsConfiguration: nested({
       SnsCallerArn: plumbing(Arn, 'IAM role Amazon SNS sends with; Cognate sends SMS through Twilio (TWILIO_*).'),
-      ExternalId: plumbing(Type.String({ maxLength: 2048 }), 'The external id of that role; Cognate sends SMS through Twilio (TWILIO_*).'),
+      ExternalId: plumbing(
+        Type.String({ maxLength: 2048 }),
+        'The external id of that role; Cognate sends SMS through Twilio (TWILIO_*).',
+      ),
       SnsRegion: plumbing(text(5, 32, '[-\\w]+'), 'Amazon SNS region; Cognate sends SMS through Twilio (TWILIO_*).'),
-      EumsSms: refused('AWS End User Messaging names its own sender; Cognate sends SMS through Twilio, from TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID.'),
+      EumsSms: refused(
+        'AWS End User Messaging names its own sender; Cognate sends SMS through Twilio, from TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID.',
+      ),
     }),
     UserPoolTags: plumbing(
-      Type.Record(text(1, 128, '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*'), Type.String({ maxLength: 256 }), { maxProperties: 50 }),
+      Type.Record(text(1, 128, '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*'), Type.String({ maxLength: 256 }), {
+        maxProperties: 50,
+      }),
       'AWS resource tags (cost allocation, IAM conditions); stored and shown, nothing else reads them.',
     ),
     AdminCreateUserConfig: nested({
-      AllowAdminCreateUserOnly: offOnly('false', is(false), 'Self-service sign-up cannot be turned off yet; that comes with a later issue.'),
-      UnusedAccountValidityDays: refused('Temporary passwords do not expire in Cognate yet; expiry comes with a later issue.'),
+      AllowAdminCreateUserOnly: offOnly(
+        'false',
+        is(false),
+        'Self-service sign-up cannot be turned off yet; that comes with a later issue.',
+      ),
+      UnusedAccountValidityDays: refused(
+        'Temporary passwords do not expire in Cognate yet; expiry comes with a later issue.',
+      ),
       InviteMessageTemplate: refused(NO_TEMPLATES),
     }),
     Schema: honoured(),
@@ -192,16 +280,34 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
       AdvancedSecurityAdditionalFlows: refused(NO_THREAT_PROTECTION),
     }),
     // Without EnableStatus Cognito turns dynamic client registration on, so only an explicit Disabled is off.
-    DcrConfiguration: offOnly('{"EnableStatus": "Disabled"}', (v) => field(v, 'EnableStatus') === 'Disabled', 'Dynamic client registration is not implemented.'),
+    DcrConfiguration: offOnly(
+      '{"EnableStatus": "Disabled"}',
+      (v) => field(v, 'EnableStatus') === 'Disabled',
+      'Dynamic client registration is not implemented.',
+    ),
     UsernameConfiguration: honoured('Cognito’s default here is case-sensitive; the REST API’s is not.'),
-    AccountRecoverySetting: honoured('ForgotPassword sends to the first mechanism the user has verified; admin_only refuses it for everyone. Unset: verified_email, then verified_phone_number (Cognito: phone first).', 'issue 11'),
-    UserPoolTier: plumbing(Type.Enum(['LITE', 'ESSENTIALS', 'PLUS']), 'AWS pricing tier; Cognate has none, and no feature depends on it.'),
+    AccountRecoverySetting: honoured(
+      'ForgotPassword sends to the first mechanism the user has verified; admin_only refuses it for everyone. Unset: verified_email, then verified_phone_number (Cognito: phone first).',
+      'issue 11',
+    ),
+    UserPoolTier: plumbing(
+      Type.Enum(['LITE', 'ESSENTIALS', 'PLUS']),
+      'AWS pricing tier; Cognate has none, and no feature depends on it.',
+    ),
     KeyConfiguration: nested({
-      KeyType: offOnly('AWS_OWNED_KEY', is('AWS_OWNED_KEY'), 'Cognate does not encrypt pool data with a KMS key; encrypt PostgreSQL’s storage instead.'),
+      KeyType: offOnly(
+        'AWS_OWNED_KEY',
+        is('AWS_OWNED_KEY'),
+        'Cognate does not encrypt pool data with a KMS key; encrypt PostgreSQL’s storage instead.',
+      ),
       KmsKeyArn: refused('Cognate does not encrypt pool data with a KMS key; encrypt PostgreSQL’s storage instead.'),
     }),
     IssuerConfiguration: nested({
-      Type: offOnly('ORIGINAL', is('ORIGINAL'), 'Tokens are issued by PUBLIC_URL/<pool id>, one issuer per pool, as ORIGINAL issuers are.'),
+      Type: offOnly(
+        'ORIGINAL',
+        is('ORIGINAL'),
+        'Tokens are issued by PUBLIC_URL/<pool id>, one issuer per pool, as ORIGINAL issuers are.',
+      ),
     }),
     AcrConfiguration: offOnly('{}', emptyMap, 'Authentication context (acr) levels are not implemented.'),
   },
@@ -223,7 +329,15 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   },
 
   // ---- User actions: the members each reads, the data for hooks, and client secrets refused ----
-  SignUp: { ClientId: honoured(), SecretHash, Username: honoured(), Password: honoured(), UserAttributes: honoured(), ValidationData, ...trackedRequest },
+  SignUp: {
+    ClientId: honoured(),
+    SecretHash,
+    Username: honoured(),
+    Password: honoured(),
+    UserAttributes: honoured(),
+    ValidationData,
+    ...trackedRequest,
+  },
   ConfirmSignUp: {
     ClientId: honoured(),
     Username: honoured(),
@@ -231,7 +345,9 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     SecretHash,
     ForceAliasCreation: honoured(),
     ...trackedRequest,
-    Session: refused('Sign-in straight after sign-up (a Session from SignUp for USER_AUTH) is not implemented; SignUp returns no Session.'),
+    Session: refused(
+      'Sign-in straight after sign-up (a Session from SignUp for USER_AUTH) is not implemented; SignUp returns no Session.',
+    ),
   },
   ResendConfirmationCode: { ClientId: honoured(), Username: honoured(), SecretHash, ...trackedRequest },
   InitiateAuth: {
@@ -241,8 +357,20 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     ...trackedRequest,
     Session: refused('Choice-based sign-in (USER_AUTH) is not implemented; InitiateAuth starts every sign-in.'),
   },
-  RespondToAuthChallenge: { ClientId: honoured(), ChallengeName: honoured(), Session: honoured(), ChallengeResponses: honoured(), ...trackedRequest },
-  GetTokensFromRefreshToken: { RefreshToken: honoured(), ClientId: honoured(), ClientSecret, DeviceKey: refused(NO_DEVICES), ClientMetadata },
+  RespondToAuthChallenge: {
+    ClientId: honoured(),
+    ChallengeName: honoured(),
+    Session: honoured(),
+    ChallengeResponses: honoured(),
+    ...trackedRequest,
+  },
+  GetTokensFromRefreshToken: {
+    RefreshToken: honoured(),
+    ClientId: honoured(),
+    ClientSecret,
+    DeviceKey: refused(NO_DEVICES),
+    ClientMetadata,
+  },
   GetUser: { AccessToken: honoured() },
   UpdateUserAttributes: { UserAttributes: honoured(), AccessToken: honoured(), ClientMetadata },
   DeleteUserAttributes: { UserAttributeNames: honoured(), AccessToken: honoured() },
@@ -250,13 +378,24 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   VerifyUserAttribute: { AccessToken: honoured(), AttributeName: honoured(), Code: honoured() },
   ChangePassword: { ProposedPassword: honoured(), AccessToken: honoured(), PreviousPassword: honoured() },
   ForgotPassword: { ClientId: honoured(), Username: honoured(), SecretHash, ...trackedRequest },
-  ConfirmForgotPassword: { ClientId: honoured(), Username: honoured(), ConfirmationCode: honoured(), Password: honoured(), SecretHash, ...trackedRequest },
+  ConfirmForgotPassword: {
+    ClientId: honoured(),
+    Username: honoured(),
+    ConfirmationCode: honoured(),
+    Password: honoured(),
+    SecretHash,
+    ...trackedRequest,
+  },
   GlobalSignOut: { AccessToken: honoured() },
   RevokeToken: {
     Token: honoured(),
     ClientId: honoured(),
     ClientSecret,
-    RevokeAssociatedSessions: offOnly('NONE', is('NONE'), 'Cognate has no managed-login sessions to link; only NONE is accepted.'),
+    RevokeAssociatedSessions: offOnly(
+      'NONE',
+      is('NONE'),
+      'Cognate has no managed-login sessions to link; only NONE is accepted.',
+    ),
   },
   DeleteUser: { AccessToken: honoured() },
 
@@ -269,7 +408,11 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     UserPoolId: honoured(),
     MaxResults: honoured(),
     NextToken: honoured(),
-    ClientType: offOnly('REGULAR', is('REGULAR'), 'Every Cognate client is a regular one; dynamic client registration is not implemented.'),
+    ClientType: offOnly(
+      'REGULAR',
+      is('REGULAR'),
+      'Every Cognate client is a regular one; dynamic client registration is not implemented.',
+    ),
   },
   AdminCreateUser: {
     UserPoolId: honoured(),
@@ -283,14 +426,25 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     ClientMetadata,
   },
   AdminGetUser: { UserPoolId: honoured(), Username: honoured() },
-  AdminUpdateUserAttributes: { UserPoolId: honoured(), Username: honoured(), UserAttributes: honoured(), ClientMetadata },
+  AdminUpdateUserAttributes: {
+    UserPoolId: honoured(),
+    Username: honoured(),
+    UserAttributes: honoured(),
+    ClientMetadata,
+  },
   AdminDeleteUserAttributes: { UserPoolId: honoured(), Username: honoured(), UserAttributeNames: honoured() },
   AdminConfirmSignUp: { UserPoolId: honoured(), Username: honoured(), ClientMetadata },
   AdminDisableUser: { UserPoolId: honoured(), Username: honoured() },
   AdminEnableUser: { UserPoolId: honoured(), Username: honoured() },
   AdminDeleteUser: { UserPoolId: honoured(), Username: honoured() },
   AdminUserGlobalSignOut: { UserPoolId: honoured(), Username: honoured() },
-  ListUsers: { UserPoolId: honoured(), AttributesToGet: honoured(), Limit: honoured(), PaginationToken: honoured(), Filter: honoured() },
+  ListUsers: {
+    UserPoolId: honoured(),
+    AttributesToGet: honoured(),
+    Limit: honoured(),
+    PaginationToken: honoured(),
+    Filter: honoured(),
+  },
 };
 
 /**

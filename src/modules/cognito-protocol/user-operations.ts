@@ -30,7 +30,8 @@ const UNHONOURED_ENTRIES: Record<string, string> = {
 };
 function refuseUnhonoured(map: Record<string, string> | undefined, member: string): void {
   for (const key of Object.keys(map ?? {})) {
-    if (Object.hasOwn(UNHONOURED_ENTRIES, key)) throw invalidParameter(`${member}.${key} is not supported by Cognate (yet): ${UNHONOURED_ENTRIES[key]}`);
+    if (Object.hasOwn(UNHONOURED_ENTRIES, key))
+      throw invalidParameter(`${member}.${key} is not supported by Cognate (yet): ${UNHONOURED_ENTRIES[key]}`);
   }
 }
 
@@ -80,7 +81,10 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   ResendConfirmationCode: userOperation(In.ResendConfirmationCode, async (input, { services }) => {
-    const result = await services.registration.resendConfirmationCode({ clientId: input.ClientId, username: input.Username });
+    const result = await services.registration.resendConfirmationCode({
+      clientId: input.ClientId,
+      username: input.Username,
+    });
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
 
@@ -109,10 +113,17 @@ export const userOperations: Record<string, Operation> = {
         );
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
-        return signInResult(await services.signIn.refresh({ clientId: input.ClientId, refreshToken: required(params, 'REFRESH_TOKEN', flow) }));
+        return signInResult(
+          await services.signIn.refresh({
+            clientId: input.ClientId,
+            refreshToken: required(params, 'REFRESH_TOKEN', flow),
+          }),
+        );
       default:
         throw invalidParameter(
-          /^[A-Z_]+$/.test(flow) ? `${flow} is not supported by Cognate; use one of ${AUTH_FLOWS.join(', ')}.` : `1 validation error detected: Value '${flow.slice(0, 64)}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [${AUTH_FLOWS.join(', ')}]`,
+          /^[A-Z_]+$/.test(flow)
+            ? `${flow} is not supported by Cognate; use one of ${AUTH_FLOWS.join(', ')}.`
+            : `1 validation error detected: Value '${flow.slice(0, 64)}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [${AUTH_FLOWS.join(', ')}]`,
         );
     }
   }),
@@ -148,12 +159,16 @@ export const userOperations: Record<string, Operation> = {
         }),
       );
     }
-    throw invalidParameter(`${name.slice(0, 64)} is not a challenge Cognate issues; answer PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED.`);
+    throw invalidParameter(
+      `${name.slice(0, 64)} is not a challenge Cognate issues; answer PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED.`,
+    );
   }),
 
   /** Amplify v6 refreshes its tokens with this action. */
   GetTokensFromRefreshToken: userOperation(In.GetTokensFromRefreshToken, async (input, { services }) => ({
-    AuthenticationResult: toAuthenticationResult(await services.signIn.refresh({ clientId: input.ClientId, refreshToken: input.RefreshToken })),
+    AuthenticationResult: toAuthenticationResult(
+      await services.signIn.refresh({ clientId: input.ClientId, refreshToken: input.RefreshToken }),
+    ),
   })),
 
   GetUser: userOperation(In.WithAccessToken, async (input, context) => {
@@ -162,9 +177,14 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   UpdateUserAttributes: userOperation(In.UpdateUserAttributes, async (input, context) => {
-    const results = await context.services.account.updateAttributes(await caller(context, input.AccessToken), fromAttributeList(input.UserAttributes));
+    const results = await context.services.account.updateAttributes(
+      await caller(context, input.AccessToken),
+      fromAttributeList(input.UserAttributes),
+    );
     // Amplify marks every attribute done unless this list names it as awaiting a code.
-    const CodeDeliveryDetailsList = Object.values(results).flatMap((r) => (r.nextStep.codeDeliveryDetails ? [toDelivery(r.nextStep.codeDeliveryDetails)] : []));
+    const CodeDeliveryDetailsList = Object.values(results).flatMap((r) =>
+      r.nextStep.codeDeliveryDetails ? [toDelivery(r.nextStep.codeDeliveryDetails)] : [],
+    );
     return { CodeDeliveryDetailsList };
   }),
 
@@ -174,12 +194,17 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   GetUserAttributeVerificationCode: userOperation(In.GetUserAttributeVerificationCode, async (input, context) => {
-    const result = await context.services.account.sendAttributeCode(await caller(context, input.AccessToken), input.AttributeName);
+    const result = await context.services.account.sendAttributeCode(
+      await caller(context, input.AccessToken),
+      input.AttributeName,
+    );
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
 
   VerifyUserAttribute: userOperation(In.VerifyUserAttribute, async (input, context) => {
-    await context.services.account.verifyAttribute(await caller(context, input.AccessToken), input.AttributeName, { confirmationCode: input.Code });
+    await context.services.account.verifyAttribute(await caller(context, input.AccessToken), input.AttributeName, {
+      confirmationCode: input.Code,
+    });
     return {};
   }),
 
@@ -224,4 +249,3 @@ export const userOperations: Record<string, Operation> = {
     return {};
   }),
 };
-

@@ -87,7 +87,11 @@ function constraint(value: string | undefined, where: string): number | undefine
 }
 
 /** `list` names the member the attributes came in: `schema` (CreateUserPool) or `customAttributes` (AddCustomAttributes). */
-export function fromSchemaAttribute(attribute: WireSchemaAttribute, index: number, list: 'schema' | 'customAttributes' = 'schema'): SchemaAttributeInput {
+export function fromSchemaAttribute(
+  attribute: WireSchemaAttribute,
+  index: number,
+  list: 'schema' | 'customAttributes' = 'schema',
+): SchemaAttributeInput {
   const where = `${list}.${index + 1}.member`;
   const string = attribute.StringAttributeConstraints;
   const number = attribute.NumberAttributeConstraints;
@@ -167,7 +171,12 @@ export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
     UsernameConfiguration: { CaseSensitive: pool.usernameCaseSensitive },
     MfaConfiguration: 'OFF',
     DeletionProtection: policies.deletionProtection ? 'ACTIVE' : 'INACTIVE',
-    AccountRecoverySetting: { RecoveryMechanisms: accountRecoveryOf(policies).recoveryMechanisms.map(({ name, priority }) => ({ Priority: priority, Name: name })) },
+    AccountRecoverySetting: {
+      RecoveryMechanisms: accountRecoveryOf(policies).recoveryMechanisms.map(({ name, priority }) => ({
+        Priority: priority,
+        Name: name,
+      })),
+    },
     EstimatedNumberOfUsers: estimatedNumberOfUsers,
     LambdaConfig: { ...(lambda as object | undefined) },
     CreationDate: epochSeconds(pool.createdAt),

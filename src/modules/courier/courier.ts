@@ -49,7 +49,9 @@ export function createCourier(deps: { email: Channel; sms: Channel; logger: Logg
       try {
         const { providerMessageId } = await channel.send({ medium, to, purpose, code, username, ...rendered });
         logger.info({ ...context, providerMessageId }, 'code message sent');
-        return providerMessageId === undefined ? { channel: channel.name } : { channel: channel.name, providerMessageId };
+        return providerMessageId === undefined
+          ? { channel: channel.name }
+          : { channel: channel.name, providerMessageId };
       } catch (err) {
         logger.error({ ...context, err }, 'code message could not be delivered');
         throw new CognitoError('CodeDeliveryFailureException', undefined, { cause: err });
@@ -80,15 +82,24 @@ export function createCourierFromConfig(config: {
   if (config.twilio) return createCourier({ email, sms: createTwilioChannel(config.twilio), logger });
   if (config.allowLogDelivery === false) {
     // A code in a production log lets whoever reads the logs verify a phone or reset a password.
-    logger.warn({ channel: 'none' }, 'TWILIO_ACCOUNT_SID is not set: SMS with codes are refused (CodeDeliveryFailureException); set ALLOW_LOG_DELIVERY=true to log them');
+    logger.warn(
+      { channel: 'none' },
+      'TWILIO_ACCOUNT_SID is not set: SMS with codes are refused (CodeDeliveryFailureException); set ALLOW_LOG_DELIVERY=true to log them',
+    );
     const refuse: Channel = {
       name: 'none',
       async send() {
-        throw new DeliveryError('SMS delivery is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM', true);
+        throw new DeliveryError(
+          'SMS delivery is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM',
+          true,
+        );
       },
     };
     return createCourier({ email, sms: refuse, logger });
   }
-  logger.warn({ channel: 'log' }, 'TWILIO_ACCOUNT_SID is not set: SMS with codes are written to the log, not delivered');
+  logger.warn(
+    { channel: 'log' },
+    'TWILIO_ACCOUNT_SID is not set: SMS with codes are written to the log, not delivered',
+  );
   return createCourier({ email, sms: log, logger });
 }

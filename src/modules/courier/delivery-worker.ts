@@ -10,7 +10,10 @@ export interface DeliveryWorker {
  * Polls the outbox for due messages. Any number of workers (in servers or `npm run worker`)
  * can run together: claims skip rows another worker holds.
  */
-export function startDeliveryWorker(outbox: Outbox, options: { intervalMs?: number; batchSize?: number; logger: Logger }): DeliveryWorker {
+export function startDeliveryWorker(
+  outbox: Outbox,
+  options: { intervalMs?: number; batchSize?: number; logger: Logger },
+): DeliveryWorker {
   const intervalMs = options.intervalMs ?? 1000;
   const batchSize = options.batchSize ?? 50;
   let stopped = false;

@@ -23,7 +23,10 @@ export const defaultTemplates: Record<Purpose, Required<MessageTemplates>> = {
   SIGN_UP: {
     emailSubject: 'Your verification code',
     emailText: 'Your verification code is {####}.\n\nEnter it to confirm the account {username}.\n',
-    emailHtml: emailHtml('Your verification code is <strong>{####}</strong>.', 'Enter it to confirm the account {username}.'),
+    emailHtml: emailHtml(
+      'Your verification code is <strong>{####}</strong>.',
+      'Enter it to confirm the account {username}.',
+    ),
     smsText: 'Your verification code is {####}.',
   },
   VERIFY_ATTRIBUTE: {
@@ -69,7 +72,9 @@ export function escapeHtml(value: string): string {
 
 // One pass, so a username that contains `{####}` is not itself substituted.
 function fill(template: string, values: MessageValues, escape: (s: string) => string = (s) => s): string {
-  return template.replace(/\{####\}|\{username\}/g, (token) => escape(token === '{####}' ? values.code : values.username));
+  return template.replace(/\{####\}|\{username\}/g, (token) =>
+    escape(token === '{####}' ? values.code : values.username),
+  );
 }
 
 export function renderMessage(

@@ -33,7 +33,11 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
   holdMs: 60_000,
 };
 
-export type TemplatesHook = (poolId: string, purpose: Purpose, locale: string | null) => Promise<MessageTemplates | undefined>;
+export type TemplatesHook = (
+  poolId: string,
+  purpose: Purpose,
+  locale: string | null,
+) => Promise<MessageTemplates | undefined>;
 
 export interface EnqueueInput {
   poolId: string;
@@ -86,7 +90,10 @@ export function sealPayload(key: Buffer, id: string, values: { secret: string; u
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(id));
-  const body = Buffer.concat([cipher.update(JSON.stringify({ s: values.secret, u: values.username }), 'utf8'), cipher.final()]);
+  const body = Buffer.concat([
+    cipher.update(JSON.stringify({ s: values.secret, u: values.username }), 'utf8'),
+    cipher.final(),
+  ]);
   return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
 }
 
@@ -153,7 +160,9 @@ export function createOutbox(deps: {
     return db
       .update(outboxMessages)
       .set(values)
-      .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'sending'), eq(outboxMessages.attempts, attempt)));
+      .where(
+        and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'sending'), eq(outboxMessages.attempts, attempt)),
+      );
   }
 
   /**
@@ -177,13 +186,21 @@ export function createOutbox(deps: {
       destination: maskDestination(message.medium === 'EMAIL' ? 'email' : 'phone_number', message.destination),
     };
     if (!(await destinationStillValid(message))) {
-      await settle(message.id, attempt, { status: 'cancelled', payload: null, lastError: 'destination is no longer the user’s' });
-      await recordAttempt(message.id, attempt, 'permanent_failure', { error: 'cancelled: destination is no longer the user’s' });
+      await settle(message.id, attempt, {
+        status: 'cancelled',
+        payload: null,
+        lastError: 'destination is no longer the user’s',
+      });
+      await recordAttempt(message.id, attempt, 'permanent_failure', {
+        error: 'cancelled: destination is no longer the user’s',
+      });
       logger.warn(context, 'message cancelled: the destination is no longer the user’s');
       return { outcome: 'cancelled' };
     }
     try {
-      const templates = deps.templates ? await deps.templates(message.poolId, message.purpose, message.locale) : undefined;
+      const templates = deps.templates
+        ? await deps.templates(message.poolId, message.purpose, message.locale)
+        : undefined;
       const result = await courier.deliver({
         medium: message.medium,
         to: message.destination,
@@ -208,11 +225,17 @@ export function createOutbox(deps: {
       const permanent = isPermanent(error);
       const text = describe(error);
       const channel = courier.channelName?.(message.medium) ?? null;
-      await recordAttempt(message.id, attempt, permanent ? 'permanent_failure' : 'transient_failure', { channel, error: text });
+      await recordAttempt(message.id, attempt, permanent ? 'permanent_failure' : 'transient_failure', {
+        channel,
+        error: text,
+      });
       if (permanent || attempt >= policy.maxAttempts) {
         await settle(message.id, attempt, { status: 'failed', payload: null, lastError: text });
         metrics.failed(message.medium, permanent);
-        logger.error({ ...context, permanent, error: text }, permanent ? 'message failed for good' : 'message given up after the last try');
+        logger.error(
+          { ...context, permanent, error: text },
+          permanent ? 'message failed for good' : 'message given up after the last try',
+        );
         return { outcome: 'failed', error };
       }
       const delay = backoffMs(attempt);
@@ -306,11 +329,16 @@ export function createOutbox(deps: {
           // delivery failure the worker retries (pending, or sending until its lease runs out), not a
           // failure of the request, which would have a client retry a write that was made.
           if (!isConnectionError(error)) throw error;
-          logger.warn({ outboxId: message.id, error: describe(error) }, 'database lost after commit: the message is left to the delivery worker');
+          logger.warn(
+            { outboxId: message.id, error: describe(error) },
+            'database lost after commit: the message is left to the delivery worker',
+          );
         }
       }
       if (failure) {
-        throw failure instanceof CognitoError ? failure : new CognitoError('CodeDeliveryFailureException', undefined, { cause: failure });
+        throw failure instanceof CognitoError
+          ? failure
+          : new CognitoError('CodeDeliveryFailureException', undefined, { cause: failure });
       }
     },
 
@@ -323,7 +351,9 @@ export function createOutbox(deps: {
       const due = db
         .select({ id: outboxMessages.id })
         .from(outboxMessages)
-        .where(and(inArray(outboxMessages.status, ['pending', 'sending']), lte(outboxMessages.nextAttemptAt, sql`now()`)))
+        .where(
+          and(inArray(outboxMessages.status, ['pending', 'sending']), lte(outboxMessages.nextAttemptAt, sql`now()`)),
+        )
         .orderBy(asc(outboxMessages.nextAttemptAt))
         .limit(limit)
         .for('update', { skipLocked: true });
@@ -371,7 +401,12 @@ export function createOutbox(deps: {
         ? await db
             .select()
             .from(deliveryAttempts)
-            .where(inArray(deliveryAttempts.messageId, messages.map((m) => m.id)))
+            .where(
+              inArray(
+                deliveryAttempts.messageId,
+                messages.map((m) => m.id),
+              ),
+            )
             .orderBy(asc(deliveryAttempts.attempt))
         : [];
       return messages.map((m) => ({
@@ -402,7 +437,11 @@ export function createOutbox(deps: {
   async function sendClaimed(row: typeof outboxMessages.$inferSelect): Promise<Outcome> {
     // Claimed again after its lease ran out on the last allowed try: the sender died mid-try.
     if (row.attempts > policy.maxAttempts || row.payload === null) {
-      await settle(row.id, row.attempts, { status: 'failed', payload: null, lastError: row.lastError ?? 'no tries left' });
+      await settle(row.id, row.attempts, {
+        status: 'failed',
+        payload: null,
+        lastError: row.lastError ?? 'no tries left',
+      });
       metrics.failed(row.medium, false);
       return 'failed';
     }
@@ -411,7 +450,11 @@ export function createOutbox(deps: {
       values = openPayload(key, row.id, row.payload);
     } catch (error) {
       // A changed CODE_HMAC_SECRET: the code cannot be read back, and retrying will not help.
-      await settle(row.id, row.attempts, { status: 'failed', payload: null, lastError: `payload unreadable: ${describe(error)}` });
+      await settle(row.id, row.attempts, {
+        status: 'failed',
+        payload: null,
+        lastError: `payload unreadable: ${describe(error)}`,
+      });
       metrics.failed(row.medium, true);
       logger.error({ outboxId: row.id, error: describe(error) }, 'message payload cannot be decrypted');
       return 'failed';

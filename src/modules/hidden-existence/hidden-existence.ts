@@ -19,12 +19,21 @@ export const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 export const codeMismatch = () => new CognitoError('CodeMismatchException');
 /** The ways a code check fails; where existence is hidden, all of them answer as a wrong code. */
-const CODE_FAILURES = new Set(['CodeMismatchException', 'ExpiredCodeException', 'TooManyFailedAttemptsException', 'LimitExceededException']);
+const CODE_FAILURES = new Set([
+  'CodeMismatchException',
+  'ExpiredCodeException',
+  'TooManyFailedAttemptsException',
+  'LimitExceededException',
+]);
 
 /** A name as the pool compares it, so spellings of one name get one stand-in (fake SRP salt, id). */
-export const comparedName = (pool: Pool, name: string) => (isEmailAddress(name) ? emailKey(name) : usernameKey(pool, name));
+export const comparedName = (pool: Pool, name: string) =>
+  isEmailAddress(name) ? emailKey(name) : usernameKey(pool, name);
 
-export function createHiddenExistence(deps: { verification: VerificationService; /** Keys the stand-ins. */ secret: string }) {
+export function createHiddenExistence(deps: {
+  verification: VerificationService;
+  /** Keys the stand-ins. */ secret: string;
+}) {
   /** With existence hidden, answers for unknown users take as long as a real user's (resend, confirm). */
   const times = createLatencyCover();
 
@@ -36,7 +45,12 @@ export function createHiddenExistence(deps: { verification: VerificationService;
      * fail (wrong, expired, used up, the hourly limit) answers CodeMismatchException, as an unknown
      * user's does, and takes as long: any other answer would say the user exists (docs/security.md).
      */
-    async checkCode(hidden: boolean, pool: Pool, startedAt: number, scope: Parameters<VerificationService['check']>[0]) {
+    async checkCode(
+      hidden: boolean,
+      pool: Pool,
+      startedAt: number,
+      scope: Parameters<VerificationService['check']>[0],
+    ) {
       if (!hidden) return deps.verification.check(scope);
       try {
         return await deps.verification.check(scope);
@@ -55,9 +69,13 @@ export function createHiddenExistence(deps: { verification: VerificationService;
      */
     fakeSrpUserId(pool: Pool, name: string): string {
       const { aliasAttributes, usernameAttributes } = pool.attributeSettings;
-      const aliasShaped = (aliasAttributes.includes('email') && isEmailAddress(name)) || (aliasAttributes.includes('phone_number') && isPhoneNumber(name));
+      const aliasShaped =
+        (aliasAttributes.includes('email') && isEmailAddress(name)) ||
+        (aliasAttributes.includes('phone_number') && isPhoneNumber(name));
       if (usernameAttributes.length === 0 && !aliasShaped) return name;
-      const hex = createHmac('sha256', deps.secret).update(`cognate fake srp user\0${pool.id}\0${comparedName(pool, name)}`).digest('hex');
+      const hex = createHmac('sha256', deps.secret)
+        .update(`cognate fake srp user\0${pool.id}\0${comparedName(pool, name)}`)
+        .digest('hex');
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Number.parseInt(hex[16]!, 16) % 4]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
     },
 
@@ -71,8 +89,11 @@ export function createHiddenExistence(deps: { verification: VerificationService;
     simulatedDelivery(pool: Pool, name: string, channels: readonly VerifiableAttribute[]): CodeDeliveryDetails {
       if (channels.includes('phone_number') && isPhoneNumber(name)) return codeDeliveryDetails('phone_number', name);
       if (channels.includes('email') && isEmailAddress(name)) return codeDeliveryDetails('email', name);
-      const digest = createHmac('sha256', deps.secret).update(`cognate simulated delivery\0${pool.id}\0${comparedName(pool, name)}`).digest();
-      if (channels[0] === 'phone_number') return codeDeliveryDetails('phone_number', `+1${String(digest.readUInt32BE(1) % 10_000).padStart(4, '0')}`);
+      const digest = createHmac('sha256', deps.secret)
+        .update(`cognate simulated delivery\0${pool.id}\0${comparedName(pool, name)}`)
+        .digest();
+      if (channels[0] === 'phone_number')
+        return codeDeliveryDetails('phone_number', `+1${String(digest.readUInt32BE(1) % 10_000).padStart(4, '0')}`);
       const letter = (byte: number) => 'abcdefghijklmnopqrstuvwxyz'[byte % 26]!;
       return codeDeliveryDetails('email', `${letter(digest[5]!)}@${letter(digest[6]!)}`);
     },

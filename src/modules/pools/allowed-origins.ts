@@ -4,7 +4,8 @@ import { clients } from '../../db/schema/pools.ts';
 import { invalidParameter } from '../../errors/cognito-error.ts';
 
 // scheme://host[:port]: a DNS name, an IPv4 address or a bracketed IPv6 address; nothing after it.
-const ORIGIN = /^([a-z][a-z0-9+.-]*):\/\/([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:(\d{1,5}))?$/;
+const ORIGIN =
+  /^([a-z][a-z0-9+.-]*):\/\/([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:(\d{1,5}))?$/;
 
 /**
  * A client's CORS origins, checked to be exactly what a browser sends in `Origin`: lower case,
@@ -20,7 +21,9 @@ export function checkAllowedOrigins(origins: string[] | null): string[] | null {
     const valid = match !== null && (port === undefined || (port >= 1 && port <= 65535));
     const special = match?.[1] === 'http' || match?.[1] === 'https';
     if (!valid || (special && safeOrigin(origin) !== origin)) {
-      throw invalidParameter(`Invalid allowed origin ${JSON.stringify(origin)}: expected scheme://host[:port] as a browser sends it, e.g. https://app.example.com.`);
+      throw invalidParameter(
+        `Invalid allowed origin ${JSON.stringify(origin)}: expected scheme://host[:port] as a browser sends it, e.g. https://app.example.com.`,
+      );
     }
   }
   return [...new Set(origins)];

@@ -12,7 +12,13 @@ const defaultPool: CreatePoolInput = {
  * A client in the file is declared whole: a setting its entry leaves out goes back to its default
  * at the next start (a list removed from the file stops applying), as a new client would get.
  */
-const CLIENT_DEFAULTS = { readAttributes: null, writeAttributes: null, explicitAuthFlows: null, allowedOrigins: null, preventUserExistenceErrors: true } satisfies Partial<ClientInput>;
+const CLIENT_DEFAULTS = {
+  readAttributes: null,
+  writeAttributes: null,
+  explicitAuthFlows: null,
+  allowedOrigins: null,
+  preventUserExistenceErrors: true,
+} satisfies Partial<ClientInput>;
 
 export interface PoolsFile {
   pools: Array<CreatePoolInput & { clients?: ClientInput[] }>;
@@ -41,16 +47,24 @@ export async function bootstrapPools(pools: PoolsService, options: { poolsFile?:
     if (!pool) pool = await pools.createPool(poolInput);
     else {
       const have = new Set(pool.attributeSettings.schema.map((a) => a.name));
-      const missing = (poolInput.schema ?? []).filter((a) => !have.has(a.name) && !have.has(`custom:${a.name}`) && !have.has(`dev:custom:${a.name}`));
+      const missing = (poolInput.schema ?? []).filter(
+        (a) => !have.has(a.name) && !have.has(`custom:${a.name}`) && !have.has(`dev:custom:${a.name}`),
+      );
       // Standard names are always in the schema, so whatever is missing is a new custom attribute.
       if (missing.length > 0) pool = await pools.addCustomAttributes(pool.id, missing);
-      if (poolInput.srpEnabled !== undefined && poolInput.srpEnabled !== pool.srpEnabled) pool = await pools.setSrpEnabled(pool.id, poolInput.srpEnabled);
+      if (poolInput.srpEnabled !== undefined && poolInput.srpEnabled !== pool.srpEnabled)
+        pool = await pools.setSrpEnabled(pool.id, poolInput.srpEnabled);
     }
     const clients: AppClient[] = [];
     for (const input of clientInputs) {
-      if (!input.clientId) throw new Error(`${options.poolsFile}: every client needs a clientId so restarts find it again`);
+      if (!input.clientId)
+        throw new Error(`${options.poolsFile}: every client needs a clientId so restarts find it again`);
       const exists = await pools.getClient(pool.id, input.clientId).catch(() => undefined);
-      clients.push(exists ? await pools.updateClient(pool.id, input.clientId, { ...CLIENT_DEFAULTS, ...input }) : await pools.createClient(pool.id, input));
+      clients.push(
+        exists
+          ? await pools.updateClient(pool.id, input.clientId, { ...CLIENT_DEFAULTS, ...input })
+          : await pools.createClient(pool.id, input),
+      );
     }
     result.push({ pool, clients, created });
   }

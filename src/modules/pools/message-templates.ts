@@ -19,7 +19,8 @@ const localeRe = new RegExp(LOCALE_PATTERN);
 
 function validateTemplates(purpose: Purpose, templates: MessageTemplates, at: string): void {
   for (const field of Object.keys(templates)) {
-    if (!(TEMPLATE_FIELDS as readonly string[]).includes(field)) throw invalidParameter(`Unknown member '${field}' at '${at}'.`);
+    if (!(TEMPLATE_FIELDS as readonly string[]).includes(field))
+      throw invalidParameter(`Unknown member '${field}' at '${at}'.`);
   }
   for (const field of TEMPLATE_FIELDS) {
     const value = templates[field];
@@ -27,7 +28,9 @@ function validateTemplates(purpose: Purpose, templates: MessageTemplates, at: st
     const where = `${at}.${field}`;
     if (typeof value !== 'string' || value.length === 0) throw invalidParameter(`${where} must be a non-empty string.`);
     if (value.length > TEMPLATE_LIMITS[field]) {
-      throw invalidParameter(`${where} is ${value.length} characters long; at most ${TEMPLATE_LIMITS[field]} are allowed.`);
+      throw invalidParameter(
+        `${where} is ${value.length} characters long; at most ${TEMPLATE_LIMITS[field]} are allowed.`,
+      );
     }
     if (field === 'emailSubject') continue;
     // A message without the code is useless (and Cognito refuses it); an invitation without the username cannot be used to sign in.
@@ -44,7 +47,8 @@ function validateTemplates(purpose: Purpose, templates: MessageTemplates, at: st
  */
 export function validateMessageTemplates(input: PoolMessageTemplates, at = 'messageTemplates'): PoolMessageTemplates {
   for (const [purpose, entry] of Object.entries(input) as Array<[string, PurposeTemplates | undefined]>) {
-    if (!(PURPOSES as readonly string[]).includes(purpose)) throw invalidParameter(`Unknown purpose '${purpose}' at '${at}'.`);
+    if (!(PURPOSES as readonly string[]).includes(purpose))
+      throw invalidParameter(`Unknown purpose '${purpose}' at '${at}'.`);
     if (entry === undefined) continue;
     const p = purpose as Purpose;
     if (entry.default) validateTemplates(p, entry.default, `${at}.${p}.default`);
@@ -88,7 +92,11 @@ function lookupLocale(locales: Record<string, MessageTemplates>, locale: string)
  * built-in messages filling whatever is still missing (renderMessage does that per field).
  * Undefined when the pool has nothing for this purpose.
  */
-export function chooseTemplates(set: PoolMessageTemplates, purpose: Purpose, locale?: string | null): MessageTemplates | undefined {
+export function chooseTemplates(
+  set: PoolMessageTemplates,
+  purpose: Purpose,
+  locale?: string | null,
+): MessageTemplates | undefined {
   const entry = set[purpose];
   if (!entry) return undefined;
   const base = defined(entry.default ?? {});

@@ -26,7 +26,13 @@ export const DEFAULT_ACCOUNT_RECOVERY: AccountRecoverySetting = {
 };
 
 export const defaultPolicies: PoolPolicies = {
-  password: { minimumLength: 8, requireUppercase: true, requireLowercase: true, requireNumbers: true, requireSymbols: true },
+  password: {
+    minimumLength: 8,
+    requireUppercase: true,
+    requireLowercase: true,
+    requireNumbers: true,
+    requireSymbols: true,
+  },
   codes: {
     signUpCodeTtlSeconds: 24 * 3600,
     attributeCodeTtlSeconds: 24 * 3600,
@@ -41,14 +47,15 @@ export const defaultPolicies: PoolPolicies = {
   deletionProtection: false,
 };
 
-
 export function resolvePolicies(input: PoolPoliciesInput = {}, base: PoolPolicies = defaultPolicies): PoolPolicies {
   const policies: PoolPolicies = {
     password: { ...base.password, ...input.password },
     codes: { ...base.codes, ...input.codes },
     tokens: { ...base.tokens, ...input.tokens },
     audit: { ...defaultPolicies.audit, ...base.audit, ...input.audit },
-    accountRecovery: checkAccountRecovery(input.accountRecovery?.recoveryMechanisms ? input.accountRecovery : accountRecoveryOf(base)),
+    accountRecovery: checkAccountRecovery(
+      input.accountRecovery?.recoveryMechanisms ? input.accountRecovery : accountRecoveryOf(base),
+    ),
     deletionProtection: input.deletionProtection ?? base.deletionProtection ?? false,
     ...((input.awsPlumbing ?? base.awsPlumbing) && { awsPlumbing: { ...base.awsPlumbing, ...input.awsPlumbing } }),
   };
@@ -63,7 +70,10 @@ export function resolvePolicies(input: PoolPoliciesInput = {}, base: PoolPolicie
     }
   }
   if (tokens.refreshTokenTtlSeconds < 3600 || tokens.refreshTokenTtlSeconds > 10 * 365 * 86400) {
-    throw new CognitoError('InvalidParameterException', 'tokens.refreshTokenTtlSeconds must be between 3600 seconds and 10 years.');
+    throw new CognitoError(
+      'InvalidParameterException',
+      'tokens.refreshTokenTtlSeconds must be between 3600 seconds and 10 years.',
+    );
   }
   if (policies.password.minimumLength < 6 || policies.password.minimumLength > 99) {
     throw new CognitoError('InvalidParameterException', 'password.minimumLength must be between 6 and 99.');
@@ -75,7 +85,8 @@ const symbols = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/u;
 
 /** Checks a password against the pool's policy with Cognito's messages. */
 export function checkPassword(policy: PasswordPolicy, password: string): void {
-  const fail = (why: string) => new CognitoError('InvalidPasswordException', `Password did not conform with policy: ${why}`);
+  const fail = (why: string) =>
+    new CognitoError('InvalidPasswordException', `Password did not conform with policy: ${why}`);
   if (password.length < policy.minimumLength) throw fail('Password not long enough');
   if (policy.requireLowercase && !/\p{Ll}/u.test(password)) throw fail('Password must have lowercase characters');
   if (policy.requireUppercase && !/\p{Lu}/u.test(password)) throw fail('Password must have uppercase characters');
@@ -92,18 +103,28 @@ type RecoveryChannel = (typeof CHANNELS)[keyof typeof CHANNELS];
 export function checkAccountRecovery(setting: Partial<AccountRecoverySetting>): AccountRecoverySetting {
   const mechanisms = setting.recoveryMechanisms ?? DEFAULT_ACCOUNT_RECOVERY.recoveryMechanisms;
   const fail = (why: string) => invalidParameter(`AccountRecoverySetting: ${why}`);
-  if (!Array.isArray(mechanisms) || mechanisms.length < 1 || mechanisms.length > 2) throw fail('RecoveryMechanisms must list one or two mechanisms.');
+  if (!Array.isArray(mechanisms) || mechanisms.length < 1 || mechanisms.length > 2)
+    throw fail('RecoveryMechanisms must list one or two mechanisms.');
   for (const { name, priority } of mechanisms) {
-    if (name !== 'admin_only' && !Object.hasOwn(CHANNELS, name)) throw fail('a mechanism Name must be verified_email, verified_phone_number or admin_only.');
+    if (name !== 'admin_only' && !Object.hasOwn(CHANNELS, name))
+      throw fail('a mechanism Name must be verified_email, verified_phone_number or admin_only.');
     if (!Number.isInteger(priority) || priority < 1 || priority > 2) throw fail('a mechanism Priority must be 1 or 2.');
   }
-  if (new Set(mechanisms.map((m) => m.name)).size !== mechanisms.length) throw fail('each mechanism may be named once.');
-  if (new Set(mechanisms.map((m) => m.priority)).size !== mechanisms.length) throw fail('two mechanisms cannot have the same Priority.');
-  if (mechanisms.length > 1 && mechanisms.some((m) => m.name === 'admin_only')) throw fail('admin_only cannot be combined with another recovery mechanism.');
-  return { recoveryMechanisms: [...mechanisms].sort((a, b) => a.priority - b.priority).map(({ name, priority }) => ({ name, priority })) };
+  if (new Set(mechanisms.map((m) => m.name)).size !== mechanisms.length)
+    throw fail('each mechanism may be named once.');
+  if (new Set(mechanisms.map((m) => m.priority)).size !== mechanisms.length)
+    throw fail('two mechanisms cannot have the same Priority.');
+  if (mechanisms.length > 1 && mechanisms.some((m) => m.name === 'admin_only'))
+    throw fail('admin_only cannot be combined with another recovery mechanism.');
+  return {
+    recoveryMechanisms: [...mechanisms]
+      .sort((a, b) => a.priority - b.priority)
+      .map(({ name, priority }) => ({ name, priority })),
+  };
 }
 
-export const accountRecoveryOf = (policies: Pick<PoolPolicies, 'accountRecovery'>): AccountRecoverySetting => policies.accountRecovery ?? DEFAULT_ACCOUNT_RECOVERY;
+export const accountRecoveryOf = (policies: Pick<PoolPolicies, 'accountRecovery'>): AccountRecoverySetting =>
+  policies.accountRecovery ?? DEFAULT_ACCOUNT_RECOVERY;
 
 /** admin_only: only an administrator resets passwords; ForgotPassword refuses everyone alike. */
 export const adminOnlyRecovery = (policies: Pick<PoolPolicies, 'accountRecovery'>): boolean =>
@@ -114,7 +135,9 @@ export const recoveryChannels = (policies: Pick<PoolPolicies, 'accountRecovery'>
   accountRecoveryOf(policies).recoveryMechanisms.flatMap((m) => (m.name === 'admin_only' ? [] : [CHANNELS[m.name]]));
 
 /** Where a user's reset code goes: the pool's first recovery channel the user has verified. */
-export function recoveryChannel(pool: { policies: Pick<PoolPolicies, 'accountRecovery'> }, state: Partial<Record<RecoveryChannel, { verified?: boolean }>>): RecoveryChannel | undefined {
+export function recoveryChannel(
+  pool: { policies: Pick<PoolPolicies, 'accountRecovery'> },
+  state: Partial<Record<RecoveryChannel, { verified?: boolean }>>,
+): RecoveryChannel | undefined {
   return recoveryChannels(pool.policies).find((name) => state[name]?.verified === true);
 }
-

@@ -1,14 +1,19 @@
-import { and, asc, eq, sql} from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { clients, pools } from '../../db/schema/pools.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { newClientId, newPoolId } from '../../lib/ids.ts';
-import { addCustomAttributes, buildPoolAttributeSettings, validateClientPermissions, type SchemaAttributeInput} from '../attributes/index.ts';
+import {
+  addCustomAttributes,
+  buildPoolAttributeSettings,
+  validateClientPermissions,
+  type SchemaAttributeInput,
+} from '../attributes/index.ts';
 import { checkAllowedOrigins, createOriginAllowList } from './allowed-origins.ts';
 import type { MessageTemplates, Purpose } from '../courier/courier.types.ts';
 import { chooseTemplates, validateMessageTemplates, type PoolMessageTemplates } from './message-templates.ts';
-import { resolvePolicies} from './pool-settings.ts';
+import { resolvePolicies } from './pool-settings.ts';
 import { clearSrpCredentials, countUsers } from '../user-store/users.repository.ts';
 import { createVersionedRows } from './versioned-rows.ts';
 import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
@@ -28,7 +33,8 @@ export const AUTH_FLOWS: readonly AuthFlow[] = [
 function checkAuthFlows(flows: AuthFlow[] | null): AuthFlow[] | null {
   if (flows === null) return null;
   const unknown = flows.find((flow) => !AUTH_FLOWS.includes(flow));
-  if (unknown !== undefined) throw invalidParameter(`Invalid auth flow ${unknown}; expected one of ${AUTH_FLOWS.join(', ')}.`);
+  if (unknown !== undefined)
+    throw invalidParameter(`Invalid auth flow ${unknown}; expected one of ${AUTH_FLOWS.join(', ')}.`);
   return [...new Set(flows)];
 }
 
@@ -42,8 +48,10 @@ export function assertAuthFlow(client: Pick<AppClient, 'explicitAuthFlows'>, flo
   }
 }
 
-export const poolNotFound = (poolId: string) => new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
-const clientNotFound = (clientId: string) => new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+export const poolNotFound = (poolId: string) =>
+  new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
+const clientNotFound = (clientId: string) =>
+  new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
 
 /** Stores a new pool's first signing key in the pool's own transaction (the tokens module makes it). */
 export type FirstSigningKey = () => Promise<(tx: Queryable, poolId: string) => Promise<void>>;
@@ -69,11 +77,17 @@ export function createPoolsService(deps: {
   /** xmin: the row's version (see versioned-rows.ts). */
   const rowVersion = (table: typeof pools | typeof clients) => sql<string>`${table}.xmin::text`;
   const poolsByVersion = createVersionedRows(async (id) => {
-    const [found] = await db.select({ row: pools, version: rowVersion(pools) }).from(pools).where(eq(pools.id, id));
+    const [found] = await db
+      .select({ row: pools, version: rowVersion(pools) })
+      .from(pools)
+      .where(eq(pools.id, id));
     return found;
   });
   const clientsByVersion = createVersionedRows(async (id) => {
-    const [found] = await db.select({ row: clients, version: rowVersion(clients) }).from(clients).where(eq(clients.id, id));
+    const [found] = await db
+      .select({ row: clients, version: rowVersion(clients) })
+      .from(clients)
+      .where(eq(clients.id, id));
     return found;
   });
 
@@ -85,7 +99,10 @@ export function createPoolsService(deps: {
     .prepare('cognate_client_versions');
 
   async function getClient(poolId: string, clientId: string): Promise<AppClient> {
-    const [client] = await db.select().from(clients).where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)));
+    const [client] = await db
+      .select()
+      .from(clients)
+      .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)));
     if (!client) throw clientNotFound(clientId);
     return client;
   }
@@ -122,7 +139,8 @@ export function createPoolsService(deps: {
           return pool!;
         });
       } catch (error) {
-        if (uniqueViolation(error) === 'pools_pkey') throw invalidParameter(`User pool ${input.poolId} already exists.`);
+        if (uniqueViolation(error) === 'pools_pkey')
+          throw invalidParameter(`User pool ${input.poolId} already exists.`);
         throw error;
       }
     },
@@ -134,7 +152,11 @@ export function createPoolsService(deps: {
      */
     async setSrpEnabled(poolId: string, enabled: boolean): Promise<Pool> {
       return db.transaction(async (tx) => {
-        const [pool] = await tx.update(pools).set({ srpEnabled: enabled, updatedAt: new Date() }).where(eq(pools.id, poolId)).returning();
+        const [pool] = await tx
+          .update(pools)
+          .set({ srpEnabled: enabled, updatedAt: new Date() })
+          .where(eq(pools.id, poolId))
+          .returning();
         if (!pool) throw poolNotFound(poolId);
         if (!enabled) await clearSrpCredentials(tx, poolId);
         return pool;
@@ -164,7 +186,10 @@ export function createPoolsService(deps: {
     },
 
     async getMessageTemplates(poolId: string): Promise<PoolMessageTemplates> {
-      const [row] = await db.select({ messageTemplates: pools.messageTemplates }).from(pools).where(eq(pools.id, poolId));
+      const [row] = await db
+        .select({ messageTemplates: pools.messageTemplates })
+        .from(pools)
+        .where(eq(pools.id, poolId));
       if (!row) throw poolNotFound(poolId);
       return row.messageTemplates;
     },
@@ -186,8 +211,15 @@ export function createPoolsService(deps: {
      * (exact tag, then its language), over the purpose's default; undefined means the built-in
      * messages. A pool deleted meanwhile gets the built-in messages rather than no message.
      */
-    async messageTemplates(poolId: string, purpose: Purpose, locale?: string | null): Promise<MessageTemplates | undefined> {
-      const [row] = await db.select({ messageTemplates: pools.messageTemplates }).from(pools).where(eq(pools.id, poolId));
+    async messageTemplates(
+      poolId: string,
+      purpose: Purpose,
+      locale?: string | null,
+    ): Promise<MessageTemplates | undefined> {
+      const [row] = await db
+        .select({ messageTemplates: pools.messageTemplates })
+        .from(pools)
+        .where(eq(pools.id, poolId));
       return row ? chooseTemplates(row.messageTemplates, purpose, locale) : undefined;
     },
 
@@ -211,21 +243,30 @@ export function createPoolsService(deps: {
         allowedOrigins.invalidate();
         return client!;
       } catch (error) {
-        if (uniqueViolation(error) === 'clients_pkey') throw invalidParameter(`User pool client ${input.clientId} already exists.`);
+        if (uniqueViolation(error) === 'clients_pkey')
+          throw invalidParameter(`User pool client ${input.clientId} already exists.`);
         throw error;
       }
     },
 
     async listClients(poolId: string): Promise<AppClient[]> {
       await getPool(poolId);
-      return db.select().from(clients).where(eq(clients.poolId, poolId)).orderBy(asc(clients.createdAt), asc(clients.id));
+      return db
+        .select()
+        .from(clients)
+        .where(eq(clients.poolId, poolId))
+        .orderBy(asc(clients.createdAt), asc(clients.id));
     },
 
     /**
      * Changes the members given and keeps the rest; `null` removes a list. (The Cognito face
      * replaces the whole configuration, as UpdateUserPoolClient does, by passing every member.)
      */
-    async updateClient(poolId: string, clientId: string, patch: Partial<Omit<ClientInput, 'clientId'>>): Promise<AppClient> {
+    async updateClient(
+      poolId: string,
+      clientId: string,
+      patch: Partial<Omit<ClientInput, 'clientId'>>,
+    ): Promise<AppClient> {
       const pool = await getPool(poolId);
       const current = await getClient(poolId, clientId);
       const next = {
@@ -233,8 +274,10 @@ export function createPoolsService(deps: {
         readAttributes: patch.readAttributes === undefined ? current.readAttributes : patch.readAttributes,
         writeAttributes: patch.writeAttributes === undefined ? current.writeAttributes : patch.writeAttributes,
         preventUserExistenceErrors: patch.preventUserExistenceErrors ?? current.preventUserExistenceErrors,
-        explicitAuthFlows: patch.explicitAuthFlows === undefined ? current.explicitAuthFlows : checkAuthFlows(patch.explicitAuthFlows),
-        allowedOrigins: patch.allowedOrigins === undefined ? current.allowedOrigins : checkAllowedOrigins(patch.allowedOrigins),
+        explicitAuthFlows:
+          patch.explicitAuthFlows === undefined ? current.explicitAuthFlows : checkAuthFlows(patch.explicitAuthFlows),
+        allowedOrigins:
+          patch.allowedOrigins === undefined ? current.allowedOrigins : checkAllowedOrigins(patch.allowedOrigins),
       };
       validateClientPermissions(pool.attributeSettings, next, 'update');
       const [client] = await db
@@ -264,7 +307,12 @@ export function createPoolsService(deps: {
     /** The client and its pool, for every call that names a client (sign-up, sign-in, codes): their versions read, the rows from memory. */
     async clientWithPool(clientId: string): Promise<{ client: AppClient; pool: Pool }> {
       const [row] = await clientVersions.execute({ id: clientId });
-      const [client, pool] = row ? await Promise.all([clientsByVersion.at(clientId, row.clientVersion), poolsByVersion.at(row.poolId, row.poolVersion)]) : [];
+      const [client, pool] = row
+        ? await Promise.all([
+            clientsByVersion.at(clientId, row.clientVersion),
+            poolsByVersion.at(row.poolId, row.poolVersion),
+          ])
+        : [];
       if (!client || !pool) throw clientNotFound(clientId);
       return { client, pool };
     },

@@ -63,7 +63,10 @@ export function ipKey(kind: LimitKind, ip: string): string {
 
 /** A name as one client address sends it (`address` as sourceOf gives it: an IPv6 caller is its /64). */
 export function targetKey(kind: LimitKind, scope: string | undefined, target: string, address: string): string {
-  const normalized = target.trim().toLowerCase().replace(/[\s()-]/g, '');
+  const normalized = target
+    .trim()
+    .toLowerCase()
+    .replace(/[\s()-]/g, '');
   return `${kind}:t:${hashedName(scope ?? '', normalized)}:${address}`;
 }
 
@@ -78,7 +81,8 @@ export function hashedName(scope: string, name: string): string {
 }
 
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-const record = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown) =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const present = (...values: (string | undefined)[]) => values.filter((v): v is string => v !== undefined);
 
 /** Sign-up names its user by username, email and phone: each is a target. */
@@ -94,7 +98,8 @@ export function cognitoLimitedCall(action: string, input: unknown): LimitedCall 
   switch (action) {
     case 'SignUp': {
       const attributes: Record<string, unknown> = {};
-      if (Array.isArray(body.UserAttributes)) for (const a of body.UserAttributes) attributes[String(record(a).Name)] = record(a).Value;
+      if (Array.isArray(body.UserAttributes))
+        for (const a of body.UserAttributes) attributes[String(record(a).Name)] = record(a).Value;
       return { kind: 'signUp', scope, targets: signUpTargets(username, attributes) };
     }
     case 'ConfirmSignUp':

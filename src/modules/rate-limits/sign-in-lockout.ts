@@ -16,7 +16,12 @@ export interface LockoutPolicy {
   resetAfterSeconds: number;
 }
 
-export const DEFAULT_LOCKOUT: LockoutPolicy = { enabled: true, freeFailures: 5, maxWaitSeconds: 900, resetAfterSeconds: 900 };
+export const DEFAULT_LOCKOUT: LockoutPolicy = {
+  enabled: true,
+  freeFailures: 5,
+  maxWaitSeconds: 900,
+  resetAfterSeconds: 900,
+};
 
 /** Who is locked: a user by id, or a name no user has (only when the client hides existence). */
 export type LockoutSubject = { userId: string } | { poolId: string; unknownName: string };
@@ -46,7 +51,8 @@ export function createSignInLockout(deps: { db: Db; policy: LockoutPolicy; now?:
   const now = deps.now ?? (() => new Date());
   const resetMs = policy.resetAfterSeconds * 1000;
 
-  const unknownKey = (subject: { poolId: string; unknownName: string }, source: string) => `lockout:${hashedName(subject.poolId, subject.unknownName)}:${source}`;
+  const unknownKey = (subject: { poolId: string; unknownName: string }, source: string) =>
+    `lockout:${hashedName(subject.poolId, subject.unknownName)}:${source}`;
 
   /** The state as of `at`, forgotten once idle long enough. */
   function current(failures: number, lockedUntil: Date | null, lastFailure: Date, at: Date): LockoutState {
@@ -58,12 +64,21 @@ export function createSignInLockout(deps: { db: Db; policy: LockoutPolicy; now?:
   async function read(subject: LockoutSubject, source: string, at: Date): Promise<LockoutState> {
     if ('userId' in subject) {
       const [row] = rows(
-        await db.execute(sql`select failures, locked_until, updated_at from sign_in_lockouts where user_id = ${subject.userId} and source = ${source}`),
+        await db.execute(
+          sql`select failures, locked_until, updated_at from sign_in_lockouts where user_id = ${subject.userId} and source = ${source}`,
+        ),
       );
       if (!row) return { failures: 0, lockedUntil: null };
-      return current(Number(row.failures), row.locked_until ? new Date(row.locked_until as string) : null, new Date(row.updated_at as string), at);
+      return current(
+        Number(row.failures),
+        row.locked_until ? new Date(row.locked_until as string) : null,
+        new Date(row.updated_at as string),
+        at,
+      );
     }
-    const [row] = rows(await db.execute(sql`select hits, resets_at from rate_limit_counters where key = ${unknownKey(subject, source)}`));
+    const [row] = rows(
+      await db.execute(sql`select hits, resets_at from rate_limit_counters where key = ${unknownKey(subject, source)}`),
+    );
     if (!row) return { failures: 0, lockedUntil: null };
     const failures = Number(row.hits);
     const quietSince = new Date(new Date(row.resets_at as string).getTime() - resetMs);
@@ -104,12 +119,16 @@ export function createSignInLockout(deps: { db: Db; policy: LockoutPolicy; now?:
               failures = ${next}, locked_until = ${lockAfter(next)}, updated_at = ${atIso}::timestamptz
             returning failures, locked_until`),
         );
-        return { failures: Number(row!.failures), lockedUntil: row!.locked_until ? new Date(row!.locked_until as string) : null };
+        return {
+          failures: Number(row!.failures),
+          lockedUntil: row!.locked_until ? new Date(row!.locked_until as string) : null,
+        };
       }
       // resets_at = (the lock's end, or the failure's time) + the reset period.
       const forgotten = sql`c.resets_at <= ${atIso}::timestamptz`;
       const next = sql`(case when ${forgotten} then 1 else c.hits + 1 end)`;
-      const resetsAt = (n: ReturnType<typeof sql>) => sql`coalesce(${lockAfter(n)}, ${atIso}::timestamptz) + ${resetMs}::float8 * interval '1 millisecond'`;
+      const resetsAt = (n: ReturnType<typeof sql>) =>
+        sql`coalesce(${lockAfter(n)}, ${atIso}::timestamptz) + ${resetMs}::float8 * interval '1 millisecond'`;
       const [row] = rows(
         await db.execute(sql`
           insert into rate_limit_counters as c (key, hits, resets_at)
@@ -118,7 +137,10 @@ export function createSignInLockout(deps: { db: Db; policy: LockoutPolicy; now?:
           returning hits, resets_at`),
       );
       const failures = Number(row!.hits);
-      return { failures, lockedUntil: failures >= free ? new Date(new Date(row!.resets_at as string).getTime() - resetMs) : null };
+      return {
+        failures,
+        lockedUntil: failures >= free ? new Date(new Date(row!.resets_at as string).getTime() - resetMs) : null,
+      };
     },
 
     /** A successful sign-in from that source starts again from zero (other sources keep their state). */

@@ -45,7 +45,10 @@ export function createRecoveryService(deps: {
       // on the pool's only recovery channel when it has one, as every real answer there is.
       // The recovery channels the pool verifies first: where real users' codes mostly go.
       const recovery = recoveryChannels(pool.policies);
-      const verifiedFirst = [...recovery.filter((name) => pool.attributeSettings.autoVerifiedAttributes.includes(name)), ...recovery];
+      const verifiedFirst = [
+        ...recovery.filter((name) => pool.attributeSettings.autoVerifiedAttributes.includes(name)),
+        ...recovery,
+      ];
       const hide = () => ({ codeDeliveryDetails: hiding.simulatedDelivery(pool, input.username, verifiedFirst) });
       if (!user || !user.enabled) {
         if (!client.preventUserExistenceErrors) throw user ? forbidden('User is disabled.') : userNotFound();
@@ -59,24 +62,40 @@ export function createRecoveryService(deps: {
             const locked = await lockUser(tx, user.id);
             const state = await loadAttributes(tx, locked!);
             const channel = recoveryChannel(pool, state);
-            if (channel) deliveries.push(await issueUserCode(verification, tx, pool, locked!, 'FORGOT_PASSWORD', channel, state[channel]!.value));
+            if (channel)
+              deliveries.push(
+                await issueUserCode(verification, tx, pool, locked!, 'FORGOT_PASSWORD', channel, state[channel]!.value),
+              );
           });
           return deliveries[0];
         });
       if (!client.preventUserExistenceErrors) {
         const delivery = await send();
         if (delivery) return { codeDeliveryDetails: delivery.details };
-        throw invalidParameter('Cannot reset password for the user as there is no registered/verified email or phone_number');
+        throw invalidParameter(
+          'Cannot reset password for the user as there is no registered/verified email or phone_number',
+        );
       }
       // Hidden existence: answer from a read no costlier than the unknown user's lookup, and write and
       // send the code after answering, so neither the SMTP round trip nor a limit tells who exists.
       const state = await loadAttributes(db, user);
       const channel = recoveryChannel(pool, state);
       // Begun a moment later, not inline: inline, its queries would run before this answer has gone out and slow it.
-      setTimeout(() => void send().catch((error: unknown) => deps.logger.warn({ err: error, purpose: 'FORGOT_PASSWORD' }, 'password reset code not sent')), 50);
+      setTimeout(
+        () =>
+          void send().catch((error: unknown) =>
+            deps.logger.warn({ err: error, purpose: 'FORGOT_PASSWORD' }, 'password reset code not sent'),
+          ),
+        50,
+      );
       return channel ? { codeDeliveryDetails: codeDeliveryDetails(channel, state[channel]!.value) } : hide();
     },
-    async confirmForgotPassword(input: { clientId: string; username: string; confirmationCode: string; password: string }) {
+    async confirmForgotPassword(input: {
+      clientId: string;
+      username: string;
+      confirmationCode: string;
+      password: string;
+    }) {
       const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const hidden = client.preventUserExistenceErrors;
@@ -84,14 +103,23 @@ export function createRecoveryService(deps: {
       // The code's row says which channel it went to; none means no reset was asked for.
       const issuedTo = user?.enabled ? await verification.issuedTo(user.id, 'FORGOT_PASSWORD') : undefined;
       if (!user || !user.enabled || !issuedTo) {
-        if (!hidden) throw !user ? userNotFound() : !user.enabled ? forbidden('User is disabled.') : new CognitoError('ExpiredCodeException');
+        if (!hidden)
+          throw !user
+            ? userNotFound()
+            : !user.enabled
+              ? forbidden('User is disabled.')
+              : new CognitoError('ExpiredCodeException');
         await hiding.times.imitate(`confirm:${pool.id}`, startedAt);
         throw codeMismatch();
       }
       // The code first, then the password policy: a policy answer before the code would tell a
       // real user from an unknown one (docs/security.md).
       const scope = { userId: user.id, purpose: 'FORGOT_PASSWORD' as const, attributeName: issuedTo };
-      const checked = await hiding.checkCode(hidden, pool, startedAt, { ...scope, code: input.confirmationCode, policy: pool.policies.codes });
+      const checked = await hiding.checkCode(hidden, pool, startedAt, {
+        ...scope,
+        code: input.confirmationCode,
+        policy: pool.policies.codes,
+      });
       checkPassword(pool.policies.password, input.password);
       const passwordHash = await deps.passwords.hash(input.password);
       await db.transaction(async (tx) => {
@@ -99,7 +127,12 @@ export function createRecoveryService(deps: {
         await verification.consume(tx, scope, checked.codeHmac);
         // A reset required by an administrator is what this completes.
         const status = locked!.status === 'RESET_REQUIRED' ? 'CONFIRMED' : locked!.status;
-        await updateUser(tx, user.id, { passwordHash, ...srpCredentials(pool, locked!.username, input.password), status, updatedAt: sql`now()` });
+        await updateUser(tx, user.id, {
+          passwordHash,
+          ...srpCredentials(pool, locked!.username, input.password),
+          status,
+          updatedAt: sql`now()`,
+        });
         // A recovery ends every session: one of them may be why the password was reset.
         await deps.sessions.revokeAll(tx, user.id);
         await recordAudit(tx, {
@@ -107,7 +140,10 @@ export function createRecoveryService(deps: {
           user: locked!,
           actor: { kind: 'user', clientId: client.id },
           action: 'RESET_PASSWORD',
-          details: { password: 'reset', ...(status !== locked!.status && { status: { from: locked!.status, to: status } }) },
+          details: {
+            password: 'reset',
+            ...(status !== locked!.status && { status: { from: locked!.status, to: status } }),
+          },
         });
       });
       metrics.codeVerified(scope.purpose);

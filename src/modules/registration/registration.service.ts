@@ -34,7 +34,8 @@ import type { VerificationService } from '../verification/verification.service.t
 const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 
 /** The attributes sign-up codes go to, in order: the phone when both are auto-verified. */
-const signUpChannels = (pool: Pool) => (['phone_number', 'email'] as const).filter((name) => pool.attributeSettings.autoVerifiedAttributes.includes(name));
+const signUpChannels = (pool: Pool) =>
+  (['phone_number', 'email'] as const).filter((name) => pool.attributeSettings.autoVerifiedAttributes.includes(name));
 
 /** The attribute a sign-up code goes to: the first of signUpChannels the user has a value for. */
 function signUpCodeTarget(pool: Pool, state: UserAttributeState): VerifiableAttribute | undefined {
@@ -54,9 +55,15 @@ export function createRegistrationService(deps: {
   const metrics = deps.metrics ?? noAuthMetrics;
 
   return {
-    async signUp(input: { clientId: string; username: string; password: string; userAttributes: Record<string, string> }) {
+    async signUp(input: {
+      clientId: string;
+      username: string;
+      password: string;
+      userAttributes: Record<string, string>;
+    }) {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
-      if (!USERNAME_PATTERN.test(input.username)) throw invalidParameter('Username must be 1 to 128 letters, digits, marks, symbols or punctuation.');
+      if (!USERNAME_PATTERN.test(input.username))
+        throw invalidParameter('Username must be 1 to 128 letters, digits, marks, symbols or punctuation.');
       const { kind, attributes, usernameFor } = newUserIdentity(pool, input.username, input.userAttributes);
       const prepared = prepareNewUser(pool.attributeSettings, { kind: 'user', client }, attributes, 'sign-up');
       checkPassword(pool.policies.password, input.password);
@@ -67,24 +74,47 @@ export function createRegistrationService(deps: {
       return withDeliveries(verification, async (deliveries) => {
         try {
           await db.transaction(async (tx) => {
-            const user = await insertUser(tx, newUserRow(pool, { id: sub, username, status: 'UNCONFIRMED', passwordHash, password: input.password }));
+            const user = await insertUser(
+              tx,
+              newUserRow(pool, { id: sub, username, status: 'UNCONFIRMED', passwordHash, password: input.password }),
+            );
             const state = await insertAttributes(tx, pool, sub, prepared.values, {});
             await recordAudit(tx, {
               pool,
               user: user,
               actor: { kind: 'user', clientId: client.id },
               action: 'SIGN_UP',
-              details: { status: { from: null, to: 'UNCONFIRMED' }, password: 'set', attributes: attributeChanges(pool, {}, state) },
+              details: {
+                status: { from: null, to: 'UNCONFIRMED' },
+                password: 'set',
+                attributes: attributeChanges(pool, {}, state),
+              },
             });
             const target = signUpCodeTarget(pool, state);
-            if (target) deliveries.push(await issueUserCode(verification, tx, pool, user, 'SIGN_UP', target, prepared.values[target]!, state.locale?.value ?? null));
+            if (target)
+              deliveries.push(
+                await issueUserCode(
+                  verification,
+                  tx,
+                  pool,
+                  user,
+                  'SIGN_UP',
+                  target,
+                  prepared.values[target]!,
+                  state.locale?.value ?? null,
+                ),
+              );
           });
         } catch (error) {
           const constraint = uniqueViolation(error);
           // The username is taken, as a username or as another user's alias (one namespace, docs/security.md).
-          if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN) throw new CognitoError('UsernameExistsException', 'User already exists');
+          if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN)
+            throw new CognitoError('UsernameExistsException', 'User already exists');
           if (error instanceof CognitoError && error.name === 'AliasExistsException') {
-            throw new CognitoError('UsernameExistsException', `An account with the given ${kind === 'phone_number' ? 'phone_number' : 'email'} already exists.`);
+            throw new CognitoError(
+              'UsernameExistsException',
+              `An account with the given ${kind === 'phone_number' ? 'phone_number' : 'email'} already exists.`,
+            );
           }
           throw error;
         }
@@ -92,20 +122,30 @@ export function createRegistrationService(deps: {
         return { userSub: sub, userConfirmed: false, ...(delivery && { codeDeliveryDetails: delivery.details }) };
       });
     },
-    async confirmSignUp(input: { clientId: string; username: string; confirmationCode: string; forceAliasCreation?: boolean }) {
+    async confirmSignUp(input: {
+      clientId: string;
+      username: string;
+      confirmationCode: string;
+      forceAliasCreation?: boolean;
+    }) {
       const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const hidden = client.preventUserExistenceErrors;
       const user = await findUserBySignInName(db, pool, input.username);
       // Hidden existence: an unknown or already confirmed user gets what a wrong code gets, in as much time.
       if (!user || user.status !== 'UNCONFIRMED') {
-        if (!hidden) throw user ? forbidden(`User cannot be confirmed. Current status is ${user.status}`) : userNotFound();
+        if (!hidden)
+          throw user ? forbidden(`User cannot be confirmed. Current status is ${user.status}`) : userNotFound();
         await hiding.times.imitate(`confirm:${pool.id}`, startedAt);
         throw codeMismatch();
       }
       const target = signUpCodeTarget(pool, await loadAttributes(db, user));
       const scope = { userId: user.id, purpose: 'SIGN_UP' as const, attributeName: target ?? 'email' };
-      const checked = await hiding.checkCode(hidden, pool, startedAt, { ...scope, code: input.confirmationCode, policy: pool.policies.codes });
+      const checked = await hiding.checkCode(hidden, pool, startedAt, {
+        ...scope,
+        code: input.confirmationCode,
+        policy: pool.policies.codes,
+      });
       await db.transaction(async (tx) => {
         await lockUser(tx, user.id);
         await verification.consume(tx, scope, checked.codeHmac);
@@ -114,16 +154,26 @@ export function createRegistrationService(deps: {
         const state = await loadAttributes(tx, user);
         const attribute = state[scope.attributeName];
         if (attribute && attribute.value === checked.destination) {
-          await setAttribute(tx, pool, user.id, scope.attributeName, { value: attribute.value, verified: true, pendingValue: attribute.pendingValue ?? null }, {
-            forceAlias: mayForceAlias(pool, scope.attributeName, input.forceAliasCreation),
-          });
+          await setAttribute(
+            tx,
+            pool,
+            user.id,
+            scope.attributeName,
+            { value: attribute.value, verified: true, pendingValue: attribute.pendingValue ?? null },
+            {
+              forceAlias: mayForceAlias(pool, scope.attributeName, input.forceAliasCreation),
+            },
+          );
         }
         await recordAudit(tx, {
           pool,
           user,
           actor: { kind: 'user', clientId: client.id },
           action: 'CONFIRM_SIGN_UP',
-          details: { status: { from: user.status, to: 'CONFIRMED' }, attributes: attributeChanges(pool, state, await loadAttributes(tx, user)) },
+          details: {
+            status: { from: user.status, to: 'CONFIRMED' },
+            attributes: attributeChanges(pool, state, await loadAttributes(tx, user)),
+          },
         });
       });
       metrics.codeVerified(scope.purpose);
@@ -134,9 +184,11 @@ export function createRegistrationService(deps: {
       const user = await findUserBySignInName(db, pool, input.username);
       const noAutoVerification = () => invalidParameter('Cannot resend codes. Auto verification not turned on.');
       // A pool that sends no sign-up codes says so to every caller alike.
-      if (client.preventUserExistenceErrors && pool.attributeSettings.autoVerifiedAttributes.length === 0) throw noAutoVerification();
+      if (client.preventUserExistenceErrors && pool.attributeSettings.autoVerifiedAttributes.length === 0)
+        throw noAutoVerification();
       if (!user || user.status !== 'UNCONFIRMED') {
-        if (!client.preventUserExistenceErrors) throw user ? invalidParameter('User is already confirmed.') : userNotFound();
+        if (!client.preventUserExistenceErrors)
+          throw user ? invalidParameter('User is already confirmed.') : userNotFound();
         // Unknown and confirmed users are answered as an unconfirmed one would be, in as much
         // time, so neither the response nor its timing tells them apart (docs/security.md).
         const codeDeliveryDetails = hiding.simulatedDelivery(pool, input.username, signUpChannels(pool));
@@ -149,7 +201,9 @@ export function createRegistrationService(deps: {
             const { user: locked, state } = (await lockUserWithAttributes(tx, user.id))!;
             const target = signUpCodeTarget(pool, state);
             if (!target) throw noAutoVerification();
-            deliveries.push(await issueUserCode(verification, tx, pool, locked, 'SIGN_UP', target, state[target]!.value));
+            deliveries.push(
+              await issueUserCode(verification, tx, pool, locked, 'SIGN_UP', target, state[target]!.value),
+            );
           });
           return { codeDeliveryDetails: deliveries[0]!.details };
         });
@@ -164,7 +218,8 @@ export function createRegistrationService(deps: {
           const target = signUpCodeTarget(pool, state)!;
           return { codeDeliveryDetails: codeDeliveryDetails(target, state[target]!.value) };
         }
-        if (error.name === 'InvalidParameterException') return { codeDeliveryDetails: hiding.simulatedDelivery(pool, input.username, signUpChannels(pool)) };
+        if (error.name === 'InvalidParameterException')
+          return { codeDeliveryDetails: hiding.simulatedDelivery(pool, input.username, signUpChannels(pool)) };
         throw error;
       });
       hiding.times.record(`resend:${pool.id}`, startedAt);

@@ -14,7 +14,8 @@ interface SessionClaims {
   e: number;
 }
 
-const invalidSession = () => new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+const invalidSession = () =>
+  new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
 
 /**
  * The opaque `session` that carries a sign-in from its challenge to the answer: signed, not
@@ -27,7 +28,12 @@ export function createChallengeSessions(secret: string, ttlSeconds = 180) {
 
   return {
     issue(userId: string, clientId: string, challenge: ChallengeName): string {
-      const claims: SessionClaims = { u: userId, c: clientId, n: challenge, e: Math.floor(Date.now() / 1000) + ttlSeconds };
+      const claims: SessionClaims = {
+        u: userId,
+        c: clientId,
+        n: challenge,
+        e: Math.floor(Date.now() / 1000) + ttlSeconds,
+      };
       const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
       return `${payload}.${mac(payload).toString('base64url')}`;
     },

@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { CognitoError, forbidden, incorrectCredentials, invalidParameter, passwordResetRequired, userNotFound } from '../../errors/cognito-error.ts';
+import {
+  CognitoError,
+  forbidden,
+  incorrectCredentials,
+  invalidParameter,
+  passwordResetRequired,
+  userNotFound,
+} from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { planUpdate, readAttributes, type UserAttributeState } from '../attributes/index.ts';
 import { attributeChanges, recordAudit } from '../audit/audit.ts';
@@ -14,7 +21,16 @@ import { checkPasswordClaim, fakeSrpVerifier, startSrp, type createSecretBlocks 
 import type { SessionsService, TokenSet } from '../tokens/sessions.service.ts';
 import type { PasswordHasher } from '../user-store/passwords.ts';
 import { srpCredentials } from '../user-store/srp-credentials.ts';
-import { applyPlan, findUserById, findUserBySignInName, loadAttributes, lockUser, replacePasswordHash, updateUser, type UserRow} from '../user-store/users.repository.ts';
+import {
+  applyPlan,
+  findUserById,
+  findUserBySignInName,
+  loadAttributes,
+  lockUser,
+  replacePasswordHash,
+  updateUser,
+  type UserRow,
+} from '../user-store/users.repository.ts';
 import { issueUserCode, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
@@ -28,14 +44,21 @@ type SecretBlocks = ReturnType<typeof createSecretBlocks>;
  * Whose lockout a sign-in counts against: the user's, or, for a name no user has, the name's when
  * the client hides user existence (elsewhere an unknown user is told so, and nothing is locked).
  */
-function lockoutSubject(pool: Pool, client: AppClient, user: UserRow | undefined, name: string): LockoutSubject | undefined {
+function lockoutSubject(
+  pool: Pool,
+  client: AppClient,
+  user: UserRow | undefined,
+  name: string,
+): LockoutSubject | undefined {
   if (user) return { userId: user.id };
   return client.preventUserExistenceErrors ? { poolId: pool.id, unknownName: comparedName(pool, name) } : undefined;
 }
 
 /** Required attributes the user has no value for (an admin-created user may lack them). */
 function missingRequired(pool: Pool, state: UserAttributeState): string[] {
-  return pool.attributeSettings.schema.filter((a) => a.required && a.name !== 'sub' && !state[a.name]).map((a) => a.name);
+  return pool.attributeSettings.schema
+    .filter((a) => a.required && a.name !== 'sub' && !state[a.name])
+    .map((a) => a.name);
 }
 
 export function createSignInService(deps: {
@@ -60,7 +83,11 @@ export function createSignInService(deps: {
   const metrics = deps.metrics ?? noAuthMetrics;
 
   /** After the password is proven (by hash or by SRP): the account's state decides what follows. */
-  async function completeSignIn(pool: Pool, client: AppClient, user: UserRow): Promise<TokenSet | NewPasswordChallenge> {
+  async function completeSignIn(
+    pool: Pool,
+    client: AppClient,
+    user: UserRow,
+  ): Promise<TokenSet | NewPasswordChallenge> {
     if (!user.enabled) throw forbidden('User is disabled.');
     if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
     if (user.status === 'RESET_REQUIRED') throw passwordResetRequired();
@@ -84,7 +111,12 @@ export function createSignInService(deps: {
 
   return {
     /** `source`: the caller's address; lockouts are kept per user and source. */
-    async signIn(input: { clientId: string; username: string; password: string; source: string }): Promise<TokenSet | NewPasswordChallenge> {
+    async signIn(input: {
+      clientId: string;
+      username: string;
+      password: string;
+      source: string;
+    }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
       const user = await findUserBySignInName(db, pool, input.username);
@@ -131,7 +163,12 @@ export function createSignInService(deps: {
      * no verifier yet, get a challenge built on a stable fake verifier when the client hides
      * user existence, so the answer looks the same; the proof then fails as a wrong password.
      */
-    async startSrpSignIn(input: { clientId: string; username: string; srpA: string; source: string }): Promise<SrpChallenge> {
+    async startSrpSignIn(input: {
+      clientId: string;
+      username: string;
+      srpA: string;
+      source: string;
+    }): Promise<SrpChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (!pool.srpEnabled) throw invalidParameter('USER_SRP_AUTH is not enabled for this user pool.');
       assertAuthFlow(client, 'ALLOW_USER_SRP_AUTH', 'USER_SRP_AUTH');
@@ -162,14 +199,27 @@ export function createSignInService(deps: {
       });
       return {
         challengeName: 'PASSWORD_VERIFIER',
-        challengeParameters: { SALT: verifier.salt, SRP_B: srpB, SECRET_BLOCK: secretBlock, USER_ID_FOR_SRP: userIdForSrp, USERNAME: userIdForSrp },
+        challengeParameters: {
+          SALT: verifier.salt,
+          SRP_B: srpB,
+          SECRET_BLOCK: secretBlock,
+          USER_ID_FOR_SRP: userIdForSrp,
+          USERNAME: userIdForSrp,
+        },
       };
     },
     /** USER_SRP_AUTH, second half: the PASSWORD_CLAIM_SIGNATURE proves the password without sending it. */
-    async answerSrpChallenge(input: { clientId: string; secretBlock: string; timestamp: string; signature: string; source: string }): Promise<TokenSet | NewPasswordChallenge> {
+    async answerSrpChallenge(input: {
+      clientId: string;
+      secretBlock: string;
+      timestamp: string;
+      signature: string;
+      source: string;
+    }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const state = deps.srpSecretBlocks.open(input.secretBlock);
-      if (state.c !== client.id) throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+      if (state.c !== client.id)
+        throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
       // The lock is checked before the proof, with one lookup for known and unknown users alike.
       const user = await findUserById(db, state.u!);
       const named = user ?? (await findUserBySignInName(db, pool, state.n!));
@@ -199,7 +249,12 @@ export function createSignInService(deps: {
       return completeSignIn(pool, client, user);
     },
     /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
-    async respondToNewPasswordChallenge(input: { clientId: string; session: string; newPassword: string; userAttributes?: Record<string, string> }): Promise<TokenSet> {
+    async respondToNewPasswordChallenge(input: {
+      clientId: string;
+      session: string;
+      newPassword: string;
+      userAttributes?: Record<string, string>;
+    }): Promise<TokenSet> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const userId = deps.challenges.open(input.session, client.id, 'NEW_PASSWORD_REQUIRED');
       checkPassword(pool.policies.password, input.newPassword);
@@ -219,12 +274,26 @@ export function createSignInService(deps: {
             user: locked,
             actor: { kind: 'user', clientId: client.id },
             action: 'SET_NEW_PASSWORD',
-            details: { status: { from: locked.status, to: 'CONFIRMED' }, password: 'changed', attributes: attributeChanges(pool, state, after) },
+            details: {
+              status: { from: locked.status, to: 'CONFIRMED' },
+              password: 'changed',
+              attributes: attributeChanges(pool, state, after),
+            },
           });
           const missing = missingRequired(pool, after);
           if (missing.length > 0) throw invalidParameter(`Invalid attributes given, ${missing.join(', ')} is missing`);
           for (const name of plan.codesFor) {
-            deliveries.push(await issueUserCode(verification, tx, pool, locked, 'VERIFY_ATTRIBUTE', name, plan.pending[name] ?? plan.set[name]!));
+            deliveries.push(
+              await issueUserCode(
+                verification,
+                tx,
+                pool,
+                locked,
+                'VERIFY_ATTRIBUTE',
+                name,
+                plan.pending[name] ?? plan.set[name]!,
+              ),
+            );
           }
           const updated = await updateUser(tx, locked.id, {
             passwordHash,
@@ -237,7 +306,8 @@ export function createSignInService(deps: {
       );
       return deps.sessions.start(pool, client, user, await loadAttributes(db, user));
     },
-    refresh: (input: { clientId: string; refreshToken: string }) => deps.sessions.refresh(input.clientId, input.refreshToken),
+    refresh: (input: { clientId: string; refreshToken: string }) =>
+      deps.sessions.refresh(input.clientId, input.refreshToken),
   };
 }
 

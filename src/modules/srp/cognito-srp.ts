@@ -53,14 +53,19 @@ export function srpPoolName(poolId: string): string {
 }
 
 function computeX(salt: string, poolId: string, userIdForSrp: string, password: string): bigint {
-  const inner = createHash('sha256').update(`${srpPoolName(poolId)}${userIdForSrp}:${password}`, 'utf8').digest('hex');
+  const inner = createHash('sha256')
+    .update(`${srpPoolName(poolId)}${userIdForSrp}:${password}`, 'utf8')
+    .digest('hex');
   // The clients read SALT as a number, so leading zero bytes vanish and padHex applies.
   return BigInt('0x' + hashHex(padHex(BigInt('0x' + salt)) + inner));
 }
 
 /** `salt` is there for tests (salts with a set top bit or leading zero bytes); leave it to the default. */
 export function createSrpVerifier(
-  poolId: string, userIdForSrp: string, password: string, salt = randomBytes(16).toString('hex'),
+  poolId: string,
+  userIdForSrp: string,
+  password: string,
+  salt = randomBytes(16).toString('hex'),
 ): SrpVerifier {
   const x = computeX(salt, poolId, userIdForSrp, password);
   return { salt, verifier: modPow(g, x, N).toString(16) };
@@ -75,7 +80,9 @@ export function createSrpVerifier(
  * cheap, unlike g^x, so the not-found path costs no extra modPow.
  */
 export function fakeSrpVerifier(secret: string, poolId: string, username: string): SrpVerifier {
-  const seed = createHmac('sha256', secret).update(JSON.stringify(['cognate fake srp verifier', poolId, username])).digest();
+  const seed = createHmac('sha256', secret)
+    .update(JSON.stringify(['cognate fake srp verifier', poolId, username]))
+    .digest();
   const salt = Buffer.from(hkdfSync('sha256', seed, '', 'salt', 16)).toString('hex');
   // 64 bytes more than N so the reduction mod N is uniform to within 2^-512.
   const r = BigInt('0x' + Buffer.from(hkdfSync('sha256', seed, '', 'verifier', 384 + 64)).toString('hex')) % N;
@@ -108,8 +115,10 @@ const TIMESTAMP = /^([A-Z][a-z]{2}) ([A-Z][a-z]{2}) (\d{1,2}) (\d{1,2}):(\d{2}):
 /** `Thu Nov 26 08:05:03 UTC 2026`, as the clients write TIMESTAMP (day unpadded, time padded). */
 export function formatSrpTimestamp(date: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${WEEKDAYS[date.getUTCDay()]} ${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()} `
-    + `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} UTC ${date.getUTCFullYear()}`;
+  return (
+    `${WEEKDAYS[date.getUTCDay()]} ${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()} ` +
+    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} UTC ${date.getUTCFullYear()}`
+  );
 }
 
 /** The instant a TIMESTAMP names, or null; an unpadded hour is tolerated, an impossible date (Feb 30, wrong weekday) is not. */
@@ -117,18 +126,31 @@ function parseSrpTimestamp(timestamp: string): Date | null {
   const match = TIMESTAMP.exec(timestamp);
   if (!match) return null;
   const [, weekday = '', month = '', day = '', hours = '', minutes = '', seconds = '', year = ''] = match;
-  const date = new Date(Date.UTC(Number(year), MONTHS.indexOf(month), Number(day), Number(hours), Number(minutes), Number(seconds)));
-  const sameFields = date.getUTCFullYear() === Number(year) && MONTHS[date.getUTCMonth()] === month
-    && date.getUTCDate() === Number(day) && WEEKDAYS[date.getUTCDay()] === weekday
-    && date.getUTCHours() === Number(hours) && date.getUTCMinutes() === Number(minutes) && date.getUTCSeconds() === Number(seconds);
+  const date = new Date(
+    Date.UTC(Number(year), MONTHS.indexOf(month), Number(day), Number(hours), Number(minutes), Number(seconds)),
+  );
+  const sameFields =
+    date.getUTCFullYear() === Number(year) &&
+    MONTHS[date.getUTCMonth()] === month &&
+    date.getUTCDate() === Number(day) &&
+    WEEKDAYS[date.getUTCDay()] === weekday &&
+    date.getUTCHours() === Number(hours) &&
+    date.getUTCMinutes() === Number(minutes) &&
+    date.getUTCSeconds() === Number(seconds);
   return sameFields ? date : null;
 }
 
 export function checkPasswordClaim(input: {
-  poolId: string; userIdForSrp: string; verifier: SrpVerifier;
-  srpA: string; srpB: string; b: string;
+  poolId: string;
+  userIdForSrp: string;
+  verifier: SrpVerifier;
+  srpA: string;
+  srpB: string;
+  b: string;
   secretBlock: string;
-  timestamp: string; signature: string; now?: Date;
+  timestamp: string;
+  signature: string;
+  now?: Date;
 }): boolean {
   const when = typeof input.timestamp === 'string' ? parseSrpTimestamp(input.timestamp) : null;
   if (when === null || Math.abs((input.now ?? new Date()).getTime() - when.getTime()) > CLAIM_WINDOW_MS) return false;
@@ -143,16 +165,23 @@ export function checkPasswordClaim(input: {
 
   const S = modPow((A * modPow(v, u, N)) % N, b, N);
   // One-block HKDF (RFC 5869) with u as the salt and the fixed "Caldera" info, as the clients do it.
-  const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex')).update(Buffer.from(padHex(S), 'hex')).digest();
-  const key = createHmac('sha256', prk).update(Buffer.concat([INFO, Buffer.from([1])])).digest().subarray(0, 16);
+  const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex'))
+    .update(Buffer.from(padHex(S), 'hex'))
+    .digest();
+  const key = createHmac('sha256', prk)
+    .update(Buffer.concat([INFO, Buffer.from([1])]))
+    .digest()
+    .subarray(0, 16);
 
   const expected = createHmac('sha256', key)
-    .update(Buffer.concat([
-      Buffer.from(srpPoolName(input.poolId), 'utf8'),
-      Buffer.from(input.userIdForSrp, 'utf8'),
-      Buffer.from(input.secretBlock, 'base64'),
-      Buffer.from(input.timestamp, 'utf8'),
-    ]))
+    .update(
+      Buffer.concat([
+        Buffer.from(srpPoolName(input.poolId), 'utf8'),
+        Buffer.from(input.userIdForSrp, 'utf8'),
+        Buffer.from(input.secretBlock, 'base64'),
+        Buffer.from(input.timestamp, 'utf8'),
+      ]),
+    )
     .digest();
   const given = typeof input.signature === 'string' ? Buffer.from(input.signature, 'base64') : Buffer.alloc(0);
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -15,7 +15,10 @@ const TAG_BYTES = 16;
 
 const expired = () => new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
 
-export function createSecretBlocks(secret: string, ttlSeconds = 300): {
+export function createSecretBlocks(
+  secret: string,
+  ttlSeconds = 300,
+): {
   seal(payload: Record<string, string>): string;
   open(block: string, now?: Date): Record<string, string>;
 } {

@@ -86,7 +86,12 @@ function commonClaims(input: AccessTokenInput, lifetimeSeconds: number, now: Dat
   };
 }
 
-export function signIdToken(key: KeyForSigning, input: IdTokenInput, lifetimeSeconds: number, now = new Date()): string {
+export function signIdToken(
+  key: KeyForSigning,
+  input: IdTokenInput,
+  lifetimeSeconds: number,
+  now = new Date(),
+): string {
   // Reserved claims are spread last: a user-writable attribute must never forge sub, aud, iss or token_use.
   const claims: IdTokenClaims = {
     ...input.attributes,
@@ -98,7 +103,12 @@ export function signIdToken(key: KeyForSigning, input: IdTokenInput, lifetimeSec
   return sign(key, claims);
 }
 
-export function signAccessToken(key: KeyForSigning, input: AccessTokenInput, lifetimeSeconds: number, now = new Date()): string {
+export function signAccessToken(
+  key: KeyForSigning,
+  input: AccessTokenInput,
+  lifetimeSeconds: number,
+  now = new Date(),
+): string {
   const claims: AccessTokenClaims = {
     ...commonClaims(input, lifetimeSeconds, now),
     client_id: input.clientId,
@@ -131,7 +141,20 @@ export interface VerifyAccessTokenOptions {
 }
 
 const decodeComplete = createDecoder({ complete: true });
-const REQUIRED_CLAIMS = ['sub', 'iss', 'exp', 'iat', 'auth_time', 'jti', 'origin_jti', 'event_id', 'client_id', 'username', 'token_use', 'scope'];
+const REQUIRED_CLAIMS = [
+  'sub',
+  'iss',
+  'exp',
+  'iat',
+  'auth_time',
+  'jti',
+  'origin_jti',
+  'event_id',
+  'client_id',
+  'username',
+  'token_use',
+  'scope',
+];
 
 class InvalidToken extends Error {}
 
@@ -211,7 +234,8 @@ function checkAccessToken(token: string, key: VerificationKey, toleranceMs: numb
   const claims = verify(token) as Record<string, unknown>;
 
   // fast-jwt checks exp (and nbf) but not an iat in the future.
-  if (typeof claims.iat !== 'number' || claims.iat * 1000 > Date.now() + toleranceMs) throw new InvalidToken('iat in the future');
+  if (typeof claims.iat !== 'number' || claims.iat * 1000 > Date.now() + toleranceMs)
+    throw new InvalidToken('iat in the future');
   if (claims.token_use !== 'access') throw new InvalidToken(`token_use ${String(claims.token_use)}`);
   for (const name of ['sub', 'client_id', 'username', 'jti', 'origin_jti', 'event_id', 'scope'] as const) {
     if (typeof claims[name] !== 'string') throw new InvalidToken(`${name} is not a string`);

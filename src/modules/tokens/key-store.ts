@@ -50,7 +50,9 @@ export function createSigningKeyStore(deps: { db: Db; pools: PoolsService }) {
     /** The key a token names, with the issuer it must carry: a key only vouches for its own pool. */
     async verificationKey(kid: string): Promise<VerificationKey | undefined> {
       const [key] = await db.select().from(signingKeys).where(eq(signingKeys.kid, kid));
-      return key ? { publicKeyPem: key.publicKeyPem, issuer: pools.issuerOf(key.poolId), retiresAt: key.retiresAt } : undefined;
+      return key
+        ? { publicKeyPem: key.publicKeyPem, issuer: pools.issuerOf(key.poolId), retiresAt: key.retiresAt }
+        : undefined;
     },
 
     /** The pool's live keys: the current one and those still in their overlap; retired keys are left out. */
@@ -59,7 +61,9 @@ export function createSigningKeyStore(deps: { db: Db; pools: PoolsService }) {
       const keys = await db
         .select()
         .from(signingKeys)
-        .where(and(eq(signingKeys.poolId, poolId), or(isNull(signingKeys.retiresAt), gt(signingKeys.retiresAt, new Date()))))
+        .where(
+          and(eq(signingKeys.poolId, poolId), or(isNull(signingKeys.retiresAt), gt(signingKeys.retiresAt, new Date()))),
+        )
         .orderBy(desc(signingKeys.createdAt));
       return jwks(keys);
     },
@@ -77,8 +81,13 @@ export function createSigningKeyStore(deps: { db: Db; pools: PoolsService }) {
         const pool = await pools.lockPool(tx, poolId);
         const { accessTokenTtlSeconds, idTokenTtlSeconds } = pool.policies.tokens;
         const now = Date.now();
-        const retiresAt = new Date(now + (Math.max(accessTokenTtlSeconds, idTokenTtlSeconds) + CLOCK_TOLERANCE_SECONDS) * 1000);
-        await tx.update(signingKeys).set({ retiresAt }).where(and(eq(signingKeys.poolId, poolId), isNull(signingKeys.retiresAt)));
+        const retiresAt = new Date(
+          now + (Math.max(accessTokenTtlSeconds, idTokenTtlSeconds) + CLOCK_TOLERANCE_SECONDS) * 1000,
+        );
+        await tx
+          .update(signingKeys)
+          .set({ retiresAt })
+          .where(and(eq(signingKeys.poolId, poolId), isNull(signingKeys.retiresAt)));
         await tx.insert(signingKeys).values({ ...key, createdAt: new Date(now), poolId });
       });
       return listSigningKeys(poolId);

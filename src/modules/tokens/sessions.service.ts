@@ -8,7 +8,13 @@ import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
 import { idTokenAttributeClaims, type UserAttributeState } from '../attributes/index.ts';
 import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '../pools/pools.service.ts';
 import { attributesJson, attributeState, type UserRow } from '../user-store/users.repository.ts';
-import { signAccessToken, signIdToken, verifyAccessToken, type AccessTokenClaims, type VerificationKey } from './jwt.ts';
+import {
+  signAccessToken,
+  signIdToken,
+  verifyAccessToken,
+  type AccessTokenClaims,
+  type VerificationKey,
+} from './jwt.ts';
 import type { SigningKeyStore } from './key-store.ts';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.ts';
 
@@ -74,19 +80,38 @@ export function createSessionsService(deps: {
       .innerJoin(clients, eq(clients.id, refreshTokens.clientId))
       .innerJoin(pools, eq(pools.id, users.poolId));
   /** Authenticated requests: the session an access token was issued from. */
-  const sessionById = sessionQuery().where(eq(refreshTokens.id, sql.placeholder('id'))).prepare('cognate_session_by_id');
+  const sessionById = sessionQuery()
+    .where(eq(refreshTokens.id, sql.placeholder('id')))
+    .prepare('cognate_session_by_id');
   /** Refresh: a live session by its refresh token's hash. */
   const liveSessionByTokenHash = sessionQuery()
-    .where(and(eq(refreshTokens.tokenHash, sql.placeholder('hash')), isNull(refreshTokens.revokedAt), sql`${refreshTokens.expiresAt} > now()`))
+    .where(
+      and(
+        eq(refreshTokens.tokenHash, sql.placeholder('hash')),
+        isNull(refreshTokens.revokedAt),
+        sql`${refreshTokens.expiresAt} > now()`,
+      ),
+    )
     .prepare('cognate_live_session_by_token_hash');
 
   /** A session row with its pool and client (undefined if either was deleted since the query). */
   async function withPoolAndClient(row: Awaited<ReturnType<typeof sessionById.execute>>[number]) {
-    const [pool, client] = await Promise.all([deps.pools.poolAt(row.user.poolId, row.poolVersion), deps.pools.clientAt(row.clientId, row.clientVersion)]);
-    return pool && client ? { pool, client, user: row.user, attributes: attributeState(row.user.id, row.attributes) } : undefined;
+    const [pool, client] = await Promise.all([
+      deps.pools.poolAt(row.user.poolId, row.poolVersion),
+      deps.pools.clientAt(row.clientId, row.clientVersion),
+    ]);
+    return pool && client
+      ? { pool, client, user: row.user, attributes: attributeState(row.user.id, row.attributes) }
+      : undefined;
   }
 
-  async function signTokens(pool: Pool, client: AppClient, user: Pick<UserRow, 'id' | 'username'>, state: UserAttributeState, session: { id: string; authTime: Date }) {
+  async function signTokens(
+    pool: Pool,
+    client: AppClient,
+    user: Pick<UserRow, 'id' | 'username'>,
+    state: UserAttributeState,
+    session: { id: string; authTime: Date },
+  ) {
     const key = await deps.signingKeys.currentSigningKey(pool.id);
     const common = {
       sub: user.id,
@@ -100,7 +125,11 @@ export function createSessionsService(deps: {
     const { tokens } = pool.policies;
     return {
       accessToken: signAccessToken(key, common, tokens.accessTokenTtlSeconds),
-      idToken: signIdToken(key, { ...common, attributes: idTokenAttributeClaims(pool.attributeSettings, client, state) }, tokens.idTokenTtlSeconds),
+      idToken: signIdToken(
+        key,
+        { ...common, attributes: idTokenAttributeClaims(pool.attributeSettings, client, state) },
+        tokens.idTokenTtlSeconds,
+      ),
       expiresIn: tokens.accessTokenTtlSeconds,
       tokenType: 'Bearer' as const,
     };
@@ -174,8 +203,12 @@ export function createSessionsService(deps: {
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashRefreshToken(refreshToken)));
       if (!row) return;
-      if (row.clientId !== clientId) throw new CognitoError('NotAuthorizedException', 'The token was not issued to this client.');
-      await db.update(refreshTokens).set({ revokedAt: sql`now()` }).where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.revokedAt)));
+      if (row.clientId !== clientId)
+        throw new CognitoError('NotAuthorizedException', 'The token was not issued to this client.');
+      await db
+        .update(refreshTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.revokedAt)));
     },
 
     /**
@@ -187,7 +220,13 @@ export function createSessionsService(deps: {
       await q
         .update(refreshTokens)
         .set({ revokedAt: sql`now()` })
-        .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), except === undefined ? undefined : ne(refreshTokens.id, except)));
+        .where(
+          and(
+            eq(refreshTokens.userId, userId),
+            isNull(refreshTokens.revokedAt),
+            except === undefined ? undefined : ne(refreshTokens.id, except),
+          ),
+        );
     },
   };
 }

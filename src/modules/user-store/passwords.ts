@@ -36,7 +36,9 @@ export interface HashCeiling {
 export const HASH_CEILING: HashCeiling = { memoryKiB: 128 * 1024, passes: 10, lanes: 8, work: 256 * 1024 };
 
 /** The fixed ceiling, raised to this server's own parameters where they are higher: its own hashes always pass. */
-export function hashCeiling(own: Pick<PasswordHashingOptions, 'memoryCostKiB' | 'timeCost' | 'parallelism'>): HashCeiling {
+export function hashCeiling(
+  own: Pick<PasswordHashingOptions, 'memoryCostKiB' | 'timeCost' | 'parallelism'>,
+): HashCeiling {
   return {
     memoryKiB: Math.max(HASH_CEILING.memoryKiB, own.memoryCostKiB),
     passes: Math.max(HASH_CEILING.passes, own.timeCost),
@@ -55,7 +57,8 @@ export interface Argon2idHash {
 }
 
 // $argon2id$v=19$<m, t and p: the reference writes m,t,p, node-argon2 m,p,t>$<salt>$<hash>, unpadded base64.
-const ARGON2ID_PHC = /^\$argon2id\$v=19\$([a-z]=[1-9][0-9]{0,9}),([a-z]=[1-9][0-9]{0,9}),([a-z]=[1-9][0-9]{0,9})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+const ARGON2ID_PHC =
+  /^\$argon2id\$v=19\$([a-z]=[1-9][0-9]{0,9}),([a-z]=[1-9][0-9]{0,9}),([a-z]=[1-9][0-9]{0,9})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 /** Bytes of unpadded base64, or -1 when no byte string has that length. */
 const base64Bytes = (text: string) => (text.length % 4 === 1 ? -1 : Math.floor((text.length * 3) / 4));
@@ -66,7 +69,8 @@ export function parseArgon2idHash(hash: string): Argon2idHash | undefined {
   if (!match) return undefined;
   const params = new Map(match.slice(1, 4).map((param) => [param[0]!, Number(param.slice(2))]));
   const [m, t, p] = [params.get('m'), params.get('t'), params.get('p')];
-  if (params.size !== 3 || m === undefined || t === undefined || p === undefined || Math.max(m, t, p) > 0xffffffff) return undefined;
+  if (params.size !== 3 || m === undefined || t === undefined || p === undefined || Math.max(m, t, p) > 0xffffffff)
+    return undefined;
   const [saltBytes, hashBytes] = [base64Bytes(match[4]!), base64Bytes(match[5]!)];
   if (saltBytes < 0 || hashBytes < 0) return undefined;
   return { version: 19, m, t, p, saltBytes, hashBytes };

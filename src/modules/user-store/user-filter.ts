@@ -27,7 +27,8 @@ export class FilterSyntaxError extends Error {
 
 const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
 /** Anything that cannot start an operator or a value belongs to the name (custom names allow punctuation). */
-const isNameChar = (c: string | undefined) => c !== undefined && !isSpace(c) && c !== '=' && c !== '^' && c !== '"' && c !== '\\';
+const isNameChar = (c: string | undefined) =>
+  c !== undefined && !isSpace(c) && c !== '=' && c !== '^' && c !== '"' && c !== '\\';
 
 /** Parses a filter; an empty or blank one means "no filter" (null). Throws FilterSyntaxError. */
 export function parseUserFilter(text: string): UserFilter | null {
@@ -74,7 +75,12 @@ export function parseUserFilter(text: string): UserFilter | null {
     if (c === '\\') {
       const next = chars[i + 1];
       if (next !== '"' && next !== '\\') {
-        throw new FilterSyntaxError(next === undefined ? `'\\' at the end of the value` : `invalid escape '\\${next}' (only \\" and \\\\ are allowed)`, at());
+        throw new FilterSyntaxError(
+          next === undefined
+            ? `'\\' at the end of the value`
+            : `invalid escape '\\${next}' (only \\" and \\\\ are allowed)`,
+          at(),
+        );
       }
       value += next;
       i += 2;
@@ -86,7 +92,8 @@ export function parseUserFilter(text: string): UserFilter | null {
   i += 1;
 
   skipSpaces();
-  if (i < chars.length) throw new FilterSyntaxError('expected the end of the filter after the value (one condition only)', at());
+  if (i < chars.length)
+    throw new FilterSyntaxError('expected the end of the filter after the value (one condition only)', at());
   return { name, operator, value };
 }
 

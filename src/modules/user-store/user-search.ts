@@ -62,7 +62,9 @@ function likePrefix(value: string): string {
 /** Statuses and `Enabled`/`Disabled` are a handful of known words: match them here, search by the matches. */
 function matchWords<T extends string>(words: readonly T[], filter: UserFilter, normalise: (s: string) => string): T[] {
   const value = normalise(filter.value);
-  return words.filter((word) => (filter.operator === '=' ? normalise(word) === value : normalise(word).startsWith(value)));
+  return words.filter((word) =>
+    filter.operator === '=' ? normalise(word) === value : normalise(word).startsWith(value),
+  );
 }
 
 /** sub ^= "3fa8": the range of uuids with that text prefix (padded with 0s, then with fs), or nothing. */
@@ -85,12 +87,18 @@ export function planSearch(pool: Pool, filter: UserFilter | null): Plan {
     }
     case 'cognito:user_status': {
       const statuses = matchWords(userStatuses, filter, (s) => s.toUpperCase());
-      const match = statuses.length ? sql`u.status in (${sql.join(statuses.map((s) => sql`${s}`), sql`, `)})` : NOTHING;
+      const match = statuses.length
+        ? sql`u.status in (${sql.join(
+            statuses.map((s) => sql`${s}`),
+            sql`, `,
+          )})`
+        : NOTHING;
       return { table: 'users', key: STATUS_KEY, keyType: 'text', match };
     }
     case 'status': {
       const words = matchWords(['Disabled', 'Enabled'] as const, filter, (s) => s);
-      const match = words.length === 2 ? null : words.length === 1 ? sql`u.enabled = ${words[0] === 'Enabled'}` : NOTHING;
+      const match =
+        words.length === 2 ? null : words.length === 1 ? sql`u.enabled = ${words[0] === 'Enabled'}` : NOTHING;
       return { table: 'users', key: ENABLED_KEY, keyType: 'boolean', match };
     }
     case 'sub': {
@@ -161,7 +169,9 @@ function createTokens(secret: string) {
         throw bad();
       }
       if (data.s !== scope) {
-        throw invalidParameter('The pagination token belongs to another search (another pool or filter): repeat the parameters that returned it.');
+        throw invalidParameter(
+          'The pagination token belongs to another search (another pool or filter): repeat the parameters that returned it.',
+        );
       }
       const keyOk = keyType === null ? data.k === null : typeof data.k === (keyType === 'text' ? 'string' : 'boolean');
       if (!keyOk || typeof data.i !== 'string' || !UUID.test(data.i)) throw bad();
@@ -174,7 +184,10 @@ function checkAttributesToGet(pool: Pool, names: string[] | undefined): Set<stri
   if (!names || names.length === 0) return null;
   const known = new Set(pool.attributeSettings.schema.map((d) => d.name));
   const unknown = names.filter((name) => !known.has(name));
-  if (unknown.length) throw invalidParameter(`attributesToGet: unknown attribute ${unknown.map((n) => `'${n}'`).join(', ')} in this pool.`);
+  if (unknown.length)
+    throw invalidParameter(
+      `attributesToGet: unknown attribute ${unknown.map((n) => `'${n}'`).join(', ')} in this pool.`,
+    );
   return new Set(names);
 }
 
@@ -198,7 +211,10 @@ export async function searchUsers(q: Queryable, pool: Pool, input: SearchUsersIn
   const wanted = checkAttributesToGet(pool, input.attributesToGet);
   const plan = planSearch(pool, filter);
   const tokens = createTokens(secret);
-  const scope = createHash('sha256').update(`${pool.id}\n${filter ? formatUserFilter(filter) : ''}`).digest('base64url').slice(0, 22);
+  const scope = createHash('sha256')
+    .update(`${pool.id}\n${filter ? formatUserFilter(filter) : ''}`)
+    .digest('base64url')
+    .slice(0, 22);
   const keyType = plan.table === 'attributes' ? 'text' : plan.keyType;
   const cursor = input.paginationToken ? tokens.read(input.paginationToken, scope, keyType) : null;
 
@@ -224,7 +240,8 @@ export async function searchUsers(q: Queryable, pool: Pool, input: SearchUsersIn
     // Deleted between the two reads: it is simply not on this page.
     if (!user) continue;
     const shown = presentUser(pool, user, states.get(id)!);
-    if (wanted) shown.attributes = Object.fromEntries(Object.entries(shown.attributes).filter(([name]) => wanted.has(name)));
+    if (wanted)
+      shown.attributes = Object.fromEntries(Object.entries(shown.attributes).filter(([name]) => wanted.has(name)));
     presented.push(shown);
   }
   const last = page.at(-1);

@@ -7,10 +7,24 @@ import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { signInNames, userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/user-store.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import { isEmailAddress, isPhoneNumber, prepareNewUser, readAttributes, type VerifiableAttribute } from '../attributes/index.ts';
+import {
+  isEmailAddress,
+  isPhoneNumber,
+  prepareNewUser,
+  readAttributes,
+  type VerifiableAttribute,
+} from '../attributes/index.ts';
 import type { PoolsService } from '../pools/pools.service.ts';
 import type { Pool } from '../pools/pools.types.ts';
-import { aliasExists, aliasKeyOf, insertAttributes, nameLockKey, newUserIdentity, SIGN_IN_NAME_TAKEN, usernameKey } from './users.repository.ts';
+import {
+  aliasExists,
+  aliasKeyOf,
+  insertAttributes,
+  nameLockKey,
+  newUserIdentity,
+  SIGN_IN_NAME_TAKEN,
+  usernameKey,
+} from './users.repository.ts';
 import { HASH_CEILING, hashRefusal, type HashCeiling } from './passwords.ts';
 import { attributeChanges, auditRow, recordAudits } from '../audit/audit.ts';
 
@@ -31,7 +45,8 @@ export interface TransferUser {
 }
 
 /** A row handed to an import: a candidate user, or why its line could not even be read. */
-export type ImportRow = { line: number; user: unknown; error?: undefined } | { line: number; error: string; username?: string };
+export type ImportRow =
+  { line: number; user: unknown; error?: undefined } | { line: number; error: string; username?: string };
 
 export interface ImportReport {
   imported: number;
@@ -44,7 +59,17 @@ export const EXPORT_PAGE_SIZE = 1000;
 export const IMPORT_BATCH_SIZE = 500;
 export const MAX_REPORTED = 1000;
 
-const FIELDS = new Set(['username', 'sub', 'status', 'enabled', 'attributes', 'pendingValues', 'passwordHash', 'createdAt', 'updatedAt']);
+const FIELDS = new Set([
+  'username',
+  'sub',
+  'status',
+  'enabled',
+  'attributes',
+  'pendingValues',
+  'passwordHash',
+  'createdAt',
+  'updatedAt',
+]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Cognito's username pattern: letters, marks, symbols, numbers, punctuation; no spaces or controls.
 const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
@@ -64,7 +89,15 @@ export async function* exportUsers(db: Db, pool: Pool, pageSize = EXPORT_PAGE_SI
       .orderBy(asc(users.id))
       .limit(pageSize);
     if (page.length === 0) return;
-    const attributeRows = await db.select().from(userAttributes).where(inArray(userAttributes.userId, page.map((u) => u.id)));
+    const attributeRows = await db
+      .select()
+      .from(userAttributes)
+      .where(
+        inArray(
+          userAttributes.userId,
+          page.map((u) => u.id),
+        ),
+      );
     const byUser = new Map<string, typeof attributeRows>();
     for (const row of attributeRows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
     let chunk = '';
@@ -118,11 +151,23 @@ export async function* ndjsonRows(input: Readable): AsyncGenerator<ImportRow> {
  * and start RESET_REQUIRED, as in Cognito: they set one through forgot password.
  */
 export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerator<ImportRow> {
-  const known = new Set(['cognito:username', 'cognito:mfa_enabled', ...pool.attributeSettings.schema.map((d) => d.name).filter((n) => n !== 'sub')]);
+  const known = new Set([
+    'cognito:username',
+    'cognito:mfa_enabled',
+    ...pool.attributeSettings.schema.map((d) => d.name).filter((n) => n !== 'sub'),
+  ]);
   // A record the parser cannot read (a stray quote) is skipped and reported; parsing goes on.
-  const csv = parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, skip_records_with_error: true });
+  const csv = parseCsv({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    skip_records_with_error: true,
+  });
   const unreadable: Array<{ line: number; error: string }> = [];
-  csv.on('skip', (error: Error & { lines?: number }) => unreadable.push({ line: error.lines ?? 0, error: `Unreadable CSV: ${error.message}` }));
+  csv.on('skip', (error: Error & { lines?: number }) =>
+    unreadable.push({ line: error.lines ?? 0, error: `Unreadable CSV: ${error.message}` }),
+  );
   // The parser reads ahead: report what it skipped before the record at hand, in line order.
   const skippedUpTo = (line: number) => unreadable.splice(0, unreadable.filter((u) => u.line <= line).length);
   // pipeline, not pipe: an error of the body (too large, client gone) must end the parser's iteration too.
@@ -133,7 +178,8 @@ export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerat
       header = record.map((name) => name.trim());
       const unknown = header.find((name) => !known.has(name));
       if (unknown !== undefined) throw invalidParameter(`Unknown column in the CSV header: ${unknown}`);
-      if (!header.includes('cognito:username')) throw invalidParameter('The CSV header has no cognito:username column.');
+      if (!header.includes('cognito:username'))
+        throw invalidParameter('The CSV header has no cognito:username column.');
       const twice = header.find((name, i) => header!.indexOf(name) !== i);
       if (twice !== undefined) throw invalidParameter(`Column named twice in the CSV header: ${twice}`);
       continue;
@@ -156,7 +202,14 @@ export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerat
       if (name.startsWith('cognito:') || value === '') continue;
       attributes[name] = /_verified$/.test(name) ? value.toLowerCase() : value;
     }
-    const user: TransferUser = { username: username ?? '', sub: randomUUID(), status: 'RESET_REQUIRED', enabled: true, attributes, passwordHash: null };
+    const user: TransferUser = {
+      username: username ?? '',
+      sub: randomUUID(),
+      status: 'RESET_REQUIRED',
+      enabled: true,
+      attributes,
+      passwordHash: null,
+    };
     yield { line, user };
   }
   if (header === null && unreadable.length > 0) throw invalidParameter(unreadable[0]!.error);
@@ -176,12 +229,14 @@ interface CheckedUser {
   updatedAt?: Date;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function stringMap(value: unknown, field: string): Record<string, string> {
   if (value === undefined) return {};
   if (!isRecord(value)) throw invalidParameter(`${field} must be an object of strings.`);
-  for (const [name, item] of Object.entries(value)) if (typeof item !== 'string') throw invalidParameter(`${field}.${name} must be a string.`);
+  for (const [name, item] of Object.entries(value))
+    if (typeof item !== 'string') throw invalidParameter(`${field}.${name} must be a string.`);
   return value as Record<string, string>;
 }
 
@@ -201,9 +256,11 @@ export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = 
   const extra = Object.keys(row).find((key) => !FIELDS.has(key));
   if (extra !== undefined) throw invalidParameter(`Unknown field: ${extra}`);
   const { username, sub, status, enabled, passwordHash } = row;
-  if (typeof username !== 'string' || !USERNAME.test(username)) throw invalidParameter('username must be 1 to 128 letters, marks, symbols, numbers or punctuation.');
+  if (typeof username !== 'string' || !USERNAME.test(username))
+    throw invalidParameter('username must be 1 to 128 letters, marks, symbols, numbers or punctuation.');
   if (typeof sub !== 'string' || !UUID.test(sub)) throw invalidParameter('sub must be a lower-case UUID.');
-  if (typeof status !== 'string' || !userStatuses.includes(status as UserStatus)) throw invalidParameter(`status must be one of ${userStatuses.join(', ')}.`);
+  if (typeof status !== 'string' || !userStatuses.includes(status as UserStatus))
+    throw invalidParameter(`status must be one of ${userStatuses.join(', ')}.`);
   if (typeof enabled !== 'boolean') throw invalidParameter('enabled must be true or false.');
   if (passwordHash !== null) {
     // A hash costing more than the ceiling would let two sign-ins hold every hashing slot for seconds.
@@ -211,7 +268,8 @@ export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = 
     if (refusal !== undefined) throw invalidParameter(refusal);
   }
   // A user who must sign in with a password needs one; only RESET_REQUIRED users can do without.
-  if (passwordHash === null && status !== 'RESET_REQUIRED') throw invalidParameter('A user without passwordHash must have status RESET_REQUIRED.');
+  if (passwordHash === null && status !== 'RESET_REQUIRED')
+    throw invalidParameter('A user without passwordHash must have status RESET_REQUIRED.');
   const given = stringMap(row.attributes, 'attributes');
   const pendingValues = stringMap(row.pendingValues, 'pendingValues') as Partial<Record<VerifiableAttribute, string>>;
 
@@ -225,10 +283,13 @@ export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = 
   }
   const prepared = prepareNewUser(pool.attributeSettings, { kind: 'admin' }, attributes, 'admin-create');
   for (const [attribute, value] of Object.entries(pendingValues)) {
-    if (!VERIFIABLE.includes(attribute as VerifiableAttribute)) throw invalidParameter(`pendingValues.${attribute}: only email and phone_number can be pending.`);
-    if (prepared.values[attribute] === undefined) throw invalidParameter(`pendingValues.${attribute}: the user has no ${attribute}.`);
+    if (!VERIFIABLE.includes(attribute as VerifiableAttribute))
+      throw invalidParameter(`pendingValues.${attribute}: only email and phone_number can be pending.`);
+    if (prepared.values[attribute] === undefined)
+      throw invalidParameter(`pendingValues.${attribute}: the user has no ${attribute}.`);
     const valid = attribute === 'email' ? isEmailAddress(value) : isPhoneNumber(value);
-    if (!valid) throw invalidParameter(attribute === 'email' ? 'Invalid email address format.' : 'Invalid phone number format.');
+    if (!valid)
+      throw invalidParameter(attribute === 'email' ? 'Invalid email address format.' : 'Invalid phone number format.');
   }
   return {
     id: sub,
@@ -262,14 +323,21 @@ function userRow(pool: Pool, user: CheckedUser): typeof users.$inferInsert {
 /** An imported user enters the audit trail as created by an administrator's import. */
 function importAudit(pool: Pool, user: CheckedUser) {
   const state = Object.fromEntries(
-    Object.entries(user.values).map(([name, value]) => [name, { value, ...(name in user.verified && { verified: user.verified[name as VerifiableAttribute] }) }]),
+    Object.entries(user.values).map(([name, value]) => [
+      name,
+      { value, ...(name in user.verified && { verified: user.verified[name as VerifiableAttribute] }) },
+    ]),
   );
   return auditRow({
     pool,
     user,
     actor: { kind: 'admin' },
     action: 'IMPORT_USER',
-    details: { status: { from: null, to: user.status }, ...(user.passwordHash && { password: 'set' as const }), attributes: attributeChanges(pool, {}, state) },
+    details: {
+      status: { from: null, to: user.status },
+      ...(user.passwordHash && { password: 'set' as const }),
+      attributes: attributeChanges(pool, {}, state),
+    },
   });
 }
 
@@ -277,14 +345,18 @@ async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise
   await tx.insert(users).values(userRow(pool, user));
   await insertAttributes(tx, pool, user.id, user.values, user.verified);
   for (const [name, pendingValue] of Object.entries(user.pendingValues)) {
-    await tx.update(userAttributes).set({ pendingValue }).where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
+    await tx
+      .update(userAttributes)
+      .set({ pendingValue })
+      .where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
   }
   await recordAudits(tx, [importAudit(pool, user)]);
 }
 
 function rejection(error: unknown): string {
   const constraint = uniqueViolation(error);
-  if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN) return 'User account already exists';
+  if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN)
+    return 'User account already exists';
   if (constraint === 'users_pkey') return 'A user with this sub already exists.';
   if (error instanceof CognitoError) return error.message;
   throw error;
@@ -294,9 +366,19 @@ type Candidate = { line: number; user: CheckedUser };
 
 function attributeRows(pool: Pool, user: CheckedUser) {
   return Object.entries(user.values).map(([name, value]) => {
-    const verified = VERIFIABLE.includes(name as VerifiableAttribute) ? (user.verified[name as VerifiableAttribute] ?? false) : null;
+    const verified = VERIFIABLE.includes(name as VerifiableAttribute)
+      ? (user.verified[name as VerifiableAttribute] ?? false)
+      : null;
     const pendingValue = user.pendingValues[name as VerifiableAttribute] ?? null;
-    return { userId: user.id, poolId: pool.id, name, value, verified, pendingValue, aliasKey: aliasKeyOf(pool, name, value, verified ?? false) };
+    return {
+      userId: user.id,
+      poolId: pool.id,
+      name,
+      value,
+      verified,
+      pendingValue,
+      aliasKey: aliasKeyOf(pool, name, value, verified ?? false),
+    };
   });
 }
 
@@ -311,11 +393,26 @@ async function conflicts(tx: Queryable, pool: Pool, batch: Candidate[]): Promise
   const aliases = batch.map((c) => attributeRows(pool, c.user).filter((row) => row.aliasKey !== null));
   const names = [...keys, ...aliases.flat().map((row) => row.aliasKey!)];
   const takenNames = new Set(
-    (await tx.select({ key: signInNames.nameKey }).from(signInNames).where(and(eq(signInNames.poolId, pool.id), inArray(signInNames.nameKey, names)))).map(
-      (r) => r.key,
-    ),
+    (
+      await tx
+        .select({ key: signInNames.nameKey })
+        .from(signInNames)
+        .where(and(eq(signInNames.poolId, pool.id), inArray(signInNames.nameKey, names)))
+    ).map((r) => r.key),
   );
-  const takenSubs = new Set((await tx.select({ id: users.id }).from(users).where(inArray(users.id, batch.map((c) => c.user.id)))).map((r) => r.id));
+  const takenSubs = new Set(
+    (
+      await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(
+          inArray(
+            users.id,
+            batch.map((c) => c.user.id),
+          ),
+        )
+    ).map((r) => r.id),
+  );
   batch.forEach((candidate, i) => {
     const own = new Set([keys[i]!]);
     let clash: (typeof aliases)[number][number] | undefined;
@@ -340,17 +437,27 @@ async function conflicts(tx: Queryable, pool: Pool, batch: Candidate[]): Promise
 /** A batch already checked for conflicts, in two inserts. */
 async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promise<void> {
   if (batch.length === 0) return;
-  const claims = batch.flatMap((c) => attributeRows(pool, c.user).flatMap((row) => (row.aliasKey === null ? [] : [nameLockKey(pool, row.aliasKey)])));
+  const claims = batch.flatMap((c) =>
+    attributeRows(pool, c.user).flatMap((row) => (row.aliasKey === null ? [] : [nameLockKey(pool, row.aliasKey)])),
+  );
   // The alias locks users.repository takes (same key), in one sorted statement: a concurrent
   // forceAliasCreation waits for this batch instead of missing its claims.
   if (claims.length > 0) {
-    const keys = sql.join([...new Set(claims)].sort().map((key) => sql`${key}`), sql`, `);
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select k from unnest(array[${keys}]::text[]) as k order by k) as claims`);
+    const keys = sql.join(
+      [...new Set(claims)].sort().map((key) => sql`${key}`),
+      sql`, `,
+    );
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from (select k from unnest(array[${keys}]::text[]) as k order by k) as claims`,
+    );
   }
   await tx.insert(users).values(batch.map(({ user }) => userRow(pool, user)));
   const rows = batch.flatMap(({ user }) => attributeRows(pool, user));
   if (rows.length > 0) await tx.insert(userAttributes).values(rows);
-  await recordAudits(tx, batch.map(({ user }) => importAudit(pool, user)));
+  await recordAudits(
+    tx,
+    batch.map(({ user }) => importAudit(pool, user)),
+  );
 }
 
 /** `passwordHashCeiling`: what an imported hash may cost, the hasher's `ceiling` (HASH_CEILING unless given). */
@@ -370,12 +477,16 @@ export function createUserTransferService(deps: { db: Db; pools: PoolsService; p
      * rest written in two inserts. Should a concurrent writer take one meanwhile, the batch falls
      * back to one savepoint per row: no row is ever half-imported.
      */
-    async importUsers(poolId: string, rows: AsyncIterable<ImportRow> | ((pool: Pool) => AsyncIterable<ImportRow>)): Promise<ImportReport> {
+    async importUsers(
+      poolId: string,
+      rows: AsyncIterable<ImportRow> | ((pool: Pool) => AsyncIterable<ImportRow>),
+    ): Promise<ImportReport> {
       const pool = await deps.pools.getPool(poolId);
       const report: ImportReport = { imported: 0, rejectedCount: 0, rejected: [] };
       const reject = (line: number, reason: string, username?: string) => {
         report.rejectedCount += 1;
-        if (report.rejected.length < MAX_REPORTED) report.rejected.push({ line, ...(username !== undefined && { username }), reason });
+        if (report.rejected.length < MAX_REPORTED)
+          report.rejected.push({ line, ...(username !== undefined && { username }), reason });
       };
       // Rows refused by the checks wait in the batch too, so the report keeps file order.
       let batch: Array<{ line: number; user: CheckedUser } | { line: number; reason: string; username?: string }> = [];
@@ -415,7 +526,11 @@ export function createUserTransferService(deps: { db: Db; pools: PoolsService; p
       };
       for await (const row of typeof rows === 'function' ? rows(pool) : rows) {
         if (row.error !== undefined) {
-          batch.push({ line: row.line, reason: row.error, ...(row.username !== undefined && { username: row.username }) });
+          batch.push({
+            line: row.line,
+            reason: row.error,
+            ...(row.username !== undefined && { username: row.username }),
+          });
         } else {
           const username = isRecord(row.user) && typeof row.user.username === 'string' ? row.user.username : undefined;
           try {

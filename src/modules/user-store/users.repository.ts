@@ -4,7 +4,13 @@ import type { Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { signInNames, userAttributes, users, type UserStatus } from '../../db/schema/user-store.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
-import { classifyUsername, emailKey, type UpdatePlan, type UserAttributeState, type VerifiableAttribute } from '../attributes/index.ts';
+import {
+  classifyUsername,
+  emailKey,
+  type UpdatePlan,
+  type UserAttributeState,
+  type VerifiableAttribute,
+} from '../attributes/index.ts';
 import type { Pool } from '../pools/pools.types.ts';
 import { srpCredentials } from './srp-credentials.ts';
 
@@ -32,12 +38,21 @@ export function newUserIdentity(pool: Pool, username: string, userAttributes: Re
 }
 
 /** How a username is compared in this pool. */
-export const usernameKey = (pool: Pool, username: string) => (pool.usernameCaseSensitive ? username : username.toLowerCase());
+export const usernameKey = (pool: Pool, username: string) =>
+  pool.usernameCaseSensitive ? username : username.toLowerCase();
 
 /** The row of a user given a password (signed up or created by an admin): its key, hash and SRP verifier. */
-export function newUserRow(pool: Pool, user: { id: string; username: string; status: UserStatus; passwordHash: string; password: string }) {
+export function newUserRow(
+  pool: Pool,
+  user: { id: string; username: string; status: UserStatus; passwordHash: string; password: string },
+) {
   const { password, ...row } = user;
-  return { ...row, poolId: pool.id, usernameKey: usernameKey(pool, user.username), ...srpCredentials(pool, user.username, password) };
+  return {
+    ...row,
+    poolId: pool.id,
+    usernameKey: usernameKey(pool, user.username),
+    ...srpCredentials(pool, user.username, password),
+  };
 }
 
 /**
@@ -49,7 +64,11 @@ export function newUserRow(pool: Pool, user: { id: string; username: string; sta
 export function aliasKeyOf(pool: Pool, name: string, value: string, verified: boolean): string | null {
   const { aliasAttributes, usernameAttributes } = pool.attributeSettings;
   const normalised =
-    name === 'email' ? emailKey(value) : name === 'phone_number' || (name === 'preferred_username' && pool.usernameCaseSensitive) ? value : value.toLowerCase();
+    name === 'email'
+      ? emailKey(value)
+      : name === 'phone_number' || (name === 'preferred_username' && pool.usernameCaseSensitive)
+        ? value
+        : value.toLowerCase();
   if (VERIFIABLE.has(name) && usernameAttributes.includes(name as VerifiableAttribute)) return normalised;
   if (!aliasAttributes.includes(name as never)) return null;
   return name === 'preferred_username' || verified ? normalised : null;
@@ -97,7 +116,13 @@ export async function findUserBySignInName(q: Queryable, pool: Pool, login: stri
 }
 
 /** Whether another user of the pool signs in with this value of `name` now. */
-export async function aliasHeldByOther(q: Queryable, pool: Pool, name: string, value: string, userId: string): Promise<boolean> {
+export async function aliasHeldByOther(
+  q: Queryable,
+  pool: Pool,
+  name: string,
+  value: string,
+  userId: string,
+): Promise<boolean> {
   const key = aliasKeyOf(pool, name, value, true);
   if (key === null) return false;
   const [held] = await q
@@ -124,8 +149,16 @@ export async function updateUser(q: Queryable, userId: string, patch: UserPatch)
 }
 
 /** Replaces a password hash only if it is still `current` (a re-hash loses to any change meanwhile). */
-export async function replacePasswordHash(q: Queryable, userId: string, current: string, passwordHash: string): Promise<void> {
-  await q.update(users).set({ passwordHash }).where(and(eq(users.id, userId), eq(users.passwordHash, current)));
+export async function replacePasswordHash(
+  q: Queryable,
+  userId: string,
+  current: string,
+  passwordHash: string,
+): Promise<void> {
+  await q
+    .update(users)
+    .set({ passwordHash })
+    .where(and(eq(users.id, userId), eq(users.passwordHash, current)));
 }
 
 /** Deletes the user (attributes, codes and sessions go with the row); false if it was gone. */
@@ -150,7 +183,11 @@ export async function countUsers(q: Queryable, poolId: string): Promise<number> 
 }
 
 /** One attribute's current and pending value (the outbox checks an SMS still goes to one of them). */
-export async function attributeValues(q: Queryable, userId: string, name: string): Promise<{ value: string; pendingValue: string | null } | undefined> {
+export async function attributeValues(
+  q: Queryable,
+  userId: string,
+  name: string,
+): Promise<{ value: string; pendingValue: string | null } | undefined> {
   const [row] = await q
     .select({ value: userAttributes.value, pendingValue: userAttributes.pendingValue })
     .from(userAttributes)
@@ -182,7 +219,10 @@ export async function lockUser(q: Queryable, userId: string): Promise<UserRow | 
 }
 
 /** lockUser and loadAttributes in one round trip: most writes start with both. */
-export async function lockUserWithAttributes(q: Queryable, userId: string): Promise<{ user: UserRow; state: UserAttributeState } | undefined> {
+export async function lockUserWithAttributes(
+  q: Queryable,
+  userId: string,
+): Promise<{ user: UserRow; state: UserAttributeState } | undefined> {
   const [row] = await q
     .select({ user: users, attributes: attributesJson(users.id) })
     .from(users)
@@ -203,7 +243,9 @@ type AttributeRow = Pick<typeof userAttributes.$inferSelect, 'name' | 'value' | 
  * for queries that read a user and its attributes in one round trip; attributeState reads it.
  */
 export const attributesJson = (userId: typeof users.id) =>
-  sql<AttributeRow[]>`(select coalesce(json_agg(json_build_object('name', ${userAttributes.name}, 'value', ${userAttributes.value}, 'verified', ${userAttributes.verified}, 'pendingValue', ${userAttributes.pendingValue})), '[]') from ${userAttributes} where ${userAttributes.userId} = ${userId})`;
+  sql<
+    AttributeRow[]
+  >`(select coalesce(json_agg(json_build_object('name', ${userAttributes.name}, 'value', ${userAttributes.value}, 'verified', ${userAttributes.verified}, 'pendingValue', ${userAttributes.pendingValue})), '[]') from ${userAttributes} where ${userAttributes.userId} = ${userId})`;
 
 export function attributeState(userId: string, rows: AttributeRow[]): UserAttributeState {
   const state: UserAttributeState = { sub: { value: userId } };
@@ -225,7 +267,14 @@ async function releaseAlias(q: Queryable, pool: Pool, userId: string, name: stri
   const holder = q
     .select({ userId: signInNames.userId })
     .from(signInNames)
-    .where(and(eq(signInNames.poolId, pool.id), eq(signInNames.nameKey, key), eq(signInNames.source, name), ne(signInNames.userId, userId)));
+    .where(
+      and(
+        eq(signInNames.poolId, pool.id),
+        eq(signInNames.nameKey, key),
+        eq(signInNames.source, name),
+        ne(signInNames.userId, userId),
+      ),
+    );
   await q
     .update(userAttributes)
     .set({ aliasKey: null, ...(VERIFIABLE.has(name) && { verified: false }) })
@@ -267,10 +316,20 @@ export async function insertAttributes(
 ): Promise<UserAttributeState> {
   const rows = Object.entries(values).map(([name, value]) => {
     const isVerified = VERIFIABLE.has(name) ? (verified[name as VerifiableAttribute] ?? false) : null;
-    return { userId, poolId: pool.id, name, value, verified: isVerified, aliasKey: aliasKeyOf(pool, name, value, isVerified ?? false) };
+    return {
+      userId,
+      poolId: pool.id,
+      name,
+      value,
+      verified: isVerified,
+      aliasKey: aliasKeyOf(pool, name, value, isVerified ?? false),
+    };
   });
   // What a new user's attributes are now: these rows and nothing else (`sub` included).
-  const written = attributeState(userId, rows.map((row) => ({ ...row, pendingValue: null })));
+  const written = attributeState(
+    userId,
+    rows.map((row) => ({ ...row, pendingValue: null })),
+  );
   if (rows.length === 0) return written;
   // Sorted, so two transactions claiming the same aliases take their locks in one order.
   for (const key of rows.flatMap((r) => (r.aliasKey ? [r.aliasKey] : [])).sort()) await lockAlias(q, pool, key);
@@ -301,7 +360,11 @@ export async function applyPlan(
 ): Promise<UserAttributeState> {
   const after: UserAttributeState = { ...current };
   const stored = (name: string, row: { value: string; verified: boolean | null; pendingValue: string | null }) => {
-    after[name] = { value: row.value, ...(row.verified !== null && { verified: row.verified }), ...(row.pendingValue !== null && { pendingValue: row.pendingValue }) };
+    after[name] = {
+      value: row.value,
+      ...(row.verified !== null && { verified: row.verified }),
+      ...(row.pendingValue !== null && { pendingValue: row.pendingValue }),
+    };
   };
   // Take every alias lock this plan needs up front, in key order, so two plans that claim
   // the same email and phone cannot wait on each other (setAttribute's own lock is re-entrant).
@@ -318,7 +381,9 @@ export async function applyPlan(
   for (const key of [...claims.values()].sort()) await lockAlias(q, pool, key);
 
   if (plan.delete.length > 0) {
-    await q.delete(userAttributes).where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, plan.delete)));
+    await q
+      .delete(userAttributes)
+      .where(and(eq(userAttributes.userId, userId), inArray(userAttributes.name, plan.delete)));
     for (const name of plan.delete) delete after[name];
   }
   for (const [name, value] of Object.entries(plan.set)) {
@@ -355,7 +420,10 @@ export async function applyPlan(
     }
   }
   if (Object.keys(plan.set).length + plan.delete.length + Object.keys(plan.verified).length > 0) {
-    await q.update(users).set({ updatedAt: sql`now()` }).where(eq(users.id, userId));
+    await q
+      .update(users)
+      .set({ updatedAt: sql`now()` })
+      .where(eq(users.id, userId));
   }
   return after;
 }

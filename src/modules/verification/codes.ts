@@ -9,8 +9,14 @@ export function generateCode(): string {
  * Codes are stored only as an HMAC under a server secret, bound to the user, purpose and
  * attribute: a leaked table reveals no code, and a code cannot be replayed elsewhere.
  */
-export function hmacCode(secret: string, scope: { userId: string; purpose: string; attributeName: string }, code: string): string {
-  return createHmac('sha256', secret).update(`${scope.userId}\n${scope.purpose}\n${scope.attributeName}\n${code}`).digest('hex');
+export function hmacCode(
+  secret: string,
+  scope: { userId: string; purpose: string; attributeName: string },
+  code: string,
+): string {
+  return createHmac('sha256', secret)
+    .update(`${scope.userId}\n${scope.purpose}\n${scope.attributeName}\n${code}`)
+    .digest('hex');
 }
 
 export function sameHmac(a: string, b: string): boolean {

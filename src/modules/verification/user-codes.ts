@@ -41,7 +41,10 @@ export async function issueUserCode(
 }
 
 /** Runs a write, then hands its codes to the courier once it has committed. */
-export async function withDeliveries<T>(verification: VerificationService, work: (deliveries: PendingDelivery[]) => Promise<T>): Promise<T> {
+export async function withDeliveries<T>(
+  verification: VerificationService,
+  work: (deliveries: PendingDelivery[]) => Promise<T>,
+): Promise<T> {
   const deliveries: PendingDelivery[] = [];
   const result = await work(deliveries);
   await verification.deliver(deliveries);

@@ -34,11 +34,23 @@ const hourAgo = sql`now() - interval '1 hour'`;
 export function createVerificationService(deps: { db: Db; secret: string; outbox: Outbox; logger: Logger }) {
   const { db } = deps;
 
-  async function countEvents(q: Queryable, userId: string, kind: 'send' | 'confirm', purpose: CodePurpose): Promise<number> {
+  async function countEvents(
+    q: Queryable,
+    userId: string,
+    kind: 'send' | 'confirm',
+    purpose: CodePurpose,
+  ): Promise<number> {
     const [row] = await q
       .select({ n: count() })
       .from(codeEvents)
-      .where(and(eq(codeEvents.userId, userId), eq(codeEvents.kind, kind), eq(codeEvents.purpose, purpose), gt(codeEvents.at, hourAgo)));
+      .where(
+        and(
+          eq(codeEvents.userId, userId),
+          eq(codeEvents.kind, kind),
+          eq(codeEvents.purpose, purpose),
+          gt(codeEvents.at, hourAgo),
+        ),
+      );
     return row?.n ?? 0;
   }
 
@@ -61,7 +73,8 @@ export function createVerificationService(deps: { db: Db; secret: string; outbox
         locale?: string | null;
       },
     ): Promise<PendingDelivery> {
-      if ((await countEvents(tx, input.userId, 'send', input.purpose)) >= input.policy.sendsPerHour) throw limitExceeded();
+      if ((await countEvents(tx, input.userId, 'send', input.purpose)) >= input.policy.sendsPerHour)
+        throw limitExceeded();
       const code = generateCode();
       const codeHmac = hmacCode(deps.secret, input, code);
       const expiresAt = sql`now() + make_interval(secs => ${input.ttlSeconds})`;
@@ -128,10 +141,13 @@ export function createVerificationService(deps: { db: Db; secret: string; outbox
      * counted first, each in its own committed statement, so fifty concurrent guesses can
      * never get more comparisons than the limits allow.
      */
-    async check(scope: CodeScope & { code: string; policy: CodePolicy }): Promise<{ destination: string; codeHmac: string }> {
+    async check(
+      scope: CodeScope & { code: string; policy: CodePolicy },
+    ): Promise<{ destination: string; codeHmac: string }> {
       await db.transaction(async (tx) => {
         await lockUser(tx, scope.userId);
-        if ((await countEvents(tx, scope.userId, 'confirm', scope.purpose)) >= scope.policy.confirmsPerHour) throw limitExceeded();
+        if ((await countEvents(tx, scope.userId, 'confirm', scope.purpose)) >= scope.policy.confirmsPerHour)
+          throw limitExceeded();
         await tx.insert(codeEvents).values({ userId: scope.userId, kind: 'confirm', purpose: scope.purpose });
       });
       const key = and(
@@ -159,7 +175,8 @@ export function createVerificationService(deps: { db: Db; secret: string; outbox
         }
         throw new CognitoError('ExpiredCodeException');
       }
-      if (!sameHmac(counted.codeHmac, hmacCode(deps.secret, scope, scope.code))) throw new CognitoError('CodeMismatchException');
+      if (!sameHmac(counted.codeHmac, hmacCode(deps.secret, scope, scope.code)))
+        throw new CognitoError('CodeMismatchException');
       return counted;
     },
 

@@ -27,135 +27,197 @@ export async function poolsRoutes(fastify: FastifyInstance) {
   const { pools } = app.services;
   app.addHook('onRequest', app.requireAdmin);
 
-  app.post('/v1/pools', {
-    schema: {
-      operationId: 'CreateUserPool',
-      tags: ['pools'],
-      summary: 'Create a pool with its attribute schema, aliases, verification and policies',
-      security,
-      body: ref(CreatePoolBody),
-      response: { 201: jsonResponse('The pool created', ref(PoolResponse)), ...problems(400, 401, 415) },
+  app.post(
+    '/v1/pools',
+    {
+      schema: {
+        operationId: 'CreateUserPool',
+        tags: ['pools'],
+        summary: 'Create a pool with its attribute schema, aliases, verification and policies',
+        security,
+        body: ref(CreatePoolBody),
+        response: { 201: jsonResponse('The pool created', ref(PoolResponse)), ...problems(400, 401, 415) },
+      },
     },
-  }, async (request, reply) => {
-    const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, accountRecoverySetting, ...rest } = request.body;
-    const policies = { password: passwordPolicy, codes: codePolicy, tokens: tokenPolicy, audit: auditPolicy, accountRecovery: accountRecoverySetting };
-    const pool = await pools.createPool({ ...rest, policies });
-    return reply.status(201).send(presentPool(pool, pools.issuerOf(pool.id)));
-  });
+    async (request, reply) => {
+      const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, accountRecoverySetting, ...rest } = request.body;
+      const policies = {
+        password: passwordPolicy,
+        codes: codePolicy,
+        tokens: tokenPolicy,
+        audit: auditPolicy,
+        accountRecovery: accountRecoverySetting,
+      };
+      const pool = await pools.createPool({ ...rest, policies });
+      return reply.status(201).send(presentPool(pool, pools.issuerOf(pool.id)));
+    },
+  );
 
-  app.get('/v1/pools', {
-    schema: {
-      operationId: 'ListUserPools',
-      tags: ['pools'],
-      summary: 'List pools',
-      security,
-      response: { 200: jsonResponse('The pools', ref(PoolList)), ...problems(401) },
+  app.get(
+    '/v1/pools',
+    {
+      schema: {
+        operationId: 'ListUserPools',
+        tags: ['pools'],
+        summary: 'List pools',
+        security,
+        response: { 200: jsonResponse('The pools', ref(PoolList)), ...problems(401) },
+      },
     },
-  }, async () => ({
-    pools: (await pools.listPools()).map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString() })),
-  }));
+    async () => ({
+      pools: (await pools.listPools()).map((p) => ({
+        id: p.id,
+        name: p.name,
+        createdAt: p.createdAt.toISOString(),
+        updatedAt: p.updatedAt.toISOString(),
+      })),
+    }),
+  );
 
-  app.get('/v1/pools/:poolId', {
-    schema: {
-      operationId: 'DescribeUserPool',
-      tags: ['pools'],
-      summary: 'Describe a pool, with its full attribute schema',
-      security,
-      params: PoolParams,
-      response: { 200: jsonResponse('The pool', ref(PoolResponse)), ...problems(401, 404) },
+  app.get(
+    '/v1/pools/:poolId',
+    {
+      schema: {
+        operationId: 'DescribeUserPool',
+        tags: ['pools'],
+        summary: 'Describe a pool, with its full attribute schema',
+        security,
+        params: PoolParams,
+        response: { 200: jsonResponse('The pool', ref(PoolResponse)), ...problems(401, 404) },
+      },
     },
-  }, async (request) => {
-    const pool = await pools.getPool(request.params.poolId);
-    return presentPool(pool, pools.issuerOf(pool.id));
-  });
+    async (request) => {
+      const pool = await pools.getPool(request.params.poolId);
+      return presentPool(pool, pools.issuerOf(pool.id));
+    },
+  );
 
-  app.patch('/v1/pools/:poolId', {
-    schema: {
-      operationId: 'UpdateUserPool',
-      tags: ['pools'],
-      summary: 'Turn SRP sign-in on or off (off drops every SRP verifier of the pool)',
-      security,
-      params: PoolParams,
-      body: ref(UpdatePoolBody),
-      response: { 200: jsonResponse('The pool as updated', ref(PoolResponse)), ...problems(400, 401, 404, 415) },
+  app.patch(
+    '/v1/pools/:poolId',
+    {
+      schema: {
+        operationId: 'UpdateUserPool',
+        tags: ['pools'],
+        summary: 'Turn SRP sign-in on or off (off drops every SRP verifier of the pool)',
+        security,
+        params: PoolParams,
+        body: ref(UpdatePoolBody),
+        response: { 200: jsonResponse('The pool as updated', ref(PoolResponse)), ...problems(400, 401, 404, 415) },
+      },
     },
-  }, async (request) => {
-    const pool = request.body.srpEnabled === undefined ? await pools.getPool(request.params.poolId) : await pools.setSrpEnabled(request.params.poolId, request.body.srpEnabled);
-    return presentPool(pool, pools.issuerOf(pool.id));
-  });
+    async (request) => {
+      const pool =
+        request.body.srpEnabled === undefined
+          ? await pools.getPool(request.params.poolId)
+          : await pools.setSrpEnabled(request.params.poolId, request.body.srpEnabled);
+      return presentPool(pool, pools.issuerOf(pool.id));
+    },
+  );
 
-  app.post('/v1/pools/:poolId/custom-attributes', {
-    schema: {
-      operationId: 'AddCustomAttributes',
-      tags: ['pools'],
-      summary: 'Add custom attributes; existing ones can never be changed or removed',
-      security,
-      params: PoolParams,
-      body: ref(AddCustomAttributesBody),
-      response: { 200: jsonResponse('The pool with its new custom attributes', ref(PoolResponse)), ...problems(400, 401, 404, 415) },
+  app.post(
+    '/v1/pools/:poolId/custom-attributes',
+    {
+      schema: {
+        operationId: 'AddCustomAttributes',
+        tags: ['pools'],
+        summary: 'Add custom attributes; existing ones can never be changed or removed',
+        security,
+        params: PoolParams,
+        body: ref(AddCustomAttributesBody),
+        response: {
+          200: jsonResponse('The pool with its new custom attributes', ref(PoolResponse)),
+          ...problems(400, 401, 404, 415),
+        },
+      },
     },
-  }, async (request) => {
-    const pool = await pools.addCustomAttributes(request.params.poolId, request.body.customAttributes);
-    return presentPool(pool, pools.issuerOf(pool.id));
-  });
+    async (request) => {
+      const pool = await pools.addCustomAttributes(request.params.poolId, request.body.customAttributes);
+      return presentPool(pool, pools.issuerOf(pool.id));
+    },
+  );
 
-  app.post('/v1/pools/:poolId/clients', {
-    schema: {
-      operationId: 'CreateUserPoolClient',
-      tags: ['clients'],
-      summary: 'Create an app client with its read and write attribute lists',
-      security,
-      params: PoolParams,
-      body: ref(CreateClientBody),
-      response: { 201: jsonResponse('The app client created', ref(ClientResponse)), ...problems(400, 401, 404, 415) },
+  app.post(
+    '/v1/pools/:poolId/clients',
+    {
+      schema: {
+        operationId: 'CreateUserPoolClient',
+        tags: ['clients'],
+        summary: 'Create an app client with its read and write attribute lists',
+        security,
+        params: PoolParams,
+        body: ref(CreateClientBody),
+        response: { 201: jsonResponse('The app client created', ref(ClientResponse)), ...problems(400, 401, 404, 415) },
+      },
     },
-  }, async (request, reply) => reply.status(201).send(presentClient(await pools.createClient(request.params.poolId, request.body))));
+    async (request, reply) =>
+      reply.status(201).send(presentClient(await pools.createClient(request.params.poolId, request.body))),
+  );
 
-  app.get('/v1/pools/:poolId/clients', {
-    schema: {
-      operationId: 'ListUserPoolClients',
-      tags: ['clients'],
-      summary: 'List a pool’s app clients',
-      security,
-      params: PoolParams,
-      response: { 200: jsonResponse('The pool’s app clients', ref(ClientList)), ...problems(401, 404) },
+  app.get(
+    '/v1/pools/:poolId/clients',
+    {
+      schema: {
+        operationId: 'ListUserPoolClients',
+        tags: ['clients'],
+        summary: 'List a pool’s app clients',
+        security,
+        params: PoolParams,
+        response: { 200: jsonResponse('The pool’s app clients', ref(ClientList)), ...problems(401, 404) },
+      },
     },
-  }, async (request) => ({ clients: (await pools.listClients(request.params.poolId)).map(presentClient) }));
+    async (request) => ({ clients: (await pools.listClients(request.params.poolId)).map(presentClient) }),
+  );
 
-  app.get('/v1/pools/:poolId/clients/:clientId', {
-    schema: {
-      operationId: 'DescribeUserPoolClient',
-      tags: ['clients'],
-      summary: 'Describe an app client',
-      security,
-      params: ClientParams,
-      response: { 200: jsonResponse('The app client', ref(ClientResponse)), ...problems(401, 404) },
+  app.get(
+    '/v1/pools/:poolId/clients/:clientId',
+    {
+      schema: {
+        operationId: 'DescribeUserPoolClient',
+        tags: ['clients'],
+        summary: 'Describe an app client',
+        security,
+        params: ClientParams,
+        response: { 200: jsonResponse('The app client', ref(ClientResponse)), ...problems(401, 404) },
+      },
     },
-  }, async (request) => presentClient(await pools.getClient(request.params.poolId, request.params.clientId)));
+    async (request) => presentClient(await pools.getClient(request.params.poolId, request.params.clientId)),
+  );
 
-  app.patch('/v1/pools/:poolId/clients/:clientId', {
-    schema: {
-      operationId: 'UpdateUserPoolClient',
-      tags: ['clients'],
-      summary: 'Change an app client’s name, attribute lists or existence-error setting',
-      security,
-      params: ClientParams,
-      body: ref(UpdateClientBody),
-      response: { 200: jsonResponse('The app client as updated', ref(ClientResponse)), ...problems(400, 401, 404, 415) },
+  app.patch(
+    '/v1/pools/:poolId/clients/:clientId',
+    {
+      schema: {
+        operationId: 'UpdateUserPoolClient',
+        tags: ['clients'],
+        summary: 'Change an app client’s name, attribute lists or existence-error setting',
+        security,
+        params: ClientParams,
+        body: ref(UpdateClientBody),
+        response: {
+          200: jsonResponse('The app client as updated', ref(ClientResponse)),
+          ...problems(400, 401, 404, 415),
+        },
+      },
     },
-  }, async (request) => presentClient(await pools.updateClient(request.params.poolId, request.params.clientId, request.body)));
+    async (request) =>
+      presentClient(await pools.updateClient(request.params.poolId, request.params.clientId, request.body)),
+  );
 
-  app.delete('/v1/pools/:poolId/clients/:clientId', {
-    schema: {
-      operationId: 'DeleteUserPoolClient',
-      tags: ['clients'],
-      summary: 'Delete an app client and its sessions',
-      security,
-      params: ClientParams,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(401, 404) },
+  app.delete(
+    '/v1/pools/:poolId/clients/:clientId',
+    {
+      schema: {
+        operationId: 'DeleteUserPoolClient',
+        tags: ['clients'],
+        summary: 'Delete an app client and its sessions',
+        security,
+        params: ClientParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problems(401, 404) },
+      },
     },
-  }, async (request, reply) => {
-    await pools.deleteClient(request.params.poolId, request.params.clientId);
-    return reply.status(204).send(null);
-  });
+    async (request, reply) => {
+      await pools.deleteClient(request.params.poolId, request.params.clientId);
+      return reply.status(204).send(null);
+    },
+  );
 }

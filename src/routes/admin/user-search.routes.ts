@@ -13,15 +13,22 @@ export async function userSearchRoutes(fastify: FastifyInstance) {
   const { userSearch } = app.services;
   app.addHook('onRequest', app.requireAdmin);
 
-  app.get('/v1/pools/:poolId/users', {
-    schema: {
-      operationId: 'ListUsers',
-      tags: ['users'],
-      summary: 'List or search a pool’s users (`email ^= "jo"`), sorted by the filtered attribute, 60 a page at most',
-      security,
-      params: PoolParams,
-      querystring: ListUsersQuery,
-      response: { 200: jsonResponse('One page of users, and the token for the next one', ref(ListUsersResponse)), ...problems(400, 401, 404) },
+  app.get(
+    '/v1/pools/:poolId/users',
+    {
+      schema: {
+        operationId: 'ListUsers',
+        tags: ['users'],
+        summary: 'List or search a pool’s users (`email ^= "jo"`), sorted by the filtered attribute, 60 a page at most',
+        security,
+        params: PoolParams,
+        querystring: ListUsersQuery,
+        response: {
+          200: jsonResponse('One page of users, and the token for the next one', ref(ListUsersResponse)),
+          ...problems(400, 401, 404),
+        },
+      },
     },
-  }, async (request) => userSearch.listUsers(request.params.poolId, request.query));
+    async (request) => userSearch.listUsers(request.params.poolId, request.query),
+  );
 }

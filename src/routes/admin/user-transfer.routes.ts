@@ -57,51 +57,74 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
   app.addContentTypeParser([NDJSON, CSV], (request, payload, done) => {
     const limit = request.routeOptions.bodyLimit ?? IMPORT_BODY_LIMIT;
     if (Number(request.headers['content-length'] ?? 0) > limit) return done(tooLarge(), undefined);
-    spool(request, payload, limit).then((spooled) => done(null, spooled), (error: Error) => done(error, undefined));
+    spool(request, payload, limit).then(
+      (spooled) => done(null, spooled),
+      (error: Error) => done(error, undefined),
+    );
   });
   app.addHook('onResponse', async (request) => {
     const dir = spooledBy.get(request);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  app.get('/v1/pools/:poolId/users/export', {
-    schema: {
-      operationId: 'ExportUsers',
-      tags: ['users'],
-      summary: 'Every user of the pool as JSON Lines, streamed: attributes, verified flags, pending values, status and password hash',
-      security,
-      params: PoolParams,
-      produces: [NDJSON],
-      response: { 200: { description: 'One user per line', content: { [NDJSON]: { schema: ref(TransferUser) } } }, ...problems(400, 401, 404) },
+  app.get(
+    '/v1/pools/:poolId/users/export',
+    {
+      schema: {
+        operationId: 'ExportUsers',
+        tags: ['users'],
+        summary:
+          'Every user of the pool as JSON Lines, streamed: attributes, verified flags, pending values, status and password hash',
+        security,
+        params: PoolParams,
+        produces: [NDJSON],
+        response: {
+          200: { description: 'One user per line', content: { [NDJSON]: { schema: ref(TransferUser) } } },
+          ...problems(400, 401, 404),
+        },
+      },
     },
-  }, async (request, reply) => {
-    const lines = await userTransfer.exportUsers(request.params.poolId);
-    // A stream skips the serializer; the schema documents each line.
-    return reply.type(NDJSON).send(Readable.from(lines) as never);
-  });
+    async (request, reply) => {
+      const lines = await userTransfer.exportUsers(request.params.poolId);
+      // A stream skips the serializer; the schema documents each line.
+      return reply.type(NDJSON).send(Readable.from(lines) as never);
+    },
+  );
 
-  app.post('/v1/pools/:poolId/users/import', {
-    bodyLimit: IMPORT_BODY_LIMIT,
-    schema: {
-      operationId: 'ImportUsers',
-      tags: ['users'],
-      summary:
-        'Import users from JSON Lines (an export: subs, statuses and password hashes kept) or Cognito’s CSV (status RESET_REQUIRED), 500 rows a transaction; refused rows are reported with their line',
-      security,
-      params: PoolParams,
-      consumes: [NDJSON, CSV],
-      body: ImportUsersBody,
-      response: { 200: jsonResponse('How many users were imported, and the rows refused with their line', ref(ImportUsersResponse)), ...problems(400, 401, 404, 413, 415) },
+  app.post(
+    '/v1/pools/:poolId/users/import',
+    {
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        operationId: 'ImportUsers',
+        tags: ['users'],
+        summary:
+          'Import users from JSON Lines (an export: subs, statuses and password hashes kept) or Cognito’s CSV (status RESET_REQUIRED), 500 rows a transaction; refused rows are reported with their line',
+        security,
+        params: PoolParams,
+        consumes: [NDJSON, CSV],
+        body: ImportUsersBody,
+        response: {
+          200: jsonResponse(
+            'How many users were imported, and the rows refused with their line',
+            ref(ImportUsersResponse),
+          ),
+          ...problems(400, 401, 404, 413, 415),
+        },
+      },
     },
-  }, async (request) => {
-    const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-    if (type !== NDJSON && type !== CSV) throw invalidParameter(`Unsupported content type: ${type}`);
-    const body = createReadStream((request.body as Spooled).file);
-    try {
-      const { poolId } = request.params;
-      return await (type === NDJSON ? userTransfer.importUsers(poolId, ndjsonRows(body)) : userTransfer.importUsers(poolId, (pool) => cognitoCsvRows(body, pool)));
-    } finally {
-      body.destroy();
-    }
-  });
+    async (request) => {
+      const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+      if (type !== NDJSON && type !== CSV) throw invalidParameter(`Unsupported content type: ${type}`);
+      const body = createReadStream((request.body as Spooled).file);
+      try {
+        const { poolId } = request.params;
+        return await (type === NDJSON
+          ? userTransfer.importUsers(poolId, ndjsonRows(body))
+          : userTransfer.importUsers(poolId, (pool) => cognitoCsvRows(body, pool)));
+      } finally {
+        body.destroy();
+      }
+    },
+  );
 }

@@ -20,26 +20,32 @@ export async function metricsRoutes(app: FastifyInstance, options: { metricsToke
     return app.services.adminKey.verify(match[1]!);
   };
 
-  app.get('/metrics', {
-    schema: {
-      operationId: 'Metrics',
-      tags: ['operations'],
-      summary: 'Prometheus metrics: requests, sign-ins, messages sent, failed and retried; outbox backlog; process metrics',
-      description: 'Needs `Authorization: Bearer` with METRICS_TOKEN or the admin API key.',
-      security: [{ metricsToken: [] }, { adminKey: [] }],
-      response: {
-        200: {
-          description: 'The Prometheus text exposition format, version 0.0.4',
-          content: { 'text/plain': { schema: Type.String() } },
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        operationId: 'Metrics',
+        tags: ['operations'],
+        summary:
+          'Prometheus metrics: requests, sign-ins, messages sent, failed and retried; outbox backlog; process metrics',
+        description: 'Needs `Authorization: Bearer` with METRICS_TOKEN or the admin API key.',
+        security: [{ metricsToken: [] }, { adminKey: [] }],
+        response: {
+          200: {
+            description: 'The Prometheus text exposition format, version 0.0.4',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+          ...problems(401),
         },
-        ...problems(401),
+      },
+      onRequest: async (request) => {
+        if (!authorised(request))
+          throw new CognitoError('NotAuthorizedException', 'A valid metrics token or admin API key is required.');
       },
     },
-    onRequest: async (request) => {
-      if (!authorised(request)) throw new CognitoError('NotAuthorizedException', 'A valid metrics token or admin API key is required.');
+    async (_request, reply) => {
+      const { metrics } = app.services;
+      return reply.type(metrics.contentType).send(await metrics.scrape());
     },
-  }, async (_request, reply) => {
-    const { metrics } = app.services;
-    return reply.type(metrics.contentType).send(await metrics.scrape());
-  });
+  );
 }

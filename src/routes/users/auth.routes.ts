@@ -20,75 +20,117 @@ export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { account, recovery, signIn } = app.services;
 
-  app.post('/v1/auth/sign-in', {
-    schema: {
-      operationId: 'InitiateAuth',
-      tags: ['auth'],
-      summary: 'Sign in with username (or a verified alias) and password (USER_PASSWORD_AUTH); an invited user gets NEW_PASSWORD_REQUIRED',
-      body: ref(SignInBody),
-      response: { 200: jsonResponse('Signed in (tokens), or a challenge to answer (NEW_PASSWORD_REQUIRED with its session)', ref(SignInResult)), ...problems(400, 401, 403, 404, 415, 429) },
+  app.post(
+    '/v1/auth/sign-in',
+    {
+      schema: {
+        operationId: 'InitiateAuth',
+        tags: ['auth'],
+        summary:
+          'Sign in with username (or a verified alias) and password (USER_PASSWORD_AUTH); an invited user gets NEW_PASSWORD_REQUIRED',
+        body: ref(SignInBody),
+        response: {
+          200: jsonResponse(
+            'Signed in (tokens), or a challenge to answer (NEW_PASSWORD_REQUIRED with its session)',
+            ref(SignInResult),
+          ),
+          ...problems(400, 401, 403, 404, 415, 429),
+        },
+      },
+      preHandler: app.rateLimited('signIn'),
     },
-    preHandler: app.rateLimited('signIn'),
-  }, async (request) => signIn.signIn({ ...request.body, source: sourceOf(request) }));
+    async (request) => signIn.signIn({ ...request.body, source: sourceOf(request) }),
+  );
 
-  app.post('/v1/auth/respond-to-challenge', {
-    schema: {
-      operationId: 'RespondToAuthChallenge',
-      tags: ['auth'],
-      summary: 'Answer NEW_PASSWORD_REQUIRED with a new password (and any missing required attribute); returns tokens',
-      body: ref(RespondToChallengeBody),
-      response: { 200: jsonResponse('The challenge is answered: tokens', ref(TokenResponse)), ...problems(400, 401, 403, 415, 429, 502) },
+  app.post(
+    '/v1/auth/respond-to-challenge',
+    {
+      schema: {
+        operationId: 'RespondToAuthChallenge',
+        tags: ['auth'],
+        summary:
+          'Answer NEW_PASSWORD_REQUIRED with a new password (and any missing required attribute); returns tokens',
+        body: ref(RespondToChallengeBody),
+        response: {
+          200: jsonResponse('The challenge is answered: tokens', ref(TokenResponse)),
+          ...problems(400, 401, 403, 415, 429, 502),
+        },
+      },
+      preHandler: app.rateLimited('signIn'),
     },
-    preHandler: app.rateLimited('signIn'),
-  }, async (request) => signIn.respondToNewPasswordChallenge(request.body));
+    async (request) => signIn.respondToNewPasswordChallenge(request.body),
+  );
 
-  app.post('/v1/auth/refresh', {
-    schema: {
-      operationId: 'RefreshTokenAuth',
-      tags: ['auth'],
-      summary: 'New access and ID tokens from a refresh token (REFRESH_TOKEN_AUTH)',
-      body: ref(RefreshBody),
-      response: { 200: jsonResponse('New access and ID tokens', ref(TokenResponse)), ...problems(400, 401, 403, 415, 429) },
+  app.post(
+    '/v1/auth/refresh',
+    {
+      schema: {
+        operationId: 'RefreshTokenAuth',
+        tags: ['auth'],
+        summary: 'New access and ID tokens from a refresh token (REFRESH_TOKEN_AUTH)',
+        body: ref(RefreshBody),
+        response: {
+          200: jsonResponse('New access and ID tokens', ref(TokenResponse)),
+          ...problems(400, 401, 403, 415, 429),
+        },
+      },
+      preHandler: app.rateLimited('refresh'),
     },
-    preHandler: app.rateLimited('refresh'),
-  }, async (request) => signIn.refresh(request.body));
+    async (request) => signIn.refresh(request.body),
+  );
 
-  app.post('/v1/auth/sign-out', {
-    schema: {
-      operationId: 'GlobalSignOut',
-      tags: ['auth'],
-      summary: 'Revoke every refresh token of the user and the access tokens issued from them',
-      security: [{ accessToken: [] }],
-      response: { 200: jsonResponse('Signed out everywhere', ref(Empty)), ...problems(401, 403) },
+  app.post(
+    '/v1/auth/sign-out',
+    {
+      schema: {
+        operationId: 'GlobalSignOut',
+        tags: ['auth'],
+        summary: 'Revoke every refresh token of the user and the access tokens issued from them',
+        security: [{ accessToken: [] }],
+        response: { 200: jsonResponse('Signed out everywhere', ref(Empty)), ...problems(401, 403) },
+      },
+      onRequest: app.requireUser,
     },
-    onRequest: app.requireUser,
-  }, async (request) => {
-    await account.signOut(callerOf(request));
-    return {};
-  });
+    async (request) => {
+      await account.signOut(callerOf(request));
+      return {};
+    },
+  );
 
-  app.post('/v1/auth/forgot-password', {
-    schema: {
-      operationId: 'ForgotPassword',
-      tags: ['auth'],
-      summary: 'Send a password reset code to the first of the pool’s recovery channels the user has verified (accountRecoverySetting)',
-      body: ref(UsernameBody),
-      response: { 200: jsonResponse('A reset code was sent: where to', ref(CodeDeliveryResponse)), ...problems(400, 403, 404, 415, 429, 502) },
+  app.post(
+    '/v1/auth/forgot-password',
+    {
+      schema: {
+        operationId: 'ForgotPassword',
+        tags: ['auth'],
+        summary:
+          'Send a password reset code to the first of the pool’s recovery channels the user has verified (accountRecoverySetting)',
+        body: ref(UsernameBody),
+        response: {
+          200: jsonResponse('A reset code was sent: where to', ref(CodeDeliveryResponse)),
+          ...problems(400, 403, 404, 415, 429, 502),
+        },
+      },
+      preHandler: app.rateLimited('codeSend'),
     },
-    preHandler: app.rateLimited('codeSend'),
-  }, async (request) => recovery.forgotPassword(request.body));
+    async (request) => recovery.forgotPassword(request.body),
+  );
 
-  app.post('/v1/auth/forgot-password/confirm', {
-    schema: {
-      operationId: 'ConfirmForgotPassword',
-      tags: ['auth'],
-      summary: 'Set a new password with the reset code',
-      body: ref(ConfirmForgotPasswordBody),
-      response: { 200: jsonResponse('The new password is set', ref(Empty)), ...problems(400, 403, 404, 415, 429) },
+  app.post(
+    '/v1/auth/forgot-password/confirm',
+    {
+      schema: {
+        operationId: 'ConfirmForgotPassword',
+        tags: ['auth'],
+        summary: 'Set a new password with the reset code',
+        body: ref(ConfirmForgotPasswordBody),
+        response: { 200: jsonResponse('The new password is set', ref(Empty)), ...problems(400, 403, 404, 415, 429) },
+      },
+      preHandler: app.rateLimited('codeCheck'),
     },
-    preHandler: app.rateLimited('codeCheck'),
-  }, async (request) => {
-    await recovery.confirmForgotPassword(request.body);
-    return {};
-  });
+    async (request) => {
+      await recovery.confirmForgotPassword(request.body);
+      return {};
+    },
+  );
 }

@@ -5,7 +5,17 @@ import type { Channel } from '../courier.types.ts';
 import { DeliveryError } from '../delivery-error.ts';
 
 // Failures to reach the server at all: a retry later can succeed.
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ESOCKET', 'ECONNECTION', 'EDNS', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'ECONNECTION',
+  'EDNS',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * SMTP's own split: a 5xx reply is permanent (the address will never be accepted), a 4xx
@@ -22,7 +32,11 @@ export function classifySmtpError(error: unknown): DeliveryError {
   else if (responseCode !== undefined) permanent = responseCode >= 500 && responseCode < 600;
   else if (e.code !== undefined && CONNECTION_ERRORS.has(e.code)) permanent = false;
   else if (e.code === 'EENVELOPE') permanent = true;
-  return new DeliveryError(responseCode === undefined || message.includes(String(responseCode)) ? message : `${responseCode} ${message}`, permanent, { cause: error });
+  return new DeliveryError(
+    responseCode === undefined || message.includes(String(responseCode)) ? message : `${responseCode} ${message}`,
+    permanent,
+    { cause: error },
+  );
 }
 
 /**
@@ -68,7 +82,8 @@ export function createSmtpChannel(options: SmtpChannelOptions): Channel {
       } catch (error) {
         throw classifySmtpError(error);
       }
-      if (info.rejected.length > 0) throw new DeliveryError(`The SMTP server rejected the recipient: ${info.response}`, true);
+      if (info.rejected.length > 0)
+        throw new DeliveryError(`The SMTP server rejected the recipient: ${info.response}`, true);
       return { providerMessageId: info.messageId };
     },
     async close() {

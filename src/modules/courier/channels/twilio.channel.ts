@@ -48,7 +48,8 @@ class RebasedRequestClient extends twilio.RequestClient {
 }
 
 export function createTwilioChannel(options: TwilioChannelOptions): Channel {
-  if (!options.from && !options.messagingServiceSid) throw new Error('The Twilio channel needs a sender: from or messagingServiceSid');
+  if (!options.from && !options.messagingServiceSid)
+    throw new Error('The Twilio channel needs a sender: from or messagingServiceSid');
   // A code is sent while a request waits (Twilio's default is 30 s); the worker retries transient failures.
   const timeout = options.timeoutMs ?? 10_000;
   const client = twilio(options.accountSid, options.authToken, {
