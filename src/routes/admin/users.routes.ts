@@ -169,7 +169,7 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       schema: {
         operationId: 'AdminEnableUser',
         tags: ['users'],
-        summary: 'Enable a disabled user again; sessions not signed out work again. Answers the user.',
+        summary: 'Enable a disabled user again; they sign in anew (disabling ended every session). Answers the user.',
         security,
         params: UserParams,
         response: { 200: jsonResponse('The user, now enabled', ref(UserResponse)), ...problems(400, 401, 404) },
