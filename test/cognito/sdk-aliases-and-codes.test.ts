@@ -175,6 +175,30 @@ test('VerifyUserAttribute and AdminUpdateUserAttributes on an email another user
   assert.equal((await userAttributes(t, owner.accessToken)).email_verified, 'false');
 });
 
+test('AdminCreateUser with ForceAliasCreation never takes a preferred_username (AliasExistsException, the owner keeps it)', async () => {
+  const owner = await signedInUser(t, clientId, 'captainowner', { email: uniqueEmail('captainowner') });
+  await t.sdk.send(
+    new UpdateUserAttributesCommand({
+      AccessToken: owner.accessToken,
+      UserAttributes: attributeList({ preferred_username: 'skipper' }),
+    }),
+  );
+  await expectError(
+    t.sdk.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: 'captaintaker',
+        MessageAction: 'SUPPRESS',
+        ForceAliasCreation: true,
+        UserAttributes: attributeList({ preferred_username: 'skipper' }),
+      }),
+    ),
+    'AliasExistsException',
+  );
+  assert.equal((await userAttributes(t, owner.accessToken)).preferred_username, 'skipper');
+  assert.equal(jwtClaims((await signIn(t, clientId, 'skipper')).AccessToken).username, 'captainowner');
+});
+
 test('GetUserAttributeVerificationCode / VerifyUserAttribute: only email and phone; a fresh code for a verified email; wrong and reused codes', async () => {
   const email = uniqueEmail('codes');
   const user = await signedInUser(t, clientId, 'codes', { email });

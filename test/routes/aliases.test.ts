@@ -352,6 +352,45 @@ test('username-attribute pools: forceAliasCreation never takes another user’s 
   assert.equal((await attributesOf(t, mover.accessToken)).email, mine);
 });
 
+test('AdminCreateUser with forceAliasCreation never takes a sign-in email of a username-attribute pool', async () => {
+  const { poolId, clientId } = await createPoolWithClient(t, {
+    usernameAttributes: ['email'],
+    autoVerifiedAttributes: ['email'],
+  });
+  const email = uniqueEmail('held');
+  const owner = await signedInUser(t, clientId, email, { email });
+  assertProblem(
+    await t.admin('POST', `/v1/pools/${poolId}/users`, {
+      username: email,
+      userAttributes: { email, email_verified: 'true' },
+      forceAliasCreation: true,
+      messageAction: 'SUPPRESS',
+    }),
+    409,
+    'UsernameExistsException',
+  );
+  assert.deepEqual(await attributesOf(t, owner.accessToken), { sub: owner.userSub, email, email_verified: 'true' });
+  assert.equal(decodeJwt((await signIn(t, clientId, email)).body.accessToken).sub, owner.userSub);
+});
+
+test('AdminCreateUser with forceAliasCreation never takes a preferred_username', async () => {
+  const { poolId, clientId } = await createPoolWithClient(t, aliasPool);
+  const owner = await signedInUser(t, clientId, 'prefowner', { email: uniqueEmail('prefowner') });
+  assert.equal((await updateAttributes(t, owner.accessToken, { preferred_username: 'captain' })).status, 200);
+  assertProblem(
+    await t.admin('POST', `/v1/pools/${poolId}/users`, {
+      username: 'prefnewcomer',
+      userAttributes: { preferred_username: 'captain' },
+      forceAliasCreation: true,
+      messageAction: 'SUPPRESS',
+    }),
+    409,
+    'AliasExistsException',
+  );
+  assert.equal((await attributesOf(t, owner.accessToken)).preferred_username, 'captain');
+  assert.equal(decodeJwt((await signIn(t, clientId, 'captain')).body.accessToken).sub, owner.userSub);
+});
+
 test('alias pools: deleting a user frees its aliases; preferred_username is unique case-insensitively', async () => {
   const { clientId } = await createPoolWithClient(t, aliasPool);
   const email = uniqueEmail('freed');

@@ -203,6 +203,22 @@ export function mayForceAlias(pool: Pool, attributeName: VerifiableAttribute, re
   return requested === true && !pool.attributeSettings.usernameAttributes.includes(attributeName);
 }
 
+/**
+ * A pending value in a username-attribute pool could never be verified if another user signs in
+ * with it: refused now, as an immediate change would be, not after a code went out.
+ */
+export async function assertPendingNamesFree(
+  q: Queryable,
+  pool: Pool,
+  plan: Pick<UpdatePlan, 'pending'>,
+  userId: string,
+) {
+  for (const [name, value] of Object.entries(plan.pending)) {
+    if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
+    if (await aliasHeldByOther(q, pool, name, value, userId)) throw aliasExists(name);
+  }
+}
+
 /** One attribute's current value, or null. */
 export async function attributeValue(q: Queryable, userId: string, name: string): Promise<string | null> {
   const [row] = await q
@@ -261,9 +277,13 @@ export function attributeState(userId: string, rows: AttributeRow[]): UserAttrib
 
 /**
  * Takes an alias from whoever holds it as the same attribute (forceAliasCreation): their value
- * stays, unverified. A name held as a username, or as another attribute, is never taken.
+ * stays, unverified. A name held as a username, or as another attribute, is never taken, nor a
+ * preferred_username, nor an email or phone of a username-attribute pool (docs/security.md).
  */
 async function releaseAlias(q: Queryable, pool: Pool, userId: string, name: string, key: string): Promise<void> {
+  // Only an email or phone moves, and never one that is a sign-in name outright (mayForceAlias):
+  // every caller, AdminCreateUser's forceAliasCreation included, gets this rule here.
+  if (!VERIFIABLE.has(name) || !mayForceAlias(pool, name as VerifiableAttribute, true)) return;
   const holder = q
     .select({ userId: signInNames.userId })
     .from(signInNames)
