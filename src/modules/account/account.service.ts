@@ -17,16 +17,15 @@ import type { Caller, SessionsService } from '../tokens/sessions.service.ts';
 import type { PasswordHasher } from '../user-store/passwords.ts';
 import { srpCredentials } from '../user-store/srp-credentials.ts';
 import {
-  aliasExists,
-  aliasHeldByOther,
   applyPlan,
   deleteUser,
   findUserById,
   lockUserWithAttributes,
   mayForceAlias,
   updateUser,
+  assertPendingNamesFree,
 } from '../user-store/users.repository.ts';
-import { issueUserCode, withDeliveries } from '../verification/user-codes.ts';
+import { issuePlanCodes, issueUserCode, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
 
 /** The signed-in user's own account: attributes, codes, password, sign-out and deletion. */
@@ -122,12 +121,7 @@ export function createAccountService(deps: {
         await db.transaction(async (tx) => {
           const { user: locked, state } = (await lockUserWithAttributes(tx, caller.user.id))!;
           const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, changes);
-          // A pending value in a username-attribute pool could never be verified if another user
-          // signs in with it; say so now, as an immediate change would, not after a code went out.
-          for (const [name, value] of Object.entries(plan.pending)) {
-            if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
-            if (await aliasHeldByOther(tx, pool, name, value, locked.id)) throw aliasExists(name);
-          }
+          await assertPendingNamesFree(tx, pool, plan, locked.id);
           const changed = attributeChanges(pool, state, await applyPlan(tx, pool, locked.id, state, plan));
           if (changed.length > 0) {
             await recordAudit(tx, {
@@ -138,19 +132,7 @@ export function createAccountService(deps: {
               details: { attributes: changed },
             });
           }
-          for (const name of plan.codesFor) {
-            deliveries.push(
-              await issueUserCode(
-                verification,
-                tx,
-                pool,
-                locked,
-                'VERIFY_ATTRIBUTE',
-                name,
-                plan.pending[name] ?? plan.set[name]!,
-              ),
-            );
-          }
+          deliveries.push(...(await issuePlanCodes(verification, tx, pool, locked, plan)));
         });
         // Amplify's shape: each attribute awaiting a code says so; every other one is done.
         const results: Record<string, AttributeUpdateResult> = {};

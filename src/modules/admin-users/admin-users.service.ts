@@ -3,13 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { CognitoError, forbidden, invalidParameter } from '../../errors/cognito-error.ts';
-import {
-  planDelete,
-  planUpdate,
-  prepareNewUser,
-  type UserAttributeState,
-  type VerifiableAttribute,
-} from '../attributes/index.ts';
+import { planDelete, planUpdate, prepareNewUser, type UserAttributeState } from '../attributes/index.ts';
 import type { Pool, PoolsService } from '../pools/pools.service.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
@@ -18,10 +12,8 @@ import type { Outbox } from '../courier/index.ts';
 import { generateTemporaryPassword, type PasswordHasher } from '../user-store/passwords.ts';
 import { presentUser } from '../user-store/present-user.ts';
 import { srpCredentials } from '../user-store/srp-credentials.ts';
-import { issueUserCode } from '../verification/user-codes.ts';
+import { issuePlanCodes } from '../verification/user-codes.ts';
 import {
-  aliasExists,
-  aliasHeldByOther,
   applyPlan,
   findUserBySignInName,
   findUserByUsername,
@@ -37,6 +29,7 @@ import {
   insertUser,
   updateUser,
   type UserRow,
+  assertPendingNamesFree,
 } from '../user-store/users.repository.ts';
 import { attributeChanges, listAudit, recordAudit, type AuditActor } from '../audit/audit.ts';
 
@@ -213,10 +206,7 @@ export function createAdminUsersService(deps: {
         const state = await loadAttributes(tx, user);
         const plan = planUpdate(pool.attributeSettings, { kind: 'admin' }, state, changes);
         // As for users: a pending value another user signs in with could never be verified.
-        for (const [name, value] of Object.entries(plan.pending)) {
-          if (!pool.attributeSettings.usernameAttributes.includes(name as VerifiableAttribute)) continue;
-          if (await aliasHeldByOther(tx, pool, name, value, user.id)) throw aliasExists(name);
-        }
+        await assertPendingNamesFree(tx, pool, plan, user.id);
         const changed = attributeChanges(pool, state, await applyPlan(tx, pool, user.id, state, plan));
         if (changed.length > 0)
           await recordAudit(tx, {
@@ -226,19 +216,7 @@ export function createAdminUsersService(deps: {
             action: 'ADMIN_UPDATE_ATTRIBUTES',
             details: { attributes: changed },
           });
-        for (const name of plan.codesFor) {
-          deliveries.push(
-            await issueUserCode(
-              deps.verification,
-              tx,
-              pool,
-              user,
-              'VERIFY_ATTRIBUTE',
-              name,
-              plan.pending[name] ?? plan.set[name]!,
-            ),
-          );
-        }
+        deliveries.push(...(await issuePlanCodes(deps.verification, tx, pool, user, plan)));
         return present(tx, pool, user.id);
       });
       await deps.verification.deliver(deliveries);

@@ -31,7 +31,7 @@ import {
   updateUser,
   type UserRow,
 } from '../user-store/users.repository.ts';
-import { issueUserCode, withDeliveries } from '../verification/user-codes.ts';
+import { issuePlanCodes, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { NewPasswordChallenge, SrpChallenge } from './sign-in.types.ts';
@@ -282,19 +282,7 @@ export function createSignInService(deps: {
           });
           const missing = missingRequired(pool, after);
           if (missing.length > 0) throw invalidParameter(`Invalid attributes given, ${missing.join(', ')} is missing`);
-          for (const name of plan.codesFor) {
-            deliveries.push(
-              await issueUserCode(
-                verification,
-                tx,
-                pool,
-                locked,
-                'VERIFY_ATTRIBUTE',
-                name,
-                plan.pending[name] ?? plan.set[name]!,
-              ),
-            );
-          }
+          deliveries.push(...(await issuePlanCodes(verification, tx, pool, locked, plan)));
           const updated = await updateUser(tx, locked.id, {
             passwordHash,
             ...srpCredentials(pool, locked.username, input.newPassword),

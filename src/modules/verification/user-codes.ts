@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/client.ts';
 import type { CodePurpose } from '../../db/schema/verification.ts';
-import type { VerifiableAttribute } from '../attributes/index.ts';
+import type { UpdatePlan, VerifiableAttribute } from '../attributes/index.ts';
 import type { Pool } from '../pools/pools.types.ts';
 import { attributeValue, type UserRow } from '../user-store/users.repository.ts';
 import type { PendingDelivery, VerificationService } from './verification.service.ts';
@@ -49,4 +49,29 @@ export async function withDeliveries<T>(
   const result = await work(deliveries);
   await verification.deliver(deliveries);
   return result;
+}
+
+/** The codes an attribute update plan asks for: one to each pending value, or to a new value to verify. */
+export async function issuePlanCodes(
+  verification: VerificationService,
+  tx: Queryable,
+  pool: Pool,
+  user: Pick<UserRow, 'id' | 'username'>,
+  plan: Pick<UpdatePlan, 'codesFor' | 'pending' | 'set'>,
+): Promise<PendingDelivery[]> {
+  const deliveries: PendingDelivery[] = [];
+  for (const name of plan.codesFor) {
+    deliveries.push(
+      await issueUserCode(
+        verification,
+        tx,
+        pool,
+        user,
+        'VERIFY_ATTRIBUTE',
+        name,
+        plan.pending[name] ?? plan.set[name]!,
+      ),
+    );
+  }
+  return deliveries;
 }
