@@ -115,6 +115,13 @@ export function loadConfig(env: Env = process.env): Config {
   const port = integer('PORT', 3000, 0, 65535);
   const host = value('HOST') ?? '127.0.0.1';
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const replicaUrl = url('DATABASE_REPLICA_URL', ['postgres:', 'postgresql:']);
+  // Never accepted and ignored: a replica without a primary to fall back to would be no replica.
+  if (replicaUrl && !databaseUrl)
+    problems.push('DATABASE_REPLICA_URL needs DATABASE_URL (the embedded database has no replica)');
+  const namedStatements = flag('DATABASE_NAMED_STATEMENTS');
+  if (namedStatements && !databaseUrl)
+    problems.push('DATABASE_NAMED_STATEMENTS needs DATABASE_URL (it is about PostgreSQL connections)');
   const adminApiKey = value('ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 24)
     problems.push('ADMIN_API_KEY must be at least 24 characters');
@@ -149,7 +156,13 @@ export function loadConfig(env: Env = process.env): Config {
       url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
     ).replace(/\/+$/, ''),
     database: databaseUrl
-      ? { kind: 'postgres', url: databaseUrl, poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200) }
+      ? {
+          kind: 'postgres',
+          url: databaseUrl,
+          poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+          ...(replicaUrl && { replicaUrl }),
+          ...(namedStatements && { namedStatements }),
+        }
       : { kind: 'pglite', dataDir: path.resolve(value('DATA_DIR') ?? './data') },
     adminApiKey,
     ...(metricsToken !== undefined && { metricsToken }),

@@ -30,15 +30,23 @@ export async function createServices(
   logger: Logger,
   overrides: { courier?: Courier; now?: () => Date } = {},
 ) {
-  const { db } = database;
+  // `reader`: the read replica if there is one; only reads that may lag a little use it.
+  const { db, reader, statementName } = database;
   // The backlog is counted at scrape time; `outbox` exists by then.
   const metrics = createMetrics({ pendingMessages: () => outbox.backlog() });
   const courier =
     overrides.courier ??
     createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
-  const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl, firstSigningKey });
-  const signingKeys = createSigningKeyStore({ db, pools });
-  const sessions = createSessionsService({ db, pools, signingKeys });
+  const pools = createPoolsService({
+    db,
+    reader,
+    region: config.region,
+    publicUrl: config.publicUrl,
+    firstSigningKey,
+    statementName,
+  });
+  const signingKeys = createSigningKeyStore({ db, pools, statementName });
+  const sessions = createSessionsService({ db, pools, signingKeys, statementName });
   const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
   // Codes and invitations go through the outbox: written with the change, sent after commit, retried by the worker.
   const outbox = createOutbox({
@@ -76,7 +84,7 @@ export async function createServices(
   });
   const recovery = createRecoveryService({ ...flow, sessions, hiding, logger });
   const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });
-  const adminUsers = createAdminUsersService({ db, pools, passwords, outbox, verification, sessions });
+  const adminUsers = createAdminUsersService({ db, reader, pools, passwords, outbox, verification, sessions });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
   return {
     database,
@@ -88,8 +96,8 @@ export async function createServices(
     recovery,
     account,
     adminUsers,
-    userSearch: createUserSearchService({ db, pools, secret }),
-    userTransfer: createUserTransferService({ db, pools, passwordHashCeiling: passwords.ceiling }),
+    userSearch: createUserSearchService({ db: reader, pools, secret }),
+    userTransfer: createUserTransferService({ db, reader, pools, passwordHashCeiling: passwords.ceiling }),
     adminKey,
     /** Checks the SigV4 signature of Cognito-protocol admin calls against COGNITO_ACCESS_KEY_ID/SECRET. */
     awsSignatures: createSigV4Verifier(config.cognitoCredentials),

@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { sql, type ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { isConnectionError } from './errors.ts';
+import { rows } from './results.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -21,8 +23,29 @@ export type Queryable = Db | Tx;
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+/**
+ * The name drizzle's `.prepare()` gives a statement on the server. By default none: the prepared
+ * query keeps the SQL text drizzle built once but runs as an unnamed statement, because a named
+ * one lives in one server session, and behind a transaction pooler such as pgbouncer the next use
+ * may reach another session ("prepared statement ... already exists", or "does not exist").
+ * DATABASE_NAMED_STATEMENTS=true keeps the names, and with them PostgreSQL's cached plans, for a
+ * direct connection or a pooler that keeps prepared statements (docs/operations.md, "Connection
+ * poolers").
+ */
+export type StatementName = (name: string) => string;
+export const unnamedStatements: StatementName = () => '';
+const namedStatements: StatementName = (name) => name;
+
 export interface Database {
   db: Db;
+  /**
+   * For reads that tolerate a little lag (listings, search, export, the audit trail): the read
+   * replica when DATABASE_REPLICA_URL names one, else the primary. Never for a user's own path,
+   * which must read its own writes (docs/operations.md, "Read replica").
+   */
+  reader: Db;
+  /** For `.prepare()`: see StatementName. */
+  statementName: StatementName;
   kind: 'postgres' | 'pglite';
   migrate(): Promise<void>;
   /** The database answers and every migration in migrations/ is applied. */
@@ -31,7 +54,7 @@ export interface Database {
 }
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; poolSize?: number; replicaUrl?: string; namedStatements?: boolean }
   | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob | File };
 
 function releasedWhenLost(client: pg.PoolClient): pg.PoolClient {
@@ -49,11 +72,73 @@ function releasedWhenLost(client: pg.PoolClient): pg.PoolClient {
   return client;
 }
 
+/** How long reads skip a replica that lost its connection before trying it again. */
+const REPLICA_RETRY_MS = 5_000;
+
+/**
+ * The read replica's connections. A read that cannot reach the replica (down, restarting, not
+ * yet accepting connections) is answered by the primary instead, and the replica is left alone
+ * for REPLICA_RETRY_MS, so its absence costs no request an error and no more than one failed try
+ * every few seconds. Only single reads come here: nothing writes, or opens a transaction, on `reader`.
+ */
+class ReplicaPool extends pg.Pool {
+  #primary: pg.Pool;
+  #downUntil = 0;
+
+  constructor(url: string, max: number, primary: pg.Pool) {
+    // A short connect timeout: a replica that does not answer must not hold reads for long.
+    super({ connectionString: url, max, connectionTimeoutMillis: 2_000, keepAlive: true });
+    this.#primary = primary;
+    this.on('error', () => {});
+    this.on('connect', (client) => client.on('error', () => {}));
+  }
+
+  // drizzle calls query(config, values) and awaits the promise; no callback form is used.
+  override query(...args: unknown[]): never {
+    const primary = () => (this.#primary.query as (...a: unknown[]) => Promise<unknown>)(...args);
+    if (Date.now() < this.#downUntil) return primary() as never;
+    return (super.query as (...a: unknown[]) => Promise<unknown>).apply(this, args).catch((error: unknown) => {
+      if (!isConnectionError(error)) throw error;
+      this.#downUntil = Date.now() + REPLICA_RETRY_MS;
+      return primary();
+    }) as never;
+  }
+}
+
 /** The advisory lock migrations are applied under (any fixed number no other code takes). */
 const MIGRATION_LOCK = 0x636f676e; // 'cogn'
 
 const expectedMigrations = JSON.parse(readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8'))
   .entries.length as number;
+
+/**
+ * drizzle's migrations, applied as its migrator applies them (the same journal table), but in one
+ * transaction that first takes a transaction-scoped advisory lock. Instances starting together
+ * (several processes on an empty database, an upgrade) take turns: the first applies, the others
+ * wait and find everything applied. Unserialised, their CREATE SCHEMA / TABLE IF NOT EXISTS
+ * collide on PostgreSQL's catalogs and a start fails. A session lock would not do: behind a
+ * transaction pooler, lock, migrations and unlock may each reach another server session.
+ */
+async function migrateInOneTransaction(db: Db): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.execute(sql`create schema if not exists "drizzle"`);
+    await tx.execute(
+      sql`create table if not exists "drizzle"."__drizzle_migrations" (id serial primary key, hash text not null, created_at bigint)`,
+    );
+    const [last] = rows(
+      await tx.execute(sql`select created_at from "drizzle"."__drizzle_migrations" order by created_at desc limit 1`),
+    );
+    for (const migration of migrations) {
+      if (last && Number(last.created_at) >= migration.folderMillis) continue;
+      for (const statement of migration.sql) await tx.execute(sql.raw(statement));
+      await tx.execute(
+        sql`insert into "drizzle"."__drizzle_migrations" ("hash", "created_at") values (${migration.hash}, ${migration.folderMillis})`,
+      );
+    }
+  });
+}
 
 async function checkReady(query: (sql: string) => Promise<{ rows: unknown[] }>): Promise<void> {
   const { rows } = await query('select count(*)::int as n from drizzle.__drizzle_migrations');
@@ -85,25 +170,19 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     pool.connect = ((callback?: Parameters<typeof connect>[0]) =>
       callback ? connect(callback) : connect().then(releasedWhenLost)) as typeof pool.connect;
     const db = drizzlePg(pool, { schema }) as unknown as Db;
+    const replica = target.replicaUrl ? new ReplicaPool(target.replicaUrl, target.poolSize ?? 10, pool) : undefined;
+    const reader = replica ? (drizzlePg(replica, { schema }) as unknown as Db) : db;
     return {
       db,
+      reader,
+      statementName: target.namedStatements ? namedStatements : unnamedStatements,
       kind: 'postgres',
-      async migrate() {
-        // Instances starting together (replicas on an empty database, an upgrade) take turns: the
-        // first applies the migrations and the others find them applied. Unserialised, their
-        // CREATE SCHEMA / TABLE IF NOT EXISTS collide on PostgreSQL's catalogs and a start fails.
-        const client = await pool.connect();
-        try {
-          await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
-          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-        } finally {
-          // Discarded, not pooled: after a failure, ending the session is what frees its lock.
-          client.release(true);
-        }
-      },
+      migrate: () => migrateInOneTransaction(db),
       ready: () => checkReady((text) => pool.query(text)),
-      close: () => pool.end(),
+      close: async () => {
+        await replica?.end();
+        await pool.end();
+      },
     };
   }
   if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
@@ -112,6 +191,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
+    reader: db,
+    // One process, one session: nothing between Cognate and its embedded database.
+    statementName: namedStatements,
     kind: 'pglite',
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
     ready: () => checkReady((text) => client.query(text)),

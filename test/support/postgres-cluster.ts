@@ -48,7 +48,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+/**
+ * A new server; with `replicaOf`, a streaming replica of that primary (pg_basebackup -R: a hot
+ * standby that replays the primary's WAL and answers reads), on a port of its own.
+ */
+export async function startPostgresCluster(options: { replicaOf?: PostgresCluster } = {}): Promise<PostgresCluster> {
   const bin = binDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
   const root = process.getuid?.() === 0;
@@ -65,7 +69,23 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const port = await freePort();
   let running = false;
 
-  await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
+  if (options.replicaOf) {
+    await pg('pg_basebackup', [
+      '-D',
+      data,
+      '-R',
+      '-X',
+      'stream',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(options.replicaOf.port),
+      '-U',
+      'postgres',
+    ]);
+  } else {
+    await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
+  }
   const start = async () => {
     await pg('pg_ctl', [
       '-D',

@@ -34,6 +34,42 @@ describe('configuration', () => {
     assert.equal(config.publicUrl, 'https://id.example.com');
   });
 
+  test('DATABASE_REPLICA_URL: a replica beside DATABASE_URL; refused without it, or when not PostgreSQL', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db/cognate',
+      DATABASE_REPLICA_URL: 'postgres://u:p@replica/cognate',
+    });
+    assert.deepEqual(config.database, {
+      kind: 'postgres',
+      url: 'postgres://u:p@db/cognate',
+      poolSize: 10,
+      replicaUrl: 'postgres://u:p@replica/cognate',
+    });
+    assert.deepEqual(problemsOf({ DATABASE_REPLICA_URL: 'postgres://u:p@replica/cognate' }), [
+      'DATABASE_REPLICA_URL needs DATABASE_URL (the embedded database has no replica)',
+    ]);
+    assert.match(
+      problemsOf({ DATABASE_URL: 'postgres://u:p@db/cognate', DATABASE_REPLICA_URL: 'mysql://x' }).join('\n'),
+      /DATABASE_REPLICA_URL must be a postgres:\/\/ or postgresql:\/\/ URL/,
+    );
+  });
+
+  test('DATABASE_NAMED_STATEMENTS: off by default (pooler-safe); on only with DATABASE_URL', () => {
+    assert.equal(loadConfig({ DATABASE_URL: 'postgres://u:p@db/cognate' }).database.kind, 'postgres');
+    assert.deepEqual(
+      loadConfig({ DATABASE_URL: 'postgres://u:p@db/cognate', DATABASE_NAMED_STATEMENTS: 'true' }).database,
+      {
+        kind: 'postgres',
+        url: 'postgres://u:p@db/cognate',
+        poolSize: 10,
+        namedStatements: true,
+      },
+    );
+    assert.deepEqual(problemsOf({ DATABASE_NAMED_STATEMENTS: 'true' }), [
+      'DATABASE_NAMED_STATEMENTS needs DATABASE_URL (it is about PostgreSQL connections)',
+    ]);
+  });
+
   test('each bad variable gets its own clear message, all at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',

@@ -71,6 +71,8 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export function createAdminUsersService(deps: {
   db: Db;
+  /** The audit trail is read here (the read replica, if any): it may lag a little. */
+  reader?: Db;
   pools: PoolsService;
   passwords: PasswordHasher;
   outbox: InvitationOutbox;
@@ -185,7 +187,7 @@ export function createAdminUsersService(deps: {
     /** The user's audit trail, newest first: who changed what and when (never passwords or codes). */
     async auditTrail(poolId: string, username: string, page: { limit: number; paginationToken?: string }) {
       const { pool, user } = await target(poolId, username);
-      return listAudit(db, pool, user.id, page);
+      return listAudit(deps.reader ?? db, pool, user.id, page);
     },
 
     /** AdminGetUser: every attribute, no client filter (never a pending value). */

@@ -174,7 +174,11 @@ export const adminOperations: Record<string, Operation> = {
   }),
 
   ListUserPools: adminOperation(In.ListUserPools, async (input, { services }) => {
-    const { shown, ...rest } = page(await services.pools.listPools(), input.MaxResults, input.NextToken);
+    const { shown, ...rest } = page(
+      await services.pools.listPools({ mayLag: true }),
+      input.MaxResults,
+      input.NextToken,
+    );
     return {
       UserPools: shown.map((pool) => ({
         Id: pool.id,
@@ -230,7 +234,7 @@ export const adminOperations: Record<string, Operation> = {
 
   ListUserPoolClients: adminOperation(In.ListUserPoolClients, async (input, { services }) => {
     const { shown, ...rest } = page(
-      await services.pools.listClients(input.UserPoolId),
+      await services.pools.listClients(input.UserPoolId, { mayLag: true }),
       input.MaxResults ?? 60,
       input.NextToken,
     );

@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { clients, pools } from '../../db/schema/pools.ts';
-import type { Db, Queryable } from '../../db/client.ts';
+import { unnamedStatements, type Db, type Queryable, type StatementName } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { newClientId, newPoolId } from '../../lib/ids.ts';
@@ -58,13 +58,18 @@ export type FirstSigningKey = () => Promise<(tx: Queryable, poolId: string) => P
 
 export function createPoolsService(deps: {
   db: Db;
+  /** Pool and client listings are read here (the read replica, if any): they may lag a little. */
+  reader?: Db;
   region: string;
   publicUrl: string;
   /** The tokens module's: a pool is created with its first signing key. */
   firstSigningKey: FirstSigningKey;
+  /** Server-side statement names, when the connection keeps them (DATABASE_NAMED_STATEMENTS). */
+  statementName?: StatementName;
   originCacheMs?: number;
 }) {
   const { db } = deps;
+  const readerDb = deps.reader ?? db;
   const allowedOrigins = createOriginAllowList(db, deps.originCacheMs);
   const issuerOf = (poolId: string) => `${deps.publicUrl}/${poolId}`;
 
@@ -96,7 +101,7 @@ export function createPoolsService(deps: {
     .from(clients)
     .innerJoin(pools, eq(pools.id, clients.poolId))
     .where(eq(clients.id, sql.placeholder('id')))
-    .prepare('cognate_client_versions');
+    .prepare((deps.statementName ?? unnamedStatements)('cognate_client_versions'));
 
   async function getClient(poolId: string, clientId: string): Promise<AppClient> {
     const [client] = await db
@@ -168,7 +173,9 @@ export function createPoolsService(deps: {
       return countUsers(db, poolId);
     },
 
-    listPools: (): Promise<Pool[]> => db.select().from(pools).orderBy(asc(pools.createdAt), asc(pools.id)),
+    /** `mayLag`: an operator's listing, which may come from the read replica; start-up bootstrap reads the primary. */
+    listPools: (options: { mayLag?: boolean } = {}): Promise<Pool[]> =>
+      (options.mayLag ? readerDb : db).select().from(pools).orderBy(asc(pools.createdAt), asc(pools.id)),
 
     async addCustomAttributes(poolId: string, inputs: SchemaAttributeInput[]): Promise<Pool> {
       return db.transaction(async (tx) => {
@@ -249,9 +256,9 @@ export function createPoolsService(deps: {
       }
     },
 
-    async listClients(poolId: string): Promise<AppClient[]> {
+    async listClients(poolId: string, options: { mayLag?: boolean } = {}): Promise<AppClient[]> {
       await getPool(poolId);
-      return db
+      return (options.mayLag ? readerDb : db)
         .select()
         .from(clients)
         .where(eq(clients.poolId, poolId))

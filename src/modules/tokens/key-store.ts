@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../../db/client.ts';
+import { unnamedStatements, type Db, type Queryable, type StatementName } from '../../db/client.ts';
 import { signingKeys } from '../../db/schema/tokens.ts';
 import { poolNotFound, type PoolsService } from '../pools/pools.service.ts';
 import type { SigningKeyInfo } from './tokens.types.ts';
@@ -18,7 +18,12 @@ export async function firstSigningKey(): Promise<(tx: Queryable, poolId: string)
 }
 
 /** Each pool's signing keys: the current one, those retiring, rotation, and the JWKS. */
-export function createSigningKeyStore(deps: { db: Db; pools: PoolsService }) {
+export function createSigningKeyStore(deps: {
+  db: Db;
+  pools: PoolsService;
+  /** Server-side statement names, when the connection keeps them (DATABASE_NAMED_STATEMENTS). */
+  statementName?: StatementName;
+}) {
   const { db, pools } = deps;
 
   // Read for every token issued, so prepared once; not cached, so a rotation holds at once everywhere.
@@ -28,7 +33,7 @@ export function createSigningKeyStore(deps: { db: Db; pools: PoolsService }) {
     .where(and(eq(signingKeys.poolId, sql.placeholder('poolId')), isNull(signingKeys.retiresAt)))
     .orderBy(desc(signingKeys.createdAt))
     .limit(1)
-    .prepare('cognate_current_signing_key');
+    .prepare((deps.statementName ?? unnamedStatements)('cognate_current_signing_key'));
 
   async function listSigningKeys(poolId: string): Promise<SigningKeyInfo[]> {
     await pools.getPool(poolId);

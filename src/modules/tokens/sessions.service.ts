@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, getTableColumns, isNull, ne, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../../db/client.ts';
+import { unnamedStatements, type Db, type Queryable, type StatementName } from '../../db/client.ts';
 import { clients, pools } from '../../db/schema/pools.ts';
 import { refreshTokens } from '../../db/schema/tokens.ts';
 import { users } from '../../db/schema/user-store.ts';
@@ -47,10 +47,13 @@ export function createSessionsService(deps: {
   db: Db;
   pools: PoolsService;
   signingKeys: SigningKeyStore;
+  /** Server-side statement names, when the connection keeps them (DATABASE_NAMED_STATEMENTS). */
+  statementName?: StatementName;
   /** How long a verification key is kept in memory; must stay below the shortest rotation overlap (300 s). */
   keyCacheMs?: number;
 }) {
   const { db } = deps;
+  const statementName = deps.statementName ?? unnamedStatements;
   const keyCacheMs = deps.keyCacheMs ?? 60_000;
   // A key may be retired by a rotation in any instance: entries expire after keyCacheMs, so every
   // instance sees a new retiresAt long before it arrives (overlaps are 305 s or more), and never
@@ -82,7 +85,7 @@ export function createSessionsService(deps: {
   /** Authenticated requests: the session an access token was issued from. */
   const sessionById = sessionQuery()
     .where(eq(refreshTokens.id, sql.placeholder('id')))
-    .prepare('cognate_session_by_id');
+    .prepare(statementName('cognate_session_by_id'));
   /** Refresh: a live session by its refresh token's hash. */
   const liveSessionByTokenHash = sessionQuery()
     .where(
@@ -92,7 +95,7 @@ export function createSessionsService(deps: {
         sql`${refreshTokens.expiresAt} > now()`,
       ),
     )
-    .prepare('cognate_live_session_by_token_hash');
+    .prepare(statementName('cognate_live_session_by_token_hash'));
 
   /** A session row with its pool and client (undefined if either was deleted since the query). */
   async function withPoolAndClient(row: Awaited<ReturnType<typeof sessionById.execute>>[number]) {

@@ -461,14 +461,20 @@ async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promi
 }
 
 /** `passwordHashCeiling`: what an imported hash may cost, the hasher's `ceiling` (HASH_CEILING unless given). */
-export function createUserTransferService(deps: { db: Db; pools: PoolsService; passwordHashCeiling?: HashCeiling }) {
+export function createUserTransferService(deps: {
+  db: Db;
+  /** Export reads here (the read replica, if any): a file of many pages may lag a little. */
+  reader?: Db;
+  pools: PoolsService;
+  passwordHashCeiling?: HashCeiling;
+}) {
   const { db } = deps;
 
   return {
     /** Looks the pool up first, so a missing pool is a 404 before the stream starts. */
     async exportUsers(poolId: string): Promise<AsyncGenerator<string>> {
       const pool = await deps.pools.getPool(poolId);
-      return exportUsers(db, pool);
+      return exportUsers(deps.reader ?? db, pool);
     },
 
     /**

@@ -65,7 +65,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       },
     },
     async () => ({
-      pools: (await pools.listPools()).map((p) => ({
+      pools: (await pools.listPools({ mayLag: true })).map((p) => ({
         id: p.id,
         name: p.name,
         createdAt: p.createdAt.toISOString(),
@@ -165,7 +165,9 @@ export async function poolsRoutes(fastify: FastifyInstance) {
         response: { 200: jsonResponse('The pool’s app clients', ref(ClientList)), ...problems(401, 404) },
       },
     },
-    async (request) => ({ clients: (await pools.listClients(request.params.poolId)).map(presentClient) }),
+    async (request) => ({
+      clients: (await pools.listClients(request.params.poolId, { mayLag: true })).map(presentClient),
+    }),
   );
 
   app.get(
