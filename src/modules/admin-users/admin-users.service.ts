@@ -326,15 +326,14 @@ export function createAdminUsersService(deps: {
       const passwordHash = await deps.passwords.hash(password);
       const sub = randomUUID();
       const username = usernameFor(sub);
+      // Built before the transaction: its SRP verifier is milliseconds of CPU that must not hold a connection.
+      const row = newUserRow(pool, { id: sub, username, status: 'FORCE_CHANGE_PASSWORD', passwordHash, password });
 
       let queued: unknown[] = [];
       let result;
       try {
         result = await db.transaction(async (tx) => {
-          const user = await insertUser(
-            tx,
-            newUserRow(pool, { id: sub, username, status: 'FORCE_CHANGE_PASSWORD', passwordHash, password }),
-          );
+          const user = await insertUser(tx, row);
           await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, {
             forceAlias: input.forceAliasCreation === true,
           });

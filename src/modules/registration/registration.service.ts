@@ -70,14 +70,19 @@ export function createRegistrationService(deps: {
       const passwordHash = await deps.passwords.hash(input.password);
       const sub = randomUUID();
       const username = usernameFor(sub);
+      // Built before the transaction: its SRP verifier is milliseconds of CPU that must not hold a connection.
+      const row = newUserRow(pool, {
+        id: sub,
+        username,
+        status: 'UNCONFIRMED',
+        passwordHash,
+        password: input.password,
+      });
 
       return withDeliveries(verification, async (deliveries) => {
         try {
           await db.transaction(async (tx) => {
-            const user = await insertUser(
-              tx,
-              newUserRow(pool, { id: sub, username, status: 'UNCONFIRMED', passwordHash, password: input.password }),
-            );
+            const user = await insertUser(tx, row);
             const state = await insertAttributes(tx, pool, sub, prepared.values, {});
             await recordAudit(tx, {
               pool,
