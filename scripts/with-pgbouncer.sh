@@ -33,6 +33,10 @@ max_client_conn = 2000
 default_pool_size = 30
 max_db_connections = 60
 server_reset_query =
+; Reconnect a second after a failed login, not 15 (docs/operations.md, "Connection poolers").
+server_login_retry = 1
+; SHOW STATS for the benchmarks (bench/sizing.ts), as the upstream user.
+stats_users = $upstream_user
 ignore_startup_parameters = extra_float_digits
 logfile = $dir/pgbouncer.log
 pidfile = $dir/pgbouncer.pid
@@ -56,5 +60,7 @@ url=$(node -e "const u=new URL(process.env.DATABASE_URL);u.port='$port';console.
 export DATABASE_URL="$url"
 # Tells the tests that a transaction pooler sits in front (test/postgres-only/mixed-traffic.test.ts).
 export COGNATE_TEST_POOLER=pgbouncer-transaction
+# Its process, for the benchmarks' CPU readings.
+export PGBOUNCER_PIDFILE="$dir/pgbouncer.pid"
 echo "pgbouncer $("$bin" --version | head -1 | awk '{print $2}') (transaction pooling) on port $port" >&2
 "$@"

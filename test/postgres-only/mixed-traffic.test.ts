@@ -8,11 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type pg from 'pg';
-import { ADMIN_KEY, GENEROUS_RATE_LIMITS, PASSWORD } from '../support/app.ts';
+import { ADMIN_KEY, PASSWORD } from '../support/app.ts';
 import { onPostgres, openScratchPostgres } from '../support/database.ts';
 import type { Database } from '../../src/db/client.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { sharedServerEnv, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { http } from '../support/write-load.ts';
 
 const skip = onPostgres
@@ -39,15 +38,7 @@ describe('mixed traffic from several processes on one database', { skip }, () =>
 
   before(async () => {
     database = await openScratchPostgres('cognate_mixed');
-    const url = (database.db as unknown as { $client: pg.Pool }).$client.options.connectionString!;
-    const env = {
-      ...GENEROUS_RATE_LIMITS,
-      DATABASE_URL: url,
-      ADMIN_API_KEY: ADMIN_KEY,
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_TIME_COST: '1',
-      PUBLIC_URL: 'http://cognate.test',
-    };
+    const env = sharedServerEnv(database);
     // Together, on an empty database: every process migrates at start. On a direct connection the
     // first keeps named statements (DATABASE_NAMED_STATEMENTS), beside the default ones; behind
     // the pooler (scripts/with-pgbouncer.sh says so) every process runs with the defaults.

@@ -15,11 +15,15 @@ import { createServices, type Services } from '../../src/services.ts';
 import { ADMIN_KEY, GENEROUS_RATE_LIMITS, PASSWORD, type LogEntry } from '../support/app.ts';
 import { clusterUnavailable, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.ts';
 import { startCuttingProxy } from '../support/cutting-proxy.ts';
+import { pgbouncerUnavailable, startPgbouncer, type Pgbouncer } from '../support/pgbouncer.ts';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.ts';
 import { checkJournal, http, runWriteLoad, type Exchange, type LoadUser } from '../support/write-load.ts';
 
 // Stopping the server under a running app needs a PostgreSQL of the test's own: PGlite lives in the process.
-const skip = clusterUnavailable() ?? false;
+// When the run goes through a transaction pooler (scripts/with-pgbouncer.sh), so does this test:
+// a pgbouncer of its own in front of that server, which then restarts behind the pooler.
+const behindPooler = Boolean(process.env.COGNATE_TEST_POOLER);
+const skip = clusterUnavailable() ?? (behindPooler ? pgbouncerUnavailable() : undefined) ?? false;
 
 const LOOPS = 6;
 /** No request may take longer than this, up or down. */
@@ -28,8 +32,9 @@ const DOWN_MS = 4_000;
 /** After PostgreSQL is back, /health/ready and every kind of request must succeed within this. */
 const RECOVERY_BOUND_MS = 10_000;
 
-describe('PostgreSQL restarted under load', { skip }, () => {
+describe(`PostgreSQL restarted under load${behindPooler ? ' (behind pgbouncer, transaction pooling)' : ''}`, { skip }, () => {
   let cluster: PostgresCluster;
+  let pooler: Pgbouncer | undefined;
   let database: Database;
   let services: Services;
   let app: App;
@@ -39,7 +44,8 @@ describe('PostgreSQL restarted under load', { skip }, () => {
 
   before(async () => {
     cluster = await startPostgresCluster();
-    database = await openDatabase({ kind: 'postgres', url: cluster.url, poolSize: 10 });
+    pooler = behindPooler ? await startPgbouncer(cluster.url) : undefined;
+    database = await openDatabase({ kind: 'postgres', url: pooler?.url ?? cluster.url, poolSize: 10 });
     await database.migrate();
     smtp = await startSmtpCapture();
     const config = loadConfig({
@@ -68,6 +74,7 @@ describe('PostgreSQL restarted under load', { skip }, () => {
     await services?.close();
     await database?.close();
     await smtp?.close();
+    await pooler?.stop();
     await cluster?.destroy();
   });
 

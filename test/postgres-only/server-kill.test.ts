@@ -3,9 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Database } from '../../src/db/client.ts';
-import { ADMIN_KEY, GENEROUS_RATE_LIMITS, PASSWORD } from '../support/app.ts';
+import { ADMIN_KEY, PASSWORD } from '../support/app.ts';
 import { onPostgres, openScratchPostgres } from '../support/database.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { databaseUrl, sharedServerEnv, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { checkJournal, http, runWriteLoad, type Journal, type LoadUser } from '../support/write-load.ts';
 
 // The real server as a child process on a database it shares with the test across restarts.
@@ -24,16 +24,9 @@ describe('a server killed in the middle of sign-ups and attribute changes', { sk
 
   before(async () => {
     database = await openScratchPostgres('cognate_kill');
-    url = (database.db as unknown as { $client: pg.Pool }).$client.options.connectionString!;
+    url = databaseUrl(database);
     // One PUBLIC_URL for every start: it is the tokens' issuer, and by default it names the port.
-    env = {
-      ...GENEROUS_RATE_LIMITS,
-      DATABASE_URL: url,
-      ADMIN_API_KEY: ADMIN_KEY,
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_TIME_COST: '1',
-      PUBLIC_URL: 'http://cognate.test',
-    };
+    env = sharedServerEnv(database);
   });
   after(async () => {
     await server?.kill();

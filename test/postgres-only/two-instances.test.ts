@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.ts';
-import { ADMIN_KEY, GENEROUS_RATE_LIMITS, PASSWORD } from '../support/app.ts';
+import { ADMIN_KEY, PASSWORD } from '../support/app.ts';
 import { onPostgres, openScratchPostgres } from '../support/database.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { databaseUrl, sharedServerEnv, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.ts';
 import { http } from '../support/write-load.ts';
 
@@ -23,18 +22,9 @@ describe('two Cognate instances on one PostgreSQL', { skip }, () => {
   before(async () => {
     database = await openScratchPostgres('cognate_two');
     smtp = await startSmtpCapture();
-    const url = (database.db as unknown as { $client: pg.Pool }).$client.options.connectionString!;
     // Started together on an empty database: both migrate, and both must settle on one code
-    // secret (no CODE_HMAC_SECRET). One PUBLIC_URL, as behind a load balancer: it is the tokens' issuer.
-    const env = {
-      ...GENEROUS_RATE_LIMITS,
-      DATABASE_URL: url,
-      ADMIN_API_KEY: ADMIN_KEY,
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_TIME_COST: '1',
-      PUBLIC_URL: 'http://cognate.test',
-      SMTP_URL: smtp.url,
-    };
+    // secret (no CODE_HMAC_SECRET).
+    const env = sharedServerEnv(database, { SMTP_URL: smtp.url });
     const started = await Promise.allSettled([startServerProcess(env), startServerProcess(env)]);
     for (const s of started) {
       if (s.status !== 'fulfilled') continue;
@@ -57,7 +47,7 @@ describe('two Cognate instances on one PostgreSQL', { skip }, () => {
   test('three instances migrating an empty database at once all start', async () => {
     for (let round = 0; round < 4; round++) {
       const empty = await openScratchPostgres('cognate_migrate');
-      const url = (empty.db as unknown as { $client: pg.Pool }).$client.options.connectionString!;
+      const url = databaseUrl(empty);
       const instances = await Promise.all([0, 1, 2].map(() => openDatabase({ kind: 'postgres', url, poolSize: 2 })));
       try {
         const results = await Promise.allSettled(instances.map((d) => d.migrate()));

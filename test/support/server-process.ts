@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import type { Database } from '../../src/db/client.ts';
+import { ADMIN_KEY, GENEROUS_RATE_LIMITS } from './app.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -60,4 +63,25 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     throw error;
   }
   return { child, base: `http://127.0.0.1:${port}`, output: () => output, kill };
+}
+
+/** The PostgreSQL URL a scratch database was opened with, for a server process to use too. */
+export function databaseUrl(database: Database): string {
+  return (database.db as unknown as { $client: pg.Pool }).$client.options.connectionString!;
+}
+
+/**
+ * What every multi-process test gives its servers: the database, the admin key, cheap hashing,
+ * generous limits and one PUBLIC_URL (the tokens' issuer, as behind a load balancer).
+ */
+export function sharedServerEnv(database: Database, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...GENEROUS_RATE_LIMITS,
+    DATABASE_URL: databaseUrl(database),
+    ADMIN_API_KEY: ADMIN_KEY,
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    PUBLIC_URL: 'http://cognate.test',
+    ...extra,
+  };
 }
