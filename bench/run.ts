@@ -22,7 +22,6 @@
  * --log-level L (info), --out FILE, --server-env NAME=value (repeatable), --cpu-prof DIR.
  * BENCH_SERVER_IMPORT=file.mjs preloads a module into the server (for experiments).
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +35,8 @@ import { openDatabase } from '../src/db/client.ts';
 import { createPoolsService } from '../src/modules/pools/pools.service.ts';
 import { firstSigningKey } from '../src/modules/tokens/key-store.ts';
 import type { LoadJob, LoadResult } from './lib/load.ts';
+import { createReport, rerunUnder } from './lib/report.ts';
+import { seedUsers, spreadUsernames } from './lib/seed.ts';
 import {
   cpuMsOf,
   freePort,
@@ -89,21 +90,9 @@ const tokenCount = Math.min(Number(args.tokens), userCount);
 
 // A throw-away PostgreSQL unless one is given: run again under scripts/with-postgres.sh.
 const needsPostgres = groups.some((g) => g !== 'startup');
-if (needsPostgres && !process.env.DATABASE_URL) {
-  const child = spawn(
-    'scripts/with-postgres.sh',
-    [process.execPath, ...TSX, 'bench/run.ts', ...process.argv.slice(2)],
-    { stdio: 'inherit' },
-  );
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-  await new Promise(() => {});
-}
+if (needsPostgres && !process.env.DATABASE_URL) await rerunUnder(['scripts/with-postgres.sh'], 'bench/run.ts');
 
-const lines: string[] = [];
-const say = (line = '') => {
-  lines.push(line);
-  console.log(line);
-};
+const { lines, say } = createReport();
 const note = (line: string) => console.log(`  · ${line}`);
 const loadAverage = () =>
   os
@@ -255,24 +244,7 @@ if (groups.includes('attributes') || groups.includes('auth')) {
     parallelism: argonParams.parallelism,
   });
   let t0 = performance.now();
-  for (let from = 1; from <= userCount; from += 50_000) {
-    const to = Math.min(userCount, from + 49_999);
-    await db.execute(sql`
-      insert into users (id, pool_id, username, username_key, status, enabled, password_hash)
-      select gen_random_uuid(), ${pool.id}, 'user' || g, 'user' || g, 'CONFIRMED', true, ${hash}
-      from generate_series(${from}::int, ${to}::int) g`);
-  }
-  // Five attributes a user, as a typical profile: a verified email, names, nickname, locale.
-  await db.execute(sql`
-    insert into user_attributes (user_id, pool_id, name, value, verified)
-    select u.id, u.pool_id, a.name,
-      case a.name when 'email' then u.username || '@example.com' when 'given_name' then 'Given' || substr(u.username, 5)
-        when 'family_name' then 'Family' || substr(u.username, 5) when 'nickname' then 'nick-' || substr(u.username, 5) else 'en-GB' end,
-      case a.name when 'email' then true end
-    from users u cross join (values ('email'), ('given_name'), ('family_name'), ('nickname'), ('locale')) a(name)
-    where u.pool_id = ${pool.id}`);
-  await db.execute(sql`analyze users`);
-  await db.execute(sql`analyze user_attributes`);
+  await seedUsers(db, pool.id, userCount, hash);
   say(`seeded ${fmt(userCount)} users (5 attributes each) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const cognatePort = await freePort();
@@ -299,17 +271,14 @@ if (groups.includes('attributes') || groups.includes('auth')) {
   say(
     `Cognate: node dist/server.js, NODE_ENV=production, LOG_LEVEL=${args['log-level']} (log to a file), DATABASE_POOL_SIZE 10${rateLimitEnv.RATE_LIMITS ? ', RATE_LIMITS=off' : ''}; baseline: bare Fastify + pg (pool of 10)`,
   );
-  usernames = Array.from(
-    { length: Math.min(userCount, 1000) },
-    (_, i) => `user${1 + Math.floor((i * userCount) / Math.min(userCount, 1000))}`,
-  );
+  usernames = spreadUsernames(userCount, 1000);
 }
 
 // ---------------------------------------------------------------- attributes
 if (groups.includes('attributes')) {
   say();
   // Tokens for users spread over the whole table; the baseline gets the same users (its "token" is the id).
-  const picked = Array.from({ length: tokenCount }, (_, i) => `user${1 + Math.floor((i * userCount) / tokenCount)}`);
+  const picked = spreadUsernames(userCount, tokenCount);
   const tokens: string[] = [];
   for (let i = 0; i < picked.length; i += 8) {
     const batch = await Promise.all(
