@@ -17,8 +17,16 @@ dir=$(mktemp -d /tmp/cognate-pgbouncer.XXXXXX)
 run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
 
-# Fewer server connections than clients, as a pooler is meant to run: the suite's apps open up to
-# 20 each, and several run at once.
+# PGBOUNCER_POOL_MODE=session tries session pooling instead (a server connection per client, so
+# as many as the suite opens); transaction pooling is what CI runs.
+mode=${PGBOUNCER_POOL_MODE:-transaction}
+case "$mode" in
+  # Fewer server connections than clients, as a pooler is meant to run: the suite's apps open up
+  # to 20 each, and several run at once.
+  transaction) servers=30 limit=60 ;;
+  session) servers=250 limit=250 ;;
+  *) echo "PGBOUNCER_POOL_MODE must be transaction or session, not $mode" >&2; exit 1 ;;
+esac
 cat > "$dir/pgbouncer.ini" <<INI
 [databases]
 * = host=$upstream_host port=$upstream_port user=$upstream_user
@@ -28,10 +36,10 @@ listen_addr = 127.0.0.1
 listen_port = $port
 unix_socket_dir =
 auth_type = any
-pool_mode = transaction
+pool_mode = $mode
 max_client_conn = 2000
-default_pool_size = 30
-max_db_connections = 60
+default_pool_size = $servers
+max_db_connections = $limit
 server_reset_query =
 ; Reconnect a second after a failed login, not 15 (docs/operations.md, "Connection poolers").
 server_login_retry = 1
@@ -59,8 +67,8 @@ done
 url=$(node -e "const u=new URL(process.env.DATABASE_URL);u.port='$port';console.log(u.toString())")
 export DATABASE_URL="$url"
 # Tells the tests that a transaction pooler sits in front (test/postgres-only/mixed-traffic.test.ts).
-export COGNATE_TEST_POOLER=pgbouncer-transaction
+export COGNATE_TEST_POOLER=pgbouncer-$mode
 # Its process, for the benchmarks' CPU readings.
 export PGBOUNCER_PIDFILE="$dir/pgbouncer.pid"
-echo "pgbouncer $("$bin" --version | head -1 | awk '{print $2}') (transaction pooling) on port $port" >&2
+echo "pgbouncer $("$bin" --version | head -1 | awk '{print $2}') ($mode pooling) on port $port" >&2
 "$@"
