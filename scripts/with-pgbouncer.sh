@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command with DATABASE_URL pointing at Debian's pgbouncer in transaction pooling, in front
 # of the PostgreSQL server DATABASE_URL names (use it inside scripts/with-postgres.sh), then stops
-# pgbouncer. Every database of that server is reachable through it, as a managed pooler's are.
+# pgbouncer. Its settings are scripts/pgbouncer.ini's.
 # Usage: scripts/with-postgres.sh scripts/with-pgbouncer.sh CMD...
 set -euo pipefail
 
@@ -27,28 +27,9 @@ case "$mode" in
   session) servers=250 limit=250 ;;
   *) echo "PGBOUNCER_POOL_MODE must be transaction or session, not $mode" >&2; exit 1 ;;
 esac
-cat > "$dir/pgbouncer.ini" <<INI
-[databases]
-* = host=$upstream_host port=$upstream_port user=$upstream_user
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $port
-unix_socket_dir =
-auth_type = any
-pool_mode = $mode
-max_client_conn = 2000
-default_pool_size = $servers
-max_db_connections = $limit
-server_reset_query =
-; Reconnect a second after a failed login, not 15 (docs/operations.md, "Connection poolers").
-server_login_retry = 1
-; SHOW STATS for the benchmarks (bench/sizing.ts), as the upstream user.
-stats_users = $upstream_user
-ignore_startup_parameters = extra_float_digits
-logfile = $dir/pgbouncer.log
-pidfile = $dir/pgbouncer.pid
-INI
+sed -e "s|@UPSTREAM_HOST@|$upstream_host|; s|@UPSTREAM_PORT@|$upstream_port|; s|@UPSTREAM_USER@|$upstream_user|g" \
+  -e "s|@PORT@|$port|; s|@MODE@|$mode|; s|@SERVERS@|$servers|; s|@LIMIT@|$limit|; s|@DIR@|$dir|g" \
+  "$(dirname "$0")/pgbouncer.ini" > "$dir/pgbouncer.ini"
 [ "$(id -u)" = 0 ] && chown postgres "$dir/pgbouncer.ini"
 
 cleanup() {

@@ -1,19 +1,22 @@
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from './ports.ts';
 
 const run = promisify(execFile);
+const TEMPLATE = fileURLToPath(new URL('../../scripts/pgbouncer.ini', import.meta.url));
 const BINARY = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => existsSync(p));
 
 /**
  * Debian's pgbouncer in transaction pooling in front of one server of the test's own (a
  * PostgresCluster): for fault tests that restart that server, which the shared pgbouncer of
  * scripts/with-pgbouncer.sh (in front of the run's own server) cannot stand for. The settings are
- * that script's.
+ * scripts/pgbouncer.ini's, in transaction pooling.
  */
 export interface Pgbouncer {
   /** The upstream URL with the pooler's port. */
@@ -26,14 +29,6 @@ export function pgbouncerUnavailable(): string | undefined {
   return BINARY ? undefined : 'needs pgbouncer (apt-get install pgbouncer)';
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export async function startPgbouncer(upstreamUrl: string): Promise<Pgbouncer> {
   if (!BINARY) throw new Error('pgbouncer not found');
   const upstream = new URL(upstreamUrl);
@@ -41,26 +36,19 @@ export async function startPgbouncer(upstreamUrl: string): Promise<Pgbouncer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cognate-fault-pgbouncer.'));
   const port = await freePort();
   const ini = path.join(dir, 'pgbouncer.ini');
+  const values: Record<string, string> = {
+    UPSTREAM_HOST: upstream.hostname,
+    UPSTREAM_PORT: upstream.port || '5432',
+    UPSTREAM_USER: decodeURIComponent(upstream.username) || 'postgres',
+    PORT: String(port),
+    MODE: 'transaction',
+    SERVERS: '30',
+    LIMIT: '60',
+    DIR: dir,
+  };
   writeFileSync(
     ini,
-    `[databases]
-* = host=${upstream.hostname} port=${upstream.port || 5432} user=${decodeURIComponent(upstream.username) || 'postgres'}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = ${port}
-unix_socket_dir =
-auth_type = any
-pool_mode = transaction
-max_client_conn = 2000
-default_pool_size = 30
-max_db_connections = 60
-server_reset_query =
-server_login_retry = 1
-ignore_startup_parameters = extra_float_digits
-logfile = ${dir}/pgbouncer.log
-pidfile = ${dir}/pgbouncer.pid
-`,
+    readFileSync(TEMPLATE, 'utf8').replace(/@([A-Z_]+)@/g, (_, name: string) => values[name]!),
   );
   if (root) {
     const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());

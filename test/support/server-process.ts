@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { Database } from '../../src/db/client.ts';
 import { ADMIN_KEY, GENEROUS_RATE_LIMITS } from './app.ts';
+import { freePort } from './ports.ts';
+
+export { freePort };
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -14,14 +16,6 @@ export interface ServerProcess {
   output(): string;
   /** SIGKILL, and wait for the process to be gone. */
   kill(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `node --import tsx src/server.ts` with `env` on top of a minimal environment; resolves once it listens. */
