@@ -8,3 +8,5 @@ export * from './courier.ts';
 export * from './audit.ts';
 export * from './rate-limits.ts';
 export * from './secrets.ts';
+export * from './groups.ts';
+export * from './hooks.ts';

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { PoolAttributeSettings } from '../../modules/attributes/attributes.types.ts';
+import type { PoolLambdaConfig } from '../../modules/hooks/hooks.types.ts';
 import type { AuthFlow, PoolMessageTemplates, PoolPolicies } from '../../modules/pools/pools.types.ts';
 
 export const pools = pgTable(
@@ -14,6 +15,8 @@ export const pools = pgTable(
     policies: jsonb('policies').$type<PoolPolicies>().notNull(),
     /** Per-purpose message templates with translations by locale; `{}`: the built-in messages. */
     messageTemplates: jsonb('message_templates').$type<PoolMessageTemplates>().notNull().default({}),
+    /** Cognito's LambdaConfig: the pool's hooks, as configured (docs/triggers.md). */
+    lambdaConfig: jsonb('lambda_config').$type<PoolLambdaConfig>().notNull().default({}),
     usernameCaseSensitive: boolean('username_case_sensitive').notNull().default(false),
     /**
      * USER_SRP_AUTH (Amplify's default sign-in) needs a password verifier per user, a weaker

@@ -1,5 +1,6 @@
 import type { PoolAttributeSettings, PoolAttributeSettingsInput } from '../attributes/attributes.types.ts';
 import type { MessageTemplates, Purpose } from '../courier/courier.types.ts';
+import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
 
 /** Cognito's ExplicitAuthFlows values (the ALLOW_ form); AUTH_FLOWS in pools.service.ts lists them for checks. */
 export type AuthFlow =
@@ -85,6 +86,8 @@ export interface Pool {
   attributeSettings: PoolAttributeSettings;
   policies: PoolPolicies;
   messageTemplates: PoolMessageTemplates;
+  /** Cognito's LambdaConfig: the pool's hooks as configured (docs/triggers.md). */
+  lambdaConfig: PoolLambdaConfig;
   usernameCaseSensitive: boolean;
   /** USER_SRP_AUTH allowed, and SRP verifiers kept for the pool's users. */
   srpEnabled: boolean;
