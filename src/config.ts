@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DatabaseTarget } from './db/client.ts';
+import { parseHookArns, type HookArns } from './modules/hooks/lambda-config.ts';
 import { DEFAULT_RATE_LIMITS, kindEnvName, LIMIT_KINDS, type RateLimitPolicy } from './modules/rate-limits/policy.ts';
 import { DEFAULT_LOCKOUT, type LockoutPolicy } from './modules/rate-limits/sign-in-lockout.ts';
 
@@ -47,6 +49,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Cognito's sign-in lockout, per user and source address (SIGN_IN_LOCKOUT=off: none). */
   signInLockout: LockoutPolicy;
+  /** HOOK_ARNS_FILE, read at start: the Lambda ARNs a pool's LambdaConfig may name, each mapped to its hook URL (docs/triggers.md). */
+  hookArns: HookArns;
 }
 
 export interface TwilioConfig {
@@ -146,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems,
   );
   const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
+  const hookArns = loadHookArns(value('HOOK_ARNS_FILE'), problems);
   const region = value('POOL_REGION') ?? 'local';
   if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push('POOL_REGION must be lowercase letters, digits and dashes');
 
@@ -215,9 +220,28 @@ export function loadConfig(env: Env = process.env): Config {
       maxWaitSeconds: integer('SIGN_IN_LOCKOUT_MAX_SECONDS', DEFAULT_LOCKOUT.maxWaitSeconds, 1, 86_400),
       resetAfterSeconds: DEFAULT_LOCKOUT.resetAfterSeconds,
     },
+    hookArns,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** HOOK_ARNS_FILE: a JSON object {arn: url}; a file that cannot be read or is malformed stops the start. */
+function loadHookArns(file: string | undefined, problems: string[]): HookArns {
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(`HOOK_ARNS_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return {};
+  }
+  try {
+    return parseHookArns(text);
+  } catch (error) {
+    problems.push(`HOOK_ARNS_FILE ${file}: ${(error as Error).message}`);
+    return {};
+  }
 }
 
 /** Both or neither; an AWS-looking key id, and a secret long enough not to be guessed. */

@@ -1,7 +1,8 @@
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { Logger } from './lib/logger.ts';
-import { createCourierFromConfig, createOutbox, type Courier } from './modules/courier/index.ts';
+import { createCourierFromConfig, createCustomMessages, createOutbox, type Courier } from './modules/courier/index.ts';
+import { createHooks, type HookCallPolicy } from './modules/hooks/hooks.ts';
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { createPoolsService } from './modules/pools/pools.service.ts';
 import { createRateLimitCounters } from './modules/rate-limits/counters.ts';
@@ -9,6 +10,7 @@ import { createSignInLockout } from './modules/rate-limits/sign-in-lockout.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
 import { createSecretBlocks } from './modules/srp/index.ts';
 import { createAccountService } from './modules/account/account.service.ts';
+import { createGroupsService } from './modules/groups/groups.service.ts';
 import { createHiddenExistence } from './modules/hidden-existence/hidden-existence.ts';
 import { createRecoveryService } from './modules/recovery/recovery.service.ts';
 import { createRegistrationService } from './modules/registration/registration.service.ts';
@@ -28,7 +30,7 @@ export async function createServices(
   config: Config,
   database: Database,
   logger: Logger,
-  overrides: { courier?: Courier; now?: () => Date } = {},
+  overrides: { courier?: Courier; now?: () => Date; hookPolicy?: Partial<HookCallPolicy> } = {},
 ) {
   // `reader`: the read replica if there is one; only reads that may lag a little use it.
   const { db, reader, statementName } = database;
@@ -42,12 +44,24 @@ export async function createServices(
     reader,
     region: config.region,
     publicUrl: config.publicUrl,
+    hookArns: config.hookArns,
     firstSigningKey,
     statementName,
   });
+  // Groups: names, precedence and roles; tokens read a user's groups when they are signed (docs/groups.md).
+  const groups = createGroupsService({ db, reader, pools });
   const signingKeys = createSigningKeyStore({ db, pools, statementName });
-  const sessions = createSessionsService({ db, pools, signingKeys, statementName });
   const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
+  // Pools' triggers as signed HTTP hooks (docs/triggers.md); tests lower the timeout through hookPolicy.
+  const hooks = createHooks({
+    db,
+    secret,
+    region: config.region,
+    arns: config.hookArns,
+    logger,
+    ...(overrides.hookPolicy && { policy: overrides.hookPolicy }),
+  });
+  const sessions = createSessionsService({ db, pools, signingKeys, statementName, groups, hooks });
   // Codes and invitations go through the outbox: written with the change, sent after commit, retried by the worker.
   const outbox = createOutbox({
     db,
@@ -56,6 +70,8 @@ export async function createServices(
     logger,
     metrics: metrics.delivery,
     templates: pools.messageTemplates,
+    // The pools' CustomMessage hooks, asked after commit before each try (docs/trigger-events.md).
+    customMessage: createCustomMessages({ db, hooks, pool: (id) => pools.getPool(id), logger }),
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
   const verification = createVerificationService({ db, secret, outbox, logger });
@@ -70,7 +86,7 @@ export async function createServices(
   const srpSecretBlocks = createSecretBlocks(secret);
   // One for every flow that hides whether a user exists, so they share what real answers took.
   const hiding = createHiddenExistence({ verification, secret });
-  const flow = { db, pools, verification, passwords, metrics: metrics.auth };
+  const flow = { db, pools, verification, passwords, metrics: metrics.auth, hooks };
   const registration = createRegistrationService({ ...flow, hiding });
   const signIn = createSignInService({
     ...flow,
@@ -84,7 +100,7 @@ export async function createServices(
   });
   const recovery = createRecoveryService({ ...flow, sessions, hiding, logger });
   const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });
-  const adminUsers = createAdminUsersService({ db, reader, pools, passwords, outbox, verification, sessions });
+  const adminUsers = createAdminUsersService({ db, reader, pools, passwords, outbox, verification, sessions, hooks });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
   return {
     database,
@@ -96,8 +112,22 @@ export async function createServices(
     recovery,
     account,
     adminUsers,
+    hooks,
     userSearch: createUserSearchService({ db: reader, pools, secret }),
-    userTransfer: createUserTransferService({ db, reader, pools, passwordHashCeiling: passwords.ceiling }),
+    groups,
+    userTransfer: createUserTransferService({
+      db,
+      reader,
+      pools,
+      passwordHashCeiling: passwords.ceiling,
+      groups: {
+        listGroups: groups.listGroupsForTransfer,
+        membershipsOf: groups.membershipsOf,
+        existingGroups: groups.existingGroups,
+        ensureGroups: groups.ensureGroups,
+        addMemberships: groups.addMemberships,
+      },
+    }),
     adminKey,
     /** Checks the SigV4 signature of Cognito-protocol admin calls against COGNITO_ACCESS_KEY_ID/SECRET. */
     awsSignatures: createSigV4Verifier(config.cognitoCredentials),

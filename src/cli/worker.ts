@@ -1,7 +1,13 @@
 import { loadConfig, ConfigError } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
 import { createLogger } from '../lib/log.ts';
-import { createCourierFromConfig, createOutbox, startDeliveryWorker } from '../modules/courier/index.ts';
+import {
+  createCourierFromConfig,
+  createCustomMessages,
+  createOutbox,
+  startDeliveryWorker,
+} from '../modules/courier/index.ts';
+import { createHooks } from '../modules/hooks/hooks.ts';
 import { createPoolsService } from '../modules/pools/pools.service.ts';
 import { firstSigningKey } from '../modules/tokens/key-store.ts';
 import { loadCodeHmacSecret } from '../modules/secrets/server-secrets.ts';
@@ -23,14 +29,18 @@ try {
     allowLogDelivery: !config.production || config.allowLogDelivery,
     logger,
   });
+  const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
+  const pools = createPoolsService({ db, region: config.region, publicUrl: config.publicUrl, firstSigningKey });
+  const hooks = createHooks({ db, secret, region: config.region, arns: config.hookArns, logger });
   const outbox = createOutbox({
     db,
     courier,
-    secret: await loadCodeHmacSecret(db, config.codeHmacSecret),
+    secret,
     logger,
     // The pool's templates (and translations), so a retry reads as the first try did.
-    templates: createPoolsService({ db, region: config.region, publicUrl: config.publicUrl, firstSigningKey })
-      .messageTemplates,
+    templates: pools.messageTemplates,
+    // The pool's CustomMessage hook is asked again before a retry (docs/trigger-events.md).
+    customMessage: createCustomMessages({ db, hooks, pool: (id) => pools.getPool(id), logger }),
     policy: { baseDelayMs: config.deliveryRetryBaseMs, maxAttempts: config.deliveryMaxAttempts },
   });
   const worker = startDeliveryWorker(outbox, { logger });

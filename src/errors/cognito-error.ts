@@ -16,6 +16,7 @@ export const errorCatalog = {
   ResourceNotFoundException: { status: 404, message: 'Resource not found.' },
   UsernameExistsException: { status: 409, message: 'User already exists' },
   AliasExistsException: { status: 409, message: 'An account with the email already exists.' },
+  GroupExistsException: { status: 409, message: 'A group with the name already exists.' },
   LimitExceededException: { status: 429, message: 'Attempt limit exceeded, please try after some time.' },
   TooManyFailedAttemptsException: {
     status: 429,
@@ -24,6 +25,10 @@ export const errorCatalog = {
   TooManyRequestsException: { status: 429, message: 'Too many requests.' },
   CodeDeliveryFailureException: { status: 502, message: 'The verification code could not be delivered.' },
   InternalErrorException: { status: 500, message: 'Internal error.' },
+  // A pool's hook (docs/triggers.md): refused the operation, failed, or answered something that is not the event.
+  UserLambdaValidationException: { status: 400, message: 'The hook refused the operation.' },
+  UnexpectedLambdaException: { status: 502, message: 'The hook could not be called.' },
+  InvalidLambdaResponseException: { status: 502, message: 'The hook answered something that is not the event.' },
   // AWS's own answers on the Cognito wire protocol (signatures, unknown actions, unreadable bodies).
   MissingAuthenticationTokenException: { status: 400, message: 'Missing Authentication Token' },
   UnrecognizedClientException: { status: 400, message: 'The security token included in the request is invalid.' },

@@ -76,6 +76,7 @@ export const openapiPlugin = fp(
           { name: 'pools', description: 'Admin: user pools' },
           { name: 'clients', description: 'Admin: app clients' },
           { name: 'users', description: 'Admin: users of a pool' },
+          { name: 'groups', description: 'Admin: groups of a pool and their members' },
           { name: 'tokens', description: 'Keys and OIDC discovery' },
           { name: 'operations', description: 'Health' },
           { name: 'cognito', description: 'Cognito’s own wire protocol, for unmodified AWS SDKs and Amplify' },

@@ -13,6 +13,8 @@ export const AdminCreateUserBody = Type.Object(
       }),
     ),
     userAttributes: Type.Optional(ref(AttributeMap)),
+    validationData: Type.Optional(ref(AttributeMap)),
+    clientMetadata: ClientMetadata,
     forceAliasCreation: Type.Optional(
       Type.Boolean({ description: 'Take over a verified email or phone another user holds.' }),
     ),
@@ -138,6 +140,12 @@ export const AuditEventDetails = Type.Object(
     status: Type.Optional(ref(ValueChange)),
     enabled: Type.Optional(Type.Object({ from: Type.Boolean(), to: Type.Boolean() }, { additionalProperties: false })),
     password: Type.Optional(Type.String({ description: 'set, changed or reset; never the password' })),
+    group: Type.Optional(
+      Type.Object(
+        { name: Type.String(), change: Type.String({ description: 'added or removed' }) },
+        { additionalProperties: false, description: 'A group membership added or ended (docs/groups.md)' },
+      ),
+    ),
   },
   { $id: 'AuditEventDetails', additionalProperties: false },
 );

@@ -130,7 +130,7 @@ export function shareProblemResponses(document: { paths?: OpenApiPaths; componen
 function describeStatus(status: number): string {
   return (
     {
-      400: 'Invalid request (InvalidParameterException, InvalidPasswordException, CodeMismatchException, ExpiredCodeException)',
+      400: 'Invalid request (InvalidParameterException, InvalidPasswordException, CodeMismatchException, ExpiredCodeException), or refused by a hook (UserLambdaValidationException)',
       401: 'Bad credentials or token (NotAuthorizedException)',
       403: 'Known caller, not allowed (NotAuthorizedException, UserNotConfirmedException)',
       404: 'Not found (UserNotFoundException, ResourceNotFoundException)',
@@ -139,7 +139,7 @@ function describeStatus(status: number): string {
       415: 'Unsupported media type (InvalidParameterException)',
       429: 'Limit reached (LimitExceededException, TooManyFailedAttemptsException; TooManyRequestsException with Retry-After)',
       500: 'Internal error (InternalErrorException)',
-      502: 'Code delivery failed (CodeDeliveryFailureException)',
+      502: 'Code delivery failed (CodeDeliveryFailureException), or a hook failed (UnexpectedLambdaException, InvalidLambdaResponseException)',
       503: 'Not ready: the database is unavailable (InternalErrorException)',
     }[status] ?? 'Error'
   );

@@ -23,7 +23,9 @@ import {
   Problem,
   VerifiableAttribute,
 } from './common.ts';
+import { CreateGroupBody, GroupList, GroupMembers, GroupResponse, UpdateGroupBody } from './groups.ts';
 import { HealthStatus } from './health.ts';
+import { HookSecretResponse, PoolHooks, RotateHookSecretBody } from './hooks.ts';
 import { MessageTemplates, PoolMessageTemplates, PurposeTemplates } from './message-templates.ts';
 import {
   AccountRecoverySetting,
@@ -132,12 +134,14 @@ export const components = [
   AuditPolicyInput,
   RecoveryMechanism,
   AccountRecoverySetting,
+  PoolHooks,
   PoolResponse,
   PoolSummary,
   PoolList,
   AuthFlow,
   ClientResponse,
   ClientList,
+  HookSecretResponse,
   // Tokens
   SigningKeyResponse,
   SigningKeysResponse,
@@ -160,6 +164,10 @@ export const components = [
   TransferUser,
   ImportRejection,
   ImportUsersResponse,
+  // Groups
+  GroupResponse,
+  GroupList,
+  GroupMembers,
   // Request bodies
   SignUpBody,
   ConfirmSignUpBody,
@@ -174,9 +182,12 @@ export const components = [
   VerifyAttributeBody,
   CreatePoolBody,
   UpdatePoolBody,
+  RotateHookSecretBody,
   AddCustomAttributesBody,
   CreateClientBody,
   UpdateClientBody,
   AdminCreateUserBody,
   AdminUpdateUserAttributesBody,
+  CreateGroupBody,
+  UpdateGroupBody,
 ];

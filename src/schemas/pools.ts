@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { accountRecoveryOf } from '../modules/pools/pool-settings.ts';
 import { AUTH_FLOWS, type AppClient, type Pool } from '../modules/pools/pools.service.ts';
 import { ref, StringEnum, VerifiableAttribute } from './common.ts';
+import { PoolHooks, presentHooks } from './hooks.ts';
 import { PoolMessageTemplates } from './message-templates.ts';
 
 export const AttributeDataType = StringEnum(['String', 'Number', 'DateTime', 'Boolean'], { $id: 'AttributeDataType' });
@@ -121,7 +122,7 @@ const SrpEnabled = Type.Boolean({
 });
 
 export const UpdatePoolBody = Type.Object(
-  { srpEnabled: Type.Optional(SrpEnabled) },
+  { srpEnabled: Type.Optional(SrpEnabled), hooks: Type.Optional(ref(PoolHooks)) },
   { $id: 'UpdatePoolRequest', additionalProperties: false, minProperties: 1 },
 );
 
@@ -163,6 +164,7 @@ export const CreatePoolBody = Type.Object(
     auditPolicy: Type.Optional(ref(AuditPolicyInput)),
     messageTemplates: Type.Optional(ref(PoolMessageTemplates)),
     accountRecoverySetting: Type.Optional(ref(AccountRecoverySetting)),
+    hooks: Type.Optional(ref(PoolHooks)),
   },
   {
     $id: 'CreatePoolRequest',
@@ -195,6 +197,7 @@ export const PoolResponse = Type.Object(
     auditPolicy: ref(AuditPolicy),
     messageTemplates: ref(PoolMessageTemplates),
     accountRecoverySetting: ref(AccountRecoverySetting),
+    hooks: ref(PoolHooks),
     issuer: Type.String({ description: 'The `iss` of this pool’s tokens.' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
@@ -332,6 +335,7 @@ export function presentPool(pool: Pool, issuer: string) {
     auditPolicy: pool.policies.audit,
     messageTemplates: pool.messageTemplates,
     accountRecoverySetting: accountRecoveryOf(pool.policies),
+    hooks: presentHooks(pool.lambdaConfig),
     issuer,
     createdAt: pool.createdAt.toISOString(),
     updatedAt: pool.updatedAt.toISOString(),

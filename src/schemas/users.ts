@@ -279,6 +279,7 @@ export const RespondToChallengeBody = Type.Object(
     session: Type.String({ minLength: 1, maxLength: 2048 }),
     newPassword: Password,
     userAttributes: Type.Optional(ref(AttributeMap)),
+    clientMetadata: ClientMetadata,
   },
   { $id: 'RespondToChallengeRequest', additionalProperties: false },
 );

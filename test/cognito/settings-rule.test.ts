@@ -148,6 +148,12 @@ const ARN = (service: string, resource: string) => `arn:aws:${service}:us-east-1
 const LAMBDA = ARN('lambda', 'function:hook');
 const trigger: Example = { value: LAMBDA };
 const versioned: Example = { value: { LambdaVersion: 'V1_0', LambdaArn: LAMBDA } };
+// A honoured trigger is an http(s) hook (an ARN only where HOOK_ARNS_FILE maps it: sdk-lambda-config.test.ts).
+const HOOK_URL = 'https://hooks.example.com/cognito';
+const hook = (member: string): Example => ({
+  value: HOOK_URL,
+  shows: (d) => assert.equal(d.LambdaConfig[member], HOOK_URL),
+});
 const template: Example = { value: 'Your code is {####}' };
 
 const POOL_EXAMPLES: Record<string, Example> = {
@@ -179,17 +185,23 @@ const POOL_EXAMPLES: Record<string, Example> = {
     on: [['PASSWORD', 'EMAIL_OTP'], ['WEB_AUTHN'], []],
   },
   DeletionProtection: { value: 'ACTIVE', shows: (d) => assert.equal(d.DeletionProtection, 'ACTIVE') },
-  'LambdaConfig.PreSignUp': trigger,
-  'LambdaConfig.CustomMessage': trigger,
-  'LambdaConfig.PostConfirmation': trigger,
-  'LambdaConfig.PreAuthentication': trigger,
-  'LambdaConfig.PostAuthentication': trigger,
+  'LambdaConfig.PreSignUp': hook('PreSignUp'),
+  'LambdaConfig.CustomMessage': hook('CustomMessage'),
+  'LambdaConfig.PostConfirmation': hook('PostConfirmation'),
+  'LambdaConfig.PreAuthentication': hook('PreAuthentication'),
+  'LambdaConfig.PostAuthentication': hook('PostAuthentication'),
   'LambdaConfig.DefineAuthChallenge': trigger,
   'LambdaConfig.CreateAuthChallenge': trigger,
   'LambdaConfig.VerifyAuthChallengeResponse': trigger,
-  'LambdaConfig.PreTokenGeneration': trigger,
+  'LambdaConfig.PreTokenGeneration': hook('PreTokenGeneration'),
   'LambdaConfig.UserMigration': trigger,
-  'LambdaConfig.PreTokenGenerationConfig': { value: { LambdaVersion: 'V2_0', LambdaArn: LAMBDA } },
+  'LambdaConfig.PreTokenGenerationConfig': {
+    value: { LambdaVersion: 'V2_0', LambdaArn: HOOK_URL },
+    shows: (d) => {
+      assert.deepEqual(d.LambdaConfig.PreTokenGenerationConfig, { LambdaVersion: 'V2_0', LambdaArn: HOOK_URL });
+      assert.equal(d.LambdaConfig.PreTokenGeneration, HOOK_URL);
+    },
+  },
   'LambdaConfig.CustomSMSSender': versioned,
   'LambdaConfig.CustomEmailSender': versioned,
   'LambdaConfig.KMSKeyID': { value: ARN('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab') },
@@ -752,8 +764,16 @@ const REST_EXAMPLES: Record<
       shows: (b) =>
         assert.deepEqual(b.accountRecoverySetting, { recoveryMechanisms: [{ name: 'admin_only', priority: 1 }] }),
     },
+    // What it does: test/routes/hook-caller.test.ts and hook-config.test.ts.
+    hooks: { value: { preSignUp: HOOK_URL }, shows: (b) => assert.deepEqual(b.hooks, { preSignUp: HOOK_URL }) },
   },
-  'PATCH /v1/pools/{poolId}': { srpEnabled: { value: true, shows: (b) => assert.equal(b.srpEnabled, true) } },
+  'PATCH /v1/pools/{poolId}': {
+    srpEnabled: { value: true, shows: (b) => assert.equal(b.srpEnabled, true) },
+    hooks: {
+      value: { customMessage: HOOK_URL },
+      shows: (b) => assert.deepEqual(b.hooks, { customMessage: HOOK_URL }),
+    },
+  },
   'POST /v1/pools/{poolId}/clients': {
     clientId: {
       value: 'walkedclient00000000000000',

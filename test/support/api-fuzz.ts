@@ -98,7 +98,7 @@ export function restOperations(): RestOperation[] {
 export function wireOperations(): WireOperation[] {
   const inputs = WireInputs as unknown as Record<string, Schema>;
   const found = new Map<string, WireOperation>();
-  for (const file of ['user-operations.ts', 'admin-operations.ts']) {
+  for (const file of ['user-operations.ts', 'admin-operations.ts', 'group-operations.ts']) {
     const source = readFileSync(path.join(root, 'src/modules/cognito-protocol', file), 'utf8');
     for (const match of source.matchAll(/^\s+(\w+): (user|admin)Operation\(In\.(\w+)/gm)) {
       const [, action, kind, input] = match as unknown as [string, string, string, string];

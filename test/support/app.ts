@@ -4,6 +4,7 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { logOptions } from '../../src/lib/log.ts';
 import type { Database } from '../../src/db/client.ts';
+import type { HookCallPolicy } from '../../src/modules/hooks/hooks.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import { openTestDatabase } from './database.ts';
 import { startSmtpCapture, type SmtpCapture, type SmtpCaptureOptions } from './smtp-capture.ts';
@@ -57,7 +58,7 @@ export interface TestResponse {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { smtp?: SmtpCaptureOptions; now?: () => Date } = {},
+  options: { smtp?: SmtpCaptureOptions; now?: () => Date; hookPolicy?: Partial<HookCallPolicy> } = {},
 ): Promise<TestApp> {
   const smtp = await startSmtpCapture(options.smtp);
   const twilio = await startTwilioStandIn();
@@ -91,7 +92,11 @@ export async function startTestApp(
     }),
   );
   // `now` moves the sign-in lockout's clock (tests of waits that last minutes).
-  const services = await createServices(config, database, logger, { ...(options.now && { now: options.now }) });
+  // `hookPolicy` lowers the hooks' 5-second timeout and pause between attempts (tests of slow or failing hooks).
+  const services = await createServices(config, database, logger, {
+    ...(options.now && { now: options.now }),
+    ...(options.hookPolicy && { hookPolicy: options.hookPolicy }),
+  });
   const app = await buildApp({
     services,
     logger,

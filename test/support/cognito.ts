@@ -17,12 +17,18 @@ export interface CognitoTestApp extends TestApp {
 }
 
 /** The test app listening on a loopback port, with the AWS SDK pointed at it. */
-export async function startCognitoApp(env: Record<string, string> = {}): Promise<CognitoTestApp> {
-  const t = await startTestApp({
-    COGNITO_ACCESS_KEY_ID: AWS_KEY.accessKeyId,
-    COGNITO_SECRET_ACCESS_KEY: AWS_KEY.secretAccessKey,
-    ...env,
-  });
+export async function startCognitoApp(
+  env: Record<string, string> = {},
+  options: Parameters<typeof startTestApp>[1] = {},
+): Promise<CognitoTestApp> {
+  const t = await startTestApp(
+    {
+      COGNITO_ACCESS_KEY_ID: AWS_KEY.accessKeyId,
+      COGNITO_SECRET_ACCESS_KEY: AWS_KEY.secretAccessKey,
+      ...env,
+    },
+    options,
+  );
   const endpoint = await t.app.listen({ port: 0, host: '127.0.0.1' });
   const clients: CognitoIdentityProviderClient[] = [];
   const sdkWith = (credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1') => {

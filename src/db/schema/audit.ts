@@ -13,6 +13,8 @@ export interface AuditDetails {
   status?: { from: string | null; to: string | null };
   enabled?: { from: boolean; to: boolean };
   password?: 'set' | 'changed' | 'reset';
+  /** A group membership added or ended (docs/groups.md). */
+  group?: { name: string; change: 'added' | 'removed' };
 }
 
 /**

@@ -27,6 +27,7 @@ import {
 } from '../user-store/users.repository.ts';
 import { issuePlanCodes, issueUserCode, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
+import { withClientMetadata, type ClientMetadata } from '../triggers/trigger-events.ts';
 
 /** The signed-in user's own account: attributes, codes, password, sign-out and deletion. */
 
@@ -115,6 +116,8 @@ export function createAccountService(deps: {
     async updateAttributes(
       caller: Caller,
       changes: Record<string, string>,
+      /** For the CustomMessage trigger of the codes sent (CustomMessage_UpdateUserAttribute). */
+      clientMetadata?: ClientMetadata,
     ): Promise<Record<string, AttributeUpdateResult>> {
       const { pool, client } = caller;
       return withDeliveries(verification, async (deliveries) => {
@@ -132,7 +135,13 @@ export function createAccountService(deps: {
               details: { attributes: changed },
             });
           }
-          deliveries.push(...(await issuePlanCodes(verification, tx, pool, locked, plan)));
+          deliveries.push(
+            ...(await issuePlanCodes(verification, tx, pool, locked, plan, {
+              triggerSource: 'CustomMessage_UpdateUserAttribute',
+              clientId: client.id,
+              ...withClientMetadata(clientMetadata),
+            })),
+          );
         });
         // Amplify's shape: each attribute awaiting a code says so; every other one is done.
         const results: Record<string, AttributeUpdateResult> = {};
@@ -162,7 +171,7 @@ export function createAccountService(deps: {
         });
       });
     },
-    async sendAttributeCode(caller: Caller, name: string) {
+    async sendAttributeCode(caller: Caller, name: string, clientMetadata?: ClientMetadata) {
       const attributeName = verifiableName(name);
       return withDeliveries(verification, async (deliveries) => {
         await db.transaction(async (tx) => {
@@ -176,7 +185,21 @@ export function createAccountService(deps: {
             );
           }
           deliveries.push(
-            await issueUserCode(verification, tx, caller.pool, locked, 'VERIFY_ATTRIBUTE', attributeName, destination),
+            await issueUserCode(
+              verification,
+              tx,
+              caller.pool,
+              locked,
+              'VERIFY_ATTRIBUTE',
+              attributeName,
+              destination,
+              undefined,
+              {
+                triggerSource: 'CustomMessage_VerifyUserAttribute',
+                clientId: caller.client.id,
+                ...withClientMetadata(clientMetadata),
+              },
+            ),
           );
         });
         return { codeDeliveryDetails: deliveries[0]!.details };

@@ -32,6 +32,14 @@ import {
   assertPendingNamesFree,
 } from '../user-store/users.repository.ts';
 import { attributeChanges, listAudit, recordAudit, type AuditActor } from '../audit/audit.ts';
+import { noHooks } from '../hooks/hooks.ts';
+import type { Hooks } from '../hooks/hooks.types.ts';
+import {
+  eventAttributes,
+  readPreSignUpAnswer,
+  withClientMetadata,
+  type ClientMetadata,
+} from '../triggers/trigger-events.ts';
 
 /** Every write here is an administrator's. */
 const admin: AuditActor = { kind: 'admin' };
@@ -49,6 +57,8 @@ export interface InvitationOutbox {
       purpose: 'ADMIN_INVITATION';
       secret: string;
       locale?: string | null;
+      /** For the CustomMessage trigger (CustomMessage_AdminCreateUser). */
+      context?: { triggerSource?: string; clientMetadata?: ClientMetadata };
     },
   ): Promise<unknown>;
   sendNow(queued: unknown[]): Promise<void>;
@@ -63,6 +73,9 @@ export interface AdminCreateUserInput {
   /** SUPPRESS: no invitation. RESEND: a new invitation (and temporary password) to a user not yet signed in. */
   messageAction?: 'SUPPRESS' | 'RESEND';
   desiredDeliveryMediums?: Array<'EMAIL' | 'SMS'>;
+  /** For the PreSignUp trigger only (Cognito's ValidationData); never stored. */
+  validationData?: Record<string, string>;
+  clientMetadata?: ClientMetadata;
 }
 
 const MEDIUM_ATTRIBUTE = { EMAIL: 'email', SMS: 'phone_number' } as const;
@@ -78,8 +91,11 @@ export function createAdminUsersService(deps: {
   outbox: InvitationOutbox;
   verification: VerificationService;
   sessions: SessionsService;
+  /** The pool's triggers: PreSignUp_AdminCreateUser and AdminConfirmSignUp's PostConfirmation (docs/trigger-events.md). */
+  hooks?: Hooks;
 }) {
   const { db } = deps;
+  const hooks = deps.hooks ?? noHooks;
 
   /**
    * The pool and the user an admin call names: the username, or (as Cognito's admin actions
@@ -142,6 +158,7 @@ export function createAdminUsersService(deps: {
           purpose: 'ADMIN_INVITATION',
           secret: password,
           locale: state.locale?.value ?? null,
+          context: { triggerSource: 'CustomMessage_AdminCreateUser', ...withClientMetadata(input.clientMetadata) },
         }),
       );
     }
@@ -202,7 +219,12 @@ export function createAdminUsersService(deps: {
      * message; without it, an auto-verified attribute gets a code (keep-original holds it pending),
      * as Cognito sends one for admin updates too. Answers the updated user.
      */
-    async updateAttributes(poolId: string, username: string, changes: Record<string, string>) {
+    async updateAttributes(
+      poolId: string,
+      username: string,
+      changes: Record<string, string>,
+      clientMetadata?: ClientMetadata,
+    ) {
       const deliveries: PendingDelivery[] = [];
       const result = await lockedWrite(poolId, username, async (tx, pool, user) => {
         const state = await loadAttributes(tx, user);
@@ -218,7 +240,12 @@ export function createAdminUsersService(deps: {
             action: 'ADMIN_UPDATE_ATTRIBUTES',
             details: { attributes: changed },
           });
-        deliveries.push(...(await issuePlanCodes(deps.verification, tx, pool, user, plan)));
+        deliveries.push(
+          ...(await issuePlanCodes(deps.verification, tx, pool, user, plan, {
+            triggerSource: 'CustomMessage_UpdateUserAttribute',
+            ...withClientMetadata(clientMetadata),
+          })),
+        );
         return present(tx, pool, user.id);
       });
       await deps.verification.deliver(deliveries);
@@ -238,9 +265,12 @@ export function createAdminUsersService(deps: {
       });
     },
 
-    /** AdminConfirmSignUp: UNCONFIRMED becomes CONFIRMED; email and phone stay as verified as they were. */
-    async confirmSignUp(poolId: string, username: string) {
-      return lockedWrite(poolId, username, async (tx, pool, user) => {
+    /**
+     * AdminConfirmSignUp: UNCONFIRMED becomes CONFIRMED; email and phone stay as verified as they were.
+     * PostConfirmation runs after the commit: its failure is answered, and the user stays confirmed.
+     */
+    async confirmSignUp(poolId: string, username: string, clientMetadata?: ClientMetadata) {
+      const confirmed = await lockedWrite(poolId, username, async (tx, pool, user) => {
         if (user.status !== 'UNCONFIRMED')
           throw forbidden(`User cannot be confirmed. Current status is ${user.status}`);
         await updateUser(tx, user.id, { status: 'CONFIRMED', updatedAt: sql`now()` });
@@ -251,8 +281,22 @@ export function createAdminUsersService(deps: {
           action: 'ADMIN_CONFIRM_SIGN_UP',
           details: { status: { from: user.status, to: 'CONFIRMED' } },
         });
-        return present(tx, pool, user.id);
+        return { pool, user, presented: await present(tx, pool, user.id) };
       });
+      const { pool, user, presented } = confirmed;
+      if (hooks.has(pool, 'PostConfirmation')) {
+        await hooks.call(pool, {
+          trigger: 'PostConfirmation',
+          triggerSource: 'PostConfirmation_ConfirmSignUp',
+          userName: user.username,
+          request: {
+            userAttributes: eventAttributes(await loadAttributes(db, user), 'CONFIRMED'),
+            ...withClientMetadata(clientMetadata),
+          },
+          response: {},
+        });
+      }
+      return presented;
     },
 
     /**
@@ -326,6 +370,29 @@ export function createAdminUsersService(deps: {
       const passwordHash = await deps.passwords.hash(password);
       const sub = randomUUID();
       const username = usernameFor(sub);
+      // PreSignUp decides before anything is written: a refusal leaves no user and sends no invitation.
+      const verified = { ...prepared.verified };
+      if (hooks.has(pool, 'PreSignUp')) {
+        if (await findUserBySignInName(db, pool, input.username))
+          throw new CognitoError('UsernameExistsException', 'User account already exists');
+        const auto = readPreSignUpAnswer(
+          await hooks.call(pool, {
+            trigger: 'PreSignUp',
+            triggerSource: 'PreSignUp_AdminCreateUser',
+            userName: username,
+            request: {
+              userAttributes: { ...prepared.values },
+              validationData: input.validationData ?? null,
+              ...withClientMetadata(input.clientMetadata),
+            },
+            response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false },
+          }),
+          prepared.values,
+        );
+        // An invited user is created FORCE_CHANGE_PASSWORD whatever autoConfirmUser says (docs/trigger-events.md).
+        if (auto.autoVerifyEmail) verified.email = true;
+        if (auto.autoVerifyPhone) verified.phone_number = true;
+      }
       // Built before the transaction: its SRP verifier is milliseconds of CPU that must not hold a connection.
       const row = newUserRow(pool, { id: sub, username, status: 'FORCE_CHANGE_PASSWORD', passwordHash, password });
 
@@ -334,7 +401,7 @@ export function createAdminUsersService(deps: {
       try {
         result = await db.transaction(async (tx) => {
           const user = await insertUser(tx, row);
-          await insertAttributes(tx, pool, sub, prepared.values, prepared.verified, {
+          await insertAttributes(tx, pool, sub, prepared.values, verified, {
             forceAlias: input.forceAliasCreation === true,
           });
           const state = await loadAttributes(tx, user);

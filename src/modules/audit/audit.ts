@@ -25,7 +25,10 @@ export type AuditAction =
   | 'ADMIN_DISABLE_USER'
   | 'ADMIN_ENABLE_USER'
   | 'ADMIN_DELETE_USER'
-  | 'IMPORT_USER';
+  | 'IMPORT_USER'
+  | 'ADMIN_ADD_USER_TO_GROUP'
+  | 'ADMIN_REMOVE_USER_FROM_GROUP'
+  | 'DELETE_GROUP';
 
 /**
  * What changed between two states of a user's attributes: names, change kinds and verified

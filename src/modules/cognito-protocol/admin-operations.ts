@@ -14,6 +14,8 @@ import {
   epochSeconds,
   fromAttributeList,
   fromSchemaAttribute,
+  hookMembers,
+  lambdaConfigOf,
   toUserPoolClientType,
   toUserPoolType,
   toUserType,
@@ -142,6 +144,8 @@ export const adminOperations: Record<string, Operation> = {
       // Cognito's API default is case-sensitive usernames (docs/cognito-attributes.md §6); Amplify's default sign-in is SRP.
       usernameCaseSensitive: input.UsernameConfiguration?.CaseSensitive ?? true,
       srpEnabled: true,
+      // The hooks (docs/triggers.md); KMSKeyID, plumbing, is kept with the rest below.
+      ...(input.LambdaConfig && { lambdaConfig: hookMembers(input.LambdaConfig) }),
       policies: {
         ...(password && {
           password: {
@@ -183,7 +187,7 @@ export const adminOperations: Record<string, Operation> = {
       UserPools: shown.map((pool) => ({
         Id: pool.id,
         Name: pool.name,
-        LambdaConfig: { ...(pool.policies.awsPlumbing?.LambdaConfig as object | undefined) },
+        LambdaConfig: lambdaConfigOf(pool),
         CreationDate: epochSeconds(pool.createdAt),
         LastModifiedDate: epochSeconds(pool.updatedAt),
       })),
@@ -254,6 +258,8 @@ export const adminOperations: Record<string, Operation> = {
       ...(input.DesiredDeliveryMediums !== undefined && {
         desiredDeliveryMediums: input.DesiredDeliveryMediums as Array<'EMAIL' | 'SMS'>,
       }),
+      ...(input.ValidationData && { validationData: fromAttributeList(input.ValidationData) }),
+      ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
     });
     return { User: toUserType(user) };
   }),
@@ -269,6 +275,7 @@ export const adminOperations: Record<string, Operation> = {
       input.UserPoolId,
       input.Username,
       fromAttributeList(input.UserAttributes),
+      input.ClientMetadata,
     );
     return {};
   }),
@@ -278,8 +285,8 @@ export const adminOperations: Record<string, Operation> = {
     return {};
   }),
 
-  AdminConfirmSignUp: adminOperation(In.AdminUser, async (input, { services }) => {
-    await services.adminUsers.confirmSignUp(input.UserPoolId, input.Username);
+  AdminConfirmSignUp: adminOperation(In.AdminConfirmSignUp, async (input, { services }) => {
+    await services.adminUsers.confirmSignUp(input.UserPoolId, input.Username, input.ClientMetadata);
     return {};
   }),
 

@@ -22,6 +22,8 @@ export const AccessToken = s(1, 16384, '[A-Za-z0-9-_=.]+');
 export const ConfirmationCode = s(1, 2048, '[\\S]+');
 export const AttributeName = s(1, 32, '[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+');
 const StringMap = Type.Record(Type.String(), Type.String());
+/** Data for the pool's triggers (docs/trigger-events.md); its size is checked by settings-table.ts. */
+const ClientMetadata = Type.Optional(StringMap);
 
 export const AttributeList = Type.Array(
   closed({ Name: AttributeName, Value: Type.Optional(Type.String({ maxLength: 2048 })) }),
@@ -38,6 +40,8 @@ export const SignUp = object({
   Username,
   Password,
   UserAttributes: Type.Optional(AttributeList),
+  ValidationData: Type.Optional(AttributeList),
+  ClientMetadata,
   SecretHash: Type.Optional(Type.String()),
 });
 export const ConfirmSignUp = object({
@@ -45,32 +49,35 @@ export const ConfirmSignUp = object({
   Username,
   ConfirmationCode,
   ForceAliasCreation: Type.Optional(Type.Boolean()),
+  ClientMetadata,
 });
-export const ResendConfirmationCode = object({ ClientId, Username });
+export const ResendConfirmationCode = object({ ClientId, Username, ClientMetadata });
 export const InitiateAuth = object({
   ClientId,
   AuthFlow: Type.String({ maxLength: 64 }),
   AuthParameters: Type.Optional(StringMap),
+  ClientMetadata,
 });
 export const RespondToAuthChallenge = object({
   ClientId,
   ChallengeName: Type.String({ maxLength: 64 }),
   Session: Type.Optional(s(20, 2048)),
   ChallengeResponses: Type.Optional(StringMap),
+  ClientMetadata,
 });
 export const GetTokensFromRefreshToken = object({ ClientId, RefreshToken: s(1, 131072) });
 export const WithAccessToken = object({ AccessToken });
-export const UpdateUserAttributes = object({ AccessToken, UserAttributes: AttributeList });
+export const UpdateUserAttributes = object({ AccessToken, UserAttributes: AttributeList, ClientMetadata });
 export const DeleteUserAttributes = object({ AccessToken, UserAttributeNames: AttributeNames });
-export const GetUserAttributeVerificationCode = object({ AccessToken, AttributeName });
+export const GetUserAttributeVerificationCode = object({ AccessToken, AttributeName, ClientMetadata });
 export const VerifyUserAttribute = object({ AccessToken, AttributeName, Code: ConfirmationCode });
 export const ChangePassword = object({
   AccessToken,
   PreviousPassword: Type.Optional(Password),
   ProposedPassword: Password,
 });
-export const ForgotPassword = object({ ClientId, Username });
-export const ConfirmForgotPassword = object({ ClientId, Username, ConfirmationCode, Password });
+export const ForgotPassword = object({ ClientId, Username, ClientMetadata });
+export const ConfirmForgotPassword = object({ ClientId, Username, ConfirmationCode, Password, ClientMetadata });
 export const RevokeToken = object({ ClientId, Token: s(1, 131072), ClientSecret: Type.Optional(Type.String()) });
 
 // ---- Admin operations --------------------------------------------------------------------------
@@ -115,6 +122,20 @@ export const CreateUserPool = object({
     closed({ AttributesRequireVerificationBeforeUpdate: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })) }),
   ),
   DeletionProtection: Type.Optional(Type.Enum(['ACTIVE', 'INACTIVE'])),
+  // The hooks (docs/triggers.md); each value is checked as a URL or mapped ARN by the pools module.
+  LambdaConfig: Type.Optional(
+    object({
+      PreSignUp: Type.Optional(s(1, 2048)),
+      PostConfirmation: Type.Optional(s(1, 2048)),
+      PreAuthentication: Type.Optional(s(1, 2048)),
+      PostAuthentication: Type.Optional(s(1, 2048)),
+      PreTokenGeneration: Type.Optional(s(1, 2048)),
+      PreTokenGenerationConfig: Type.Optional(
+        closed({ LambdaVersion: Type.Enum(['V1_0', 'V2_0', 'V3_0']), LambdaArn: s(1, 2048) }),
+      ),
+      CustomMessage: Type.Optional(s(1, 2048)),
+    }),
+  ),
   AccountRecoverySetting: Type.Optional(
     closed({
       RecoveryMechanisms: Type.Optional(
@@ -177,6 +198,7 @@ export const ListUserPoolClients = object({
 });
 
 export const AdminUser = object({ UserPoolId, Username });
+export const AdminConfirmSignUp = object({ UserPoolId, Username, ClientMetadata });
 export const AdminCreateUser = object({
   UserPoolId,
   Username,
@@ -185,8 +207,15 @@ export const AdminCreateUser = object({
   ForceAliasCreation: Type.Optional(Type.Boolean()),
   MessageAction: Type.Optional(Type.Enum(['RESEND', 'SUPPRESS'])),
   DesiredDeliveryMediums: Type.Optional(DeliveryMediums),
+  ValidationData: Type.Optional(AttributeList),
+  ClientMetadata,
 });
-export const AdminUpdateUserAttributes = object({ UserPoolId, Username, UserAttributes: AttributeList });
+export const AdminUpdateUserAttributes = object({
+  UserPoolId,
+  Username,
+  UserAttributes: AttributeList,
+  ClientMetadata,
+});
 export const AdminDeleteUserAttributes = object({ UserPoolId, Username, UserAttributeNames: AttributeNames });
 export const ListUsers = object({
   UserPoolId,
@@ -195,3 +224,29 @@ export const ListUsers = object({
   PaginationToken: Type.Optional(s(1, 4096)),
   Filter: Type.Optional(Type.String({ maxLength: 256 })),
 });
+
+// ---- Groups (group-operations.ts, docs/groups.md) ---------------------------------------------
+
+const GroupName = s(1, 128, '[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+');
+const GroupSettings = {
+  Description: Type.Optional(Type.String({ maxLength: 2048 })),
+  Precedence: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
+  RoleArn: Type.Optional(
+    s(
+      20,
+      2048,
+      'arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?',
+    ),
+  ),
+};
+const GroupPage = {
+  Limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 })),
+  NextToken: Type.Optional(s(1, 131072, '[\\S]+')),
+};
+/** CreateGroup and UpdateGroup. */
+export const CreateGroup = object({ UserPoolId, GroupName, ...GroupSettings });
+export const OneGroup = object({ UserPoolId, GroupName });
+export const ListGroups = object({ UserPoolId, ...GroupPage });
+export const Membership = object({ UserPoolId, Username, GroupName });
+export const GroupsForUser = object({ UserPoolId, Username, ...GroupPage });
+export const UsersInGroup = object({ UserPoolId, GroupName, ...GroupPage });

@@ -2,6 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import type { AccountService } from '../account/account.service.ts';
 import type { AdminUsersService } from '../admin-users/admin-users.service.ts';
 import type { SigV4Verifier } from '../aws-auth/index.ts';
+import type { GroupsService } from '../groups/groups.service.ts';
 import type { PoolsService } from '../pools/pools.service.ts';
 import type { RecoveryService } from '../recovery/recovery.service.ts';
 import type { RegistrationService } from '../registration/registration.service.ts';
@@ -20,6 +21,7 @@ export interface ProtocolServices {
   account: AccountService;
   adminUsers: AdminUsersService;
   userSearch: UserSearchService;
+  groups: GroupsService;
   /** Checks the SigV4 signature of admin calls. */
   awsSignatures: SigV4Verifier;
 }

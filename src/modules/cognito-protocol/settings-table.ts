@@ -7,7 +7,7 @@
  * - honoured: it takes effect;
  * - off-only: accepted only with a value that asks for nothing Cognate lacks (OFF, false, an empty
  *   list, Cognito's default where that is what Cognate does); any other value is refused;
- * - per-request: data for Lambda triggers (ClientMetadata and kin), accepted and passed on once hooks exist;
+ * - per-request: data for Lambda triggers (ClientMetadata and kin), accepted and passed to hooks (docs/trigger-events.md);
  * - plumbing: AWS wiring with no meaning self-hosted that weakens nothing: accepted, stored, shown
  *   by DescribeUserPool, and not used (Cognate sends through its SMTP_URL mailer and Twilio);
  * - refused: InvalidParameterException naming the member, until the issue that implements it;
@@ -20,7 +20,7 @@ import { Type, type TSchema } from 'typebox';
 export type MemberStatus = 'honoured' | 'off-only' | 'per-request' | 'plumbing' | 'refused';
 
 /** The version or issue since which a member has its status. */
-export type Since = '0.1.0' | 'issue 11';
+export type Since = '0.1.0' | 'issue 11' | 'issue 15';
 
 export interface MemberRule {
   status: MemberStatus;
@@ -86,16 +86,30 @@ const Attributes = Type.Array(closed({ Name: text(1, 32), Value: Type.Optional(T
 
 // ---- Shared rules --------------------------------------------------------------------------------
 
-const HOOKS = 'Passed to Lambda triggers in Cognito; accepted, and passed on once Cognate has hooks.';
-const perRequest = (shape: TSchema): MemberRule => ({ status: 'per-request', since: 'issue 11', shape, note: HOOKS });
+const HOOKS =
+  'Passed to the pool’s hooks where Cognito passes it to its Lambda triggers (docs/trigger-events.md); not stored, but for a queued message’s, sealed with it until sent.';
+const NOT_FOR_HOOKS =
+  'Cognito reads it for analytics and threat protection, which Cognate does not have; accepted and not used.';
+const perRequest = (shape: TSchema, note = HOOKS, since: Since = 'issue 15'): MemberRule => ({
+  status: 'per-request',
+  since,
+  shape,
+  note,
+});
 const ClientMetadata = perRequest(Type.Record(Type.String({ maxLength: 131072 }), Type.String({ maxLength: 131072 })));
 const ValidationData = perRequest(Attributes);
-const AnalyticsMetadata = perRequest(closed({ AnalyticsEndpointId: Type.Optional(Type.String({ maxLength: 2048 })) }));
+const AnalyticsMetadata = perRequest(
+  closed({ AnalyticsEndpointId: Type.Optional(Type.String({ maxLength: 2048 })) }),
+  NOT_FOR_HOOKS,
+  'issue 11',
+);
 const UserContextData = perRequest(
   closed({
     IpAddress: Type.Optional(Type.String({ maxLength: 131072 })),
     EncodedData: Type.Optional(Type.String({ maxLength: 131072 })),
   }),
+  NOT_FOR_HOOKS,
+  'issue 11',
 );
 const trackedRequest = { AnalyticsMetadata, UserContextData, ClientMetadata };
 
@@ -104,14 +118,18 @@ const SecretHash = refused(`${NO_SECRETS} Send no SecretHash.`);
 const ClientSecret = refused(`${NO_SECRETS} Send no ClientSecret.`);
 const NO_TEMPLATES =
   'Cognate’s messages are set per pool with PUT /v1/pools/{poolId}/message-templates (REST); the Cognito members for them come with a later issue.';
-const NO_TRIGGERS = 'Lambda triggers are not implemented; hooks come with a later issue.';
+const HOOK_VALUE =
+  'Called as a signed HTTP hook (docs/triggers.md): an http(s) URL, or a Lambda ARN that HOOK_ARNS_FILE maps to one; an unmapped ARN is refused.';
+const LATER_TRIGGER =
+  'This trigger is not implemented yet; it comes with a later issue. Cognate calls PreSignUp, PostConfirmation, PreAuthentication, PostAuthentication, PreTokenGeneration and CustomMessage as hooks (docs/triggers.md).';
 const NO_OAUTH = 'Managed login and the OAuth 2.0 endpoints are not implemented; they come with a later issue.';
 const NO_DEVICES = 'Device tracking (remembered devices) is not implemented; it comes with a later issue.';
 const NO_THREAT_PROTECTION = 'Threat protection (advanced security) is not implemented; it comes with a later issue.';
 const POOL_LIFETIME =
   'Honoured when it equals the pool’s own lifetime (tokenPolicy), counted in TokenValidityUnits; another lifetime is refused naming the member (Cognate keeps lifetimes per pool).';
 
-const lambdaTrigger = refused(NO_TRIGGERS);
+const hookTrigger = (note = HOOK_VALUE) => honoured(note, 'issue 15');
+const laterTrigger = refused(LATER_TRIGGER);
 
 const clientSettings: MemberRules = {
   RefreshTokenValidity: honoured(POOL_LIFETIME, 'issue 11'),
@@ -155,6 +173,15 @@ const clientSettings: MemberRules = {
   ),
 };
 
+/** CreateGroup and UpdateGroup (docs/groups.md). */
+const GROUP_SETTINGS: MemberRules = {
+  UserPoolId: honoured(undefined, 'issue 15'),
+  GroupName: honoured(undefined, 'issue 15'),
+  Description: honoured(undefined, 'issue 15'),
+  RoleArn: honoured('Carried into cognito:roles and cognito:preferred_role; no IAM is called.', 'issue 15'),
+  Precedence: honoured(undefined, 'issue 15'),
+};
+
 /** The Cognito face: each action Cognate answers, every member its request has in the AWS SDK. */
 export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   CreateUserPool: {
@@ -184,24 +211,28 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
       'issue 11',
     ),
     LambdaConfig: nested({
-      PreSignUp: lambdaTrigger,
-      CustomMessage: lambdaTrigger,
-      PostConfirmation: lambdaTrigger,
-      PreAuthentication: lambdaTrigger,
-      PostAuthentication: lambdaTrigger,
-      DefineAuthChallenge: lambdaTrigger,
-      CreateAuthChallenge: lambdaTrigger,
-      VerifyAuthChallengeResponse: lambdaTrigger,
-      PreTokenGeneration: lambdaTrigger,
-      UserMigration: lambdaTrigger,
-      PreTokenGenerationConfig: lambdaTrigger,
-      CustomSMSSender: lambdaTrigger,
-      CustomEmailSender: lambdaTrigger,
+      PreSignUp: hookTrigger(),
+      CustomMessage: hookTrigger(),
+      PostConfirmation: hookTrigger(),
+      PreAuthentication: hookTrigger(),
+      PostAuthentication: hookTrigger(),
+      DefineAuthChallenge: laterTrigger,
+      CreateAuthChallenge: laterTrigger,
+      VerifyAuthChallengeResponse: laterTrigger,
+      PreTokenGeneration: hookTrigger(
+        `The V1_0 hook (legacy member). ${HOOK_VALUE} When PreTokenGenerationConfig is also given, its LambdaArn must be the same value.`,
+      ),
+      UserMigration: laterTrigger,
+      PreTokenGenerationConfig: hookTrigger(
+        `LambdaVersion V1_0, V2_0 or V3_0 and LambdaArn, the hook. ${HOOK_VALUE} DescribeUserPool shows LambdaArn as PreTokenGeneration too, as Cognito does.`,
+      ),
+      CustomSMSSender: laterTrigger,
+      CustomEmailSender: laterTrigger,
       KMSKeyID: plumbing(
         Arn,
         'The key custom sender triggers decrypt codes with; Cognate has no such triggers and sends codes itself.',
       ),
-      InboundFederation: lambdaTrigger,
+      InboundFederation: laterTrigger,
     }),
     AutoVerifiedAttributes: honoured(),
     AliasAttributes: honoured(),
@@ -445,6 +476,39 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     PaginationToken: honoured(),
     Filter: honoured(),
   },
+
+  // ---- Groups (issue 15, docs/groups.md) ----
+  CreateGroup: GROUP_SETTINGS,
+  GetGroup: { UserPoolId: honoured(undefined, 'issue 15'), GroupName: honoured(undefined, 'issue 15') },
+  ListGroups: {
+    UserPoolId: honoured(undefined, 'issue 15'),
+    Limit: honoured(undefined, 'issue 15'),
+    NextToken: honoured(undefined, 'issue 15'),
+  },
+  UpdateGroup: GROUP_SETTINGS,
+  DeleteGroup: { UserPoolId: honoured(undefined, 'issue 15'), GroupName: honoured(undefined, 'issue 15') },
+  AdminAddUserToGroup: {
+    UserPoolId: honoured(undefined, 'issue 15'),
+    Username: honoured(undefined, 'issue 15'),
+    GroupName: honoured(undefined, 'issue 15'),
+  },
+  AdminRemoveUserFromGroup: {
+    UserPoolId: honoured(undefined, 'issue 15'),
+    Username: honoured(undefined, 'issue 15'),
+    GroupName: honoured(undefined, 'issue 15'),
+  },
+  AdminListGroupsForUser: {
+    UserPoolId: honoured(undefined, 'issue 15'),
+    Username: honoured(undefined, 'issue 15'),
+    Limit: honoured(undefined, 'issue 15'),
+    NextToken: honoured(undefined, 'issue 15'),
+  },
+  ListUsersInGroup: {
+    UserPoolId: honoured(undefined, 'issue 15'),
+    GroupName: honoured(undefined, 'issue 15'),
+    Limit: honoured(undefined, 'issue 15'),
+    NextToken: honoured(undefined, 'issue 15'),
+  },
 };
 
 /**
@@ -460,6 +524,9 @@ const CLIENT_SETTINGS: MemberRules = {
   explicitAuthFlows: honoured(),
   allowedOrigins: honoured(),
 };
+
+const REST_HOOKS =
+  'Cognito’s LambdaConfig in camelCase: preSignUp, postConfirmation, preAuthentication, postAuthentication, preTokenGeneration (+ preTokenGenerationVersion), customMessage (docs/triggers.md).';
 
 export const REST_SETTINGS: Record<string, MemberRules> = {
   'POST /v1/pools': {
@@ -478,8 +545,12 @@ export const REST_SETTINGS: Record<string, MemberRules> = {
     auditPolicy: honoured(),
     messageTemplates: honoured(),
     accountRecoverySetting: honoured('As Cognito’s AccountRecoverySetting, in camelCase.', 'issue 11'),
+    hooks: honoured(REST_HOOKS, 'issue 15'),
   },
-  'PATCH /v1/pools/{poolId}': { srpEnabled: honoured() },
+  'PATCH /v1/pools/{poolId}': {
+    srpEnabled: honoured(),
+    hooks: honoured(`${REST_HOOKS} Replaces the whole set: a trigger left out is removed, {} removes all.`, 'issue 15'),
+  },
   'POST /v1/pools/{poolId}/clients': { clientId: honoured(), ...CLIENT_SETTINGS },
   'PATCH /v1/pools/{poolId}/clients/{clientId}': CLIENT_SETTINGS,
 };

@@ -62,6 +62,8 @@ export const userOperations: Record<string, Operation> = {
       username: input.Username,
       password: input.Password,
       userAttributes: fromAttributeList(input.UserAttributes),
+      ...(input.ValidationData && { validationData: fromAttributeList(input.ValidationData) }),
+      ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
     });
     return {
       UserConfirmed: result.userConfirmed,
@@ -76,6 +78,7 @@ export const userOperations: Record<string, Operation> = {
       username: input.Username,
       confirmationCode: input.ConfirmationCode,
       ...(input.ForceAliasCreation !== undefined && { forceAliasCreation: input.ForceAliasCreation }),
+      ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
     });
     return {};
   }),
@@ -84,6 +87,7 @@ export const userOperations: Record<string, Operation> = {
     const result = await services.registration.resendConfirmationCode({
       clientId: input.ClientId,
       username: input.Username,
+      ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
     });
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
@@ -100,6 +104,7 @@ export const userOperations: Record<string, Operation> = {
             username: required(params, 'USERNAME', flow),
             password: required(params, 'PASSWORD', flow),
             source,
+            ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
           }),
         );
       case 'USER_SRP_AUTH':
@@ -109,6 +114,7 @@ export const userOperations: Record<string, Operation> = {
             username: required(params, 'USERNAME', flow),
             srpA: required(params, 'SRP_A', flow),
             source,
+            ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
           }),
         );
       case 'REFRESH_TOKEN_AUTH':
@@ -140,6 +146,7 @@ export const userOperations: Record<string, Operation> = {
           timestamp: required(answers, 'TIMESTAMP', name),
           signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
           source,
+          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
         }),
       );
     }
@@ -156,6 +163,7 @@ export const userOperations: Record<string, Operation> = {
           session: input.Session,
           newPassword: required(answers, 'NEW_PASSWORD', name),
           userAttributes,
+          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
         }),
       );
     }
@@ -180,6 +188,7 @@ export const userOperations: Record<string, Operation> = {
     const results = await context.services.account.updateAttributes(
       await caller(context, input.AccessToken),
       fromAttributeList(input.UserAttributes),
+      input.ClientMetadata,
     );
     // Amplify marks every attribute done unless this list names it as awaiting a code.
     const CodeDeliveryDetailsList = Object.values(results).flatMap((r) =>
@@ -197,6 +206,7 @@ export const userOperations: Record<string, Operation> = {
     const result = await context.services.account.sendAttributeCode(
       await caller(context, input.AccessToken),
       input.AttributeName,
+      input.ClientMetadata,
     );
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
@@ -218,7 +228,11 @@ export const userOperations: Record<string, Operation> = {
   }),
 
   ForgotPassword: userOperation(In.ForgotPassword, async (input, { services }) => {
-    const result = await services.recovery.forgotPassword({ clientId: input.ClientId, username: input.Username });
+    const result = await services.recovery.forgotPassword({
+      clientId: input.ClientId,
+      username: input.Username,
+      ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+    });
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
 
@@ -228,6 +242,7 @@ export const userOperations: Record<string, Operation> = {
       username: input.Username,
       confirmationCode: input.ConfirmationCode,
       password: input.Password,
+      ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
     });
     return {};
   }),

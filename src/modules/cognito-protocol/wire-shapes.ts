@@ -146,10 +146,21 @@ export function toSchemaAttribute(definition: AttributeDefinition) {
 
 // ---- Pools and clients -------------------------------------------------------------------------
 
+/** A request's LambdaConfig without KMSKeyID (plumbing, stored apart): the hooks, checked by the pools module. */
+export function hookMembers(lambdaConfig: Record<string, unknown>): Record<string, unknown> {
+  const { KMSKeyID: _plumbing, ...hooks } = lambdaConfig;
+  return hooks;
+}
+
+/** DescribeUserPool's LambdaConfig: the hooks as configured (docs/triggers.md), and KMSKeyID if one was sent. */
+export function lambdaConfigOf(pool: Pool): Record<string, unknown> {
+  return { ...(pool.policies.awsPlumbing?.LambdaConfig as object | undefined), ...pool.lambdaConfig };
+}
+
 export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
   const { attributeSettings: a, policies } = pool;
   // AWS plumbing kept as sent (EmailConfiguration, SmsConfiguration, UserPoolTags, …): shown, never used (docs/cognito-settings.md).
-  const { LambdaConfig: lambda, ...plumbing } = policies.awsPlumbing ?? {};
+  const { LambdaConfig: _lambda, ...plumbing } = policies.awsPlumbing ?? {};
   return {
     ...plumbing,
     Id: pool.id,
@@ -178,7 +189,7 @@ export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
       })),
     },
     EstimatedNumberOfUsers: estimatedNumberOfUsers,
-    LambdaConfig: { ...(lambda as object | undefined) },
+    LambdaConfig: lambdaConfigOf(pool),
     CreationDate: epochSeconds(pool.createdAt),
     LastModifiedDate: epochSeconds(pool.updatedAt),
   };

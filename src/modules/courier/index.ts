@@ -8,7 +8,17 @@ export { createLogChannel } from './channels/log.channel.ts';
 export { createSmtpChannel } from './channels/smtp.channel.ts';
 export type { SmtpChannelOptions } from './channels/smtp.channel.ts';
 export { createOutbox, defaultDeliveryPolicy, sealPayload, openPayload } from './outbox.ts';
-export type { Outbox, QueuedMessage, EnqueueInput, DeliveryPolicy, RunDueResult, TemplatesHook } from './outbox.ts';
+export type {
+  Outbox,
+  QueuedMessage,
+  EnqueueInput,
+  DeliveryPolicy,
+  RunDueResult,
+  TemplatesHook,
+  MessageContext,
+  CustomMessageHook,
+} from './outbox.ts';
+export { createCustomMessages } from './custom-message.ts';
 export { startDeliveryWorker } from './delivery-worker.ts';
 export type { DeliveryWorker } from './delivery-worker.ts';
 export { DeliveryError, noDeliveryMetrics } from './delivery-error.ts';

@@ -11,6 +11,25 @@ import type { Courier } from './courier.ts';
 import { DeliveryError, noDeliveryMetrics, type DeliveryMetrics } from './delivery-error.ts';
 import { maskDestination, type DeliveryMedium } from './mask.ts';
 import type { MessageTemplates, Purpose } from './messages.ts';
+import { isHookFailure } from '../triggers/trigger-events.ts';
+
+/**
+ * What the CustomMessage trigger needs beyond the purpose (docs/trigger-events.md): Cognito's finer
+ * trigger source (ResendCode rather than SignUp, VerifyUserAttribute rather than UpdateUserAttribute),
+ * the app client and the request's ClientMetadata. Kept in the sealed payload with the code.
+ */
+export interface MessageContext {
+  triggerSource?: string;
+  clientId?: string;
+  clientMetadata?: Record<string, string>;
+}
+
+/**
+ * Asks the pool's CustomMessage hook for this message's subject and bodies, after commit and
+ * outside any transaction (courier/custom-message.ts); undefined when the pool has none. Throws
+ * the hook's failure as a CognitoError.
+ */
+export type CustomMessageHook = (message: QueuedMessage) => Promise<MessageTemplates | undefined>;
 
 /** How hard the pipeline tries. Tests lower the delays. */
 export interface DeliveryPolicy {
@@ -54,6 +73,8 @@ export interface EnqueueInput {
   locale?: string | null;
   /** False: no immediate send follows, the worker may take the message at once. */
   immediate?: boolean;
+  /** For the CustomMessage trigger. */
+  context?: MessageContext;
 }
 
 /** A message written in a transaction, with what the immediate send needs (in memory only). */
@@ -68,6 +89,7 @@ export interface QueuedMessage {
   purpose: Purpose;
   secret: string;
   locale: string | null;
+  context?: MessageContext;
 }
 
 export interface RunDueResult {
@@ -85,26 +107,31 @@ function payloadKey(secret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'cognate', 'outbox payload v1', 32));
 }
 
+interface PayloadValues {
+  secret: string;
+  username: string;
+  context?: MessageContext;
+}
+
 /** AES-256-GCM with the message id as associated data, so a payload cannot be moved to another row. */
-export function sealPayload(key: Buffer, id: string, values: { secret: string; username: string }): string {
+export function sealPayload(key: Buffer, id: string, values: PayloadValues): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(id));
-  const body = Buffer.concat([
-    cipher.update(JSON.stringify({ s: values.secret, u: values.username }), 'utf8'),
-    cipher.final(),
-  ]);
+  // The CustomMessage context rides along (`x`) when there is one; older payloads simply lack it.
+  const json = { s: values.secret, u: values.username, ...(values.context && { x: values.context }) };
+  const body = Buffer.concat([cipher.update(JSON.stringify(json), 'utf8'), cipher.final()]);
   return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
 }
 
-export function openPayload(key: Buffer, id: string, sealed: string): { secret: string; username: string } {
+export function openPayload(key: Buffer, id: string, sealed: string): PayloadValues {
   if (!sealed.startsWith('v1.')) throw new Error('unknown payload version');
   const raw = Buffer.from(sealed.slice(3), 'base64url');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
   decipher.setAAD(Buffer.from(id));
   decipher.setAuthTag(raw.subarray(12, 28));
   const json = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'));
-  return { secret: json.s, username: json.u };
+  return { secret: json.s, username: json.u, ...(json.x && { context: json.x as MessageContext }) };
 }
 
 /** What the provider said, for operators; never the message body. */
@@ -126,6 +153,8 @@ export function createOutbox(deps: {
   logger: Logger;
   metrics?: DeliveryMetrics;
   templates?: TemplatesHook;
+  /** The pool's CustomMessage trigger, asked before each try (docs/trigger-events.md). */
+  customMessage?: CustomMessageHook;
   policy?: Partial<DeliveryPolicy>;
 }) {
   const { db, courier, logger } = deps;
@@ -197,10 +226,25 @@ export function createOutbox(deps: {
       logger.warn(context, 'message cancelled: the destination is no longer the user’s');
       return { outcome: 'cancelled' };
     }
+    // The CustomMessage hook is asked first, with no transaction or lock held; it never sees the
+    // code (Cognito's `{####}` stands for it). Its failure fails the message: nothing is sent.
+    let custom: MessageTemplates | undefined;
     try {
-      const templates = deps.templates
+      custom = deps.customMessage ? await deps.customMessage(message) : undefined;
+    } catch (error) {
+      if (!isHookFailure(error)) throw error;
+      const text = describe(error);
+      await settle(message.id, attempt, { status: 'failed', payload: null, lastError: text });
+      await recordAttempt(message.id, attempt, 'permanent_failure', { error: text });
+      metrics.failed(message.medium, true);
+      logger.warn({ ...context, error: text }, 'message not sent: the CustomMessage hook failed');
+      return { outcome: 'failed', error };
+    }
+    try {
+      const poolTemplates = deps.templates
         ? await deps.templates(message.poolId, message.purpose, message.locale)
         : undefined;
+      const templates = custom ? { ...poolTemplates, ...custom } : poolTemplates;
       const result = await courier.deliver({
         medium: message.medium,
         to: message.destination,
@@ -284,7 +328,11 @@ export function createOutbox(deps: {
         attributeName,
         purpose: input.purpose,
         locale,
-        payload: sealPayload(key, id, { secret: input.secret, username: input.username }),
+        payload: sealPayload(key, id, {
+          secret: input.secret,
+          username: input.username,
+          ...(input.context && { context: input.context }),
+        }),
         status: 'pending',
         nextAttemptAt: sql`now() + make_interval(secs => ${holdMs / 1000})`,
       });
@@ -299,6 +347,7 @@ export function createOutbox(deps: {
         purpose: input.purpose,
         secret: input.secret,
         locale,
+        ...(input.context && { context: input.context }),
       };
     },
 
@@ -323,7 +372,7 @@ export function createOutbox(deps: {
           // Already taken by a worker (the request was slower than the hold), or superseded.
           if (!claimed) continue;
           const { outcome, error } = await attemptSend(message, claimed.attempts);
-          if (outcome === 'failed' && isPermanent(error)) failure ??= error;
+          if (outcome === 'failed' && (isPermanent(error) || isHookFailure(error))) failure ??= error;
         } catch (error) {
           // The change is committed and its message queued: losing the database now is a transient
           // delivery failure the worker retries (pending, or sending until its lease runs out), not a
@@ -445,7 +494,7 @@ export function createOutbox(deps: {
       metrics.failed(row.medium, false);
       return 'failed';
     }
-    let values: { secret: string; username: string };
+    let values: PayloadValues;
     try {
       values = openPayload(key, row.id, row.payload);
     } catch (error) {
@@ -471,6 +520,7 @@ export function createOutbox(deps: {
         purpose: row.purpose as Purpose,
         secret: values.secret,
         locale: row.locale,
+        ...(values.context && { context: values.context }),
       },
       row.attempts,
     );

@@ -16,6 +16,8 @@ import { chooseTemplates, validateMessageTemplates, type PoolMessageTemplates } 
 import { resolvePolicies } from './pool-settings.ts';
 import { clearSrpCredentials, countUsers } from '../user-store/users.repository.ts';
 import { createVersionedRows } from './versioned-rows.ts';
+import { checkLambdaConfig, type HookArns } from '../hooks/lambda-config.ts';
+import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
 import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
 
 export type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
@@ -67,6 +69,8 @@ export function createPoolsService(deps: {
   /** Server-side statement names, when the connection keeps them (DATABASE_NAMED_STATEMENTS). */
   statementName?: StatementName;
   originCacheMs?: number;
+  /** HOOK_ARNS_FILE: the ARNs a LambdaConfig may name (docs/triggers.md). */
+  hookArns?: HookArns;
 }) {
   const { db } = deps;
   const readerDb = deps.reader ?? db;
@@ -125,6 +129,7 @@ export function createPoolsService(deps: {
       const attributeSettings = buildPoolAttributeSettings(input);
       const policies = resolvePolicies(input.policies);
       const messageTemplates = validateMessageTemplates(input.messageTemplates ?? {});
+      const lambdaConfig = checkLambdaConfig(input.lambdaConfig, deps.hookArns ?? {});
       const storeKey = await deps.firstSigningKey();
       try {
         return await db.transaction(async (tx) => {
@@ -136,6 +141,7 @@ export function createPoolsService(deps: {
               attributeSettings,
               policies,
               messageTemplates,
+              lambdaConfig,
               usernameCaseSensitive: input.usernameCaseSensitive ?? false,
               srpEnabled: input.srpEnabled ?? false,
             })
@@ -166,6 +172,21 @@ export function createPoolsService(deps: {
         if (!enabled) await clearSrpCredentials(tx, poolId);
         return pool;
       });
+    },
+
+    /**
+     * Replaces the pool's hooks as a whole, as Cognito's UpdateUserPool replaces its LambdaConfig:
+     * a trigger left out is removed, `{}` removes them all (docs/triggers.md).
+     */
+    async setLambdaConfig(poolId: string, input: unknown): Promise<Pool> {
+      const lambdaConfig: PoolLambdaConfig = checkLambdaConfig(input, deps.hookArns ?? {});
+      const [pool] = await db
+        .update(pools)
+        .set({ lambdaConfig, updatedAt: new Date() })
+        .where(eq(pools.id, poolId))
+        .returning();
+      if (!pool) throw poolNotFound(poolId);
+      return pool;
     },
 
     /** DescribeUserPool's EstimatedNumberOfUsers. */

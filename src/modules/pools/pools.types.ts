@@ -117,6 +117,8 @@ export interface CreatePoolInput extends PoolAttributeSettingsInput {
   srpEnabled?: boolean;
   policies?: PoolPoliciesInput;
   messageTemplates?: PoolMessageTemplates;
+  /** Cognito's LambdaConfig members for the hooks, as given: checked by checkLambdaConfig (docs/triggers.md). */
+  lambdaConfig?: unknown;
 }
 
 export interface ClientInput {

@@ -14,6 +14,9 @@ import { srpCredentials } from '../user-store/srp-credentials.ts';
 import { findUserBySignInName, loadAttributes, lockUser, updateUser } from '../user-store/users.repository.ts';
 import { issueUserCode, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
+import { noHooks } from '../hooks/hooks.ts';
+import type { Hooks } from '../hooks/hooks.types.ts';
+import { eventAttributes, withClientMetadata, type ClientMetadata } from '../triggers/trigger-events.ts';
 
 /** Recovery: ForgotPassword and ConfirmForgotPassword. */
 export function createRecoveryService(deps: {
@@ -26,9 +29,12 @@ export function createRecoveryService(deps: {
   hiding: HiddenExistence;
   logger: Logger;
   metrics?: AuthMetrics;
+  /** The pool's triggers: PostConfirmation_ConfirmForgotPassword after a reset (docs/trigger-events.md). */
+  hooks?: Hooks;
 }) {
   const { db, verification, hiding } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
+  const hooks = deps.hooks ?? noHooks;
 
   return {
     /**
@@ -36,7 +42,7 @@ export function createRecoveryService(deps: {
      * recommended recovery setting). With keep-original on, the current verified value gets it,
      * never a pending one: an unproven address must not be able to take the account.
      */
-    async forgotPassword(input: { clientId: string; username: string }) {
+    async forgotPassword(input: { clientId: string; username: string; clientMetadata?: ClientMetadata }) {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       // admin_only (docs/cognito-settings.md): refused before any lookup, alike for every name, so it tells no one who exists.
       if (adminOnlyRecovery(pool.policies)) throw forbidden('Contact administrator to reset password.');
@@ -64,7 +70,21 @@ export function createRecoveryService(deps: {
             const channel = recoveryChannel(pool, state);
             if (channel)
               deliveries.push(
-                await issueUserCode(verification, tx, pool, locked!, 'FORGOT_PASSWORD', channel, state[channel]!.value),
+                await issueUserCode(
+                  verification,
+                  tx,
+                  pool,
+                  locked!,
+                  'FORGOT_PASSWORD',
+                  channel,
+                  state[channel]!.value,
+                  undefined,
+                  {
+                    triggerSource: 'CustomMessage_ForgotPassword',
+                    clientId: client.id,
+                    ...withClientMetadata(input.clientMetadata),
+                  },
+                ),
               );
           });
           return deliveries[0];
@@ -95,6 +115,7 @@ export function createRecoveryService(deps: {
       username: string;
       confirmationCode: string;
       password: string;
+      clientMetadata?: ClientMetadata;
     }) {
       const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
@@ -122,7 +143,7 @@ export function createRecoveryService(deps: {
       });
       checkPassword(pool.policies.password, input.password);
       const passwordHash = await deps.passwords.hash(input.password);
-      await db.transaction(async (tx) => {
+      const status = await db.transaction(async (tx) => {
         const locked = await lockUser(tx, user.id);
         await verification.consume(tx, scope, checked.codeHmac);
         // A reset required by an administrator is what this completes.
@@ -145,8 +166,23 @@ export function createRecoveryService(deps: {
             ...(status !== locked!.status && { status: { from: locked!.status, to: status } }),
           },
         });
+        return status;
       });
       metrics.codeVerified(scope.purpose);
+      // After the commit: a failing hook is answered, and the new password stays set (docs/trigger-events.md).
+      if (hooks.has(pool, 'PostConfirmation')) {
+        await hooks.call(pool, {
+          trigger: 'PostConfirmation',
+          triggerSource: 'PostConfirmation_ConfirmForgotPassword',
+          userName: user.username,
+          clientId: client.id,
+          request: {
+            userAttributes: eventAttributes(await loadAttributes(db, user), status),
+            ...withClientMetadata(input.clientMetadata),
+          },
+          response: {},
+        });
+      }
     },
   };
 }

@@ -28,6 +28,15 @@ import {
 } from '../user-store/users.repository.ts';
 import { issueUserCode, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
+import { noHooks } from '../hooks/hooks.ts';
+import type { Hooks } from '../hooks/hooks.types.ts';
+import {
+  eventAttributes,
+  isHookFailure,
+  readPreSignUpAnswer,
+  withClientMetadata,
+  type ClientMetadata,
+} from '../triggers/trigger-events.ts';
 
 /** Registration: SignUp, ConfirmSignUp and ResendConfirmationCode. */
 
@@ -50,9 +59,31 @@ export function createRegistrationService(deps: {
   /** Stand-in answers where the client hides whether a user exists. */
   hiding: HiddenExistence;
   metrics?: AuthMetrics;
+  /** The pool's triggers: PreSignUp before the user is written, PostConfirmation after (docs/trigger-events.md). */
+  hooks?: Hooks;
 }) {
   const { db, verification, hiding } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
+  const hooks = deps.hooks ?? noHooks;
+
+  /** PostConfirmation after a confirmation has committed: a failure is answered, the confirmation stays. */
+  async function postConfirmation(
+    pool: Pool,
+    user: { id: string; username: string },
+    clientId: string | undefined,
+    clientMetadata: ClientMetadata | undefined,
+  ) {
+    if (!hooks.has(pool, 'PostConfirmation')) return;
+    const state = await loadAttributes(db, user);
+    await hooks.call(pool, {
+      trigger: 'PostConfirmation',
+      triggerSource: 'PostConfirmation_ConfirmSignUp',
+      userName: user.username,
+      ...(clientId && { clientId }),
+      request: { userAttributes: eventAttributes(state, 'CONFIRMED'), ...withClientMetadata(clientMetadata) },
+      response: {},
+    });
+  }
 
   return {
     async signUp(input: {
@@ -60,6 +91,9 @@ export function createRegistrationService(deps: {
       username: string;
       password: string;
       userAttributes: Record<string, string>;
+      /** For the PreSignUp trigger only (Cognito's ValidationData); never stored. */
+      validationData?: Record<string, string>;
+      clientMetadata?: ClientMetadata;
     }) {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (!USERNAME_PATTERN.test(input.username))
@@ -70,11 +104,36 @@ export function createRegistrationService(deps: {
       const passwordHash = await deps.passwords.hash(input.password);
       const sub = randomUUID();
       const username = usernameFor(sub);
+      // PreSignUp decides before anything is written (docs/trigger-events.md): a refusal leaves no user and sends no code.
+      let auto = { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false };
+      if (hooks.has(pool, 'PreSignUp')) {
+        // A name already taken is told so without asking the hook (SignUp tells it to anyone alike).
+        if (await findUserBySignInName(db, pool, input.username))
+          throw new CognitoError('UsernameExistsException', 'User already exists');
+        const response = await hooks.call(pool, {
+          trigger: 'PreSignUp',
+          triggerSource: 'PreSignUp_SignUp',
+          userName: username,
+          clientId: client.id,
+          request: {
+            userAttributes: { ...prepared.values },
+            validationData: input.validationData ?? null,
+            ...withClientMetadata(input.clientMetadata),
+          },
+          response: { ...auto },
+        });
+        auto = readPreSignUpAnswer(response, prepared.values);
+      }
+      const status = auto.autoConfirmUser ? 'CONFIRMED' : 'UNCONFIRMED';
+      const verified = { email: auto.autoVerifyEmail, phone_number: auto.autoVerifyPhone };
+      // Cognito moves an auto-verified alias to the new user, as ForceAliasCreation would.
+      const forceAlias =
+        mayForceAlias(pool, 'email', auto.autoVerifyEmail) || mayForceAlias(pool, 'phone_number', auto.autoVerifyPhone);
       // Built before the transaction: its SRP verifier is milliseconds of CPU that must not hold a connection.
       const row = newUserRow(pool, {
         id: sub,
         username,
-        status: 'UNCONFIRMED',
+        status,
         passwordHash,
         password: input.password,
       });
@@ -83,19 +142,20 @@ export function createRegistrationService(deps: {
         try {
           await db.transaction(async (tx) => {
             const user = await insertUser(tx, row);
-            const state = await insertAttributes(tx, pool, sub, prepared.values, {});
+            const state = await insertAttributes(tx, pool, sub, prepared.values, verified, { forceAlias });
             await recordAudit(tx, {
               pool,
               user: user,
               actor: { kind: 'user', clientId: client.id },
               action: 'SIGN_UP',
               details: {
-                status: { from: null, to: 'UNCONFIRMED' },
+                status: { from: null, to: status },
                 password: 'set',
                 attributes: attributeChanges(pool, {}, state),
               },
             });
-            const target = signUpCodeTarget(pool, state);
+            // An auto-confirmed user has nothing to confirm: no code is sent.
+            const target = auto.autoConfirmUser ? undefined : signUpCodeTarget(pool, state);
             if (target)
               deliveries.push(
                 await issueUserCode(
@@ -107,6 +167,11 @@ export function createRegistrationService(deps: {
                   target,
                   prepared.values[target]!,
                   state.locale?.value ?? null,
+                  {
+                    triggerSource: 'CustomMessage_SignUp',
+                    clientId: client.id,
+                    ...withClientMetadata(input.clientMetadata),
+                  },
                 ),
               );
           });
@@ -124,7 +189,11 @@ export function createRegistrationService(deps: {
           throw error;
         }
         const delivery = deliveries[0];
-        return { userSub: sub, userConfirmed: false, ...(delivery && { codeDeliveryDetails: delivery.details }) };
+        return {
+          userSub: sub,
+          userConfirmed: auto.autoConfirmUser,
+          ...(delivery && { codeDeliveryDetails: delivery.details }),
+        };
       });
     },
     async confirmSignUp(input: {
@@ -132,6 +201,7 @@ export function createRegistrationService(deps: {
       username: string;
       confirmationCode: string;
       forceAliasCreation?: boolean;
+      clientMetadata?: ClientMetadata;
     }) {
       const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
@@ -182,8 +252,9 @@ export function createRegistrationService(deps: {
         });
       });
       metrics.codeVerified(scope.purpose);
+      await postConfirmation(pool, user, client.id, input.clientMetadata);
     },
-    async resendConfirmationCode(input: { clientId: string; username: string }) {
+    async resendConfirmationCode(input: { clientId: string; username: string; clientMetadata?: ClientMetadata }) {
       const startedAt = performance.now();
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const user = await findUserBySignInName(db, pool, input.username);
@@ -207,7 +278,11 @@ export function createRegistrationService(deps: {
             const target = signUpCodeTarget(pool, state);
             if (!target) throw noAutoVerification();
             deliveries.push(
-              await issueUserCode(verification, tx, pool, locked, 'SIGN_UP', target, state[target]!.value),
+              await issueUserCode(verification, tx, pool, locked, 'SIGN_UP', target, state[target]!.value, undefined, {
+                triggerSource: 'CustomMessage_ResendCode',
+                clientId: client.id,
+                ...withClientMetadata(input.clientMetadata),
+              }),
             );
           });
           return { codeDeliveryDetails: deliveries[0]!.details };
@@ -218,7 +293,9 @@ export function createRegistrationService(deps: {
         // Over the pool's hourly sends, nothing goes out and the user is told what any name is
         // told (a limit only real users can meet would say who exists); with nowhere to send,
         // likewise (docs/security.md, "Limits and lockout").
-        if (error.name === 'LimitExceededException') {
+        // A failing CustomMessage hook likewise: the code is written, nothing is sent, and the
+        // answer is what it would have been (docs/trigger-events.md, "CustomMessage").
+        if (error.name === 'LimitExceededException' || isHookFailure(error)) {
           const state = await loadAttributes(db, user);
           const target = signUpCodeTarget(pool, state)!;
           return { codeDeliveryDetails: codeDeliveryDetails(target, state[target]!.value) };

@@ -33,6 +33,9 @@ import {
 } from '../user-store/users.repository.ts';
 import { issuePlanCodes, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
+import { noHooks } from '../hooks/hooks.ts';
+import type { Hooks } from '../hooks/hooks.types.ts';
+import { eventAttributes, withClientMetadata, type ClientMetadata } from '../triggers/trigger-events.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { NewPasswordChallenge, SrpChallenge } from './sign-in.types.ts';
 
@@ -78,15 +81,76 @@ export function createSignInService(deps: {
   metrics?: AuthMetrics;
   /** Sign-in lockout per user and source address. */
   lockout: SignInLockout;
+  /** The pool's triggers: PreAuthentication and PostAuthentication (docs/trigger-events.md). */
+  hooks?: Hooks;
 }) {
   const { db, verification, hiding } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
+  const hooks = deps.hooks ?? noHooks;
+
+  /**
+   * PreAuthentication, before the password is checked: a refusal ends the sign-in with nothing
+   * counted. Where the client hides user existence it is called for unknown names too, with
+   * `userNotFound`, after the same attribute read, so neither the call nor its timing tells who
+   * exists; elsewhere an unknown user is told so without a call, as in Cognito.
+   */
+  async function preAuthentication(
+    pool: Pool,
+    client: AppClient,
+    user: UserRow | undefined,
+    name: string,
+    clientMetadata: ClientMetadata | undefined,
+  ) {
+    if (!hooks.has(pool, 'PreAuthentication')) return;
+    const hidden = client.preventUserExistenceErrors;
+    if (!user && !hidden) return;
+    const state = await loadAttributes(db, { id: user?.id ?? NO_USER });
+    await hooks.call(pool, {
+      trigger: 'PreAuthentication',
+      triggerSource: 'PreAuthentication_Authentication',
+      userName: user?.username ?? name,
+      clientId: client.id,
+      request: {
+        userAttributes: user ? eventAttributes(state, user.status) : {},
+        // Cognito hands InitiateAuth's ClientMetadata to this trigger as validationData.
+        validationData: clientMetadata ?? {},
+        ...(hidden && { userNotFound: !user }),
+      },
+      response: {},
+    });
+  }
+
+  /** PostAuthentication, after the password is proven and before any token is given out. */
+  async function postAuthentication(
+    pool: Pool,
+    client: AppClient,
+    user: UserRow,
+    state: UserAttributeState,
+    clientMetadata: ClientMetadata | undefined,
+  ) {
+    if (!hooks.has(pool, 'PostAuthentication')) return;
+    await hooks.call(pool, {
+      trigger: 'PostAuthentication',
+      triggerSource: 'PostAuthentication_Authentication',
+      userName: user.username,
+      clientId: client.id,
+      request: {
+        userAttributes: eventAttributes(state, user.status),
+        // Remembered devices are not implemented: no sign-in is on a new device.
+        newDeviceUsed: false,
+        ...withClientMetadata(clientMetadata),
+      },
+      response: {},
+    });
+  }
 
   /** After the password is proven (by hash or by SRP): the account's state decides what follows. */
   async function completeSignIn(
     pool: Pool,
     client: AppClient,
     user: UserRow,
+    /** RespondToAuthChallenge's, for PostAuthentication (Cognito does not pass InitiateAuth's). */
+    clientMetadata?: ClientMetadata,
   ): Promise<TokenSet | NewPasswordChallenge> {
     if (!user.enabled) throw forbidden('User is disabled.');
     if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
@@ -104,7 +168,10 @@ export function createSignInService(deps: {
         },
       };
     }
-    const tokens = await deps.sessions.start(pool, client, user, state);
+    await postAuthentication(pool, client, user, state, clientMetadata);
+    const tokens = await deps.sessions.start(pool, client, user, state, {
+      ...(clientMetadata && { clientMetadata }),
+    });
     metrics.signIn('success');
     return tokens;
   }
@@ -116,6 +183,8 @@ export function createSignInService(deps: {
       username: string;
       password: string;
       source: string;
+      /** InitiateAuth's ClientMetadata: PreAuthentication's validationData. */
+      clientMetadata?: ClientMetadata;
     }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
@@ -123,6 +192,7 @@ export function createSignInService(deps: {
       // Unknown names are locked out like users when existence is hidden, or the lock would tell who exists.
       const subject = lockoutSubject(pool, client, user, input.username);
       const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
+      await preAuthentication(pool, client, user, input.username, input.clientMetadata);
       if (!user || !user.passwordHash) {
         // Same work as a real check, so timing does not reveal whether the user exists.
         await deps.passwords.verifyDummy(input.password);
@@ -168,6 +238,8 @@ export function createSignInService(deps: {
       username: string;
       srpA: string;
       source: string;
+      /** InitiateAuth's ClientMetadata: PreAuthentication's validationData. */
+      clientMetadata?: ClientMetadata;
     }): Promise<SrpChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (!pool.srpEnabled) throw invalidParameter('USER_SRP_AUTH is not enabled for this user pool.');
@@ -176,6 +248,8 @@ export function createSignInService(deps: {
       // A locked source gets no challenge either: the lock is checked again when it is answered.
       const subject = lockoutSubject(pool, client, user, input.username);
       if (subject) await deps.lockout.check(subject, input.source);
+      // PreAuthentication runs on InitiateAuth, the first half; PostAuthentication on the second.
+      await preAuthentication(pool, client, user, input.username, input.clientMetadata);
       const known = user?.srpSalt && user.srpVerifier ? { salt: user.srpSalt, verifier: user.srpVerifier } : undefined;
       if (!known && !client.preventUserExistenceErrors) {
         if (!user) throw userNotFound();
@@ -215,6 +289,7 @@ export function createSignInService(deps: {
       timestamp: string;
       signature: string;
       source: string;
+      clientMetadata?: ClientMetadata;
     }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const state = deps.srpSecretBlocks.open(input.secretBlock);
@@ -246,7 +321,7 @@ export function createSignInService(deps: {
         throw incorrectCredentials();
       }
       if (subject && lock) await deps.lockout.reset(subject, input.source, lock);
-      return completeSignIn(pool, client, user);
+      return completeSignIn(pool, client, user, input.clientMetadata);
     },
     /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
     async respondToNewPasswordChallenge(input: {
@@ -254,6 +329,7 @@ export function createSignInService(deps: {
       session: string;
       newPassword: string;
       userAttributes?: Record<string, string>;
+      clientMetadata?: ClientMetadata;
     }): Promise<TokenSet> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const userId = deps.challenges.open(input.session, client.id, 'NEW_PASSWORD_REQUIRED');
@@ -292,7 +368,13 @@ export function createSignInService(deps: {
           return updated!;
         }),
       );
-      return deps.sessions.start(pool, client, user, await loadAttributes(db, user));
+      // The new password is committed; PostAuthentication may still refuse the tokens (docs/trigger-events.md).
+      const state = await loadAttributes(db, user);
+      await postAuthentication(pool, client, user, state, input.clientMetadata);
+      return deps.sessions.start(pool, client, user, state, {
+        triggerSource: 'TokenGeneration_NewPasswordChallenge',
+        ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+      });
     },
     refresh: (input: { clientId: string; refreshToken: string }) =>
       deps.sessions.refresh(input.clientId, input.refreshToken),

@@ -19,9 +19,26 @@ export interface IdTokenInput {
   eventId: string;
   /** Attributes the client may read, copied in as given (`email_verified` as a boolean). */
   attributes: Record<string, string | boolean>;
+  /**
+   * Groups, roles and a PreTokenGeneration hook's claims (docs/groups.md). Never a reserved claim:
+   * those are spread last and win.
+   */
+  claims?: Record<string, unknown>;
+  /** Claims a PreTokenGeneration hook suppressed (attributes or its own; never a reserved one). */
+  suppress?: string[];
 }
 
-export type AccessTokenInput = Omit<IdTokenInput, 'attributes'>;
+export type AccessTokenInput = Omit<IdTokenInput, 'attributes'> & {
+  /** The access token's scopes; default aws.cognito.signin.user.admin. */
+  scopes?: string[];
+};
+
+function without(claims: Record<string, unknown>, suppress: string[] | undefined): Record<string, unknown> {
+  if (!suppress || suppress.length === 0) return claims;
+  const kept = { ...claims };
+  for (const name of suppress) delete kept[name];
+  return kept;
+}
 
 interface CommonClaims {
   sub: string;
@@ -38,7 +55,7 @@ export interface IdTokenClaims extends CommonClaims {
   aud: string;
   token_use: 'id';
   'cognito:username': string;
-  [attribute: string]: string | number | boolean;
+  [attribute: string]: unknown;
 }
 
 export interface AccessTokenClaims extends CommonClaims {
@@ -46,6 +63,7 @@ export interface AccessTokenClaims extends CommonClaims {
   username: string;
   token_use: 'access';
   scope: string;
+  'cognito:groups'?: string[];
 }
 
 type KeyForSigning = Pick<SigningKey, 'kid' | 'privateKeyPem'>;
@@ -94,7 +112,7 @@ export function signIdToken(
 ): string {
   // Reserved claims are spread last: a user-writable attribute must never forge sub, aud, iss or token_use.
   const claims: IdTokenClaims = {
-    ...input.attributes,
+    ...without({ ...input.attributes, ...input.claims }, input.suppress),
     ...commonClaims(input, lifetimeSeconds, now),
     aud: input.clientId,
     token_use: 'id',
@@ -110,11 +128,12 @@ export function signAccessToken(
   now = new Date(),
 ): string {
   const claims: AccessTokenClaims = {
+    ...without(input.claims ?? {}, input.suppress),
     ...commonClaims(input, lifetimeSeconds, now),
     client_id: input.clientId,
     username: input.username,
     token_use: 'access',
-    scope: ACCESS_TOKEN_SCOPE,
+    scope: (input.scopes ?? [ACCESS_TOKEN_SCOPE]).join(' '),
   };
   return sign(key, claims);
 }

@@ -5,7 +5,9 @@ import { clients, pools } from '../../db/schema/pools.ts';
 import { refreshTokens } from '../../db/schema/tokens.ts';
 import { users } from '../../db/schema/user-store.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
-import { idTokenAttributeClaims, type UserAttributeState } from '../attributes/index.ts';
+import { idTokenAttributeClaims, readAttributes, type UserAttributeState } from '../attributes/index.ts';
+import type { GroupClaims } from '../groups/groups.types.ts';
+import type { Hooks } from '../hooks/hooks.types.ts';
 import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '../pools/pools.service.ts';
 import { attributesJson, attributeState, type UserRow } from '../user-store/users.repository.ts';
 import {
@@ -14,9 +16,24 @@ import {
   verifyAccessToken,
   type AccessTokenClaims,
   type VerificationKey,
+  ACCESS_TOKEN_SCOPE,
 } from './jwt.ts';
 import type { SigningKeyStore } from './key-store.ts';
+import { applyPreTokenResponse, preTokenEvent } from './pre-token-generation.ts';
 import { hashRefreshToken, newRefreshToken } from './refresh-tokens.ts';
+
+/** Cognito's triggerSource of each token-issuing path (docs/groups.md, "PreTokenGeneration"). */
+export type TokenTriggerSource =
+  'TokenGeneration_Authentication' | 'TokenGeneration_NewPasswordChallenge' | 'TokenGeneration_RefreshTokens';
+
+export interface StartOptions {
+  /** Default TokenGeneration_Authentication. */
+  triggerSource?: TokenTriggerSource;
+  /** The request's ClientMetadata, passed to the PreTokenGeneration hook. */
+  clientMetadata?: Record<string, string>;
+}
+
+const NO_GROUPS: GroupClaims = { groups: [], roles: [] };
 
 export interface TokenSet {
   accessToken: string;
@@ -51,6 +68,10 @@ export function createSessionsService(deps: {
   statementName?: StatementName;
   /** How long a verification key is kept in memory; must stay below the shortest rotation overlap (300 s). */
   keyCacheMs?: number;
+  /** A user's groups, read only when tokens are signed (never on an authenticated request). */
+  groups?: { claimsFor(q: Queryable, poolId: string, userId: string): Promise<GroupClaims> };
+  /** The PreTokenGeneration hook; called before a session row is written, never in a transaction. */
+  hooks?: Hooks;
 }) {
   const { db } = deps;
   const statementName = deps.statementName ?? unnamedStatements;
@@ -108,14 +129,52 @@ export function createSessionsService(deps: {
       : undefined;
   }
 
-  async function signTokens(
+  /**
+   * What the tokens carry beyond the fixed claims: the user's groups and roles, and what the pool's
+   * PreTokenGeneration hook answers (docs/groups.md). Reads and calls happen before any write.
+   */
+  async function customise(
+    pool: Pool,
+    client: AppClient,
+    user: Pick<UserRow, 'id' | 'username' | 'status'>,
+    state: UserAttributeState,
+    options: StartOptions & { triggerSource: TokenTriggerSource },
+  ) {
+    const groups = deps.groups ? await deps.groups.claimsFor(db, pool.id, user.id) : NO_GROUPS;
+    const scopes = [ACCESS_TOKEN_SCOPE];
+    const version = deps.hooks?.has(pool, 'PreTokenGeneration')
+      ? deps.hooks.preTokenGenerationVersion(pool)
+      : undefined;
+    if (!deps.hooks || !version) return applyPreTokenResponse('V1_0', undefined, { groups, scopes });
+    const event = preTokenEvent(version, {
+      userAttributes: {
+        ...readAttributes(pool.attributeSettings, null, state),
+        'cognito:user_status': user.status,
+      },
+      groups,
+      clientMetadata: options.clientMetadata ?? {},
+      scopes,
+    });
+    const response = await deps.hooks.call(pool, {
+      trigger: 'PreTokenGeneration',
+      triggerSource: options.triggerSource,
+      userName: user.username,
+      clientId: client.id,
+      request: event.request,
+      response: event.response,
+    });
+    return applyPreTokenResponse(version, response, { groups, scopes });
+  }
+
+  function signTokens(
     pool: Pool,
     client: AppClient,
     user: Pick<UserRow, 'id' | 'username'>,
     state: UserAttributeState,
     session: { id: string; authTime: Date },
+    key: Awaited<ReturnType<SigningKeyStore['currentSigningKey']>>,
+    custom: Awaited<ReturnType<typeof customise>>,
   ) {
-    const key = await deps.signingKeys.currentSigningKey(pool.id);
     const common = {
       sub: user.id,
       clientId: client.id,
@@ -125,12 +184,34 @@ export function createSessionsService(deps: {
       originJti: session.id,
       eventId: randomUUID(),
     };
+    const { groups } = custom;
+    // Cognito omits cognito:groups when the user is in no group (docs/groups.md, "Tokens").
+    const groupClaim = groups.groups.length > 0 ? { 'cognito:groups': groups.groups } : {};
     const { tokens } = pool.policies;
     return {
-      accessToken: signAccessToken(key, common, tokens.accessTokenTtlSeconds),
+      accessToken: signAccessToken(
+        key,
+        {
+          ...common,
+          claims: { ...custom.accessClaims, ...groupClaim },
+          suppress: custom.accessSuppress,
+          scopes: custom.scopes,
+        },
+        tokens.accessTokenTtlSeconds,
+      ),
       idToken: signIdToken(
         key,
-        { ...common, attributes: idTokenAttributeClaims(pool.attributeSettings, client, state) },
+        {
+          ...common,
+          attributes: idTokenAttributeClaims(pool.attributeSettings, client, state),
+          claims: {
+            ...custom.idClaims,
+            ...groupClaim,
+            ...(groups.roles.length > 0 && { 'cognito:roles': groups.roles }),
+            ...(groups.preferredRole !== undefined && { 'cognito:preferred_role': groups.preferredRole }),
+          },
+          suppress: custom.idSuppress,
+        },
         tokens.idTokenTtlSeconds,
       ),
       expiresIn: tokens.accessTokenTtlSeconds,
@@ -140,7 +221,19 @@ export function createSessionsService(deps: {
 
   return {
     /** A new session (refresh token) and its first access and ID tokens. */
-    async start(pool: Pool, client: AppClient, user: UserRow, state: UserAttributeState): Promise<TokenSet> {
+    async start(
+      pool: Pool,
+      client: AppClient,
+      user: UserRow,
+      state: UserAttributeState,
+      options: StartOptions = {},
+    ): Promise<TokenSet> {
+      // The hook is called before anything is written: a refusal leaves no session behind.
+      const custom = await customise(pool, client, user, state, {
+        ...options,
+        triggerSource: options.triggerSource ?? 'TokenGeneration_Authentication',
+      });
+      const key = await deps.signingKeys.currentSigningKey(pool.id);
       const { token, hash } = newRefreshToken();
       const session = { id: randomUUID(), authTime: new Date() };
       await db.insert(refreshTokens).values({
@@ -151,7 +244,7 @@ export function createSessionsService(deps: {
         authTime: session.authTime,
         expiresAt: sql`now() + make_interval(secs => ${pool.policies.tokens.refreshTokenTtlSeconds})`,
       });
-      return { ...(await signTokens(pool, client, user, state, session)), refreshToken: token };
+      return { ...signTokens(pool, client, user, state, session, key, custom), refreshToken: token };
     },
 
     async refresh(clientId: string, refreshToken: string): Promise<TokenSet> {
@@ -161,7 +254,11 @@ export function createSessionsService(deps: {
       if (!row || !session || session.client.id !== clientId) throw invalidRefreshToken();
       assertAuthFlow(session.client, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH');
       if (!session.user.enabled) throw forbidden('User is disabled.');
-      return signTokens(session.pool, session.client, session.user, session.attributes, row);
+      const custom = await customise(session.pool, session.client, session.user, session.attributes, {
+        triggerSource: 'TokenGeneration_RefreshTokens',
+      });
+      const key = await deps.signingKeys.currentSigningKey(session.pool.id);
+      return signTokens(session.pool, session.client, session.user, session.attributes, row, key, custom);
     },
 
     /** Checks an access token and that its session, user and client still stand. */

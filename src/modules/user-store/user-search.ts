@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { userAttributes, userStatuses, users } from '../../db/schema/user-store.ts';
 import { invalidParameter } from '../../errors/cognito-error.ts';
@@ -223,8 +223,29 @@ export async function searchUsers(q: Queryable, pool: Pool, input: SearchUsersIn
   const page = rows.slice(0, limit);
   const ids = page.map((row) => row.id);
 
-  const found = ids.length ? await q.select().from(users).where(inArray(users.id, ids)) : [];
-  const attributes = ids.length ? await q.select().from(userAttributes).where(inArray(userAttributes.userId, ids)) : [];
+  const presented = await presentUsersByIds(q, pool, ids);
+  if (wanted)
+    for (const shown of presented)
+      shown.attributes = Object.fromEntries(Object.entries(shown.attributes).filter(([name]) => wanted.has(name)));
+  const last = page.at(-1);
+  const more = rows.length > limit && last !== undefined;
+  return {
+    users: presented,
+    ...(more && { paginationToken: tokens.issue(scope, { k: keyType === null ? null : last.k, i: last.id }) }),
+  };
+}
+
+/**
+ * Users of a pool by id, presented whole, in the order given (ListUsers' pages, ListUsersInGroup).
+ * Two reads; a user deleted between them is simply left out.
+ */
+export async function presentUsersByIds(q: Queryable, pool: Pool, ids: string[]) {
+  if (ids.length === 0) return [];
+  const found = await q
+    .select()
+    .from(users)
+    .where(and(inArray(users.id, ids), eq(users.poolId, pool.id)));
+  const attributes = await q.select().from(userAttributes).where(inArray(userAttributes.userId, ids));
   const states = new Map<string, UserAttributeState>(ids.map((id) => [id, { sub: { value: id } }]));
   for (const row of attributes) {
     states.get(row.userId)![row.name] = {
@@ -237,19 +258,15 @@ export async function searchUsers(q: Queryable, pool: Pool, input: SearchUsersIn
   const presented = [];
   for (const id of ids) {
     const user = byId.get(id);
-    // Deleted between the two reads: it is simply not on this page.
-    if (!user) continue;
-    const shown = presentUser(pool, user, states.get(id)!);
-    if (wanted)
-      shown.attributes = Object.fromEntries(Object.entries(shown.attributes).filter(([name]) => wanted.has(name)));
-    presented.push(shown);
+    if (user) presented.push(presentUser(pool, user, states.get(id)!));
   }
-  const last = page.at(-1);
-  const more = rows.length > limit && last !== undefined;
-  return {
-    users: presented,
-    ...(more && { paginationToken: tokens.issue(scope, { k: keyType === null ? null : last.k, i: last.id }) }),
-  };
+  return presented;
+}
+
+/** Users' ids and usernames (a deleted group's members, for their audit trails). */
+export async function usernamesByIds(q: Queryable, ids: string[]): Promise<Array<{ id: string; username: string }>> {
+  if (ids.length === 0) return [];
+  return q.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, ids));
 }
 
 /** The service the routes use: resolves the pool (404 when unknown), then searches. */

@@ -42,6 +42,33 @@ export interface TransferUser {
   passwordHash: string | null;
   createdAt?: string;
   updatedAt?: string;
+  /** The names of the groups the user is in (docs/user-import.md, "Groups"); absent when none. */
+  groups?: string[];
+}
+
+/** A group as a line of the file carries it: `{"group": {...}}`, before the users that name it. */
+export interface TransferGroup {
+  name: string;
+  description: string | null;
+  precedence: number | null;
+  roleArn: string | null;
+}
+
+/**
+ * What export and import need of groups, given by the composition root (src/services.ts) so that
+ * user-store does not depend on the groups module (which depends on user-store).
+ */
+export interface TransferGroupsPort {
+  listGroups(q: Queryable, poolId: string): Promise<TransferGroup[]>;
+  membershipsOf(q: Queryable, poolId: string, userIds: string[]): Promise<Map<string, string[]>>;
+  existingGroups(q: Queryable, poolId: string, names: string[]): Promise<Set<string>>;
+  /** Creates the groups the pool lacks; an existing group of the same name is left as it is. */
+  ensureGroups(q: Queryable, poolId: string, groups: TransferGroup[]): Promise<void>;
+  addMemberships(
+    q: Queryable,
+    pool: Pool,
+    memberships: Array<{ userId: string; username: string; groups: string[] }>,
+  ): Promise<void>;
 }
 
 /** A row handed to an import: a candidate user, or why its line could not even be read. */
@@ -69,7 +96,12 @@ const FIELDS = new Set([
   'passwordHash',
   'createdAt',
   'updatedAt',
+  'groups',
 ]);
+const GROUP_FIELDS = new Set(['name', 'description', 'precedence', 'roleArn']);
+/** Cognito's limit on the groups a user may be in. */
+const MAX_GROUPS_PER_USER = 100;
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Cognito's username pattern: letters, marks, symbols, numbers, punctuation; no spaces or controls.
 const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
@@ -79,7 +111,17 @@ const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
  * The pool's users as JSON Lines, read in keyset pages by id: memory holds one page, whatever the
  * pool's size. Password hashes are exported so users can sign in after a round trip; treat the file as a secret.
  */
-export async function* exportUsers(db: Db, pool: Pool, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<string> {
+export async function* exportUsers(
+  db: Db,
+  pool: Pool,
+  pageSize = EXPORT_PAGE_SIZE,
+  groups?: TransferGroupsPort,
+): AsyncGenerator<string> {
+  // The pool's groups first, so an import creates them before the users that name them.
+  if (groups) {
+    const all = await groups.listGroups(db, pool.id);
+    if (all.length > 0) yield all.map((group) => `${JSON.stringify({ group })}\n`).join('');
+  }
   let after: string | null = null;
   for (;;) {
     const page = await db
@@ -100,6 +142,13 @@ export async function* exportUsers(db: Db, pool: Pool, pageSize = EXPORT_PAGE_SI
       );
     const byUser = new Map<string, typeof attributeRows>();
     for (const row of attributeRows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+    const memberships = groups
+      ? await groups.membershipsOf(
+          db,
+          pool.id,
+          page.map((u) => u.id),
+        )
+      : new Map<string, string[]>();
     let chunk = '';
     for (const user of page) {
       const state: Parameters<typeof readAttributes>[2] = { sub: { value: user.id } };
@@ -119,6 +168,7 @@ export async function* exportUsers(db: Db, pool: Pool, pageSize = EXPORT_PAGE_SI
         passwordHash: user.passwordHash,
         createdAt: user.createdAt.toISOString(),
         updatedAt: user.updatedAt.toISOString(),
+        ...(memberships.has(user.id) && { groups: memberships.get(user.id)! }),
       };
       chunk += `${JSON.stringify(line)}\n`;
     }
@@ -227,6 +277,7 @@ interface CheckedUser {
   pendingValues: Partial<Record<VerifiableAttribute, string>>;
   createdAt?: Date;
   updatedAt?: Date;
+  groups: string[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -270,6 +321,13 @@ export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = 
   // A user who must sign in with a password needs one; only RESET_REQUIRED users can do without.
   if (passwordHash === null && status !== 'RESET_REQUIRED')
     throw invalidParameter('A user without passwordHash must have status RESET_REQUIRED.');
+  const groups = row.groups ?? [];
+  if (
+    !Array.isArray(groups) ||
+    groups.length > MAX_GROUPS_PER_USER ||
+    groups.some((g) => typeof g !== 'string' || !GROUP_NAME.test(g))
+  )
+    throw invalidParameter(`groups must be a list of at most ${MAX_GROUPS_PER_USER} group names.`);
   const given = stringMap(row.attributes, 'attributes');
   const pendingValues = stringMap(row.pendingValues, 'pendingValues') as Partial<Record<VerifiableAttribute, string>>;
 
@@ -302,7 +360,31 @@ export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = 
     pendingValues,
     createdAt: timestamp(row.createdAt, 'createdAt'),
     updatedAt: timestamp(row.updatedAt, 'updatedAt'),
+    groups: [...new Set(groups as string[])],
   };
+}
+
+/** A `{"group": {...}}` line: a group to create before the users that name it. */
+export function checkGroupLine(row: unknown): TransferGroup | undefined {
+  if (!isRecord(row) || !('group' in row)) return undefined;
+  if (Object.keys(row).length !== 1) throw invalidParameter('A group line has only the member group.');
+  const group = row.group;
+  if (!isRecord(group)) throw invalidParameter('group must be an object.');
+  const extra = Object.keys(group).find((key) => !GROUP_FIELDS.has(key));
+  if (extra !== undefined) throw invalidParameter(`Unknown field: group.${extra}`);
+  const { name, description = null, precedence = null, roleArn = null } = group;
+  if (typeof name !== 'string' || !GROUP_NAME.test(name))
+    throw invalidParameter('group.name must be 1 to 128 letters, marks, symbols, numbers or punctuation.');
+  if (description !== null && (typeof description !== 'string' || description.length > 2048))
+    throw invalidParameter('group.description must be a string of at most 2048 characters, or null.');
+  if (
+    precedence !== null &&
+    (!Number.isInteger(precedence) || (precedence as number) < 0 || (precedence as number) > 2 ** 31 - 1)
+  )
+    throw invalidParameter('group.precedence must be an integer from 0 to 2147483647, or null.');
+  if (roleArn !== null && typeof roleArn !== 'string')
+    throw invalidParameter('group.roleArn must be a string or null.');
+  return { name, description, precedence, roleArn } as TransferGroup;
 }
 
 /** The users row of an imported user: sub, status, flags and hash as exported. */
@@ -339,6 +421,19 @@ function importAudit(pool: Pool, user: CheckedUser) {
       attributes: attributeChanges(pool, {}, state),
     },
   });
+}
+
+/** The memberships of imported users, in their own transaction (groups checked to exist before). */
+async function insertMemberships(
+  tx: Queryable,
+  pool: Pool,
+  users: CheckedUser[],
+  groups: TransferGroupsPort | undefined,
+): Promise<void> {
+  const memberships = users
+    .filter((user) => user.groups.length > 0)
+    .map((user) => ({ userId: user.id, username: user.username, groups: user.groups }));
+  if (groups && memberships.length > 0) await groups.addMemberships(tx, pool, memberships);
 }
 
 async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise<void> {
@@ -467,6 +562,8 @@ export function createUserTransferService(deps: {
   reader?: Db;
   pools: PoolsService;
   passwordHashCeiling?: HashCeiling;
+  /** Groups and memberships travel with the users when given (docs/user-import.md, "Groups"). */
+  groups?: TransferGroupsPort;
 }) {
   const { db } = deps;
 
@@ -474,7 +571,7 @@ export function createUserTransferService(deps: {
     /** Looks the pool up first, so a missing pool is a 404 before the stream starts. */
     async exportUsers(poolId: string): Promise<AsyncGenerator<string>> {
       const pool = await deps.pools.getPool(poolId);
-      return exportUsers(deps.reader ?? db, pool);
+      return exportUsers(deps.reader ?? db, pool, EXPORT_PAGE_SIZE, deps.groups);
     },
 
     /**
@@ -500,22 +597,46 @@ export function createUserTransferService(deps: {
         if (batch.length === 0) return;
         const pending = batch;
         batch = [];
-        const candidates = pending.filter((item): item is Candidate => 'user' in item);
+        const named = pending.filter((item): item is Candidate => 'user' in item);
         const outcome = new Map<Candidate, string | null>();
-        if (candidates.length > 0) {
+        if (named.length > 0) {
           await db.transaction(async (tx) => {
+            // A user naming a group the pool lacks (and the file did not define) is refused whole.
+            let candidates = named;
+            const groupNames = [...new Set(named.flatMap((c) => c.user.groups))];
+            if (groupNames.length > 0) {
+              const existing = deps.groups
+                ? await deps.groups.existingGroups(tx, pool.id, groupNames)
+                : new Set<string>();
+              candidates = named.filter((c) => {
+                const missing = c.user.groups.find((name) => !existing.has(name));
+                if (missing !== undefined) outcome.set(c, `Group not found: ${missing}.`);
+                return missing === undefined;
+              });
+            }
             const refused = await conflicts(tx, pool, candidates);
             const clean = candidates.filter((c) => !refused.has(c));
             for (const [candidate, reason] of refused) outcome.set(candidate, reason);
             try {
-              await tx.transaction((savepoint) => insertBatch(savepoint, pool, clean));
+              await tx.transaction(async (savepoint) => {
+                await insertBatch(savepoint, pool, clean);
+                await insertMemberships(
+                  savepoint,
+                  pool,
+                  clean.map((c) => c.user),
+                  deps.groups,
+                );
+              });
               for (const candidate of clean) outcome.set(candidate, null);
             } catch (error) {
               if (uniqueViolation(error) === undefined) throw error;
               // Someone else took a name or alias since the check: row by row, each in its savepoint.
               for (const candidate of clean) {
                 try {
-                  await tx.transaction((savepoint) => insertUser(savepoint, pool, candidate.user));
+                  await tx.transaction(async (savepoint) => {
+                    await insertUser(savepoint, pool, candidate.user);
+                    await insertMemberships(savepoint, pool, [candidate.user], deps.groups);
+                  });
                   outcome.set(candidate, null);
                 } catch (rowError) {
                   outcome.set(candidate, rejection(rowError));
@@ -531,6 +652,19 @@ export function createUserTransferService(deps: {
         }
       };
       for await (const row of typeof rows === 'function' ? rows(pool) : rows) {
+        if (row.error === undefined && isRecord(row.user) && 'group' in row.user) {
+          // A group line: the users before it are written first, then the group is made.
+          try {
+            const group = checkGroupLine(row.user)!;
+            if (!deps.groups) throw invalidParameter('Groups cannot be imported here.');
+            await flush();
+            await deps.groups.ensureGroups(db, pool.id, [group]);
+          } catch (error) {
+            if (!(error instanceof CognitoError)) throw error;
+            batch.push({ line: row.line, reason: error.message });
+          }
+          continue;
+        }
         if (row.error !== undefined) {
           batch.push({
             line: row.line,

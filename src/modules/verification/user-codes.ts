@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/client.ts';
 import type { CodePurpose } from '../../db/schema/verification.ts';
 import type { UpdatePlan, VerifiableAttribute } from '../attributes/index.ts';
+import type { MessageContext } from '../courier/index.ts';
 import type { Pool } from '../pools/pools.types.ts';
 import { attributeValue, type UserRow } from '../user-store/users.repository.ts';
 import type { PendingDelivery, VerificationService } from './verification.service.ts';
@@ -20,6 +21,8 @@ export async function issueUserCode(
   destination: string,
   /** The user's locale attribute when the caller has it at hand (undefined: read it). */
   locale?: string | null,
+  /** For the CustomMessage trigger (docs/trigger-events.md). */
+  context?: MessageContext,
 ): Promise<PendingDelivery> {
   const { codes } = pool.policies;
   const ttlSeconds = {
@@ -37,6 +40,7 @@ export async function issueUserCode(
     ttlSeconds,
     policy: codes,
     locale: locale === undefined ? await attributeValue(tx, user.id, 'locale') : locale,
+    ...(context && { context }),
   });
 }
 
@@ -58,6 +62,8 @@ export async function issuePlanCodes(
   pool: Pool,
   user: Pick<UserRow, 'id' | 'username'>,
   plan: Pick<UpdatePlan, 'codesFor' | 'pending' | 'set'>,
+  /** For the CustomMessage trigger; its source is CustomMessage_UpdateUserAttribute. */
+  context?: MessageContext,
 ): Promise<PendingDelivery[]> {
   const deliveries: PendingDelivery[] = [];
   for (const name of plan.codesFor) {
@@ -70,6 +76,8 @@ export async function issuePlanCodes(
         'VERIFY_ATTRIBUTE',
         name,
         plan.pending[name] ?? plan.set[name]!,
+        undefined,
+        context,
       ),
     );
   }

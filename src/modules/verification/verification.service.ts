@@ -5,7 +5,13 @@ import { lockUser } from '../user-store/users.repository.ts';
 import { CognitoError } from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { VerifiableAttribute } from '../attributes/index.ts';
-import { codeDeliveryDetails, type CodeDeliveryDetails, type Outbox, type QueuedMessage } from '../courier/index.ts';
+import {
+  codeDeliveryDetails,
+  type CodeDeliveryDetails,
+  type MessageContext,
+  type Outbox,
+  type QueuedMessage,
+} from '../courier/index.ts';
 import type { CodePolicy } from '../pools/pool-settings.ts';
 import { generateCode, hmacCode, sameHmac } from './codes.ts';
 
@@ -71,6 +77,8 @@ export function createVerificationService(deps: { db: Db; secret: string; outbox
         policy: CodePolicy;
         /** The user's `locale` attribute: picks the pool's translation of the message. */
         locale?: string | null;
+        /** For the CustomMessage trigger: the finer trigger source, the client and its ClientMetadata. */
+        context?: MessageContext;
       },
     ): Promise<PendingDelivery> {
       if ((await countEvents(tx, input.userId, 'send', input.purpose)) >= input.policy.sendsPerHour)
@@ -113,6 +121,7 @@ export function createVerificationService(deps: { db: Db; secret: string; outbox
         secret: code,
         attributeName: input.attributeName,
         locale: input.locale ?? null,
+        ...(input.context && { context: input.context }),
       });
       return {
         outboxId: message.id,

@@ -17,6 +17,7 @@ import {
   presentClient,
   presentPool,
 } from '../../schemas/pools.ts';
+import { lambdaConfigFromHooks } from '../../schemas/hooks.ts';
 import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 const security = [{ adminKey: [] }];
@@ -40,7 +41,8 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, accountRecoverySetting, ...rest } = request.body;
+      const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, accountRecoverySetting, hooks, ...rest } =
+        request.body;
       const policies = {
         password: passwordPolicy,
         codes: codePolicy,
@@ -48,7 +50,11 @@ export async function poolsRoutes(fastify: FastifyInstance) {
         audit: auditPolicy,
         accountRecovery: accountRecoverySetting,
       };
-      const pool = await pools.createPool({ ...rest, policies });
+      const pool = await pools.createPool({
+        ...rest,
+        policies,
+        ...(hooks && { lambdaConfig: lambdaConfigFromHooks(hooks) }),
+      });
       return reply.status(201).send(presentPool(pool, pools.issuerOf(pool.id)));
     },
   );
@@ -98,7 +104,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       schema: {
         operationId: 'UpdateUserPool',
         tags: ['pools'],
-        summary: 'Turn SRP sign-in on or off (off drops every SRP verifier of the pool)',
+        summary: 'Turn SRP sign-in on or off (off drops every SRP verifier of the pool), or replace the pool’s hooks',
         security,
         params: PoolParams,
         body: ref(UpdatePoolBody),
@@ -106,10 +112,13 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) => {
+      const { poolId } = request.params;
+      const { srpEnabled, hooks } = request.body;
+      // The hooks are checked first, so a refused hook changes nothing (SRP included).
+      const lambdaConfig = hooks && lambdaConfigFromHooks(hooks);
+      if (lambdaConfig) await pools.setLambdaConfig(poolId, lambdaConfig);
       const pool =
-        request.body.srpEnabled === undefined
-          ? await pools.getPool(request.params.poolId)
-          : await pools.setSrpEnabled(request.params.poolId, request.body.srpEnabled);
+        srpEnabled === undefined ? await pools.getPool(poolId) : await pools.setSrpEnabled(poolId, srpEnabled);
       return presentPool(pool, pools.issuerOf(pool.id));
     },
   );

@@ -110,7 +110,12 @@ export async function adminUsersRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) =>
-      adminUsers.updateAttributes(request.params.poolId, request.params.username, request.body.userAttributes),
+      adminUsers.updateAttributes(
+        request.params.poolId,
+        request.params.username,
+        request.body.userAttributes,
+        request.body.clientMetadata,
+      ),
   );
 
   app.delete(

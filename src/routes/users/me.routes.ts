@@ -114,7 +114,13 @@ export async function meRoutes(fastify: FastifyInstance) {
         },
       },
     },
-    async (request) => ({ results: await account.updateAttributes(callerOf(request), request.body.userAttributes) }),
+    async (request) => ({
+      results: await account.updateAttributes(
+        callerOf(request),
+        request.body.userAttributes,
+        request.body.clientMetadata,
+      ),
+    }),
   );
 
   app.put(
@@ -135,7 +141,11 @@ export async function meRoutes(fastify: FastifyInstance) {
     },
     async (request) => {
       const { name } = request.params;
-      const results = await account.updateAttributes(callerOf(request), { [name]: request.body.value });
+      const results = await account.updateAttributes(
+        callerOf(request),
+        { [name]: request.body.value },
+        request.body.clientMetadata,
+      );
       return results[name]!;
     },
   );

@@ -34,10 +34,17 @@ export async function signUpRoutes(fastify: FastifyInstance) {
       preHandler: app.rateLimited('signUp'),
     },
     async (request, reply) => {
-      const { clientId, username, password, userAttributes } = request.body;
-      return reply
-        .status(201)
-        .send(await registration.signUp({ clientId, username, password, userAttributes: userAttributes ?? {} }));
+      const { clientId, username, password, userAttributes, validationData, clientMetadata } = request.body;
+      return reply.status(201).send(
+        await registration.signUp({
+          clientId,
+          username,
+          password,
+          userAttributes: userAttributes ?? {},
+          ...(validationData && { validationData }),
+          ...(clientMetadata && { clientMetadata }),
+        }),
+      );
     },
   );
 

@@ -1,0 +1,246 @@
+#!/usr/bin/env node
+/**
+ * Serves an existing Lambda trigger handler, unchanged, as a Cognate hook (docs/triggers.md,
+ * "The Lambda adapter"):
+ *
+ *   HOOK_SECRET=whsec_… PORT=9000 node dist/cli/lambda-hook.js ./pre-sign-up.mjs[#handler]
+ *
+ * It checks each call's Standard Webhooks signature with HOOK_SECRET (several secrets may be given,
+ * space- or comma-separated, for a rotation) and refuses unsigned, forged, stale and replayed calls
+ * with 401; it calls the handler as Lambda's Node.js runtime does (async, or with a callback) and
+ * answers 200 with what it returned, or 400 with Lambda's error shape when it threw, so Cognate
+ * answers UserLambdaValidationException as Cognito would.
+ */
+import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Webhook } from 'standardwebhooks';
+
+/** A Lambda handler: `async (event, context)` or `(event, context, callback)`. */
+export type LambdaHandler = (event: unknown, context: LambdaContext, callback: LambdaCallback) => unknown;
+export type LambdaCallback = (error?: unknown, result?: unknown) => void;
+
+export interface LambdaContext {
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+  succeed(result?: unknown): void;
+  fail(error?: unknown): void;
+  done(error?: unknown, result?: unknown): void;
+}
+
+export interface LambdaHookOptions {
+  handler: LambdaHandler;
+  /** `whsec_…` secrets; a call must carry a valid signature by one of them. */
+  secrets: string[];
+  /** Shown as context.functionName (default: the handler file's name). */
+  functionName?: string;
+  /** Cognate gives each attempt 5 seconds: context.getRemainingTimeInMillis counts down from this. */
+  timeoutMs?: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+/** Lambda's synchronous payload limit. */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+/** Standard Webhooks' tolerance, which the library also applies to the timestamp. */
+const TOLERANCE_MS = 5 * 60 * 1000;
+
+/** Parses HOOK_SECRET: one or more `whsec_` secrets, space- or comma-separated. */
+export function parseSecrets(raw: string | undefined): string[] {
+  const secrets = (raw ?? '').split(/[\s,]+/).filter(Boolean);
+  if (secrets.length === 0) throw new Error('HOOK_SECRET is not set: give the pool’s whsec_… secret');
+  for (const secret of secrets) {
+    if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) {
+      throw new Error('HOOK_SECRET must be whsec_ followed by base64, as POST /v1/pools/{poolId}/hook-secret answers');
+    }
+  }
+  return secrets;
+}
+
+/** Loads `file[#export]` (default export name `handler`), an ES module or CommonJS file. */
+export async function loadHandler(spec: string): Promise<{ handler: LambdaHandler; name: string }> {
+  const [file, exportName = 'handler'] = spec.split('#') as [string, string?];
+  const module = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
+  const handler =
+    module[exportName] ?? (module.default as Record<string, unknown> | undefined)?.[exportName] ?? undefined;
+  if (typeof handler !== 'function') throw new Error(`${file} exports no function named ${exportName}`);
+  return { handler: handler as LambdaHandler, name: path.basename(file).replace(/\.[cm]?[jt]s$/, '') };
+}
+
+/** Runs the handler as Lambda's Node.js runtime does: its promise, or its callback, whichever settles first. */
+function invoke(handler: LambdaHandler, event: unknown, context: Omit<LambdaContext, 'succeed' | 'fail' | 'done'>) {
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    const settle = (error: unknown, result?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (error !== undefined && error !== null) reject(error);
+      else resolve(result);
+    };
+    const callback: LambdaCallback = (error, result) => settle(error, result);
+    const full: LambdaContext = {
+      ...context,
+      succeed: (result) => settle(null, result),
+      fail: (error) => settle(error ?? new Error('failed')),
+      done: (error, result) => settle(error, result),
+    };
+    try {
+      const returned = handler(event, full, callback);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+        (returned as Promise<unknown>).then(
+          (result) => settle(null, result),
+          (error: unknown) => settle(error ?? new Error('rejected')),
+        );
+      } else if (handler.length < 3) {
+        // Neither async nor taking a callback: what it returned is the answer, as in Lambda.
+        settle(null, returned);
+      }
+    } catch (error) {
+      settle(error);
+    }
+  });
+}
+
+/** Lambda's error shape, which Cognate turns into `<Trigger> failed with error <message>.`. */
+function errorShape(error: unknown): { errorMessage: string; errorType: string } {
+  if (error instanceof Error) return { errorMessage: error.message, errorType: error.name };
+  return { errorMessage: typeof error === 'string' ? error : JSON.stringify(error), errorType: 'Error' };
+}
+
+export function createLambdaHookServer(options: LambdaHookOptions): Server {
+  const verifiers = options.secrets.map((secret) => new Webhook(secret));
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const log = options.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
+  const functionName = options.functionName ?? 'cognate-hook';
+  // Calls already answered, by id and timestamp, kept for the tolerance: an exact replay is refused.
+  const seen = new Map<string, number>();
+
+  function reply(res: ServerResponse, status: number, body: unknown) {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  async function readBody(req: IncomingMessage): Promise<string | undefined> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) return undefined;
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Whether one of the secrets signed this body (Standard Webhooks, timestamp within 5 minutes). */
+  function verified(body: string, headers: IncomingMessage['headers']): boolean {
+    const given = {
+      'webhook-id': String(headers['webhook-id'] ?? ''),
+      'webhook-timestamp': String(headers['webhook-timestamp'] ?? ''),
+      'webhook-signature': String(headers['webhook-signature'] ?? ''),
+    };
+    return verifiers.some((verifier) => {
+      try {
+        verifier.verify(body, given);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    if (req.method !== 'POST') return reply(res, 405, { message: 'POST the event' });
+    const body = await readBody(req);
+    if (body === undefined) return reply(res, 413, { message: 'The event is larger than 6 MB' });
+    if (!verified(body, req.headers)) {
+      log({ level: 'warn', msg: 'refused a call without a valid signature', webhookId: req.headers['webhook-id'] });
+      return reply(res, 401, { message: 'Missing, invalid or stale webhook signature' });
+    }
+    const id = String(req.headers['webhook-id']);
+    const key = `${id}.${String(req.headers['webhook-timestamp'])}`;
+    const now = Date.now();
+    for (const [k, expires] of seen) if (expires < now) seen.delete(k);
+    if (seen.has(key)) {
+      log({ level: 'warn', msg: 'refused a replayed call', webhookId: id });
+      return reply(res, 401, { message: 'This call was already answered' });
+    }
+    seen.set(key, now + TOLERANCE_MS);
+
+    let event: unknown;
+    try {
+      event = JSON.parse(body);
+    } catch {
+      return reply(res, 400, { message: 'The body is not JSON' });
+    }
+    const started = Date.now();
+    try {
+      const result = await invoke(options.handler, event, {
+        functionName,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+        memoryLimitInMB: '128',
+        awsRequestId: randomUUID(),
+        logGroupName: `/aws/lambda/${functionName}`,
+        logStreamName: 'cognate-lambda-hook',
+        callbackWaitsForEmptyEventLoop: true,
+        getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
+      });
+      // Lambda answers null for a handler that returned nothing; Cognate then says it is not the event.
+      reply(res, 200, result === undefined ? null : result);
+    } catch (error) {
+      const shape = errorShape(error);
+      log({ level: 'info', msg: 'the handler threw', webhookId: id, errorType: shape.errorType });
+      reply(res, 400, shape);
+    }
+  }
+
+  return createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log({ level: 'error', msg: 'the adapter failed', error: String(error) });
+      if (!res.headersSent) reply(res, 500, { message: 'The adapter failed' });
+      else res.destroy();
+    });
+  });
+}
+
+async function main(argv: string[], env: NodeJS.ProcessEnv) {
+  const spec = argv[0];
+  if (!spec || spec === '--help' || spec === '-h') {
+    process.stderr.write(
+      'usage: HOOK_SECRET=whsec_… [PORT=9000] [HOST=127.0.0.1] cognate-lambda-hook <handler-file>[#export]\n',
+    );
+    process.exit(spec ? 0 : 2);
+  }
+  const secrets = parseSecrets(env.HOOK_SECRET);
+  const { handler, name } = await loadHandler(spec);
+  const port = Number(env.PORT ?? 9000);
+  const host = env.HOST ?? '127.0.0.1';
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number');
+  const server = createLambdaHookServer({ handler, secrets, functionName: name });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const address = server.address();
+  const listening = typeof address === 'object' && address ? address.port : port;
+  process.stdout.write(
+    `${JSON.stringify({ level: 'info', msg: `Lambda hook listening on http://${host}:${listening}`, handler: spec })}\n`,
+  );
+  const stop = () => server.close(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+// Run as a program (also through npm's bin link), not when a test imports it.
+const invokedAs = process.argv[1] ? realpathSync(path.resolve(process.argv[1])) : '';
+if (invokedAs && import.meta.url === pathToFileURL(invokedAs).href) {
+  main(process.argv.slice(2), process.env).catch((error: unknown) => {
+    process.stderr.write(`cognate-lambda-hook: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
