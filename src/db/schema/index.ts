@@ -10,3 +10,4 @@ export * from './rate-limits.ts';
 export * from './secrets.ts';
 export * from './groups.ts';
 export * from './hooks.ts';
+export * from './sign-in.ts';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { PoolAttributeSettings } from '../../modules/attributes/attributes.types.ts';
 import type { PoolLambdaConfig } from '../../modules/hooks/hooks.types.ts';
 import type { AuthFlow, PoolMessageTemplates, PoolPolicies } from '../../modules/pools/pools.types.ts';
@@ -48,8 +48,14 @@ export const clients = pgTable(
     explicitAuthFlows: text('explicit_auth_flows').array().$type<AuthFlow[]>(),
     /** Browser origins allowed to call Cognate for this client (CORS); null: none. */
     allowedOrigins: text('allowed_origins').array(),
+    /** Cognito's AuthSessionValidity: minutes a challenge session lives (3 to 15, 3 by default). */
+    authSessionValidity: integer('auth_session_validity').notNull().default(3),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check('clients_id_format', sql`${t.id} ~ '^[a-z0-9]{26}$'`), index('clients_pool_idx').on(t.poolId)],
+  (t) => [
+    check('clients_id_format', sql`${t.id} ~ '^[a-z0-9]{26}$'`),
+    check('clients_auth_session_validity_range', sql`${t.authSessionValidity} BETWEEN 3 AND 15`),
+    index('clients_pool_idx').on(t.poolId),
+  ],
 );

@@ -105,6 +105,8 @@ export interface AppClient {
   explicitAuthFlows: AuthFlow[] | null;
   /** Browser origins (scheme://host[:port]) that may call Cognate for this client (CORS); null: none. */
   allowedOrigins: string[] | null;
+  /** Cognito's AuthSessionValidity: minutes a challenge session lives (3 to 15). */
+  authSessionValidity: number;
   createdAt: Date;
   updatedAt: Date;
 }
