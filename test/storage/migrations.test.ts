@@ -444,12 +444,11 @@ describe('migration 0005: one sign-in namespace for names already stored', () =>
 
       const db = database.db;
       const pool = 'test_000000099';
-      await db.insert(pools).values({
-        id: pool,
-        name: pool,
-        attributeSettings: buildPoolAttributeSettings({ aliasAttributes: ['email', 'preferred_username'] }),
-        policies: resolvePolicies(),
-      });
+      // In SQL, with the columns pools had then: the schema of today has more.
+      const settings = buildPoolAttributeSettings({ aliasAttributes: ['email', 'preferred_username'] });
+      await db.execute(
+        sql`insert into pools (id, name, attribute_settings, policies) values (${pool}, ${pool}, ${JSON.stringify(settings)}::jsonb, ${JSON.stringify(resolvePolicies())}::jsonb)`,
+      );
       const user = async (username: string, minutesAgo: number) => {
         const id = randomUUID();
         await db.execute(
