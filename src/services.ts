@@ -15,11 +15,14 @@ import { createHiddenExistence } from './modules/hidden-existence/hidden-existen
 import { createRecoveryService } from './modules/recovery/recovery.service.ts';
 import { createRegistrationService } from './modules/registration/registration.service.ts';
 import { createSignInService } from './modules/sign-in/sign-in.service.ts';
+import { createUserMigration } from './modules/user-migration/user-migration.ts';
 import { createSigV4Verifier } from './modules/aws-auth/index.ts';
 import { createSigningKeyStore, firstSigningKey } from './modules/tokens/key-store.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
 import { createAdminUsersService } from './modules/admin-users/admin-users.service.ts';
 import { createChallengeSessions } from './modules/sign-in/challenge-sessions.ts';
+import { createAuthSessions } from './modules/sign-in/auth-sessions.ts';
+import { createCustomAuthService } from './modules/sign-in/custom-auth.ts';
 import { createPasswordHasher } from './modules/user-store/passwords.ts';
 import { createUserSearchService } from './modules/user-store/user-search.ts';
 import { createUserTransferService } from './modules/user-store/user-transfer.ts';
@@ -87,6 +90,8 @@ export async function createServices(
   // One for every flow that hides whether a user exists, so they share what real answers took.
   const hiding = createHiddenExistence({ verification, secret });
   const flow = { db, pools, verification, passwords, metrics: metrics.auth, hooks };
+  // UserMigration: unknown names at sign-in and forgot password (docs/trigger-events.md).
+  const migration = createUserMigration({ db, hooks, passwords, logger });
   const registration = createRegistrationService({ ...flow, hiding });
   const signIn = createSignInService({
     ...flow,
@@ -97,8 +102,18 @@ export async function createServices(
     hiding,
     logger,
     lockout,
+    migration,
   });
-  const recovery = createRecoveryService({ ...flow, sessions, hiding, logger });
+  // CUSTOM_AUTH, driven by the pool's auth-challenge hooks, in stored single-use sessions (docs/custom-auth.md).
+  const customAuth = createCustomAuthService({
+    db,
+    pools,
+    hooks,
+    hiding,
+    signIn,
+    sessions: createAuthSessions({ db, ...(overrides.now && { now: overrides.now }) }),
+  });
+  const recovery = createRecoveryService({ ...flow, sessions, hiding, logger, migration });
   const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });
   const adminUsers = createAdminUsersService({ db, reader, pools, passwords, outbox, verification, sessions, hooks });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
@@ -109,6 +124,7 @@ export async function createServices(
     sessions,
     registration,
     signIn,
+    customAuth,
     recovery,
     account,
     adminUsers,

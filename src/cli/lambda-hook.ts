@@ -7,16 +7,18 @@
  *
  * It checks each call's Standard Webhooks signature with HOOK_SECRET (several secrets may be given,
  * space- or comma-separated, for a rotation) and refuses unsigned, forged, stale and replayed calls
- * with 401; it calls the handler as Lambda's Node.js runtime does (async, or with a callback) and
+ * with 401 (src/cli/signed-hook-server.ts); it calls the handler as Lambda's Node.js runtime does (async, or with a callback) and
  * answers 200 with what it returned, or 400 with Lambda's error shape when it threw, so Cognate
  * answers UserLambdaValidationException as Cognito would.
  */
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Webhook } from 'standardwebhooks';
+import { createSignedHookServer, parseSecrets, stdoutLog } from './signed-hook-server.ts';
+
+export { parseSecrets };
 
 /** A Lambda handler: `async (event, context)` or `(event, context, callback)`. */
 export type LambdaHandler = (event: unknown, context: LambdaContext, callback: LambdaCallback) => unknown;
@@ -46,23 +48,6 @@ export interface LambdaHookOptions {
   /** Cognate gives each attempt 5 seconds: context.getRemainingTimeInMillis counts down from this. */
   timeoutMs?: number;
   log?: (entry: Record<string, unknown>) => void;
-}
-
-/** Lambda's synchronous payload limit. */
-const MAX_BODY_BYTES = 6 * 1024 * 1024;
-/** Standard Webhooks' tolerance, which the library also applies to the timestamp. */
-const TOLERANCE_MS = 5 * 60 * 1000;
-
-/** Parses HOOK_SECRET: one or more `whsec_` secrets, space- or comma-separated. */
-export function parseSecrets(raw: string | undefined): string[] {
-  const secrets = (raw ?? '').split(/[\s,]+/).filter(Boolean);
-  if (secrets.length === 0) throw new Error('HOOK_SECRET is not set: give the pool’s whsec_… secret');
-  for (const secret of secrets) {
-    if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) {
-      throw new Error('HOOK_SECRET must be whsec_ followed by base64, as POST /v1/pools/{poolId}/hook-secret answers');
-    }
-  }
-  return secrets;
 }
 
 /** Loads `file[#export]` (default export name `handler`), an ES module or CommonJS file. */
@@ -116,98 +101,34 @@ function errorShape(error: unknown): { errorMessage: string; errorType: string }
 }
 
 export function createLambdaHookServer(options: LambdaHookOptions): Server {
-  const verifiers = options.secrets.map((secret) => new Webhook(secret));
   const timeoutMs = options.timeoutMs ?? 5000;
-  const log = options.log ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
+  const log = options.log ?? stdoutLog;
   const functionName = options.functionName ?? 'cognate-hook';
-  // Calls already answered, by id and timestamp, kept for the tolerance: an exact replay is refused.
-  const seen = new Map<string, number>();
-
-  function reply(res: ServerResponse, status: number, body: unknown) {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  }
-
-  async function readBody(req: IncomingMessage): Promise<string | undefined> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) return undefined;
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-
-  /** Whether one of the secrets signed this body (Standard Webhooks, timestamp within 5 minutes). */
-  function verified(body: string, headers: IncomingMessage['headers']): boolean {
-    const given = {
-      'webhook-id': String(headers['webhook-id'] ?? ''),
-      'webhook-timestamp': String(headers['webhook-timestamp'] ?? ''),
-      'webhook-signature': String(headers['webhook-signature'] ?? ''),
-    };
-    return verifiers.some((verifier) => {
+  return createSignedHookServer({
+    secrets: options.secrets,
+    log,
+    async answer(event, { webhookId }) {
+      const started = Date.now();
       try {
-        verifier.verify(body, given);
-        return true;
-      } catch {
-        return false;
+        const result = await invoke(options.handler, event, {
+          functionName,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+          memoryLimitInMB: '128',
+          awsRequestId: randomUUID(),
+          logGroupName: `/aws/lambda/${functionName}`,
+          logStreamName: 'cognate-lambda-hook',
+          callbackWaitsForEmptyEventLoop: true,
+          getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
+        });
+        // Lambda answers null for a handler that returned nothing; Cognate then says it is not the event.
+        return { status: 200, body: result === undefined ? null : result };
+      } catch (error) {
+        const shape = errorShape(error);
+        log({ level: 'info', msg: 'the handler threw', webhookId, errorType: shape.errorType });
+        return { status: 400, body: shape };
       }
-    });
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.method !== 'POST') return reply(res, 405, { message: 'POST the event' });
-    const body = await readBody(req);
-    if (body === undefined) return reply(res, 413, { message: 'The event is larger than 6 MB' });
-    if (!verified(body, req.headers)) {
-      log({ level: 'warn', msg: 'refused a call without a valid signature', webhookId: req.headers['webhook-id'] });
-      return reply(res, 401, { message: 'Missing, invalid or stale webhook signature' });
-    }
-    const id = String(req.headers['webhook-id']);
-    const key = `${id}.${String(req.headers['webhook-timestamp'])}`;
-    const now = Date.now();
-    for (const [k, expires] of seen) if (expires < now) seen.delete(k);
-    if (seen.has(key)) {
-      log({ level: 'warn', msg: 'refused a replayed call', webhookId: id });
-      return reply(res, 401, { message: 'This call was already answered' });
-    }
-    seen.set(key, now + TOLERANCE_MS);
-
-    let event: unknown;
-    try {
-      event = JSON.parse(body);
-    } catch {
-      return reply(res, 400, { message: 'The body is not JSON' });
-    }
-    const started = Date.now();
-    try {
-      const result = await invoke(options.handler, event, {
-        functionName,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-        memoryLimitInMB: '128',
-        awsRequestId: randomUUID(),
-        logGroupName: `/aws/lambda/${functionName}`,
-        logStreamName: 'cognate-lambda-hook',
-        callbackWaitsForEmptyEventLoop: true,
-        getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
-      });
-      // Lambda answers null for a handler that returned nothing; Cognate then says it is not the event.
-      reply(res, 200, result === undefined ? null : result);
-    } catch (error) {
-      const shape = errorShape(error);
-      log({ level: 'info', msg: 'the handler threw', webhookId: id, errorType: shape.errorType });
-      reply(res, 400, shape);
-    }
-  }
-
-  return createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log({ level: 'error', msg: 'the adapter failed', error: String(error) });
-      if (!res.headersSent) reply(res, 500, { message: 'The adapter failed' });
-      else res.destroy();
-    });
+    },
   });
 }
 

@@ -28,6 +28,10 @@ export const PoolHooks = Type.Object(
       }),
     ),
     customMessage: Type.Optional(HookTarget('CustomMessage')),
+    userMigration: Type.Optional(HookTarget('UserMigration')),
+    defineAuthChallenge: Type.Optional(HookTarget('DefineAuthChallenge')),
+    createAuthChallenge: Type.Optional(HookTarget('CreateAuthChallenge')),
+    verifyAuthChallengeResponse: Type.Optional(HookTarget('VerifyAuthChallengeResponse')),
   },
   {
     $id: 'PoolHooks',
@@ -52,6 +56,10 @@ export interface PoolHooksInput {
   preTokenGeneration?: string;
   preTokenGenerationVersion?: 'V1_0' | 'V2_0' | 'V3_0';
   customMessage?: string;
+  userMigration?: string;
+  defineAuthChallenge?: string;
+  createAuthChallenge?: string;
+  verifyAuthChallengeResponse?: string;
 }
 
 /** The REST hooks as Cognito's LambdaConfig members; the pools module checks each value. */
@@ -74,6 +82,12 @@ export function lambdaConfigFromHooks(hooks: PoolHooksInput): Record<string, unk
       },
     }),
     ...(hooks.customMessage !== undefined && { CustomMessage: hooks.customMessage }),
+    ...(hooks.userMigration !== undefined && { UserMigration: hooks.userMigration }),
+    ...(hooks.defineAuthChallenge !== undefined && { DefineAuthChallenge: hooks.defineAuthChallenge }),
+    ...(hooks.createAuthChallenge !== undefined && { CreateAuthChallenge: hooks.createAuthChallenge }),
+    ...(hooks.verifyAuthChallengeResponse !== undefined && {
+      VerifyAuthChallengeResponse: hooks.verifyAuthChallengeResponse,
+    }),
   };
 }
 
@@ -89,6 +103,10 @@ export function presentHooks(config: PoolLambdaConfig): PoolHooksInput {
       preTokenGenerationVersion: config.PreTokenGenerationConfig?.LambdaVersion ?? 'V1_0',
     }),
     ...(config.CustomMessage && { customMessage: config.CustomMessage }),
+    ...(config.UserMigration && { userMigration: config.UserMigration }),
+    ...(config.DefineAuthChallenge && { defineAuthChallenge: config.DefineAuthChallenge }),
+    ...(config.CreateAuthChallenge && { createAuthChallenge: config.CreateAuthChallenge }),
+    ...(config.VerifyAuthChallengeResponse && { verifyAuthChallengeResponse: config.VerifyAuthChallengeResponse }),
   };
 }
 

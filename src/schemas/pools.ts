@@ -256,6 +256,13 @@ const AllowedOrigins = Type.Union(
   },
 );
 
+/** Cognito's AuthSessionValidity (docs/custom-auth.md, "Sessions"). */
+const AuthSessionValidity = Type.Integer({
+  minimum: 3,
+  maximum: 15,
+  description: 'Minutes a challenge session (custom authentication) lives: 3 to 15, default 3.',
+});
+
 export const CreateClientBody = Type.Object(
   {
     clientId: Type.Optional(Type.String({ pattern: '^[a-z0-9]{26}$', description: 'Generated when omitted.' })),
@@ -267,6 +274,7 @@ export const CreateClientBody = Type.Object(
     ),
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
+    authSessionValidity: Type.Optional(AuthSessionValidity),
   },
   {
     $id: 'CreateClientRequest',
@@ -291,6 +299,7 @@ export const UpdateClientBody = Type.Object(
     preventUserExistenceErrors: Type.Optional(Type.Boolean()),
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
+    authSessionValidity: Type.Optional(AuthSessionValidity),
   },
   {
     $id: 'UpdateClientRequest',
@@ -309,6 +318,7 @@ export const ClientResponse = Type.Object(
     preventUserExistenceErrors: Type.Boolean(),
     explicitAuthFlows: AuthFlows,
     allowedOrigins: AllowedOrigins,
+    authSessionValidity: AuthSessionValidity,
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
@@ -352,6 +362,7 @@ export function presentClient(client: AppClient) {
     preventUserExistenceErrors: client.preventUserExistenceErrors,
     explicitAuthFlows: client.explicitAuthFlows,
     allowedOrigins: client.allowedOrigins,
+    authSessionValidity: client.authSessionValidity,
     createdAt: client.createdAt.toISOString(),
     updatedAt: client.updatedAt.toISOString(),
   };

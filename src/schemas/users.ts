@@ -272,7 +272,7 @@ export const SignInResult = Type.Unsafe<Static<typeof TokenResponse> | Static<ty
   oneOf: [ref(TokenResponse), ref(NewPasswordChallengeResponse)],
 });
 
-export const RespondToChallengeBody = Type.Object(
+export const NewPasswordAnswer = Type.Object(
   {
     clientId: ClientId,
     challengeName: Type.Literal('NEW_PASSWORD_REQUIRED'),
@@ -281,5 +281,73 @@ export const RespondToChallengeBody = Type.Object(
     userAttributes: Type.Optional(ref(AttributeMap)),
     clientMetadata: ClientMetadata,
   },
-  { $id: 'RespondToChallengeRequest', additionalProperties: false },
+  { $id: 'NewPasswordAnswer', additionalProperties: false },
 );
+
+// ---- Custom authentication (docs/custom-auth.md) -------------------------------------------------
+
+export const CustomSignInBody = Type.Object(
+  { clientId: ClientId, username: Username, clientMetadata: ClientMetadata },
+  {
+    $id: 'CustomSignInRequest',
+    additionalProperties: false,
+    examples: [{ clientId: 'k3j5h2g8d9s0a1q2w3e4r5t6y7', username: 'jane@example.com' }],
+  },
+);
+
+export const CustomChallengeResponse = Type.Object(
+  {
+    challengeName: Type.Literal('CUSTOM_CHALLENGE'),
+    session: Type.String({
+      description:
+        'Opaque and single use; answer within the client’s authSessionValidity minutes at /v1/auth/respond-to-challenge.',
+    }),
+    challengeParameters: Type.Record(Type.String(), Type.String(), {
+      description: 'The CreateAuthChallenge hook’s publicChallengeParameters, and USERNAME.',
+    }),
+  },
+  {
+    $id: 'CustomChallenge',
+    additionalProperties: false,
+    description: 'The pool’s DefineAuthChallenge hook asks for (another) custom challenge.',
+    examples: [
+      {
+        challengeName: 'CUSTOM_CHALLENGE',
+        session: 'q0dR…',
+        challengeParameters: { hint: 'code sent', USERNAME: 'jane' },
+      },
+    ],
+  },
+);
+
+export const CustomChallengeAnswer = Type.Object(
+  {
+    clientId: ClientId,
+    challengeName: Type.Literal('CUSTOM_CHALLENGE'),
+    session: Type.String({ minLength: 1, maxLength: 2048 }),
+    answer: Type.String({
+      minLength: 1,
+      maxLength: 16384,
+      description: 'Handed to the VerifyAuthChallengeResponse hook.',
+    }),
+    clientMetadata: ClientMetadata,
+  },
+  { $id: 'CustomChallengeAnswer', additionalProperties: false },
+);
+
+/** Custom authentication answers tokens, another custom challenge, or (an invited user) NEW_PASSWORD_REQUIRED. */
+export const ChallengeResult = Type.Unsafe<
+  Static<typeof TokenResponse> | Static<typeof NewPasswordChallengeResponse> | Static<typeof CustomChallengeResponse>
+>({
+  $id: 'ChallengeResult',
+  oneOf: [ref(TokenResponse), ref(NewPasswordChallengeResponse), ref(CustomChallengeResponse)],
+});
+
+/** The answer to either challenge, told apart by challengeName. */
+export const RespondToChallengeBody = Type.Unsafe<
+  Static<typeof NewPasswordAnswer> | Static<typeof CustomChallengeAnswer>
+>({
+  $id: 'RespondToChallengeRequest',
+  oneOf: [ref(NewPasswordAnswer), ref(CustomChallengeAnswer)],
+  discriminator: { propertyName: 'challengeName' },
+});

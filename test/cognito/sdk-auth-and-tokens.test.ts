@@ -120,7 +120,7 @@ test('InitiateAuth refusals', async () => {
   await expectError(
     initiate(clientId, 'CUSTOM_AUTH', { USERNAME: 'refuse' }),
     'InvalidParameterException',
-    /^CUSTOM_AUTH is not supported/,
+    'CUSTOM_AUTH flow not enabled for this client',
   );
   await expectError(
     initiate('nosuchclient', 'USER_PASSWORD_AUTH', { USERNAME: 'refuse', PASSWORD }),

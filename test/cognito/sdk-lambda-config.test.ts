@@ -108,10 +108,10 @@ describe('CreateUserPool LambdaConfig', () => {
         { PreTokenGeneration: URL_HOOK, PreTokenGenerationConfig: { LambdaVersion: 'V2_0', LambdaArn: MAPPED_V2 } },
         /PreTokenGeneration and PreTokenGenerationConfig\.LambdaArn name different hooks/,
       ],
-      [{ UserMigration: URL_HOOK }, /^LambdaConfig\.UserMigration is not supported by Cognate \(yet\): .*later issue/],
-      [{ DefineAuthChallenge: URL_HOOK }, /^LambdaConfig\.DefineAuthChallenge is not supported/],
-      [{ CreateAuthChallenge: URL_HOOK }, /^LambdaConfig\.CreateAuthChallenge is not supported/],
-      [{ VerifyAuthChallengeResponse: URL_HOOK }, /^LambdaConfig\.VerifyAuthChallengeResponse is not supported/],
+      [
+        { DefineAuthChallenge: 'not a hook' },
+        /^LambdaConfig\.DefineAuthChallenge must be an http\(s\) URL or a Lambda ARN/,
+      ],
       [
         { CustomSMSSender: { LambdaVersion: 'V1_0', LambdaArn: MAPPED } },
         /^LambdaConfig\.CustomSMSSender is not supported/,
@@ -125,7 +125,10 @@ describe('CreateUserPool LambdaConfig', () => {
         /^LambdaConfig\.InboundFederation is not supported/,
       ],
       // A refused member refuses the honoured ones beside it too.
-      [{ PreSignUp: URL_HOOK, UserMigration: URL_HOOK }, /^LambdaConfig\.UserMigration /],
+      [
+        { PreSignUp: URL_HOOK, InboundFederation: { LambdaVersion: 'V1_0', LambdaArn: MAPPED } },
+        /^LambdaConfig\.InboundFederation is not supported by Cognate \(yet\): .*later issue/,
+      ],
     ];
     for (const [config, message] of refusals) {
       await expectError(create(config, 'refused'), 'InvalidParameterException', message);

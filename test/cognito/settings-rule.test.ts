@@ -146,7 +146,6 @@ interface Example {
 
 const ARN = (service: string, resource: string) => `arn:aws:${service}:us-east-1:123456789012:${resource}`;
 const LAMBDA = ARN('lambda', 'function:hook');
-const trigger: Example = { value: LAMBDA };
 const versioned: Example = { value: { LambdaVersion: 'V1_0', LambdaArn: LAMBDA } };
 // A honoured trigger is an http(s) hook (an ARN only where HOOK_ARNS_FILE maps it: sdk-lambda-config.test.ts).
 const HOOK_URL = 'https://hooks.example.com/cognito';
@@ -190,11 +189,11 @@ const POOL_EXAMPLES: Record<string, Example> = {
   'LambdaConfig.PostConfirmation': hook('PostConfirmation'),
   'LambdaConfig.PreAuthentication': hook('PreAuthentication'),
   'LambdaConfig.PostAuthentication': hook('PostAuthentication'),
-  'LambdaConfig.DefineAuthChallenge': trigger,
-  'LambdaConfig.CreateAuthChallenge': trigger,
-  'LambdaConfig.VerifyAuthChallengeResponse': trigger,
+  'LambdaConfig.DefineAuthChallenge': hook('DefineAuthChallenge'),
+  'LambdaConfig.CreateAuthChallenge': hook('CreateAuthChallenge'),
+  'LambdaConfig.VerifyAuthChallengeResponse': hook('VerifyAuthChallengeResponse'),
   'LambdaConfig.PreTokenGeneration': hook('PreTokenGeneration'),
-  'LambdaConfig.UserMigration': trigger,
+  'LambdaConfig.UserMigration': hook('UserMigration'),
   'LambdaConfig.PreTokenGenerationConfig': {
     value: { LambdaVersion: 'V2_0', LambdaArn: HOOK_URL },
     shows: (d) => {
@@ -306,7 +305,7 @@ const CLIENT_SETTING_EXAMPLES: Record<string, Example> = {
   PreventUserExistenceErrors: { value: 'ENABLED', shows: (d) => assert.equal(d.PreventUserExistenceErrors, 'ENABLED') },
   EnableTokenRevocation: { off: [true], on: [false] },
   EnablePropagateAdditionalUserContextData: { off: [false], on: [true] },
-  AuthSessionValidity: { off: [3], on: [15] },
+  AuthSessionValidity: { value: 10, shows: (d) => assert.equal(d.AuthSessionValidity, 10) },
   RefreshTokenRotation: { off: [{ Feature: 'DISABLED' }], on: [{ Feature: 'ENABLED', RetryGracePeriodSeconds: 10 }] },
 };
 const SECRET = 'client-secret-that-must-never-be-repeated-0123456789';
@@ -791,6 +790,7 @@ const REST_EXAMPLES: Record<
       value: ['https://app.example.com'],
       shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']),
     },
+    authSessionValidity: { value: 10, shows: (b) => assert.equal(b.authSessionValidity, 10) },
   },
   'PATCH /v1/pools/{poolId}/clients/{clientId}': {
     name: { value: 'renamed', shows: (b) => assert.equal(b.name, 'renamed') },
@@ -805,6 +805,7 @@ const REST_EXAMPLES: Record<
       value: ['https://app.example.com'],
       shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']),
     },
+    authSessionValidity: { value: 10, shows: (b) => assert.equal(b.authSessionValidity, 10) },
   },
 };
 

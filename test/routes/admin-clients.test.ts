@@ -64,6 +64,7 @@ describe('CreateUserPoolClient', () => {
     assert.match(client.clientId, CLIENT_ID);
     assert.deepEqual(Object.keys(client).sort(), [
       'allowedOrigins',
+      'authSessionValidity',
       'clientId',
       'createdAt',
       'explicitAuthFlows',
@@ -80,6 +81,7 @@ describe('CreateUserPoolClient', () => {
     assert.equal(client.readAttributes, null);
     assert.equal(client.writeAttributes, null);
     assert.equal(client.preventUserExistenceErrors, true);
+    assert.equal(client.authSessionValidity, 3);
     assert.equal(new Date(client.createdAt).toISOString(), client.createdAt);
     assert.equal(client.updatedAt, client.createdAt);
     const again = await createClient(poolId, { name: 'web' });

@@ -109,7 +109,7 @@ describe('hooks in the pool settings', () => {
   });
 
   test('the triggers of later issues and unknown members are not REST members: refused', async () => {
-    for (const member of ['userMigration', 'defineAuthChallenge', 'customEmailSender', 'PreSignUp']) {
+    for (const member of ['customSmsSender', 'customEmailSender', 'PreSignUp']) {
       const answer = await createPool({ [member]: URL_HOOK });
       assert.equal(answer.status, 400, member);
       assert.match(JSON.stringify(answer.body), new RegExp(member));

@@ -101,7 +101,7 @@ describe('checkLambdaConfig', () => {
   });
 
   test('refuses by name', () => {
-    assert.match(refusal({ UserMigration: ARN }), /^LambdaConfig\.UserMigration is not supported yet/);
+    assert.match(refusal({ CustomSMSSender: ARN }), /^LambdaConfig\.CustomSMSSender is not supported yet/);
     assert.match(refusal({ Bogus: ARN }), /^LambdaConfig\.Bogus is not a LambdaConfig member/);
     assert.match(refusal({ PreSignUp: `${ARN}x` }), /^LambdaConfig\.PreSignUp: the ARN .* is not mapped/);
     assert.match(refusal({ PreSignUp: 42 }), /^LambdaConfig\.PreSignUp must be an http\(s\) URL/);

@@ -213,6 +213,8 @@ export const adminOperations: Record<string, Operation> = {
       // Cognito's API default is LEGACY (docs/cognito-attributes.md §8.3); the REST API's is ENABLED.
       preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
       explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
+      // Cognito's default, also when UpdateUserPoolClient leaves it out (it replaces the whole configuration).
+      authSessionValidity: input.AuthSessionValidity ?? 3,
     });
     return { UserPoolClient: toUserPoolClientType(pool, client) };
   }),
@@ -232,6 +234,8 @@ export const adminOperations: Record<string, Operation> = {
       writeAttributes: input.WriteAttributes ?? null,
       preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
       explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
+      // Cognito's default, also when UpdateUserPoolClient leaves it out (it replaces the whole configuration).
+      authSessionValidity: input.AuthSessionValidity ?? 3,
     });
     return { UserPoolClient: toUserPoolClientType(pool, client) };
   }),

@@ -178,6 +178,7 @@ const ClientSettings = {
       RefreshToken: Type.Optional(TimeUnit),
     }),
   ),
+  AuthSessionValidity: Type.Optional(Type.Integer({ minimum: 3, maximum: 15 })),
 };
 export const CreateUserPoolClient = object({
   UserPoolId,

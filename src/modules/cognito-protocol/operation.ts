@@ -7,6 +7,7 @@ import type { PoolsService } from '../pools/pools.service.ts';
 import type { RecoveryService } from '../recovery/recovery.service.ts';
 import type { RegistrationService } from '../registration/registration.service.ts';
 import type { SignInService } from '../sign-in/sign-in.service.ts';
+import type { CustomAuthService } from '../sign-in/custom-auth.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
 import type { UserSearchService } from '../user-store/user-search.ts';
 import { inputChecker } from './input-validation.ts';
@@ -17,6 +18,7 @@ export interface ProtocolServices {
   sessions: SessionsService;
   registration: RegistrationService;
   signIn: SignInService;
+  customAuth: CustomAuthService;
   recovery: RecoveryService;
   account: AccountService;
   adminUsers: AdminUsersService;

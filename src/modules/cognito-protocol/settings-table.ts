@@ -20,7 +20,7 @@ import { Type, type TSchema } from 'typebox';
 export type MemberStatus = 'honoured' | 'off-only' | 'per-request' | 'plumbing' | 'refused';
 
 /** The version or issue since which a member has its status. */
-export type Since = '0.1.0' | 'issue 11' | 'issue 15';
+export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16';
 
 export interface MemberRule {
   status: MemberStatus;
@@ -161,10 +161,9 @@ const clientSettings: MemberRules = {
     'Cognate always lets refresh tokens be revoked; revocation cannot be turned off.',
   ),
   EnablePropagateAdditionalUserContextData: offOnly('false', is(false), NO_THREAT_PROTECTION),
-  AuthSessionValidity: offOnly(
-    '3',
-    is(3),
-    'A challenge session lasts Cognito’s default 3 minutes in Cognate; another length comes with a later issue.',
+  AuthSessionValidity: honoured(
+    'Minutes, 3 to 15: how long each custom authentication session lives (docs/custom-auth.md).',
+    'issue 16',
   ),
   RefreshTokenRotation: offOnly(
     '{"Feature": "DISABLED"}',
@@ -216,13 +215,16 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
       PostConfirmation: hookTrigger(),
       PreAuthentication: hookTrigger(),
       PostAuthentication: hookTrigger(),
-      DefineAuthChallenge: laterTrigger,
-      CreateAuthChallenge: laterTrigger,
-      VerifyAuthChallengeResponse: laterTrigger,
+      DefineAuthChallenge: honoured(`${HOOK_VALUE} Drives CUSTOM_AUTH (docs/custom-auth.md).`, 'issue 16'),
+      CreateAuthChallenge: honoured(`${HOOK_VALUE} Builds each CUSTOM_CHALLENGE (docs/custom-auth.md).`, 'issue 16'),
+      VerifyAuthChallengeResponse: honoured(`${HOOK_VALUE} Judges each ANSWER (docs/custom-auth.md).`, 'issue 16'),
       PreTokenGeneration: hookTrigger(
         `The V1_0 hook (legacy member). ${HOOK_VALUE} When PreTokenGenerationConfig is also given, its LambdaArn must be the same value.`,
       ),
-      UserMigration: laterTrigger,
+      UserMigration: honoured(
+        `${HOOK_VALUE} Called for a password sign-in (USER_PASSWORD_AUTH) or ForgotPassword of a name no user has (docs/trigger-events.md, "UserMigration").`,
+        'issue 16',
+      ),
       PreTokenGenerationConfig: hookTrigger(
         `LambdaVersion V1_0, V2_0 or V3_0 and LambdaArn, the hook. ${HOOK_VALUE} DescribeUserPool shows LambdaArn as PreTokenGeneration too, as Cognito does.`,
       ),
@@ -382,7 +384,9 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   },
   ResendConfirmationCode: { ClientId: honoured(), Username: honoured(), SecretHash, ...trackedRequest },
   InitiateAuth: {
-    AuthFlow: honoured('USER_PASSWORD_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH; any other flow is refused naming it.'),
+    AuthFlow: honoured(
+      'USER_PASSWORD_AUTH, USER_SRP_AUTH, CUSTOM_AUTH (docs/custom-auth.md), REFRESH_TOKEN_AUTH; any other flow is refused naming it.',
+    ),
     ClientId: honoured(),
     AuthParameters: honoured(),
     ...trackedRequest,
@@ -523,10 +527,11 @@ const CLIENT_SETTINGS: MemberRules = {
   preventUserExistenceErrors: honoured(),
   explicitAuthFlows: honoured(),
   allowedOrigins: honoured(),
+  authSessionValidity: honoured('Minutes, 3 to 15 (Cognito’s AuthSessionValidity; docs/custom-auth.md).', 'issue 16'),
 };
 
 const REST_HOOKS =
-  'Cognito’s LambdaConfig in camelCase: preSignUp, postConfirmation, preAuthentication, postAuthentication, preTokenGeneration (+ preTokenGenerationVersion), customMessage (docs/triggers.md).';
+  'Cognito’s LambdaConfig in camelCase: preSignUp, postConfirmation, preAuthentication, postAuthentication, preTokenGeneration (+ preTokenGenerationVersion), customMessage, userMigration, defineAuthChallenge, createAuthChallenge, verifyAuthChallengeResponse (docs/triggers.md).';
 
 export const REST_SETTINGS: Record<string, MemberRules> = {
   'POST /v1/pools': {

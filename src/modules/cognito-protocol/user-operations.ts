@@ -3,6 +3,7 @@
  * codes, delivery and tokens are shared; only the shapes differ.
  */
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import type { CustomChallenge, CustomSrpChallenge } from '../sign-in/custom-auth.types.ts';
 import type { NewPasswordChallenge, SrpChallenge } from '../sign-in/sign-in.types.ts';
 import type { TokenSet } from '../tokens/sessions.service.ts';
 import * as In from './operation-inputs.ts';
@@ -36,10 +37,15 @@ function refuseUnhonoured(map: Record<string, string> | undefined, member: strin
 }
 
 /** InitiateAuth and RespondToAuthChallenge answer a token set or the next challenge alike. */
-function signInResult(result: TokenSet | NewPasswordChallenge | SrpChallenge) {
+function signInResult(result: TokenSet | NewPasswordChallenge | SrpChallenge | CustomChallenge | CustomSrpChallenge) {
   if ('accessToken' in result) return { ChallengeParameters: {}, AuthenticationResult: toAuthenticationResult(result) };
-  if (result.challengeName === 'PASSWORD_VERIFIER') {
-    return { ChallengeName: result.challengeName, ChallengeParameters: result.challengeParameters };
+  if (result.challengeName === 'PASSWORD_VERIFIER' || result.challengeName === 'CUSTOM_CHALLENGE') {
+    // Custom authentication's steps carry a Session (docs/custom-auth.md); USER_SRP_AUTH's needs none.
+    return {
+      ChallengeName: result.challengeName,
+      ...('session' in result && { Session: result.session }),
+      ChallengeParameters: result.challengeParameters,
+    };
   }
   // Cognito's NEW_PASSWORD_REQUIRED parameters are JSON strings, required names prefixed as they must be answered.
   const { requiredAttributes, userAttributes } = result.challengeParameters;
@@ -53,7 +59,7 @@ function signInResult(result: TokenSet | NewPasswordChallenge | SrpChallenge) {
   };
 }
 
-const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
+const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'CUSTOM_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
 
 export const userOperations: Record<string, Operation> = {
   SignUp: userOperation(In.SignUp, async (input, { services }) => {
@@ -117,6 +123,26 @@ export const userOperations: Record<string, Operation> = {
             ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
           }),
         );
+      case 'CUSTOM_AUTH': {
+        // CHALLENGE_NAME SRP_A with SRP_A: CUSTOM_WITH_SRP, the password proven by SRP first (docs/custom-auth.md).
+        const challenge = params?.CHALLENGE_NAME;
+        if (challenge !== undefined && challenge !== 'SRP_A') {
+          throw invalidParameter(
+            `AuthParameters.CHALLENGE_NAME ${challenge.slice(0, 64)} is not supported with CUSTOM_AUTH; give SRP_A (with SRP_A) or nothing.`,
+          );
+        }
+        const start = {
+          clientId: input.ClientId,
+          username: required(params, 'USERNAME', flow),
+          source,
+          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        };
+        return signInResult(
+          challenge === 'SRP_A'
+            ? await services.customAuth.initiateWithSrp({ ...start, srpA: required(params, 'SRP_A', flow) })
+            : await services.customAuth.initiate(start),
+        );
+      }
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
         return signInResult(
@@ -138,6 +164,33 @@ export const userOperations: Record<string, Operation> = {
     const name = input.ChallengeName;
     const answers = input.ChallengeResponses;
     refuseUnhonoured(answers, 'ChallengeResponses');
+    if (name === 'PASSWORD_VERIFIER' && input.Session !== undefined) {
+      // Only custom authentication's SRP step (CUSTOM_WITH_SRP) hands out a Session with PASSWORD_VERIFIER.
+      return signInResult(
+        await services.customAuth.answerPasswordVerifier({
+          clientId: input.ClientId,
+          session: input.Session,
+          username: required(answers, 'USERNAME', name),
+          secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
+          timestamp: required(answers, 'TIMESTAMP', name),
+          signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
+          source,
+          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        }),
+      );
+    }
+    if (name === 'CUSTOM_CHALLENGE') {
+      if (!input.Session) throw invalidParameter('Missing required parameter Session');
+      return signInResult(
+        await services.customAuth.answerCustomChallenge({
+          clientId: input.ClientId,
+          session: input.Session,
+          username: required(answers, 'USERNAME', name),
+          answer: required(answers, 'ANSWER', name),
+          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        }),
+      );
+    }
     if (name === 'PASSWORD_VERIFIER') {
       return signInResult(
         await services.signIn.answerSrpChallenge({
@@ -168,7 +221,7 @@ export const userOperations: Record<string, Operation> = {
       );
     }
     throw invalidParameter(
-      `${name.slice(0, 64)} is not a challenge Cognate issues; answer PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED.`,
+      `${name.slice(0, 64)} is not a challenge Cognate issues; answer PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED or CUSTOM_CHALLENGE.`,
     );
   }),
 

@@ -221,5 +221,6 @@ export function toUserPoolClientType(pool: Pool, client: AppClient) {
     TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'seconds' },
     EnableTokenRevocation: true,
     AllowedOAuthFlowsUserPoolClient: false,
+    AuthSessionValidity: client.authSessionValidity,
   };
 }

@@ -10,7 +10,11 @@ export type TriggerName =
   | 'PreAuthentication'
   | 'PostAuthentication'
   | 'PreTokenGeneration'
-  | 'CustomMessage';
+  | 'CustomMessage'
+  | 'UserMigration'
+  | 'DefineAuthChallenge'
+  | 'CreateAuthChallenge'
+  | 'VerifyAuthChallengeResponse';
 
 /** Cognito's PreTokenGenerationConfig.LambdaVersion. */
 export type PreTokenGenerationVersion = 'V1_0' | 'V2_0' | 'V3_0';
@@ -28,6 +32,11 @@ export interface PoolLambdaConfig {
   PreTokenGeneration?: string;
   PreTokenGenerationConfig?: { LambdaVersion: PreTokenGenerationVersion; LambdaArn: string };
   CustomMessage?: string;
+  UserMigration?: string;
+  /** Custom authentication's three hooks (docs/custom-auth.md). */
+  DefineAuthChallenge?: string;
+  CreateAuthChallenge?: string;
+  VerifyAuthChallengeResponse?: string;
 }
 
 /** The event as Cognito gives it to a Lambda function; `response` is what the hook fills in. */

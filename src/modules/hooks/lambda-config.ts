@@ -14,18 +14,14 @@ export const HONOURED_TRIGGERS = [
   'PostAuthentication',
   'PreTokenGeneration',
   'CustomMessage',
-] as const;
-
-/** Cognito's LambdaConfig members Cognate refuses until a later issue implements them. */
-export const LATER_TRIGGERS = [
   'UserMigration',
   'DefineAuthChallenge',
   'CreateAuthChallenge',
   'VerifyAuthChallengeResponse',
-  'CustomSMSSender',
-  'CustomEmailSender',
-  'InboundFederation',
 ] as const;
+
+/** Cognito's LambdaConfig members Cognate refuses until a later issue implements them. */
+export const LATER_TRIGGERS = ['CustomSMSSender', 'CustomEmailSender', 'InboundFederation'] as const;
 
 export const PRE_TOKEN_GENERATION_VERSIONS: readonly PreTokenGenerationVersion[] = ['V1_0', 'V2_0', 'V3_0'];
 
@@ -122,7 +118,7 @@ export function checkLambdaConfig(input: unknown, arns: HookArns): PoolLambdaCon
     if (value === undefined || value === null) continue;
     if ((LATER_TRIGGERS as readonly string[]).includes(member)) {
       throw invalid(
-        `LambdaConfig.${member} is not supported yet: Cognate calls PreSignUp, PostConfirmation, PreAuthentication, PostAuthentication, PreTokenGeneration and CustomMessage; ${member} comes with a later version.`,
+        `LambdaConfig.${member} is not supported yet: Cognate calls ${HONOURED_TRIGGERS.join(', ')}; ${member} comes with a later version.`,
       );
     }
     if (member === 'PreTokenGenerationConfig') {

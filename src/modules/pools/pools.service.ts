@@ -50,6 +50,14 @@ export function assertAuthFlow(client: Pick<AppClient, 'explicitAuthFlows'>, flo
   }
 }
 
+/** Cognito's AuthSessionValidity bounds, in minutes (docs/custom-auth.md, "Sessions"). */
+function checkAuthSessionValidity(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 3 || minutes > 15) {
+    throw invalidParameter(`AuthSessionValidity must be a whole number of minutes from 3 to 15; ${minutes} was given.`);
+  }
+  return minutes;
+}
+
 export const poolNotFound = (poolId: string) =>
   new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
 const clientNotFound = (clientId: string) =>
@@ -266,6 +274,7 @@ export function createPoolsService(deps: {
             preventUserExistenceErrors: input.preventUserExistenceErrors ?? true,
             explicitAuthFlows: checkAuthFlows(input.explicitAuthFlows ?? null),
             allowedOrigins: checkAllowedOrigins(input.allowedOrigins ?? null),
+            authSessionValidity: checkAuthSessionValidity(input.authSessionValidity ?? 3),
           })
           .returning();
         allowedOrigins.invalidate();
@@ -306,6 +315,10 @@ export function createPoolsService(deps: {
           patch.explicitAuthFlows === undefined ? current.explicitAuthFlows : checkAuthFlows(patch.explicitAuthFlows),
         allowedOrigins:
           patch.allowedOrigins === undefined ? current.allowedOrigins : checkAllowedOrigins(patch.allowedOrigins),
+        authSessionValidity:
+          patch.authSessionValidity === undefined
+            ? current.authSessionValidity
+            : checkAuthSessionValidity(patch.authSessionValidity),
       };
       validateClientPermissions(pool.attributeSettings, next, 'update');
       const [client] = await db

@@ -131,4 +131,6 @@ export interface ClientInput {
   preventUserExistenceErrors?: boolean;
   explicitAuthFlows?: AuthFlow[] | null;
   allowedOrigins?: string[] | null;
+  /** Minutes a challenge session lives, 3 to 15 (default 3): Cognito's AuthSessionValidity. */
+  authSessionValidity?: number;
 }

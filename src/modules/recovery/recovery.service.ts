@@ -11,12 +11,20 @@ import type { PoolsService } from '../pools/pools.service.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
 import type { PasswordHasher } from '../user-store/passwords.ts';
 import { srpCredentials } from '../user-store/srp-credentials.ts';
-import { findUserBySignInName, loadAttributes, lockUser, updateUser } from '../user-store/users.repository.ts';
+import {
+  findUserBySignInName,
+  loadAttributes,
+  lockUser,
+  updateUser,
+  type UserRow,
+} from '../user-store/users.repository.ts';
 import { issueUserCode, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
 import { noHooks } from '../hooks/hooks.ts';
 import type { Hooks } from '../hooks/hooks.types.ts';
-import { eventAttributes, withClientMetadata, type ClientMetadata } from '../triggers/trigger-events.ts';
+import { eventAttributes, isHookFailure, withClientMetadata, type ClientMetadata } from '../triggers/trigger-events.ts';
+import type { AppClient, Pool } from '../pools/pools.types.ts';
+import type { UserMigration } from '../user-migration/user-migration.ts';
 
 /** Recovery: ForgotPassword and ConfirmForgotPassword. */
 export function createRecoveryService(deps: {
@@ -31,10 +39,36 @@ export function createRecoveryService(deps: {
   metrics?: AuthMetrics;
   /** The pool's triggers: PostConfirmation_ConfirmForgotPassword after a reset (docs/trigger-events.md). */
   hooks?: Hooks;
+  /** UserMigration_ForgotPassword: a name no user has asks the pool's hook (docs/trigger-events.md). */
+  migration?: UserMigration;
 }) {
   const { db, verification, hiding } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
   const hooks = deps.hooks ?? noHooks;
+
+  /**
+   * UserMigration_ForgotPassword: the user the hook's answer created (RESET_REQUIRED, no password),
+   * who then gets a code as any user. Where the client hides user existence, a failure leaves the
+   * name unknown and is answered as an unknown user's (a refusal would tell the name is unknown here).
+   */
+  async function migrate(
+    pool: Pool,
+    client: AppClient,
+    input: { username: string; clientMetadata?: ClientMetadata },
+  ): Promise<UserRow | undefined> {
+    try {
+      return await deps.migration!.migrate(pool, client, {
+        source: 'UserMigration_ForgotPassword',
+        name: input.username,
+        clientMetadata: input.clientMetadata,
+      });
+    } catch (error) {
+      const expected = isHookFailure(error) || (error instanceof CognitoError && error.name === 'AliasExistsException');
+      if (!client.preventUserExistenceErrors || !expected) throw error;
+      deps.logger.info({ poolId: pool.id, err: error }, 'user migration failed; answered as for an unknown user');
+      return undefined;
+    }
+  }
 
   return {
     /**
@@ -46,7 +80,8 @@ export function createRecoveryService(deps: {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       // admin_only (docs/cognito-settings.md): refused before any lookup, alike for every name, so it tells no one who exists.
       if (adminOnlyRecovery(pool.policies)) throw forbidden('Contact administrator to reset password.');
-      const user = await findUserBySignInName(db, pool, input.username);
+      let user = await findUserBySignInName(db, pool, input.username);
+      if (!user && deps.migration?.enabled(pool)) user = await migrate(pool, client, input);
       // Hidden users (unknown, disabled, or with nowhere to send) get a plausible answer and no message:
       // on the pool's only recovery channel when it has one, as every real answer there is.
       // The recovery channels the pool verifies first: where real users' codes mostly go.

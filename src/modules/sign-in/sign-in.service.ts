@@ -35,13 +35,23 @@ import { issuePlanCodes, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
 import { noHooks } from '../hooks/hooks.ts';
 import type { Hooks } from '../hooks/hooks.types.ts';
-import { eventAttributes, withClientMetadata, type ClientMetadata } from '../triggers/trigger-events.ts';
+import { eventAttributes, isHookFailure, withClientMetadata, type ClientMetadata } from '../triggers/trigger-events.ts';
+import type { UserMigration } from '../user-migration/user-migration.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { NewPasswordChallenge, SrpChallenge } from './sign-in.types.ts';
 
 /** Sign-in: USER_PASSWORD_AUTH, USER_SRP_AUTH, the NEW_PASSWORD_REQUIRED challenge and refresh. */
 
 type SecretBlocks = ReturnType<typeof createSecretBlocks>;
+
+/** The second half of an SRP sign-in: what the client sends back with PASSWORD_VERIFIER. */
+export interface SrpProof {
+  clientId: string;
+  secretBlock: string;
+  timestamp: string;
+  signature: string;
+  source: string;
+}
 
 /**
  * Whose lockout a sign-in counts against: the user's, or, for a name no user has, the name's when
@@ -83,6 +93,8 @@ export function createSignInService(deps: {
   lockout: SignInLockout;
   /** The pool's triggers: PreAuthentication and PostAuthentication (docs/trigger-events.md). */
   hooks?: Hooks;
+  /** UserMigration: an unknown name's USER_PASSWORD_AUTH sign-in asks the pool's hook (docs/trigger-events.md). */
+  migration?: UserMigration;
 }) {
   const { db, verification, hiding } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
@@ -176,6 +188,79 @@ export function createSignInService(deps: {
     return tokens;
   }
 
+  /**
+   * The PASSWORD_CLAIM_SIGNATURE of an SRP sign-in, checked with the lockout: the proven user, or
+   * NotAuthorizedException. USER_SRP_AUTH and custom authentication's SRP_A step share it.
+   */
+  async function proveSrp(input: SrpProof): Promise<{ pool: Pool; client: AppClient; user: UserRow }> {
+    const { pool, client } = await deps.pools.clientWithPool(input.clientId);
+    const state = deps.srpSecretBlocks.open(input.secretBlock);
+    if (state.c !== client.id)
+      throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    // The lock is checked before the proof, with one lookup for known and unknown users alike.
+    const user = await findUserById(db, state.u!);
+    const named = user ?? (await findUserBySignInName(db, pool, state.n!));
+    const subject = lockoutSubject(pool, client, named, state.n!);
+    const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
+    // The proof is checked against the verifier the challenge was built on, a fake one included,
+    // so an unknown user costs the same work as a known one with a wrong password.
+    const claimed = checkPasswordClaim({
+      poolId: pool.id,
+      userIdForSrp: state.n!,
+      verifier: { salt: state.s!, verifier: state.v! },
+      srpA: state.a!,
+      srpB: state.B!,
+      b: state.b!,
+      secretBlock: input.secretBlock,
+      timestamp: input.timestamp,
+      signature: input.signature,
+    });
+    // That verifier must still be the user's: a password changed since the challenge ends it.
+    const proven = claimed && user !== undefined && user.srpVerifier === state.v;
+    if (!proven || !user) {
+      metrics.signIn('failure');
+      if (subject) await deps.lockout.recordFailure(subject, input.source);
+      throw incorrectCredentials();
+    }
+    if (subject && lock) await deps.lockout.reset(subject, input.source, lock);
+    return { pool, client, user };
+  }
+
+  /**
+   * UserMigration_Authentication for a name no user has (docs/trigger-events.md, "UserMigration"):
+   * the user the hook's answer created, or, where the client hides user existence, a failure
+   * answered as an unknown user's wrong password (a refusal counted against the name's lockout),
+   * since a refusal, an unusable answer or a taken alias would each tell that the name is unknown here.
+   */
+  async function migrateAtSignIn(
+    pool: Pool,
+    client: AppClient,
+    input: { username: string; password: string; source: string; clientMetadata?: ClientMetadata },
+    subject: LockoutSubject | undefined,
+  ): Promise<UserRow> {
+    let user: UserRow;
+    try {
+      user = await deps.migration!.migrate(pool, client, {
+        source: 'UserMigration_Authentication',
+        name: input.username,
+        password: input.password,
+        validationData: input.clientMetadata,
+      });
+    } catch (error) {
+      metrics.signIn('failure');
+      const expected = isHookFailure(error) || (error instanceof CognitoError && error.name === 'AliasExistsException');
+      if (!client.preventUserExistenceErrors || !expected) throw error;
+      deps.logger.info({ poolId: pool.id, err: error }, 'user migration failed; answered as a wrong password');
+      if (subject && (error as CognitoError).name === 'UserLambdaValidationException') {
+        await deps.lockout.recordFailure(subject, input.source);
+      }
+      throw incorrectCredentials();
+    }
+    // The hook said the password must be reset: the app is told so (it has just proven the password).
+    if (user.status === 'RESET_REQUIRED' && !user.passwordHash) throw passwordResetRequired();
+    return user;
+  }
+
   return {
     /** `source`: the caller's address; lockouts are kept per user and source. */
     async signIn(input: {
@@ -188,10 +273,17 @@ export function createSignInService(deps: {
     }): Promise<TokenSet | NewPasswordChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
-      const user = await findUserBySignInName(db, pool, input.username);
+      let user = await findUserBySignInName(db, pool, input.username);
       // Unknown names are locked out like users when existence is hidden, or the lock would tell who exists.
-      const subject = lockoutSubject(pool, client, user, input.username);
-      const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
+      let subject = lockoutSubject(pool, client, user, input.username);
+      let lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
+      // A name no user has may be migrated (after the lock check: a locked name never reaches the hook),
+      // then signs in as any user, its password checked against the row just written.
+      if (!user && deps.migration?.enabled(pool)) {
+        user = await migrateAtSignIn(pool, client, input, subject);
+        subject = { userId: user.id };
+        lock = await deps.lockout.check(subject, input.source);
+      }
       await preAuthentication(pool, client, user, input.username, input.clientMetadata);
       if (!user || !user.passwordHash) {
         // Same work as a real check, so timing does not reveal whether the user exists.
@@ -240,10 +332,13 @@ export function createSignInService(deps: {
       source: string;
       /** InitiateAuth's ClientMetadata: PreAuthentication's validationData. */
       clientMetadata?: ClientMetadata;
+      /** CUSTOM_AUTH with CHALLENGE_NAME SRP_A (docs/custom-auth.md): the client must allow custom auth instead. */
+      flow?: 'CUSTOM_AUTH';
     }): Promise<SrpChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (!pool.srpEnabled) throw invalidParameter('USER_SRP_AUTH is not enabled for this user pool.');
-      assertAuthFlow(client, 'ALLOW_USER_SRP_AUTH', 'USER_SRP_AUTH');
+      if (input.flow === 'CUSTOM_AUTH') assertAuthFlow(client, 'ALLOW_CUSTOM_AUTH', 'CUSTOM_AUTH');
+      else assertAuthFlow(client, 'ALLOW_USER_SRP_AUTH', 'USER_SRP_AUTH');
       const user = await findUserBySignInName(db, pool, input.username);
       // A locked source gets no challenge either: the lock is checked again when it is answered.
       const subject = lockoutSubject(pool, client, user, input.username);
@@ -291,38 +386,13 @@ export function createSignInService(deps: {
       source: string;
       clientMetadata?: ClientMetadata;
     }): Promise<TokenSet | NewPasswordChallenge> {
-      const { pool, client } = await deps.pools.clientWithPool(input.clientId);
-      const state = deps.srpSecretBlocks.open(input.secretBlock);
-      if (state.c !== client.id)
-        throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
-      // The lock is checked before the proof, with one lookup for known and unknown users alike.
-      const user = await findUserById(db, state.u!);
-      const named = user ?? (await findUserBySignInName(db, pool, state.n!));
-      const subject = lockoutSubject(pool, client, named, state.n!);
-      const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
-      // The proof is checked against the verifier the challenge was built on, a fake one included,
-      // so an unknown user costs the same work as a known one with a wrong password.
-      const claimed = checkPasswordClaim({
-        poolId: pool.id,
-        userIdForSrp: state.n!,
-        verifier: { salt: state.s!, verifier: state.v! },
-        srpA: state.a!,
-        srpB: state.B!,
-        b: state.b!,
-        secretBlock: input.secretBlock,
-        timestamp: input.timestamp,
-        signature: input.signature,
-      });
-      // That verifier must still be the user's: a password changed since the challenge ends it.
-      const proven = claimed && user !== undefined && user.srpVerifier === state.v;
-      if (!proven || !user) {
-        metrics.signIn('failure');
-        if (subject) await deps.lockout.recordFailure(subject, input.source);
-        throw incorrectCredentials();
-      }
-      if (subject && lock) await deps.lockout.reset(subject, input.source, lock);
+      const { pool, client, user } = await proveSrp(input);
       return completeSignIn(pool, client, user, input.clientMetadata);
     },
+    /** Custom authentication (custom-auth.ts) reuses these steps of the password flows. */
+    proveSrp: (input: SrpProof) => proveSrp(input),
+    preAuthentication,
+    completeSignIn,
     /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
     async respondToNewPasswordChallenge(input: {
       clientId: string;

@@ -4,7 +4,9 @@ import { callerOf } from '../../plugins/auth.plugin.ts';
 import { sourceOf } from '../../plugins/rate-limits.plugin.ts';
 import { Empty, problems, ref } from '../../schemas/common.ts';
 import {
+  ChallengeResult,
   CodeDeliveryResponse,
+  CustomSignInBody,
   ConfirmForgotPasswordBody,
   RefreshBody,
   RespondToChallengeBody,
@@ -18,7 +20,7 @@ import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 /** Sign-in, refresh, global sign-out and password reset. */
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { account, recovery, signIn } = app.services;
+  const { account, customAuth, recovery, signIn } = app.services;
 
   app.post(
     '/v1/auth/sign-in',
@@ -34,12 +36,34 @@ export async function authRoutes(fastify: FastifyInstance) {
             'Signed in (tokens), or a challenge to answer (NEW_PASSWORD_REQUIRED with its session)',
             ref(SignInResult),
           ),
-          ...problems(400, 401, 403, 404, 415, 429),
+          ...problems(400, 401, 403, 404, 409, 415, 429, 502),
         },
       },
       preHandler: app.rateLimited('signIn'),
     },
     async (request) => signIn.signIn({ ...request.body, source: sourceOf(request) }),
+  );
+
+  app.post(
+    '/v1/auth/custom-sign-in',
+    {
+      schema: {
+        operationId: 'InitiateCustomAuth',
+        tags: ['auth'],
+        summary:
+          'Start custom authentication (CUSTOM_AUTH): the pool’s DefineAuthChallenge and CreateAuthChallenge hooks set the first challenge',
+        body: ref(CustomSignInBody),
+        response: {
+          200: jsonResponse(
+            'A CUSTOM_CHALLENGE to answer (or tokens, if the hook issues them at once)',
+            ref(ChallengeResult),
+          ),
+          ...problems(400, 401, 403, 404, 415, 429, 502),
+        },
+      },
+      preHandler: app.rateLimited('signIn'),
+    },
+    async (request) => customAuth.initiate({ ...request.body, source: sourceOf(request) }),
   );
 
   app.post(
@@ -49,16 +73,23 @@ export async function authRoutes(fastify: FastifyInstance) {
         operationId: 'RespondToAuthChallenge',
         tags: ['auth'],
         summary:
-          'Answer NEW_PASSWORD_REQUIRED with a new password (and any missing required attribute); returns tokens',
+          'Answer NEW_PASSWORD_REQUIRED with a new password (and any missing required attribute), or a CUSTOM_CHALLENGE with an answer',
         body: ref(RespondToChallengeBody),
         response: {
-          200: jsonResponse('The challenge is answered: tokens', ref(TokenResponse)),
+          200: jsonResponse(
+            'The challenge is answered: tokens, or (custom authentication) the next challenge',
+            ref(ChallengeResult),
+          ),
           ...problems(400, 401, 403, 415, 429, 502),
         },
       },
       preHandler: app.rateLimited('signIn'),
     },
-    async (request) => signIn.respondToNewPasswordChallenge(request.body),
+    async (request) => {
+      const body = request.body;
+      if (body.challengeName === 'CUSTOM_CHALLENGE') return customAuth.answerCustomChallenge(body);
+      return signIn.respondToNewPasswordChallenge(body);
+    },
   );
 
   app.post(
@@ -108,7 +139,7 @@ export async function authRoutes(fastify: FastifyInstance) {
         body: ref(UsernameBody),
         response: {
           200: jsonResponse('A reset code was sent: where to', ref(CodeDeliveryResponse)),
-          ...problems(400, 403, 404, 415, 429, 502),
+          ...problems(400, 403, 404, 409, 415, 429, 502),
         },
       },
       preHandler: app.rateLimited('codeSend'),

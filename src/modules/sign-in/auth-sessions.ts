@@ -1,0 +1,77 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { authSessions } from '../../db/schema/sign-in.ts';
+
+/**
+ * Stored, single-use challenge sessions (table auth_sessions, docs/custom-auth.md "Sessions"): the
+ * client holds an opaque random token; only its SHA-256 is stored, so the table alone cannot answer
+ * a challenge. Taking a session deletes it, so a replayed token finds nothing.
+ */
+
+export interface AuthSessionRow<State> {
+  poolId: string;
+  clientId: string;
+  userId: string | null;
+  state: State;
+  expiresAt: Date;
+}
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** Expired rows removed per new session: enough to keep the table small, cheap enough for every sign-in. */
+const CLEANUP_BATCH = 50;
+
+export function createAuthSessions(deps: { db: Db; now?: () => Date }) {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    /** Stores a session that ends after `minutes`; returns the token the client holds. */
+    async issue<State extends Record<string, unknown>>(input: {
+      poolId: string;
+      clientId: string;
+      userId: string | null;
+      state: State;
+      minutes: number;
+    }): Promise<string> {
+      const token = randomBytes(48).toString('base64url');
+      const at = now();
+      await db.insert(authSessions).values({
+        id: randomUUID(),
+        tokenHash: hashOf(token),
+        poolId: input.poolId,
+        clientId: input.clientId,
+        userId: input.userId,
+        state: input.state,
+        expiresAt: new Date(at.getTime() + input.minutes * 60_000),
+      });
+      // Opportunistic clean-up: a few expired sessions go with each new one (the index on expires_at finds them).
+      await db.execute(
+        sql`delete from ${authSessions} where ${authSessions.id} in (select ${authSessions.id} from ${authSessions} where ${lt(authSessions.expiresAt, at)} limit ${CLEANUP_BATCH})`,
+      );
+      return token;
+    },
+
+    /**
+     * Takes the session the token names: deleted in the same statement, so two answers with one
+     * token cannot both proceed. Undefined when unknown, used already or expired.
+     */
+    async take<State>(token: string): Promise<AuthSessionRow<State> | undefined> {
+      const [row] = await db
+        .delete(authSessions)
+        .where(eq(authSessions.tokenHash, hashOf(token)))
+        .returning();
+      if (!row || row.expiresAt.getTime() <= now().getTime()) return undefined;
+      return {
+        poolId: row.poolId,
+        clientId: row.clientId,
+        userId: row.userId,
+        state: row.state as State,
+        expiresAt: row.expiresAt,
+      };
+    },
+  };
+}
+
+export type AuthSessions = ReturnType<typeof createAuthSessions>;
