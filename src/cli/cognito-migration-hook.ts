@@ -125,12 +125,17 @@ export async function createMigrationHookServer(options: MigrationHookOptions): 
     if (!options.admin) {
       throw new Refusal(`The old user pool asks for ${result.ChallengeName ?? 'a challenge'}; set OLD_POOL_ADMIN=on`);
     }
+    // Only a temporary password (NEW_PASSWORD_REQUIRED) migrates without tokens: any other challenge
+    // (a second factor, MFA set-up, a custom challenge) is not met by the password alone, and
+    // Cognate has no MFA to carry it over (docs/migrating-from-cognito.md).
+    if (result.ChallengeName !== 'NEW_PASSWORD_REQUIRED') {
+      throw new Refusal(
+        `The old user pool asks for ${result.ChallengeName ?? 'a challenge'}, which the password alone does not meet`,
+      );
+    }
     const { attributes } = await adminAttributes(username);
     // A temporary password is not one to keep: the user sets their own through forgot password.
-    return {
-      attributes,
-      finalUserStatus: result.ChallengeName === 'NEW_PASSWORD_REQUIRED' ? 'RESET_REQUIRED' : 'CONFIRMED',
-    };
+    return { attributes, finalUserStatus: 'RESET_REQUIRED' };
   }
 
   async function answerEvent(event: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -94,10 +94,20 @@ function invoke(handler: LambdaHandler, event: unknown, context: Omit<LambdaCont
   });
 }
 
-/** Lambda's error shape, which Cognate turns into `<Trigger> failed with error <message>.`. */
+/**
+ * Lambda's error shape, which Cognate turns into `<Trigger> failed with error <message>.`: the
+ * message and the error's name only, never its stack.
+ */
 function errorShape(error: unknown): { errorMessage: string; errorType: string } {
-  if (error instanceof Error) return { errorMessage: error.message, errorType: error.name };
-  return { errorMessage: typeof error === 'string' ? error : JSON.stringify(error), errorType: 'Error' };
+  if (error instanceof Error) return { errorMessage: String(error.message), errorType: String(error.name) };
+  if (typeof error === 'string') return { errorMessage: error, errorType: 'Error' };
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(error);
+  } catch {
+    // A thrown value that is not JSON (circular, a BigInt): its kind is all that is said.
+  }
+  return { errorMessage: text ?? String(typeof error), errorType: 'Error' };
 }
 
 export function createLambdaHookServer(options: LambdaHookOptions): Server {
@@ -121,6 +131,20 @@ export function createLambdaHookServer(options: LambdaHookOptions): Server {
           callbackWaitsForEmptyEventLoop: true,
           getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
         });
+        // A result that cannot be JSON (circular, a BigInt) is the handler's failure, answered as
+        // Lambda's error shape: not a 5xx, which Cognate would retry, running the handler again.
+        try {
+          JSON.stringify(result);
+        } catch (error) {
+          log({ level: 'info', msg: 'the handler’s result is not JSON', webhookId });
+          return {
+            status: 400,
+            body: {
+              errorMessage: `Unable to marshal response: ${String((error as Error).message)}`,
+              errorType: 'Runtime.MarshalError',
+            },
+          };
+        }
         // Lambda answers null for a handler that returned nothing; Cognate then says it is not the event.
         return { status: 200, body: result === undefined ? null : result };
       } catch (error) {

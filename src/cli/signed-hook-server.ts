@@ -44,8 +44,10 @@ export function createSignedHookServer(options: SignedHookServerOptions): Server
   const seen = new Map<string, number>();
 
   function reply(res: ServerResponse, status: number, body: unknown) {
+    // Serialised before anything is sent: a body that is not JSON fails the call cleanly.
+    const text = JSON.stringify(body) ?? 'null';
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
+    res.end(text);
   }
 
   async function readBody(req: IncomingMessage): Promise<string | undefined> {

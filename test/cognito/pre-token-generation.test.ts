@@ -193,6 +193,78 @@ describe('PreTokenGeneration V2_0', () => {
     assert.equal(me.status, 200);
   });
 
+  test('security review: dev: claims, the token’s own ids and complex verified flags cannot be forged; the token stays revocable', async () => {
+    const { clientId } = await hookedPool('V2_0');
+    const username = fresh('v2forge');
+    await signedInUser(t, clientId, username, { email: uniqueEmail(username) });
+    const forged = {
+      'dev:custom:clearance': 'top',
+      jti: 'forged',
+      origin_jti: 'forged',
+      event_id: 'forged',
+      scope: 'admin',
+      'cognito:groups': ['root'],
+    };
+    hook.respondWith({
+      claimsAndScopeOverrideDetails: {
+        idTokenGeneration: { claimsToAddOrOverride: forged, claimsToSuppress: ['jti', 'origin_jti'] },
+        accessTokenGeneration: { claimsToAddOrOverride: forged, claimsToSuppress: ['jti', 'origin_jti', 'exp'] },
+      },
+    });
+    const tokens = await signIn(t, clientId, username);
+    for (const token of [tokens.IdToken, tokens.AccessToken]) {
+      const claims = jwtClaims(token);
+      assert.equal(claims['dev:custom:clearance'], undefined, 'dev: claims are Cognito’s excluded claims');
+      assert.notEqual(claims.jti, 'forged');
+      assert.notEqual(claims.origin_jti, 'forged');
+      assert.notEqual(claims.event_id, 'forged');
+      assert.equal(claims['cognito:groups'], undefined);
+    }
+    assert.equal(jwtClaims(tokens.AccessToken).scope, 'aws.cognito.signin.user.admin');
+    const getUser = (accessToken: string) =>
+      fetch(t.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSCognitoIdentityProviderService.GetUser',
+        },
+        body: JSON.stringify({ AccessToken: accessToken }),
+      });
+    assert.equal((await getUser(tokens.AccessToken!)).status, 200);
+    // Revoking the session still ends the access token the hook touched.
+    const signedOut = await fetch(t.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.GlobalSignOut',
+      },
+      body: JSON.stringify({ AccessToken: tokens.AccessToken }),
+    });
+    assert.equal(signedOut.status, 200);
+    assert.equal((await getUser(tokens.AccessToken!)).status, 400);
+
+    // Cognito takes no complex value for email_verified, phone_number_verified, updated_at or address.
+    hook.respondWith({
+      claimsAndScopeOverrideDetails: { idTokenGeneration: { claimsToAddOrOverride: { email_verified: { yes: 1 } } } },
+    });
+    await expectError(signIn(t, clientId, username), 'InvalidLambdaResponseException', /email_verified/);
+  });
+
+  test('security review: roles taken away by the hook take the preferred role with them', async () => {
+    const { poolId, clientId } = await hookedPool('V1_0');
+    await t.sdk.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'admins', Precedence: 1, RoleArn: ROLE }));
+    const username = fresh('v1roles');
+    await signedInUser(t, clientId, username, { email: uniqueEmail(username) });
+    await t.sdk.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: username, GroupName: 'admins' }));
+    hook.respondWith({ claimsOverrideDetails: { groupOverrideDetails: { iamRolesToOverride: [OTHER_ROLE] } } });
+    const id = jwtClaims((await signIn(t, clientId, username)).IdToken);
+    assert.deepEqual(id['cognito:roles'], [OTHER_ROLE]);
+    assert.equal(id['cognito:preferred_role'], undefined, 'the Admins role is no longer the user’s');
+    // A preferred role still among the roles the hook leaves stays.
+    hook.respondWith({ claimsOverrideDetails: { groupOverrideDetails: { iamRolesToOverride: [ROLE, OTHER_ROLE] } } });
+    assert.equal(jwtClaims((await signIn(t, clientId, username)).IdToken)['cognito:preferred_role'], ROLE);
+  });
+
   test('V3_0 answers as V2_0 for user tokens', async () => {
     const { clientId } = await hookedPool('V3_0');
     const username = fresh('v3user');

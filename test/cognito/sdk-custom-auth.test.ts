@@ -533,7 +533,79 @@ describe('CUSTOM_AUTH through the AWS SDK', () => {
   });
 });
 
+describe('security review: who can be issued tokens', () => {
+  test('issueTokens on the first call (existence hidden): a disabled or unconfirmed user and an unknown name get none', async () => {
+    const { poolId, clientId } = await customPool({ hidden: true });
+    await userIn(clientId, 'otp-off');
+    const { AdminDisableUserCommand, SignUpCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    await t.sdk.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'otp-off' }));
+    await t.sdk.send(
+      new SignUpCommand({
+        ClientId: clientId,
+        Username: 'otp-new',
+        Password: PASSWORD,
+        UserAttributes: [{ Name: 'email', Value: uniqueEmail('otp-new') }],
+      }),
+    );
+    await userIn(clientId, 'otp-on');
+    // A passwordless Define that trusts whoever asks: tokens at once.
+    hook.handle((request) => {
+      const event = request.body;
+      if (event.triggerSource !== 'DefineAuthChallenge_Authentication') return { status: 200, body: event };
+      return { status: 200, body: { ...event, response: { ...event.response, issueTokens: true } } };
+    });
+    // Cognito allows it: a Define hook may issue tokens on its first call.
+    assert.ok((await initiate(clientId, 'otp-on')).AuthenticationResult?.AccessToken);
+    hook.requests.length = 0;
+    await expectError(initiate(clientId, 'otp-off'), 'NotAuthorizedException', 'User is disabled.');
+    await expectError(initiate(clientId, 'otp-new'), 'UserNotConfirmedException');
+    await expectError(initiate(clientId, 'nobody-here'), 'NotAuthorizedException', 'Incorrect username or password.');
+    assert.deepEqual(
+      hook.requests
+        .map((r) => r.body.triggerSource)
+        .filter((s) => s.startsWith('TokenGeneration') || s.startsWith('Post')),
+      [],
+      'no token was made for any of them',
+    );
+  });
+});
+
 describe('CUSTOM_WITH_SRP through the AWS SDK', () => {
+  test('security review: CUSTOM_WITH_SRP’s PASSWORD_VERIFIER answered without its Session gives no tokens', async () => {
+    // The client allows custom authentication only: password (SRP) then a one-time code. Answering
+    // the SRP step as USER_SRP_AUTH (no Session) must not skip the code.
+    const { poolId, clientId } = await customPool({
+      client: { ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+    });
+    await userIn(clientId, 'srp-skip');
+    const srp = createSrpSession('srp-skip', PASSWORD, poolId, false);
+    const first = await t.sdk.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'CUSTOM_AUTH',
+        AuthParameters: { USERNAME: 'srp-skip', SRP_A: srp.largeA, CHALLENGE_NAME: 'SRP_A' },
+      }),
+    );
+    const signed = signSrpSession(srp, first as never);
+    hook.requests.length = 0;
+    await expectError(
+      t.sdk.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'PASSWORD_VERIFIER',
+          ChallengeResponses: {
+            USERNAME: first.ChallengeParameters!.USER_ID_FOR_SRP!,
+            PASSWORD_CLAIM_SECRET_BLOCK: signed.secret,
+            TIMESTAMP: signed.timestamp,
+            PASSWORD_CLAIM_SIGNATURE: signed.passwordSignature,
+          },
+        }),
+      ),
+      'NotAuthorizedException',
+    );
+    assert.deepEqual(sources(), [], 'no token was made (no PostAuthentication, no PreTokenGeneration)');
+  });
+
   test('SRP_A and PASSWORD_VERIFIER first, then the custom challenge; a wrong password ends it', async () => {
     const { poolId, clientId } = await customPool();
     await userIn(clientId, 'srp-ivy');

@@ -164,6 +164,61 @@ describe('group actions', () => {
     await expectError(t.sdk.send(new ListGroupsCommand({ UserPoolId: own, Limit: 61 })), 'InvalidParameterException');
   });
 
+  test('security review: another pool’s tokens, users, aliases and groups reach nothing; odd names', async () => {
+    const a = await poolWithClient(t, { AutoVerifiedAttributes: ['email'], AliasAttributes: ['email'] });
+    const b = await poolWithClient(t, { AutoVerifiedAttributes: ['email'], AliasAttributes: ['email'] });
+    for (const GroupName of ['x1', 'x2', 'x3'])
+      await t.sdk.send(new CreateGroupCommand({ UserPoolId: a.poolId, GroupName }));
+    await t.sdk.send(new CreateGroupCommand({ UserPoolId: b.poolId, GroupName: 'x9' }));
+    const email = uniqueEmail('cross');
+    await signedInUser(t, a.clientId, 'cross-user', { email });
+    await t.sdk.send(new AdminAddUserToGroupCommand({ UserPoolId: a.poolId, Username: 'cross-user', GroupName: 'x1' }));
+    // A page token of pool A's listing, used on pool B: B's groups after the key, never A's.
+    const page = await t.sdk.send(new ListGroupsCommand({ UserPoolId: a.poolId, Limit: 1 }));
+    const onB = await t.sdk.send(new ListGroupsCommand({ UserPoolId: b.poolId, NextToken: page.NextToken }));
+    assert.deepEqual(
+      onB.Groups!.map((g) => g.GroupName),
+      ['x9'],
+    );
+    // A group-listing token is no member-listing token, and a forged member key is refused.
+    await expectError(
+      t.sdk.send(new ListUsersInGroupCommand({ UserPoolId: a.poolId, GroupName: 'x1', NextToken: page.NextToken })),
+      'InvalidParameterException',
+    );
+    const forged = Buffer.from(JSON.stringify({ u: "' or 1=1 --" })).toString('base64url');
+    await expectError(
+      t.sdk.send(new ListUsersInGroupCommand({ UserPoolId: a.poolId, GroupName: 'x1', NextToken: forged })),
+      'InvalidParameterException',
+    );
+    // Pool A's user, by username or alias, is unknown in pool B; pool A's group unknown there.
+    for (const Username of ['cross-user', email]) {
+      await expectError(
+        t.sdk.send(new AdminAddUserToGroupCommand({ UserPoolId: b.poolId, Username, GroupName: 'x9' })),
+        'UserNotFoundException',
+      );
+      await expectError(
+        t.sdk.send(new AdminListGroupsForUserCommand({ UserPoolId: b.poolId, Username })),
+        'UserNotFoundException',
+      );
+    }
+    await expectError(
+      t.sdk.send(new ListUsersInGroupCommand({ UserPoolId: b.poolId, GroupName: 'x1' })),
+      'ResourceNotFoundException',
+    );
+    // Names: NUL, spaces and controls refused; case and Unicode forms are distinct names, as in Cognito.
+    for (const GroupName of ['a\u0000b', 'a b', 'tab\t', '']) {
+      await expectError(
+        t.sdk.send(new CreateGroupCommand({ UserPoolId: b.poolId, GroupName })),
+        'InvalidParameterException',
+      );
+    }
+    await t.sdk.send(new CreateGroupCommand({ UserPoolId: b.poolId, GroupName: 'X9' }));
+    await t.sdk.send(new CreateGroupCommand({ UserPoolId: b.poolId, GroupName: 'caf\u00e9' }));
+    await t.sdk.send(new CreateGroupCommand({ UserPoolId: b.poolId, GroupName: 'cafe\u0301' }));
+    const names = (await t.sdk.send(new ListGroupsCommand({ UserPoolId: b.poolId }))).Groups!.map((g) => g.GroupName);
+    assert.equal(names.length, 4);
+  });
+
   test('memberships: add, list both ways with pages, remove; errors', async () => {
     const g1 = fresh('m-admins');
     const g2 = fresh('m-readers');

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -242,6 +242,72 @@ describe('the ready-made migration hook against a live (stand-in) pool', () => {
       'CONFIRMED',
     );
     assert.equal((await post(headers)).status, 401);
+  });
+});
+
+describe('an old pool that asks for a second factor', () => {
+  test('a user whose old sign-in needs MFA is refused, not migrated on the password alone', async () => {
+    // Cognate's stand-in has no MFA: this old pool is a bare HTTP server answering AdminInitiateAuth
+    // with SOFTWARE_TOKEN_MFA, as Cognito does once the password is right for a user with MFA.
+    const targets: string[] = [];
+    const oldPool = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const target = String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop()!;
+        targets.push(target);
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        if (target === 'AdminInitiateAuth') {
+          res.end(JSON.stringify({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's', ChallengeParameters: {} }));
+        } else {
+          res.end(
+            JSON.stringify({
+              Username: 'mfa-user',
+              Enabled: true,
+              UserStatus: 'CONFIRMED',
+              UserAttributes: [{ Name: 'email', Value: 'mfa@example.com' }],
+            }),
+          );
+        }
+      });
+    });
+    await new Promise<void>((resolve) => oldPool.listen(0, '127.0.0.1', resolve));
+    hooks.push(oldPool);
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    const hook = await createMigrationHookServer({
+      ...optionsFromEnv({
+        HOOK_SECRET: secret,
+        OLD_USER_POOL_ID: 'us-east-1_Mfa',
+        OLD_CLIENT_ID: 'old-client',
+        OLD_POOL_ENDPOINT: `http://127.0.0.1:${(oldPool.address() as { port: number }).port}`,
+        OLD_POOL_ADMIN: 'on',
+      }),
+      credentials: OLD_KEY,
+      log: () => {},
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    hooks.push(hook);
+    const event = JSON.stringify({
+      triggerSource: 'UserMigration_Authentication',
+      userName: 'mfa-user',
+      request: { password: OLD_PASSWORD },
+      response: {},
+    });
+    const now = new Date();
+    const answer = await fetch(`http://127.0.0.1:${(hook.address() as { port: number }).port}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'msg_mfa',
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign('msg_mfa', now, event),
+      },
+      body: event,
+    });
+    assert.deepEqual(targets, ['AdminInitiateAuth']);
+    assert.equal(answer.status, 400, 'the password alone does not migrate a user the old pool asks a second factor of');
+    assert.match(((await answer.json()) as { errorMessage: string }).errorMessage, /SOFTWARE_TOKEN_MFA/);
   });
 });
 

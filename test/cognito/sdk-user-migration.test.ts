@@ -17,7 +17,7 @@ import {
 import { createSrpSession, signSrpSession } from 'cognito-srp-helper';
 import { startCognitoApp, type CognitoTestApp } from '../support/cognito.ts';
 import { startHookServer, type HookServer } from '../support/hook-server.ts';
-import { expectError, jwtClaims, PASSWORD, poolWithClient, signIn } from '../support/sdk-flows.ts';
+import { expectError, jwtClaims, PASSWORD, poolWithClient, signIn, signedInUser } from '../support/sdk-flows.ts';
 import { newCodeFor, uniqueEmail } from '../support/user-flows.ts';
 
 let t: CognitoTestApp;
@@ -141,6 +141,59 @@ describe('UserMigration through the AWS SDK', () => {
       'NotAuthorizedException',
       'Incorrect username or password.',
     );
+  });
+
+  test('refusals lock the name out before the hook is asked again, whether or not the client hides existence', async () => {
+    // The hook is an oracle on the old pool's passwords: without the lock it could be asked at the
+    // rate limit's pace for ever (docs/security.md, "User migration").
+    hook.answer(400, { errorType: 'Error', errorMessage: 'Bad password' });
+    for (const hidden of [false, true]) {
+      hook.requests.length = 0;
+      const pool = await migratingPool(hidden);
+      for (let i = 0; i < 5; i++) {
+        await expectError(
+          signIn(t, pool.clientId, 'guessed', `wrong-${i}`),
+          hidden ? 'NotAuthorizedException' : 'UserLambdaValidationException',
+        );
+      }
+      await expectError(
+        signIn(t, pool.clientId, 'guessed', 'wrong-again'),
+        'NotAuthorizedException',
+        'Password attempts exceeded',
+      );
+      assert.equal(hook.requests.length, 5, `hidden=${hidden}: a locked name never reaches the hook`);
+    }
+  });
+
+  test('security review: an answer cannot take another user’s alias or sub; another case of a username is that user', async () => {
+    const pool = await poolWithClient(
+      t,
+      {
+        AliasAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        UsernameConfiguration: { CaseSensitive: false },
+        LambdaConfig: { UserMigration: hook.url },
+      },
+      { PreventUserExistenceErrors: 'LEGACY' },
+    );
+    const email = uniqueEmail('owner');
+    const { sub } = await signedInUser(t, pool.clientId, 'owner', { email });
+    // The alias of an existing user, verified: AliasExistsException, nothing created.
+    hook.respondWith(migrated(email));
+    await expectError(signIn(t, pool.clientId, 'intruder', OLD_PASSWORD), 'AliasExistsException');
+    await expectError(
+      t.sdk.send(new AdminGetUserCommand({ UserPoolId: pool.poolId, Username: 'intruder' })),
+      'UserNotFoundException',
+    );
+    // The existing username in another case is that user: the hook is not asked, the password is checked.
+    hook.requests.length = 0;
+    await expectError(signIn(t, pool.clientId, 'OWNER', OLD_PASSWORD), 'NotAuthorizedException');
+    assert.equal(hook.requests.length, 0);
+    // sub cannot be set.
+    hook.respondWith(migrated(uniqueEmail('subby'), { userAttributes: { sub, email: uniqueEmail('subby') } }));
+    await expectError(signIn(t, pool.clientId, 'subby', OLD_PASSWORD), 'InvalidLambdaResponseException');
+    // The owner still signs in as before, with their own sub.
+    assert.equal(jwtClaims((await signIn(t, pool.clientId, 'owner')).IdToken).sub, sub);
   });
 
   test('ForgotPassword migrates RESET_REQUIRED; ConfirmForgotPassword sets the password', async () => {

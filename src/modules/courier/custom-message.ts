@@ -15,6 +15,14 @@ import type { CustomMessageHook, QueuedMessage } from './outbox.ts';
 const CODE = '{####}';
 const USERNAME = '{username}';
 
+/**
+ * The longest answer members used: the limits of Cognito's own message templates
+ * (MessageTemplateType). A longer member, or a subject with a line break or another control
+ * character, is not used: the pool's own text goes out instead (docs/trigger-events.md, "CustomMessage").
+ */
+const MAX_LENGTH = { emailMessage: 20_000, emailSubject: 140, smsMessage: 140 } as const;
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
 /** The trigger source when the flow gave no finer one. */
 const DEFAULT_SOURCES: Record<Purpose, string> = {
   SIGN_UP: 'CustomMessage_SignUp',
@@ -61,9 +69,21 @@ export function createCustomMessages(deps: {
       },
       response: { smsMessage: null, emailMessage: null, emailSubject: null },
     });
-    const sms = answerText('CustomMessage', response, 'smsMessage');
-    const email = answerText('CustomMessage', response, 'emailMessage');
-    const subject = answerText('CustomMessage', response, 'emailSubject');
+    /** An over-long member (or a subject with control characters) is not used: the pool's own is sent. */
+    const bounded = (member: keyof typeof MAX_LENGTH) => {
+      const value = answerText('CustomMessage', response, member);
+      if (value === undefined) return undefined;
+      const tooLong = Array.from(value).length > MAX_LENGTH[member];
+      if (!tooLong && !(member === 'emailSubject' && CONTROL.test(value))) return value;
+      logger.warn(
+        { poolId: pool.id, triggerSource, member, problem: tooLong ? 'too long' : 'control characters' },
+        'CustomMessage answer member not used: the pool’s own text is sent instead',
+      );
+      return undefined;
+    };
+    const sms = bounded('smsMessage');
+    const email = bounded('emailMessage');
+    const subject = bounded('emailSubject');
 
     /** A body without the code (or an invitation without the username) is not used: the pool's own is sent. */
     const usable = (body: string | undefined, member: string) => {

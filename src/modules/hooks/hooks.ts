@@ -101,7 +101,7 @@ export function createHooks(options: HooksOptions): Hooks & { secrets: HookSecre
 
   function resolve(pool: HookedPool, trigger: TriggerName, configured: string): string {
     if (isHookUrl(configured)) return configured;
-    const url = arns[configured];
+    const url = Object.hasOwn(arns, configured) ? arns[configured] : undefined;
     if (url) return url;
     // Accepted when configured, but HOOK_ARNS_FILE no longer maps it (the file changed since).
     logger.error(
@@ -229,7 +229,7 @@ export function createHooks(options: HooksOptions): Hooks & { secrets: HookSecre
         logger.info({ ...context, status }, 'hook refused the operation');
         throw new CognitoError(
           'UserLambdaValidationException',
-          `${trigger} failed with error ${message.slice(0, MAX_ERROR_MESSAGE)}.`,
+          `${trigger} failed with error ${cleanErrorMessage(message)}.`,
         );
       }
       // Not Lambda's error shape (a wrong URL, a refused signature): the hook could not be used.
@@ -261,6 +261,19 @@ class TooLarge extends Error {}
 /** Cognito's wording for a trigger it could not use: `PreSignUp invocation failed due to error <cause>.` */
 function unexpected(trigger: TriggerName, cause: string): CognitoError {
   return new CognitoError('UnexpectedLambdaException', `${trigger} invocation failed due to error ${cause}.`);
+}
+
+/**
+ * A hook's errorMessage as the API caller may see it (docs/security.md, "Hooks"): control and
+ * format characters (line breaks, escapes, bidirectional overrides) become spaces, runs of
+ * whitespace one space, and at most MAX_ERROR_MESSAGE characters are kept, never half a character.
+ */
+export function cleanErrorMessage(message: string): string {
+  const flat = message
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return Array.from(flat).slice(0, MAX_ERROR_MESSAGE).join('');
 }
 
 function parseJson(text: string): unknown {

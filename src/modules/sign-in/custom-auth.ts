@@ -321,7 +321,7 @@ export function createCustomAuthService(deps: {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const { state, userId } = await take(input.session, client, 'PASSWORD_VERIFIER');
       checkUsername(pool, state, input.username);
-      const { user } = await deps.signIn.proveSrp(input);
+      const { user } = await deps.signIn.proveSrp({ ...input, flow: 'CUSTOM_AUTH' });
       if (user.id !== userId) throw invalidSession();
       const proven: CustomAuthState = {
         ...state,

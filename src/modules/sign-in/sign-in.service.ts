@@ -46,6 +46,11 @@ type SecretBlocks = ReturnType<typeof createSecretBlocks>;
 
 /** The second half of an SRP sign-in: what the client sends back with PASSWORD_VERIFIER. */
 export interface SrpProof {
+  /**
+   * The flow whose InitiateAuth sealed the SECRET_BLOCK: a block of CUSTOM_WITH_SRP proves the
+   * password only inside its custom-auth session, never as USER_SRP_AUTH (docs/custom-auth.md).
+   */
+  flow?: 'CUSTOM_AUTH';
   clientId: string;
   secretBlock: string;
   timestamp: string;
@@ -195,7 +200,7 @@ export function createSignInService(deps: {
   async function proveSrp(input: SrpProof): Promise<{ pool: Pool; client: AppClient; user: UserRow }> {
     const { pool, client } = await deps.pools.clientWithPool(input.clientId);
     const state = deps.srpSecretBlocks.open(input.secretBlock);
-    if (state.c !== client.id)
+    if (state.c !== client.id || state.f !== input.flow)
       throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
     // The lock is checked before the proof, with one lookup for known and unknown users alike.
     const user = await findUserById(db, state.u!);
@@ -248,12 +253,13 @@ export function createSignInService(deps: {
       });
     } catch (error) {
       metrics.signIn('failure');
+      // A refusal is a wrong password for the old pool: counted against the name, as any failed sign-in.
+      if (subject && error instanceof CognitoError && error.name === 'UserLambdaValidationException') {
+        await deps.lockout.recordFailure(subject, input.source);
+      }
       const expected = isHookFailure(error) || (error instanceof CognitoError && error.name === 'AliasExistsException');
       if (!client.preventUserExistenceErrors || !expected) throw error;
       deps.logger.info({ poolId: pool.id, err: error }, 'user migration failed; answered as a wrong password');
-      if (subject && (error as CognitoError).name === 'UserLambdaValidationException') {
-        await deps.lockout.recordFailure(subject, input.source);
-      }
       throw incorrectCredentials();
     }
     // The hook said the password must be reset: the app is told so (it has just proven the password).
@@ -280,7 +286,12 @@ export function createSignInService(deps: {
       // A name no user has may be migrated (after the lock check: a locked name never reaches the hook),
       // then signs in as any user, its password checked against the row just written.
       if (!user && deps.migration?.enabled(pool)) {
-        user = await migrateAtSignIn(pool, client, input, subject);
+        // The hook answers whether a password is right in the old pool: its refusals lock the name out
+        // even where the client tells existence, or Cognate would be an oracle on the old pool at the
+        // rate limit's pace (docs/security.md, "User migration").
+        const named = subject ?? { poolId: pool.id, unknownName: comparedName(pool, input.username) };
+        if (!subject) await deps.lockout.check(named, input.source);
+        user = await migrateAtSignIn(pool, client, input, named);
         subject = { userId: user.id };
         lock = await deps.lockout.check(subject, input.source);
       }
@@ -360,6 +371,7 @@ export function createSignInService(deps: {
         u: known ? user!.id : NO_USER,
         n: userIdForSrp,
         c: client.id,
+        ...(input.flow && { f: input.flow }),
         a: input.srpA,
         B: srpB,
         b,

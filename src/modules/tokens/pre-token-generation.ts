@@ -35,8 +35,13 @@ const RESERVED = new Set([
   'token_use',
   'username',
 ]);
-// `__proto__` too: an own key of a parsed answer that must not become an object's prototype.
-const isReserved = (name: string) => RESERVED.has(name) || name.startsWith('cognito:') || name === '__proto__';
+// `dev:` claims are Cognito's developer-only attributes, excluded too. `__proto__`: an own key of a
+// parsed answer that must not become an object's prototype.
+const isReserved = (name: string) =>
+  RESERVED.has(name) || name.startsWith('cognito:') || name.startsWith('dev:') || name === '__proto__';
+
+/** Claims Cognito takes no list or object for (docs/groups.md): a string, number or boolean only. */
+const SCALAR_ONLY = new Set(['address', 'email_verified', 'phone_number_verified', 'updated_at']);
 
 /** What the signing takes from the trigger: claims per token, scopes, and the group claims. */
 export interface TokenCustomisation {
@@ -97,6 +102,8 @@ function claimsOf(v: unknown, where: string, stringsOnly: boolean): Record<strin
   for (const [name, value] of Object.entries(map)) {
     if (stringsOnly && typeof value !== 'string') throw invalid(`${where}.${name.slice(0, 64)} must be a string`);
     if (value === undefined) continue;
+    if (SCALAR_ONLY.has(name) && typeof value === 'object' && value !== null)
+      throw invalid(`${where}.${name} must be a string, number or boolean`);
     if (!isReserved(name)) kept[name] = value;
   }
   return kept;
@@ -112,11 +119,15 @@ function groupOverride(v: unknown, current: GroupClaims): GroupClaims {
   const preferred = details.preferredRole;
   if (preferred !== undefined && preferred !== null && typeof preferred !== 'string')
     throw invalid('groupOverrideDetails.preferredRole must be a string');
+  const kept = roles ?? current.roles;
+  // The preferred role the groups gave stays only while it is among the roles: a hook that takes a
+  // role away takes it out of cognito:preferred_role too (docs/groups.md).
+  const inherited = current.preferredRole !== undefined && kept.includes(current.preferredRole);
   return {
     groups: groups ?? current.groups,
-    roles: roles ?? current.roles,
+    roles: kept,
     ...(preferred === undefined
-      ? current.preferredRole !== undefined && { preferredRole: current.preferredRole }
+      ? inherited && { preferredRole: current.preferredRole }
       : typeof preferred === 'string' && { preferredRole: preferred }),
   };
 }
