@@ -15,6 +15,7 @@ import { createHiddenExistence } from './modules/hidden-existence/hidden-existen
 import { createRecoveryService } from './modules/recovery/recovery.service.ts';
 import { createRegistrationService } from './modules/registration/registration.service.ts';
 import { createSignInService } from './modules/sign-in/sign-in.service.ts';
+import { createSignInFinish } from './modules/sign-in/sign-in-finish.ts';
 import { createUserMigration } from './modules/user-migration/user-migration.ts';
 import { createSigV4Verifier } from './modules/aws-auth/index.ts';
 import { createSigningKeyStore, firstSigningKey } from './modules/tokens/key-store.ts';
@@ -93,8 +94,11 @@ export async function createServices(
   // UserMigration: unknown names at sign-in and forgot password (docs/trigger-events.md).
   const migration = createUserMigration({ db, hooks, passwords, logger });
   const registration = createRegistrationService({ ...flow, hiding });
+  // PostAuthentication and the tokens: the end of every sign-in path.
+  const finish = createSignInFinish({ sessions, hooks, metrics: metrics.auth });
   const signIn = createSignInService({
     ...flow,
+    finish,
     sessions,
     challenges,
     srpSecretBlocks,

@@ -74,7 +74,9 @@ export const DeliveryTry = Type.Object(
 export const UserMessage = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
-    purpose: Type.String({ description: 'SIGN_UP, VERIFY_ATTRIBUTE, FORGOT_PASSWORD or ADMIN_INVITATION' }),
+    purpose: Type.String({
+      description: 'SIGN_UP, VERIFY_ATTRIBUTE, FORGOT_PASSWORD, ADMIN_INVITATION or AUTHENTICATION',
+    }),
     medium: ref(DeliveryMedium),
     destination: Type.String(),
     status: Type.String({ description: 'pending, sending, sent, failed or cancelled' }),

@@ -53,6 +53,12 @@ export const PoolMessageTemplates = Type.Object(
           'Every body of an invitation must contain `{username}` as well as `{####}` (the temporary password), as Cognito’s invite template does.',
       }),
     ),
+    AUTHENTICATION: Type.Optional(
+      ref(PurposeTemplates, {
+        description:
+          'Sign-in codes: MFA codes by SMS or email and passwordless EMAIL_OTP / SMS_OTP codes (Cognito’s SmsAuthenticationMessage and EmailMfaConfiguration; docs/mfa.md).',
+      }),
+    ),
   },
   {
     $id: 'PoolMessageTemplates',

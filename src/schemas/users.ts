@@ -266,10 +266,48 @@ export const NewPasswordChallengeResponse = Type.Object(
   },
 );
 
-/** Sign-in answers tokens or a challenge: a oneOf of the two named shapes. */
-export const SignInResult = Type.Unsafe<Static<typeof TokenResponse> | Static<typeof NewPasswordChallengeResponse>>({
+export const StepChallengeResponse = Type.Object(
+  {
+    challengeName: StringEnum([
+      'SMS_MFA',
+      'SOFTWARE_TOKEN_MFA',
+      'EMAIL_OTP',
+      'SELECT_MFA_TYPE',
+      'MFA_SETUP',
+      'DEVICE_SRP_AUTH',
+      'DEVICE_PASSWORD_VERIFIER',
+      'SELECT_CHALLENGE',
+      'SMS_OTP',
+      'PASSWORD',
+      'PASSWORD_SRP',
+    ]),
+    session: Type.Optional(
+      Type.String({
+        description:
+          'Opaque and single use; answer within the client’s authSessionValidity minutes at /v1/auth/respond-to-challenge.',
+      }),
+    ),
+    challengeParameters: Type.Record(Type.String(), Type.String(), {
+      description: 'Cognito’s challenge parameters, by name (CODE_DELIVERY_DESTINATION, MFAS_CAN_CHOOSE, …).',
+    }),
+    availableChallenges: Type.Optional(
+      Type.Array(Type.String(), { description: 'SELECT_CHALLENGE: the first factors the user may choose.' }),
+    ),
+  },
+  {
+    $id: 'StepChallenge',
+    additionalProperties: false,
+    description:
+      'A step after (or instead of) the password: a second factor (docs/mfa.md), a remembered device (docs/devices.md) or a passwordless choice (docs/passwordless.md).',
+  },
+);
+
+/** Sign-in answers tokens or a challenge: a oneOf of the named shapes. */
+export const SignInResult = Type.Unsafe<
+  Static<typeof TokenResponse> | Static<typeof NewPasswordChallengeResponse> | Static<typeof StepChallengeResponse>
+>({
   $id: 'SignInResult',
-  oneOf: [ref(TokenResponse), ref(NewPasswordChallengeResponse)],
+  oneOf: [ref(TokenResponse), ref(NewPasswordChallengeResponse), ref(StepChallengeResponse)],
 });
 
 export const NewPasswordAnswer = Type.Object(
@@ -337,10 +375,18 @@ export const CustomChallengeAnswer = Type.Object(
 
 /** Custom authentication answers tokens, another custom challenge, or (an invited user) NEW_PASSWORD_REQUIRED. */
 export const ChallengeResult = Type.Unsafe<
-  Static<typeof TokenResponse> | Static<typeof NewPasswordChallengeResponse> | Static<typeof CustomChallengeResponse>
+  | Static<typeof TokenResponse>
+  | Static<typeof NewPasswordChallengeResponse>
+  | Static<typeof CustomChallengeResponse>
+  | Static<typeof StepChallengeResponse>
 >({
   $id: 'ChallengeResult',
-  oneOf: [ref(TokenResponse), ref(NewPasswordChallengeResponse), ref(CustomChallengeResponse)],
+  oneOf: [
+    ref(TokenResponse),
+    ref(NewPasswordChallengeResponse),
+    ref(CustomChallengeResponse),
+    ref(StepChallengeResponse),
+  ],
 });
 
 /** The answer to either challenge, told apart by challengeName. */

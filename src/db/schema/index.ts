@@ -11,3 +11,5 @@ export * from './secrets.ts';
 export * from './groups.ts';
 export * from './hooks.ts';
 export * from './sign-in.ts';
+export * from './mfa.ts';
+export * from './devices.ts';

@@ -3,6 +3,9 @@ import { boolean, check, index, integer, jsonb, pgTable, text, timestamp } from 
 import type { PoolAttributeSettings } from '../../modules/attributes/attributes.types.ts';
 import type { PoolLambdaConfig } from '../../modules/hooks/hooks.types.ts';
 import type { AuthFlow, PoolMessageTemplates, PoolPolicies } from '../../modules/pools/pools.types.ts';
+import type { DeviceConfiguration } from '../../modules/devices/devices.types.ts';
+import type { MfaConfiguration, PoolMfaFactors } from '../../modules/mfa/mfa.types.ts';
+import type { SignInPolicy } from '../../modules/sign-in/sign-in-policy.types.ts';
 
 export const pools = pgTable(
   'pools',
@@ -23,12 +26,24 @@ export const pools = pgTable(
      * secret than the argon2 hash; kept only for pools that turn SRP on.
      */
     srpEnabled: boolean('srp_enabled').notNull().default(false),
+    /** Cognito's MfaConfiguration (docs/mfa.md). */
+    mfaConfiguration: text('mfa_configuration').$type<MfaConfiguration>().notNull().default('OFF'),
+    /** The second factors the pool offers and their messages (docs/mfa.md). */
+    mfaFactors: jsonb('mfa_factors').$type<PoolMfaFactors>().notNull().default({}),
+    /** Cognito's DeviceConfiguration; null: devices are not tracked (docs/devices.md). */
+    deviceConfiguration: jsonb('device_configuration').$type<DeviceConfiguration>(),
+    /** Cognito's SignInPolicy: the first factors USER_AUTH offers (docs/passwordless.md). */
+    signInPolicy: jsonb('sign_in_policy')
+      .$type<SignInPolicy>()
+      .notNull()
+      .default({ allowedFirstAuthFactors: ['PASSWORD'] }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     check('pools_id_format', sql`${t.id} ~ '^[a-z0-9-]{1,32}_[A-Za-z0-9]{9}$'`),
     index('pools_name_idx').on(t.name),
+    check('pools_mfa_configuration_valid', sql`${t.mfaConfiguration} in ('OFF', 'ON', 'OPTIONAL')`),
   ],
 );
 

@@ -32,6 +32,8 @@ export const refreshTokens = pgTable(
     /** SHA-256 of the opaque token: only the holder knows the token itself. */
     tokenHash: text('token_hash').notNull(),
     authTime: timestamp('auth_time', { withTimezone: true }).notNull(),
+    /** The remembered device the session was started on (docs/devices.md): `device_key` in its access tokens. */
+    deviceKey: text('device_key'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -4,7 +4,7 @@
  */
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import type { CustomChallenge, CustomSrpChallenge } from '../sign-in/custom-auth.types.ts';
-import type { NewPasswordChallenge, SrpChallenge } from '../sign-in/sign-in.types.ts';
+import type { NewPasswordChallenge, SrpChallenge, StepChallenge } from '../sign-in/sign-in.types.ts';
 import type { TokenSet } from '../tokens/sessions.service.ts';
 import * as In from './operation-inputs.ts';
 import { userOperation, type Operation, type OperationContext } from './operation.ts';
@@ -37,8 +37,23 @@ function refuseUnhonoured(map: Record<string, string> | undefined, member: strin
 }
 
 /** InitiateAuth and RespondToAuthChallenge answer a token set or the next challenge alike. */
-function signInResult(result: TokenSet | NewPasswordChallenge | SrpChallenge | CustomChallenge | CustomSrpChallenge) {
+function signInResult(
+  result: TokenSet | NewPasswordChallenge | SrpChallenge | CustomChallenge | CustomSrpChallenge | StepChallenge,
+) {
   if ('accessToken' in result) return { ChallengeParameters: {}, AuthenticationResult: toAuthenticationResult(result) };
+  if (
+    result.challengeName !== 'NEW_PASSWORD_REQUIRED' &&
+    result.challengeName !== 'PASSWORD_VERIFIER' &&
+    result.challengeName !== 'CUSTOM_CHALLENGE'
+  ) {
+    // The steps after (or instead of) the password: Cognito's parameters as they are (docs/mfa.md).
+    return {
+      ChallengeName: result.challengeName,
+      ...(result.session !== undefined && { Session: result.session }),
+      ChallengeParameters: result.challengeParameters,
+      ...(result.availableChallenges && { AvailableChallenges: result.availableChallenges }),
+    };
+  }
   if (result.challengeName === 'PASSWORD_VERIFIER' || result.challengeName === 'CUSTOM_CHALLENGE') {
     // Custom authentication's steps carry a Session (docs/custom-auth.md); USER_SRP_AUTH's needs none.
     return {

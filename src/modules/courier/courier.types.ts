@@ -2,7 +2,8 @@
 
 export type DeliveryMedium = 'EMAIL' | 'SMS';
 
-export type Purpose = 'SIGN_UP' | 'VERIFY_ATTRIBUTE' | 'FORGOT_PASSWORD' | 'ADMIN_INVITATION';
+/** AUTHENTICATION: a sign-in code (an MFA code by SMS or email, or a passwordless EMAIL_OTP/SMS_OTP; docs/mfa.md). */
+export type Purpose = 'SIGN_UP' | 'VERIFY_ATTRIBUTE' | 'FORGOT_PASSWORD' | 'ADMIN_INVITATION' | 'AUTHENTICATION';
 
 /**
  * Templates use Cognito's placeholders: `{####}` for the code (the temporary

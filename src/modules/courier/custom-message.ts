@@ -29,6 +29,7 @@ const DEFAULT_SOURCES: Record<Purpose, string> = {
   VERIFY_ATTRIBUTE: 'CustomMessage_UpdateUserAttribute',
   FORGOT_PASSWORD: 'CustomMessage_ForgotPassword',
   ADMIN_INVITATION: 'CustomMessage_AdminCreateUser',
+  AUTHENTICATION: 'CustomMessage_Authentication',
 };
 
 /** A plain-text part for an HTML body the hook wrote. */

@@ -59,6 +59,17 @@ export const defaultTemplates: Record<Purpose, Required<MessageTemplates>> = {
     ),
     smsText: 'Your temporary password is {####}. Your username is {username}.',
   },
+  AUTHENTICATION: {
+    emailSubject: 'Your sign-in code',
+    emailText:
+      'Your sign-in code is {####}.\n\nEnter it to finish signing in to the account {username}. ' +
+      'If you are not signing in, someone else knows how to start: change your password.\n',
+    emailHtml: emailHtml(
+      'Your sign-in code is <strong>{####}</strong>.',
+      'Enter it to finish signing in to the account {username}. If you are not signing in, someone else knows how to start: change your password.',
+    ),
+    smsText: 'Your sign-in code is {####}.',
+  },
 };
 
 export function escapeHtml(value: string): string {

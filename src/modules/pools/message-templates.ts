@@ -4,7 +4,13 @@ import type { PoolMessageTemplates, PurposeTemplates } from './pools.types.ts';
 
 export type { PoolMessageTemplates, PurposeTemplates } from './pools.types.ts';
 
-export const PURPOSES: readonly Purpose[] = ['SIGN_UP', 'VERIFY_ATTRIBUTE', 'FORGOT_PASSWORD', 'ADMIN_INVITATION'];
+export const PURPOSES: readonly Purpose[] = [
+  'SIGN_UP',
+  'VERIFY_ATTRIBUTE',
+  'FORGOT_PASSWORD',
+  'ADMIN_INVITATION',
+  'AUTHENTICATION',
+];
 export const TEMPLATE_FIELDS = ['emailSubject', 'emailText', 'emailHtml', 'smsText'] as const;
 
 /** Cognito's own limits (EmailSubject, EmailMessage, SMSMessage). */

@@ -1,6 +1,9 @@
 import type { PoolAttributeSettings, PoolAttributeSettingsInput } from '../attributes/attributes.types.ts';
 import type { MessageTemplates, Purpose } from '../courier/courier.types.ts';
 import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
+import type { DeviceConfiguration } from '../devices/devices.types.ts';
+import type { MfaConfiguration, PoolMfaFactors } from '../mfa/mfa.types.ts';
+import type { SignInPolicy } from '../sign-in/sign-in-policy.types.ts';
 
 /** Cognito's ExplicitAuthFlows values (the ALLOW_ form); AUTH_FLOWS in pools.service.ts lists them for checks. */
 export type AuthFlow =
@@ -91,6 +94,13 @@ export interface Pool {
   usernameCaseSensitive: boolean;
   /** USER_SRP_AUTH allowed, and SRP verifiers kept for the pool's users. */
   srpEnabled: boolean;
+  /** Cognito's MfaConfiguration and the factors offered (docs/mfa.md). */
+  mfaConfiguration: MfaConfiguration;
+  mfaFactors: PoolMfaFactors;
+  /** Cognito's DeviceConfiguration; null: devices are not tracked (docs/devices.md). */
+  deviceConfiguration: DeviceConfiguration | null;
+  /** Cognito's SignInPolicy: USER_AUTH's first factors (docs/passwordless.md). */
+  signInPolicy: SignInPolicy;
   createdAt: Date;
   updatedAt: Date;
 }

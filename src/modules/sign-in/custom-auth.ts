@@ -16,7 +16,7 @@ import { findUserById, findUserBySignInName, loadAttributes, type UserRow } from
 import type { AuthSessions } from './auth-sessions.ts';
 import type { ChallengeResult, CustomChallenge, CustomSrpChallenge } from './custom-auth.types.ts';
 import type { SignInService, SrpProof } from './sign-in.service.ts';
-import type { NewPasswordChallenge } from './sign-in.types.ts';
+import type { NewPasswordChallenge, StepChallenge } from './sign-in.types.ts';
 
 /**
  * Custom authentication (CUSTOM_AUTH, and CUSTOM_WITH_SRP where SRP comes first), driven by the
@@ -53,7 +53,7 @@ interface CustomAuthState extends Record<string, unknown> {
 }
 
 /** What each answer leads to: tokens, NEW_PASSWORD_REQUIRED for an invited user, or the next custom challenge. */
-export type CustomAuthOutcome = TokenSet | NewPasswordChallenge | CustomChallenge;
+export type CustomAuthOutcome = TokenSet | NewPasswordChallenge | CustomChallenge | StepChallenge;
 
 /** Public and private challenge parameters: strings (a number or boolean is written as text). */
 function parameterMap(value: unknown, member: string): Record<string, string> {
@@ -171,7 +171,7 @@ export function createCustomAuthService(deps: {
     const userName = user?.username ?? state.name;
     const defined = await define(pool, client, user, state, attributes, clientMetadata);
     if (defined.issueTokens) {
-      return deps.signIn.completeSignIn(pool, client, user!, initiating ? undefined : clientMetadata);
+      return deps.signIn.completeSignIn(pool, client, user!, initiating || !clientMetadata ? {} : { clientMetadata });
     }
     const { challengeName } = defined;
     if (challengeName !== 'CUSTOM_CHALLENGE') throw notIssued(challengeName, 'CUSTOM_CHALLENGE');

@@ -35,10 +35,17 @@ import { issuePlanCodes, withDeliveries } from '../verification/user-codes.ts';
 import type { VerificationService } from '../verification/verification.service.ts';
 import { noHooks } from '../hooks/hooks.ts';
 import type { Hooks } from '../hooks/hooks.types.ts';
-import { eventAttributes, isHookFailure, withClientMetadata, type ClientMetadata } from '../triggers/trigger-events.ts';
+import { eventAttributes, isHookFailure, type ClientMetadata } from '../triggers/trigger-events.ts';
 import type { UserMigration } from '../user-migration/user-migration.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
-import type { NewPasswordChallenge, SrpChallenge } from './sign-in.types.ts';
+import type { SignInFinish } from './sign-in-finish.ts';
+import type {
+  AfterFirstFactor,
+  NewPasswordChallenge,
+  ProvenSignIn,
+  SrpChallenge,
+  StepChallenge,
+} from './sign-in.types.ts';
 
 /** Sign-in: USER_PASSWORD_AUTH, USER_SRP_AUTH, the NEW_PASSWORD_REQUIRED challenge and refresh. */
 
@@ -100,8 +107,12 @@ export function createSignInService(deps: {
   hooks?: Hooks;
   /** UserMigration: an unknown name's USER_PASSWORD_AUTH sign-in asks the pool's hook (docs/trigger-events.md). */
   migration?: UserMigration;
+  /** PostAuthentication and the tokens, shared with the steps after the first factor. */
+  finish: SignInFinish;
+  /** Remembered devices, then MFA (docs/mfa.md, "Order"); none: the tokens follow the first factor. */
+  afterFirstFactor?: AfterFirstFactor[];
 }) {
-  const { db, verification, hiding } = deps;
+  const { db, verification, hiding, finish } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
   const hooks = deps.hooks ?? noHooks;
 
@@ -137,38 +148,28 @@ export function createSignInService(deps: {
     });
   }
 
-  /** PostAuthentication, after the password is proven and before any token is given out. */
-  async function postAuthentication(
-    pool: Pool,
-    client: AppClient,
-    user: UserRow,
-    state: UserAttributeState,
-    clientMetadata: ClientMetadata | undefined,
-  ) {
-    if (!hooks.has(pool, 'PostAuthentication')) return;
-    await hooks.call(pool, {
-      trigger: 'PostAuthentication',
-      triggerSource: 'PostAuthentication_Authentication',
-      userName: user.username,
-      clientId: client.id,
-      request: {
-        userAttributes: eventAttributes(state, user.status),
-        // Remembered devices are not implemented: no sign-in is on a new device.
-        newDeviceUsed: false,
-        ...withClientMetadata(clientMetadata),
-      },
-      response: {},
-    });
+  /** The steps after the first factor, in order, then the tokens (docs/mfa.md, "Order"). */
+  async function afterFirstFactor(
+    signIn: ProvenSignIn,
+    finishing?: Parameters<SignInFinish['finish']>[1],
+  ): Promise<TokenSet | StepChallenge> {
+    for (const step of deps.afterFirstFactor ?? []) {
+      const challenge = await step(signIn);
+      if (challenge) {
+        metrics.signIn('challenge');
+        return challenge;
+      }
+    }
+    return finish.finish(signIn, finishing);
   }
 
-  /** After the password is proven (by hash or by SRP): the account's state decides what follows. */
+  /** After the first factor is proven (by hash, by SRP, by custom challenges): the account's state decides what follows. */
   async function completeSignIn(
     pool: Pool,
     client: AppClient,
     user: UserRow,
-    /** RespondToAuthChallenge's, for PostAuthentication (Cognito does not pass InitiateAuth's). */
-    clientMetadata?: ClientMetadata,
-  ): Promise<TokenSet | NewPasswordChallenge> {
+    options: Pick<ProvenSignIn, 'clientMetadata' | 'deviceKey' | 'source'> = {},
+  ): Promise<TokenSet | NewPasswordChallenge | StepChallenge> {
     if (!user.enabled) throw forbidden('User is disabled.');
     if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
     if (user.status === 'RESET_REQUIRED') throw passwordResetRequired();
@@ -185,12 +186,7 @@ export function createSignInService(deps: {
         },
       };
     }
-    await postAuthentication(pool, client, user, state, clientMetadata);
-    const tokens = await deps.sessions.start(pool, client, user, state, {
-      ...(clientMetadata && { clientMetadata }),
-    });
-    metrics.signIn('success');
-    return tokens;
+    return afterFirstFactor({ pool, client, user, state, ...options });
   }
 
   /**
@@ -276,7 +272,7 @@ export function createSignInService(deps: {
       source: string;
       /** InitiateAuth's ClientMetadata: PreAuthentication's validationData. */
       clientMetadata?: ClientMetadata;
-    }): Promise<TokenSet | NewPasswordChallenge> {
+    }): Promise<TokenSet | NewPasswordChallenge | StepChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
       let user = await findUserBySignInName(db, pool, input.username);
@@ -329,7 +325,7 @@ export function createSignInService(deps: {
       if (pool.srpEnabled && !user.srpVerifier) {
         await updateUser(db, user.id, srpCredentials(pool, user.username, input.password));
       }
-      return completeSignIn(pool, client, user);
+      return completeSignIn(pool, client, user, { source: input.source });
     },
     /**
      * USER_SRP_AUTH, first half: the PASSWORD_VERIFIER challenge. Unknown users, and users with
@@ -397,14 +393,18 @@ export function createSignInService(deps: {
       signature: string;
       source: string;
       clientMetadata?: ClientMetadata;
-    }): Promise<TokenSet | NewPasswordChallenge> {
+    }): Promise<TokenSet | NewPasswordChallenge | StepChallenge> {
       const { pool, client, user } = await proveSrp(input);
-      return completeSignIn(pool, client, user, input.clientMetadata);
+      return completeSignIn(pool, client, user, {
+        source: input.source,
+        ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+      });
     },
     /** Custom authentication (custom-auth.ts) reuses these steps of the password flows. */
     proveSrp: (input: SrpProof) => proveSrp(input),
     preAuthentication,
     completeSignIn,
+    afterFirstFactor,
     /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
     async respondToNewPasswordChallenge(input: {
       clientId: string;
@@ -412,7 +412,9 @@ export function createSignInService(deps: {
       newPassword: string;
       userAttributes?: Record<string, string>;
       clientMetadata?: ClientMetadata;
-    }): Promise<TokenSet> {
+      deviceKey?: string;
+      source?: string;
+    }): Promise<TokenSet | StepChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const userId = deps.challenges.open(input.session, client.id, 'NEW_PASSWORD_REQUIRED');
       checkPassword(pool.policies.password, input.newPassword);
@@ -452,11 +454,18 @@ export function createSignInService(deps: {
       );
       // The new password is committed; PostAuthentication may still refuse the tokens (docs/trigger-events.md).
       const state = await loadAttributes(db, user);
-      await postAuthentication(pool, client, user, state, input.clientMetadata);
-      return deps.sessions.start(pool, client, user, state, {
-        triggerSource: 'TokenGeneration_NewPasswordChallenge',
-        ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
-      });
+      return afterFirstFactor(
+        {
+          pool,
+          client,
+          user,
+          state,
+          ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+          ...(input.deviceKey && { deviceKey: input.deviceKey }),
+          ...(input.source && { source: input.source }),
+        },
+        { triggerSource: 'TokenGeneration_NewPasswordChallenge' },
+      );
     },
     refresh: (input: { clientId: string; refreshToken: string }) =>
       deps.sessions.refresh(input.clientId, input.refreshToken),

@@ -1,0 +1,69 @@
+import type { Db } from '../../db/client.ts';
+import { codeDeliveryDetails, type CodeDeliveryDetails, type MessageContext, type Outbox } from '../courier/index.ts';
+import type { Pool } from '../pools/pools.types.ts';
+import { generateCode, hmacCode, sameHmac } from '../verification/codes.ts';
+
+/**
+ * One-time sign-in codes (docs/mfa.md, "Codes"): an MFA code by SMS or email, or a passwordless
+ * EMAIL_OTP / SMS_OTP. Unlike verification codes they belong to one sign-in, not to the user: the
+ * code's HMAC is kept in that sign-in's stored session (auth-sessions.ts) and its attempts are
+ * counted there, so another sign-in of the same user (someone else's, with a stolen password)
+ * neither replaces nor uses up this one's code. The message goes through the outbox with the
+ * purpose AUTHENTICATION (the pool's templates, CustomMessage_Authentication).
+ */
+
+export type CodeAttribute = 'email' | 'phone_number';
+
+export interface SentSignInCode {
+  /** HMAC of the code, bound to the user and the session's nonce: keep it in the session's state. */
+  codeHmac: string;
+  delivery: CodeDeliveryDetails;
+}
+
+export function createSignInCodes(deps: { db: Db; secret: string; outbox: Outbox }) {
+  const scope = (userId: string, nonce: string) => ({ userId, purpose: 'AUTHENTICATION', attributeName: nonce });
+
+  return {
+    /**
+     * Sends a new code to the user's email or phone number and returns what checks it. `nonce`:
+     * a value unique to the sign-in (a random string kept in the session's state), so a code
+     * works only in the sign-in it was sent for. A permanent delivery failure throws
+     * CodeDeliveryFailureException; a transient one is retried by the delivery worker.
+     */
+    async send(input: {
+      pool: Pool;
+      user: { id: string; username: string };
+      attribute: CodeAttribute;
+      destination: string;
+      nonce: string;
+      locale?: string | null;
+      /** CustomMessage_Authentication, the client and the request's ClientMetadata. */
+      context?: MessageContext;
+    }): Promise<SentSignInCode> {
+      const code = generateCode();
+      const details = codeDeliveryDetails(input.attribute, input.destination);
+      const message = await deps.outbox.enqueue(deps.db, {
+        poolId: input.pool.id,
+        userId: input.user.id,
+        username: input.user.username,
+        medium: details.deliveryMedium,
+        destination: input.destination,
+        purpose: 'AUTHENTICATION',
+        secret: code,
+        attributeName: input.attribute,
+        locale: input.locale ?? null,
+        context: { triggerSource: 'CustomMessage_Authentication', ...input.context },
+      });
+      await deps.outbox.sendNow([message]);
+      return { codeHmac: hmacCode(deps.secret, scope(input.user.id, input.nonce), code), delivery: details };
+    },
+
+    /** Whether `given` is the code that `codeHmac` was made from, for this user and nonce (constant time). */
+    matches(input: { userId: string; nonce: string; codeHmac: string; given: string }): boolean {
+      if (!/^\d{6}$/.test(input.given)) return false;
+      return sameHmac(input.codeHmac, hmacCode(deps.secret, scope(input.userId, input.nonce), input.given));
+    },
+  };
+}
+
+export type SignInCodes = ReturnType<typeof createSignInCodes>;

@@ -1,0 +1,55 @@
+import { noHooks } from '../hooks/hooks.ts';
+import type { Hooks } from '../hooks/hooks.types.ts';
+import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
+import type { SessionsService, StartOptions, TokenSet } from '../tokens/sessions.service.ts';
+import { eventAttributes, withClientMetadata } from '../triggers/trigger-events.ts';
+import type { ProvenSignIn } from './sign-in.types.ts';
+
+/**
+ * The end of every sign-in once all its steps are passed (first factor, remembered device, second
+ * factor): PostAuthentication, then the tokens. One place, so each path (password, SRP, custom,
+ * MFA, device, passwordless) ends the same way.
+ */
+export function createSignInFinish(deps: { sessions: SessionsService; hooks?: Hooks; metrics?: AuthMetrics }) {
+  const hooks = deps.hooks ?? noHooks;
+  const metrics = deps.metrics ?? noAuthMetrics;
+
+  /** PostAuthentication, after every factor is proven and before any token is given out. */
+  async function postAuthentication(signIn: ProvenSignIn, newDeviceUsed: boolean) {
+    const { pool, client, user, state, clientMetadata } = signIn;
+    if (!hooks.has(pool, 'PostAuthentication')) return;
+    await hooks.call(pool, {
+      trigger: 'PostAuthentication',
+      triggerSource: 'PostAuthentication_Authentication',
+      userName: user.username,
+      clientId: client.id,
+      request: {
+        userAttributes: eventAttributes(state, user.status),
+        newDeviceUsed,
+        ...withClientMetadata(clientMetadata),
+      },
+      response: {},
+    });
+  }
+
+  return {
+    postAuthentication,
+    async finish(
+      signIn: ProvenSignIn,
+      options: Pick<StartOptions, 'triggerSource'> & {
+        /** PostAuthentication's newDeviceUsed: the sign-in is not from a remembered device (docs/devices.md). */
+        newDeviceUsed?: boolean;
+      } = {},
+    ): Promise<TokenSet> {
+      await postAuthentication(signIn, options.newDeviceUsed ?? false);
+      const tokens = await deps.sessions.start(signIn.pool, signIn.client, signIn.user, signIn.state, {
+        ...(options.triggerSource && { triggerSource: options.triggerSource }),
+        ...(signIn.clientMetadata && { clientMetadata: signIn.clientMetadata }),
+      });
+      metrics.signIn('success');
+      return tokens;
+    },
+  };
+}
+
+export type SignInFinish = ReturnType<typeof createSignInFinish>;
