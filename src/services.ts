@@ -94,6 +94,8 @@ export async function createServices(
   // UserMigration: unknown names at sign-in and forgot password (docs/trigger-events.md).
   const migration = createUserMigration({ db, hooks, passwords, logger });
   const registration = createRegistrationService({ ...flow, hiding });
+  // Stored single-use sessions of challenges that keep state: custom auth, MFA, USER_AUTH, devices.
+  const authSessions = createAuthSessions({ db, ...(overrides.now && { now: overrides.now }) });
   // PostAuthentication and the tokens: the end of every sign-in path.
   const finish = createSignInFinish({ sessions, hooks, metrics: metrics.auth });
   const signIn = createSignInService({
@@ -115,7 +117,7 @@ export async function createServices(
     hooks,
     hiding,
     signIn,
-    sessions: createAuthSessions({ db, ...(overrides.now && { now: overrides.now }) }),
+    sessions: authSessions,
   });
   const recovery = createRecoveryService({ ...flow, sessions, hiding, logger, migration });
   const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });

@@ -19,6 +19,23 @@ export interface AuthSessionRow<State> {
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/**
+ * Which flow a session belongs to, written before the token's random part (`mfa.<random>`), so
+ * RespondToAuthChallenge can route a challenge name two flows share (EMAIL_OTP: a second factor,
+ * or a passwordless first one). The whole token is hashed, so a client that changes the kind
+ * names no session at all; each flow still checks the state it takes is its own.
+ */
+export type AuthSessionKind = 'custom' | 'mfa' | 'user-auth' | 'device';
+const KINDS: readonly AuthSessionKind[] = ['custom', 'mfa', 'user-auth', 'device'];
+
+/** The flow a session token names; custom authentication's tokens (issue 16) carry no kind. */
+export function sessionKind(token: string): AuthSessionKind | undefined {
+  const dot = token.indexOf('.');
+  if (dot < 0) return 'custom';
+  const kind = token.slice(0, dot);
+  return (KINDS as readonly string[]).includes(kind) ? (kind as AuthSessionKind) : undefined;
+}
+
 /** Expired rows removed per new session: enough to keep the table small, cheap enough for every sign-in. */
 const CLEANUP_BATCH = 50;
 
@@ -34,8 +51,11 @@ export function createAuthSessions(deps: { db: Db; now?: () => Date }) {
       userId: string | null;
       state: State;
       minutes: number;
+      /** The flow (default custom, whose tokens carry no prefix). */
+      kind?: AuthSessionKind;
     }): Promise<string> {
-      const token = randomBytes(48).toString('base64url');
+      const random = randomBytes(48).toString('base64url');
+      const token = input.kind && input.kind !== 'custom' ? `${input.kind}.${random}` : random;
       const at = now();
       await db.insert(authSessions).values({
         id: randomUUID(),
