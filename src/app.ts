@@ -22,7 +22,12 @@ import { metricsRoutes } from './routes/system/metrics.routes.ts';
 import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
 import { authRoutes } from './routes/users/auth.routes.ts';
 import { meRoutes } from './routes/users/me.routes.ts';
+import { userDevicesRoutes } from './routes/users/devices.routes.ts';
+import { adminDevicesRoutes } from './routes/admin/devices.routes.ts';
 import { signUpRoutes } from './routes/users/sign-up.routes.ts';
+import { userAuthRoutes } from './routes/users/user-auth.routes.ts';
+import { mfaRoutes } from './routes/users/mfa.routes.ts';
+import { adminMfaRoutes } from './routes/admin/mfa.routes.ts';
 import type { Services } from './services.ts';
 
 /** One log line a request, written when it is answered, with what was asked: not two. */
@@ -104,15 +109,20 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
   await app.register(wellKnownRoutes);
   await app.register(signUpRoutes);
   await app.register(authRoutes);
+  await app.register(userAuthRoutes);
   await app.register(meRoutes);
+  await app.register(mfaRoutes);
+  await app.register(userDevicesRoutes);
   await app.register(poolsRoutes);
   await app.register(signingKeysRoutes);
   await app.register(hookSecretsRoutes);
   await app.register(adminUsersRoutes);
   await app.register(groupsRoutes);
+  await app.register(adminDevicesRoutes);
   await app.register(userSearchRoutes);
   await app.register(userTransferRoutes);
   await app.register(messageTemplatesRoutes);
+  await app.register(adminMfaRoutes);
   await app.register(cognitoProtocolRoutes);
   return app;
 }

@@ -16,6 +16,7 @@ import { createRecoveryService } from './modules/recovery/recovery.service.ts';
 import { createRegistrationService } from './modules/registration/registration.service.ts';
 import { createSignInService } from './modules/sign-in/sign-in.service.ts';
 import { createSignInFinish } from './modules/sign-in/sign-in-finish.ts';
+import { createDevicesService } from './modules/devices/devices.service.ts';
 import { createUserMigration } from './modules/user-migration/user-migration.ts';
 import { createSigV4Verifier } from './modules/aws-auth/index.ts';
 import { createSigningKeyStore, firstSigningKey } from './modules/tokens/key-store.ts';
@@ -24,9 +25,13 @@ import { createAdminUsersService } from './modules/admin-users/admin-users.servi
 import { createChallengeSessions } from './modules/sign-in/challenge-sessions.ts';
 import { createAuthSessions } from './modules/sign-in/auth-sessions.ts';
 import { createCustomAuthService } from './modules/sign-in/custom-auth.ts';
+import { createChoiceAuthService } from './modules/sign-in/choice-auth.ts';
+import { createSignInCodes } from './modules/sign-in/sign-in-codes.ts';
 import { createPasswordHasher } from './modules/user-store/passwords.ts';
 import { createUserSearchService } from './modules/user-store/user-search.ts';
 import { createUserTransferService } from './modules/user-store/user-transfer.ts';
+import { createSealedBox } from './lib/sealed-box.ts';
+import { createMfaService } from './modules/mfa/mfa.service.ts';
 import { createVerificationService } from './modules/verification/verification.service.ts';
 
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
@@ -96,11 +101,37 @@ export async function createServices(
   const registration = createRegistrationService({ ...flow, hiding });
   // Stored single-use sessions of challenges that keep state: custom auth, MFA, USER_AUTH, devices.
   const authSessions = createAuthSessions({ db, ...(overrides.now && { now: overrides.now }) });
+  // Remembered devices (docs/devices.md): new device keys, the device's proof, the users' devices.
+  // A proven device's sign-in goes on through signIn's remaining steps, bound once signIn exists.
+  const devices = createDevicesService({
+    db,
+    pools,
+    authSessions,
+    lockout,
+    metrics: metrics.auth,
+    continueSignIn: (proven, finishing) => signIn.afterFirstFactor(proven, finishing),
+    finishSignIn: (proven, finishing) => finish.finish(proven, finishing),
+  });
   // PostAuthentication and the tokens: the end of every sign-in path.
-  const finish = createSignInFinish({ sessions, hooks, metrics: metrics.auth });
+  const finish = createSignInFinish({ sessions, hooks, metrics: metrics.auth, devices });
+  // One-time sign-in codes (MFA by SMS or email, passwordless EMAIL_OTP and SMS_OTP), kept in their sessions.
+  const signInCodes = createSignInCodes({ db, secret, outbox });
+  // MFA (docs/mfa.md): the pool's setting, users' factors, TOTP sealed at rest, the second-factor step.
+  const mfa = createMfaService({
+    db,
+    pools,
+    sessions: authSessions,
+    codes: signInCodes,
+    totpBox: createSealedBox(secret, 'totp secret v1'),
+    lockout,
+    finish,
+    ...(overrides.now && { now: overrides.now }),
+  });
   const signIn = createSignInService({
     ...flow,
     finish,
+    // The steps after the first factor, in order (docs/mfa.md, "Order"): the device's proof, then MFA.
+    afterFirstFactor: [devices.step, mfa.step],
     sessions,
     challenges,
     srpSecretBlocks,
@@ -119,6 +150,21 @@ export async function createServices(
     signIn,
     sessions: authSessions,
   });
+  const rateLimitCounters = createRateLimitCounters(db);
+  // USER_AUTH: choice-based and passwordless sign-in (docs/passwordless.md).
+  const choiceAuth = createChoiceAuthService({
+    db,
+    pools,
+    sessions: authSessions,
+    codes: signInCodes,
+    hiding,
+    passwords,
+    lockout,
+    logger,
+    metrics: metrics.auth,
+    signIn,
+    sendCounter: rateLimitCounters,
+  });
   const recovery = createRecoveryService({ ...flow, sessions, hiding, logger, migration });
   const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });
   const adminUsers = createAdminUsersService({ db, reader, pools, passwords, outbox, verification, sessions, hooks });
@@ -130,7 +176,10 @@ export async function createServices(
     sessions,
     registration,
     signIn,
+    devices,
+    mfa,
     customAuth,
+    choiceAuth,
     recovery,
     account,
     adminUsers,
@@ -142,6 +191,8 @@ export async function createServices(
       reader,
       pools,
       passwordHashCeiling: passwords.ceiling,
+      // TOTP secrets at rest, as src/modules/mfa seals them (label and key per docs/user-import.md, "MFA").
+      totpBox: createSealedBox(secret, 'totp secret v1'),
       groups: {
         listGroups: groups.listGroupsForTransfer,
         membershipsOf: groups.membershipsOf,
@@ -155,7 +206,7 @@ export async function createServices(
     awsSignatures: createSigV4Verifier(config.cognitoCredentials),
     metrics,
     outbox,
-    rateLimits: { policy: config.rateLimits, counters: createRateLimitCounters(db), lockout },
+    rateLimits: { policy: config.rateLimits, counters: rateLimitCounters, lockout },
     async close() {
       await courier.close();
     },

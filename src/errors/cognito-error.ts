@@ -24,6 +24,9 @@ export const errorCatalog = {
   },
   TooManyRequestsException: { status: 429, message: 'Too many requests.' },
   CodeDeliveryFailureException: { status: 502, message: 'The verification code could not be delivered.' },
+  // TOTP (docs/mfa.md): a wrong code at VerifySoftwareToken; TOTP not offered by the pool.
+  EnableSoftwareTokenMFAException: { status: 400, message: 'Code mismatch and fail enable Software Token MFA' },
+  SoftwareTokenMFANotFoundException: { status: 400, message: 'Software Token MFA is not enabled for the user pool.' },
   InternalErrorException: { status: 500, message: 'Internal error.' },
   // A pool's hook (docs/triggers.md): refused the operation, failed, or answered something that is not the event.
   UserLambdaValidationException: { status: 400, message: 'The hook refused the operation.' },

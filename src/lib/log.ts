@@ -21,7 +21,13 @@ function withoutQueryParams(value: unknown, depth = 0): unknown {
 /** Logger options for the server and every process sharing its logs (tests use them too). */
 export const logOptions = {
   redact: {
-    paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+    paths: [
+      'req.headers.authorization',
+      'req.headers.cookie',
+      'req.headers["x-api-key"]',
+      // The key TOTP secrets are sealed with in a transfer file (docs/user-import.md, "MFA").
+      'req.headers["x-transfer-key"]',
+    ],
     censor: '[redacted]',
   },
   serializers: {

@@ -77,6 +77,7 @@ export const openapiPlugin = fp(
           { name: 'clients', description: 'Admin: app clients' },
           { name: 'users', description: 'Admin: users of a pool' },
           { name: 'groups', description: 'Admin: groups of a pool and their members' },
+          { name: 'devices', description: 'Remembered devices: the user’s own, and an admin’s view of a user’s' },
           { name: 'tokens', description: 'Keys and OIDC discovery' },
           { name: 'operations', description: 'Health' },
           { name: 'cognito', description: 'Cognito’s own wire protocol, for unmodified AWS SDKs and Amplify' },

@@ -148,6 +148,24 @@ export const AuditEventDetails = Type.Object(
         { additionalProperties: false, description: 'A group membership added or ended (docs/groups.md)' },
       ),
     ),
+    mfa: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(
+            Type.Object(
+              { from: Type.Array(Type.String()), to: Type.Array(Type.String()) },
+              { additionalProperties: false },
+            ),
+          ),
+          preferred: Type.Optional(ref(ValueChange)),
+          softwareToken: Type.Optional(Type.Literal('set_up')),
+        },
+        {
+          additionalProperties: false,
+          description: 'Second factors turned on or off, the preferred one, a TOTP secret set up (docs/mfa.md)',
+        },
+      ),
+    ),
   },
   { $id: 'AuditEventDetails', additionalProperties: false },
 );

@@ -24,6 +24,17 @@ import {
   VerifiableAttribute,
 } from './common.ts';
 import { CreateGroupBody, GroupList, GroupMembers, GroupResponse, UpdateGroupBody } from './groups.ts';
+import {
+  ConfirmDeviceBody,
+  ConfirmDeviceResult,
+  DeviceConfiguration,
+  DeviceList,
+  DevicePasswordVerifierAnswer,
+  DeviceResponse,
+  DeviceSrpAnswer,
+  NewDeviceMetadata,
+  UpdateDeviceStatusBody,
+} from './devices.ts';
 import { HealthStatus } from './health.ts';
 import { HookSecretResponse, PoolHooks, RotateHookSecretBody } from './hooks.ts';
 import { MessageTemplates, PoolMessageTemplates, PurposeTemplates } from './message-templates.ts';
@@ -54,10 +65,11 @@ import {
   TokenPolicyInput,
   UpdateClientBody,
   UpdatePoolBody,
+  SignInPolicy,
 } from './pools.ts';
 import { SigningKeyResponse, SigningKeysResponse } from './signing-keys.ts';
 import { ListUsersResponse } from './user-search.ts';
-import { ImportRejection, ImportUsersResponse, TransferUser } from './user-transfer.ts';
+import { ImportRejection, ImportUsersResponse, TransferMfa, TransferUser } from './user-transfer.ts';
 import {
   AttributeUpdateNextStep,
   AttributeUpdateResult,
@@ -90,6 +102,22 @@ import {
   VerifyAttributeBody,
 } from './users.ts';
 import { Jwk, Jwks, OpenIdConfiguration, UserInfo } from './well-known.ts';
+import { CodeChallengeAnswer, SelectChallengeAnswer, UserAuthBody, UserAuthFactorsResponse } from './user-auth.ts';
+import {
+  MfaCodeAnswer,
+  MfaFactor,
+  MfaPreferenceBody,
+  MfaSetupAnswer,
+  MfaSetupSessionBody,
+  PoolMfaConfig,
+  PoolMfaConfigBody,
+  SelectMfaTypeAnswer,
+  TotpAssociation,
+  TotpVerification,
+  UserMfaSettings,
+  VerifyTotpBody,
+  VerifyTotpSetupBody,
+} from './mfa.ts';
 
 /**
  * Every named component (a schema with an `$id`), registered once with app.addSchema: validators
@@ -108,6 +136,16 @@ export const components = [
   VerifiableAttribute,
   CodeDeliveryDetails,
   HealthStatus,
+  // Remembered devices (docs/devices.md)
+  DeviceConfiguration,
+  NewDeviceMetadata,
+  DeviceResponse,
+  DeviceList,
+  ConfirmDeviceBody,
+  ConfirmDeviceResult,
+  UpdateDeviceStatusBody,
+  DeviceSrpAnswer,
+  DevicePasswordVerifierAnswer,
   // Users and their sign-in
   UserStatus,
   MeResponse,
@@ -120,6 +158,7 @@ export const components = [
   SignInResult,
   CustomChallengeResponse,
   ChallengeResult,
+  UserAuthFactorsResponse,
   UpdateAttributeStep,
   AttributeUpdateNextStep,
   AttributeUpdateResult,
@@ -144,6 +183,7 @@ export const components = [
   RecoveryMechanism,
   AccountRecoverySetting,
   PoolHooks,
+  SignInPolicy,
   PoolResponse,
   PoolSummary,
   PoolList,
@@ -170,6 +210,7 @@ export const components = [
   AuditEvent,
   AuditResponse,
   ListUsersResponse,
+  TransferMfa,
   TransferUser,
   ImportRejection,
   ImportUsersResponse,
@@ -177,6 +218,12 @@ export const components = [
   GroupResponse,
   GroupList,
   GroupMembers,
+  // Multi-factor authentication
+  MfaFactor,
+  PoolMfaConfig,
+  UserMfaSettings,
+  TotpAssociation,
+  TotpVerification,
   // Request bodies
   SignUpBody,
   ConfirmSignUpBody,
@@ -185,7 +232,18 @@ export const components = [
   CustomSignInBody,
   NewPasswordAnswer,
   CustomChallengeAnswer,
+  UserAuthBody,
+  SelectChallengeAnswer,
+  CodeChallengeAnswer,
+  MfaCodeAnswer,
+  SelectMfaTypeAnswer,
+  MfaSetupAnswer,
   RespondToChallengeBody,
+  PoolMfaConfigBody,
+  MfaPreferenceBody,
+  MfaSetupSessionBody,
+  VerifyTotpBody,
+  VerifyTotpSetupBody,
   RefreshBody,
   ConfirmForgotPasswordBody,
   ChangePasswordBody,

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { accountRecoveryOf } from '../modules/pools/pool-settings.ts';
 import { AUTH_FLOWS, type AppClient, type Pool } from '../modules/pools/pools.service.ts';
 import { ref, StringEnum, VerifiableAttribute } from './common.ts';
+import { DeviceConfiguration } from './devices.ts';
 import { PoolHooks, presentHooks } from './hooks.ts';
 import { PoolMessageTemplates } from './message-templates.ts';
 
@@ -121,8 +122,29 @@ const SrpEnabled = Type.Boolean({
     'On, each user also gets an SRP verifier, a weaker secret than the argon2 hash (a salted SHA-256 of the password).',
 });
 
+export const SignInPolicy = Type.Object(
+  {
+    allowedFirstAuthFactors: Type.Array(StringEnum(['PASSWORD', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN']), {
+      minItems: 1,
+      maxItems: 4,
+    }),
+  },
+  {
+    $id: 'SignInPolicy',
+    additionalProperties: false,
+    description:
+      'Cognito’s SignInPolicy: the first factors choice-based sign-in (USER_AUTH) offers. PASSWORD is required; ' +
+      'EMAIL_OTP and SMS_OTP add passwordless codes; WEB_AUTHN is refused until passkeys come (docs/passwordless.md).',
+  },
+);
+
 export const UpdatePoolBody = Type.Object(
-  { srpEnabled: Type.Optional(SrpEnabled), hooks: Type.Optional(ref(PoolHooks)) },
+  {
+    srpEnabled: Type.Optional(SrpEnabled),
+    hooks: Type.Optional(ref(PoolHooks)),
+    signInPolicy: Type.Optional(ref(SignInPolicy)),
+    deviceConfiguration: Type.Optional(Type.Union([ref(DeviceConfiguration), Type.Null()])),
+  },
   { $id: 'UpdatePoolRequest', additionalProperties: false, minProperties: 1 },
 );
 
@@ -165,6 +187,8 @@ export const CreatePoolBody = Type.Object(
     messageTemplates: Type.Optional(ref(PoolMessageTemplates)),
     accountRecoverySetting: Type.Optional(ref(AccountRecoverySetting)),
     hooks: Type.Optional(ref(PoolHooks)),
+    signInPolicy: Type.Optional(ref(SignInPolicy)),
+    deviceConfiguration: Type.Optional(Type.Union([ref(DeviceConfiguration), Type.Null()])),
   },
   {
     $id: 'CreatePoolRequest',
@@ -198,6 +222,8 @@ export const PoolResponse = Type.Object(
     messageTemplates: ref(PoolMessageTemplates),
     accountRecoverySetting: ref(AccountRecoverySetting),
     hooks: ref(PoolHooks),
+    signInPolicy: ref(SignInPolicy),
+    deviceConfiguration: Type.Union([ref(DeviceConfiguration), Type.Null()]),
     issuer: Type.String({ description: 'The `iss` of this pool’s tokens.' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
@@ -346,6 +372,8 @@ export function presentPool(pool: Pool, issuer: string) {
     messageTemplates: pool.messageTemplates,
     accountRecoverySetting: accountRecoveryOf(pool.policies),
     hooks: presentHooks(pool.lambdaConfig),
+    signInPolicy: pool.signInPolicy,
+    deviceConfiguration: pool.deviceConfiguration,
     issuer,
     createdAt: pool.createdAt.toISOString(),
     updatedAt: pool.updatedAt.toISOString(),

@@ -1,6 +1,48 @@
 import { Type } from 'typebox';
-import { AttributeMap, ref } from './common.ts';
+import { AttributeMap, ref, StringEnum } from './common.ts';
 import { UserStatus } from './users.ts';
+
+const TransferFactor = StringEnum(['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP']);
+
+/** A user's second factors in a transfer file (docs/user-import.md, "MFA"). */
+export const TransferMfa = Type.Object(
+  {
+    enabled: Type.Array(TransferFactor, { description: 'Factors on; each must be offered by the importing pool.' }),
+    preferred: Type.Union([TransferFactor, Type.Null()], { description: 'One of `enabled`, or null.' }),
+    totp: Type.Optional(
+      Type.Object(
+        {
+          secret: Type.String({
+            description: 'The TOTP secret sealed with the x-transfer-key of the export (AES-256-GCM); never in clear.',
+          }),
+          deviceName: Type.Union([Type.String(), Type.Null()]),
+          lastStep: Type.Union([Type.Integer(), Type.Null()], {
+            description: 'The last TOTP time step accepted: a code used before the move is not accepted again.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    $id: 'ExportedUserMfa',
+    additionalProperties: false,
+    description:
+      'Absent when the user has no factor. `totp` only in an export made with x-transfer-key; a line enabling SOFTWARE_TOKEN_MFA without it is refused.',
+  },
+);
+
+/** The key TOTP secrets are sealed with in a file: on export to include them, on import to open them. */
+export const TransferHeaders = Type.Object({
+  'x-transfer-key': Type.Optional(
+    Type.String({
+      minLength: 32,
+      maxLength: 1024,
+      description:
+        'A secret of at least 32 characters (e.g. `openssl rand -base64 32`). Export: verified TOTP secrets are included, sealed with it. Import: opens them. Without it no TOTP secret leaves the server.',
+    }),
+  ),
+});
 
 /** One line of an export (application/x-ndjson), and what a JSON Lines import reads back. */
 export const TransferUser = Type.Object(
@@ -21,6 +63,8 @@ export const TransferUser = Type.Object(
     ]),
     createdAt: Type.Optional(Type.String({ format: 'date-time' })),
     updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    groups: Type.Optional(Type.Array(Type.String(), { description: 'The groups the user is in.' })),
+    mfa: Type.Optional(ref(TransferMfa)),
   },
   {
     $id: 'ExportedUser',
@@ -32,7 +76,7 @@ export const TransferUser = Type.Object(
 /** The request body is streamed, never parsed whole: this only documents it. */
 export const ImportUsersBody = Type.Unknown({
   description:
-    'application/x-ndjson: lines of an export (see ExportUsers). text/csv: Cognito’s user-import CSV (header `cognito:username`, attribute columns, `cognito:mfa_enabled`); those users get no password and status RESET_REQUIRED.',
+    'application/x-ndjson: lines of an export (see ExportUsers). text/csv: Cognito’s user-import CSV (header `cognito:username`, attribute columns, `cognito:mfa_enabled`: true turns SMS_MFA on and needs phone_number); those users get no password and status RESET_REQUIRED.',
 });
 
 export const ImportRejection = Type.Object(

@@ -10,6 +10,9 @@ import {
   StringEnum,
   Username,
 } from './common.ts';
+import { CodeChallengeAnswer, SelectChallengeAnswer } from './user-auth.ts';
+import { MfaCodeAnswer, MfaSetupAnswer, SelectMfaTypeAnswer } from './mfa.ts';
+import { DevicePasswordVerifierAnswer, DeviceSrpAnswer, NewDeviceMetadata } from './devices.ts';
 
 export const SignUpBody = Type.Object(
   {
@@ -80,8 +83,13 @@ export const CodeDeliveryResponse = Type.Object(
   { $id: 'CodeDeliveryResult', additionalProperties: false },
 );
 
+/** A device key the client was given before (docs/devices.md). */
+const DeviceKey = Type.Optional(
+  Type.String({ minLength: 1, maxLength: 55, pattern: '^[\\w-]+_[0-9a-f-]+$', description: 'Cognito’s DEVICE_KEY.' }),
+);
+
 export const SignInBody = Type.Object(
-  { clientId: ClientId, username: Username, password: Password, clientMetadata: ClientMetadata },
+  { clientId: ClientId, username: Username, password: Password, clientMetadata: ClientMetadata, deviceKey: DeviceKey },
   {
     $id: 'SignInRequest',
     additionalProperties: false,
@@ -96,6 +104,7 @@ export const TokenResponse = Type.Object(
     refreshToken: Type.Optional(Type.String({ description: 'Opaque; only returned at sign-in.' })),
     expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
     tokenType: Type.Literal('Bearer'),
+    newDeviceMetadata: Type.Optional(ref(NewDeviceMetadata)),
   },
   {
     $id: 'TokenSet',
@@ -124,7 +133,18 @@ export const ConfirmForgotPasswordBody = Type.Object(
 );
 
 export const RefreshBody = Type.Object(
-  { clientId: ClientId, refreshToken: Type.String({ minLength: 1, maxLength: 4096 }) },
+  {
+    clientId: ClientId,
+    refreshToken: Type.String({ minLength: 1, maxLength: 4096 }),
+    deviceKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 55,
+        pattern: '^[\\w-]+_[0-9a-f-]+$',
+        description: 'Required when the session was started on a device: that device’s key (docs/devices.md).',
+      }),
+    ),
+  },
   { $id: 'RefreshRequest', additionalProperties: false },
 );
 
@@ -391,9 +411,27 @@ export const ChallengeResult = Type.Unsafe<
 
 /** The answer to either challenge, told apart by challengeName. */
 export const RespondToChallengeBody = Type.Unsafe<
-  Static<typeof NewPasswordAnswer> | Static<typeof CustomChallengeAnswer>
+  | Static<typeof NewPasswordAnswer>
+  | Static<typeof CustomChallengeAnswer>
+  | Static<typeof SelectChallengeAnswer>
+  | Static<typeof CodeChallengeAnswer>
+  | Static<typeof DeviceSrpAnswer>
+  | Static<typeof DevicePasswordVerifierAnswer>
+  | Static<typeof MfaCodeAnswer>
+  | Static<typeof SelectMfaTypeAnswer>
+  | Static<typeof MfaSetupAnswer>
 >({
   $id: 'RespondToChallengeRequest',
-  oneOf: [ref(NewPasswordAnswer), ref(CustomChallengeAnswer)],
+  oneOf: [
+    ref(NewPasswordAnswer),
+    ref(CustomChallengeAnswer),
+    ref(SelectChallengeAnswer),
+    ref(CodeChallengeAnswer),
+    ref(MfaCodeAnswer),
+    ref(SelectMfaTypeAnswer),
+    ref(MfaSetupAnswer),
+    ref(DeviceSrpAnswer),
+    ref(DevicePasswordVerifierAnswer),
+  ],
   discriminator: { propertyName: 'challengeName' },
 });

@@ -101,6 +101,8 @@ test('CreateUserPool: the id is named after the signing region; Cognito’s API 
       RequireNumbers: true,
       RequireSymbols: true,
     },
+    // USER_AUTH's first factors: the password only unless the pool says more (docs/passwordless.md).
+    SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] },
   });
   assert.deepEqual(pool.AutoVerifiedAttributes, []);
   assert.equal(pool.AliasAttributes, undefined);

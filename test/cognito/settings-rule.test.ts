@@ -179,9 +179,10 @@ const POOL_EXAMPLES: Record<string, Example> = {
   },
   'Policies.PasswordPolicy.PasswordHistorySize': { off: [0], on: [5] },
   'Policies.PasswordPolicy.TemporaryPasswordValidityDays': { value: 7 },
+  // What it does: test/cognito/sdk-user-auth.test.ts.
   'Policies.SignInPolicy.AllowedFirstAuthFactors': {
-    off: [['PASSWORD']],
-    on: [['PASSWORD', 'EMAIL_OTP'], ['WEB_AUTHN'], []],
+    value: ['PASSWORD', 'EMAIL_OTP'],
+    shows: (d) => assert.deepEqual(d.Policies.SignInPolicy.AllowedFirstAuthFactors, ['PASSWORD', 'EMAIL_OTP']),
   },
   DeletionProtection: { value: 'ACTIVE', shows: (d) => assert.equal(d.DeletionProtection, 'ACTIVE') },
   'LambdaConfig.PreSignUp': hook('PreSignUp'),
@@ -217,15 +218,27 @@ const POOL_EXAMPLES: Record<string, Example> = {
   'VerificationMessageTemplate.EmailMessageByLink': { value: 'Click {##Verify##}' },
   'VerificationMessageTemplate.EmailSubjectByLink': { value: 'Verify' },
   'VerificationMessageTemplate.DefaultEmailOption': { off: ['CONFIRM_WITH_CODE'], on: ['CONFIRM_WITH_LINK'] },
-  SmsAuthenticationMessage: template,
-  MfaConfiguration: { off: ['OFF'], on: ['ON', 'OPTIONAL'] },
+  // What they do: test/cognito/sdk-mfa.test.ts.
+  SmsAuthenticationMessage: {
+    value: 'Your code is {####}',
+    shows: (d) => assert.equal(d.SmsAuthenticationMessage, 'Your code is {####}'),
+  },
+  MfaConfiguration: { value: 'OPTIONAL', shows: (d) => assert.equal(d.MfaConfiguration, 'OPTIONAL') },
   UserAttributeUpdateSettings: {
     value: { AttributesRequireVerificationBeforeUpdate: ['email'] },
     with: { AutoVerifiedAttributes: ['email'] },
     shows: (d) =>
       assert.deepEqual(d.UserAttributeUpdateSettings, { AttributesRequireVerificationBeforeUpdate: ['email'] }),
   },
-  DeviceConfiguration: { value: { ChallengeRequiredOnNewDevice: false, DeviceOnlyRememberedOnUserPrompt: true } },
+  // What it does: test/cognito/sdk-devices.test.ts.
+  DeviceConfiguration: {
+    value: { ChallengeRequiredOnNewDevice: false, DeviceOnlyRememberedOnUserPrompt: true },
+    shows: (d) =>
+      assert.deepEqual(d.DeviceConfiguration, {
+        ChallengeRequiredOnNewDevice: false,
+        DeviceOnlyRememberedOnUserPrompt: true,
+      }),
+  },
   'EmailConfiguration.SourceArn': { value: ARN('ses', 'identity/mail.example.com') },
   'EmailConfiguration.ReplyToEmailAddress': { value: 'help@example.com' },
   'EmailConfiguration.EmailSendingAccount': { value: 'DEVELOPER' },
@@ -403,9 +416,14 @@ describe('CreateUserPool, member by member', () => {
     // A refused member refuses the whole request, whatever else it asks for.
     await expectRefusal(
       t.sdk.send(
-        new CreateUserPoolCommand({ PoolName: 'refused', AutoVerifiedAttributes: ['email'], MfaConfiguration: 'ON' }),
+        new CreateUserPoolCommand({
+          PoolName: 'refused',
+          AutoVerifiedAttributes: ['email'],
+          MfaConfiguration: 'ON',
+          UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+        }),
       ),
-      'MfaConfiguration',
+      'UserPoolAddOns.AdvancedSecurityMode',
     );
     assert.equal(await countPools(), before, 'nothing was created');
   });
@@ -636,6 +654,13 @@ const OTHER_EXAMPLES: Record<string, Example> = {
   DeviceKey: { value: 'us-east-1_f0000000-0000-0000-0000-000000000000' },
   RevokeAssociatedSessions: { off: ['NONE'], on: ['LINKED'] },
   ClientType: { off: ['REGULAR'], on: ['DCR'] },
+  // MFA (docs/mfa.md): passkeys refused, Amazon SNS plumbing kept.
+  'WebAuthnMfaSettings.Enabled': { off: [false], on: [true] },
+  WebAuthnConfiguration: { value: { RelyingPartyId: 'example.com' } },
+  'SmsMfaConfiguration.SmsConfiguration.SnsCallerArn': { value: ARN('iam', 'role/sns') },
+  'SmsMfaConfiguration.SmsConfiguration.ExternalId': { value: 'external' },
+  'SmsMfaConfiguration.SmsConfiguration.SnsRegion': { value: 'us-east-1' },
+  'SmsMfaConfiguration.SmsConfiguration.EumsSms': { value: { CallerArn: ARN('iam', 'role/eums') } },
 };
 
 describe('the other actions’ members', () => {
@@ -652,10 +677,10 @@ describe('the other actions’ members', () => {
           rule.status === 'off-only' ? example.on! : rule.status === 'refused' ? [example.value] : [];
         const acceptedValues =
           rule.status === 'off-only' ? example.off! : rule.status === 'refused' ? [] : [example.value];
-        for (const value of refusedValues) await expectRefusal(t.sdk.send(new Command({ [path]: value })), path);
+        for (const value of refusedValues) await expectRefusal(t.sdk.send(new Command(setPath({}, path, value))), path);
         for (const value of acceptedValues) {
           // The rest of the request is missing, so it fails, but for that, not for this member.
-          const answer = await t.sdk.send(new Command({ [path]: value })).then(
+          const answer = await t.sdk.send(new Command(setPath({}, path, value))).then(
             () => undefined,
             (error: Error) => error,
           );
@@ -692,11 +717,12 @@ describe('the other actions’ members', () => {
 });
 
 describe('entries of AuthParameters and ChallengeResponses', () => {
-  test('SECRET_HASH and DEVICE_KEY ask for a client secret and a remembered device: refused by name before anything is checked', async () => {
+  // DEVICE_KEY names a remembered device (test/cognito/sdk-devices.test.ts).
+  test('SECRET_HASH asks for a client secret: refused by name before anything is checked', async () => {
     const UserPoolId = await poolWithDefaults();
     const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'entries' })))
       .UserPoolClient!.ClientId!;
-    for (const key of ['SECRET_HASH', 'DEVICE_KEY']) {
+    for (const key of ['SECRET_HASH']) {
       await expectError(
         t.sdk.send(
           new sdk.InitiateAuthCommand({
@@ -765,12 +791,38 @@ const REST_EXAMPLES: Record<
     },
     // What it does: test/routes/hook-caller.test.ts and hook-config.test.ts.
     hooks: { value: { preSignUp: HOOK_URL }, shows: (b) => assert.deepEqual(b.hooks, { preSignUp: HOOK_URL }) },
+    // What it does: test/routes/user-auth.test.ts.
+    signInPolicy: {
+      value: { allowedFirstAuthFactors: ['PASSWORD', 'SMS_OTP'] },
+      shows: (b) => assert.deepEqual(b.signInPolicy, { allowedFirstAuthFactors: ['PASSWORD', 'SMS_OTP'] }),
+    },
+    // What it does: test/routes/devices.test.ts.
+    deviceConfiguration: {
+      value: { challengeRequiredOnNewDevice: true, deviceOnlyRememberedOnUserPrompt: false },
+      shows: (b) =>
+        assert.deepEqual(b.deviceConfiguration, {
+          challengeRequiredOnNewDevice: true,
+          deviceOnlyRememberedOnUserPrompt: false,
+        }),
+    },
   },
   'PATCH /v1/pools/{poolId}': {
     srpEnabled: { value: true, shows: (b) => assert.equal(b.srpEnabled, true) },
     hooks: {
       value: { customMessage: HOOK_URL },
       shows: (b) => assert.deepEqual(b.hooks, { customMessage: HOOK_URL }),
+    },
+    signInPolicy: {
+      value: { allowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] },
+      shows: (b) => assert.deepEqual(b.signInPolicy, { allowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] }),
+    },
+    deviceConfiguration: {
+      value: { challengeRequiredOnNewDevice: false, deviceOnlyRememberedOnUserPrompt: true },
+      shows: (b) =>
+        assert.deepEqual(b.deviceConfiguration, {
+          challengeRequiredOnNewDevice: false,
+          deviceOnlyRememberedOnUserPrompt: true,
+        }),
     },
   },
   'POST /v1/pools/{poolId}/clients': {
@@ -807,6 +859,34 @@ const REST_EXAMPLES: Record<
     },
     authSessionValidity: { value: 10, shows: (b) => assert.equal(b.authSessionValidity, 10) },
   },
+  // What they do: test/routes/mfa.test.ts.
+  'PUT /v1/pools/{poolId}/mfa-config': {
+    mfaConfiguration: {
+      value: 'ON',
+      with: { factors: { softwareToken: true } },
+      shows: (b) => assert.equal(b.mfaConfiguration, 'ON'),
+    },
+    factors: {
+      value: { email: true },
+      with: { mfaConfiguration: 'OPTIONAL' },
+      shows: (b) => assert.deepEqual(b.factors, { sms: false, softwareToken: false, email: true }),
+    },
+    smsAuthenticationMessage: {
+      value: 'SMS code {####}',
+      with: { mfaConfiguration: 'OFF', factors: {} },
+      shows: (b) => assert.equal(b.smsAuthenticationMessage, 'SMS code {####}'),
+    },
+    emailMessage: {
+      value: 'Email code {####}',
+      with: { mfaConfiguration: 'OFF', factors: {} },
+      shows: (b) => assert.equal(b.emailMessage, 'Email code {####}'),
+    },
+    emailSubject: {
+      value: 'Your code',
+      with: { mfaConfiguration: 'OFF', factors: {} },
+      shows: (b) => assert.equal(b.emailSubject, 'Your code'),
+    },
+  },
 };
 
 describe('the REST settings, one by one', () => {
@@ -824,6 +904,11 @@ describe('the REST settings, one by one', () => {
         `/v1/pools/${poolId}/clients/${clientId}`,
         `/v1/pools/${poolId}/clients/${clientId}`,
       ],
+      'PUT /v1/pools/{poolId}/mfa-config': ['PUT', `/v1/pools/${poolId}/mfa-config`, `/v1/pools/${poolId}/mfa-config`],
+    };
+    /** What each route needs besides the member tried. */
+    const base: Record<string, Record<string, unknown>> = {
+      'PUT /v1/pools/{poolId}/mfa-config': { mfaConfiguration: 'OFF', factors: {} },
     };
     for (const [route, examples] of Object.entries(REST_EXAMPLES)) {
       const [method, url, describeUrl] = urls[route]!;
@@ -836,9 +921,13 @@ describe('the REST settings, one by one', () => {
         const id = route.includes('clients') ? answer.body.clientId : answer.body.id;
         example.shows((await t.admin('GET', describeUrl.replace(':id', id))).body);
       }
-      const refused = await t.admin(method, url, { ...(creates && { name: 'rest' }), mfaConfiguration: 'ON' });
+      const refused = await t.admin(method, url, {
+        ...(creates && { name: 'rest' }),
+        ...base[route],
+        webAuthnConfiguration: { relyingPartyId: 'example.com' },
+      });
       assert.equal(refused.status, 400, `${route} refuses what it does not list`);
-      assert.match(refused.body.detail, /mfaConfiguration/);
+      assert.match(refused.body.detail, /webAuthnConfiguration/);
     }
   });
 });

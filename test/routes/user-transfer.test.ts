@@ -89,7 +89,7 @@ test('Cognito CSV: users arrive RESET_REQUIRED with their attributes and flags; 
   assert.equal(res.body.rejectedCount, 2);
   assert.deepEqual(res.body.rejected, [
     { line: 3, username: 'bob', reason: 'Invalid phone number format.' },
-    { line: 4, username: 'carol', reason: 'cognito:mfa_enabled must be false: this service has no MFA.' },
+    { line: 4, username: 'carol', reason: 'cognito:mfa_enabled is true but phone_number is empty: SMS MFA needs one.' },
   ]);
 
   const got = await t.admin('GET', `/v1/pools/${poolId}/users/alice`);

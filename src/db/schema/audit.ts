@@ -15,6 +15,12 @@ export interface AuditDetails {
   password?: 'set' | 'changed' | 'reset';
   /** A group membership added or ended (docs/groups.md). */
   group?: { name: string; change: 'added' | 'removed' };
+  /** Second factors turned on or off, the preferred one, a TOTP secret set up (docs/mfa.md); never a secret. */
+  mfa?: {
+    enabled?: { from: string[]; to: string[] };
+    preferred?: { from: string | null; to: string | null };
+    softwareToken?: 'set_up';
+  };
 }
 
 /**

@@ -29,7 +29,10 @@ export type AuditAction =
   | 'MIGRATE_USER'
   | 'ADMIN_ADD_USER_TO_GROUP'
   | 'ADMIN_REMOVE_USER_FROM_GROUP'
-  | 'DELETE_GROUP';
+  | 'DELETE_GROUP'
+  | 'SET_MFA_PREFERENCE'
+  | 'ADMIN_SET_MFA_PREFERENCE'
+  | 'SET_UP_SOFTWARE_TOKEN';
 
 /**
  * What changed between two states of a user's attributes: names, change kinds and verified

@@ -7,9 +7,12 @@ import { newPoolId } from '../../lib/ids.ts';
 import type { PoolAttributeSettingsInput } from '../attributes/index.ts';
 import type { RecoveryMechanismName } from '../pools/pool-settings.ts';
 import type { AuthFlow, Pool } from '../pools/pools.service.ts';
+import { fromDeviceConfiguration } from './device-operations.ts';
 import * as In from './operation-inputs.ts';
 import { adminOperation, type Operation } from './operation.ts';
 import { plumbingOf } from './settings-check.ts';
+import { toUserMfaMembers } from './mfa-operations.ts';
+import type { MfaConfiguration } from '../mfa/mfa.types.ts';
 import {
   epochSeconds,
   fromAttributeList,
@@ -146,6 +149,20 @@ export const adminOperations: Record<string, Operation> = {
       srpEnabled: true,
       // The hooks (docs/triggers.md); KMSKeyID, plumbing, is kept with the rest below.
       ...(input.LambdaConfig && { lambdaConfig: hookMembers(input.LambdaConfig) }),
+      // Remembered devices (docs/devices.md): any member given turns tracking on.
+      ...(input.DeviceConfiguration && { deviceConfiguration: fromDeviceConfiguration(input.DeviceConfiguration) }),
+      // MFA (docs/mfa.md): as Cognito's CreateUserPool, ON and OPTIONAL turn SMS MFA on.
+      ...(input.MfaConfiguration !== undefined && {
+        mfaConfiguration: input.MfaConfiguration as MfaConfiguration,
+        mfaFactors: input.MfaConfiguration === 'OFF' ? {} : { sms: true },
+      }),
+      ...(input.SmsAuthenticationMessage !== undefined && {
+        messageTemplates: { AUTHENTICATION: { default: { smsText: input.SmsAuthenticationMessage } } },
+      }),
+      // USER_AUTH's first factors (docs/passwordless.md).
+      ...(input.Policies?.SignInPolicy?.AllowedFirstAuthFactors && {
+        signInPolicy: { allowedFirstAuthFactors: input.Policies.SignInPolicy.AllowedFirstAuthFactors },
+      }),
       policies: {
         ...(password && {
           password: {
@@ -271,7 +288,9 @@ export const adminOperations: Record<string, Operation> = {
   AdminGetUser: adminOperation(In.AdminUser, async (input, { services }) => {
     const user = await services.adminUsers.getUser(input.UserPoolId, input.Username);
     const { Attributes, ...rest } = toUserType(user);
-    return { ...rest, UserAttributes: Attributes };
+    // PreferredMfaSetting, UserMFASettingList, MFAOptions (docs/mfa.md).
+    const mfa = toUserMfaMembers(await services.mfa.settingsOf(user.userSub));
+    return { ...rest, UserAttributes: Attributes, ...mfa };
   }),
 
   AdminUpdateUserAttributes: adminOperation(In.AdminUpdateUserAttributes, async (input, { services }) => {

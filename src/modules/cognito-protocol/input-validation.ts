@@ -22,6 +22,7 @@ const SENSITIVE = new Set([
   'session',
   'confirmationCode',
   'code',
+  'userCode',
 ]);
 
 /** `['UserAttributes', '0', 'Value']` → `userAttributes.1.member.value`, Cognito's way of naming a member. */

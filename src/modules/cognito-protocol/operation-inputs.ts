@@ -65,7 +65,11 @@ export const RespondToAuthChallenge = object({
   ChallengeResponses: Type.Optional(StringMap),
   ClientMetadata,
 });
-export const GetTokensFromRefreshToken = object({ ClientId, RefreshToken: s(1, 131072) });
+export const GetTokensFromRefreshToken = object({
+  ClientId,
+  RefreshToken: s(1, 131072),
+  DeviceKey: Type.Optional(s(1, 55, '[\\w-]+_[0-9a-f-]+')),
+});
 export const WithAccessToken = object({ AccessToken });
 export const UpdateUserAttributes = object({ AccessToken, UserAttributes: AttributeList, ClientMetadata });
 export const DeleteUserAttributes = object({ AccessToken, UserAttributeNames: AttributeNames });
@@ -96,8 +100,17 @@ const SchemaAttribute = closed({
   ),
 });
 
+/** Cognito's DeviceConfigurationType (docs/devices.md), on CreateUserPool (and UpdateUserPool). */
+export const DeviceConfiguration = Type.Optional(
+  closed({
+    ChallengeRequiredOnNewDevice: Type.Optional(Type.Boolean()),
+    DeviceOnlyRememberedOnUserPrompt: Type.Optional(Type.Boolean()),
+  }),
+);
+
 export const CreateUserPool = object({
   PoolName: s(1, 128, '[\\w\\s+=,.@-]+'),
+  DeviceConfiguration,
   Policies: Type.Optional(
     object({
       PasswordPolicy: Type.Optional(
@@ -107,6 +120,13 @@ export const CreateUserPool = object({
           RequireLowercase: Type.Optional(Type.Boolean()),
           RequireNumbers: Type.Optional(Type.Boolean()),
           RequireSymbols: Type.Optional(Type.Boolean()),
+        }),
+      ),
+      SignInPolicy: Type.Optional(
+        object({
+          AllowedFirstAuthFactors: Type.Optional(
+            Type.Array(Type.Enum(['PASSWORD', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN']), { maxItems: 4 }),
+          ),
         }),
       ),
     }),
@@ -122,6 +142,9 @@ export const CreateUserPool = object({
     closed({ AttributesRequireVerificationBeforeUpdate: Type.Optional(Type.Array(Verifiable, { maxItems: 2 })) }),
   ),
   DeletionProtection: Type.Optional(Type.Enum(['ACTIVE', 'INACTIVE'])),
+  // MFA (docs/mfa.md): ON and OPTIONAL turn SMS MFA on; the message is the AUTHENTICATION template's SMS text.
+  MfaConfiguration: Type.Optional(Type.Enum(['OFF', 'ON', 'OPTIONAL'])),
+  SmsAuthenticationMessage: Type.Optional(s(6, 140)),
   // The hooks (docs/triggers.md); each value is checked as a URL or mapped ARN by the pools module.
   LambdaConfig: Type.Optional(
     object({

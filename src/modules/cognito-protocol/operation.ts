@@ -8,6 +8,9 @@ import type { RecoveryService } from '../recovery/recovery.service.ts';
 import type { RegistrationService } from '../registration/registration.service.ts';
 import type { SignInService } from '../sign-in/sign-in.service.ts';
 import type { CustomAuthService } from '../sign-in/custom-auth.ts';
+import type { DevicesService } from '../devices/devices.service.ts';
+import type { MfaService } from '../mfa/mfa.service.ts';
+import type { ChoiceAuthService } from '../sign-in/choice-auth.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
 import type { UserSearchService } from '../user-store/user-search.ts';
 import { inputChecker } from './input-validation.ts';
@@ -19,6 +22,12 @@ export interface ProtocolServices {
   registration: RegistrationService;
   signIn: SignInService;
   customAuth: CustomAuthService;
+  /** Remembered devices (docs/devices.md). */
+  devices: DevicesService;
+  /** USER_AUTH: choice-based and passwordless sign-in (docs/passwordless.md). */
+  choiceAuth: ChoiceAuthService;
+  /** MFA: the pool's setting, users' factors, TOTP, the second-factor challenges (docs/mfa.md). */
+  mfa: MfaService;
   recovery: RecoveryService;
   account: AccountService;
   adminUsers: AdminUsersService;

@@ -6,7 +6,10 @@ import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import type { IncomingSignedRequest } from '../aws-auth/index.ts';
 import { findUnstorableText } from '../../lib/unstorable-text.ts';
 import { adminOperations } from './admin-operations.ts';
+import { deviceOperations } from './device-operations.ts';
+import { choiceAuthOperations } from './choice-auth-operations.ts';
 import { groupOperations } from './group-operations.ts';
+import { mfaOperations } from './mfa-operations.ts';
 import { memberName } from './input-validation.ts';
 import type { Operation, ProtocolServices } from './operation.ts';
 import { checkMembers } from './settings-check.ts';
@@ -15,7 +18,14 @@ import { userOperations } from './user-operations.ts';
 export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
-const operations: Record<string, Operation> = { ...userOperations, ...adminOperations, ...groupOperations };
+const operations: Record<string, Operation> = {
+  ...userOperations,
+  ...adminOperations,
+  ...groupOperations,
+  ...deviceOperations,
+  ...choiceAuthOperations,
+  ...mfaOperations,
+};
 
 /** The actions Cognate answers, for docs/cognito-compatibility.md and the tests. */
 export const supportedActions = Object.keys(operations).sort();

@@ -20,7 +20,7 @@ import { Type, type TSchema } from 'typebox';
 export type MemberStatus = 'honoured' | 'off-only' | 'per-request' | 'plumbing' | 'refused';
 
 /** The version or issue since which a member has its status. */
-export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16';
+export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16' | 'issue 17';
 
 export interface MemberRule {
   status: MemberStatus;
@@ -61,6 +61,8 @@ const offOnly = (accepted: string, isOff: (value: unknown) => boolean, note: str
 const refused = (note: string): MemberRule => ({ status: 'refused', since: 'issue 11', note });
 const plumbing = (shape: TSchema, note: string): MemberRule => ({ status: 'plumbing', since: 'issue 11', shape, note });
 const nested = (members: MemberRules): NestedRule => ({ members });
+/** A rule of a member that came with issue 17 (the constructors above date theirs from issue 11). */
+const issue17 = (rule: MemberRule): MemberRule => ({ ...rule, since: 'issue 17' });
 
 const is = (expected: unknown) => (value: unknown) => value === expected;
 const emptyList = (value: unknown) => Array.isArray(value) && value.length === 0;
@@ -123,7 +125,7 @@ const HOOK_VALUE =
 const LATER_TRIGGER =
   'This trigger is not implemented yet; it comes with a later issue. Cognate calls PreSignUp, PostConfirmation, PreAuthentication, PostAuthentication, PreTokenGeneration and CustomMessage as hooks (docs/triggers.md).';
 const NO_OAUTH = 'Managed login and the OAuth 2.0 endpoints are not implemented; they come with a later issue.';
-const NO_DEVICES = 'Device tracking (remembered devices) is not implemented; it comes with a later issue.';
+const DEVICES = 'docs/devices.md';
 const NO_THREAT_PROTECTION = 'Threat protection (advanced security) is not implemented; it comes with a later issue.';
 const POOL_LIFETIME =
   'Honoured when it equals the pool’s own lifetime (tokenPolicy), counted in TokenValidityUnits; another lifetime is refused naming the member (Cognate keeps lifetimes per pool).';
@@ -198,10 +200,9 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
         ),
       }),
       SignInPolicy: nested({
-        AllowedFirstAuthFactors: offOnly(
-          '["PASSWORD"]',
-          (v) => Array.isArray(v) && v.length > 0 && v.every((f) => f === 'PASSWORD'),
-          'Choice-based sign-in (USER_AUTH) with passwordless factors is not implemented; users sign in with passwords.',
+        AllowedFirstAuthFactors: honoured(
+          'The first factors USER_AUTH offers: PASSWORD (required, as in Cognito), EMAIL_OTP, SMS_OTP; WEB_AUTHN is refused naming it until passkeys come (docs/passwordless.md).',
+          'issue 17',
         ),
       }),
     }),
@@ -254,14 +255,19 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
         'Confirmation by link is not implemented; Cognate confirms with codes.',
       ),
     }),
-    SmsAuthenticationMessage: refused('Multi-factor authentication is not implemented; it comes with a later issue.'),
-    MfaConfiguration: offOnly(
-      'OFF',
-      is('OFF'),
-      'Multi-factor authentication is not implemented; it comes with a later issue. Create the pool with MfaConfiguration OFF.',
+    SmsAuthenticationMessage: honoured(
+      'The SMS text of the pool’s AUTHENTICATION message template (with {####}); SetUserPoolMfaConfig and the REST message templates change the same text (docs/mfa.md).',
+      'issue 17',
+    ),
+    MfaConfiguration: honoured(
+      'OFF, ON or OPTIONAL. ON and OPTIONAL turn SMS MFA on, as Cognito’s CreateUserPool does (no SmsConfiguration needed: SMS go through Twilio); TOTP and email MFA are turned on with SetUserPoolMfaConfig (docs/mfa.md).',
+      'issue 17',
     ),
     UserAttributeUpdateSettings: honoured(),
-    DeviceConfiguration: refused(NO_DEVICES),
+    DeviceConfiguration: honoured(
+      `Remembered devices: ChallengeRequiredOnNewDevice (a remembered device stands in for MFA) and DeviceOnlyRememberedOnUserPrompt (ConfirmDevice leaves the choice to UpdateDeviceStatus); a member given turns device tracking on, and DescribeUserPool shows it (${DEVICES}).`,
+      'issue 17',
+    ),
     EmailConfiguration: nested({
       SourceArn: plumbing(Arn, 'Amazon SES identity; Cognate sends mail through its SMTP_URL mailer.'),
       ReplyToEmailAddress: refused(
@@ -385,12 +391,14 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   ResendConfirmationCode: { ClientId: honoured(), Username: honoured(), SecretHash, ...trackedRequest },
   InitiateAuth: {
     AuthFlow: honoured(
-      'USER_PASSWORD_AUTH, USER_SRP_AUTH, CUSTOM_AUTH (docs/custom-auth.md), REFRESH_TOKEN_AUTH; any other flow is refused naming it.',
+      'USER_PASSWORD_AUTH, USER_SRP_AUTH, CUSTOM_AUTH (docs/custom-auth.md), USER_AUTH (choice-based and passwordless sign-in, docs/passwordless.md; since issue 17), REFRESH_TOKEN_AUTH; any other flow is refused naming it.',
     ),
     ClientId: honoured(),
     AuthParameters: honoured(),
     ...trackedRequest,
-    Session: refused('Choice-based sign-in (USER_AUTH) is not implemented; InitiateAuth starts every sign-in.'),
+    Session: refused(
+      'Sign-in straight after sign-up (USER_AUTH with the Session of ConfirmSignUp) is not implemented: SignUp and ConfirmSignUp return no Session; start USER_AUTH with USERNAME (docs/passwordless.md).',
+    ),
   },
   RespondToAuthChallenge: {
     ClientId: honoured(),
@@ -403,10 +411,138 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     RefreshToken: honoured(),
     ClientId: honoured(),
     ClientSecret,
-    DeviceKey: refused(NO_DEVICES),
+    DeviceKey: honoured(
+      `A session started on a device must name that device’s key, as in Cognito; its tokens keep device_key (${DEVICES}).`,
+      'issue 17',
+    ),
     ClientMetadata,
   },
   GetUser: { AccessToken: honoured() },
+
+  // ---- Multi-factor authentication (issue 17, docs/mfa.md) ----
+  SetUserPoolMfaConfig: {
+    UserPoolId: honoured(undefined, 'issue 17'),
+    MfaConfiguration: honoured(
+      'OFF, ON or OPTIONAL; left as it is when not given. ON and OPTIONAL need a factor on.',
+      'issue 17',
+    ),
+    SmsMfaConfiguration: nested({
+      SmsAuthenticationMessage: honoured(
+        'The SMS text of the pool’s AUTHENTICATION message template (6 to 140 characters, with {####}).',
+        'issue 17',
+      ),
+      SmsConfiguration: nested({
+        SnsCallerArn: issue17(
+          plumbing(Arn, 'IAM role Amazon SNS sends with; Cognate sends SMS through Twilio (TWILIO_*).'),
+        ),
+        ExternalId: issue17(
+          plumbing(
+            Type.String({ maxLength: 2048 }),
+            'The external id of that role; Cognate sends SMS through Twilio (TWILIO_*).',
+          ),
+        ),
+        SnsRegion: issue17(
+          plumbing(text(5, 32, '[-\\w]+'), 'Amazon SNS region; Cognate sends SMS through Twilio (TWILIO_*).'),
+        ),
+        EumsSms: issue17(
+          refused(
+            'AWS End User Messaging names its own sender; Cognate sends SMS through Twilio, from TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID.',
+          ),
+        ),
+      }),
+    }),
+    SoftwareTokenMfaConfiguration: nested({
+      Enabled: honoured('TOTP MFA on or off (RFC 6238, codes accepted once, secrets sealed at rest).', 'issue 17'),
+    }),
+    EmailMfaConfiguration: nested({
+      Message: honoured(
+        'The email text of the pool’s AUTHENTICATION message template (with {####}); its HTML is then made from it. No pricing tier or SES account is needed.',
+        'issue 17',
+      ),
+      Subject: honoured('The subject of the pool’s AUTHENTICATION message template.', 'issue 17'),
+    }),
+    WebAuthnConfiguration: issue17(
+      refused('Passkeys (WebAuthn) are not implemented; they come with a later issue. Send no WebAuthnConfiguration.'),
+    ),
+  },
+  GetUserPoolMfaConfig: { UserPoolId: honoured(undefined, 'issue 17') },
+  AssociateSoftwareToken: {
+    AccessToken: honoured('The signed-in user’s new TOTP secret, pending until VerifySoftwareToken.', 'issue 17'),
+    Session: honoured('The Session of an MFA_SETUP challenge: a new Session comes back.', 'issue 17'),
+  },
+  VerifySoftwareToken: {
+    UserCode: honoured('Six digits, within one 30-second step either side; each step is accepted once.', 'issue 17'),
+    AccessToken: honoured(undefined, 'issue 17'),
+    Session: honoured('MFA_SETUP’s: TOTP is turned on and preferred, and a new Session comes back.', 'issue 17'),
+    FriendlyDeviceName: honoured('Kept and shown as SOFTWARE_TOKEN_MFA’s FRIENDLY_DEVICE_NAME.', 'issue 17'),
+  },
+  SetUserMFAPreference: {
+    AccessToken: honoured(undefined, 'issue 17'),
+    SMSMfaSettings: nested({ Enabled: honoured(undefined, 'issue 17'), PreferredMfa: honoured(undefined, 'issue 17') }),
+    SoftwareTokenMfaSettings: nested({
+      Enabled: honoured(undefined, 'issue 17'),
+      PreferredMfa: honoured(undefined, 'issue 17'),
+    }),
+    EmailMfaSettings: nested({
+      Enabled: honoured('No pricing tier is needed (docs/mfa.md).', 'issue 17'),
+      PreferredMfa: honoured(undefined, 'issue 17'),
+    }),
+    WebAuthnMfaSettings: nested({
+      Enabled: issue17(
+        offOnly('false', is(false), 'Passkeys (WebAuthn) are not implemented; they come with a later issue.'),
+      ),
+    }),
+  },
+  AdminSetUserMFAPreference: {
+    UserPoolId: honoured(undefined, 'issue 17'),
+    Username: honoured('The username or any sign-in alias.', 'issue 17'),
+    SMSMfaSettings: nested({ Enabled: honoured(undefined, 'issue 17'), PreferredMfa: honoured(undefined, 'issue 17') }),
+    SoftwareTokenMfaSettings: nested({
+      Enabled: honoured(undefined, 'issue 17'),
+      PreferredMfa: honoured(undefined, 'issue 17'),
+    }),
+    EmailMfaSettings: nested({
+      Enabled: honoured('No pricing tier is needed (docs/mfa.md).', 'issue 17'),
+      PreferredMfa: honoured(undefined, 'issue 17'),
+    }),
+    WebAuthnMfaSettings: nested({
+      Enabled: issue17(
+        offOnly('false', is(false), 'Passkeys (WebAuthn) are not implemented; they come with a later issue.'),
+      ),
+    }),
+  },
+
+  // ---- Remembered devices (issue 17, docs/devices.md) ----
+  ConfirmDevice: {
+    AccessToken: honoured(undefined, 'issue 17'),
+    DeviceKey: honoured('A key handed out as NewDeviceMetadata to this user, not yet confirmed.', 'issue 17'),
+    DeviceSecretVerifierConfig: honoured(
+      'Required by Cognate: the device’s SRP PasswordVerifier and Salt (base64, as Amplify sends them); without them the device could never prove itself.',
+      'issue 17',
+    ),
+    DeviceName: honoured('Shown as the device_name attribute.', 'issue 17'),
+  },
+  GetDevice: { DeviceKey: honoured(undefined, 'issue 17'), AccessToken: honoured(undefined, 'issue 17') },
+  ListDevices: {
+    AccessToken: honoured(undefined, 'issue 17'),
+    Limit: honoured('0 to 60, default 60; confirmed devices only, by key.', 'issue 17'),
+    PaginationToken: honoured(undefined, 'issue 17'),
+  },
+  UpdateDeviceStatus: {
+    AccessToken: honoured(undefined, 'issue 17'),
+    DeviceKey: honoured(undefined, 'issue 17'),
+    DeviceRememberedStatus: honoured('remembered or not_remembered; required by Cognate.', 'issue 17'),
+  },
+  ForgetDevice: {
+    AccessToken: honoured('Required by Cognate: it names whose device is forgotten.', 'issue 17'),
+    DeviceKey: honoured(undefined, 'issue 17'),
+  },
+  GetUserAuthFactors: {
+    AccessToken: honoured(
+      'The user’s MFA settings and the first factors they can use (docs/passwordless.md).',
+      'issue 17',
+    ),
+  },
   UpdateUserAttributes: { UserAttributes: honoured(), AccessToken: honoured(), ClientMetadata },
   DeleteUserAttributes: { UserAttributeNames: honoured(), AccessToken: honoured() },
   GetUserAttributeVerificationCode: { AccessToken: honoured(), AttributeName: honoured(), ClientMetadata },
@@ -461,6 +597,28 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     ClientMetadata,
   },
   AdminGetUser: { UserPoolId: honoured(), Username: honoured() },
+  AdminGetDevice: {
+    DeviceKey: honoured(undefined, 'issue 17'),
+    UserPoolId: honoured(undefined, 'issue 17'),
+    Username: honoured(undefined, 'issue 17'),
+  },
+  AdminListDevices: {
+    UserPoolId: honoured(undefined, 'issue 17'),
+    Username: honoured(undefined, 'issue 17'),
+    Limit: honoured('0 to 60, default 60; confirmed devices only, by key.', 'issue 17'),
+    PaginationToken: honoured(undefined, 'issue 17'),
+  },
+  AdminUpdateDeviceStatus: {
+    UserPoolId: honoured(undefined, 'issue 17'),
+    Username: honoured(undefined, 'issue 17'),
+    DeviceKey: honoured(undefined, 'issue 17'),
+    DeviceRememberedStatus: honoured('remembered or not_remembered; required by Cognate.', 'issue 17'),
+  },
+  AdminForgetDevice: {
+    UserPoolId: honoured(undefined, 'issue 17'),
+    Username: honoured(undefined, 'issue 17'),
+    DeviceKey: honoured(undefined, 'issue 17'),
+  },
   AdminUpdateUserAttributes: {
     UserPoolId: honoured(),
     Username: honoured(),
@@ -551,11 +709,35 @@ export const REST_SETTINGS: Record<string, MemberRules> = {
     messageTemplates: honoured(),
     accountRecoverySetting: honoured('As Cognito’s AccountRecoverySetting, in camelCase.', 'issue 11'),
     hooks: honoured(REST_HOOKS, 'issue 15'),
+    signInPolicy: honoured(
+      'Cognito’s SignInPolicy in camelCase: allowedFirstAuthFactors, PASSWORD required, EMAIL_OTP and SMS_OTP optional (docs/passwordless.md).',
+      'issue 17',
+    ),
+    deviceConfiguration: honoured(
+      'Cognito’s DeviceConfiguration in camelCase: challengeRequiredOnNewDevice, deviceOnlyRememberedOnUserPrompt; null or absent, devices are not tracked (docs/devices.md).',
+      'issue 17',
+    ),
   },
   'PATCH /v1/pools/{poolId}': {
     srpEnabled: honoured(),
     hooks: honoured(`${REST_HOOKS} Replaces the whole set: a trigger left out is removed, {} removes all.`, 'issue 15'),
+    signInPolicy: honoured('Replaces the pool’s allowedFirstAuthFactors (docs/passwordless.md).', 'issue 17'),
+    deviceConfiguration: honoured(
+      'Cognito’s DeviceConfiguration in camelCase; null turns device tracking off (docs/devices.md).',
+      'issue 17',
+    ),
   },
   'POST /v1/pools/{poolId}/clients': { clientId: honoured(), ...CLIENT_SETTINGS },
   'PATCH /v1/pools/{poolId}/clients/{clientId}': CLIENT_SETTINGS,
+  /** Cognito's SetUserPoolMfaConfig (docs/mfa.md). */
+  'PUT /v1/pools/{poolId}/mfa-config': {
+    mfaConfiguration: honoured('OFF, ON or OPTIONAL; ON and OPTIONAL need a factor on.', 'issue 17'),
+    factors: honoured(
+      '{sms, softwareToken, email}: the whole set of factors offered; a factor left out is off. No pricing tier is needed for email.',
+      'issue 17',
+    ),
+    smsAuthenticationMessage: honoured('The SMS text of the pool’s AUTHENTICATION message template.', 'issue 17'),
+    emailMessage: honoured('The email text of the pool’s AUTHENTICATION message template.', 'issue 17'),
+    emailSubject: honoured('The subject of the pool’s AUTHENTICATION message template.', 'issue 17'),
+  },
 };

@@ -3,11 +3,16 @@
  * codes, delivery and tokens are shared; only the shapes differ.
  */
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import { sessionKind } from '../sign-in/auth-sessions.ts';
 import type { CustomChallenge, CustomSrpChallenge } from '../sign-in/custom-auth.types.ts';
+import type { UserAuthSrpChallenge } from '../sign-in/choice-auth.types.ts';
 import type { NewPasswordChallenge, SrpChallenge, StepChallenge } from '../sign-in/sign-in.types.ts';
 import type { TokenSet } from '../tokens/sessions.service.ts';
 import * as In from './operation-inputs.ts';
 import { userOperation, type Operation, type OperationContext } from './operation.ts';
+import { respondToUserAuth } from './choice-auth-operations.ts';
+import { respondToDeviceChallenge } from './device-operations.ts';
+import { MFA_CHALLENGES, respondToMfaChallenge, toUserMfaMembers } from './mfa-operations.ts';
 import { fromAttributeList, toAttributeList, toAuthenticationResult, toDelivery } from './wire-shapes.ts';
 
 const caller = (context: OperationContext, accessToken: string) => context.services.sessions.authenticate(accessToken);
@@ -23,12 +28,15 @@ function required(map: Record<string, string> | undefined, name: string, flow: s
 /**
  * Entries of AuthParameters or ChallengeResponses that ask for what Cognate does not do are
  * refused by name, as members are (docs/cognito-settings.md): a secret hash proves a client
- * secret, and a device key asks for a remembered device, neither of which Cognate has yet.
+ * secret, which Cognate's clients do not have. (DEVICE_KEY names a remembered device: docs/devices.md.)
  */
 const UNHONOURED_ENTRIES: Record<string, string> = {
   SECRET_HASH: 'app clients have no secret; send no SECRET_HASH.',
-  DEVICE_KEY: 'remembered devices are not supported; send no DEVICE_KEY.',
 };
+
+/** DEVICE_KEY of AuthParameters or ChallengeResponses: a device the client was given before (docs/devices.md). */
+const deviceKeyOf = (map: Record<string, string> | undefined) =>
+  map?.DEVICE_KEY ? { deviceKey: map.DEVICE_KEY.slice(0, 128) } : {};
 function refuseUnhonoured(map: Record<string, string> | undefined, member: string): void {
   for (const key of Object.keys(map ?? {})) {
     if (Object.hasOwn(UNHONOURED_ENTRIES, key))
@@ -38,7 +46,14 @@ function refuseUnhonoured(map: Record<string, string> | undefined, member: strin
 
 /** InitiateAuth and RespondToAuthChallenge answer a token set or the next challenge alike. */
 function signInResult(
-  result: TokenSet | NewPasswordChallenge | SrpChallenge | CustomChallenge | CustomSrpChallenge | StepChallenge,
+  result:
+    | TokenSet
+    | NewPasswordChallenge
+    | SrpChallenge
+    | CustomChallenge
+    | CustomSrpChallenge
+    | UserAuthSrpChallenge
+    | StepChallenge,
 ) {
   if ('accessToken' in result) return { ChallengeParameters: {}, AuthenticationResult: toAuthenticationResult(result) };
   if (
@@ -74,7 +89,14 @@ function signInResult(
   };
 }
 
-const AUTH_FLOWS = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'CUSTOM_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
+const AUTH_FLOWS = [
+  'USER_PASSWORD_AUTH',
+  'USER_SRP_AUTH',
+  'CUSTOM_AUTH',
+  'USER_AUTH',
+  'REFRESH_TOKEN_AUTH',
+  'REFRESH_TOKEN',
+];
 
 export const userOperations: Record<string, Operation> = {
   SignUp: userOperation(In.SignUp, async (input, { services }) => {
@@ -126,6 +148,7 @@ export const userOperations: Record<string, Operation> = {
             password: required(params, 'PASSWORD', flow),
             source,
             ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+            ...deviceKeyOf(params),
           }),
         );
       case 'USER_SRP_AUTH':
@@ -158,12 +181,26 @@ export const userOperations: Record<string, Operation> = {
             : await services.customAuth.initiate(start),
         );
       }
+      case 'USER_AUTH':
+        // Choice-based and passwordless sign-in (docs/passwordless.md).
+        return signInResult(
+          await services.choiceAuth.initiate({
+            clientId: input.ClientId,
+            username: required(params, 'USERNAME', flow),
+            ...(params?.PREFERRED_CHALLENGE !== undefined && { preferredChallenge: params.PREFERRED_CHALLENGE }),
+            ...(params?.PASSWORD !== undefined && { password: required(params, 'PASSWORD', flow) }),
+            ...(params?.SRP_A !== undefined && { srpA: required(params, 'SRP_A', flow) }),
+            source,
+            ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+          }),
+        );
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
         return signInResult(
           await services.signIn.refresh({
             clientId: input.ClientId,
             refreshToken: required(params, 'REFRESH_TOKEN', flow),
+            ...deviceKeyOf(params),
           }),
         );
       default:
@@ -175,10 +212,20 @@ export const userOperations: Record<string, Operation> = {
     }
   }),
 
-  RespondToAuthChallenge: userOperation(In.RespondToAuthChallenge, async (input, { services, source }) => {
+  RespondToAuthChallenge: userOperation(In.RespondToAuthChallenge, async (input, context) => {
+    const { services, source } = context;
     const name = input.ChallengeName;
     const answers = input.ChallengeResponses;
     refuseUnhonoured(answers, 'ChallengeResponses');
+    // USER_AUTH's steps: its sessions name their flow (docs/passwordless.md).
+    if (input.Session !== undefined && sessionKind(input.Session) === 'user-auth') {
+      return signInResult(await respondToUserAuth({ ...input, Session: input.Session }, context));
+    }
+    // A remembered device's proof (docs/devices.md).
+    if (name === 'DEVICE_SRP_AUTH' || name === 'DEVICE_PASSWORD_VERIFIER')
+      return respondToDeviceChallenge(input, context);
+    // A second factor (docs/mfa.md); EMAIL_OTP of a USER_AUTH session went above.
+    if (MFA_CHALLENGES.includes(name)) return signInResult(await respondToMfaChallenge(input, context));
     if (name === 'PASSWORD_VERIFIER' && input.Session !== undefined) {
       // Only custom authentication's SRP step (CUSTOM_WITH_SRP) hands out a Session with PASSWORD_VERIFIER.
       return signInResult(
@@ -191,6 +238,7 @@ export const userOperations: Record<string, Operation> = {
           signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
           source,
           ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+          ...deviceKeyOf(answers),
         }),
       );
     }
@@ -203,6 +251,7 @@ export const userOperations: Record<string, Operation> = {
           username: required(answers, 'USERNAME', name),
           answer: required(answers, 'ANSWER', name),
           ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+          ...deviceKeyOf(answers),
         }),
       );
     }
@@ -215,6 +264,7 @@ export const userOperations: Record<string, Operation> = {
           signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
           source,
           ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+          ...deviceKeyOf(answers),
         }),
       );
     }
@@ -232,6 +282,8 @@ export const userOperations: Record<string, Operation> = {
           newPassword: required(answers, 'NEW_PASSWORD', name),
           userAttributes,
           ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+          ...deviceKeyOf(answers),
+          source,
         }),
       );
     }
@@ -243,13 +295,23 @@ export const userOperations: Record<string, Operation> = {
   /** Amplify v6 refreshes its tokens with this action. */
   GetTokensFromRefreshToken: userOperation(In.GetTokensFromRefreshToken, async (input, { services }) => ({
     AuthenticationResult: toAuthenticationResult(
-      await services.signIn.refresh({ clientId: input.ClientId, refreshToken: input.RefreshToken }),
+      await services.signIn.refresh({
+        clientId: input.ClientId,
+        refreshToken: input.RefreshToken,
+        ...(input.DeviceKey !== undefined && { deviceKey: input.DeviceKey }),
+      }),
     ),
   })),
 
   GetUser: userOperation(In.WithAccessToken, async (input, context) => {
-    const me = await context.services.account.getMe(await caller(context, input.AccessToken));
-    return { Username: me.username, UserAttributes: toAttributeList(me.attributes) };
+    const who = await caller(context, input.AccessToken);
+    const me = await context.services.account.getMe(who);
+    return {
+      Username: me.username,
+      UserAttributes: toAttributeList(me.attributes),
+      // PreferredMfaSetting, UserMFASettingList, MFAOptions (docs/mfa.md).
+      ...toUserMfaMembers(await context.services.mfa.settingsOf(who.user.id)),
+    };
   }),
 
   UpdateUserAttributes: userOperation(In.UpdateUserAttributes, async (input, context) => {

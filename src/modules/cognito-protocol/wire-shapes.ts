@@ -40,6 +40,13 @@ export function toAuthenticationResult(tokens: TokenSet) {
     ...(tokens.refreshToken !== undefined && { RefreshToken: tokens.refreshToken }),
     ExpiresIn: tokens.expiresIn,
     TokenType: tokens.tokenType,
+    // A sign-in not from a remembered device, in a pool that tracks devices (docs/devices.md).
+    ...(tokens.newDeviceMetadata && {
+      NewDeviceMetadata: {
+        DeviceKey: tokens.newDeviceMetadata.deviceKey,
+        DeviceGroupKey: tokens.newDeviceMetadata.deviceGroupKey,
+      },
+    }),
   };
 }
 
@@ -173,6 +180,7 @@ export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
         RequireNumbers: policies.password.requireNumbers,
         RequireSymbols: policies.password.requireSymbols,
       },
+      SignInPolicy: { AllowedFirstAuthFactors: pool.signInPolicy.allowedFirstAuthFactors },
     },
     SchemaAttributes: a.schema.map(toSchemaAttribute),
     AutoVerifiedAttributes: a.autoVerifiedAttributes,
@@ -180,7 +188,18 @@ export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
     ...(a.usernameAttributes.length > 0 && { UsernameAttributes: a.usernameAttributes }),
     UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: a.keepOriginalAttributes },
     UsernameConfiguration: { CaseSensitive: pool.usernameCaseSensitive },
-    MfaConfiguration: 'OFF',
+    MfaConfiguration: pool.mfaConfiguration,
+    // The AUTHENTICATION template's SMS text: Cognito's SmsAuthenticationMessage (docs/mfa.md).
+    ...(pool.messageTemplates.AUTHENTICATION?.default?.smsText !== undefined && {
+      SmsAuthenticationMessage: pool.messageTemplates.AUTHENTICATION.default.smsText,
+    }),
+    // Cognito leaves it out for a pool that does not track devices (docs/devices.md).
+    ...(pool.deviceConfiguration && {
+      DeviceConfiguration: {
+        ChallengeRequiredOnNewDevice: pool.deviceConfiguration.challengeRequiredOnNewDevice,
+        DeviceOnlyRememberedOnUserPrompt: pool.deviceConfiguration.deviceOnlyRememberedOnUserPrompt,
+      },
+    }),
     DeletionProtection: policies.deletionProtection ? 'ACTIVE' : 'INACTIVE',
     AccountRecoverySetting: {
       RecoveryMechanisms: accountRecoveryOf(policies).recoveryMechanisms.map(({ name, priority }) => ({

@@ -19,6 +19,10 @@ import { createVersionedRows } from './versioned-rows.ts';
 import { checkLambdaConfig, type HookArns } from '../hooks/lambda-config.ts';
 import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
 import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
+import type { FirstAuthFactor, SignInPolicy } from '../sign-in/sign-in-policy.types.ts';
+import { checkPoolMfa } from '../mfa/mfa-config.ts';
+import type { MfaConfiguration, PoolMfaFactors } from '../mfa/mfa.types.ts';
+import type { DeviceConfiguration } from '../devices/devices.types.ts';
 
 export type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
 
@@ -48,6 +52,30 @@ export function assertAuthFlow(client: Pick<AppClient, 'explicitAuthFlows'>, flo
   if (client.explicitAuthFlows !== null && !client.explicitAuthFlows.includes(flow)) {
     throw invalidParameter(`${name} flow not enabled for this client`);
   }
+}
+
+/**
+ * Cognito's SignInPolicy (docs/passwordless.md): PASSWORD must stay allowed, as Cognito requires;
+ * WEB_AUTHN is refused naming it until passkeys come. Duplicates are dropped.
+ */
+export function checkSignInPolicy(policy: SignInPolicy): SignInPolicy {
+  const factors = policy.allowedFirstAuthFactors;
+  const known: readonly FirstAuthFactor[] = ['PASSWORD', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN'];
+  const unknown = factors.find((factor) => !known.includes(factor));
+  if (unknown !== undefined) {
+    throw invalidParameter(
+      `Invalid first auth factor ${String(unknown).slice(0, 64)}; expected PASSWORD, EMAIL_OTP or SMS_OTP.`,
+    );
+  }
+  if (factors.includes('WEB_AUTHN')) {
+    throw invalidParameter(
+      'AllowedFirstAuthFactors WEB_AUTHN is not supported by Cognate (yet): passkeys come with a later issue.',
+    );
+  }
+  if (!factors.includes('PASSWORD')) {
+    throw invalidParameter('AllowedFirstAuthFactors must include PASSWORD.');
+  }
+  return { allowedFirstAuthFactors: [...new Set(factors)] };
 }
 
 /** Cognito's AuthSessionValidity bounds, in minutes (docs/custom-auth.md, "Sessions"). */
@@ -138,6 +166,8 @@ export function createPoolsService(deps: {
       const policies = resolvePolicies(input.policies);
       const messageTemplates = validateMessageTemplates(input.messageTemplates ?? {});
       const lambdaConfig = checkLambdaConfig(input.lambdaConfig, deps.hookArns ?? {});
+      const signInPolicy = input.signInPolicy && checkSignInPolicy(input.signInPolicy);
+      const mfa = checkPoolMfa(input.mfaConfiguration ?? 'OFF', input.mfaFactors ?? {});
       const storeKey = await deps.firstSigningKey();
       try {
         return await db.transaction(async (tx) => {
@@ -152,6 +182,10 @@ export function createPoolsService(deps: {
               lambdaConfig,
               usernameCaseSensitive: input.usernameCaseSensitive ?? false,
               srpEnabled: input.srpEnabled ?? false,
+              ...(signInPolicy && { signInPolicy }),
+              mfaConfiguration: mfa.mode,
+              mfaFactors: mfa.factors,
+              deviceConfiguration: input.deviceConfiguration ?? null,
             })
             .returning();
           await storeKey(tx, pool!.id);
@@ -191,6 +225,81 @@ export function createPoolsService(deps: {
       const [pool] = await db
         .update(pools)
         .set({ lambdaConfig, updatedAt: new Date() })
+        .where(eq(pools.id, poolId))
+        .returning();
+      if (!pool) throw poolNotFound(poolId);
+      return pool;
+    },
+
+    checkSignInPolicy,
+    /** Replaces the pool's USER_AUTH first factors (docs/passwordless.md). */
+    async setSignInPolicy(poolId: string, input: SignInPolicy): Promise<Pool> {
+      const signInPolicy = checkSignInPolicy(input);
+      const [pool] = await db
+        .update(pools)
+        .set({ signInPolicy, updatedAt: new Date() })
+        .where(eq(pools.id, poolId))
+        .returning();
+      if (!pool) throw poolNotFound(poolId);
+      return pool;
+    },
+
+    /**
+     * Sets the pool's MFA setting and factors (docs/mfa.md), and in the same change the parts of
+     * its AUTHENTICATION templates given (Cognito's SmsAuthenticationMessage, EmailMfaConfiguration's
+     * Message and Subject: one source for both faces) and the SMS plumbing kept for DescribeUserPool.
+     */
+    async setMfaConfig(
+      poolId: string,
+      input: {
+        mfaConfiguration: MfaConfiguration;
+        mfaFactors: PoolMfaFactors;
+        authenticationTemplates?: Partial<MessageTemplates>;
+        smsConfiguration?: Record<string, unknown>;
+      },
+    ): Promise<Pool> {
+      const mfa = checkPoolMfa(input.mfaConfiguration, input.mfaFactors);
+      return db.transaction(async (tx) => {
+        const [current] = await tx.select().from(pools).where(eq(pools.id, poolId)).for('update');
+        if (!current) throw poolNotFound(poolId);
+        let messageTemplates = current.messageTemplates;
+        const given = Object.entries(input.authenticationTemplates ?? {}).filter(([, v]) => v !== undefined);
+        if (given.length > 0) {
+          const entry = current.messageTemplates.AUTHENTICATION ?? {};
+          const base: MessageTemplates = { ...entry.default };
+          // A new email text replaces the HTML too, which the text then makes (one message, one source).
+          if (input.authenticationTemplates?.emailText !== undefined) delete base.emailHtml;
+          messageTemplates = validateMessageTemplates({
+            ...current.messageTemplates,
+            AUTHENTICATION: { ...entry, default: { ...base, ...Object.fromEntries(given) } },
+          });
+        }
+        const policies = input.smsConfiguration
+          ? {
+              ...current.policies,
+              awsPlumbing: { ...current.policies.awsPlumbing, SmsConfiguration: input.smsConfiguration },
+            }
+          : current.policies;
+        const [pool] = await tx
+          .update(pools)
+          .set({
+            mfaConfiguration: mfa.mode,
+            mfaFactors: mfa.factors,
+            messageTemplates,
+            policies,
+            updatedAt: new Date(),
+          })
+          .where(eq(pools.id, poolId))
+          .returning();
+        return pool!;
+      });
+    },
+
+    /** Turns device tracking on (a DeviceConfiguration) or off (null): docs/devices.md. */
+    async setDeviceConfiguration(poolId: string, deviceConfiguration: DeviceConfiguration | null): Promise<Pool> {
+      const [pool] = await db
+        .update(pools)
+        .set({ deviceConfiguration, updatedAt: new Date() })
         .where(eq(pools.id, poolId))
         .returning();
       if (!pool) throw poolNotFound(poolId);

@@ -131,6 +131,13 @@ export interface CreatePoolInput extends PoolAttributeSettingsInput {
   messageTemplates?: PoolMessageTemplates;
   /** Cognito's LambdaConfig members for the hooks, as given: checked by checkLambdaConfig (docs/triggers.md). */
   lambdaConfig?: unknown;
+  /** USER_AUTH's first factors (docs/passwordless.md); checked by checkSignInPolicy. Default PASSWORD only. */
+  signInPolicy?: SignInPolicy;
+  /** Cognito's MfaConfiguration and the factors offered (docs/mfa.md); OFF and none unless given. */
+  mfaConfiguration?: MfaConfiguration;
+  mfaFactors?: PoolMfaFactors;
+  /** Cognito's DeviceConfiguration (docs/devices.md); absent or null: devices are not tracked. */
+  deviceConfiguration?: DeviceConfiguration | null;
 }
 
 export interface ClientInput {

@@ -44,6 +44,26 @@ export function createAuthSessions(deps: { db: Db; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
 
   return {
+    /**
+     * Puts a taken session back under the same token with a new state, keeping its expiry: another
+     * try after a wrong code, with the try counted in `state` (the client keeps its Session, as
+     * Cognito's clients do after CodeMismatchException). Never after a success.
+     */
+    async restore<State extends Record<string, unknown>>(token: string, row: AuthSessionRow<State>): Promise<void> {
+      await db
+        .insert(authSessions)
+        .values({
+          id: randomUUID(),
+          tokenHash: hashOf(token),
+          poolId: row.poolId,
+          clientId: row.clientId,
+          userId: row.userId,
+          state: row.state,
+          expiresAt: row.expiresAt,
+        })
+        .onConflictDoNothing();
+    },
+
     /** Stores a session that ends after `minutes`; returns the token the client holds. */
     async issue<State extends Record<string, unknown>>(input: {
       poolId: string;

@@ -166,12 +166,17 @@ export function createCustomAuthService(deps: {
     clientMetadata: ClientMetadata | undefined,
     /** InitiateAuth's metadata goes to Define and Create, not to PostAuthentication (as in the password flows). */
     initiating = false,
+    /** The answer's DEVICE_KEY: a device the client was given before (docs/devices.md). */
+    deviceKey?: string,
   ): Promise<CustomAuthOutcome> {
     const attributes = await userAttributes(user);
     const userName = user?.username ?? state.name;
     const defined = await define(pool, client, user, state, attributes, clientMetadata);
     if (defined.issueTokens) {
-      return deps.signIn.completeSignIn(pool, client, user!, initiating || !clientMetadata ? {} : { clientMetadata });
+      return deps.signIn.completeSignIn(pool, client, user!, {
+        ...(!initiating && clientMetadata && { clientMetadata }),
+        ...(deviceKey && { deviceKey }),
+      });
     }
     const { challengeName } = defined;
     if (challengeName !== 'CUSTOM_CHALLENGE') throw notIssued(challengeName, 'CUSTOM_CHALLENGE');
@@ -316,7 +321,7 @@ export function createCustomAuthService(deps: {
 
     /** RespondToAuthChallenge PASSWORD_VERIFIER of CUSTOM_WITH_SRP: the proof, then the Define hook. */
     async answerPasswordVerifier(
-      input: SrpProof & { session: string; username: string; clientMetadata?: ClientMetadata },
+      input: SrpProof & { session: string; username: string; clientMetadata?: ClientMetadata; deviceKey?: string },
     ): Promise<CustomAuthOutcome> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const { state, userId } = await take(input.session, client, 'PASSWORD_VERIFIER');
@@ -331,7 +336,7 @@ export function createCustomAuthService(deps: {
         ],
         step: 'CUSTOM_CHALLENGE',
       };
-      return next(pool, client, user, proven, input.clientMetadata);
+      return next(pool, client, user, proven, input.clientMetadata, false, input.deviceKey);
     },
 
     /** RespondToAuthChallenge CUSTOM_CHALLENGE: the Verify hook judges ANSWER, then the Define hook decides. */
@@ -342,6 +347,7 @@ export function createCustomAuthService(deps: {
       username?: string;
       answer: string;
       clientMetadata?: ClientMetadata;
+      deviceKey?: string;
     }): Promise<CustomAuthOutcome> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const { state, userId } = await take(input.session, client, 'CUSTOM_CHALLENGE');
@@ -383,7 +389,7 @@ export function createCustomAuthService(deps: {
           },
         ],
       };
-      return next(pool, client, user, answered, input.clientMetadata);
+      return next(pool, client, user, answered, input.clientMetadata, false, input.deviceKey);
     },
   };
 }

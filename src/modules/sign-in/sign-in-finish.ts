@@ -3,14 +3,21 @@ import type { Hooks } from '../hooks/hooks.types.ts';
 import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
 import type { SessionsService, StartOptions, TokenSet } from '../tokens/sessions.service.ts';
 import { eventAttributes, withClientMetadata } from '../triggers/trigger-events.ts';
-import type { ProvenSignIn } from './sign-in.types.ts';
+import type { NewDeviceMetadata } from '../devices/devices.types.ts';
+import type { ProvenSignIn } from './sign-in-steps.ts';
 
 /**
  * The end of every sign-in once all its steps are passed (first factor, remembered device, second
  * factor): PostAuthentication, then the tokens. One place, so each path (password, SRP, custom,
  * MFA, device, passwordless) ends the same way.
  */
-export function createSignInFinish(deps: { sessions: SessionsService; hooks?: Hooks; metrics?: AuthMetrics }) {
+export function createSignInFinish(deps: {
+  sessions: SessionsService;
+  hooks?: Hooks;
+  metrics?: AuthMetrics;
+  /** Remembered devices: a new device key for a sign-in not from a proven device (docs/devices.md). */
+  devices?: { newDevice(signIn: ProvenSignIn): Promise<NewDeviceMetadata | undefined> };
+}) {
   const hooks = deps.hooks ?? noHooks;
   const metrics = deps.metrics ?? noAuthMetrics;
 
@@ -41,13 +48,18 @@ export function createSignInFinish(deps: { sessions: SessionsService; hooks?: Ho
         newDeviceUsed?: boolean;
       } = {},
     ): Promise<TokenSet> {
-      await postAuthentication(signIn, options.newDeviceUsed ?? false);
+      // Cognito sets newDeviceUsed only where the pool tracks devices: not from a proven device.
+      const tracked = signIn.pool.deviceConfiguration !== null;
+      await postAuthentication(signIn, options.newDeviceUsed ?? (tracked && !signIn.device));
+      const newDevice = signIn.device ? undefined : await deps.devices?.newDevice(signIn);
+      const deviceKey = signIn.device?.deviceKey ?? newDevice?.deviceKey;
       const tokens = await deps.sessions.start(signIn.pool, signIn.client, signIn.user, signIn.state, {
         ...(options.triggerSource && { triggerSource: options.triggerSource }),
         ...(signIn.clientMetadata && { clientMetadata: signIn.clientMetadata }),
+        ...(deviceKey && { deviceKey }),
       });
       metrics.signIn('success');
-      return tokens;
+      return newDevice ? { ...tokens, newDeviceMetadata: newDevice } : tokens;
     },
   };
 }

@@ -39,13 +39,8 @@ import { eventAttributes, isHookFailure, type ClientMetadata } from '../triggers
 import type { UserMigration } from '../user-migration/user-migration.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { SignInFinish } from './sign-in-finish.ts';
-import type {
-  AfterFirstFactor,
-  NewPasswordChallenge,
-  ProvenSignIn,
-  SrpChallenge,
-  StepChallenge,
-} from './sign-in.types.ts';
+import type { AfterFirstFactor, ProvenSignIn } from './sign-in-steps.ts';
+import type { NewPasswordChallenge, SrpChallenge, StepChallenge } from './sign-in.types.ts';
 
 /** Sign-in: USER_PASSWORD_AUTH, USER_SRP_AUTH, the NEW_PASSWORD_REQUIRED challenge and refresh. */
 
@@ -55,9 +50,10 @@ type SecretBlocks = ReturnType<typeof createSecretBlocks>;
 export interface SrpProof {
   /**
    * The flow whose InitiateAuth sealed the SECRET_BLOCK: a block of CUSTOM_WITH_SRP proves the
-   * password only inside its custom-auth session, never as USER_SRP_AUTH (docs/custom-auth.md).
+   * password only inside its custom-auth session, never as USER_SRP_AUTH (docs/custom-auth.md);
+   * one of USER_AUTH's PASSWORD_SRP only inside its choice-based session (docs/passwordless.md).
    */
-  flow?: 'CUSTOM_AUTH';
+  flow?: 'CUSTOM_AUTH' | 'USER_AUTH';
   clientId: string;
   secretBlock: string;
   timestamp: string;
@@ -168,7 +164,7 @@ export function createSignInService(deps: {
     pool: Pool,
     client: AppClient,
     user: UserRow,
-    options: Pick<ProvenSignIn, 'clientMetadata' | 'deviceKey' | 'source'> = {},
+    options: Pick<ProvenSignIn, 'clientMetadata' | 'deviceKey' | 'source' | 'firstFactor'> = {},
   ): Promise<TokenSet | NewPasswordChallenge | StepChallenge> {
     if (!user.enabled) throw forbidden('User is disabled.');
     if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
@@ -272,6 +268,8 @@ export function createSignInService(deps: {
       source: string;
       /** InitiateAuth's ClientMetadata: PreAuthentication's validationData. */
       clientMetadata?: ClientMetadata;
+      /** DEVICE_KEY: a device the client was given before (docs/devices.md). */
+      deviceKey?: string;
     }): Promise<TokenSet | NewPasswordChallenge | StepChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
@@ -325,7 +323,10 @@ export function createSignInService(deps: {
       if (pool.srpEnabled && !user.srpVerifier) {
         await updateUser(db, user.id, srpCredentials(pool, user.username, input.password));
       }
-      return completeSignIn(pool, client, user, { source: input.source });
+      return completeSignIn(pool, client, user, {
+        source: input.source,
+        ...(input.deviceKey && { deviceKey: input.deviceKey }),
+      });
     },
     /**
      * USER_SRP_AUTH, first half: the PASSWORD_VERIFIER challenge. Unknown users, and users with
@@ -339,12 +340,16 @@ export function createSignInService(deps: {
       source: string;
       /** InitiateAuth's ClientMetadata: PreAuthentication's validationData. */
       clientMetadata?: ClientMetadata;
-      /** CUSTOM_AUTH with CHALLENGE_NAME SRP_A (docs/custom-auth.md): the client must allow custom auth instead. */
-      flow?: 'CUSTOM_AUTH';
+      /**
+       * CUSTOM_AUTH with CHALLENGE_NAME SRP_A (docs/custom-auth.md), or USER_AUTH's PASSWORD_SRP
+       * (docs/passwordless.md): the client must allow that flow instead.
+       */
+      flow?: 'CUSTOM_AUTH' | 'USER_AUTH';
     }): Promise<SrpChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (!pool.srpEnabled) throw invalidParameter('USER_SRP_AUTH is not enabled for this user pool.');
       if (input.flow === 'CUSTOM_AUTH') assertAuthFlow(client, 'ALLOW_CUSTOM_AUTH', 'CUSTOM_AUTH');
+      else if (input.flow === 'USER_AUTH') assertAuthFlow(client, 'ALLOW_USER_AUTH', 'USER_AUTH');
       else assertAuthFlow(client, 'ALLOW_USER_SRP_AUTH', 'USER_SRP_AUTH');
       const user = await findUserBySignInName(db, pool, input.username);
       // A locked source gets no challenge either: the lock is checked again when it is answered.
@@ -393,11 +398,14 @@ export function createSignInService(deps: {
       signature: string;
       source: string;
       clientMetadata?: ClientMetadata;
+      /** DEVICE_KEY: a device the client was given before (docs/devices.md). */
+      deviceKey?: string;
     }): Promise<TokenSet | NewPasswordChallenge | StepChallenge> {
       const { pool, client, user } = await proveSrp(input);
       return completeSignIn(pool, client, user, {
         source: input.source,
         ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+        ...(input.deviceKey && { deviceKey: input.deviceKey }),
       });
     },
     /** Custom authentication (custom-auth.ts) reuses these steps of the password flows. */
@@ -467,8 +475,9 @@ export function createSignInService(deps: {
         { triggerSource: 'TokenGeneration_NewPasswordChallenge' },
       );
     },
-    refresh: (input: { clientId: string; refreshToken: string }) =>
-      deps.sessions.refresh(input.clientId, input.refreshToken),
+    /** `deviceKey`: DEVICE_KEY, which a session started on a device must name (docs/devices.md). */
+    refresh: (input: { clientId: string; refreshToken: string; deviceKey?: string }) =>
+      deps.sessions.refresh(input.clientId, input.refreshToken, input.deviceKey),
   };
 }
 

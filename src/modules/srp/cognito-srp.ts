@@ -142,6 +142,8 @@ function parseSrpTimestamp(timestamp: string): Date | null {
 
 export function checkPasswordClaim(input: {
   poolId: string;
+  /** A remembered device's proof mixes its DeviceGroupKey where a user's mixes the pool's name (docs/devices.md). */
+  srpGroup?: string;
   userIdForSrp: string;
   verifier: SrpVerifier;
   srpA: string;
@@ -176,7 +178,7 @@ export function checkPasswordClaim(input: {
   const expected = createHmac('sha256', key)
     .update(
       Buffer.concat([
-        Buffer.from(srpPoolName(input.poolId), 'utf8'),
+        Buffer.from(input.srpGroup ?? srpPoolName(input.poolId), 'utf8'),
         Buffer.from(input.userIdForSrp, 'utf8'),
         Buffer.from(input.secretBlock, 'base64'),
         Buffer.from(input.timestamp, 'utf8'),

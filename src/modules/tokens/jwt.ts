@@ -31,6 +31,8 @@ export interface IdTokenInput {
 export type AccessTokenInput = Omit<IdTokenInput, 'attributes'> & {
   /** The access token's scopes; default aws.cognito.signin.user.admin. */
   scopes?: string[];
+  /** The device the session was started on (docs/devices.md): `device_key`. */
+  deviceKey?: string;
 };
 
 function without(claims: Record<string, unknown>, suppress: string[] | undefined): Record<string, unknown> {
@@ -64,6 +66,7 @@ export interface AccessTokenClaims extends CommonClaims {
   token_use: 'access';
   scope: string;
   'cognito:groups'?: string[];
+  device_key?: string;
 }
 
 type KeyForSigning = Pick<SigningKey, 'kid' | 'privateKeyPem'>;
@@ -134,6 +137,7 @@ export function signAccessToken(
     username: input.username,
     token_use: 'access',
     scope: (input.scopes ?? [ACCESS_TOKEN_SCOPE]).join(' '),
+    ...(input.deviceKey !== undefined && { device_key: input.deviceKey }),
   };
   return sign(key, claims);
 }

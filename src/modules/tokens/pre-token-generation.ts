@@ -21,6 +21,7 @@ const RESERVED = new Set([
   'azp',
   'c_hash',
   'client_id',
+  'device_key',
   'event_id',
   'exp',
   'iat',

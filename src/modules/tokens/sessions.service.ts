@@ -6,6 +6,7 @@ import { refreshTokens } from '../../db/schema/tokens.ts';
 import { users } from '../../db/schema/user-store.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
 import { idTokenAttributeClaims, readAttributes, type UserAttributeState } from '../attributes/index.ts';
+import type { NewDeviceMetadata } from '../devices/devices.types.ts';
 import type { GroupClaims } from '../groups/groups.types.ts';
 import type { Hooks } from '../hooks/hooks.types.ts';
 import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '../pools/pools.service.ts';
@@ -24,13 +25,21 @@ import { hashRefreshToken, newRefreshToken } from './refresh-tokens.ts';
 
 /** Cognito's triggerSource of each token-issuing path (docs/groups.md, "PreTokenGeneration"). */
 export type TokenTriggerSource =
-  'TokenGeneration_Authentication' | 'TokenGeneration_NewPasswordChallenge' | 'TokenGeneration_RefreshTokens';
+  | 'TokenGeneration_Authentication'
+  | 'TokenGeneration_NewPasswordChallenge'
+  | 'TokenGeneration_RefreshTokens'
+  | 'TokenGeneration_AuthenticateDevice';
 
 export interface StartOptions {
   /** Default TokenGeneration_Authentication. */
   triggerSource?: TokenTriggerSource;
   /** The request's ClientMetadata, passed to the PreTokenGeneration hook. */
   clientMetadata?: Record<string, string>;
+  /**
+   * The device the sign-in was made on (docs/devices.md): `device_key` in its access tokens, and
+   * kept with the session, whose refresh must then name it.
+   */
+  deviceKey?: string;
 }
 
 const NO_GROUPS: GroupClaims = { groups: [], roles: [] };
@@ -41,6 +50,8 @@ export interface TokenSet {
   refreshToken?: string;
   expiresIn: number;
   tokenType: 'Bearer';
+  /** A new device key for a sign-in not from a remembered device (docs/devices.md). */
+  newDeviceMetadata?: NewDeviceMetadata;
 }
 
 export type CallerUser = Omit<UserRow, 'passwordHash' | 'srpSalt' | 'srpVerifier'>;
@@ -94,6 +105,7 @@ export function createSessionsService(deps: {
         authTime: refreshTokens.authTime,
         revokedAt: refreshTokens.revokedAt,
         clientId: refreshTokens.clientId,
+        deviceKey: refreshTokens.deviceKey,
         clientVersion: deps.pools.rowVersion(clients),
         poolVersion: deps.pools.rowVersion(pools),
         user: callerUserColumns,
@@ -171,7 +183,7 @@ export function createSessionsService(deps: {
     client: AppClient,
     user: Pick<UserRow, 'id' | 'username'>,
     state: UserAttributeState,
-    session: { id: string; authTime: Date },
+    session: { id: string; authTime: Date; deviceKey: string | null },
     key: Awaited<ReturnType<SigningKeyStore['currentSigningKey']>>,
     custom: Awaited<ReturnType<typeof customise>>,
   ) {
@@ -196,6 +208,7 @@ export function createSessionsService(deps: {
           claims: { ...custom.accessClaims, ...groupClaim },
           suppress: custom.accessSuppress,
           scopes: custom.scopes,
+          ...(session.deviceKey !== null && { deviceKey: session.deviceKey }),
         },
         tokens.accessTokenTtlSeconds,
       ),
@@ -235,23 +248,26 @@ export function createSessionsService(deps: {
       });
       const key = await deps.signingKeys.currentSigningKey(pool.id);
       const { token, hash } = newRefreshToken();
-      const session = { id: randomUUID(), authTime: new Date() };
+      const session = { id: randomUUID(), authTime: new Date(), deviceKey: options.deviceKey ?? null };
       await db.insert(refreshTokens).values({
         id: session.id,
         userId: user.id,
         clientId: client.id,
         tokenHash: hash,
         authTime: session.authTime,
+        deviceKey: session.deviceKey,
         expiresAt: sql`now() + make_interval(secs => ${pool.policies.tokens.refreshTokenTtlSeconds})`,
       });
       return { ...signTokens(pool, client, user, state, session, key, custom), refreshToken: token };
     },
 
-    async refresh(clientId: string, refreshToken: string): Promise<TokenSet> {
+    /** `deviceKey`: the client's DEVICE_KEY; a session started on a device must name it, as in Cognito (docs/devices.md). */
+    async refresh(clientId: string, refreshToken: string, deviceKey?: string): Promise<TokenSet> {
       const [row] = await liveSessionByTokenHash.execute({ hash: hashRefreshToken(refreshToken) });
       const session = row && (await withPoolAndClient(row));
       // A token of another client is as good as no token.
       if (!row || !session || session.client.id !== clientId) throw invalidRefreshToken();
+      if (row.deviceKey !== null && deviceKey !== row.deviceKey) throw invalidRefreshToken();
       assertAuthFlow(session.client, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH');
       if (!session.user.enabled) throw forbidden('User is disabled.');
       const custom = await customise(session.pool, session.client, session.user, session.attributes, {

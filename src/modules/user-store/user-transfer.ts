@@ -7,6 +7,7 @@ import type { Db, Queryable } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { signInNames, userAttributes, userStatuses, users, type UserStatus } from '../../db/schema/user-store.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import { createSealedBox, type SealedBox } from '../../lib/sealed-box.ts';
 import {
   isEmailAddress,
   isPhoneNumber,
@@ -14,6 +15,15 @@ import {
   readAttributes,
   type VerifiableAttribute,
 } from '../attributes/index.ts';
+import { offeredFactors } from '../mfa/mfa-config.ts';
+import { MFA_FACTORS, type MfaFactor } from '../mfa/mfa.types.ts';
+import {
+  findUsersMfa,
+  mfaSettingsOf,
+  upsertUserMfa,
+  type UserMfaPatch,
+  type UserMfaRow,
+} from '../mfa/user-mfa.repository.ts';
 import type { PoolsService } from '../pools/pools.service.ts';
 import type { Pool } from '../pools/pools.types.ts';
 import {
@@ -44,6 +54,39 @@ export interface TransferUser {
   updatedAt?: string;
   /** The names of the groups the user is in (docs/user-import.md, "Groups"); absent when none. */
   groups?: string[];
+  /** The user's second factors (docs/user-import.md, "MFA"); absent when the user has none. */
+  mfa?: TransferMfa;
+}
+
+/** A user's MFA state in a transfer file (docs/user-import.md, "MFA"). */
+export interface TransferMfa {
+  enabled: MfaFactor[];
+  preferred: MfaFactor | null;
+  /**
+   * The verified TOTP secret, only in an export made with a transfer key: sealed with that key
+   * (never in clear), the user's sub as associated data. Without it a TOTP user is set up again.
+   */
+  totp?: { secret: string; deviceName: string | null; lastStep: number | null };
+}
+
+/**
+ * The sealed boxes MFA state needs: `totp` opens and seals the TOTP secrets at rest (the server's
+ * key, as src/modules/mfa does), `transfer` those of a file (the key the administrator gives).
+ */
+export interface TransferBoxes {
+  totp?: SealedBox;
+  transfer?: SealedBox;
+}
+
+/** A key an administrator gives to export TOTP secrets, and to import them again. */
+export const TRANSFER_KEY_MIN_LENGTH = 32;
+/** Its own HKDF label: a secret sealed for a file can never be taken for one sealed at rest. */
+const TRANSFER_LABEL = 'totp transfer v1';
+
+export function transferBox(key: string): SealedBox {
+  if (key.length < TRANSFER_KEY_MIN_LENGTH)
+    throw invalidParameter(`The transfer key must be at least ${TRANSFER_KEY_MIN_LENGTH} characters.`);
+  return createSealedBox(key, TRANSFER_LABEL);
 }
 
 /** A group as a line of the file carries it: `{"group": {...}}`, before the users that name it. */
@@ -97,7 +140,17 @@ const FIELDS = new Set([
   'createdAt',
   'updatedAt',
   'groups',
+  'mfa',
 ]);
+const MFA_FIELDS = new Set(['enabled', 'preferred', 'totp']);
+const TOTP_FIELDS = new Set(['secret', 'deviceName', 'lastStep']);
+/** A TOTP secret as the MFA module keeps it: base32, at least 128 bits (src/modules/mfa/totp.ts makes 160). */
+const BASE32_SECRET = /^[A-Z2-7]{26,128}$/;
+/** The attribute a factor's codes go to. */
+const FACTOR_DESTINATION: Partial<Record<MfaFactor, VerifiableAttribute>> = {
+  SMS_MFA: 'phone_number',
+  EMAIL_OTP: 'email',
+};
 const GROUP_FIELDS = new Set(['name', 'description', 'precedence', 'roleArn']);
 /** Cognito's limit on the groups a user may be in. */
 const MAX_GROUPS_PER_USER = 100;
@@ -108,14 +161,37 @@ const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
 
 /**
+ * A user's MFA line: factors and preference always; the TOTP secret only when the export has a
+ * transfer key, re-sealed from the server's key to that one. A secret the server's key cannot open
+ * (the server secret changed) is left out, and the import then refuses that TOTP user by name.
+ */
+function mfaLine(row: UserMfaRow | undefined, userId: string, boxes: TransferBoxes): TransferMfa | undefined {
+  if (!row) return undefined;
+  const { enabled, preferred } = mfaSettingsOf(row);
+  let totp: TransferMfa['totp'];
+  if (row.totpSecret !== null && boxes.totp && boxes.transfer) {
+    try {
+      const secret = boxes.transfer.seal(userId, boxes.totp.open(userId, row.totpSecret));
+      totp = { secret, deviceName: row.totpDeviceName, lastStep: row.totpLastStep };
+    } catch {
+      totp = undefined;
+    }
+  }
+  if (enabled.length === 0 && preferred === null && !totp) return undefined;
+  return { enabled, preferred, ...(totp && { totp }) };
+}
+
+/**
  * The pool's users as JSON Lines, read in keyset pages by id: memory holds one page, whatever the
  * pool's size. Password hashes are exported so users can sign in after a round trip; treat the file as a secret.
+ * TOTP secrets leave only with a transfer key (`boxes.transfer`), sealed with it.
  */
 export async function* exportUsers(
   db: Db,
   pool: Pool,
   pageSize = EXPORT_PAGE_SIZE,
   groups?: TransferGroupsPort,
+  boxes: TransferBoxes = {},
 ): AsyncGenerator<string> {
   // The pool's groups first, so an import creates them before the users that name them.
   if (groups) {
@@ -149,6 +225,10 @@ export async function* exportUsers(
           page.map((u) => u.id),
         )
       : new Map<string, string[]>();
+    const mfaRows = await findUsersMfa(
+      db,
+      page.map((u) => u.id),
+    );
     let chunk = '';
     for (const user of page) {
       const state: Parameters<typeof readAttributes>[2] = { sub: { value: user.id } };
@@ -158,6 +238,7 @@ export async function* exportUsers(
         if (row.pendingValue !== null) pendingValues[row.name] = row.pendingValue;
       }
       const { sub: _sub, ...attributes } = readAttributes(pool.attributeSettings, null, state);
+      const mfa = mfaLine(mfaRows.get(user.id), user.id, boxes);
       const line: TransferUser = {
         username: user.username,
         sub: user.id,
@@ -169,6 +250,7 @@ export async function* exportUsers(
         createdAt: user.createdAt.toISOString(),
         updatedAt: user.updatedAt.toISOString(),
         ...(memberships.has(user.id) && { groups: memberships.get(user.id)! }),
+        ...(mfa && { mfa }),
       };
       chunk += `${JSON.stringify(line)}\n`;
     }
@@ -199,6 +281,8 @@ export async function* ndjsonRows(input: Readable): AsyncGenerator<ImportRow> {
  * Cognito's user-import CSV as import rows. The header is read first: a column the pool does not
  * know refuses the whole file (400) before any row is written. Imported users have no password
  * and start RESET_REQUIRED, as in Cognito: they set one through forgot password.
+ * `cognito:mfa_enabled` true is Cognito's per-user SMS MFA: the user gets SMS_MFA, on the row's
+ * phone_number (docs/user-import.md, "MFA").
  */
 export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerator<ImportRow> {
   const known = new Set([
@@ -242,15 +326,20 @@ export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerat
       yield { line, username, error: `Expected ${header.length} columns, found ${record.length}.` };
       continue;
     }
-    const mfa = cells['cognito:mfa_enabled'] ?? '';
-    if (mfa !== '' && mfa.toLowerCase() !== 'false') {
-      yield { line, username, error: 'cognito:mfa_enabled must be false: this service has no MFA.' };
+    const mfa = (cells['cognito:mfa_enabled'] ?? '').toLowerCase();
+    if (mfa !== '' && mfa !== 'false' && mfa !== 'true') {
+      yield { line, username, error: 'cognito:mfa_enabled must be true or false.' };
       continue;
     }
     const attributes: Record<string, string> = {};
     for (const [name, value] of Object.entries(cells)) {
       if (name.startsWith('cognito:') || value === '') continue;
       attributes[name] = /_verified$/.test(name) ? value.toLowerCase() : value;
+    }
+    // SMS MFA sends its codes to phone_number (verified or not, as in Cognito): without one it cannot be honoured.
+    if (mfa === 'true' && attributes.phone_number === undefined) {
+      yield { line, username, error: 'cognito:mfa_enabled is true but phone_number is empty: SMS MFA needs one.' };
+      continue;
     }
     const user: TransferUser = {
       username: username ?? '',
@@ -259,6 +348,7 @@ export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerat
       enabled: true,
       attributes,
       passwordHash: null,
+      ...(mfa === 'true' && { mfa: { enabled: ['SMS_MFA'], preferred: 'SMS_MFA' } }),
     };
     yield { line, user };
   }
@@ -278,6 +368,8 @@ interface CheckedUser {
   createdAt?: Date;
   updatedAt?: Date;
   groups: string[];
+  /** The user_mfa row to write (TOTP secret sealed with the server's key), if any. */
+  mfa?: UserMfaPatch;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -298,11 +390,93 @@ function timestamp(value: unknown, field: string): Date | undefined {
   return date;
 }
 
+const isFactor = (value: unknown): value is MfaFactor => MFA_FACTORS.includes(value as MfaFactor);
+
+/**
+ * A row's `mfa`, refused unless the pool can honour all of it: every factor offered by the pool,
+ * its destination present, the preferred factor enabled, and TOTP only with its secret (which
+ * needs the file's transfer key). Returns the user_mfa row to write, or undefined for no factor.
+ */
+function checkMfa(
+  pool: Pool,
+  value: unknown,
+  sub: string,
+  values: Record<string, string>,
+  boxes: TransferBoxes,
+): UserMfaPatch | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) throw invalidParameter('mfa must be an object.');
+  const extra = Object.keys(value).find((key) => !MFA_FIELDS.has(key));
+  if (extra !== undefined) throw invalidParameter(`Unknown field: mfa.${extra}`);
+  const { enabled, preferred = null, totp } = value;
+  if (!Array.isArray(enabled) || !enabled.every(isFactor) || new Set(enabled).size !== enabled.length)
+    throw invalidParameter(`mfa.enabled must be a list of distinct factors among ${MFA_FACTORS.join(', ')}.`);
+  if (preferred !== null && !isFactor(preferred))
+    throw invalidParameter(`mfa.preferred must be one of ${MFA_FACTORS.join(', ')}, or null.`);
+  if (preferred !== null && !enabled.includes(preferred))
+    throw invalidParameter(`mfa.preferred: ${preferred} is not in mfa.enabled.`);
+  const offered = offeredFactors(pool);
+  for (const factor of enabled) {
+    if (!offered.includes(factor))
+      throw invalidParameter(
+        `mfa.enabled: ${factor} is not offered by this pool (MfaConfiguration ${pool.mfaConfiguration}).`,
+      );
+    const destination = FACTOR_DESTINATION[factor];
+    if (destination !== undefined && values[destination] === undefined)
+      throw invalidParameter(`mfa.enabled: ${factor} needs the user's ${destination}.`);
+  }
+  let secret: Pick<UserMfaPatch, 'totpSecret' | 'totpDeviceName' | 'totpLastStep'> = {};
+  if (totp !== undefined) {
+    if (!isRecord(totp)) throw invalidParameter('mfa.totp must be an object.');
+    const extraTotp = Object.keys(totp).find((key) => !TOTP_FIELDS.has(key));
+    if (extraTotp !== undefined) throw invalidParameter(`Unknown field: mfa.totp.${extraTotp}`);
+    const { secret: sealed, deviceName = null, lastStep = null } = totp;
+    if (typeof sealed !== 'string') throw invalidParameter('mfa.totp.secret must be a string.');
+    if (deviceName !== null && (typeof deviceName !== 'string' || deviceName.length > 128))
+      throw invalidParameter('mfa.totp.deviceName must be a string of at most 128 characters, or null.');
+    if (lastStep !== null && (!Number.isSafeInteger(lastStep) || (lastStep as number) < 0))
+      throw invalidParameter('mfa.totp.lastStep must be a non-negative integer, or null.');
+    if (!boxes.transfer)
+      throw invalidParameter('mfa.totp.secret is sealed with a transfer key: give the export’s key (x-transfer-key).');
+    if (!boxes.totp) throw invalidParameter('TOTP secrets cannot be imported here.');
+    let plaintext: string;
+    try {
+      plaintext = boxes.transfer.open(sub, sealed);
+    } catch {
+      throw invalidParameter('mfa.totp.secret cannot be opened with this transfer key.');
+    }
+    if (!BASE32_SECRET.test(plaintext)) throw invalidParameter('mfa.totp.secret does not hold a base32 TOTP secret.');
+    secret = {
+      totpSecret: boxes.totp.seal(sub, plaintext),
+      totpDeviceName: deviceName as string | null,
+      totpLastStep: lastStep as number | null,
+    };
+  }
+  // Never a TOTP factor without its secret: the user would be asked for codes nothing can check.
+  if (enabled.includes('SOFTWARE_TOKEN_MFA') && secret.totpSecret === undefined)
+    throw invalidParameter(
+      'mfa.enabled: SOFTWARE_TOKEN_MFA needs mfa.totp, which only an export with a transfer key has; or leave SOFTWARE_TOKEN_MFA out and the user sets TOTP up again.',
+    );
+  if (enabled.length === 0 && secret.totpSecret === undefined) return undefined;
+  return {
+    smsEnabled: enabled.includes('SMS_MFA'),
+    softwareTokenEnabled: enabled.includes('SOFTWARE_TOKEN_MFA'),
+    emailEnabled: enabled.includes('EMAIL_OTP'),
+    preferred: preferred as MfaFactor | null,
+    ...secret,
+  };
+}
+
 /**
  * Every check a row can fail without the database: shape, username rules, status, hash format and
- * cost (`ceiling`: see docs/user-import.md), the pool's schema.
+ * cost (`ceiling`: see docs/user-import.md), the pool's schema, the MFA state (`boxes` for TOTP secrets).
  */
-export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = HASH_CEILING): CheckedUser {
+export function checkImportRow(
+  pool: Pool,
+  row: unknown,
+  ceiling: HashCeiling = HASH_CEILING,
+  boxes: TransferBoxes = {},
+): CheckedUser {
   if (!isRecord(row)) throw invalidParameter('A row must be a JSON object.');
   const extra = Object.keys(row).find((key) => !FIELDS.has(key));
   if (extra !== undefined) throw invalidParameter(`Unknown field: ${extra}`);
@@ -349,6 +523,7 @@ export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = 
     if (!valid)
       throw invalidParameter(attribute === 'email' ? 'Invalid email address format.' : 'Invalid phone number format.');
   }
+  const mfa = checkMfa(pool, row.mfa, sub, prepared.values, boxes);
   return {
     id: sub,
     username: name,
@@ -361,6 +536,7 @@ export function checkImportRow(pool: Pool, row: unknown, ceiling: HashCeiling = 
     createdAt: timestamp(row.createdAt, 'createdAt'),
     updatedAt: timestamp(row.updatedAt, 'updatedAt'),
     groups: [...new Set(groups as string[])],
+    ...(mfa && { mfa }),
   };
 }
 
@@ -436,6 +612,11 @@ async function insertMemberships(
   if (groups && memberships.length > 0) await groups.addMemberships(tx, pool, memberships);
 }
 
+/** The user_mfa rows of imported users, after their users rows (its foreign key). */
+async function insertMfa(tx: Queryable, batch: CheckedUser[]): Promise<void> {
+  for (const user of batch) if (user.mfa) await upsertUserMfa(tx, user.id, user.mfa);
+}
+
 async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise<void> {
   await tx.insert(users).values(userRow(pool, user));
   await insertAttributes(tx, pool, user.id, user.values, user.verified);
@@ -445,6 +626,7 @@ async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise
       .set({ pendingValue })
       .where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
   }
+  await insertMfa(tx, [user]);
   await recordAudits(tx, [importAudit(pool, user)]);
 }
 
@@ -549,6 +731,10 @@ async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promi
   await tx.insert(users).values(batch.map(({ user }) => userRow(pool, user)));
   const rows = batch.flatMap(({ user }) => attributeRows(pool, user));
   if (rows.length > 0) await tx.insert(userAttributes).values(rows);
+  await insertMfa(
+    tx,
+    batch.map((c) => c.user),
+  );
   await recordAudits(
     tx,
     batch.map(({ user }) => importAudit(pool, user)),
@@ -564,14 +750,27 @@ export function createUserTransferService(deps: {
   passwordHashCeiling?: HashCeiling;
   /** Groups and memberships travel with the users when given (docs/user-import.md, "Groups"). */
   groups?: TransferGroupsPort;
+  /** The box TOTP secrets are sealed in at rest (src/modules/mfa's): without it, no TOTP secret moves. */
+  totpBox?: SealedBox;
 }) {
   const { db } = deps;
+  /** The boxes for a request: a transfer key given (docs/user-import.md, "MFA") is checked before anything else. */
+  const boxesFor = (transferKey: string | undefined): TransferBoxes => {
+    if (transferKey === undefined) return { totp: deps.totpBox };
+    const transfer = transferBox(transferKey);
+    if (!deps.totpBox) throw invalidParameter('TOTP secrets cannot be transferred here.');
+    return { totp: deps.totpBox, transfer };
+  };
 
   return {
-    /** Looks the pool up first, so a missing pool is a 404 before the stream starts. */
-    async exportUsers(poolId: string): Promise<AsyncGenerator<string>> {
+    /**
+     * Looks the pool up first, so a missing pool is a 404 before the stream starts. With
+     * `transferKey`, verified TOTP secrets are in the file, sealed with that key.
+     */
+    async exportUsers(poolId: string, options: { transferKey?: string } = {}): Promise<AsyncGenerator<string>> {
+      const boxes = boxesFor(options.transferKey);
       const pool = await deps.pools.getPool(poolId);
-      return exportUsers(deps.reader ?? db, pool, EXPORT_PAGE_SIZE, deps.groups);
+      return exportUsers(deps.reader ?? db, pool, EXPORT_PAGE_SIZE, deps.groups, boxes);
     },
 
     /**
@@ -583,7 +782,9 @@ export function createUserTransferService(deps: {
     async importUsers(
       poolId: string,
       rows: AsyncIterable<ImportRow> | ((pool: Pool) => AsyncIterable<ImportRow>),
+      options: { transferKey?: string } = {},
     ): Promise<ImportReport> {
+      const boxes = boxesFor(options.transferKey);
       const pool = await deps.pools.getPool(poolId);
       const report: ImportReport = { imported: 0, rejectedCount: 0, rejected: [] };
       const reject = (line: number, reason: string, username?: string) => {
@@ -674,7 +875,7 @@ export function createUserTransferService(deps: {
         } else {
           const username = isRecord(row.user) && typeof row.user.username === 'string' ? row.user.username : undefined;
           try {
-            batch.push({ line: row.line, user: checkImportRow(pool, row.user, deps.passwordHashCeiling) });
+            batch.push({ line: row.line, user: checkImportRow(pool, row.user, deps.passwordHashCeiling, boxes) });
           } catch (error) {
             if (!(error instanceof CognitoError)) throw error;
             batch.push({ line: row.line, reason: error.message, ...(username !== undefined && { username }) });

@@ -104,7 +104,8 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       schema: {
         operationId: 'UpdateUserPool',
         tags: ['pools'],
-        summary: 'Turn SRP sign-in on or off (off drops every SRP verifier of the pool), or replace the pool’s hooks',
+        summary:
+          'Turn SRP sign-in on or off (off drops every SRP verifier of the pool), replace the pool’s hooks, or its sign-in policy',
         security,
         params: PoolParams,
         body: ref(UpdatePoolBody),
@@ -113,10 +114,14 @@ export async function poolsRoutes(fastify: FastifyInstance) {
     },
     async (request) => {
       const { poolId } = request.params;
-      const { srpEnabled, hooks } = request.body;
-      // The hooks are checked first, so a refused hook changes nothing (SRP included).
+      const { srpEnabled, hooks, signInPolicy, deviceConfiguration } = request.body;
+      // The hooks and the sign-in policy are checked first, so a refused one changes nothing (SRP included).
       const lambdaConfig = hooks && lambdaConfigFromHooks(hooks);
+      if (signInPolicy) pools.checkSignInPolicy(signInPolicy);
       if (lambdaConfig) await pools.setLambdaConfig(poolId, lambdaConfig);
+      if (signInPolicy) await pools.setSignInPolicy(poolId, signInPolicy);
+      // Device tracking on (a configuration) or off (null): docs/devices.md.
+      if (deviceConfiguration !== undefined) await pools.setDeviceConfiguration(poolId, deviceConfiguration);
       const pool =
         srpEnabled === undefined ? await pools.getPool(poolId) : await pools.setSrpEnabled(poolId, srpEnabled);
       return presentPool(pool, pools.issuerOf(pool.id));

@@ -10,7 +10,7 @@ import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import { cognitoCsvRows, ndjsonRows } from '../../modules/user-store/user-transfer.ts';
 import { problems, ref } from '../../schemas/common.ts';
 import { PoolParams } from '../../schemas/pools.ts';
-import { ImportUsersBody, ImportUsersResponse, TransferUser } from '../../schemas/user-transfer.ts';
+import { ImportUsersBody, ImportUsersResponse, TransferHeaders, TransferUser } from '../../schemas/user-transfer.ts';
 import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 
 const security = [{ adminKey: [] }];
@@ -74,9 +74,10 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
         operationId: 'ExportUsers',
         tags: ['users'],
         summary:
-          'Every user of the pool as JSON Lines, streamed: attributes, verified flags, pending values, status and password hash',
+          'Every user of the pool as JSON Lines, streamed: attributes, verified flags, pending values, status, password hash and MFA factors (TOTP secrets only with x-transfer-key)',
         security,
         params: PoolParams,
+        headers: TransferHeaders,
         produces: [NDJSON],
         response: {
           200: { description: 'One user per line', content: { [NDJSON]: { schema: ref(TransferUser) } } },
@@ -85,7 +86,9 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const lines = await userTransfer.exportUsers(request.params.poolId);
+      const lines = await userTransfer.exportUsers(request.params.poolId, {
+        transferKey: request.headers['x-transfer-key'],
+      });
       // A stream skips the serializer; the schema documents each line.
       return reply.type(NDJSON).send(Readable.from(lines) as never);
     },
@@ -102,6 +105,7 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
           'Import users from JSON Lines (an export: subs, statuses and password hashes kept) or Cognito’s CSV (status RESET_REQUIRED), 500 rows a transaction; refused rows are reported with their line',
         security,
         params: PoolParams,
+        headers: TransferHeaders,
         consumes: [NDJSON, CSV],
         body: ImportUsersBody,
         response: {
@@ -119,9 +123,10 @@ export async function userTransferRoutes(fastify: FastifyInstance) {
       const body = createReadStream((request.body as Spooled).file);
       try {
         const { poolId } = request.params;
+        const options = { transferKey: request.headers['x-transfer-key'] };
         return await (type === NDJSON
-          ? userTransfer.importUsers(poolId, ndjsonRows(body))
-          : userTransfer.importUsers(poolId, (pool) => cognitoCsvRows(body, pool)));
+          ? userTransfer.importUsers(poolId, ndjsonRows(body), options)
+          : userTransfer.importUsers(poolId, (pool) => cognitoCsvRows(body, pool), options));
       } finally {
         body.destroy();
       }

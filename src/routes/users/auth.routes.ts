@@ -16,11 +16,13 @@ import {
   UsernameBody,
 } from '../../schemas/users.ts';
 import { jsonResponse } from '../../plugins/openapi.plugin.ts';
+import { CognitoError } from '../../errors/cognito-error.ts';
+import { withoutSrp } from './user-auth.routes.ts';
 
 /** Sign-in, refresh, global sign-out and password reset. */
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { account, customAuth, recovery, signIn } = app.services;
+  const { account, choiceAuth, customAuth, devices, mfa, recovery, signIn } = app.services;
 
   app.post(
     '/v1/auth/sign-in',
@@ -73,7 +75,7 @@ export async function authRoutes(fastify: FastifyInstance) {
         operationId: 'RespondToAuthChallenge',
         tags: ['auth'],
         summary:
-          'Answer NEW_PASSWORD_REQUIRED with a new password (and any missing required attribute), or a CUSTOM_CHALLENGE with an answer',
+          'Answer NEW_PASSWORD_REQUIRED with a new password (and any missing required attribute), a CUSTOM_CHALLENGE with an answer, or USER_AUTH’s SELECT_CHALLENGE, EMAIL_OTP and SMS_OTP',
         body: ref(RespondToChallengeBody),
         response: {
           200: jsonResponse(
@@ -88,7 +90,42 @@ export async function authRoutes(fastify: FastifyInstance) {
     async (request) => {
       const body = request.body;
       if (body.challengeName === 'CUSTOM_CHALLENGE') return customAuth.answerCustomChallenge(body);
-      return signIn.respondToNewPasswordChallenge(body);
+      if (body.challengeName === 'NEW_PASSWORD_REQUIRED') return signIn.respondToNewPasswordChallenge(body);
+      // A remembered device's proof (docs/devices.md).
+      if (body.challengeName === 'DEVICE_SRP_AUTH') return devices.answerDeviceSrpAuth(body);
+      if (body.challengeName === 'DEVICE_PASSWORD_VERIFIER') {
+        const { passwordClaimSecretBlock, passwordClaimSignature, ...rest } = body;
+        return devices.answerDevicePasswordVerifier({
+          ...rest,
+          secretBlock: passwordClaimSecretBlock,
+          signature: passwordClaimSignature,
+          source: sourceOf(request),
+        });
+      }
+      // USER_AUTH's steps (docs/passwordless.md), told apart from another flow's EMAIL_OTP by the session.
+      if (body.challengeName === 'SELECT_CHALLENGE')
+        return withoutSrp(await choiceAuth.answerSelectChallenge({ ...body, source: sourceOf(request) }));
+      // A second factor (docs/mfa.md): its own challenges, and EMAIL_OTP with an MFA session.
+      if (mfa.ownsSession(body.session)) {
+        const answer = body as { code?: string; answer?: string; email?: string };
+        return mfa.respond({
+          clientId: body.clientId,
+          challengeName: body.challengeName,
+          session: body.session,
+          ...(answer.code !== undefined && { code: answer.code }),
+          ...(answer.answer !== undefined && { answer: answer.answer }),
+          ...(answer.email !== undefined && { email: answer.email }),
+          source: sourceOf(request),
+          ...(body.clientMetadata && { clientMetadata: body.clientMetadata }),
+        });
+      }
+      if (
+        choiceAuth.ownsSession(body.session) &&
+        (body.challengeName === 'EMAIL_OTP' || body.challengeName === 'SMS_OTP')
+      ) {
+        return withoutSrp(await choiceAuth.answerCode({ ...body, source: sourceOf(request) }));
+      }
+      throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
     },
   );
 
