@@ -109,6 +109,7 @@ export async function createServices(
     authSessions,
     lockout,
     metrics: metrics.auth,
+    revokeDeviceSessions: (q, userId, deviceKey, except) => sessions.revokeDevice(q, userId, deviceKey, except),
     continueSignIn: (proven, finishing) => signIn.afterFirstFactor(proven, finishing),
     finishSignIn: (proven, finishing) => finish.finish(proven, finishing),
   });

@@ -21,6 +21,7 @@ import {
   ForgetDeviceCommand,
   GetDeviceCommand,
   GetTokensFromRefreshTokenCommand,
+  GetUserCommand,
   InitiateAuthCommand,
   ListDevicesCommand,
   ListUserPoolsCommand,
@@ -395,6 +396,42 @@ describe('signing in from a remembered device', () => {
     await expectError(answerVerifier(pool, secret, ok), 'NotAuthorizedException');
   });
 
+  test('USER_AUTH: DEVICE_KEY with a password first factor (at once, or after SELECT_CHALLENGE) asks for the device too', async () => {
+    const pool = await devicePool();
+    const name = await user(pool);
+    const { secret } = await rememberedDevice(pool, name);
+    const choiceClient = await createClient(t, pool.poolId, {
+      ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    });
+    const initiate = (parameters: Record<string, string>) =>
+      t.sdk.send(
+        new InitiateAuthCommand({
+          ClientId: choiceClient,
+          AuthFlow: 'USER_AUTH',
+          AuthParameters: { USERNAME: name, DEVICE_KEY: secret.deviceKey, ...parameters },
+        }),
+      );
+    const choice = { poolId: pool.poolId, clientId: choiceClient };
+    const direct = await initiate({ PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD });
+    assert.equal(direct.ChallengeName, 'DEVICE_SRP_AUTH');
+    const done = await answerVerifier(choice, secret, await proveDevice(choice, direct.Session!, secret, name));
+    assert.equal(jwtClaims(done.AuthenticationResult!.AccessToken!).device_key, secret.deviceKey);
+    assert.equal(done.AuthenticationResult!.NewDeviceMetadata, undefined);
+
+    // The key given to InitiateAuth stays with the sign-in through SELECT_CHALLENGE.
+    const selecting = await initiate({});
+    assert.equal(selecting.ChallengeName, 'SELECT_CHALLENGE');
+    const chosen = await t.sdk.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: choiceClient,
+        ChallengeName: 'SELECT_CHALLENGE',
+        Session: selecting.Session!,
+        ChallengeResponses: { USERNAME: name, ANSWER: 'PASSWORD', PASSWORD },
+      }),
+    );
+    assert.equal(chosen.ChallengeName, 'DEVICE_SRP_AUTH');
+  });
+
   test('the answers must name the sign-in’s own device and user', async () => {
     const pool = await devicePool();
     const alice = await user(pool);
@@ -499,6 +536,29 @@ describe('signing in from a remembered device', () => {
     await expectError(passwordSignIn(pool, name, again.secret.deviceKey), 'NotAuthorizedException');
     const withNew = await passwordSignIn(pool, name, again.secret.deviceKey, 'Changed-passw0rd!');
     assert.equal(withNew.ChallengeName, 'DEVICE_SRP_AUTH');
+
+    // A sign-in begun with a password that changes before the device answers ends there: the
+    // device stands in for nothing once the password it followed is no longer the user's.
+    const pending = await passwordSignIn(pool, name, again.secret.deviceKey, 'Changed-passw0rd!');
+    const pendingProof = await proveDevice(pool, pending.Session!, again.secret, name);
+    const fresh = await passwordSignIn(pool, name, again.secret.deviceKey, 'Changed-passw0rd!');
+    const freshTokens = await answerVerifier(
+      pool,
+      again.secret,
+      await proveDevice(pool, fresh.Session!, again.secret, name),
+    );
+    await t.sdk.send(
+      new ChangePasswordCommand({
+        AccessToken: freshTokens.AuthenticationResult!.AccessToken!,
+        PreviousPassword: 'Changed-passw0rd!',
+        ProposedPassword: 'Changed-again-passw0rd!',
+      }),
+    );
+    await expectError(
+      answerVerifier(pool, again.secret, pendingProof),
+      'NotAuthorizedException',
+      'Invalid session for the user, session is expired.',
+    );
   });
 
   test('existence hiding is unchanged: an unknown name with a DEVICE_KEY answers as without one', async () => {
@@ -546,6 +606,38 @@ describe('tokens and refresh', () => {
       t.sdk.send(new GetTokensFromRefreshTokenCommand({ ClientId: pool.clientId, RefreshToken: tokens.RefreshToken })),
       'NotAuthorizedException',
     );
+  });
+
+  test('forgetting a device ends the sessions started on it, but not the caller’s own', async () => {
+    const pool = await devicePool();
+    const name = await user(pool);
+    const { secret } = await rememberedDevice(pool, name);
+    // Two sessions on the remembered device (the laptop), one elsewhere (the phone, a new device).
+    const laptop = await deviceSignIn(pool, name, secret);
+    const laptopToo = await deviceSignIn(pool, name, secret);
+    const phone = (await passwordSignIn(pool, name)).AuthenticationResult!;
+    const refresh = (tokens: { RefreshToken?: string }, deviceKey?: string) =>
+      t.sdk.send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken!, ...(deviceKey && { DEVICE_KEY: deviceKey }) },
+        }),
+      );
+    // The laptop forgets itself: its own session goes on, its other session ends.
+    await t.sdk.send(new ForgetDeviceCommand({ AccessToken: laptop.AccessToken, DeviceKey: secret.deviceKey }));
+    assert.ok((await refresh(laptop, secret.deviceKey)).AuthenticationResult);
+    await expectError(refresh(laptopToo, secret.deviceKey), 'NotAuthorizedException');
+    await expectError(t.sdk.send(new GetUserCommand({ AccessToken: laptopToo.AccessToken })), 'NotAuthorizedException');
+
+    // Lost: the administrator forgets a device, and every session on it ends; the phone's stays.
+    const other = await rememberedDevice(pool, name, 'lost laptop');
+    const lost = await deviceSignIn(pool, name, other.secret);
+    await t.sdk.send(
+      new AdminForgetDeviceCommand({ UserPoolId: pool.poolId, Username: name, DeviceKey: other.secret.deviceKey }),
+    );
+    await expectError(refresh(lost, other.secret.deviceKey), 'NotAuthorizedException');
+    assert.ok((await refresh(phone, phone.NewDeviceMetadata?.DeviceKey)).AuthenticationResult);
   });
 
   test('hooks: PreTokenGeneration hears TokenGeneration_AuthenticateDevice, PostAuthentication newDeviceUsed', async () => {

@@ -289,34 +289,30 @@ describe('EMAIL_OTP', () => {
 });
 
 describe('MFA after the first factor', () => {
-  test(
-    'a code first factor is not followed by MFA; the password is',
-    { todo: 'the MFA step (src/modules/mfa) must skip a sign-in whose ProvenSignIn.firstFactor is a code' },
-    async () => {
-      const { clientId } = await userAuthPool({ pool: { MfaConfiguration: 'OPTIONAL' } });
-      const email = uniqueEmail('mfa-ann');
-      await signUpConfirmed(t, clientId, 'mfa-ann', { email, phone_number: uniquePhone() });
-      const first = await emailChallenge(clientId, 'mfa-ann', email);
-      const tokens = await respond(clientId, 'EMAIL_OTP', first.challenge.Session, {
-        USERNAME: 'mfa-ann',
-        EMAIL_OTP_CODE: first.code,
-      });
-      await t.sdk.send(
-        new SetUserMFAPreferenceCommand({
-          AccessToken: tokens.AuthenticationResult!.AccessToken,
-          SMSMfaSettings: { Enabled: true, PreferredMfa: true },
-        }),
-      );
-      const second = await emailChallenge(clientId, 'mfa-ann', email);
-      const again = await respond(clientId, 'EMAIL_OTP', second.challenge.Session, {
-        USERNAME: 'mfa-ann',
-        EMAIL_OTP_CODE: second.code,
-      });
-      assert.ok(again.AuthenticationResult?.AccessToken, `no MFA after a code: ${again.ChallengeName}`);
-      const withPassword = await initiate(clientId, { USERNAME: 'mfa-ann', PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD });
-      assert.equal(withPassword.ChallengeName, 'SMS_MFA');
-    },
-  );
+  test('a code first factor is not followed by MFA; the password is', async () => {
+    const { clientId } = await userAuthPool({ pool: { MfaConfiguration: 'OPTIONAL' } });
+    const email = uniqueEmail('mfa-ann');
+    await signUpConfirmed(t, clientId, 'mfa-ann', { email, phone_number: uniquePhone() });
+    const first = await emailChallenge(clientId, 'mfa-ann', email);
+    const tokens = await respond(clientId, 'EMAIL_OTP', first.challenge.Session, {
+      USERNAME: 'mfa-ann',
+      EMAIL_OTP_CODE: first.code,
+    });
+    await t.sdk.send(
+      new SetUserMFAPreferenceCommand({
+        AccessToken: tokens.AuthenticationResult!.AccessToken,
+        SMSMfaSettings: { Enabled: true, PreferredMfa: true },
+      }),
+    );
+    const second = await emailChallenge(clientId, 'mfa-ann', email);
+    const again = await respond(clientId, 'EMAIL_OTP', second.challenge.Session, {
+      USERNAME: 'mfa-ann',
+      EMAIL_OTP_CODE: second.code,
+    });
+    assert.ok(again.AuthenticationResult?.AccessToken, `no MFA after a code: ${again.ChallengeName}`);
+    const withPassword = await initiate(clientId, { USERNAME: 'mfa-ann', PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD });
+    assert.equal(withPassword.ChallengeName, 'SMS_MFA');
+  });
 });
 
 describe('SELECT_CHALLENGE', () => {

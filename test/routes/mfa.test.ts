@@ -360,6 +360,20 @@ describe('the challenges on the REST face', () => {
     assert.ok(done.body.accessToken);
   });
 
+  it('OPTIONAL: a user whose only factor can no longer reach them gets MFA_SETUP, never the password alone', async () => {
+    const phone = uniquePhone();
+    const { accessToken } = await newUser('rest-fail-closed', { phone_number: phone });
+    const set = await t.call('PUT', '/v1/me/mfa', { sms: { enabled: true, preferred: true } }, accessToken);
+    assert.deepEqual(set.body.enabled, ['SMS_MFA']);
+    // The phone number goes (with a session already won); SMS can no longer reach the user.
+    const deleted = await t.call('DELETE', '/v1/me/attributes?name=phone_number', undefined, accessToken);
+    assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
+    const started = await signIn('rest-fail-closed');
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.equal(started.body.accessToken, undefined, 'the password alone must not be enough');
+    assert.equal(started.body.challengeName, 'MFA_SETUP');
+  });
+
   it('a password reset ends a sign-in waiting for its second factor; the factors stay', async () => {
     const { accessToken, email } = await newUser('rest-fay');
     const secret = await withTotp(accessToken);

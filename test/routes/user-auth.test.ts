@@ -229,3 +229,38 @@ describe('POST /v1/auth/user-auth', () => {
     assertProblem(wrong, 400, 'CodeMismatchException');
   });
 });
+
+describe('limits', () => {
+  test('one address using up a user’s codes does not stop the user signing in from another', async () => {
+    const { poolId, clientId, userAuthClient } = await setUp();
+    const email = uniqueEmail('rest-cap');
+    await signedInUser(t, clientId, 'rest-cap', { email });
+    const perHour = (await t.services.pools.getPool(poolId)).policies.codes.sendsPerHour;
+    const start = async (ip: string) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/user-auth',
+        remoteAddress: ip,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ clientId: userAuthClient, username: 'rest-cap', preferredChallenge: 'EMAIL_OTP' }),
+      });
+      return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
+    };
+    const seen = mailsTo(t, email);
+    for (let i = 0; i < perHour; i += 1) assert.equal((await start('10.7.0.1')).status, 200);
+    assertProblem(await start('10.7.0.1'), 429, 'LimitExceededException');
+    assert.equal(mailsTo(t, email), seen + perHour, 'no mail past the cap');
+    // The user, elsewhere, still gets a code and signs in with it.
+    const own = await start('10.7.0.2');
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    const code = await newCodeFor(t, email, seen + perHour);
+    const signedIn = await answer({
+      clientId: userAuthClient,
+      challengeName: 'EMAIL_OTP',
+      session: own.body.session,
+      code,
+    });
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+    assert.ok(signedIn.body.accessToken);
+  });
+});

@@ -15,8 +15,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { errorCatalog } from '../../src/errors/cognito-error.ts';
-import * as WireInputs from '../../src/modules/cognito-protocol/operation-inputs.ts';
-import { CONTENT_TYPE, TARGET_PREFIX, supportedActions } from '../../src/modules/cognito-protocol/protocol.ts';
+import { CONTENT_TYPE, TARGET_PREFIX, operationInputs } from '../../src/modules/cognito-protocol/protocol.ts';
 import { ADMIN_KEY, PASSWORD, createPoolWithClient, signedInUser, startTestApp, type TestApp } from './app.ts';
 import { AWS_KEY } from './cognito.ts';
 
@@ -91,30 +90,15 @@ export function restOperations(): RestOperation[] {
   return operations;
 }
 
-/**
- * The wire actions with their input schemas, read from the operation tables
- * (`SignUp: userOperation(In.SignUp, …)`), so a new action is fuzzed without touching this file.
- */
+/** The wire actions with their input schemas, as the protocol checks them: a new action is fuzzed without touching this file. */
 export function wireOperations(): WireOperation[] {
-  const inputs = WireInputs as unknown as Record<string, Schema>;
-  const found = new Map<string, WireOperation>();
-  for (const file of ['user-operations.ts', 'admin-operations.ts', 'group-operations.ts']) {
-    const source = readFileSync(path.join(root, 'src/modules/cognito-protocol', file), 'utf8');
-    for (const match of source.matchAll(/^\s+(\w+): (user|admin)Operation\(In\.(\w+)/gm)) {
-      const [, action, kind, input] = match as unknown as [string, string, string, string];
-      if (!inputs[input]) throw new Error(`${action}: no input schema In.${input}`);
-      found.set(action, {
-        kind: 'wire',
-        id: `POST / ${action}`,
-        action,
-        schema: inputs[input],
-        signed: kind === 'admin',
-      });
-    }
-  }
-  const missing = supportedActions.filter((action) => !found.has(action));
-  if (missing.length > 0) throw new Error(`no input schema found for ${missing.join(', ')}`);
-  return supportedActions.map((action) => found.get(action)!);
+  return operationInputs().map(({ action, signed, input }) => ({
+    kind: 'wire',
+    id: `POST / ${action}`,
+    action,
+    schema: input as unknown as Schema,
+    signed,
+  }));
 }
 
 // ---- The target: a real app with a pool, a client and a signed-in user --------------------------

@@ -47,6 +47,8 @@ export function respondToUserAuth(
     ...(answers?.USERNAME !== undefined && { username: answers.USERNAME }),
     source,
     ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+    // A remembered device (docs/devices.md): its proof follows the first factor, as on every path.
+    ...(answers?.DEVICE_KEY ? { deviceKey: answers.DEVICE_KEY.slice(0, 128) } : {}),
   };
   switch (name) {
     case 'SELECT_CHALLENGE':

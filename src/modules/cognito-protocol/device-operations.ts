@@ -77,7 +77,7 @@ export function toDeviceType(device: DeviceView) {
 
 const owner = async (context: OperationContext, accessToken: string) => {
   const caller = await context.services.sessions.authenticate(accessToken);
-  return { pool: caller.pool, user: caller.user };
+  return { pool: caller.pool, user: caller.user, session: caller.claims.origin_jti };
 };
 
 const status = (value: string | undefined) => {

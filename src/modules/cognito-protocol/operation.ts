@@ -51,6 +51,8 @@ export interface OperationContext {
  */
 export interface Operation {
   signed: boolean;
+  /** The request's schema (the fuzz and the docs read it from here). */
+  input: TSchema;
   run(input: unknown, context: OperationContext): Promise<object>;
 }
 
@@ -60,7 +62,7 @@ export function operation<S extends TSchema>(
   run: (input: Static<S>, context: OperationContext) => Promise<object>,
 ): Operation {
   const check = inputChecker(schema);
-  return { signed, run: (input, context) => run(check(input), context) };
+  return { signed, input: schema, run: (input, context) => run(check(input), context) };
 }
 
 /** User actions: no signature; the client id or the access token says who calls. */

@@ -30,6 +30,10 @@ const operations: Record<string, Operation> = {
 /** The actions Cognate answers, for docs/cognito-compatibility.md and the tests. */
 export const supportedActions = Object.keys(operations).sort();
 
+/** Each action's request schema and whether it is signed, for the API fuzz (test/support/api-fuzz.ts). */
+export const operationInputs = (): Array<{ action: string; signed: boolean; input: Operation['input'] }> =>
+  supportedActions.map((action) => ({ action, signed: operations[action]!.signed, input: operations[action]!.input }));
+
 export interface CognitoCall extends IncomingSignedRequest {
   target: string | undefined;
   /** The caller's address: sign-in lockouts are kept per user and source. */

@@ -190,6 +190,7 @@ export const userOperations: Record<string, Operation> = {
             ...(params?.PREFERRED_CHALLENGE !== undefined && { preferredChallenge: params.PREFERRED_CHALLENGE }),
             ...(params?.PASSWORD !== undefined && { password: required(params, 'PASSWORD', flow) }),
             ...(params?.SRP_A !== undefined && { srpA: required(params, 'SRP_A', flow) }),
+            ...deviceKeyOf(params),
             source,
             ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
           }),

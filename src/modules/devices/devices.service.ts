@@ -1,6 +1,6 @@
 import { getDiffieHellman, randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Db, Queryable } from '../../db/client.ts';
 import { devices } from '../../db/schema/devices.ts';
 import {
   CognitoError,
@@ -14,7 +14,7 @@ import type { PoolsService } from '../pools/pools.service.ts';
 import type { Pool } from '../pools/pools.types.ts';
 import type { SignInLockout } from '../rate-limits/sign-in-lockout.ts';
 import { sessionKind, type AuthSessions } from '../sign-in/auth-sessions.ts';
-import type { AfterFirstFactor, ProvenSignIn } from '../sign-in/sign-in-steps.ts';
+import { passwordStamp, type AfterFirstFactor, type ProvenSignIn } from '../sign-in/sign-in-steps.ts';
 import type { StepChallenge } from '../sign-in/sign-in.types.ts';
 import { checkPasswordClaim, startSrp } from '../srp/index.ts';
 import type { StartOptions, TokenSet } from '../tokens/sessions.service.ts';
@@ -56,12 +56,16 @@ type Finishing = Pick<StartOptions, 'triggerSource'> & { newDeviceUsed?: boolean
 export interface DeviceOwner {
   pool: Pool;
   user: Pick<UserRow, 'id'>;
+  /** The caller's own session (the access token's origin_jti), kept when it forgets a device. */
+  session?: string;
 }
 
 /** What a device challenge's stored session carries to its answer. */
 interface DeviceSessionState extends Record<string, unknown> {
   stage: 'DEVICE_SRP_AUTH' | 'DEVICE_PASSWORD_VERIFIER';
   deviceKey: string;
+  /** The password as it was when the first factor was proven (passwordStamp): a change ends the sign-in. */
+  stamp: string;
   clientMetadata?: ClientMetadata;
   source?: string;
   /** DEVICE_PASSWORD_VERIFIER: the SRP exchange the proof is checked against. */
@@ -108,6 +112,8 @@ export function toDeviceView(row: DeviceRow): DeviceView {
 export function createDevicesService(deps: {
   db: Db;
   pools: PoolsService;
+  /** Ends the sessions (refresh tokens) started on a forgotten device, in the caller's transaction. */
+  revokeDeviceSessions: (q: Queryable, userId: string, deviceKey: string, except?: string) => Promise<void>;
   /** Stored single-use sessions of the device challenges (kind `device`). */
   authSessions: AuthSessions;
   /** A wrong device proof counts against the user's sign-in lockout, per source. */
@@ -153,8 +159,8 @@ export function createDevicesService(deps: {
     const taken = await deps.authSessions.take<DeviceSessionState>(session);
     if (!taken || taken.clientId !== client.id || taken.state.stage !== stage || !taken.userId) throw sessionExpired();
     const user = await findUserById(db, taken.userId);
-    // Disabled or gone since the password was proven: the sign-in ends here.
-    if (!user) throw sessionExpired();
+    // Gone, or another password since the first factor (changed, reset): the sign-in ends here.
+    if (!user || passwordStamp(user) !== taken.state.stamp) throw sessionExpired();
     if (!user.enabled) throw forbidden('User is disabled.');
     return { pool, client, user, state: taken.state };
   }
@@ -178,6 +184,8 @@ export function createDevicesService(deps: {
     if (signIn.deviceKey.length > 55 || !DEVICE_KEY.test(signIn.deviceKey)) return undefined;
     const device = await confirmedDevice(user.id, signIn.deviceKey);
     if (!device) return undefined;
+    // Read again: the sign-in may have just re-hashed the password (the stamp must be what answers find).
+    const fresh = (await findUserById(db, user.id)) ?? user;
     const session = await deps.authSessions.issue<DeviceSessionState>({
       poolId: pool.id,
       clientId: client.id,
@@ -187,6 +195,7 @@ export function createDevicesService(deps: {
       state: {
         stage: 'DEVICE_SRP_AUTH',
         deviceKey: device.deviceKey,
+        stamp: passwordStamp(fresh),
         ...(signIn.clientMetadata && { clientMetadata: signIn.clientMetadata }),
         ...(signIn.source && { source: signIn.source }),
       },
@@ -415,10 +424,17 @@ export function createDevicesService(deps: {
       if (!(await setRememberedStatus(db, owner.user.id, deviceKey, status))) throw deviceNotFound();
     },
 
-    /** ForgetDevice: the key proves nothing any more; a sign-in naming it is a new device's. */
+    /**
+     * ForgetDevice: the key proves nothing any more; a sign-in naming it is a new device's. The
+     * sessions started on it end too (refresh tokens and their access tokens), so a lost device
+     * forgotten from elsewhere stays signed out (docs/devices.md, "Decisions").
+     */
     async forgetDevice(owner: DeviceOwner, deviceKey: string): Promise<void> {
       await ownedDevice(owner, deviceKey);
-      if (!(await deleteUserDevice(db, owner.user.id, deviceKey))) throw deviceNotFound();
+      await db.transaction(async (tx) => {
+        if (!(await deleteUserDevice(tx, owner.user.id, deviceKey))) throw deviceNotFound();
+        await deps.revokeDeviceSessions(tx, owner.user.id, deviceKey, owner.session);
+      });
     },
 
     adminOwner,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
 import { CognitoError, invalidParameter, userNotFound } from '../../errors/cognito-error.ts';
 import type { SealedBox } from '../../lib/sealed-box.ts';
@@ -11,7 +11,7 @@ import type { SignInLockout } from '../rate-limits/sign-in-lockout.ts';
 import { sessionKind, type AuthSessionRow, type AuthSessions } from '../sign-in/auth-sessions.ts';
 import type { SignInCodes } from '../sign-in/sign-in-codes.ts';
 import type { SignInFinish } from '../sign-in/sign-in-finish.ts';
-import type { AfterFirstFactor, ProvenSignIn } from '../sign-in/sign-in-steps.ts';
+import { passwordStamp, type AfterFirstFactor, type ProvenSignIn } from '../sign-in/sign-in-steps.ts';
 import type { StepChallenge } from '../sign-in/sign-in.types.ts';
 import type { Caller, TokenSet } from '../tokens/sessions.service.ts';
 import type { ClientMetadata } from '../triggers/trigger-events.ts';
@@ -107,11 +107,7 @@ const FACTOR_NAME: Record<MfaFactor, string> = {
 const valueOf = (state: UserAttributeState, name: string) => state[name]?.value || undefined;
 
 /** A user's credential as it stood: the session dies when the password changes (docs/mfa.md, "Security"). */
-const stampOf = (user: UserRow) =>
-  createHash('sha256')
-    .update(user.passwordHash ?? '')
-    .digest('base64url')
-    .slice(0, 22);
+const stampOf = passwordStamp;
 
 export function createMfaService(deps: {
   db: Db;
@@ -223,7 +219,9 @@ export function createMfaService(deps: {
       ...(signIn.device && { device: signIn.device }),
     };
     if (usable.length === 0) {
-      if (pool.mfaConfiguration === 'OPTIONAL') return undefined;
+      // A user who turned a factor on keeps a second factor even when it can no longer reach them
+      // (phone number deleted, the pool's factor switched off): fail closed, as ON (docs/mfa.md).
+      if (pool.mfaConfiguration === 'OPTIONAL' && mfaSettingsOf(row).enabled.length === 0) return undefined;
       // Required, and nothing on: SMS to the user's phone number where the pool offers SMS, as
       // Cognito does; otherwise the user sets a factor up before signing in.
       if (pool.mfaFactors.sms && valueOf(state, 'phone_number')) return askFor(signIn, 'SMS_MFA', base, row);

@@ -56,6 +56,8 @@ interface UserAuthState extends Record<string, unknown> {
   shownName: string;
   /** SELECT_CHALLENGE: the choices offered. */
   available?: FirstFactorChallenge[];
+  /** The DEVICE_KEY the sign-in began with (docs/devices.md): the device's proof follows the first factor. */
+  deviceKey?: string;
   /** EMAIL_OTP, SMS_OTP: what checks the code (none for a stand-in: every code is wrong) and the tries so far. */
   nonce?: string;
   codeHmac?: string | null;
@@ -121,6 +123,9 @@ function checkStatus(user: UserRow) {
 }
 const statusAllowsCode = (user: UserRow) =>
   user.enabled && user.status !== 'UNCONFIRMED' && user.status !== 'RESET_REQUIRED';
+
+/** The cap on codes per user from all addresses together, in multiples of the per-address cap. */
+const ALL_SOURCES_FACTOR = 10;
 
 export function createChoiceAuthService(deps: {
   db: Db;
@@ -199,6 +204,7 @@ export function createChoiceAuthService(deps: {
     user: UserRow | undefined,
     name: string,
     shownName: string,
+    deviceKey?: string,
   ): Promise<StepChallenge> {
     const available = await choicesFor(pool, client, user);
     const session = await issue(pool, client, user?.id ?? null, {
@@ -206,6 +212,7 @@ export function createChoiceAuthService(deps: {
       name,
       shownName,
       available,
+      ...(deviceKey && { deviceKey }),
     });
     metrics.signIn('challenge');
     return {
@@ -230,6 +237,7 @@ export function createChoiceAuthService(deps: {
       source: string;
       preAuthMetadata?: ClientMetadata;
       clientMetadata?: ClientMetadata;
+      deviceKey?: string;
     },
   ) {
     const subject = lockoutSubject(pool, client, user, input.name);
@@ -264,6 +272,7 @@ export function createChoiceAuthService(deps: {
     return deps.signIn.completeSignIn(pool, client, user, {
       source: input.source,
       ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+      ...(input.deviceKey && { deviceKey: input.deviceKey }),
     });
   }
 
@@ -271,7 +280,7 @@ export function createChoiceAuthService(deps: {
   async function srpFactor(
     pool: Pool,
     client: AppClient,
-    input: { name: string; srpA: string; source: string; clientMetadata?: ClientMetadata },
+    input: { name: string; srpA: string; source: string; clientMetadata?: ClientMetadata; deviceKey?: string },
   ): Promise<UserAuthSrpChallenge> {
     const srp = await deps.signIn.startSrpSignIn({
       clientId: client.id,
@@ -286,6 +295,7 @@ export function createChoiceAuthService(deps: {
       step: 'PASSWORD_VERIFIER',
       name: input.name,
       shownName: srp.challengeParameters.USERNAME,
+      ...(input.deviceKey && { deviceKey: input.deviceKey }),
     });
     return { ...srp, session };
   }
@@ -300,7 +310,7 @@ export function createChoiceAuthService(deps: {
     client: AppClient,
     user: UserRow | undefined,
     factor: 'EMAIL_OTP' | 'SMS_OTP',
-    input: { name: string; shownName: string; source: string; clientMetadata?: ClientMetadata },
+    input: { name: string; shownName: string; source: string; clientMetadata?: ClientMetadata; deviceKey?: string },
   ): Promise<StepChallenge> {
     const startedAt = performance.now();
     const hidden = client.preventUserExistenceErrors;
@@ -315,13 +325,19 @@ export function createChoiceAuthService(deps: {
     const subject = lockoutSubject(pool, client, user, input.name);
     if (subject) await deps.lockout.check(subject, input.source);
     await deps.signIn.preAuthentication(pool, client, user, input.name, input.clientMetadata);
-    // The pool's hourly cap on codes, per user, and per name for anyone else, so a stand-in meets it as a user
-    // does; it keeps one user's inbox or phone from being flooded from many addresses (docs/passwordless.md).
-    const counted = createHash('sha256')
-      .update(`user-auth code send\0${pool.id}\0${user?.id ?? `name:${comparedName(pool, input.name)}`}`)
-      .digest('base64url');
-    const { hits } = await deps.sendCounter.hit(counted, 3_600_000);
-    if (hits > pool.policies.codes.sendsPerHour) throw new CognitoError('LimitExceededException');
+    // The pool's hourly cap on codes per user (per name for anyone else, so a stand-in meets it as a
+    // user does) and source address; and a wider cap per user from all addresses together, which
+    // bounds a flood of one inbox or phone while one address alone cannot use up the user's codes
+    // (docs/passwordless.md, "Limits").
+    const whose = user?.id ?? `name:${comparedName(pool, input.name)}`;
+    const counted = (scope: string) =>
+      createHash('sha256').update(`user-auth code send\0${pool.id}\0${whose}\0${scope}`).digest('base64url');
+    const perSource = await deps.sendCounter.hit(counted(`source:${input.source}`), 3_600_000);
+    if (perSource.hits > pool.policies.codes.sendsPerHour) throw new CognitoError('LimitExceededException');
+    const fromAll = await deps.sendCounter.hit(counted('all'), 3_600_000);
+    if (fromAll.hits > pool.policies.codes.sendsPerHour * ALL_SOURCES_FACTOR) {
+      throw new CognitoError('LimitExceededException');
+    }
     const nonce = randomBytes(18).toString('base64url');
     let delivery: CodeDeliveryDetails;
     let codeHmac: string | null = null;
@@ -348,6 +364,7 @@ export function createChoiceAuthService(deps: {
       nonce,
       codeHmac,
       attempts: 0,
+      ...(input.deviceKey && { deviceKey: input.deviceKey }),
     });
     if (usable) hiding.times.record(kind, startedAt);
     else await hiding.times.imitate(kind, startedAt);
@@ -379,6 +396,7 @@ export function createChoiceAuthService(deps: {
       clientMetadata?: ClientMetadata;
       /** PostAuthentication's: RespondToAuthChallenge's only, as in the password flows. */
       finishMetadata?: ClientMetadata;
+      deviceKey?: string;
     },
     member: string,
   ): Promise<UserAuthOutcome> {
@@ -392,6 +410,7 @@ export function createChoiceAuthService(deps: {
           source: input.source,
           ...(input.clientMetadata && { preAuthMetadata: input.clientMetadata }),
           ...(input.finishMetadata && { clientMetadata: input.finishMetadata }),
+          ...(input.deviceKey && { deviceKey: input.deviceKey }),
         });
       case 'PASSWORD_SRP':
         if (input.srpA === undefined)
@@ -401,6 +420,7 @@ export function createChoiceAuthService(deps: {
           srpA: input.srpA,
           source: input.source,
           ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+          ...(input.deviceKey && { deviceKey: input.deviceKey }),
         });
       default:
         return codeFactor(pool, client, user, factor, input);
@@ -424,6 +444,8 @@ export function createChoiceAuthService(deps: {
       srpA?: string;
       source: string;
       clientMetadata?: ClientMetadata;
+      /** A remembered device's key (docs/devices.md). */
+      deviceKey?: string;
     }): Promise<UserAuthOutcome> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       assertAuthFlow(client, 'ALLOW_USER_AUTH', 'USER_AUTH');
@@ -445,15 +467,18 @@ export function createChoiceAuthService(deps: {
           srpA: input.srpA,
           source: input.source,
           ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+          ...(input.deviceKey && { deviceKey: input.deviceKey }),
         });
       }
       const user = await findUserBySignInName(db, pool, input.username);
       if (!user && !client.preventUserExistenceErrors) throw userNotFound();
       const shownName = user?.username ?? hiding.fakeSrpUserId(pool, input.username);
-      if (preferred === undefined) return selectChallenge(pool, client, user, input.username, shownName);
+      if (preferred === undefined)
+        return selectChallenge(pool, client, user, input.username, shownName, input.deviceKey);
       if ((preferred === 'EMAIL_OTP' || preferred === 'SMS_OTP') && !client.preventUserExistenceErrors) {
         const state = await loadAttributes(db, user!);
-        if (!userCan(user!, state, preferred)) return selectChallenge(pool, client, user, input.username, shownName);
+        if (!userCan(user!, state, preferred))
+          return selectChallenge(pool, client, user, input.username, shownName, input.deviceKey);
       }
       return start(
         pool,
@@ -466,6 +491,7 @@ export function createChoiceAuthService(deps: {
           ...(input.password !== undefined && { password: input.password }),
           source: input.source,
           ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+          ...(input.deviceKey && { deviceKey: input.deviceKey }),
         },
         'PREFERRED_CHALLENGE',
       );
@@ -481,6 +507,7 @@ export function createChoiceAuthService(deps: {
       srpA?: string;
       source: string;
       clientMetadata?: ClientMetadata;
+      deviceKey?: string;
     }): Promise<UserAuthOutcome> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const factor = firstFactorChallenge(input.answer, 'ANSWER');
@@ -512,6 +539,7 @@ export function createChoiceAuthService(deps: {
           ...(input.srpA !== undefined && { srpA: input.srpA }),
           source: input.source,
           ...(input.clientMetadata && { clientMetadata: input.clientMetadata, finishMetadata: input.clientMetadata }),
+          ...((input.deviceKey ?? state.deviceKey) && { deviceKey: (input.deviceKey ?? state.deviceKey)! }),
         },
         'ANSWER',
       );
@@ -530,6 +558,7 @@ export function createChoiceAuthService(deps: {
       code: string;
       source: string;
       clientMetadata?: ClientMetadata;
+      deviceKey?: string;
     }): Promise<UserAuthOutcome> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const row = await take(input.session, client, [input.challengeName]);
@@ -556,25 +585,29 @@ export function createChoiceAuthService(deps: {
         throw codeMismatch();
       }
       if (subject && lock) await deps.lockout.reset(subject, input.source, lock);
+      const deviceKey = input.deviceKey ?? state.deviceKey;
       return deps.signIn.completeSignIn(pool, client, user, {
         source: input.source,
         firstFactor: input.challengeName,
         ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+        ...(deviceKey && { deviceKey }),
       });
     },
 
     /** RespondToAuthChallenge PASSWORD_VERIFIER with a USER_AUTH session: the SRP proof, then the steps after it. */
     async answerPasswordVerifier(
-      input: SrpProof & { session: string; username?: string; clientMetadata?: ClientMetadata },
+      input: SrpProof & { session: string; username?: string; clientMetadata?: ClientMetadata; deviceKey?: string },
     ): Promise<UserAuthOutcome> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const row = await take(input.session, client, ['PASSWORD_VERIFIER']);
       checkUsername(pool, row.state, input.username);
       const { user } = await deps.signIn.proveSrp({ ...input, flow: 'USER_AUTH' });
       if (user.id !== row.userId) throw invalidSession();
+      const deviceKey = input.deviceKey ?? row.state.deviceKey;
       return deps.signIn.completeSignIn(pool, client, user, {
         source: input.source,
         ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
+        ...(deviceKey && { deviceKey }),
       });
     },
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { UserAttributeState } from '../attributes/index.ts';
 import type { AppClient, Pool } from '../pools/pools.types.ts';
 import type { ClientMetadata } from '../triggers/trigger-events.ts';
@@ -41,3 +42,14 @@ export interface ProvenSignIn {
  * once its challenge is answered (sign-in-finish.ts).
  */
 export type AfterFirstFactor = (signIn: ProvenSignIn) => Promise<StepChallenge | undefined>;
+
+/**
+ * What a step keeps in its session to notice a password changed (or reset) meanwhile: a short
+ * digest of the stored hash, never the hash. Read the user again before taking it: a sign-in may
+ * have just re-hashed the password with the current parameters.
+ */
+export const passwordStamp = (user: Pick<UserRow, 'passwordHash'>) =>
+  createHash('sha256')
+    .update(user.passwordHash ?? '')
+    .digest('base64url')
+    .slice(0, 22);

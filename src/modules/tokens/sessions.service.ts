@@ -332,6 +332,24 @@ export function createSessionsService(deps: {
      * access tokens issued from them. `except` keeps one session: a password change keeps the
      * caller's own and ends every other (docs/security.md, "Sessions").
      */
+    /**
+     * ForgetDevice: the sessions started on that device end with it (docs/devices.md, "Decisions");
+     * `except` keeps the caller's own, as a password change does.
+     */
+    async revokeDevice(q: Queryable, userId: string, deviceKey: string, except?: string): Promise<void> {
+      await q
+        .update(refreshTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(
+          and(
+            eq(refreshTokens.userId, userId),
+            eq(refreshTokens.deviceKey, deviceKey),
+            isNull(refreshTokens.revokedAt),
+            except === undefined ? undefined : ne(refreshTokens.id, except),
+          ),
+        );
+    },
+
     async revokeAll(q: Queryable, userId: string, except?: string): Promise<void> {
       await q
         .update(refreshTokens)

@@ -24,7 +24,7 @@ export async function userDevicesRoutes(fastify: FastifyInstance) {
   app.addHook('onRequest', app.requireUser);
   const owner = (request: Parameters<typeof callerOf>[0]) => {
     const caller = callerOf(request);
-    return { pool: caller.pool, user: caller.user };
+    return { pool: caller.pool, user: caller.user, session: caller.claims.origin_jti };
   };
 
   app.get(
