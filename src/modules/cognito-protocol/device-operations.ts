@@ -11,6 +11,7 @@ import {
   UserPoolId,
   Username,
 } from './operation-inputs.ts';
+import * as In from './operation-inputs.ts';
 import { adminOperation, userOperation, type Operation, type OperationContext } from './operation.ts';
 import { epochSeconds, toAttributeList, toAuthenticationResult } from './wire-shapes.ts';
 
@@ -103,13 +104,7 @@ function required(map: Record<string, string> | undefined, name: string): string
  * device's SRP exchange, in the sessions the devices step handed out.
  */
 export async function respondToDeviceChallenge(
-  input: {
-    ClientId: string;
-    ChallengeName: string;
-    Session?: string;
-    ChallengeResponses?: Record<string, string>;
-    ClientMetadata?: Record<string, string>;
-  },
+  input: Static<typeof In.RespondToAuthChallenge>,
   { services, source }: OperationContext,
 ) {
   if (!input.Session) throw invalidParameter('Missing required parameter Session');

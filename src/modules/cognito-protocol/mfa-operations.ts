@@ -4,10 +4,11 @@
  * and a user's factors (SetUserMFAPreference, AdminSetUserMFAPreference). The challenges are
  * answered on RespondToAuthChallenge (user-operations.ts).
  */
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { invalidParameter } from '../../errors/cognito-error.ts';
 import type { MfaConfiguration, MfaFactor, UserMfaSettings } from '../mfa/mfa.types.ts';
 import type { FactorPreference, MfaPreferenceInput, PoolMfaView } from '../mfa/mfa.service.ts';
+import * as In from './operation-inputs.ts';
 import { AccessToken, UserPoolId, Username } from './operation-inputs.ts';
 import { adminOperation, userOperation, type Operation, type OperationContext } from './operation.ts';
 
@@ -189,13 +190,7 @@ export const MFA_CHALLENGES = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'SE
  * chosen (SELECT_MFA_TYPE's ANSWER), or MFA_SETUP once a factor is set up (or its EMAIL).
  */
 export async function respondToMfaChallenge(
-  input: {
-    ClientId: string;
-    ChallengeName: string;
-    Session?: string;
-    ChallengeResponses?: Record<string, string>;
-    ClientMetadata?: Record<string, string>;
-  },
+  input: Static<typeof In.RespondToAuthChallenge>,
   { services, source }: OperationContext,
 ) {
   const name = input.ChallengeName;

@@ -3,12 +3,10 @@ import type { Db } from '../../db/client.ts';
 import {
   CognitoError,
   forbidden,
-  incorrectCredentials,
   invalidParameter,
   passwordResetRequired,
   userNotFound,
 } from '../../errors/cognito-error.ts';
-import type { Logger } from '../../lib/logger.ts';
 import type { UserAttributeState } from '../attributes/index.ts';
 import type { CodeDeliveryDetails } from '../courier/index.ts';
 import { codeMismatch, comparedName, NO_USER, type HiddenExistence } from '../hidden-existence/hidden-existence.ts';
@@ -17,19 +15,10 @@ import { findUserMfa, mfaSettingsOf } from '../mfa/user-mfa.repository.ts';
 import { assertAuthFlow, type PoolsService } from '../pools/pools.service.ts';
 import type { AppClient, Pool } from '../pools/pools.types.ts';
 import type { RateLimitCounters } from '../rate-limits/counters.ts';
-import type { LockoutSubject, SignInLockout } from '../rate-limits/sign-in-lockout.ts';
+import type { SignInLockout } from '../rate-limits/sign-in-lockout.ts';
 import type { Caller, TokenSet } from '../tokens/sessions.service.ts';
 import type { ClientMetadata } from '../triggers/trigger-events.ts';
-import type { PasswordHasher } from '../user-store/passwords.ts';
-import { srpCredentials } from '../user-store/srp-credentials.ts';
-import {
-  findUserById,
-  findUserBySignInName,
-  loadAttributes,
-  replacePasswordHash,
-  updateUser,
-  type UserRow,
-} from '../user-store/users.repository.ts';
+import { findUserById, findUserBySignInName, loadAttributes, type UserRow } from '../user-store/users.repository.ts';
 import { sessionKind, type AuthSessionRow, type AuthSessions } from './auth-sessions.ts';
 import type { FirstFactorChallenge, UserAuthFactors, UserAuthSrpChallenge } from './choice-auth.types.ts';
 import type { SignInCodes } from './sign-in-codes.ts';
@@ -133,12 +122,13 @@ export function createChoiceAuthService(deps: {
   sessions: AuthSessions;
   codes: SignInCodes;
   hiding: HiddenExistence;
-  passwords: PasswordHasher;
   lockout: SignInLockout;
-  logger: Logger;
   metrics?: AuthMetrics;
-  /** PreAuthentication, SRP's steps and what follows a proven first factor (sign-in.service.ts). */
-  signIn: Pick<SignInService, 'preAuthentication' | 'completeSignIn' | 'startSrpSignIn' | 'proveSrp'>;
+  /** PreAuthentication, the password and SRP checks, and what follows a proven first factor (sign-in.service.ts). */
+  signIn: Pick<
+    SignInService,
+    'preAuthentication' | 'provePassword' | 'lockoutSubject' | 'completeSignIn' | 'startSrpSignIn' | 'proveSrp'
+  >;
   /** Counts code sends per user (or unknown name) and hour, against the pool's codePolicy.sendsPerHour. */
   sendCounter: Pick<RateLimitCounters, 'hit'>;
 }) {
@@ -146,12 +136,8 @@ export function createChoiceAuthService(deps: {
   const metrics = deps.metrics ?? noAuthMetrics;
 
   /** As the password flows: the user's lockout, or for a name no user has the name's where existence is hidden. */
-  function lockoutSubject(pool: Pool, client: AppClient, user: UserRow | undefined, name: string) {
-    if (user) return { userId: user.id } satisfies LockoutSubject;
-    return client.preventUserExistenceErrors
-      ? ({ poolId: pool.id, unknownName: comparedName(pool, name) } satisfies LockoutSubject)
-      : undefined;
-  }
+  // Whose lockout a failure counts against: the password flows' rule (sign-in.service.ts).
+  const { lockoutSubject } = deps.signIn;
 
   const issue = (pool: Pool, client: AppClient, userId: string | null, state: UserAuthState) =>
     deps.sessions.issue({
@@ -242,34 +228,15 @@ export function createChoiceAuthService(deps: {
   ) {
     const subject = lockoutSubject(pool, client, user, input.name);
     const lock = subject ? await deps.lockout.check(subject, input.source) : undefined;
-    await deps.signIn.preAuthentication(pool, client, user, input.name, input.preAuthMetadata);
-    if (!user || !user.passwordHash) {
-      await deps.passwords.verifyDummy(input.password);
-      metrics.signIn('failure');
-      if (client.preventUserExistenceErrors) {
-        if (subject) await deps.lockout.recordFailure(subject, input.source);
-        throw incorrectCredentials();
-      }
-      if (user?.status === 'RESET_REQUIRED') throw passwordResetRequired();
-      throw user ? incorrectCredentials() : userNotFound();
-    }
-    if (!(await deps.passwords.verify(user.passwordHash, input.password))) {
-      metrics.signIn('failure');
-      await deps.lockout.recordFailure(subject!, input.source);
-      throw incorrectCredentials();
-    }
-    await deps.lockout.reset(subject!, input.source, lock!);
-    // As USER_PASSWORD_AUTH: an older hash is replaced, and SRP gets its verifier, now that the password is at hand.
-    if (deps.passwords.needsRehash(user.passwordHash)) {
-      try {
-        await replacePasswordHash(db, user.id, user.passwordHash, await deps.passwords.hash(input.password));
-      } catch (error) {
-        deps.logger.warn({ err: error, userId: user.id }, 'password not re-hashed with the current parameters');
-      }
-    }
-    if (pool.srpEnabled && !user.srpVerifier)
-      await updateUser(db, user.id, srpCredentials(pool, user.username, input.password));
-    return deps.signIn.completeSignIn(pool, client, user, {
+    const proven = await deps.signIn.provePassword(
+      pool,
+      client,
+      user,
+      { name: input.name, password: input.password, source: input.source, clientMetadata: input.preAuthMetadata },
+      subject,
+      lock,
+    );
+    return deps.signIn.completeSignIn(pool, client, proven, {
       source: input.source,
       ...(input.clientMetadata && { clientMetadata: input.clientMetadata }),
       ...(input.deviceKey && { deviceKey: input.deviceKey }),

@@ -259,6 +259,57 @@ export function createSignInService(deps: {
     return user;
   }
 
+  /**
+   * The password checked as USER_PASSWORD_AUTH checks it, after the lockout was checked (`subject`,
+   * `lock`): PreAuthentication, the same work for a user without a password, the failure counted,
+   * the lock cleared, an older hash replaced and SRP's verifier kept where missing. USER_AUTH's
+   * PASSWORD factor shares it (choice-auth.ts). The proven user, or the error to answer.
+   */
+  async function provePassword(
+    pool: Pool,
+    client: AppClient,
+    user: UserRow | undefined,
+    input: { name: string; password: string; source: string; clientMetadata?: ClientMetadata | undefined },
+    subject: LockoutSubject | undefined,
+    lock: Awaited<ReturnType<SignInLockout['check']>> | undefined,
+  ): Promise<UserRow> {
+    await preAuthentication(pool, client, user, input.name, input.clientMetadata);
+    if (!user || !user.passwordHash) {
+      // Same work as a real check, so timing does not reveal whether the user exists.
+      await deps.passwords.verifyDummy(input.password);
+      metrics.signIn('failure');
+      if (client.preventUserExistenceErrors) {
+        if (subject) await deps.lockout.recordFailure(subject, input.source);
+        throw incorrectCredentials();
+      }
+      // Imported without a password (Cognito's CSV): the account exists and must be reset first;
+      // hidden-existence clients get the generic answer instead, as in Cognito (docs/cognito-attributes.md §8.3).
+      if (user?.status === 'RESET_REQUIRED') throw passwordResetRequired();
+      throw user ? incorrectCredentials() : userNotFound();
+    }
+    if (!(await deps.passwords.verify(user.passwordHash, input.password))) {
+      metrics.signIn('failure');
+      await deps.lockout.recordFailure(subject!, input.source);
+      throw incorrectCredentials();
+    }
+    await deps.lockout.reset(subject!, input.source, lock!);
+    // An imported or older hash is replaced by one of the current parameters (docs/user-import.md);
+    // only if unchanged meanwhile, and a failure costs the user nothing but a later retry.
+    if (deps.passwords.needsRehash(user.passwordHash)) {
+      try {
+        const passwordHash = await deps.passwords.hash(input.password);
+        await replacePasswordHash(db, user.id, user.passwordHash, passwordHash);
+      } catch (error) {
+        deps.logger.warn({ err: error, userId: user.id }, 'password not re-hashed with the current parameters');
+      }
+    }
+    // SRP turned on after this user chose their password: the password is at hand now.
+    if (pool.srpEnabled && !user.srpVerifier) {
+      await updateUser(db, user.id, srpCredentials(pool, user.username, input.password));
+    }
+    return user;
+  }
+
   return {
     /** `source`: the caller's address; lockouts are kept per user and source. */
     async signIn(input: {
@@ -289,41 +340,15 @@ export function createSignInService(deps: {
         subject = { userId: user.id };
         lock = await deps.lockout.check(subject, input.source);
       }
-      await preAuthentication(pool, client, user, input.username, input.clientMetadata);
-      if (!user || !user.passwordHash) {
-        // Same work as a real check, so timing does not reveal whether the user exists.
-        await deps.passwords.verifyDummy(input.password);
-        metrics.signIn('failure');
-        if (client.preventUserExistenceErrors) {
-          if (subject) await deps.lockout.recordFailure(subject, input.source);
-          throw incorrectCredentials();
-        }
-        // Imported without a password (Cognito's CSV): the account exists and must be reset first;
-        // hidden-existence clients get the generic answer instead, as in Cognito (docs/cognito-attributes.md §8.3).
-        if (user?.status === 'RESET_REQUIRED') throw passwordResetRequired();
-        throw user ? incorrectCredentials() : userNotFound();
-      }
-      if (!(await deps.passwords.verify(user.passwordHash, input.password))) {
-        metrics.signIn('failure');
-        await deps.lockout.recordFailure(subject!, input.source);
-        throw incorrectCredentials();
-      }
-      await deps.lockout.reset(subject!, input.source, lock!);
-      // An imported or older hash is replaced by one of the current parameters (docs/user-import.md);
-      // only if unchanged meanwhile, and a failure costs the user nothing but a later retry.
-      if (deps.passwords.needsRehash(user.passwordHash)) {
-        try {
-          const passwordHash = await deps.passwords.hash(input.password);
-          await replacePasswordHash(db, user.id, user.passwordHash, passwordHash);
-        } catch (error) {
-          deps.logger.warn({ err: error, userId: user.id }, 'password not re-hashed with the current parameters');
-        }
-      }
-      // SRP turned on after this user chose their password: the password is at hand now.
-      if (pool.srpEnabled && !user.srpVerifier) {
-        await updateUser(db, user.id, srpCredentials(pool, user.username, input.password));
-      }
-      return completeSignIn(pool, client, user, {
+      const proven = await provePassword(
+        pool,
+        client,
+        user,
+        { name: input.username, password: input.password, source: input.source, clientMetadata: input.clientMetadata },
+        subject,
+        lock,
+      );
+      return completeSignIn(pool, client, proven, {
         source: input.source,
         ...(input.deviceKey && { deviceKey: input.deviceKey }),
       });
@@ -411,6 +436,8 @@ export function createSignInService(deps: {
     /** Custom authentication (custom-auth.ts) reuses these steps of the password flows. */
     proveSrp: (input: SrpProof) => proveSrp(input),
     preAuthentication,
+    provePassword,
+    lockoutSubject,
     completeSignIn,
     afterFirstFactor,
     /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: the new password and any missing required attribute. */
