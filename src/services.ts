@@ -116,7 +116,8 @@ export async function createServices(
   // PostAuthentication and the tokens: the end of every sign-in path.
   const finish = createSignInFinish({ sessions, hooks, metrics: metrics.auth, devices });
   // One-time sign-in codes (MFA by SMS or email, passwordless EMAIL_OTP and SMS_OTP), kept in their sessions.
-  const signInCodes = createSignInCodes({ db, secret, outbox });
+  const rateLimitCounters = createRateLimitCounters(db);
+  const signInCodes = createSignInCodes({ db, secret, outbox, sendCounter: rateLimitCounters });
   // MFA (docs/mfa.md): the pool's setting, users' factors, TOTP sealed at rest, the second-factor step.
   const mfa = createMfaService({
     db,
@@ -151,7 +152,6 @@ export async function createServices(
     signIn,
     sessions: authSessions,
   });
-  const rateLimitCounters = createRateLimitCounters(db);
   // USER_AUTH: choice-based and passwordless sign-in (docs/passwordless.md).
   const choiceAuth = createChoiceAuthService({
     db,
@@ -162,7 +162,6 @@ export async function createServices(
     lockout,
     metrics: metrics.auth,
     signIn,
-    sendCounter: rateLimitCounters,
   });
   const recovery = createRecoveryService({ ...flow, sessions, hiding, logger, migration });
   const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });

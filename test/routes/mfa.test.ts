@@ -374,6 +374,25 @@ describe('the challenges on the REST face', () => {
     assert.equal(started.body.challengeName, 'MFA_SETUP');
   });
 
+  it('codes by email or SMS follow the pool’s hourly cap, per user and address: another address still gets one', async () => {
+    const { accessToken, email } = await newUser('rest-mfa-cap');
+    await t.call('PUT', '/v1/me/mfa', { email: { enabled: true, preferred: true } }, accessToken);
+    const perHour = (await t.services.pools.getPool(poolId)).policies.codes.sendsPerHour;
+    const seen = mailsTo(t, email);
+    for (let i = 0; i < perHour; i += 1) {
+      const started = await signIn('rest-mfa-cap', '10.8.0.1');
+      assert.equal(started.body.challengeName, 'EMAIL_OTP', JSON.stringify(started.body));
+    }
+    assertProblem(await signIn('rest-mfa-cap', '10.8.0.1'), 429, 'LimitExceededException');
+    // The user, from elsewhere, still gets a code and signs in with it.
+    const own = await signIn('rest-mfa-cap', '10.8.0.2');
+    assert.equal(own.body.challengeName, 'EMAIL_OTP', JSON.stringify(own.body));
+    const code = await newCodeFor(t, email, seen + perHour);
+    const done = await answer({ challengeName: 'EMAIL_OTP', session: own.body.session, code }, '10.8.0.2');
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.ok(done.body.accessToken);
+  });
+
   it('a password reset ends a sign-in waiting for its second factor; the factors stay', async () => {
     const { accessToken, email } = await newUser('rest-fay');
     const secret = await withTotp(accessToken);

@@ -150,7 +150,7 @@ export function createMfaService(deps: {
 
   /** Sends a code (SMS_MFA, EMAIL_OTP) or asks for the TOTP (SOFTWARE_TOKEN_MFA), with a new session. */
   async function askFor(
-    signIn: Pick<ProvenSignIn, 'pool' | 'client' | 'user' | 'state' | 'clientMetadata'>,
+    signIn: Pick<ProvenSignIn, 'pool' | 'client' | 'user' | 'state' | 'clientMetadata' | 'source'>,
     factor: MfaFactor,
     base: MfaState,
     row: UserMfaRow | undefined,
@@ -166,6 +166,13 @@ export function createMfaService(deps: {
       };
     }
     const attribute = factor === 'SMS_MFA' ? 'phone_number' : 'email';
+    // The same hourly cap as every sign-in code: whoever knows the password cannot send without end.
+    await deps.codes.allowSend({
+      pool,
+      flow: 'mfa',
+      whose: user.id,
+      ...(signIn.source !== undefined && { source: signIn.source }),
+    });
     const nonce = randomBytes(16).toString('base64url');
     const sent = await deps.codes.send({
       pool,
@@ -575,7 +582,10 @@ export function createMfaService(deps: {
         if (named?.id !== user.id) throw invalidSession();
       }
       const metadata = input.clientMetadata ?? state.clientMetadata;
-      const signIn = await proven(pool, client, user, { ...state, ...(metadata && { clientMetadata: metadata }) });
+      const signIn = {
+        ...(await proven(pool, client, user, { ...state, ...(metadata && { clientMetadata: metadata }) })),
+        source: input.source,
+      };
 
       if (state.step === 'SELECT_MFA_TYPE') {
         const choice = input.answer as MfaFactor | undefined;

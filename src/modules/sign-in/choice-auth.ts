@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
 import {
   CognitoError,
@@ -14,7 +14,6 @@ import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
 import { findUserMfa, mfaSettingsOf } from '../mfa/user-mfa.repository.ts';
 import { assertAuthFlow, type PoolsService } from '../pools/pools.service.ts';
 import type { AppClient, Pool } from '../pools/pools.types.ts';
-import type { RateLimitCounters } from '../rate-limits/counters.ts';
 import type { SignInLockout } from '../rate-limits/sign-in-lockout.ts';
 import type { Caller, TokenSet } from '../tokens/sessions.service.ts';
 import type { ClientMetadata } from '../triggers/trigger-events.ts';
@@ -113,9 +112,6 @@ function checkStatus(user: UserRow) {
 const statusAllowsCode = (user: UserRow) =>
   user.enabled && user.status !== 'UNCONFIRMED' && user.status !== 'RESET_REQUIRED';
 
-/** The cap on codes per user from all addresses together, in multiples of the per-address cap. */
-const ALL_SOURCES_FACTOR = 10;
-
 export function createChoiceAuthService(deps: {
   db: Db;
   pools: PoolsService;
@@ -129,8 +125,6 @@ export function createChoiceAuthService(deps: {
     SignInService,
     'preAuthentication' | 'provePassword' | 'lockoutSubject' | 'completeSignIn' | 'startSrpSignIn' | 'proveSrp'
   >;
-  /** Counts code sends per user (or unknown name) and hour, against the pool's codePolicy.sendsPerHour. */
-  sendCounter: Pick<RateLimitCounters, 'hit'>;
 }) {
   const { db, hiding } = deps;
   const metrics = deps.metrics ?? noAuthMetrics;
@@ -296,15 +290,12 @@ export function createChoiceAuthService(deps: {
     // user does) and source address; and a wider cap per user from all addresses together, which
     // bounds a flood of one inbox or phone while one address alone cannot use up the user's codes
     // (docs/passwordless.md, "Limits").
-    const whose = user?.id ?? `name:${comparedName(pool, input.name)}`;
-    const counted = (scope: string) =>
-      createHash('sha256').update(`user-auth code send\0${pool.id}\0${whose}\0${scope}`).digest('base64url');
-    const perSource = await deps.sendCounter.hit(counted(`source:${input.source}`), 3_600_000);
-    if (perSource.hits > pool.policies.codes.sendsPerHour) throw new CognitoError('LimitExceededException');
-    const fromAll = await deps.sendCounter.hit(counted('all'), 3_600_000);
-    if (fromAll.hits > pool.policies.codes.sendsPerHour * ALL_SOURCES_FACTOR) {
-      throw new CognitoError('LimitExceededException');
-    }
+    await deps.codes.allowSend({
+      pool,
+      flow: 'user-auth',
+      whose: user?.id ?? `name:${comparedName(pool, input.name)}`,
+      source: input.source,
+    });
     const nonce = randomBytes(18).toString('base64url');
     let delivery: CodeDeliveryDetails;
     let codeHmac: string | null = null;

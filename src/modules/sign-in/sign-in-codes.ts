@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
+import { CognitoError } from '../../errors/cognito-error.ts';
 import { codeDeliveryDetails, type CodeDeliveryDetails, type MessageContext, type Outbox } from '../courier/index.ts';
 import type { Pool } from '../pools/pools.types.ts';
+import type { RateLimitCounters } from '../rate-limits/counters.ts';
 import { generateCode, hmacCode, sameHmac } from '../verification/codes.ts';
+
+/** The cap on one user's codes from all addresses together, in multiples of the per-address cap. */
+const ALL_SOURCES_FACTOR = 10;
+const HOUR_MS = 3_600_000;
 
 /**
  * One-time sign-in codes (docs/mfa.md, "Codes"): an MFA code by SMS or email, or a passwordless
@@ -20,10 +27,36 @@ export interface SentSignInCode {
   delivery: CodeDeliveryDetails;
 }
 
-export function createSignInCodes(deps: { db: Db; secret: string; outbox: Outbox }) {
+export function createSignInCodes(deps: {
+  db: Db;
+  secret: string;
+  outbox: Outbox;
+  sendCounter: Pick<RateLimitCounters, 'hit'>;
+}) {
   const scope = (userId: string, nonce: string) => ({ userId, purpose: 'AUTHENTICATION', attributeName: nonce });
 
   return {
+    /**
+     * The pool's hourly cap on sign-in codes (codePolicy.sendsPerHour, as for verification codes),
+     * counted before a code is sent: per user and source address, so one address cannot use up the
+     * codes of a user signing in from elsewhere; and ten times that per user from all addresses, which
+     * bounds a flood of one inbox or phone (docs/mfa.md, docs/passwordless.md "Limits").
+     * `whose`: the user's id, or a stand-in's key where existence is hidden. LimitExceededException past it.
+     */
+    async allowSend(input: { pool: Pool; flow: 'mfa' | 'user-auth'; whose: string; source?: string }) {
+      const key = (scope: string) =>
+        createHash('sha256')
+          .update(`${input.flow} code send\0${input.pool.id}\0${input.whose}\0${scope}`)
+          .digest('base64url');
+      const cap = input.pool.policies.codes.sendsPerHour;
+      if (input.source !== undefined) {
+        const { hits } = await deps.sendCounter.hit(key(`source:${input.source}`), HOUR_MS);
+        if (hits > cap) throw new CognitoError('LimitExceededException');
+      }
+      const { hits } = await deps.sendCounter.hit(key('all'), HOUR_MS);
+      if (hits > cap * ALL_SOURCES_FACTOR) throw new CognitoError('LimitExceededException');
+    },
+
     /**
      * Sends a new code to the user's email or phone number and returns what checks it. `nonce`:
      * a value unique to the sign-in (a random string kept in the session's state), so a code
