@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { createSealedBox } from '../../lib/sealed-box.ts';
 import { hookSecrets } from '../../db/schema/hooks.ts';
 
 /**
@@ -31,28 +32,6 @@ export interface HookSecrets {
   rotate(poolId: string, overlapSeconds?: number): Promise<RotatedSecret>;
 }
 
-function sealingKey(serverSecret: string): Buffer {
-  // Its own label: the outbox's payload key and this one never coincide.
-  return Buffer.from(hkdfSync('sha256', serverSecret, 'cognate', 'hook secret v1', 32));
-}
-
-function seal(key: Buffer, id: string, secret: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(id));
-  const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
-}
-
-function open(key: Buffer, id: string, sealed: string): string {
-  if (!sealed.startsWith('v1.')) throw new Error('unknown sealed hook secret version');
-  const raw = Buffer.from(sealed.slice(3), 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAAD(Buffer.from(id));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-}
-
 export function newHookSecret(): string {
   return `${PREFIX}${randomBytes(32).toString('base64')}`;
 }
@@ -65,7 +44,8 @@ export function createHookSecrets(options: {
   onUnreadable?: (poolId: string) => void;
 }): HookSecrets {
   const { db, onUnreadable } = options;
-  const key = sealingKey(options.secret);
+  // Its own label: the outbox's payload key and this one never coincide.
+  const box = createSealedBox(options.secret, 'hook secret v1');
   const now = options.now ?? (() => new Date());
   // Concurrent first calls in this process share one generated secret.
   const making = new Map<string, Promise<string[]>>();
@@ -73,7 +53,7 @@ export function createHookSecrets(options: {
   async function insert(poolId: string, createdAt: Date) {
     const id = randomUUID();
     const secret = newHookSecret();
-    await db.insert(hookSecrets).values({ id, poolId, sealedSecret: seal(key, id, secret), createdAt });
+    await db.insert(hookSecrets).values({ id, poolId, sealedSecret: box.seal(id, secret), createdAt });
     return secret;
   }
 
@@ -86,7 +66,7 @@ export function createHookSecrets(options: {
     const secrets: string[] = [];
     for (const row of rows) {
       try {
-        secrets.push(open(key, row.id, row.sealedSecret));
+        secrets.push(box.open(row.id, row.sealedSecret));
       } catch {
         // Sealed under another server secret (CODE_HMAC_SECRET changed): of no use any more, as
         // if absent; a rotation makes a new one (docs/triggers.md, "Secrets and rotation").
@@ -129,7 +109,7 @@ export function createHookSecrets(options: {
         }
         const id = randomUUID();
         const secret = newHookSecret();
-        await tx.insert(hookSecrets).values({ id, poolId, sealedSecret: seal(key, id, secret), createdAt: at });
+        await tx.insert(hookSecrets).values({ id, poolId, sealedSecret: box.seal(id, secret), createdAt: at });
         return { secret, createdAt: at, previous };
       });
     },

@@ -107,7 +107,6 @@ const FACTOR_NAME: Record<MfaFactor, string> = {
 const valueOf = (state: UserAttributeState, name: string) => state[name]?.value || undefined;
 
 /** A user's credential as it stood: the session dies when the password changes (docs/mfa.md, "Security"). */
-const stampOf = passwordStamp;
 
 export function createMfaService(deps: {
   db: Db;
@@ -219,7 +218,7 @@ export function createMfaService(deps: {
     const base: MfaState = {
       flow: 'mfa',
       step: 'MFA_SETUP',
-      stamp: stampOf(fresh),
+      stamp: passwordStamp(fresh),
       attempts: 0,
       ...(signIn.clientMetadata && { clientMetadata: signIn.clientMetadata }),
       ...(signIn.deviceKey && { deviceKey: signIn.deviceKey }),
@@ -258,7 +257,7 @@ export function createMfaService(deps: {
     const client = await deps.pools.getClient(row.poolId, row.clientId);
     const user = await findUserById(db, row.userId);
     // Deleted, disabled or with another password since the first factor: nothing left to finish.
-    if (!user || !user.enabled || stampOf(user) !== row.state.stamp) throw invalidSession();
+    if (!user || !user.enabled || passwordStamp(user) !== row.state.stamp) throw invalidSession();
     return { row, pool, client, user };
   }
 

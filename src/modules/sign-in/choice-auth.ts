@@ -112,6 +112,18 @@ function checkStatus(user: UserRow) {
 const statusAllowsCode = (user: UserRow) =>
   user.enabled && user.status !== 'UNCONFIRMED' && user.status !== 'RESET_REQUIRED';
 
+/** PASSWORD and SRP_A are read only with the factor they belong to: never taken and ignored (docs/cognito-settings.md). */
+function refuseUnread(
+  input: { password?: string; srpA?: string },
+  factor: FirstFactorChallenge | undefined,
+  member: 'PREFERRED_CHALLENGE' | 'ANSWER',
+): void {
+  if (input.password !== undefined && factor !== 'PASSWORD')
+    throw invalidParameter(`PASSWORD is read only with ${member} PASSWORD.`);
+  if (input.srpA !== undefined && factor !== 'PASSWORD_SRP')
+    throw invalidParameter(`SRP_A is read only with ${member} PASSWORD_SRP.`);
+}
+
 export function createChoiceAuthService(deps: {
   db: Db;
   pools: PoolsService;
@@ -413,10 +425,7 @@ export function createChoiceAuthService(deps: {
           : firstFactorChallenge(input.preferredChallenge, 'PREFERRED_CHALLENGE');
       if (preferred) assertOffered(pool, preferred);
       // Read only with the factor they belong to: never taken and ignored (docs/cognito-settings.md).
-      if (input.password !== undefined && preferred !== 'PASSWORD')
-        throw invalidParameter('PASSWORD is read only with PREFERRED_CHALLENGE PASSWORD.');
-      if (input.srpA !== undefined && preferred !== 'PASSWORD_SRP')
-        throw invalidParameter('SRP_A is read only with PREFERRED_CHALLENGE PASSWORD_SRP.');
+      refuseUnread(input, preferred, 'PREFERRED_CHALLENGE');
       if (preferred === 'PASSWORD_SRP') {
         if (input.srpA === undefined)
           throw invalidParameter('Missing required parameter SRP_A with PREFERRED_CHALLENGE PASSWORD_SRP');
@@ -469,10 +478,7 @@ export function createChoiceAuthService(deps: {
     }): Promise<UserAuthOutcome> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       const factor = firstFactorChallenge(input.answer, 'ANSWER');
-      if (input.password !== undefined && factor !== 'PASSWORD')
-        throw invalidParameter('PASSWORD is read only with ANSWER PASSWORD.');
-      if (input.srpA !== undefined && factor !== 'PASSWORD_SRP')
-        throw invalidParameter('SRP_A is read only with ANSWER PASSWORD_SRP.');
+      refuseUnread(input, factor, 'ANSWER');
       const row = await take(input.session, client, ['SELECT_CHALLENGE']);
       const { state } = row;
       checkUsername(pool, state, input.username);
