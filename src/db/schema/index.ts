@@ -13,3 +13,4 @@ export * from './hooks.ts';
 export * from './sign-in.ts';
 export * from './mfa.ts';
 export * from './devices.ts';
+export * from './import-jobs.ts';

@@ -37,6 +37,8 @@ export const pools = pgTable(
       .$type<SignInPolicy>()
       .notNull()
       .default({ allowedFirstAuthFactors: ['PASSWORD'] }),
+    /** Cognito's UserPoolTags: the pool's cost-allocation tags, key to value (docs/pools.md). */
+    tags: jsonb('tags').$type<Record<string, string>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -73,4 +75,24 @@ export const clients = pgTable(
     check('clients_auth_session_validity_range', sql`${t.authSessionValidity} BETWEEN 3 AND 15`),
     index('clients_pool_idx').on(t.poolId),
   ],
+);
+
+/**
+ * A confidential client's secrets (Cognito's GenerateSecret and AddUserPoolClientSecret): at most
+ * two live at once, for rotation. Kept sealed, not hashed: SECRET_HASH is an HMAC keyed by the
+ * secret, so the server needs the secret itself to check one (docs/client-secrets.md).
+ */
+export const clientSecrets = pgTable(
+  'client_secrets',
+  {
+    /** Cognito's ClientSecretId: `<clientId>--<epoch milliseconds of creation>`. */
+    id: text('id').primaryKey(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    /** The secret, sealed with the server secret (src/lib/sealed-box.ts), the secret id as associated data. */
+    sealedSecret: text('sealed_secret').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('client_secrets_client_idx').on(t.clientId)],
 );

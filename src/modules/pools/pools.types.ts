@@ -101,6 +101,8 @@ export interface Pool {
   deviceConfiguration: DeviceConfiguration | null;
   /** Cognito's SignInPolicy: USER_AUTH's first factors (docs/passwordless.md). */
   signInPolicy: SignInPolicy;
+  /** Cognito's UserPoolTags (docs/pools.md). */
+  tags: Record<string, string>;
   createdAt: Date;
   updatedAt: Date;
 }
