@@ -21,6 +21,8 @@ test('first start creates one default pool and client; later starts find them ag
   assert.match(first[0]!.clients[0]!.id, /^[a-z0-9]{26}$/);
   // The default pool lets a newcomer sign up with an email that gets a code and becomes an alias.
   assert.deepEqual(first[0]!.pool.attributeSettings.autoVerifiedAttributes, ['email']);
+  // Amplify's default sign-in is SRP: the default pool answers it out of the box.
+  assert.equal(first[0]!.pool.srpEnabled, true);
 
   const second = await bootstrapPools(t.services.pools, {});
   assert.equal(second[0]!.created, false);
@@ -110,6 +112,6 @@ test('POOLS_FILE turns SRP on at creation and on or off at a later start', async
   );
   await writeFile(file, JSON.stringify({ pools: [{ ...pool, srpEnabled: false }] }));
   assert.equal((await bootstrapPools(t.services.pools, { poolsFile: file }))[0]!.pool.srpEnabled, false);
-  // The default pool keeps the REST API's default.
-  assert.equal((await bootstrapPools(t.services.pools, {}))[0]!.pool.srpEnabled, false);
+  // The default pool (made by the first test) keeps SRP on, whatever a file did to another pool.
+  assert.equal((await bootstrapPools(t.services.pools, {}))[0]!.pool.srpEnabled, true);
 });

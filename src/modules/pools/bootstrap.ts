@@ -1,11 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import type { AppClient, ClientInput, CreatePoolInput, Pool, PoolsService } from './pools.service.ts';
 
-/** What `npm start` creates on an empty database, so a newcomer can sign up at once. */
+/**
+ * What `npm start` creates on an empty database, so a newcomer can sign up at once, and Amplify's
+ * default sign-in (SRP) works unchanged: the pool keeps an SRP verifier per user
+ * (docs/getting-started.md, "The default pool and SRP").
+ */
 const defaultPool: CreatePoolInput = {
   name: 'default',
   autoVerifiedAttributes: ['email'],
   aliasAttributes: ['email'],
+  srpEnabled: true,
 };
 
 /**
