@@ -27,6 +27,8 @@ async function main() {
 
   const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile });
   await app.listen({ port: config.port, host: config.host });
+  // Ends import jobs a stopped server left, and runs those started but never claimed (docs/user-import.md).
+  void services.importJobs.start();
   const listening = performance.now();
   // Retries what the requests' immediate sends could not deliver; off when `npm run worker` does it.
   const worker = config.deliveryWorker ? startDeliveryWorker(services.outbox, { logger }) : undefined;

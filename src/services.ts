@@ -24,12 +24,14 @@ import { createSessionsService } from './modules/tokens/sessions.service.ts';
 import { createAdminUsersService } from './modules/admin-users/admin-users.service.ts';
 import { createChallengeSessions } from './modules/sign-in/challenge-sessions.ts';
 import { createAuthSessions } from './modules/sign-in/auth-sessions.ts';
+import { createAdminPasswordsService } from './modules/admin-users/admin-passwords.ts';
 import { createCustomAuthService } from './modules/sign-in/custom-auth.ts';
 import { createChoiceAuthService } from './modules/sign-in/choice-auth.ts';
 import { createSignInCodes } from './modules/sign-in/sign-in-codes.ts';
 import { createPasswordHasher } from './modules/user-store/passwords.ts';
 import { createUserSearchService } from './modules/user-store/user-search.ts';
 import { createUserTransferService } from './modules/user-store/user-transfer.ts';
+import { createImportJobsService } from './modules/import-jobs/import-jobs.service.ts';
 import { createSealedBox } from './lib/sealed-box.ts';
 import { createMfaService } from './modules/mfa/mfa.service.ts';
 import { createVerificationService } from './modules/verification/verification.service.ts';
@@ -48,6 +50,7 @@ export async function createServices(
   const courier =
     overrides.courier ??
     createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
+  const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
   const pools = createPoolsService({
     db,
     reader,
@@ -56,11 +59,12 @@ export async function createServices(
     hookArns: config.hookArns,
     firstSigningKey,
     statementName,
+    // Confidential clients' secrets, sealed at rest (docs/client-secrets.md).
+    clientSecretBox: createSealedBox(secret, 'client secret v1'),
   });
   // Groups: names, precedence and roles; tokens read a user's groups when they are signed (docs/groups.md).
   const groups = createGroupsService({ db, reader, pools });
   const signingKeys = createSigningKeyStore({ db, pools, statementName });
-  const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
   // Pools' triggers as signed HTTP hooks (docs/triggers.md); tests lower the timeout through hookPolicy.
   const hooks = createHooks({
     db,
@@ -166,7 +170,40 @@ export async function createServices(
   const recovery = createRecoveryService({ ...flow, sessions, hiding, logger, migration });
   const account = createAccountService({ db, sessions, verification, passwords, metrics: metrics.auth });
   const adminUsers = createAdminUsersService({ db, reader, pools, passwords, outbox, verification, sessions, hooks });
+  // AdminSetUserPassword and AdminResetUserPassword end every session and pending sign-in (docs/admin-auth.md).
+  const adminPasswords = createAdminPasswordsService({
+    db,
+    pools,
+    passwords,
+    sessions,
+    verification,
+    endSignIns: (q, userId) => authSessions.endAllFor(q, userId),
+  });
   const adminKey = await loadAdminKey(db, config.adminApiKey);
+  const userTransfer = createUserTransferService({
+    db,
+    reader,
+    pools,
+    passwordHashCeiling: passwords.ceiling,
+    // TOTP secrets at rest, as src/modules/mfa seals them (label and key per docs/user-import.md, "MFA").
+    totpBox: createSealedBox(secret, 'totp secret v1'),
+    groups: {
+      listGroups: groups.listGroupsForTransfer,
+      membershipsOf: groups.membershipsOf,
+      existingGroups: groups.existingGroups,
+      ensureGroups: groups.ensureGroups,
+      addMemberships: groups.addMemberships,
+    },
+  });
+  const importJobs = createImportJobsService({
+    db,
+    pools,
+    importUsers: userTransfer.importUsers,
+    secret,
+    publicUrl: config.publicUrl,
+    logger,
+    ...(overrides.now && { now: overrides.now }),
+  });
   return {
     database,
     pools,
@@ -181,24 +218,13 @@ export async function createServices(
     recovery,
     account,
     adminUsers,
+    adminPasswords,
     hooks,
     userSearch: createUserSearchService({ db: reader, pools, secret }),
     groups,
-    userTransfer: createUserTransferService({
-      db,
-      reader,
-      pools,
-      passwordHashCeiling: passwords.ceiling,
-      // TOTP secrets at rest, as src/modules/mfa seals them (label and key per docs/user-import.md, "MFA").
-      totpBox: createSealedBox(secret, 'totp secret v1'),
-      groups: {
-        listGroups: groups.listGroupsForTransfer,
-        membershipsOf: groups.membershipsOf,
-        existingGroups: groups.existingGroups,
-        ensureGroups: groups.ensureGroups,
-        addMemberships: groups.addMemberships,
-      },
-    }),
+    userTransfer,
+    // Cognito's import jobs over the CSV import, run in the background of this process (docs/user-import.md).
+    importJobs,
     adminKey,
     /** Checks the SigV4 signature of Cognito-protocol admin calls against COGNITO_ACCESS_KEY_ID/SECRET. */
     awsSignatures: createSigV4Verifier(config.cognitoCredentials),
@@ -206,6 +232,7 @@ export async function createServices(
     outbox,
     rateLimits: { policy: config.rateLimits, counters: rateLimitCounters, lockout },
     async close() {
+      await importJobs.close();
       await courier.close();
     },
   };

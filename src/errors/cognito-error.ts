@@ -17,6 +17,8 @@ export const errorCatalog = {
   UsernameExistsException: { status: 409, message: 'User already exists' },
   AliasExistsException: { status: 409, message: 'An account with the email already exists.' },
   GroupExistsException: { status: 409, message: 'A group with the name already exists.' },
+  // An import job asked to do what its status does not allow (docs/user-import.md, "Import jobs").
+  PreconditionNotMetException: { status: 409, message: 'A precondition is not met.' },
   LimitExceededException: { status: 429, message: 'Attempt limit exceeded, please try after some time.' },
   TooManyFailedAttemptsException: {
     status: 429,

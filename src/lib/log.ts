@@ -18,6 +18,31 @@ function withoutQueryParams(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * A query parameter that is itself a credential: the import job's pre-signed upload URL carries
+ * its signature in the URL, as S3's do (docs/user-import.md, "Import jobs"; docs/security.md).
+ */
+const URL_SECRETS = /([?&]signature=)[^&#]*/gi;
+
+/** The request as Fastify logs it (method, url, host, address), the URL's credentials censored. */
+function requestLine(req: {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  headers?: Record<string, unknown>;
+  socket?: { remotePort?: number };
+}) {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? req.url.replace(URL_SECRETS, '$1[redacted]') : req.url,
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 /** Logger options for the server and every process sharing its logs (tests use them too). */
 export const logOptions = {
   redact: {
@@ -31,6 +56,8 @@ export const logOptions = {
     censor: '[redacted]',
   },
   serializers: {
+    // Replaces Fastify's own request serializer (a logger instance's serializers win over its).
+    req: requestLine,
     err: (err: unknown) => withoutQueryParams(err instanceof Error ? stdSerializers.err(err) : err),
   },
 } satisfies LoggerOptions;

@@ -57,6 +57,7 @@ import {
   PoolList,
   PoolResponse,
   PoolSummary,
+  PoolTags,
   RecoveryMechanism,
   SchemaAttribute,
   SchemaAttributeInput,
@@ -70,6 +71,9 @@ import {
 import { SigningKeyResponse, SigningKeysResponse } from './signing-keys.ts';
 import { ListUsersResponse } from './user-search.ts';
 import { ImportRejection, ImportUsersResponse, TransferMfa, TransferUser } from './user-transfer.ts';
+import { CreateImportJobBody, CsvHeaderResponse, ImportJobList, ImportJobResponse } from './import-jobs.ts';
+import { AdminResetUserPasswordBody, AdminSetUserPasswordBody } from './admin-auth.ts';
+import { AddClientSecretBody, ClientSecretList, ClientSecretResponse } from './client-secrets.ts';
 import {
   AttributeUpdateNextStep,
   AttributeUpdateResult,
@@ -164,6 +168,9 @@ export const components = [
   AttributeUpdateResult,
   UpdateAttributesResponse,
   // Pools and clients
+  ClientSecretResponse,
+  ClientSecretList,
+  AddClientSecretBody,
   MessageTemplates,
   PurposeTemplates,
   PoolMessageTemplates,
@@ -184,6 +191,7 @@ export const components = [
   AccountRecoverySetting,
   PoolHooks,
   SignInPolicy,
+  PoolTags,
   PoolResponse,
   PoolSummary,
   PoolList,
@@ -214,6 +222,14 @@ export const components = [
   TransferUser,
   ImportRejection,
   ImportUsersResponse,
+  // The administrator's password actions (docs/admin-auth.md)
+  AdminSetUserPasswordBody,
+  AdminResetUserPasswordBody,
+  // Cognito's import jobs (docs/user-import.md, "Import jobs")
+  CreateImportJobBody,
+  ImportJobResponse,
+  ImportJobList,
+  CsvHeaderResponse,
   // Groups
   GroupResponse,
   GroupList,

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { accountRecoveryOf } from '../modules/pools/pool-settings.ts';
 import { AUTH_FLOWS, type AppClient, type Pool } from '../modules/pools/pools.service.ts';
 import { ref, StringEnum, VerifiableAttribute } from './common.ts';
@@ -138,8 +138,25 @@ export const SignInPolicy = Type.Object(
   },
 );
 
+/** Cognito's UserPoolTags (docs/pools.md); the pools module checks the limits with Cognito's messages. */
+export const PoolTags = Type.Record(Type.String(), Type.String(), {
+  $id: 'PoolTags',
+  description:
+    'The pool’s tags, key to value: at most 50, keys 1 to 128 characters without the aws: prefix, values up to 256 (docs/pools.md).',
+});
+
+const DeletionProtection = Type.Boolean({
+  description: 'Cognito’s DeletionProtection ACTIVE: DELETE /v1/pools/{poolId} is refused until it is turned off.',
+});
+
 export const UpdatePoolBody = Type.Object(
   {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    // The members given change, the others stay (docs/pools.md).
+    // PasswordPolicyInput, declared below.
+    passwordPolicy: Type.Optional(Type.Unsafe<Partial<Static<typeof PasswordPolicy>>>(Type.Ref('PasswordPolicyInput'))),
+    deletionProtection: Type.Optional(DeletionProtection),
+    tags: Type.Optional(ref(PoolTags)),
     srpEnabled: Type.Optional(SrpEnabled),
     hooks: Type.Optional(ref(PoolHooks)),
     signInPolicy: Type.Optional(ref(SignInPolicy)),
@@ -189,6 +206,8 @@ export const CreatePoolBody = Type.Object(
     hooks: Type.Optional(ref(PoolHooks)),
     signInPolicy: Type.Optional(ref(SignInPolicy)),
     deviceConfiguration: Type.Optional(Type.Union([ref(DeviceConfiguration), Type.Null()])),
+    deletionProtection: Type.Optional(DeletionProtection),
+    tags: Type.Optional(ref(PoolTags)),
   },
   {
     $id: 'CreatePoolRequest',
@@ -224,6 +243,8 @@ export const PoolResponse = Type.Object(
     hooks: ref(PoolHooks),
     signInPolicy: ref(SignInPolicy),
     deviceConfiguration: Type.Union([ref(DeviceConfiguration), Type.Null()]),
+    deletionProtection: DeletionProtection,
+    tags: ref(PoolTags),
     issuer: Type.String({ description: 'The `iss` of this pool’s tokens.' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
@@ -301,6 +322,19 @@ export const CreateClientBody = Type.Object(
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
     authSessionValidity: Type.Optional(AuthSessionValidity),
+    generateSecret: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: a confidential client with a generated secret, shown once as clientSecret in this answer (docs/client-secrets.md).',
+      }),
+    ),
+    clientSecret: Type.Optional(
+      Type.String({
+        pattern: '^[\\w+]{24,64}$',
+        description:
+          'A confidential client with this secret of your own (24 to 64 of letters, digits, _ and +); not with generateSecret.',
+      }),
+    ),
   },
   {
     $id: 'CreateClientRequest',
@@ -345,6 +379,12 @@ export const ClientResponse = Type.Object(
     explicitAuthFlows: AuthFlows,
     allowedOrigins: AllowedOrigins,
     authSessionValidity: AuthSessionValidity,
+    hasSecret: Type.Boolean({
+      description: 'A confidential client: its calls prove its secret (docs/client-secrets.md).',
+    }),
+    clientSecret: Type.Optional(
+      Type.String({ description: 'Only in the answer that created the client with generateSecret: shown once.' }),
+    ),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
@@ -374,13 +414,16 @@ export function presentPool(pool: Pool, issuer: string) {
     hooks: presentHooks(pool.lambdaConfig),
     signInPolicy: pool.signInPolicy,
     deviceConfiguration: pool.deviceConfiguration,
+    deletionProtection: pool.policies.deletionProtection ?? false,
+    tags: pool.tags,
     issuer,
     createdAt: pool.createdAt.toISOString(),
     updatedAt: pool.updatedAt.toISOString(),
   };
 }
 
-export function presentClient(client: AppClient) {
+/** `secret`: whether the client has one, and its value only in the answer that generated it. */
+export function presentClient(client: AppClient, secret: { hasSecret: boolean; clientSecret?: string }) {
   return {
     clientId: client.id,
     poolId: client.poolId,
@@ -391,6 +434,8 @@ export function presentClient(client: AppClient) {
     explicitAuthFlows: client.explicitAuthFlows,
     allowedOrigins: client.allowedOrigins,
     authSessionValidity: client.authSessionValidity,
+    hasSecret: secret.hasSecret,
+    ...(secret.clientSecret !== undefined && { clientSecret: secret.clientSecret }),
     createdAt: client.createdAt.toISOString(),
     updatedAt: client.updatedAt.toISOString(),
   };

@@ -132,11 +132,12 @@ test('CreateUserPool: the id is named after the signing region; Cognito’s API 
   assert.deepEqual(options.UsernameConfiguration, { CaseSensitive: false });
   assert.deepEqual(options.AliasAttributes, ['email']);
   assert.deepEqual(options.UserAttributeUpdateSettings, { AttributesRequireVerificationBeforeUpdate: ['email'] });
+  // A class left out of a given policy is not required, as in Cognito (docs/pools.md).
   assert.deepEqual(options.Policies?.PasswordPolicy, {
     MinimumLength: 12,
-    RequireUppercase: true,
-    RequireLowercase: true,
-    RequireNumbers: true,
+    RequireUppercase: false,
+    RequireLowercase: false,
+    RequireNumbers: false,
     RequireSymbols: false,
   });
 });
@@ -445,9 +446,16 @@ test('CreateUserPoolClient / DescribeUserPoolClient: LEGACY by default, lists om
     'Invalid read attributes specified while creating a client',
   );
   await expectError(
-    t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'secret', GenerateSecret: true })),
+    t.sdk.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: poolId,
+        ClientName: 'secret',
+        GenerateSecret: true,
+        ClientSecret: 'a_custom_client_secret_0123456789',
+      }),
+    ),
     'InvalidParameterException',
-    /^GenerateSecret true is not supported by Cognate \(yet\): Cognate app clients have no secret/,
+    'You cannot specify both GenerateSecret as true and a ClientSecret value.',
   );
   await expectError(
     t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId: 'us-east-1_NoSuchOne', ClientName: 'x' })),

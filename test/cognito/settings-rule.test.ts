@@ -13,6 +13,7 @@ import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DeleteUserPoolCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   ListUserPoolClientsCommand,
@@ -250,7 +251,10 @@ const POOL_EXAMPLES: Record<string, Example> = {
   'SmsConfiguration.EumsSms': {
     value: { CallerArn: 'arn:aws:iam::123456789012:role/eums', OriginationIdentity: '+15550100' },
   },
-  UserPoolTags: { value: { team: 'identity', 'cost-centre': '42' } },
+  UserPoolTags: {
+    value: { team: 'identity', 'cost-centre': '42' },
+    shows: (d) => assert.deepEqual(d.UserPoolTags, { team: 'identity', 'cost-centre': '42' }),
+  },
   'AdminCreateUserConfig.AllowAdminCreateUserOnly': { off: [false], on: [true] },
   'AdminCreateUserConfig.UnusedAccountValidityDays': { value: 7 },
   'AdminCreateUserConfig.InviteMessageTemplate': {
@@ -285,19 +289,28 @@ const POOL_EXAMPLES: Record<string, Example> = {
   AcrConfiguration: { off: [{}], on: [{ gold: { AcrValue: 'urn:example:gold' } }] },
 };
 
-/** The same for both client actions; the lifetimes equal the pool's defaults (3600 s, 3600 s, 30 days). */
+/**
+ * The same for both client actions; the lifetimes equal the pool's defaults (3600 s, 3600 s, 30 days),
+ * shown in Cognito's default units (1 hour, 1 hour, 30 days).
+ */
 const CLIENT_SETTING_EXAMPLES: Record<string, Example> = {
-  RefreshTokenValidity: { value: 30, shows: (d) => assert.equal(d.RefreshTokenValidity, 30 * 86400) },
-  AccessTokenValidity: { value: 1, shows: (d) => assert.equal(d.AccessTokenValidity, 3600) },
+  RefreshTokenValidity: {
+    value: 30,
+    shows: (d) => assert.deepEqual([d.RefreshTokenValidity, d.TokenValidityUnits?.RefreshToken], [30, 'days']),
+  },
+  AccessTokenValidity: {
+    value: 1,
+    shows: (d) => assert.deepEqual([d.AccessTokenValidity, d.TokenValidityUnits?.AccessToken], [1, 'hours']),
+  },
   IdTokenValidity: {
     value: 60,
     with: { TokenValidityUnits: { IdToken: 'minutes' } },
-    shows: (d) => assert.equal(d.IdTokenValidity, 3600),
+    shows: (d) => assert.deepEqual([d.IdTokenValidity, d.TokenValidityUnits?.IdToken], [1, 'hours']),
   },
   TokenValidityUnits: {
     value: { AccessToken: 'seconds' },
     with: { AccessTokenValidity: 3600 },
-    shows: (d) => assert.equal(d.AccessTokenValidity, 3600),
+    shows: (d) => assert.deepEqual([d.AccessTokenValidity, d.TokenValidityUnits?.AccessToken], [1, 'hours']),
   },
   ReadAttributes: { value: ['email'], shows: (d) => assert.deepEqual(d.ReadAttributes, ['email']) },
   WriteAttributes: { value: ['email'], shows: (d) => assert.deepEqual(d.WriteAttributes, ['email']) },
@@ -325,8 +338,12 @@ const SECRET = 'client-secret-that-must-never-be-repeated-0123456789';
 const CREATE_CLIENT_EXAMPLES: Record<string, Example> = {
   UserPoolId: { value: '(the pool)' },
   ClientName: { value: 'walked', shows: (d) => assert.equal(d.ClientName, 'walked') },
-  GenerateSecret: { off: [false], on: [true] },
-  ClientSecret: { value: SECRET },
+  // A confidential client (docs/client-secrets.md): Describe shows its secret.
+  GenerateSecret: { value: true, shows: (d) => assert.match(d.ClientSecret, /^[a-z0-9]{51}$/) },
+  ClientSecret: {
+    value: 'a_custom_client_secret_0123456789',
+    shows: (d) => assert.equal(d.ClientSecret, 'a_custom_client_secret_0123456789'),
+  },
   ...CLIENT_SETTING_EXAMPLES,
 };
 const UPDATE_CLIENT_EXAMPLES: Record<string, Example> = {
@@ -440,25 +457,19 @@ describe('CreateUserPool, member by member', () => {
       ],
     });
     assert.equal(pool.EmailConfiguration, undefined);
-    assert.equal(pool.UserPoolTags, undefined);
+    assert.deepEqual(pool.UserPoolTags, {});
   });
 
-  test('DeletionProtection ACTIVE holds: no action deletes a pool', async () => {
-    const response = await fetch(t.endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'AWSCognitoIdentityProviderService.DeleteUserPool',
-      },
-      body: '{}',
-    });
-    assert.equal(
-      response.headers.get('x-amzn-errortype'),
-      'UnknownOperationException',
-      'when DeleteUserPool comes, it must refuse an ACTIVE pool',
+  test('DeletionProtection ACTIVE holds: DeleteUserPool and the REST DELETE refuse the pool (docs/pools.md)', async () => {
+    const created = await t.sdk.send(new CreateUserPoolCommand({ PoolName: 'kept', DeletionProtection: 'ACTIVE' }));
+    const UserPoolId = created.UserPool!.Id!;
+    await expectError(
+      t.sdk.send(new DeleteUserPoolCommand({ UserPoolId })),
+      'InvalidParameterException',
+      /deletion protection is activated/,
     );
-    const { id } = (await t.admin('POST', '/v1/pools', { name: 'rest' })).body;
-    assert.equal((await t.admin('DELETE', `/v1/pools/${id}`)).status, 404, 'nor does the REST API');
+    assert.equal((await t.admin('DELETE', `/v1/pools/${UserPoolId}`)).status, 400, 'nor does the REST API');
+    assert.equal((await t.sdk.send(new DescribeUserPoolCommand({ UserPoolId }))).UserPool!.Id, UserPoolId);
   });
 });
 
@@ -648,6 +659,15 @@ const OTHER_EXAMPLES: Record<string, Example> = {
   ValidationData: { value: [{ Name: 'captcha', Value: 'ok' }] },
   AnalyticsMetadata: { value: { AnalyticsEndpointId: 'endpoint-1' } },
   UserContextData: { value: { IpAddress: '192.0.2.1', EncodedData: 'ZGF0YQ' } },
+  // The admin sign-in's (docs/admin-auth.md).
+  ContextData: {
+    value: {
+      IpAddress: '192.0.2.1',
+      ServerName: 'api',
+      ServerPath: '/login',
+      HttpHeaders: [{ headerName: 'a', headerValue: 'b' }],
+    },
+  },
   SecretHash: { value: 'c2VjcmV0LWhhc2g=' },
   ClientSecret: { value: SECRET },
   Session: { value: 'a-session-from-elsewhere-0123456789' },
@@ -661,6 +681,9 @@ const OTHER_EXAMPLES: Record<string, Example> = {
   'SmsMfaConfiguration.SmsConfiguration.ExternalId': { value: 'external' },
   'SmsMfaConfiguration.SmsConfiguration.SnsRegion': { value: 'us-east-1' },
   'SmsMfaConfiguration.SmsConfiguration.EumsSms': { value: { CallerArn: ARN('iam', 'role/eums') } },
+  // Import jobs (docs/user-import.md, "Import jobs"): the logs role kept, hashes in the CSV refused.
+  CloudWatchLogsRoleArn: { value: ARN('iam', 'role/import-logs') },
+  PasswordHashingAlgorithm: { value: 'BCRYPT' },
 };
 
 describe('the other actions’ members', () => {
@@ -671,7 +694,8 @@ describe('the other actions’ members', () => {
       const Command = (sdk as unknown as Record<string, new (input: object) => never>)[`${action}Command`]!;
       for (const [path, rule] of flattenRules(COGNITO_SETTINGS[action]!)) {
         if (rule.status === 'honoured') continue; // each action's own test file shows what it does
-        const example = OTHER_EXAMPLES[path];
+        // UpdateUserPool's members are CreateUserPool's, ruled alike.
+        const example = OTHER_EXAMPLES[path] ?? (action === 'UpdateUserPool' ? POOL_EXAMPLES[path] : undefined);
         assert.ok(example, `an example for ${action}.${path}`);
         const refusedValues =
           rule.status === 'off-only' ? example.on! : rule.status === 'refused' ? [example.value] : [];
@@ -718,7 +742,8 @@ describe('the other actions’ members', () => {
 
 describe('entries of AuthParameters and ChallengeResponses', () => {
   // DEVICE_KEY names a remembered device (test/cognito/sdk-devices.test.ts).
-  test('SECRET_HASH asks for a client secret: refused by name before anything is checked', async () => {
+  // SECRET_HASH proves a confidential client's secret (test/cognito/sdk-client-secrets.test.ts).
+  test('SECRET_HASH sent for a client without a secret: refused by name before anything is checked', async () => {
     const UserPoolId = await poolWithDefaults();
     const ClientId = (await t.sdk.send(new CreateUserPoolClientCommand({ UserPoolId, ClientName: 'entries' })))
       .UserPoolClient!.ClientId!;
@@ -732,7 +757,7 @@ describe('entries of AuthParameters and ChallengeResponses', () => {
           }),
         ),
         'InvalidParameterException',
-        new RegExp(`^AuthParameters\\.${key} is not supported by Cognate \\(yet\\)`),
+        `Client ${ClientId} has no secret (a public client); send no AuthParameters.${key}.`,
       );
       await expectError(
         t.sdk.send(
@@ -743,7 +768,7 @@ describe('entries of AuthParameters and ChallengeResponses', () => {
           }),
         ),
         'InvalidParameterException',
-        new RegExp(`^ChallengeResponses\\.${key} is not supported by Cognate \\(yet\\)`),
+        `Client ${ClientId} has no secret (a public client); send no ChallengeResponses.${key}.`,
       );
     }
   });
@@ -805,8 +830,18 @@ const REST_EXAMPLES: Record<
           deviceOnlyRememberedOnUserPrompt: false,
         }),
     },
+    // What they do: test/routes/pool-lifecycle.test.ts.
+    deletionProtection: { value: true, shows: (b) => assert.equal(b.deletionProtection, true) },
+    tags: { value: { team: 'identity' }, shows: (b) => assert.deepEqual(b.tags, { team: 'identity' }) },
   },
   'PATCH /v1/pools/{poolId}': {
+    name: { value: 'renamed', shows: (b) => assert.equal(b.name, 'renamed') },
+    passwordPolicy: {
+      value: { requireSymbols: false },
+      shows: (b) => assert.deepEqual([b.passwordPolicy.requireSymbols, b.passwordPolicy.minimumLength], [false, 8]),
+    },
+    deletionProtection: { value: false, shows: (b) => assert.equal(b.deletionProtection, false) },
+    tags: { value: { env: 'walk' }, shows: (b) => assert.deepEqual(b.tags, { env: 'walk' }) },
     srpEnabled: { value: true, shows: (b) => assert.equal(b.srpEnabled, true) },
     hooks: {
       value: { customMessage: HOOK_URL },
@@ -843,6 +878,8 @@ const REST_EXAMPLES: Record<
       shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']),
     },
     authSessionValidity: { value: 10, shows: (b) => assert.equal(b.authSessionValidity, 10) },
+    generateSecret: { value: true, shows: (b) => assert.equal(b.hasSecret, true) },
+    clientSecret: { value: 'a_custom_client_secret_0123456789', shows: (b) => assert.equal(b.hasSecret, true) },
   },
   'PATCH /v1/pools/{poolId}/clients/{clientId}': {
     name: { value: 'renamed', shows: (b) => assert.equal(b.name, 'renamed') },

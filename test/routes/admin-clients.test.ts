@@ -62,12 +62,14 @@ describe('CreateUserPoolClient', () => {
     const poolId = await createPool();
     const client = await createClient(poolId, { name: 'web' });
     assert.match(client.clientId, CLIENT_ID);
+    assert.equal(client.hasSecret, false, 'a public client (docs/client-secrets.md)');
     assert.deepEqual(Object.keys(client).sort(), [
       'allowedOrigins',
       'authSessionValidity',
       'clientId',
       'createdAt',
       'explicitAuthFlows',
+      'hasSecret',
       'name',
       'poolId',
       'preventUserExistenceErrors',

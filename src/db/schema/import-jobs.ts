@@ -32,6 +32,12 @@ export const userImportJobs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    /**
+     * While InProgress or Stopping: until when the instance running the job holds it. The runner
+     * renews it every few seconds; a job whose lease has run out was left by a process that died,
+     * and is ended (Failed, or Stopped if it was stopping) by the next instance that looks.
+     */
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
   },
   (t) => [
     index('user_import_jobs_pool_idx').on(t.poolId, t.createdAt),

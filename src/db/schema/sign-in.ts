@@ -25,5 +25,5 @@ export const authSessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('auth_sessions_expires_idx').on(t.expiresAt)],
+  (t) => [index('auth_sessions_expires_idx').on(t.expiresAt), index('auth_sessions_user_idx').on(t.userId)],
 );

@@ -5,12 +5,12 @@
 import { invalidParameter } from '../../errors/cognito-error.ts';
 import { newPoolId } from '../../lib/ids.ts';
 import type { PoolAttributeSettingsInput } from '../attributes/index.ts';
-import type { RecoveryMechanismName } from '../pools/pool-settings.ts';
 import type { AuthFlow, Pool } from '../pools/pools.service.ts';
 import { fromDeviceConfiguration } from './device-operations.ts';
 import * as In from './operation-inputs.ts';
 import { adminOperation, type Operation } from './operation.ts';
 import { plumbingOf } from './settings-check.ts';
+import { accountRecoveryOf, passwordPolicyOf } from './pool-lifecycle-operations.ts';
 import { toUserMfaMembers } from './mfa-operations.ts';
 import type { MfaConfiguration } from '../mfa/mfa.types.ts';
 import {
@@ -120,7 +120,7 @@ function checkTokenValidity(
 
 export const adminOperations: Record<string, Operation> = {
   CreateUserPool: adminOperation(In.CreateUserPool, async (input, { services, region }) => {
-    const password = input.Policies?.PasswordPolicy;
+    const password = passwordPolicyOf(input.Policies?.PasswordPolicy);
     const settings: PoolAttributeSettingsInput = {
       ...(input.Schema && { schema: input.Schema.map((attribute, index) => fromSchemaAttribute(attribute, index)) }),
       ...(input.AliasAttributes && {
@@ -137,7 +137,7 @@ export const adminOperations: Record<string, Operation> = {
           .AttributesRequireVerificationBeforeUpdate as PoolAttributeSettingsInput['keepOriginalAttributes'],
       }),
     };
-    const recovery = input.AccountRecoverySetting?.RecoveryMechanisms;
+    const recovery = accountRecoveryOf(input.AccountRecoverySetting);
     const plumbing = plumbingOf('CreateUserPool', input);
     const pool = await services.pools.createPool({
       ...settings,
@@ -163,25 +163,13 @@ export const adminOperations: Record<string, Operation> = {
       ...(input.Policies?.SignInPolicy?.AllowedFirstAuthFactors && {
         signInPolicy: { allowedFirstAuthFactors: input.Policies.SignInPolicy.AllowedFirstAuthFactors },
       }),
+      // Cost-allocation tags (docs/pools.md).
+      ...(input.UserPoolTags && { tags: input.UserPoolTags }),
       policies: {
-        ...(password && {
-          password: {
-            ...(password.MinimumLength !== undefined && { minimumLength: password.MinimumLength }),
-            ...(password.RequireUppercase !== undefined && { requireUppercase: password.RequireUppercase }),
-            ...(password.RequireLowercase !== undefined && { requireLowercase: password.RequireLowercase }),
-            ...(password.RequireNumbers !== undefined && { requireNumbers: password.RequireNumbers }),
-            ...(password.RequireSymbols !== undefined && { requireSymbols: password.RequireSymbols }),
-          },
-        }),
+        // Translated alike for UpdateUserPool (pool-lifecycle-operations.ts).
+        ...(password && { password }),
         ...(input.DeletionProtection !== undefined && { deletionProtection: input.DeletionProtection === 'ACTIVE' }),
-        ...(recovery && {
-          accountRecovery: {
-            recoveryMechanisms: recovery.map(({ Name, Priority }) => ({
-              name: Name as RecoveryMechanismName,
-              priority: Priority,
-            })),
-          },
-        }),
+        ...(recovery && { accountRecovery: recovery }),
         // Stored as sent and shown by DescribeUserPool, never used (docs/cognito-settings.md).
         ...(plumbing && { awsPlumbing: plumbing }),
       },
@@ -223,22 +211,43 @@ export const adminOperations: Record<string, Operation> = {
   CreateUserPoolClient: adminOperation(In.CreateUserPoolClient, async (input, { services }) => {
     const pool = await services.pools.getPool(input.UserPoolId);
     checkTokenValidity(pool, input);
-    const client = await services.pools.createClient(pool.id, {
-      name: input.ClientName,
-      readAttributes: input.ReadAttributes ?? null,
-      writeAttributes: input.WriteAttributes ?? null,
-      // Cognito's API default is LEGACY (docs/cognito-attributes.md §8.3); the REST API's is ENABLED.
-      preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
-      explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
-      // Cognito's default, also when UpdateUserPoolClient leaves it out (it replaces the whole configuration).
-      authSessionValidity: input.AuthSessionValidity ?? 3,
-    });
-    return { UserPoolClient: toUserPoolClientType(pool, client) };
+    // A confidential client (docs/client-secrets.md): a generated secret, or the caller's own.
+    if (input.GenerateSecret === true && input.ClientSecret !== undefined)
+      throw invalidParameter('You cannot specify both GenerateSecret as true and a ClientSecret value.');
+    const secret =
+      input.GenerateSecret === true
+        ? {}
+        : input.ClientSecret !== undefined
+          ? { custom: input.ClientSecret }
+          : undefined;
+    const client = await services.pools.createClient(
+      pool.id,
+      {
+        name: input.ClientName,
+        readAttributes: input.ReadAttributes ?? null,
+        writeAttributes: input.WriteAttributes ?? null,
+        // Cognito's API default is LEGACY (docs/cognito-attributes.md §8.3); the REST API's is ENABLED.
+        preventUserExistenceErrors: input.PreventUserExistenceErrors === 'ENABLED',
+        explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
+        // Cognito's default, also when UpdateUserPoolClient leaves it out (it replaces the whole configuration).
+        authSessionValidity: input.AuthSessionValidity ?? 3,
+      },
+      secret,
+    );
+    return {
+      UserPoolClient: {
+        ...toUserPoolClientType(pool, client),
+        ...(client.secret && { ClientSecret: client.secret.value }),
+      },
+    };
   }),
 
   DescribeUserPoolClient: adminOperation(In.UserPoolClient, async (input, { services }) => {
     const pool = await services.pools.getPool(input.UserPoolId);
-    return { UserPoolClient: toUserPoolClientType(pool, await services.pools.getClient(pool.id, input.ClientId)) };
+    const client = await services.pools.getClient(pool.id, input.ClientId);
+    // A confidential client's newest secret, as Cognito shows one (docs/client-secrets.md).
+    const secret = await services.pools.clientSecrets.newestValue(client.id);
+    return { UserPoolClient: { ...toUserPoolClientType(pool, client), ...(secret && { ClientSecret: secret }) } };
   }),
 
   /** Replaces the whole configuration, as Cognito does: an omitted list is no list afterwards. */
@@ -254,7 +263,9 @@ export const adminOperations: Record<string, Operation> = {
       // Cognito's default, also when UpdateUserPoolClient leaves it out (it replaces the whole configuration).
       authSessionValidity: input.AuthSessionValidity ?? 3,
     });
-    return { UserPoolClient: toUserPoolClientType(pool, client) };
+    // Cognito's answer carries the secret as DescribeUserPoolClient's does; Terraform keeps state from it.
+    const secret = await services.pools.clientSecrets.newestValue(client.id);
+    return { UserPoolClient: { ...toUserPoolClientType(pool, client), ...(secret && { ClientSecret: secret }) } };
   }),
 
   ListUserPoolClients: adminOperation(In.ListUserPoolClients, async (input, { services }) => {

@@ -23,6 +23,10 @@ const SENSITIVE = new Set([
   'confirmationCode',
   'code',
   'userCode',
+  // A confidential client's secret, and SECRET_HASH, a lasting proof for its user (docs/client-secrets.md).
+  'clientSecret',
+  'secretHash',
+  'sECRET_HASH',
 ]);
 
 /** `['UserAttributes', '0', 'Value']` → `userAttributes.1.member.value`, Cognito's way of naming a member. */

@@ -116,7 +116,9 @@ function toMfaConfig(view: PoolMfaView) {
         ...(view.smsConfiguration && { SmsConfiguration: view.smsConfiguration }),
       },
     }),
-    SoftwareTokenMfaConfiguration: { Enabled: view.factors.softwareToken === true },
+    // Shown only when TOTP is on: Cognito leaves it out of a pool whose last SetUserPoolMfaConfig
+    // gave none, and tools compare it with their configuration (docs/migrating-from-cognito.md, "Terraform").
+    ...(view.factors.softwareToken === true && { SoftwareTokenMfaConfiguration: { Enabled: true } }),
     ...(view.factors.email && {
       EmailMfaConfiguration: {
         ...(view.emailMessage !== undefined && { Message: view.emailMessage }),

@@ -159,6 +159,8 @@ export const CreateUserPool = object({
       CustomMessage: Type.Optional(s(1, 2048)),
     }),
   ),
+  // Cost-allocation tags (docs/pools.md); their limits are checked by the pools module.
+  UserPoolTags: Type.Optional(Type.Record(Type.String(), Type.String())),
   AccountRecoverySetting: Type.Optional(
     closed({
       RecoveryMechanisms: Type.Optional(
@@ -206,6 +208,9 @@ const ClientSettings = {
 export const CreateUserPoolClient = object({
   UserPoolId,
   ClientName: s(1, 128, '[\\w\\s+=,.@-]+'),
+  GenerateSecret: Type.Optional(Type.Boolean()),
+  // A custom secret (docs/client-secrets.md): Cognito's ClientSecretType.
+  ClientSecret: Type.Optional(s(24, 64, '[\\w+]+')),
   ...ClientSettings,
 });
 export const UserPoolClient = object({ UserPoolId, ClientId });

@@ -1,8 +1,10 @@
 import type { Static, TSchema } from 'typebox';
 import type { AccountService } from '../account/account.service.ts';
 import type { AdminUsersService } from '../admin-users/admin-users.service.ts';
+import type { AdminPasswordsService } from '../admin-users/admin-passwords.ts';
 import type { SigV4Verifier } from '../aws-auth/index.ts';
 import type { GroupsService } from '../groups/groups.service.ts';
+import type { ImportJobsService } from '../import-jobs/import-jobs.service.ts';
 import type { PoolsService } from '../pools/pools.service.ts';
 import type { RecoveryService } from '../recovery/recovery.service.ts';
 import type { RegistrationService } from '../registration/registration.service.ts';
@@ -31,8 +33,12 @@ export interface ProtocolServices {
   recovery: RecoveryService;
   account: AccountService;
   adminUsers: AdminUsersService;
+  /** AdminSetUserPassword, AdminResetUserPassword (docs/admin-auth.md). */
+  adminPasswords: AdminPasswordsService;
   userSearch: UserSearchService;
   groups: GroupsService;
+  /** Cognito's user import jobs (docs/user-import.md, "Import jobs"). */
+  importJobs: ImportJobsService;
   /** Checks the SigV4 signature of admin calls. */
   awsSignatures: SigV4Verifier;
 }

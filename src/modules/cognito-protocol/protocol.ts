@@ -6,10 +6,14 @@ import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
 import type { IncomingSignedRequest } from '../aws-auth/index.ts';
 import { findUnstorableText } from '../../lib/unstorable-text.ts';
 import { adminOperations } from './admin-operations.ts';
+import { adminAuthOperations } from './admin-auth-operations.ts';
 import { deviceOperations } from './device-operations.ts';
 import { choiceAuthOperations } from './choice-auth-operations.ts';
+import { clientSecretOperations, withClientProof } from './client-secret-operations.ts';
 import { groupOperations } from './group-operations.ts';
+import { importJobOperations } from './import-job-operations.ts';
 import { mfaOperations } from './mfa-operations.ts';
+import { poolLifecycleOperations } from './pool-lifecycle-operations.ts';
 import { memberName } from './input-validation.ts';
 import type { Operation, ProtocolServices } from './operation.ts';
 import { checkMembers } from './settings-check.ts';
@@ -25,6 +29,10 @@ const operations: Record<string, Operation> = {
   ...deviceOperations,
   ...choiceAuthOperations,
   ...mfaOperations,
+  ...clientSecretOperations,
+  ...adminAuthOperations,
+  ...importJobOperations,
+  ...poolLifecycleOperations,
 };
 
 /** The actions Cognate answers, for docs/cognito-compatibility.md and the tests. */
@@ -62,7 +70,10 @@ export async function callCognito(
   const input = parseBody(call.body);
   // No member accepted and ignored (docs/cognito-settings.md): refused before anything is done.
   checkMembers(action, input as Record<string, unknown>);
-  const output = await operation.run(input, { services, source: call.source, ...(scope && { region: scope.region }) });
+  // A confidential client's SECRET_HASH or ClientSecret, checked wherever the client is read (docs/client-secrets.md).
+  const output = await withClientProof(services, action, input as Record<string, unknown>, () =>
+    operation.run(input, { services, source: call.source, ...(scope && { region: scope.region }) }),
+  );
   return { action, output };
 }
 

@@ -20,7 +20,7 @@ import { Type, type TSchema } from 'typebox';
 export type MemberStatus = 'honoured' | 'off-only' | 'per-request' | 'plumbing' | 'refused';
 
 /** The version or issue since which a member has its status. */
-export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16' | 'issue 17';
+export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16' | 'issue 17' | 'issue 18';
 
 export interface MemberRule {
   status: MemberStatus;
@@ -114,10 +114,36 @@ const UserContextData = perRequest(
   'issue 11',
 );
 const trackedRequest = { AnalyticsMetadata, UserContextData, ClientMetadata };
+/** The admin sign-in's ContextDataType (Cognito's threat protection reads it; docs/admin-auth.md). */
+const ContextData = perRequest(
+  closed({
+    IpAddress: Type.Optional(Type.String({ maxLength: 131072 })),
+    ServerName: Type.Optional(Type.String({ maxLength: 131072 })),
+    ServerPath: Type.Optional(Type.String({ maxLength: 131072 })),
+    HttpHeaders: Type.Optional(
+      Type.Array(
+        closed({
+          headerName: Type.Optional(Type.String({ maxLength: 131072 })),
+          headerValue: Type.Optional(Type.String({ maxLength: 131072 })),
+        }),
+        { maxItems: 1000 },
+      ),
+    ),
+    EncodedData: Type.Optional(Type.String({ maxLength: 131072 })),
+  }),
+  NOT_FOR_HOOKS,
+  'issue 18',
+);
 
-const NO_SECRETS = 'Cognate app clients have no secret (public clients only); client secrets come with a later issue.';
-const SecretHash = refused(`${NO_SECRETS} Send no SecretHash.`);
-const ClientSecret = refused(`${NO_SECRETS} Send no ClientSecret.`);
+const CLIENT_SECRETS = 'docs/client-secrets.md';
+const SecretHash = honoured(
+  `Required when the client has a secret: base64(HMAC-SHA256(secret, Username + ClientId)), any live secret; refused from a client without one (${CLIENT_SECRETS}).`,
+  'issue 18',
+);
+const ClientSecret = honoured(
+  `Required when the client has a secret: one of its live secrets; refused from a client without one (${CLIENT_SECRETS}).`,
+  'issue 18',
+);
 const NO_TEMPLATES =
   'Cognate’s messages are set per pool with PUT /v1/pools/{poolId}/message-templates (REST); the Cognito members for them come with a later issue.';
 const HOOK_VALUE =
@@ -131,6 +157,10 @@ const POOL_LIFETIME =
   'Honoured when it equals the pool’s own lifetime (tokenPolicy), counted in TokenValidityUnits; another lifetime is refused naming the member (Cognate keeps lifetimes per pool).';
 
 const hookTrigger = (note = HOOK_VALUE) => honoured(note, 'issue 15');
+const POOL_ARN =
+  'The pool’s ARN as DescribeUserPool shows it (arn:aws:cognito-idp:<region>:000000000000:userpool/<pool id>); the ARN of another resource is refused (docs/pools.md).';
+const POOL_TAGS =
+  'The pool’s tags, also set by TagResource and UntagResource and read by ListTagsForResource and DescribeUserPool: at most 50, keys 1 to 128 characters without the aws: prefix, values up to 256 (docs/pools.md). Nothing else reads them.';
 const laterTrigger = refused(LATER_TRIGGER);
 
 const clientSettings: MemberRules = {
@@ -207,7 +237,7 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
       }),
     }),
     DeletionProtection: honoured(
-      'Shown by DescribeUserPool. Cognate cannot delete pools at all yet; DeleteUserPool, when it comes, must refuse an ACTIVE pool.',
+      'ACTIVE: DeleteUserPool is refused until UpdateUserPool sets INACTIVE (docs/pools.md). Shown by DescribeUserPool.',
       'issue 11',
     ),
     LambdaConfig: nested({
@@ -296,12 +326,7 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
         'AWS End User Messaging names its own sender; Cognate sends SMS through Twilio, from TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID.',
       ),
     }),
-    UserPoolTags: plumbing(
-      Type.Record(text(1, 128, '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*'), Type.String({ maxLength: 256 }), {
-        maxProperties: 50,
-      }),
-      'AWS resource tags (cost allocation, IAM conditions); stored and shown, nothing else reads them.',
-    ),
+    UserPoolTags: honoured(POOL_TAGS, 'issue 18'),
     AdminCreateUserConfig: nested({
       AllowAdminCreateUserOnly: offOnly(
         'false',
@@ -354,8 +379,14 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   CreateUserPoolClient: {
     UserPoolId: honoured(),
     ClientName: honoured(),
-    GenerateSecret: offOnly('false', is(false), `${NO_SECRETS} Create the client with GenerateSecret false.`),
-    ClientSecret,
+    GenerateSecret: honoured(
+      `true: a confidential client with a generated secret (51 characters of a-z and 0-9), returned as ClientSecret (${CLIENT_SECRETS}).`,
+      'issue 18',
+    ),
+    ClientSecret: honoured(
+      `A custom secret (24 to 64 of letters, digits, _ and +): a confidential client with it; not with GenerateSecret true (${CLIENT_SECRETS}).`,
+      'issue 18',
+    ),
     ...clientSettings,
   },
 
@@ -394,7 +425,9 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
       'USER_PASSWORD_AUTH, USER_SRP_AUTH, CUSTOM_AUTH (docs/custom-auth.md), USER_AUTH (choice-based and passwordless sign-in, docs/passwordless.md; since issue 17), REFRESH_TOKEN_AUTH; any other flow is refused naming it.',
     ),
     ClientId: honoured(),
-    AuthParameters: honoured(),
+    AuthParameters: honoured(
+      `The flow’s entries; SECRET_HASH when the client has a secret, over USERNAME (for refresh: over the user’s username or sub) (${CLIENT_SECRETS}).`,
+    ),
     ...trackedRequest,
     Session: refused(
       'Sign-in straight after sign-up (USER_AUTH with the Session of ConfirmSignUp) is not implemented: SignUp and ConfirmSignUp return no Session; start USER_AUTH with USERNAME (docs/passwordless.md).',
@@ -404,7 +437,9 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     ClientId: honoured(),
     ChallengeName: honoured(),
     Session: honoured(),
-    ChallengeResponses: honoured(),
+    ChallengeResponses: honoured(
+      `The challenge’s answers; SECRET_HASH over USERNAME when the client has a secret (${CLIENT_SECRETS}).`,
+    ),
     ...trackedRequest,
   },
   GetTokensFromRefreshToken: {
@@ -575,6 +610,29 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   ListUserPools: { MaxResults: honoured(), NextToken: honoured() },
   AddCustomAttributes: { UserPoolId: honoured(), CustomAttributes: honoured() },
   DescribeUserPoolClient: { UserPoolId: honoured(), ClientId: honoured() },
+
+  // ---- Client secrets (issue 18, docs/client-secrets.md) ----
+  AddUserPoolClientSecret: {
+    UserPoolId: honoured(undefined, 'issue 18'),
+    ClientId: honoured('A client that has a secret already; at most two live at once.', 'issue 18'),
+    ClientSecret: honoured(
+      'A custom secret (24 to 64 of letters, digits, _ and +); without it one is generated and its value returned once.',
+      'issue 18',
+    ),
+  },
+  ListUserPoolClientSecrets: {
+    UserPoolId: honoured(undefined, 'issue 18'),
+    ClientId: honoured(undefined, 'issue 18'),
+    NextToken: honoured(
+      'Never needed: both secrets come in one answer, and none is handed out; one given is refused.',
+      'issue 18',
+    ),
+  },
+  DeleteUserPoolClientSecret: {
+    UserPoolId: honoured(undefined, 'issue 18'),
+    ClientId: honoured(undefined, 'issue 18'),
+    ClientSecretId: honoured('Any secret but the client’s last, as in Cognito.', 'issue 18'),
+  },
   ListUserPoolClients: {
     UserPoolId: honoured(),
     MaxResults: honoured(),
@@ -631,6 +689,49 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   AdminEnableUser: { UserPoolId: honoured(), Username: honoured() },
   AdminDeleteUser: { UserPoolId: honoured(), Username: honoured() },
   AdminUserGlobalSignOut: { UserPoolId: honoured(), Username: honoured() },
+  // Issue 18: server-side sign-in and the administrator's password actions (docs/admin-auth.md).
+  AdminInitiateAuth: {
+    UserPoolId: honoured('The client must be this pool’s, or ResourceNotFoundException.', 'issue 18'),
+    ClientId: honoured(undefined, 'issue 18'),
+    AuthFlow: honoured(
+      'ADMIN_USER_PASSWORD_AUTH (ADMIN_NO_SRP_AUTH, its older name; the client must allow ALLOW_ADMIN_USER_PASSWORD_AUTH), USER_SRP_AUTH, CUSTOM_AUTH, USER_AUTH, REFRESH_TOKEN_AUTH and REFRESH_TOKEN, as InitiateAuth runs them; USER_PASSWORD_AUTH and any other flow are refused naming them.',
+      'issue 18',
+    ),
+    AuthParameters: honoured('The entries InitiateAuth takes for the same flow (docs/admin-auth.md).', 'issue 18'),
+    ClientMetadata,
+    AnalyticsMetadata,
+    ContextData,
+    Session: refused(
+      'Sign-in straight after sign-up (USER_AUTH with the Session of ConfirmSignUp) is not implemented: SignUp and ConfirmSignUp return no Session; start USER_AUTH with USERNAME (docs/passwordless.md).',
+    ),
+  },
+  AdminRespondToAuthChallenge: {
+    UserPoolId: honoured('The client must be this pool’s, or ResourceNotFoundException.', 'issue 18'),
+    ClientId: honoured(undefined, 'issue 18'),
+    ChallengeName: honoured(
+      'Every challenge RespondToAuthChallenge answers, whichever face started the sign-in.',
+      'issue 18',
+    ),
+    Session: honoured(undefined, 'issue 18'),
+    ChallengeResponses: honoured(undefined, 'issue 18'),
+    ClientMetadata,
+    AnalyticsMetadata,
+    ContextData,
+  },
+  AdminSetUserPassword: {
+    UserPoolId: honoured(undefined, 'issue 18'),
+    Username: honoured(undefined, 'issue 18'),
+    Password: honoured('Checked against the pool’s password policy.', 'issue 18'),
+    Permanent: honoured(
+      'true: CONFIRMED with this password; false or absent: FORCE_CHANGE_PASSWORD, NEW_PASSWORD_REQUIRED at the next sign-in. Either way every session ends.',
+      'issue 18',
+    ),
+  },
+  AdminResetUserPassword: {
+    UserPoolId: honoured(undefined, 'issue 18'),
+    Username: honoured(undefined, 'issue 18'),
+    ClientMetadata,
+  },
   ListUsers: {
     UserPoolId: honoured(),
     AttributesToGet: honoured(),
@@ -671,7 +772,103 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     Limit: honoured(undefined, 'issue 15'),
     NextToken: honoured(undefined, 'issue 15'),
   },
+  // ---- A pool's and a client's life after creation (issue 18, docs/pools.md) ----
+  DeleteUserPool: {
+    UserPoolId: honoured(
+      'Deletes the pool and everything of it; refused while DeletionProtection is ACTIVE.',
+      'issue 18',
+    ),
+  },
+  DeleteUserPoolClient: {
+    UserPoolId: honoured(undefined, 'issue 18'),
+    ClientId: honoured('The client’s sessions go with it: its tokens stop working at once.', 'issue 18'),
+  },
+  TagResource: {
+    ResourceArn: honoured(POOL_ARN, 'issue 18'),
+    Tags: honoured('Added to the pool’s tags, a key already there overwritten; at most 50 in all.', 'issue 18'),
+  },
+  UntagResource: {
+    ResourceArn: honoured(POOL_ARN, 'issue 18'),
+    TagKeys: honoured('Removed from the pool’s tags; a key it does not have is no error.', 'issue 18'),
+  },
+  ListTagsForResource: { ResourceArn: honoured(POOL_ARN, 'issue 18') },
+
+  // Cognito's user import jobs (docs/user-import.md, "Import jobs").
+  GetCSVHeader: { UserPoolId: honoured(undefined, 'issue 18') },
+  CreateUserImportJob: {
+    UserPoolId: honoured(undefined, 'issue 18'),
+    JobName: honoured(undefined, 'issue 18'),
+    CloudWatchLogsRoleArn: {
+      ...plumbing(
+        Arn,
+        'Required, as in Cognito; kept and shown by DescribeUserImportJob, not used: Cognate writes no CloudWatch logs. A job’s refused rows are in its REST answer (failures) and the server log.',
+      ),
+      since: 'issue 18',
+    },
+    PasswordHashingAlgorithm: {
+      ...refused(
+        'Cognito’s CSV with password hashes: Cognate’s CSV import takes no passwords (users start RESET_REQUIRED). Import argon2id hashes with the JSON Lines import (docs/user-import.md).',
+      ),
+      since: 'issue 18',
+    },
+  },
+  StartUserImportJob: { UserPoolId: honoured(undefined, 'issue 18'), JobId: honoured(undefined, 'issue 18') },
+  DescribeUserImportJob: { UserPoolId: honoured(undefined, 'issue 18'), JobId: honoured(undefined, 'issue 18') },
+  ListUserImportJobs: {
+    UserPoolId: honoured(undefined, 'issue 18'),
+    MaxResults: honoured(undefined, 'issue 18'),
+    PaginationToken: honoured(undefined, 'issue 18'),
+  },
+  StopUserImportJob: { UserPoolId: honoured(undefined, 'issue 18'), JobId: honoured(undefined, 'issue 18') },
 };
+
+/** A rule as of issue 18, nested rules alike. */
+const asOfIssue18 = (rules: MemberRules): MemberRules =>
+  Object.fromEntries(
+    Object.entries(rules).map(([name, rule]) => [
+      name,
+      isNested(rule) ? nested(asOfIssue18(rule.members)) : { ...rule, since: 'issue 18' as const },
+    ]),
+  );
+
+/**
+ * UpdateUserPool (docs/pools.md): CreateUserPool's members that can change after creation, ruled
+ * alike (the same refused and off-only ones). It replaces the configuration as a whole: a member
+ * left out is set to its default, but for PoolName, MfaConfiguration and DeletionProtection. The
+ * schema, UsernameAttributes, AliasAttributes and UsernameConfiguration cannot change after
+ * creation: they are not members of its request, and are refused as such.
+ */
+{
+  const {
+    Schema: _schema,
+    AliasAttributes: _aliases,
+    UsernameAttributes: _usernames,
+    UsernameConfiguration: _case,
+    PoolName: _name,
+    ...updatable
+  } = COGNITO_SETTINGS.CreateUserPool!;
+  COGNITO_SETTINGS.UpdateUserPool = asOfIssue18({
+    UserPoolId: honoured(),
+    PoolName: honoured('The new name; left out, the name is kept.'),
+    ...updatable,
+    DeletionProtection: honoured(
+      'ACTIVE or INACTIVE; left out, kept as it is (a reset never lifts a protection silently). ACTIVE refuses DeleteUserPool.',
+    ),
+    MfaConfiguration: honoured(
+      'OFF, ON or OPTIONAL; left out, kept as it is. The factors SetUserPoolMfaConfig turned on stay on (offered again when MFA is back on); ON or OPTIONAL with none on turns SMS MFA on, as CreateUserPool does (docs/mfa.md).',
+    ),
+    SmsAuthenticationMessage: honoured(
+      'The SMS text of the pool’s AUTHENTICATION message template (with {####}); left out, the built-in text (its translations and email text are kept).',
+    ),
+    AutoVerifiedAttributes: honoured('Left out: none.'),
+    UserAttributeUpdateSettings: honoured('Left out: no attribute waits for verification before it changes.'),
+    DeviceConfiguration: honoured(
+      `A member given keeps device tracking on, with these settings; left out, devices are no longer tracked (${DEVICES}).`,
+    ),
+    AccountRecoverySetting: honoured('Left out: verified_email, then verified_phone_number.'),
+    UserPoolTags: honoured(`Replaces the pool’s tags; left out, the pool has none. ${POOL_TAGS}`),
+  });
+}
 
 /**
  * The REST face's pool and client settings (src/schemas/pools.ts). Its schemas refuse any other
@@ -690,6 +887,11 @@ const CLIENT_SETTINGS: MemberRules = {
 
 const REST_HOOKS =
   'Cognito’s LambdaConfig in camelCase: preSignUp, postConfirmation, preAuthentication, postAuthentication, preTokenGeneration (+ preTokenGenerationVersion), customMessage, userMigration, defineAuthChallenge, createAuthChallenge, verifyAuthChallengeResponse (docs/triggers.md).';
+
+const REST_DELETION_PROTECTION =
+  'Cognito’s DeletionProtection: true refuses DELETE /v1/pools/{poolId} (400 InvalidParameterException) until it is set false (docs/pools.md).';
+const REST_TAGS =
+  'Cognito’s UserPoolTags, key to value: at most 50, keys 1 to 128 characters without the aws: prefix, values up to 256 (docs/pools.md).';
 
 export const REST_SETTINGS: Record<string, MemberRules> = {
   'POST /v1/pools': {
@@ -717,8 +919,14 @@ export const REST_SETTINGS: Record<string, MemberRules> = {
       'Cognito’s DeviceConfiguration in camelCase: challengeRequiredOnNewDevice, deviceOnlyRememberedOnUserPrompt; null or absent, devices are not tracked (docs/devices.md).',
       'issue 17',
     ),
+    deletionProtection: honoured(REST_DELETION_PROTECTION, 'issue 18'),
+    tags: honoured(REST_TAGS, 'issue 18'),
   },
   'PATCH /v1/pools/{poolId}': {
+    name: honoured(undefined, 'issue 18'),
+    passwordPolicy: honoured('The members given change, the others stay (docs/pools.md).', 'issue 18'),
+    deletionProtection: honoured(REST_DELETION_PROTECTION, 'issue 18'),
+    tags: honoured(`Replaces the whole set of tags; {} removes them all. ${REST_TAGS}`, 'issue 18'),
     srpEnabled: honoured(),
     hooks: honoured(`${REST_HOOKS} Replaces the whole set: a trigger left out is removed, {} removes all.`, 'issue 15'),
     signInPolicy: honoured('Replaces the pool’s allowedFirstAuthFactors (docs/passwordless.md).', 'issue 17'),
@@ -727,7 +935,18 @@ export const REST_SETTINGS: Record<string, MemberRules> = {
       'issue 17',
     ),
   },
-  'POST /v1/pools/{poolId}/clients': { clientId: honoured(), ...CLIENT_SETTINGS },
+  'POST /v1/pools/{poolId}/clients': {
+    clientId: honoured(),
+    ...CLIENT_SETTINGS,
+    generateSecret: honoured(
+      `true: a confidential client; its generated secret is shown once, in this answer (${CLIENT_SECRETS}).`,
+      'issue 18',
+    ),
+    clientSecret: honoured(
+      `A confidential client with a secret of your own; not with generateSecret (${CLIENT_SECRETS}).`,
+      'issue 18',
+    ),
+  },
   'PATCH /v1/pools/{poolId}/clients/{clientId}': CLIENT_SETTINGS,
   /** Cognito's SetUserPoolMfaConfig (docs/mfa.md). */
   'PUT /v1/pools/{poolId}/mfa-config': {

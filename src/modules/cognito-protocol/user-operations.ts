@@ -8,6 +8,7 @@ import type { CustomChallenge, CustomSrpChallenge } from '../sign-in/custom-auth
 import type { UserAuthSrpChallenge } from '../sign-in/choice-auth.types.ts';
 import type { NewPasswordChallenge, SrpChallenge, StepChallenge } from '../sign-in/sign-in.types.ts';
 import type { TokenSet } from '../tokens/sessions.service.ts';
+import type { Static } from 'typebox';
 import * as In from './operation-inputs.ts';
 import { userOperation, type Operation, type OperationContext } from './operation.ts';
 import { respondToUserAuth } from './choice-auth-operations.ts';
@@ -27,12 +28,11 @@ function required(map: Record<string, string> | undefined, name: string, flow: s
 
 /**
  * Entries of AuthParameters or ChallengeResponses that ask for what Cognate does not do are
- * refused by name, as members are (docs/cognito-settings.md): a secret hash proves a client
- * secret, which Cognate's clients do not have. (DEVICE_KEY names a remembered device: docs/devices.md.)
+ * refused by name, as members are (docs/cognito-settings.md); none at present. (SECRET_HASH
+ * proves a confidential client's secret, checked by client-secret-operations.ts and
+ * docs/client-secrets.md; DEVICE_KEY names a remembered device: docs/devices.md.)
  */
-const UNHONOURED_ENTRIES: Record<string, string> = {
-  SECRET_HASH: 'app clients have no secret; send no SECRET_HASH.',
-};
+const UNHONOURED_ENTRIES: Record<string, string> = {};
 
 /** DEVICE_KEY of AuthParameters or ChallengeResponses: a device the client was given before (docs/devices.md). */
 const deviceKeyOf = (map: Record<string, string> | undefined) =>
@@ -89,14 +89,200 @@ function signInResult(
   };
 }
 
-const AUTH_FLOWS = [
-  'USER_PASSWORD_AUTH',
-  'USER_SRP_AUTH',
-  'CUSTOM_AUTH',
-  'USER_AUTH',
-  'REFRESH_TOKEN_AUTH',
-  'REFRESH_TOKEN',
-];
+/** The flows of each face: AdminInitiateAuth has ADMIN_USER_PASSWORD_AUTH (and its old name) instead of USER_PASSWORD_AUTH. */
+const AUTH_FLOWS = {
+  user: ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'CUSTOM_AUTH', 'USER_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'],
+  admin: [
+    'ADMIN_USER_PASSWORD_AUTH',
+    'ADMIN_NO_SRP_AUTH',
+    'USER_SRP_AUTH',
+    'CUSTOM_AUTH',
+    'USER_AUTH',
+    'REFRESH_TOKEN_AUTH',
+    'REFRESH_TOKEN',
+  ],
+};
+
+/**
+ * InitiateAuth and AdminInitiateAuth (admin-auth-operations.ts, docs/admin-auth.md): one dispatch
+ * over the same sign-in services; the face only says which flows it offers.
+ */
+export async function initiateAuth(
+  input: Static<typeof In.InitiateAuth>,
+  { services, source }: OperationContext,
+  face: 'user' | 'admin' = 'user',
+) {
+  const flow = input.AuthFlow;
+  const params = input.AuthParameters;
+  refuseUnhonoured(params, 'AuthParameters');
+  const password = (name: 'USER_PASSWORD_AUTH' | 'ADMIN_USER_PASSWORD_AUTH') =>
+    services.signIn.signIn({
+      clientId: input.ClientId,
+      username: required(params, 'USERNAME', flow),
+      password: required(params, 'PASSWORD', flow),
+      source,
+      ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+      ...deviceKeyOf(params),
+      ...(name === 'ADMIN_USER_PASSWORD_AUTH' && { flow: name }),
+    });
+  switch (flow) {
+    case 'USER_PASSWORD_AUTH':
+      if (face === 'admin')
+        throw invalidParameter('USER_PASSWORD_AUTH is not an AdminInitiateAuth flow; use ADMIN_USER_PASSWORD_AUTH.');
+      return signInResult(await password(flow));
+    case 'ADMIN_USER_PASSWORD_AUTH':
+    case 'ADMIN_NO_SRP_AUTH':
+      // The server-side password flow (docs/admin-auth.md); ADMIN_NO_SRP_AUTH is its older name.
+      if (face === 'user') throw invalidParameter(`${flow} is a flow of AdminInitiateAuth, not InitiateAuth.`);
+      return signInResult(await password('ADMIN_USER_PASSWORD_AUTH'));
+    case 'USER_SRP_AUTH':
+      return signInResult(
+        await services.signIn.startSrpSignIn({
+          clientId: input.ClientId,
+          username: required(params, 'USERNAME', flow),
+          srpA: required(params, 'SRP_A', flow),
+          source,
+          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        }),
+      );
+    case 'CUSTOM_AUTH': {
+      // CHALLENGE_NAME SRP_A with SRP_A: CUSTOM_WITH_SRP, the password proven by SRP first (docs/custom-auth.md).
+      const challenge = params?.CHALLENGE_NAME;
+      if (challenge !== undefined && challenge !== 'SRP_A') {
+        throw invalidParameter(
+          `AuthParameters.CHALLENGE_NAME ${challenge.slice(0, 64)} is not supported with CUSTOM_AUTH; give SRP_A (with SRP_A) or nothing.`,
+        );
+      }
+      const start = {
+        clientId: input.ClientId,
+        username: required(params, 'USERNAME', flow),
+        source,
+        ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+      };
+      return signInResult(
+        challenge === 'SRP_A'
+          ? await services.customAuth.initiateWithSrp({ ...start, srpA: required(params, 'SRP_A', flow) })
+          : await services.customAuth.initiate(start),
+      );
+    }
+    case 'USER_AUTH':
+      // Choice-based and passwordless sign-in (docs/passwordless.md).
+      return signInResult(
+        await services.choiceAuth.initiate({
+          clientId: input.ClientId,
+          username: required(params, 'USERNAME', flow),
+          ...(params?.PREFERRED_CHALLENGE !== undefined && { preferredChallenge: params.PREFERRED_CHALLENGE }),
+          ...(params?.PASSWORD !== undefined && { password: required(params, 'PASSWORD', flow) }),
+          ...(params?.SRP_A !== undefined && { srpA: required(params, 'SRP_A', flow) }),
+          ...deviceKeyOf(params),
+          source,
+          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        }),
+      );
+    case 'REFRESH_TOKEN_AUTH':
+    case 'REFRESH_TOKEN':
+      return signInResult(
+        await services.signIn.refresh({
+          clientId: input.ClientId,
+          refreshToken: required(params, 'REFRESH_TOKEN', flow),
+          ...deviceKeyOf(params),
+        }),
+      );
+    default:
+      throw invalidParameter(
+        /^[A-Z_]+$/.test(flow)
+          ? `${flow} is not supported by Cognate; use one of ${AUTH_FLOWS[face].join(', ')}.`
+          : `1 validation error detected: Value '${flow.slice(0, 64)}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [${AUTH_FLOWS[face].join(', ')}]`,
+      );
+  }
+}
+
+/**
+ * RespondToAuthChallenge and AdminRespondToAuthChallenge (admin-auth-operations.ts): every challenge
+ * Cognate issues is answered here, whichever face started the sign-in.
+ */
+export async function respondToAuthChallenge(
+  input: Static<typeof In.RespondToAuthChallenge>,
+  context: OperationContext,
+) {
+  const { services, source } = context;
+  const name = input.ChallengeName;
+  const answers = input.ChallengeResponses;
+  refuseUnhonoured(answers, 'ChallengeResponses');
+  // USER_AUTH's steps: its sessions name their flow (docs/passwordless.md).
+  if (input.Session !== undefined && sessionKind(input.Session) === 'user-auth') {
+    return signInResult(await respondToUserAuth({ ...input, Session: input.Session }, context));
+  }
+  // A remembered device's proof (docs/devices.md).
+  if (name === 'DEVICE_SRP_AUTH' || name === 'DEVICE_PASSWORD_VERIFIER')
+    return respondToDeviceChallenge(input, context);
+  // A second factor (docs/mfa.md); EMAIL_OTP of a USER_AUTH session went above.
+  if (MFA_CHALLENGES.includes(name)) return signInResult(await respondToMfaChallenge(input, context));
+  if (name === 'PASSWORD_VERIFIER' && input.Session !== undefined) {
+    // Only custom authentication's SRP step (CUSTOM_WITH_SRP) hands out a Session with PASSWORD_VERIFIER.
+    return signInResult(
+      await services.customAuth.answerPasswordVerifier({
+        clientId: input.ClientId,
+        session: input.Session,
+        username: required(answers, 'USERNAME', name),
+        secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
+        timestamp: required(answers, 'TIMESTAMP', name),
+        signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
+        source,
+        ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        ...deviceKeyOf(answers),
+      }),
+    );
+  }
+  if (name === 'CUSTOM_CHALLENGE') {
+    if (!input.Session) throw invalidParameter('Missing required parameter Session');
+    return signInResult(
+      await services.customAuth.answerCustomChallenge({
+        clientId: input.ClientId,
+        session: input.Session,
+        username: required(answers, 'USERNAME', name),
+        answer: required(answers, 'ANSWER', name),
+        ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        ...deviceKeyOf(answers),
+      }),
+    );
+  }
+  if (name === 'PASSWORD_VERIFIER') {
+    return signInResult(
+      await services.signIn.answerSrpChallenge({
+        clientId: input.ClientId,
+        secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
+        timestamp: required(answers, 'TIMESTAMP', name),
+        signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
+        source,
+        ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        ...deviceKeyOf(answers),
+      }),
+    );
+  }
+  if (name === 'NEW_PASSWORD_REQUIRED') {
+    if (!input.Session) throw invalidParameter('Missing required parameter Session');
+    // Required attributes come back as `userAttributes.<name>` entries of the responses.
+    const userAttributes: Record<string, string> = {};
+    for (const [key, value] of Object.entries(answers ?? {})) {
+      if (key.startsWith('userAttributes.')) userAttributes[key.slice('userAttributes.'.length)] = value;
+    }
+    return signInResult(
+      await services.signIn.respondToNewPasswordChallenge({
+        clientId: input.ClientId,
+        session: input.Session,
+        newPassword: required(answers, 'NEW_PASSWORD', name),
+        userAttributes,
+        ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
+        ...deviceKeyOf(answers),
+        source,
+      }),
+    );
+  }
+  throw invalidParameter(
+    `${name.slice(0, 64)} is not a challenge Cognate issues; answer PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED or CUSTOM_CHALLENGE.`,
+  );
+}
 
 export const userOperations: Record<string, Operation> = {
   SignUp: userOperation(In.SignUp, async (input, { services }) => {
@@ -135,163 +321,11 @@ export const userOperations: Record<string, Operation> = {
     return { CodeDeliveryDetails: toDelivery(result.codeDeliveryDetails) };
   }),
 
-  InitiateAuth: userOperation(In.InitiateAuth, async (input, { services, source }) => {
-    const flow = input.AuthFlow;
-    const params = input.AuthParameters;
-    refuseUnhonoured(params, 'AuthParameters');
-    switch (flow) {
-      case 'USER_PASSWORD_AUTH':
-        return signInResult(
-          await services.signIn.signIn({
-            clientId: input.ClientId,
-            username: required(params, 'USERNAME', flow),
-            password: required(params, 'PASSWORD', flow),
-            source,
-            ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
-            ...deviceKeyOf(params),
-          }),
-        );
-      case 'USER_SRP_AUTH':
-        return signInResult(
-          await services.signIn.startSrpSignIn({
-            clientId: input.ClientId,
-            username: required(params, 'USERNAME', flow),
-            srpA: required(params, 'SRP_A', flow),
-            source,
-            ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
-          }),
-        );
-      case 'CUSTOM_AUTH': {
-        // CHALLENGE_NAME SRP_A with SRP_A: CUSTOM_WITH_SRP, the password proven by SRP first (docs/custom-auth.md).
-        const challenge = params?.CHALLENGE_NAME;
-        if (challenge !== undefined && challenge !== 'SRP_A') {
-          throw invalidParameter(
-            `AuthParameters.CHALLENGE_NAME ${challenge.slice(0, 64)} is not supported with CUSTOM_AUTH; give SRP_A (with SRP_A) or nothing.`,
-          );
-        }
-        const start = {
-          clientId: input.ClientId,
-          username: required(params, 'USERNAME', flow),
-          source,
-          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
-        };
-        return signInResult(
-          challenge === 'SRP_A'
-            ? await services.customAuth.initiateWithSrp({ ...start, srpA: required(params, 'SRP_A', flow) })
-            : await services.customAuth.initiate(start),
-        );
-      }
-      case 'USER_AUTH':
-        // Choice-based and passwordless sign-in (docs/passwordless.md).
-        return signInResult(
-          await services.choiceAuth.initiate({
-            clientId: input.ClientId,
-            username: required(params, 'USERNAME', flow),
-            ...(params?.PREFERRED_CHALLENGE !== undefined && { preferredChallenge: params.PREFERRED_CHALLENGE }),
-            ...(params?.PASSWORD !== undefined && { password: required(params, 'PASSWORD', flow) }),
-            ...(params?.SRP_A !== undefined && { srpA: required(params, 'SRP_A', flow) }),
-            ...deviceKeyOf(params),
-            source,
-            ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
-          }),
-        );
-      case 'REFRESH_TOKEN_AUTH':
-      case 'REFRESH_TOKEN':
-        return signInResult(
-          await services.signIn.refresh({
-            clientId: input.ClientId,
-            refreshToken: required(params, 'REFRESH_TOKEN', flow),
-            ...deviceKeyOf(params),
-          }),
-        );
-      default:
-        throw invalidParameter(
-          /^[A-Z_]+$/.test(flow)
-            ? `${flow} is not supported by Cognate; use one of ${AUTH_FLOWS.join(', ')}.`
-            : `1 validation error detected: Value '${flow.slice(0, 64)}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [${AUTH_FLOWS.join(', ')}]`,
-        );
-    }
-  }),
+  InitiateAuth: userOperation(In.InitiateAuth, (input, context) => initiateAuth(input, context)),
 
-  RespondToAuthChallenge: userOperation(In.RespondToAuthChallenge, async (input, context) => {
-    const { services, source } = context;
-    const name = input.ChallengeName;
-    const answers = input.ChallengeResponses;
-    refuseUnhonoured(answers, 'ChallengeResponses');
-    // USER_AUTH's steps: its sessions name their flow (docs/passwordless.md).
-    if (input.Session !== undefined && sessionKind(input.Session) === 'user-auth') {
-      return signInResult(await respondToUserAuth({ ...input, Session: input.Session }, context));
-    }
-    // A remembered device's proof (docs/devices.md).
-    if (name === 'DEVICE_SRP_AUTH' || name === 'DEVICE_PASSWORD_VERIFIER')
-      return respondToDeviceChallenge(input, context);
-    // A second factor (docs/mfa.md); EMAIL_OTP of a USER_AUTH session went above.
-    if (MFA_CHALLENGES.includes(name)) return signInResult(await respondToMfaChallenge(input, context));
-    if (name === 'PASSWORD_VERIFIER' && input.Session !== undefined) {
-      // Only custom authentication's SRP step (CUSTOM_WITH_SRP) hands out a Session with PASSWORD_VERIFIER.
-      return signInResult(
-        await services.customAuth.answerPasswordVerifier({
-          clientId: input.ClientId,
-          session: input.Session,
-          username: required(answers, 'USERNAME', name),
-          secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
-          timestamp: required(answers, 'TIMESTAMP', name),
-          signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
-          source,
-          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
-          ...deviceKeyOf(answers),
-        }),
-      );
-    }
-    if (name === 'CUSTOM_CHALLENGE') {
-      if (!input.Session) throw invalidParameter('Missing required parameter Session');
-      return signInResult(
-        await services.customAuth.answerCustomChallenge({
-          clientId: input.ClientId,
-          session: input.Session,
-          username: required(answers, 'USERNAME', name),
-          answer: required(answers, 'ANSWER', name),
-          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
-          ...deviceKeyOf(answers),
-        }),
-      );
-    }
-    if (name === 'PASSWORD_VERIFIER') {
-      return signInResult(
-        await services.signIn.answerSrpChallenge({
-          clientId: input.ClientId,
-          secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
-          timestamp: required(answers, 'TIMESTAMP', name),
-          signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
-          source,
-          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
-          ...deviceKeyOf(answers),
-        }),
-      );
-    }
-    if (name === 'NEW_PASSWORD_REQUIRED') {
-      if (!input.Session) throw invalidParameter('Missing required parameter Session');
-      // Required attributes come back as `userAttributes.<name>` entries of the responses.
-      const userAttributes: Record<string, string> = {};
-      for (const [key, value] of Object.entries(answers ?? {})) {
-        if (key.startsWith('userAttributes.')) userAttributes[key.slice('userAttributes.'.length)] = value;
-      }
-      return signInResult(
-        await services.signIn.respondToNewPasswordChallenge({
-          clientId: input.ClientId,
-          session: input.Session,
-          newPassword: required(answers, 'NEW_PASSWORD', name),
-          userAttributes,
-          ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
-          ...deviceKeyOf(answers),
-          source,
-        }),
-      );
-    }
-    throw invalidParameter(
-      `${name.slice(0, 64)} is not a challenge Cognate issues; answer PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED or CUSTOM_CHALLENGE.`,
-    );
-  }),
+  RespondToAuthChallenge: userOperation(In.RespondToAuthChallenge, (input, context) =>
+    respondToAuthChallenge(input, context),
+  ),
 
   /** Amplify v6 refreshes its tokens with this action. */
   GetTokensFromRefreshToken: userOperation(In.GetTokensFromRefreshToken, async (input, { services }) => ({

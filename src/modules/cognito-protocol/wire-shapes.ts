@@ -8,6 +8,7 @@ import type { CodeDeliveryDetails } from '../courier/index.ts';
 import { accountRecoveryOf } from '../pools/pool-settings.ts';
 import type { AppClient, Pool } from '../pools/pools.service.ts';
 import type { TokenSet } from '../tokens/sessions.service.ts';
+import { poolArn } from './pool-arn.ts';
 
 export interface WireAttribute {
   Name: string;
@@ -172,6 +173,9 @@ export function toUserPoolType(pool: Pool, estimatedNumberOfUsers: number) {
     ...plumbing,
     Id: pool.id,
     Name: pool.name,
+    // What the tag actions take (docs/pools.md); the tags themselves are kept apart from the plumbing.
+    Arn: poolArn(pool.id),
+    UserPoolTags: pool.tags,
     Policies: {
       PasswordPolicy: {
         MinimumLength: policies.password.minimumLength,
@@ -221,6 +225,32 @@ export const authFlowsOf = (pool: Pool) => [
   ...(pool.srpEnabled ? ['ALLOW_USER_SRP_AUTH'] : []),
 ];
 
+const UNIT_SECONDS = { days: 86400, hours: 3600, minutes: 60, seconds: 1 } as const;
+type TimeUnit = keyof typeof UNIT_SECONDS;
+
+/** A lifetime in Cognito's default unit for it when that divides it evenly, else the largest unit that does. */
+function inUnits(seconds: number, preferred: TimeUnit): [number, TimeUnit] {
+  const unit = ([preferred, 'hours', 'minutes'] as const).find((u) => seconds % UNIT_SECONDS[u] === 0) ?? 'seconds';
+  return [seconds / UNIT_SECONDS[unit], unit];
+}
+
+/**
+ * The pool's token lifetimes in Cognito's default units (hours, hours, days), as Cognito shows a
+ * client that set none, so tools that compare what they sent (Terraform's token_validity_units)
+ * read back what they wrote (docs/migrating-from-cognito.md, "Terraform").
+ */
+function clientLifetimes(tokens: Pool['policies']['tokens']) {
+  const [access, accessUnit] = inUnits(tokens.accessTokenTtlSeconds, 'hours');
+  const [id, idUnit] = inUnits(tokens.idTokenTtlSeconds, 'hours');
+  const [refresh, refreshUnit] = inUnits(tokens.refreshTokenTtlSeconds, 'days');
+  return {
+    RefreshTokenValidity: refresh,
+    AccessTokenValidity: access,
+    IdTokenValidity: id,
+    TokenValidityUnits: { AccessToken: accessUnit, IdToken: idUnit, RefreshToken: refreshUnit },
+  };
+}
+
 export function toUserPoolClientType(pool: Pool, client: AppClient) {
   const { tokens } = pool.policies;
   return {
@@ -234,10 +264,7 @@ export function toUserPoolClientType(pool: Pool, client: AppClient) {
     ...(client.writeAttributes !== null && { WriteAttributes: client.writeAttributes }),
     ExplicitAuthFlows: client.explicitAuthFlows ?? authFlowsOf(pool),
     PreventUserExistenceErrors: client.preventUserExistenceErrors ? 'ENABLED' : 'LEGACY',
-    RefreshTokenValidity: tokens.refreshTokenTtlSeconds,
-    AccessTokenValidity: tokens.accessTokenTtlSeconds,
-    IdTokenValidity: tokens.idTokenTtlSeconds,
-    TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'seconds' },
+    ...clientLifetimes(tokens),
     EnableTokenRevocation: true,
     AllowedOAuthFlowsUserPoolClient: false,
     AuthSessionValidity: client.authSessionValidity,

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { clients, pools } from '../../db/schema/pools.ts';
+import { clientSecrets, clients, pools } from '../../db/schema/pools.ts';
 import { unnamedStatements, type Db, type Queryable, type StatementName } from '../../db/client.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
@@ -16,9 +16,12 @@ import { chooseTemplates, validateMessageTemplates, type PoolMessageTemplates } 
 import { resolvePolicies } from './pool-settings.ts';
 import { clearSrpCredentials, countUsers } from '../user-store/users.repository.ts';
 import { createVersionedRows } from './versioned-rows.ts';
+import { checkTags, createPoolUpdates } from './pool-update.ts';
 import { checkLambdaConfig, type HookArns } from '../hooks/lambda-config.ts';
 import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
-import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool } from './pools.types.ts';
+import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool, SealedClientSecret } from './pools.types.ts';
+import { createClientSecrets, type NewClientSecret } from './client-secrets.ts';
+import type { SealedBox } from '../../lib/sealed-box.ts';
 import type { FirstAuthFactor, SignInPolicy } from '../sign-in/sign-in-policy.types.ts';
 import { checkPoolMfa } from '../mfa/mfa-config.ts';
 import type { MfaConfiguration, PoolMfaFactors } from '../mfa/mfa.types.ts';
@@ -86,6 +89,24 @@ function checkAuthSessionValidity(minutes: number): number {
   return minutes;
 }
 
+/** A new client's row, its settings checked. */
+function clientRow(
+  poolId: string,
+  input: ClientInput,
+  perms: { readAttributes: string[] | null; writeAttributes: string[] | null },
+) {
+  return {
+    id: input.clientId ?? newClientId(),
+    poolId,
+    name: input.name,
+    ...perms,
+    preventUserExistenceErrors: input.preventUserExistenceErrors ?? true,
+    explicitAuthFlows: checkAuthFlows(input.explicitAuthFlows ?? null),
+    allowedOrigins: checkAllowedOrigins(input.allowedOrigins ?? null),
+    authSessionValidity: checkAuthSessionValidity(input.authSessionValidity ?? 3),
+  };
+}
+
 export const poolNotFound = (poolId: string) =>
   new CognitoError('ResourceNotFoundException', `User pool ${poolId} does not exist.`);
 const clientNotFound = (clientId: string) =>
@@ -107,8 +128,11 @@ export function createPoolsService(deps: {
   originCacheMs?: number;
   /** HOOK_ARNS_FILE: the ARNs a LambdaConfig may name (docs/triggers.md). */
   hookArns?: HookArns;
+  /** Seals confidential clients' secrets (docs/client-secrets.md); without it none can be made or checked. */
+  clientSecretBox?: SealedBox;
 }) {
   const { db } = deps;
+  const secrets = createClientSecrets({ db, ...(deps.clientSecretBox && { box: deps.clientSecretBox }) });
   const readerDb = deps.reader ?? db;
   const allowedOrigins = createOriginAllowList(db, deps.originCacheMs);
   const issuerOf = (poolId: string) => `${deps.publicUrl}/${poolId}`;
@@ -128,12 +152,20 @@ export function createPoolsService(deps: {
       .where(eq(pools.id, id));
     return found;
   });
+  // With the client's sealed secrets: writing them touches the client row (client-secrets.ts), so
+  // a cached client without a secret is proven public by its version alone, at no extra read.
   const clientsByVersion = createVersionedRows(async (id) => {
     const [found] = await db
-      .select({ row: clients, version: rowVersion(clients) })
+      .select({
+        row: clients,
+        version: rowVersion(clients),
+        secrets: sql<
+          SealedClientSecret[]
+        >`coalesce((select json_agg(json_build_object('id', s.id, 'sealedSecret', s.sealed_secret) order by s.created_at) from ${clientSecrets} s where s.client_id = ${clients}.id), '[]'::json)`,
+      })
       .from(clients)
       .where(eq(clients.id, id));
-    return found;
+    return found && { row: { ...found.row, secrets: found.secrets }, version: found.version };
   });
 
   const clientVersions = db
@@ -153,6 +185,8 @@ export function createPoolsService(deps: {
   }
 
   return {
+    // UpdateUserPool, the REST PATCH's settings, tags and deletion (docs/pools.md).
+    ...createPoolUpdates({ db, hookArns: deps.hookArns, poolNotFound, invalidate: () => allowedOrigins.invalidate() }),
     issuerOf,
     getPool,
     getClient,
@@ -168,6 +202,7 @@ export function createPoolsService(deps: {
       const lambdaConfig = checkLambdaConfig(input.lambdaConfig, deps.hookArns ?? {});
       const signInPolicy = input.signInPolicy && checkSignInPolicy(input.signInPolicy);
       const mfa = checkPoolMfa(input.mfaConfiguration ?? 'OFF', input.mfaFactors ?? {});
+      const tags = checkTags(input.tags ?? {});
       const storeKey = await deps.firstSigningKey();
       try {
         return await db.transaction(async (tx) => {
@@ -186,6 +221,7 @@ export function createPoolsService(deps: {
               mfaConfiguration: mfa.mode,
               mfaFactors: mfa.factors,
               deviceConfiguration: input.deviceConfiguration ?? null,
+              tags,
             })
             .returning();
           await storeKey(tx, pool!.id);
@@ -368,23 +404,33 @@ export function createPoolsService(deps: {
       return row ? chooseTemplates(row.messageTemplates, purpose, locale) : undefined;
     },
 
-    async createClient(poolId: string, input: ClientInput): Promise<AppClient> {
+    /**
+     * `secret`: a confidential client, with its first secret (generated, or `custom`) made in the
+     * same transaction and returned once (docs/client-secrets.md).
+     */
+    async createClient(
+      poolId: string,
+      input: ClientInput,
+      secret?: { custom?: string },
+    ): Promise<AppClient & { secret?: NewClientSecret }> {
       const pool = await getPool(poolId);
       const perms = { readAttributes: input.readAttributes ?? null, writeAttributes: input.writeAttributes ?? null };
       validateClientPermissions(pool.attributeSettings, perms, 'create');
       try {
+        if (secret) {
+          const created = await db.transaction(async (tx) => {
+            const [client] = await tx
+              .insert(clients)
+              .values(clientRow(poolId, input, perms))
+              .returning();
+            return { ...client!, secret: await secrets.createFirst(tx, client!.id, secret.custom) };
+          });
+          allowedOrigins.invalidate();
+          return created;
+        }
         const [client] = await db
           .insert(clients)
-          .values({
-            id: input.clientId ?? newClientId(),
-            poolId,
-            name: input.name,
-            ...perms,
-            preventUserExistenceErrors: input.preventUserExistenceErrors ?? true,
-            explicitAuthFlows: checkAuthFlows(input.explicitAuthFlows ?? null),
-            allowedOrigins: checkAllowedOrigins(input.allowedOrigins ?? null),
-            authSessionValidity: checkAuthSessionValidity(input.authSessionValidity ?? 3),
-          })
+          .values(clientRow(poolId, input, perms))
           .returning();
         allowedOrigins.invalidate();
         return client!;
@@ -454,17 +500,44 @@ export function createPoolsService(deps: {
     /** CORS: whether some client of some pool allows this browser origin (cached briefly). */
     isAllowedOrigin: (origin: string): Promise<boolean> => allowedOrigins.has(origin),
 
-    /** The client and its pool, for every call that names a client (sign-up, sign-in, codes): their versions read, the rows from memory. */
-    async clientWithPool(clientId: string): Promise<{ client: AppClient; pool: Pool }> {
-      const [row] = await clientVersions.execute({ id: clientId });
-      const [client, pool] = row
-        ? await Promise.all([
-            clientsByVersion.at(clientId, row.clientVersion),
-            poolsByVersion.at(row.poolId, row.poolVersion),
-          ])
-        : [];
-      if (!client || !pool) throw clientNotFound(clientId);
-      return { client, pool };
+    /**
+     * The client and its pool, for every call that names a client (sign-up, sign-in, codes): their
+     * versions read, the rows from memory. The request's proof of the client's secret is checked
+     * here, before anything else is read (docs/client-secrets.md); within one request the client
+     * is read once, however many steps ask for it.
+     */
+    clientWithPool(clientId: string): Promise<{ client: AppClient; pool: Pool }> {
+      const scope = secrets.scope();
+      const known = scope?.clients.get(clientId) as Promise<{ client: AppClient; pool: Pool }> | undefined;
+      if (known) return known;
+      const reading = (async () => {
+        const [row] = await clientVersions.execute({ id: clientId });
+        const [client, pool] = row
+          ? await Promise.all([
+              clientsByVersion.at(clientId, row.clientVersion),
+              poolsByVersion.at(row.poolId, row.poolVersion),
+            ])
+          : [];
+        if (!client || !pool) throw clientNotFound(clientId);
+        secrets.prove(client, scope?.proof);
+        return { client, pool };
+      })();
+      scope?.clients.set(clientId, reading);
+      return reading;
+    },
+
+    /** Confidential clients' secrets: rotation, listing, the request's proof (docs/client-secrets.md). */
+    clientSecrets: secrets,
+    /**
+     * The refresh path (its client read with the session): the request's proof, a SECRET_HASH
+     * over the token's user's username or sub (docs/client-secrets.md).
+     */
+    proveRefresh(client: AppClient, usernames: readonly string[]): void {
+      const withSecrets = client as AppClient & { secrets?: readonly SealedClientSecret[] };
+      // A client read without its secrets cannot be proven public: refused, never waved through.
+      if (!withSecrets.secrets)
+        throw new CognitoError('InternalErrorException', 'The client was read without its secrets.');
+      secrets.prove({ id: client.id, secrets: withSecrets.secrets }, secrets.scope()?.proof, usernames);
     },
 
     /** The pool's row, locked until the transaction ends (a signing-key rotation). */

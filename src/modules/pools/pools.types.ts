@@ -107,6 +107,13 @@ export interface Pool {
   updatedAt: Date;
 }
 
+/** One secret of a confidential client, as kept: sealed (docs/client-secrets.md). */
+export interface SealedClientSecret {
+  /** Cognito's ClientSecretId: `<clientId>--<epoch ms>`. */
+  id: string;
+  sealedSecret: string;
+}
+
 export interface AppClient {
   id: string;
   poolId: string;
@@ -140,6 +147,8 @@ export interface CreatePoolInput extends PoolAttributeSettingsInput {
   mfaFactors?: PoolMfaFactors;
   /** Cognito's DeviceConfiguration (docs/devices.md); absent or null: devices are not tracked. */
   deviceConfiguration?: DeviceConfiguration | null;
+  /** Cognito's UserPoolTags (docs/pools.md): at most 50, checked by checkTags. */
+  tags?: Record<string, string>;
 }
 
 export interface ClientInput {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Db, Queryable } from '../../db/client.ts';
 import { authSessions } from '../../db/schema/sign-in.ts';
 
 /**
@@ -91,6 +91,14 @@ export function createAuthSessions(deps: { db: Db; now?: () => Date }) {
         sql`delete from ${authSessions} where ${authSessions.id} in (select ${authSessions.id} from ${authSessions} where ${lt(authSessions.expiresAt, at)} limit ${CLEANUP_BATCH})`,
       );
       return token;
+    },
+
+    /**
+     * Ends every pending sign-in of a user (custom, MFA, device, USER_AUTH steps): an administrator
+     * set or reset the password (docs/admin-auth.md, "What is revoked"). In the caller's transaction.
+     */
+    async endAllFor(q: Queryable, userId: string): Promise<void> {
+      await q.delete(authSessions).where(eq(authSessions.userId, userId));
     },
 
     /**

@@ -39,7 +39,7 @@ import { eventAttributes, isHookFailure, type ClientMetadata } from '../triggers
 import type { UserMigration } from '../user-migration/user-migration.ts';
 import type { ChallengeSessions } from './challenge-sessions.ts';
 import type { SignInFinish } from './sign-in-finish.ts';
-import type { AfterFirstFactor, ProvenSignIn } from './sign-in-steps.ts';
+import { passwordStamp, type AfterFirstFactor, type ProvenSignIn } from './sign-in-steps.ts';
 import type { NewPasswordChallenge, SrpChallenge, StepChallenge } from './sign-in.types.ts';
 
 /** Sign-in: USER_PASSWORD_AUTH, USER_SRP_AUTH, the NEW_PASSWORD_REQUIRED challenge and refresh. */
@@ -172,10 +172,12 @@ export function createSignInService(deps: {
     const state = await loadAttributes(db, user);
     if (user.status === 'FORCE_CHANGE_PASSWORD') {
       metrics.signIn('challenge');
+      // The stored hash now (a sign-in may have just re-hashed it): a password set after this challenge ends it.
+      const current = (await findUserById(db, user.id)) ?? user;
       // An invited user proves the temporary password, then must choose their own (and give any required attribute).
       return {
         challengeName: 'NEW_PASSWORD_REQUIRED' as const,
-        session: deps.challenges.issue(user.id, client.id, 'NEW_PASSWORD_REQUIRED'),
+        session: deps.challenges.issue(user.id, client.id, 'NEW_PASSWORD_REQUIRED', passwordStamp(current)),
         challengeParameters: {
           requiredAttributes: missingRequired(pool, state),
           userAttributes: readAttributes(pool.attributeSettings, client, state),
@@ -321,9 +323,13 @@ export function createSignInService(deps: {
       clientMetadata?: ClientMetadata;
       /** DEVICE_KEY: a device the client was given before (docs/devices.md). */
       deviceKey?: string;
+      /** AdminInitiateAuth's password flow: the client must allow it instead (docs/admin-auth.md). */
+      flow?: 'ADMIN_USER_PASSWORD_AUTH';
     }): Promise<TokenSet | NewPasswordChallenge | StepChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
-      assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
+      if (input.flow === 'ADMIN_USER_PASSWORD_AUTH')
+        assertAuthFlow(client, 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH');
+      else assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
       let user = await findUserBySignInName(db, pool, input.username);
       // Unknown names are locked out like users when existence is hidden, or the lock would tell who exists.
       let subject = lockoutSubject(pool, client, user, input.username);
@@ -451,14 +457,18 @@ export function createSignInService(deps: {
       source?: string;
     }): Promise<TokenSet | StepChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
-      const userId = deps.challenges.open(input.session, client.id, 'NEW_PASSWORD_REQUIRED');
+      const { userId, stamp } = deps.challenges.opened(input.session, client.id, 'NEW_PASSWORD_REQUIRED');
       checkPassword(pool.policies.password, input.newPassword);
       const passwordHash = await deps.passwords.hash(input.newPassword);
       const user = await withDeliveries(verification, async (deliveries) =>
         db.transaction(async (tx) => {
           const locked = await lockUser(tx, userId);
-          // Answered already, or the user is gone: the session has nothing left to prove.
-          if (!locked || locked.status !== 'FORCE_CHANGE_PASSWORD') {
+          // Answered already, the user gone, or a password set since (AdminSetUserPassword): the session has nothing left to prove.
+          if (
+            !locked ||
+            locked.status !== 'FORCE_CHANGE_PASSWORD' ||
+            (stamp !== undefined && passwordStamp(locked) !== stamp)
+          ) {
             throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
           }
           const state = await loadAttributes(tx, locked);

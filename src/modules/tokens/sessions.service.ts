@@ -268,6 +268,8 @@ export function createSessionsService(deps: {
       // A token of another client is as good as no token.
       if (!row || !session || session.client.id !== clientId) throw invalidRefreshToken();
       if (row.deviceKey !== null && deviceKey !== row.deviceKey) throw invalidRefreshToken();
+      // A confidential client's proof: SECRET_HASH over the user's username or sub, or ClientSecret (docs/client-secrets.md).
+      deps.pools.proveRefresh(session.client, [session.user.username, session.user.id]);
       assertAuthFlow(session.client, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH');
       if (!session.user.enabled) throw forbidden('User is disabled.');
       const custom = await customise(session.pool, session.client, session.user, session.attributes, {

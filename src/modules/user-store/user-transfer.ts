@@ -278,6 +278,17 @@ export async function* ndjsonRows(input: Readable): AsyncGenerator<ImportRow> {
 }
 
 /**
+ * The columns Cognito's user-import CSV may have for this pool, in GetCSVHeader's order: the pool's
+ * schema without `sub` (standard attributes, then custom ones), then `cognito:mfa_enabled` and
+ * `cognito:username` (docs/user-import.md, "Import jobs"). The CSV import takes exactly these.
+ */
+export const cognitoCsvColumns = (pool: Pool): string[] => [
+  ...pool.attributeSettings.schema.map((d) => d.name).filter((n) => n !== 'sub'),
+  'cognito:mfa_enabled',
+  'cognito:username',
+];
+
+/**
  * Cognito's user-import CSV as import rows. The header is read first: a column the pool does not
  * know refuses the whole file (400) before any row is written. Imported users have no password
  * and start RESET_REQUIRED, as in Cognito: they set one through forgot password.
@@ -285,11 +296,7 @@ export async function* ndjsonRows(input: Readable): AsyncGenerator<ImportRow> {
  * phone_number (docs/user-import.md, "MFA").
  */
 export async function* cognitoCsvRows(input: Readable, pool: Pool): AsyncGenerator<ImportRow> {
-  const known = new Set([
-    'cognito:username',
-    'cognito:mfa_enabled',
-    ...pool.attributeSettings.schema.map((d) => d.name).filter((n) => n !== 'sub'),
-  ]);
+  const known = new Set(cognitoCsvColumns(pool));
   // A record the parser cannot read (a stray quote) is skipped and reported; parsing goes on.
   const csv = parseCsv({
     bom: true,
@@ -782,13 +789,23 @@ export function createUserTransferService(deps: {
     async importUsers(
       poolId: string,
       rows: AsyncIterable<ImportRow> | ((pool: Pool) => AsyncIterable<ImportRow>),
-      options: { transferKey?: string } = {},
+      options: {
+        transferKey?: string;
+        /**
+         * Called after each batch is written, with the report so far (import jobs keep their
+         * counts and notice a stop here; docs/user-import.md, "Import jobs").
+         */
+        afterBatch?: (report: ImportReport) => Promise<void>;
+        /** Every refused row, past the report's first MAX_REPORTED too. */
+        onReject?: (rejection: { line: number; username?: string; reason: string }) => void;
+      } = {},
     ): Promise<ImportReport> {
       const boxes = boxesFor(options.transferKey);
       const pool = await deps.pools.getPool(poolId);
       const report: ImportReport = { imported: 0, rejectedCount: 0, rejected: [] };
       const reject = (line: number, reason: string, username?: string) => {
         report.rejectedCount += 1;
+        options.onReject?.({ line, ...(username !== undefined && { username }), reason });
         if (report.rejected.length < MAX_REPORTED)
           report.rejected.push({ line, ...(username !== undefined && { username }), reason });
       };
@@ -851,6 +868,7 @@ export function createUserTransferService(deps: {
           else if (outcome.get(item) === null) report.imported += 1;
           else reject(item.line, outcome.get(item)!, item.user.username);
         }
+        await options.afterBatch?.(report);
       };
       for await (const row of typeof rows === 'function' ? rows(pool) : rows) {
         if (row.error === undefined && isRecord(row.user) && 'group' in row.user) {

@@ -19,6 +19,7 @@ import {
 } from '../../schemas/pools.ts';
 import { lambdaConfigFromHooks } from '../../schemas/hooks.ts';
 import { jsonResponse } from '../../plugins/openapi.plugin.ts';
+import { invalidParameter } from '../../errors/cognito-error.ts';
 
 const security = [{ adminKey: [] }];
 
@@ -41,14 +42,23 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const { passwordPolicy, codePolicy, tokenPolicy, auditPolicy, accountRecoverySetting, hooks, ...rest } =
-        request.body;
+      const {
+        passwordPolicy,
+        codePolicy,
+        tokenPolicy,
+        auditPolicy,
+        accountRecoverySetting,
+        hooks,
+        deletionProtection,
+        ...rest
+      } = request.body;
       const policies = {
         password: passwordPolicy,
         codes: codePolicy,
         tokens: tokenPolicy,
         audit: auditPolicy,
         accountRecovery: accountRecoverySetting,
+        deletionProtection,
       };
       const pool = await pools.createPool({
         ...rest,
@@ -105,7 +115,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
         operationId: 'UpdateUserPool',
         tags: ['pools'],
         summary:
-          'Turn SRP sign-in on or off (off drops every SRP verifier of the pool), replace the pool’s hooks, or its sign-in policy',
+          'Change the members given, keep the others: name, password policy, deletion protection, tags, SRP sign-in (off drops every SRP verifier of the pool), hooks, sign-in policy, device tracking',
         security,
         params: PoolParams,
         body: ref(UpdatePoolBody),
@@ -114,11 +124,21 @@ export async function poolsRoutes(fastify: FastifyInstance) {
     },
     async (request) => {
       const { poolId } = request.params;
-      const { srpEnabled, hooks, signInPolicy, deviceConfiguration } = request.body;
+      const { srpEnabled, hooks, signInPolicy, deviceConfiguration, name, passwordPolicy, deletionProtection, tags } =
+        request.body;
       // The hooks and the sign-in policy are checked first, so a refused one changes nothing (SRP included).
       const lambdaConfig = hooks && lambdaConfigFromHooks(hooks);
       if (signInPolicy) pools.checkSignInPolicy(signInPolicy);
+      if (tags) pools.checkTags(tags);
       if (lambdaConfig) await pools.setLambdaConfig(poolId, lambdaConfig);
+      // Name, password policy, deletion protection, tags: one change (docs/pools.md).
+      if (name !== undefined || passwordPolicy || deletionProtection !== undefined || tags)
+        await pools.patchSettings(poolId, {
+          ...(name !== undefined && { name }),
+          ...(passwordPolicy && { password: passwordPolicy }),
+          ...(deletionProtection !== undefined && { deletionProtection }),
+          ...(tags && { tags }),
+        });
       if (signInPolicy) await pools.setSignInPolicy(poolId, signInPolicy);
       // Device tracking on (a configuration) or off (null): docs/devices.md.
       if (deviceConfiguration !== undefined) await pools.setDeviceConfiguration(poolId, deviceConfiguration);
@@ -163,8 +183,21 @@ export async function poolsRoutes(fastify: FastifyInstance) {
         response: { 201: jsonResponse('The app client created', ref(ClientResponse)), ...problems(400, 401, 404, 415) },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(presentClient(await pools.createClient(request.params.poolId, request.body))),
+    async (request, reply) => {
+      // A confidential client (docs/client-secrets.md): its generated secret is in this answer only.
+      const { generateSecret, clientSecret, ...input } = request.body;
+      if (generateSecret === true && clientSecret !== undefined)
+        throw invalidParameter('Give generateSecret true or a clientSecret, not both.');
+      const secret = generateSecret === true ? {} : clientSecret !== undefined ? { custom: clientSecret } : undefined;
+      const client = await pools.createClient(request.params.poolId, input, secret);
+      if (client.secret) reply.header('cache-control', 'no-store');
+      return reply.status(201).send(
+        presentClient(client, {
+          hasSecret: client.secret !== undefined,
+          ...(client.secret?.generated && { clientSecret: client.secret.value }),
+        }),
+      );
+    },
   );
 
   app.get(
@@ -179,9 +212,11 @@ export async function poolsRoutes(fastify: FastifyInstance) {
         response: { 200: jsonResponse('The pool’s app clients', ref(ClientList)), ...problems(401, 404) },
       },
     },
-    async (request) => ({
-      clients: (await pools.listClients(request.params.poolId, { mayLag: true })).map(presentClient),
-    }),
+    async (request) => {
+      const clients = await pools.listClients(request.params.poolId, { mayLag: true });
+      const confidential = await pools.clientSecrets.confidential(clients.map((client) => client.id));
+      return { clients: clients.map((client) => presentClient(client, { hasSecret: confidential.has(client.id) })) };
+    },
   );
 
   app.get(
@@ -196,7 +231,10 @@ export async function poolsRoutes(fastify: FastifyInstance) {
         response: { 200: jsonResponse('The app client', ref(ClientResponse)), ...problems(401, 404) },
       },
     },
-    async (request) => presentClient(await pools.getClient(request.params.poolId, request.params.clientId)),
+    async (request) => {
+      const client = await pools.getClient(request.params.poolId, request.params.clientId);
+      return presentClient(client, { hasSecret: (await pools.clientSecrets.confidential([client.id])).has(client.id) });
+    },
   );
 
   app.patch(
@@ -215,8 +253,10 @@ export async function poolsRoutes(fastify: FastifyInstance) {
         },
       },
     },
-    async (request) =>
-      presentClient(await pools.updateClient(request.params.poolId, request.params.clientId, request.body)),
+    async (request) => {
+      const client = await pools.updateClient(request.params.poolId, request.params.clientId, request.body);
+      return presentClient(client, { hasSecret: (await pools.clientSecrets.confidential([client.id])).has(client.id) });
+    },
   );
 
   app.delete(

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../plugins/auth.plugin.ts';
 import { sourceOf } from '../../plugins/rate-limits.plugin.ts';
@@ -22,7 +23,7 @@ import { withoutSrp } from './user-auth.routes.ts';
 /** Sign-in, refresh, global sign-out and password reset. */
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { account, choiceAuth, customAuth, devices, mfa, recovery, signIn } = app.services;
+  const { account, customAuth, recovery, signIn } = app.services;
 
   app.post(
     '/v1/auth/sign-in',
@@ -87,46 +88,7 @@ export async function authRoutes(fastify: FastifyInstance) {
       },
       preHandler: app.rateLimited('signIn'),
     },
-    async (request) => {
-      const body = request.body;
-      if (body.challengeName === 'CUSTOM_CHALLENGE') return customAuth.answerCustomChallenge(body);
-      if (body.challengeName === 'NEW_PASSWORD_REQUIRED') return signIn.respondToNewPasswordChallenge(body);
-      // A remembered device's proof (docs/devices.md).
-      if (body.challengeName === 'DEVICE_SRP_AUTH') return devices.answerDeviceSrpAuth(body);
-      if (body.challengeName === 'DEVICE_PASSWORD_VERIFIER') {
-        const { passwordClaimSecretBlock, passwordClaimSignature, ...rest } = body;
-        return devices.answerDevicePasswordVerifier({
-          ...rest,
-          secretBlock: passwordClaimSecretBlock,
-          signature: passwordClaimSignature,
-          source: sourceOf(request),
-        });
-      }
-      // USER_AUTH's steps (docs/passwordless.md), told apart from another flow's EMAIL_OTP by the session.
-      if (body.challengeName === 'SELECT_CHALLENGE')
-        return withoutSrp(await choiceAuth.answerSelectChallenge({ ...body, source: sourceOf(request) }));
-      // A second factor (docs/mfa.md): its own challenges, and EMAIL_OTP with an MFA session.
-      if (mfa.ownsSession(body.session)) {
-        const answer = body as { code?: string; answer?: string; email?: string };
-        return mfa.respond({
-          clientId: body.clientId,
-          challengeName: body.challengeName,
-          session: body.session,
-          ...(answer.code !== undefined && { code: answer.code }),
-          ...(answer.answer !== undefined && { answer: answer.answer }),
-          ...(answer.email !== undefined && { email: answer.email }),
-          source: sourceOf(request),
-          ...(body.clientMetadata && { clientMetadata: body.clientMetadata }),
-        });
-      }
-      if (
-        choiceAuth.ownsSession(body.session) &&
-        (body.challengeName === 'EMAIL_OTP' || body.challengeName === 'SMS_OTP')
-      ) {
-        return withoutSrp(await choiceAuth.answerCode({ ...body, source: sourceOf(request) }));
-      }
-      throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
-    },
+    async (request) => respondToChallenge(app.services, request.body, sourceOf(request)),
   );
 
   app.post(
@@ -201,4 +163,53 @@ export async function authRoutes(fastify: FastifyInstance) {
       return {};
     },
   );
+}
+
+/**
+ * REST's answer to every challenge, told apart by challengeName and the session: the user route
+ * and the administrator's (admin-auth.routes.ts, docs/admin-auth.md) share it.
+ */
+export async function respondToChallenge(
+  services: FastifyInstance['services'],
+  body: Static<typeof RespondToChallengeBody>,
+  source: string,
+) {
+  const { choiceAuth, customAuth, devices, mfa, signIn } = services;
+  if (body.challengeName === 'CUSTOM_CHALLENGE') return customAuth.answerCustomChallenge(body);
+  if (body.challengeName === 'NEW_PASSWORD_REQUIRED') return signIn.respondToNewPasswordChallenge(body);
+  // A remembered device's proof (docs/devices.md).
+  if (body.challengeName === 'DEVICE_SRP_AUTH') return devices.answerDeviceSrpAuth(body);
+  if (body.challengeName === 'DEVICE_PASSWORD_VERIFIER') {
+    const { passwordClaimSecretBlock, passwordClaimSignature, ...rest } = body;
+    return devices.answerDevicePasswordVerifier({
+      ...rest,
+      secretBlock: passwordClaimSecretBlock,
+      signature: passwordClaimSignature,
+      source,
+    });
+  }
+  // USER_AUTH's steps (docs/passwordless.md), told apart from another flow's EMAIL_OTP by the session.
+  if (body.challengeName === 'SELECT_CHALLENGE')
+    return withoutSrp(await choiceAuth.answerSelectChallenge({ ...body, source }));
+  // A second factor (docs/mfa.md): its own challenges, and EMAIL_OTP with an MFA session.
+  if (mfa.ownsSession(body.session)) {
+    const answer = body as { code?: string; answer?: string; email?: string };
+    return mfa.respond({
+      clientId: body.clientId,
+      challengeName: body.challengeName,
+      session: body.session,
+      ...(answer.code !== undefined && { code: answer.code }),
+      ...(answer.answer !== undefined && { answer: answer.answer }),
+      ...(answer.email !== undefined && { email: answer.email }),
+      source,
+      ...(body.clientMetadata && { clientMetadata: body.clientMetadata }),
+    });
+  }
+  if (
+    choiceAuth.ownsSession(body.session) &&
+    (body.challengeName === 'EMAIL_OTP' || body.challengeName === 'SMS_OTP')
+  ) {
+    return withoutSrp(await choiceAuth.answerCode({ ...body, source }));
+  }
+  throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
 }
