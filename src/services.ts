@@ -118,7 +118,7 @@ export async function createServices(
     finishSignIn: (proven, finishing) => finish.finish(proven, finishing),
   });
   // PostAuthentication and the tokens: the end of every sign-in path.
-  const finish = createSignInFinish({ sessions, hooks, metrics: metrics.auth, devices });
+  const finish = createSignInFinish({ db, sessions, hooks, metrics: metrics.auth, devices });
   // One-time sign-in codes (MFA by SMS or email, passwordless EMAIL_OTP and SMS_OTP), kept in their sessions.
   const rateLimitCounters = createRateLimitCounters(db);
   const signInCodes = createSignInCodes({ db, secret, outbox, sendCounter: rateLimitCounters });

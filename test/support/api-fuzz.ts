@@ -490,9 +490,20 @@ function stringFromSchema(schema: Schema): fc.Arbitrary<string> {
   if (typeof schema.pattern === 'string') {
     try {
       const pattern = new RegExp(schema.pattern, 'u');
+      const most = schema.maxLength ?? Infinity;
+      // fast-check bounds only the length's top: a match shorter than the minimum is repeated up to
+      // it (filtering instead loops for ever on a minLength like a client secret's 24), then cut.
       return fc
-        .stringMatching(pattern)
-        .filter((s) => [...s].length >= min && [...s].length <= (schema.maxLength ?? Infinity));
+        .stringMatching(pattern, { maxLength: Math.min(most, 0x7fffffff) })
+        .map((s) => {
+          const chars = [...s];
+          if (chars.length === 0 || chars.length >= min) return s;
+          return chars
+            .join('')
+            .repeat(Math.ceil(min / chars.length))
+            .slice(0, Math.min(most, 1_000_000));
+        })
+        .filter((s) => [...s].length >= min && [...s].length <= most);
     } catch {
       // a pattern fast-check cannot invert: plain strings, which the schema then refuses
     }

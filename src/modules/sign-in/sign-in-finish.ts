@@ -4,7 +4,10 @@ import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
 import type { SessionsService, StartOptions, TokenSet } from '../tokens/sessions.service.ts';
 import { eventAttributes, withClientMetadata } from '../triggers/trigger-events.ts';
 import type { NewDeviceMetadata } from '../devices/devices.types.ts';
-import type { ProvenSignIn } from './sign-in-steps.ts';
+import { CognitoError } from '../../errors/cognito-error.ts';
+import type { Db } from '../../db/client.ts';
+import { findUserById } from '../user-store/users.repository.ts';
+import { passwordStamp, type ProvenSignIn } from './sign-in-steps.ts';
 
 /**
  * The end of every sign-in once all its steps are passed (first factor, remembered device, second
@@ -17,6 +20,8 @@ export function createSignInFinish(deps: {
   metrics?: AuthMetrics;
   /** Remembered devices: a new device key for a sign-in not from a proven device (docs/devices.md). */
   devices?: { newDevice(signIn: ProvenSignIn): Promise<NewDeviceMetadata | undefined> };
+  /** Where the user is read again once the session is written (below); tests may leave it out. */
+  db?: Db;
 }) {
   const hooks = deps.hooks ?? noHooks;
   const metrics = deps.metrics ?? noAuthMetrics;
@@ -58,6 +63,15 @@ export function createSignInFinish(deps: {
         ...(signIn.clientMetadata && { clientMetadata: signIn.clientMetadata }),
         ...(deviceKey && { deviceKey }),
       });
+      // A password set, reset or changed while this sign-in was on its way (a slow hook, a pending
+      // challenge) ends it: the session is checked after it is written, so a change committed
+      // before this read is seen here, and one committed after it revokes the session itself
+      // (docs/security.md, "Issue 18").
+      const now = deps.db && (await findUserById(deps.db, signIn.user.id));
+      if (deps.db && (!now || !now.enabled || passwordStamp(now) !== passwordStamp(signIn.user))) {
+        if (tokens.refreshToken) await deps.sessions.revokeRefreshToken(signIn.client.id, tokens.refreshToken);
+        throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+      }
       metrics.signIn('success');
       return newDevice ? { ...tokens, newDeviceMetadata: newDevice } : tokens;
     },

@@ -301,6 +301,8 @@ export function createSignInService(deps: {
       try {
         const passwordHash = await deps.passwords.hash(input.password);
         await replacePasswordHash(db, user.id, user.passwordHash, passwordHash);
+        // The sign-in goes on with the hash now stored: its stamp must match at the end (sign-in-finish.ts).
+        user = { ...user, passwordHash };
       } catch (error) {
         deps.logger.warn({ err: error, userId: user.id }, 'password not re-hashed with the current parameters');
       }
