@@ -218,6 +218,12 @@ export async function respondToAuthChallenge(
     return respondToDeviceChallenge(input, context);
   // A second factor (docs/mfa.md); EMAIL_OTP of a USER_AUTH session went above.
   if (MFA_CHALLENGES.includes(name)) return signInResult(await respondToMfaChallenge(input, context));
+  // The SRP proof PASSWORD_VERIFIER answers with, whichever flow issued it.
+  const srpProof = () => ({
+    secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
+    timestamp: required(answers, 'TIMESTAMP', name),
+    signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
+  });
   if (name === 'PASSWORD_VERIFIER' && input.Session !== undefined) {
     // Only custom authentication's SRP step (CUSTOM_WITH_SRP) hands out a Session with PASSWORD_VERIFIER.
     return signInResult(
@@ -225,9 +231,7 @@ export async function respondToAuthChallenge(
         clientId: input.ClientId,
         session: input.Session,
         username: required(answers, 'USERNAME', name),
-        secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
-        timestamp: required(answers, 'TIMESTAMP', name),
-        signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
+        ...srpProof(),
         source,
         ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
         ...deviceKeyOf(answers),
@@ -251,9 +255,7 @@ export async function respondToAuthChallenge(
     return signInResult(
       await services.signIn.answerSrpChallenge({
         clientId: input.ClientId,
-        secretBlock: required(answers, 'PASSWORD_CLAIM_SECRET_BLOCK', name),
-        timestamp: required(answers, 'TIMESTAMP', name),
-        signature: required(answers, 'PASSWORD_CLAIM_SIGNATURE', name),
+        ...srpProof(),
         source,
         ...(input.ClientMetadata && { clientMetadata: input.ClientMetadata }),
         ...deviceKeyOf(answers),
