@@ -33,6 +33,10 @@ import { signUpRoutes } from './routes/users/sign-up.routes.ts';
 import { userAuthRoutes } from './routes/users/user-auth.routes.ts';
 import { mfaRoutes } from './routes/users/mfa.routes.ts';
 import { adminMfaRoutes } from './routes/admin/mfa.routes.ts';
+import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
+import { managedLoginRoutes } from './routes/managed-login/managed-login.routes.ts';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import type { Services } from './services.ts';
 
 /** One log line a request, written when it is answered, with what was asked: not two. */
@@ -105,6 +109,8 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
   await app.register(httpSecurityPlugin, { isAllowedOrigin: services.pools.isAllowedOrigin });
   await app.register(openapiPlugin);
   await app.register(servicesPlugin, { services });
+  // Cookies are read and set only by the web face (the login session, CSRF); the API uses none.
+  await app.register(cookie);
   await app.register(authPlugin);
   await app.register(clientSecretPlugin);
   await app.register(rateLimitsPlugin);
@@ -134,6 +140,13 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
   await app.register(messageTemplatesRoutes);
   await app.register(adminMfaRoutes);
   await app.register(cognitoProtocolRoutes);
+  // The web face (docs/web-sign-in.md): the only routes that take HTML forms
+  // (application/x-www-form-urlencoded), in their own context so the JSON API stays JSON-only.
+  await app.register(async (web) => {
+    await web.register(formbody);
+    await web.register(oauthRoutes);
+    await web.register(managedLoginRoutes);
+  });
   return app;
 }
 

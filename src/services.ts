@@ -21,6 +21,7 @@ import { createUserMigration } from './modules/user-migration/user-migration.ts'
 import { createSigV4Verifier } from './modules/aws-auth/index.ts';
 import { createSigningKeyStore, firstSigningKey } from './modules/tokens/key-store.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
+import { createLoginSessions } from './modules/tokens/login-sessions.ts';
 import { createAdminUsersService } from './modules/admin-users/admin-users.service.ts';
 import { createChallengeSessions } from './modules/sign-in/challenge-sessions.ts';
 import { createAuthSessions } from './modules/sign-in/auth-sessions.ts';
@@ -209,6 +210,8 @@ export async function createServices(
     pools,
     signingKeys,
     sessions,
+    // The managed login pages' session cookie (docs/web-sign-in.md).
+    loginSessions: createLoginSessions({ db }),
     registration,
     signIn,
     devices,

@@ -14,3 +14,7 @@ export * from './sign-in.ts';
 export * from './mfa.ts';
 export * from './devices.ts';
 export * from './import-jobs.ts';
+export * from './oauth.ts';
+export * from './pool-domains.ts';
+export * from './resource-servers.ts';
+export * from './branding.ts';

@@ -6,6 +6,7 @@ import type { AuthFlow, PoolMessageTemplates, PoolPolicies } from '../../modules
 import type { DeviceConfiguration } from '../../modules/devices/devices.types.ts';
 import type { MfaConfiguration, PoolMfaFactors } from '../../modules/mfa/mfa.types.ts';
 import type { SignInPolicy } from '../../modules/sign-in/sign-in-policy.types.ts';
+import type { ClientOAuthSettings } from '../../modules/oauth/oauth.types.ts';
 
 export const pools = pgTable(
   'pools',
@@ -67,6 +68,17 @@ export const clients = pgTable(
     allowedOrigins: text('allowed_origins').array(),
     /** Cognito's AuthSessionValidity: minutes a challenge session lives (3 to 15, 3 by default). */
     authSessionValidity: integer('auth_session_validity').notNull().default(3),
+    /** The client's OAuth 2.0 settings: flows, scopes, callback and logout URLs (docs/web-sign-in.md). */
+    oauth: jsonb('oauth').$type<ClientOAuthSettings>().notNull().default({
+      enabled: false,
+      flows: [],
+      scopes: [],
+      callbackUrls: [],
+      logoutUrls: [],
+      defaultRedirectUri: null,
+      identityProviders: [],
+      requirePkce: false,
+    }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -34,9 +34,34 @@ export const refreshTokens = pgTable(
     authTime: timestamp('auth_time', { withTimezone: true }).notNull(),
     /** The remembered device the session was started on (docs/devices.md): `device_key` in its access tokens. */
     deviceKey: text('device_key'),
+    /** The session's OAuth scopes (docs/web-sign-in.md); null: aws.cognito.signin.user.admin, as every API sign-in. */
+    scopes: text('scopes').array(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash), index('refresh_tokens_user_idx').on(t.userId)],
+);
+
+/**
+ * The managed login pages' session (docs/web-sign-in.md, "The login session"): after a sign-in on
+ * the pages, /oauth2/authorize issues codes without asking again until it expires (one hour, as
+ * Cognito's), /logout ends it, and so does anything that ends all of a user's sessions.
+ */
+export const loginSessions = pgTable(
+  'login_sessions',
+  {
+    /** SHA-256 of the cookie's value. */
+    tokenHash: text('token_hash').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => pools.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    authTime: timestamp('auth_time', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('login_sessions_user_idx').on(t.userId), index('login_sessions_expires_idx').on(t.expiresAt)],
 );

@@ -4,6 +4,7 @@ import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
 import type { DeviceConfiguration } from '../devices/devices.types.ts';
 import type { MfaConfiguration, PoolMfaFactors } from '../mfa/mfa.types.ts';
 import type { SignInPolicy } from '../sign-in/sign-in-policy.types.ts';
+import type { ClientOAuthSettings } from '../oauth/oauth.types.ts';
 
 /** Cognito's ExplicitAuthFlows values (the ALLOW_ form); AUTH_FLOWS in pools.service.ts lists them for checks. */
 export type AuthFlow =
@@ -126,6 +127,8 @@ export interface AppClient {
   allowedOrigins: string[] | null;
   /** Cognito's AuthSessionValidity: minutes a challenge session lives (3 to 15). */
   authSessionValidity: number;
+  /** OAuth 2.0 flows, scopes, callback and logout URLs (docs/web-sign-in.md). */
+  oauth: ClientOAuthSettings;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -161,4 +164,6 @@ export interface ClientInput {
   allowedOrigins?: string[] | null;
   /** Minutes a challenge session lives, 3 to 15 (default 3): Cognito's AuthSessionValidity. */
   authSessionValidity?: number;
+  /** OAuth 2.0 settings (docs/web-sign-in.md); members left out keep their defaults (OAuth off). */
+  oauth?: Partial<ClientOAuthSettings>;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, getTableColumns, isNull, ne, sql } from 'drizzle-orm';
 import { unnamedStatements, type Db, type Queryable, type StatementName } from '../../db/client.ts';
 import { clients, pools } from '../../db/schema/pools.ts';
-import { refreshTokens } from '../../db/schema/tokens.ts';
+import { loginSessions, refreshTokens } from '../../db/schema/tokens.ts';
 import { users } from '../../db/schema/user-store.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
 import { idTokenAttributeClaims, readAttributes, type UserAttributeState } from '../attributes/index.ts';
@@ -353,6 +353,8 @@ export function createSessionsService(deps: {
     },
 
     async revokeAll(q: Queryable, userId: string, except?: string): Promise<void> {
+      // The managed login pages' sessions end too, `except` or not (docs/web-sign-in.md, "The login session").
+      await q.delete(loginSessions).where(eq(loginSessions.userId, userId));
       await q
         .update(refreshTokens)
         .set({ revokedAt: sql`now()` })
