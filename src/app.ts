@@ -60,11 +60,24 @@ export interface AppOptions {
   trustProxy?: boolean | number | string[];
   /** The bearer token `/metrics` takes besides the admin API key (config METRICS_TOKEN). */
   metricsToken?: string;
+  /** Serve https with this PEM certificate and key (config TLS_CERT_FILE/TLS_KEY_FILE); plain http without. */
+  https?: { cert: Buffer | string; key: Buffer | string };
 }
 
 /** Builds the HTTP app: infrastructure plugins, then services, then routes, in that order. */
-export async function buildApp({ services, logger, limits = {}, trustProxy = false, metricsToken }: AppOptions) {
+export async function buildApp({
+  services,
+  logger,
+  limits = {},
+  trustProxy = false,
+  metricsToken,
+  https,
+}: AppOptions) {
   const requestTimeout = limits.requestTimeoutMs ?? 30_000;
+  const serverOptions = {
+    headersTimeout: Math.min(requestTimeout, 10_000),
+    connectionsCheckingInterval: Math.min(1000, requestTimeout),
+  };
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: limits.bodyLimitBytes ?? 256 * 1024,
@@ -73,10 +86,10 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
     // headers timeout no longer than it (its default, 60 s, silently wins), and checks every
     // connectionsCheckingInterval (30 s by default, which would let a request run far longer).
     requestTimeout,
-    http: {
-      headersTimeout: Math.min(requestTimeout, 10_000),
-      connectionsCheckingInterval: Math.min(1000, requestTimeout),
-    },
+    http: serverOptions,
+    // With `https` Fastify makes an https server, which takes the same server options from there
+    // (it ignores `http`). Typed as the http app: routes, inject and listen are the same.
+    ...(https && ({ https: { ...serverOptions, cert: https.cert, key: https.key } } as object)),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();

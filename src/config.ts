@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import type { DatabaseTarget } from './db/client.ts';
 import { parseHookArns, type HookArns } from './modules/hooks/lambda-config.ts';
 import { DEFAULT_RATE_LIMITS, kindEnvName, LIMIT_KINDS, type RateLimitPolicy } from './modules/rate-limits/policy.ts';
@@ -36,6 +37,8 @@ export interface Config {
   deliveryWorker: boolean;
   /** The key Cognito-protocol admin calls must be signed with (SigV4); unset, those calls are refused. */
   cognitoCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /** How long an import job's lease lasts (renewed every quarter of it): a job whose server died is ended after it. */
+  importJobLeaseMs: number;
   /** The first retry's delay; later ones double. */
   deliveryRetryBaseMs: number;
   /** Tries per message, the immediate one included, before it is given up. */
@@ -51,6 +54,14 @@ export interface Config {
   signInLockout: LockoutPolicy;
   /** HOOK_ARNS_FILE, read at start: the Lambda ARNs a pool's LambdaConfig may name, each mapped to its hook URL (docs/triggers.md). */
   hookArns: HookArns;
+  /** TLS_CERT_FILE and TLS_KEY_FILE, read at start: Cognate serves https itself (docs/configuration.md, "Serving over HTTPS"). */
+  tls?: TlsConfig;
+}
+
+/** A PEM certificate (chain) and its private key, as Node's https server takes them. */
+export interface TlsConfig {
+  cert: Buffer;
+  key: Buffer;
 }
 
 export interface TwilioConfig {
@@ -151,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
   );
   const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
   const hookArns = loadHookArns(value('HOOK_ARNS_FILE'), problems);
+  const tls = loadTls(value('TLS_CERT_FILE'), value('TLS_KEY_FILE'), problems);
   const region = value('POOL_REGION') ?? 'local';
   if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push('POOL_REGION must be lowercase letters, digits and dashes');
 
@@ -158,7 +170,8 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     publicUrl: (
-      url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+      url('PUBLIC_URL', ['http:', 'https:']) ??
+      `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
     ).replace(/\/+$/, ''),
     database: databaseUrl
       ? {
@@ -197,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryWorker: value('DELIVERY_WORKER') === undefined || flag('DELIVERY_WORKER'),
     deliveryRetryBaseMs: integer('DELIVERY_RETRY_BASE_MS', 10_000, 1, 3_600_000),
     deliveryMaxAttempts: integer('DELIVERY_MAX_ATTEMPTS', 10, 1, 100),
+    importJobLeaseMs: integer('IMPORT_JOB_LEASE_SECONDS', 60, 5, 3600) * 1000,
     rateLimits: {
       enabled: onOff('RATE_LIMITS'),
       kinds: Object.fromEntries(
@@ -221,6 +235,7 @@ export function loadConfig(env: Env = process.env): Config {
       resetAfterSeconds: DEFAULT_LOCKOUT.resetAfterSeconds,
     },
     hookArns,
+    ...(tls && { tls }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -242,6 +257,41 @@ function loadHookArns(file: string | undefined, problems: string[]): HookArns {
     problems.push(`HOOK_ARNS_FILE ${file}: ${(error as Error).message}`);
     return {};
   }
+}
+
+/**
+ * TLS_CERT_FILE and TLS_KEY_FILE: both or neither, each a readable PEM file; the pair is checked
+ * here (a key that does not match its certificate) so a bad pair stops the start with a clear line,
+ * not a stack trace from the https server.
+ */
+function loadTls(certFile: string | undefined, keyFile: string | undefined, problems: string[]): TlsConfig | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    problems.push(
+      `TLS_CERT_FILE and TLS_KEY_FILE must be set together to serve https (set: ${certFile === undefined ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'})`,
+    );
+    return undefined;
+  }
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      problems.push(`${name} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      return undefined;
+    }
+  };
+  const cert = read('TLS_CERT_FILE', certFile);
+  const key = read('TLS_KEY_FILE', keyFile);
+  if (!cert || !key) return undefined;
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    problems.push(
+      `TLS_CERT_FILE ${certFile} and TLS_KEY_FILE ${keyFile} are not a PEM certificate and its private key (${(error as Error).message})`,
+    );
+    return undefined;
+  }
+  return { cert, key };
 }
 
 /** Both or neither; an AWS-looking key id, and a secret long enough not to be guessed. */

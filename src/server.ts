@@ -23,6 +23,7 @@ async function main() {
     logger,
     trustProxy: config.trustProxy,
     ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+    ...(config.tls && { https: config.tls }),
   });
 
   const bootstrapped = await bootstrapPools(services.pools, { poolsFile: config.poolsFile });

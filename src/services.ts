@@ -200,6 +200,7 @@ export async function createServices(
     db,
     pools,
     importUsers: userTransfer.importUsers,
+    leaseMs: config.importJobLeaseMs,
     secret,
     publicUrl: config.publicUrl,
     logger,

@@ -129,7 +129,8 @@ describe('a server killed in the middle of an import job', { skip }, () => {
   });
 
   test('the job does not stay InProgress: the next server ends it Failed once its lease has run out', async () => {
-    const env = sharedServerEnv(database);
+    // A lease shorter than the default minute (the test would wait it out), long enough to outlive a restart.
+    const env = { ...sharedServerEnv(database), IMPORT_JOB_LEASE_SECONDS: '20' };
     const headers = { authorization: `Bearer ${ADMIN_KEY}` };
     server = await startServerProcess(env);
     const poolId = (await http(server.base, 'POST', '/v1/pools', { body: { name: 'killed import' }, headers })).body
