@@ -22,6 +22,9 @@ import { groupsRoutes } from './routes/admin/groups.routes.ts';
 import { userSearchRoutes } from './routes/admin/user-search.routes.ts';
 import { userTransferRoutes } from './routes/admin/user-transfer.routes.ts';
 import { importJobsRoutes } from './routes/admin/import-jobs.routes.ts';
+import { poolDomainsRoutes } from './routes/admin/pool-domains.routes.ts';
+import { resourceServersRoutes } from './routes/admin/resource-servers.routes.ts';
+import { brandingRoutes } from './routes/admin/branding.routes.ts';
 import { healthRoutes } from './routes/system/health.routes.ts';
 import { metricsRoutes } from './routes/system/metrics.routes.ts';
 import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
@@ -65,14 +68,7 @@ export interface AppOptions {
 }
 
 /** Builds the HTTP app: infrastructure plugins, then services, then routes, in that order. */
-export async function buildApp({
-  services,
-  logger,
-  limits = {},
-  trustProxy = false,
-  metricsToken,
-  https,
-}: AppOptions) {
+export async function buildApp({ services, logger, limits = {}, trustProxy = false, metricsToken, https }: AppOptions) {
   const requestTimeout = limits.requestTimeoutMs ?? 30_000;
   const serverOptions = {
     headersTimeout: Math.min(requestTimeout, 10_000),
@@ -150,6 +146,9 @@ export async function buildApp({
   await app.register(userSearchRoutes);
   await app.register(userTransferRoutes);
   await app.register(importJobsRoutes);
+  await app.register(poolDomainsRoutes);
+  await app.register(resourceServersRoutes);
+  await app.register(brandingRoutes);
   await app.register(messageTemplatesRoutes);
   await app.register(adminMfaRoutes);
   await app.register(cognitoProtocolRoutes);

@@ -5,6 +5,9 @@ import { createCourierFromConfig, createCustomMessages, createOutbox, type Couri
 import { createHooks, type HookCallPolicy } from './modules/hooks/hooks.ts';
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { createPoolsService } from './modules/pools/pools.service.ts';
+import { createPoolDomains } from './modules/pool-domains/pool-domains.service.ts';
+import { createResourceServers } from './modules/resource-servers/resource-servers.service.ts';
+import { createBranding } from './modules/branding/branding.service.ts';
 import { createRateLimitCounters } from './modules/rate-limits/counters.ts';
 import { createSignInLockout } from './modules/rate-limits/sign-in-lockout.ts';
 import { loadAdminKey, loadCodeHmacSecret } from './modules/secrets/server-secrets.ts';
@@ -22,6 +25,7 @@ import { createSigV4Verifier } from './modules/aws-auth/index.ts';
 import { createSigningKeyStore, firstSigningKey } from './modules/tokens/key-store.ts';
 import { createSessionsService } from './modules/tokens/sessions.service.ts';
 import { createLoginSessions } from './modules/tokens/login-sessions.ts';
+import { createOAuthService } from './modules/oauth/oauth.service.ts';
 import { createAdminUsersService } from './modules/admin-users/admin-users.service.ts';
 import { createChallengeSessions } from './modules/sign-in/challenge-sessions.ts';
 import { createAuthSessions } from './modules/sign-in/auth-sessions.ts';
@@ -62,6 +66,26 @@ export async function createServices(
     statementName,
     // Confidential clients' secrets, sealed at rest (docs/client-secrets.md).
     clientSecretBox: createSealedBox(secret, 'client secret v1'),
+    // The scopes a client's AllowedOAuthScopes may name, besides the standard ones (docs/web-sign-in.md).
+    customScopes: (poolId) => resourceServers.scopesOf(poolId),
+    // A client's UI customization goes with it (docs/web-sign-in.md, "Branding").
+    clientDeleted: (q, poolId, clientId) => branding.forgetClient(q, poolId, clientId),
+  });
+  // Resource servers' custom scopes; a scope that goes leaves every client (docs/web-sign-in.md, "Resource servers").
+  const resourceServers = createResourceServers({
+    db,
+    assertPool: pools.getPool,
+    removeClientScopes: pools.removeClientScopes,
+  });
+  // User-pool domains: the pool a request's Host names (docs/web-sign-in.md, "Domains").
+  const poolDomains = createPoolDomains({ db, assertPool: pools.getPool, publicHost: new URL(config.publicUrl).host });
+  // SetUICustomization's CSS and logo, for the managed login pages (docs/web-sign-in.md, "Branding").
+  const branding = createBranding({
+    db,
+    assertPool: pools.getPool,
+    assertClient: pools.getClient,
+    hasDomain: async (poolId) => (await poolDomains.listForPool(poolId)).length > 0,
+    publicUrl: config.publicUrl,
   });
   // Groups: names, precedence and roles; tokens read a user's groups when they are signed (docs/groups.md).
   const groups = createGroupsService({ db, reader, pools });
@@ -206,13 +230,25 @@ export async function createServices(
     logger,
     ...(overrides.now && { now: overrides.now }),
   });
+  // The managed login pages' session cookie (docs/web-sign-in.md).
+  const loginSessions = createLoginSessions({ db });
   return {
     database,
     pools,
     signingKeys,
     sessions,
-    // The managed login pages' session cookie (docs/web-sign-in.md).
-    loginSessions: createLoginSessions({ db }),
+    loginSessions,
+    poolDomains,
+    resourceServers,
+    branding,
+    // The OAuth 2.0 / OIDC endpoints: authorization requests, codes, the token endpoint (docs/web-sign-in.md).
+    oauth: createOAuthService({
+      db,
+      pools,
+      sessions,
+      loginSessions,
+      poolOfHost: (host) => poolDomains.poolOfHost(host),
+    }),
     registration,
     signIn,
     devices,

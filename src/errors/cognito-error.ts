@@ -17,6 +17,9 @@ export const errorCatalog = {
   UsernameExistsException: { status: 409, message: 'User already exists' },
   AliasExistsException: { status: 409, message: 'An account with the email already exists.' },
   GroupExistsException: { status: 409, message: 'A group with the name already exists.' },
+  // A client's OAuth settings (docs/web-sign-in.md, "Configuring a client"): flows that do not go together; an unknown scope.
+  InvalidOAuthFlowException: { status: 400, message: 'The OAuth flows are not valid together.' },
+  ScopeDoesNotExistException: { status: 400, message: 'Invalid scope requested.' },
   // An import job asked to do what its status does not allow (docs/user-import.md, "Import jobs").
   PreconditionNotMetException: { status: 409, message: 'A precondition is not met.' },
   LimitExceededException: { status: 429, message: 'Attempt limit exceeded, please try after some time.' },

@@ -20,9 +20,11 @@ function withoutQueryParams(value: unknown, depth = 0): unknown {
 
 /**
  * A query parameter that is itself a credential: the import job's pre-signed upload URL carries
- * its signature in the URL, as S3's do (docs/user-import.md, "Import jobs"; docs/security.md).
+ * its signature in the URL, as S3's do (docs/user-import.md, "Import jobs"; docs/security.md);
+ * and OAuth's credentials, which a client may put in a URL by mistake (docs/web-sign-in.md).
  */
-const URL_SECRETS = /([?&]signature=)[^&#]*/gi;
+const URL_SECRETS =
+  /([?&](?:signature|client_secret|code|code_verifier|refresh_token|access_token|id_token|token|password)=)[^&#]*/gi;
 
 /** The request as Fastify logs it (method, url, host, address), the URL's credentials censored. */
 function requestLine(req: {

@@ -25,6 +25,8 @@ export const openapiPlugin = fp(
         { hide?: boolean; body?: unknown; response?: Record<string, unknown>; consumes?: string[] } | undefined;
       // The Cognito wire protocol answers Cognito's own errors (400 and 500 only), declared by its route.
       if (!schema?.response || schema.hide || schema.consumes?.includes('application/x-amz-json-1.1')) return;
+      // The OAuth endpoints answer RFC 6749's errors (or redirect), declared by each route (docs/web-sign-in.md).
+      if ((schema as { tags?: string[] }).tags?.includes('oauth')) return;
       const declared = schema.response;
       const always = [400, 500, ...(schema.body ? [413, 415] : [])].filter((status) => !(status in declared));
       route.schema = { ...route.schema, response: { ...problems(...always), ...declared } };
@@ -79,6 +81,11 @@ export const openapiPlugin = fp(
           { name: 'groups', description: 'Admin: groups of a pool and their members' },
           { name: 'devices', description: 'Remembered devices: the user’s own, and an admin’s view of a user’s' },
           { name: 'tokens', description: 'Keys and OIDC discovery' },
+          { name: 'oauth', description: 'OAuth 2.0 / OpenID Connect endpoints at a Cognito domain’s paths' },
+          {
+            name: 'web-config',
+            description: 'Admin: user-pool domains, resource servers and scopes, the managed login pages’ branding',
+          },
           { name: 'operations', description: 'Health' },
           { name: 'cognito', description: 'Cognito’s own wire protocol, for unmodified AWS SDKs and Amplify' },
         ],

@@ -46,6 +46,8 @@ import {
   AuditPolicyInput,
   AuthFlow,
   ClientList,
+  ClientOAuthInput,
+  ClientOAuthSettings,
   ClientResponse,
   CodePolicy,
   CodePolicyInput,
@@ -106,6 +108,7 @@ import {
   VerifyAttributeBody,
 } from './users.ts';
 import { Jwk, Jwks, OpenIdConfiguration, UserInfo } from './well-known.ts';
+import { OAuthErrorBody, OAuthRevokeForm, OAuthTokenForm, OAuthTokenResponse } from './oauth.ts';
 import { CodeChallengeAnswer, SelectChallengeAnswer, UserAuthBody, UserAuthFactorsResponse } from './user-auth.ts';
 import {
   MfaCodeAnswer,
@@ -122,6 +125,19 @@ import {
   VerifyTotpBody,
   VerifyTotpSetupBody,
 } from './mfa.ts';
+import {
+  CreateDomainBody,
+  CreateResourceServerBody,
+  DomainList,
+  DomainResponse,
+  ReplaceResourceServerBody,
+  ResourceServerList,
+  ResourceServerResponse,
+  ResourceServerScope,
+  SetUiCustomizationBody,
+  UiCustomizationResponse,
+  UpdateDomainBody,
+} from './web-config.ts';
 
 /**
  * Every named component (a schema with an `$id`), registered once with app.addSchema: validators
@@ -196,8 +212,22 @@ export const components = [
   PoolSummary,
   PoolList,
   AuthFlow,
+  ClientOAuthSettings,
+  ClientOAuthInput,
   ClientResponse,
   ClientList,
+  // The web sign-in's configuration (docs/web-sign-in.md)
+  CreateDomainBody,
+  UpdateDomainBody,
+  DomainResponse,
+  DomainList,
+  ResourceServerScope,
+  CreateResourceServerBody,
+  ReplaceResourceServerBody,
+  ResourceServerResponse,
+  ResourceServerList,
+  SetUiCustomizationBody,
+  UiCustomizationResponse,
   HookSecretResponse,
   // Tokens
   SigningKeyResponse,
@@ -206,6 +236,11 @@ export const components = [
   Jwks,
   OpenIdConfiguration,
   UserInfo,
+  // The OAuth 2.0 endpoints (docs/web-sign-in.md, "Endpoints")
+  OAuthTokenForm,
+  OAuthRevokeForm,
+  OAuthTokenResponse,
+  OAuthErrorBody,
   // Administration of users
   DeliveryTry,
   UserMessage,

@@ -310,6 +310,64 @@ const AuthSessionValidity = Type.Integer({
   description: 'Minutes a challenge session (custom authentication) lives: 3 to 15, default 3.',
 });
 
+/** The client's OAuth 2.0 settings (docs/web-sign-in.md, "Configuring a client"): Cognito's members in camelCase. */
+const oauthMembers = {
+  enabled: Type.Boolean({
+    description:
+      'Cognito’s AllowedOAuthFlowsUserPoolClient: the client may use the OAuth 2.0 endpoints and managed login (then flows and scopes are required).',
+  }),
+  flows: Type.Array(Type.Enum(['code', 'implicit', 'client_credentials']), {
+    maxItems: 3,
+    uniqueItems: true,
+    description:
+      'Cognito’s AllowedOAuthFlows. client_credentials needs a client secret, custom scopes only, and no other flow.',
+  }),
+  scopes: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+    maxItems: 50,
+    description:
+      'Cognito’s AllowedOAuthScopes: openid, email, phone, profile (these three with openid), aws.cognito.signin.user.admin, or a resource server’s <identifier>/<scope>.',
+  }),
+  callbackUrls: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
+    maxItems: 100,
+    description:
+      'Cognito’s CallbackURLs: redirect_uri must equal one exactly. Absolute, no fragment, https (http only for http://localhost) or an app’s own scheme.',
+  }),
+  logoutUrls: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
+    maxItems: 100,
+    description: 'Cognito’s LogoutURLs: logout_uri must equal one exactly; the same rules as callbackUrls.',
+  }),
+  defaultRedirectUri: Type.Union([Type.String({ minLength: 1, maxLength: 1024 }), Type.Null()], {
+    description: 'Cognito’s DefaultRedirectURI: one of callbackUrls, or null.',
+  }),
+  identityProviders: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), {
+    maxItems: 50,
+    description:
+      'Cognito’s SupportedIdentityProviders: COGNITO, the pool’s own users; any other provider is refused for now (federation comes with a later issue).',
+  }),
+  requirePkce: Type.Boolean({
+    description:
+      'Cognate’s own (Cognito has none; clients made on the Cognito wire keep false): the authorization-code flow must carry a PKCE S256 code_challenge.',
+  }),
+};
+
+export const ClientOAuthSettings = Type.Object(oauthMembers, {
+  $id: 'ClientOAuthSettings',
+  additionalProperties: false,
+  description: 'A client’s OAuth 2.0 settings (docs/web-sign-in.md, "Configuring a client").',
+});
+
+export const ClientOAuthInput = Type.Object(
+  Object.fromEntries(Object.entries(oauthMembers).map(([name, schema]) => [name, Type.Optional(schema)])) as {
+    [K in keyof typeof oauthMembers]: ReturnType<typeof Type.Optional<(typeof oauthMembers)[K]>>;
+  },
+  {
+    $id: 'ClientOAuthInput',
+    additionalProperties: false,
+    description:
+      'A client’s OAuth 2.0 settings: a member left out keeps its value (off, empty or false for a new client); the whole is checked together (docs/web-sign-in.md).',
+  },
+);
+
 export const CreateClientBody = Type.Object(
   {
     clientId: Type.Optional(Type.String({ pattern: '^[a-z0-9]{26}$', description: 'Generated when omitted.' })),
@@ -322,6 +380,7 @@ export const CreateClientBody = Type.Object(
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
     authSessionValidity: Type.Optional(AuthSessionValidity),
+    oauth: Type.Optional(ref(ClientOAuthInput)),
     generateSecret: Type.Optional(
       Type.Boolean({
         description:
@@ -360,6 +419,7 @@ export const UpdateClientBody = Type.Object(
     explicitAuthFlows: Type.Optional(AuthFlows),
     allowedOrigins: Type.Optional(AllowedOrigins),
     authSessionValidity: Type.Optional(AuthSessionValidity),
+    oauth: Type.Optional(ref(ClientOAuthInput)),
   },
   {
     $id: 'UpdateClientRequest',
@@ -379,6 +439,7 @@ export const ClientResponse = Type.Object(
     explicitAuthFlows: AuthFlows,
     allowedOrigins: AllowedOrigins,
     authSessionValidity: AuthSessionValidity,
+    oauth: ref(ClientOAuthSettings),
     hasSecret: Type.Boolean({
       description: 'A confidential client: its calls prove its secret (docs/client-secrets.md).',
     }),
@@ -434,6 +495,7 @@ export function presentClient(client: AppClient, secret: { hasSecret: boolean; c
     explicitAuthFlows: client.explicitAuthFlows,
     allowedOrigins: client.allowedOrigins,
     authSessionValidity: client.authSessionValidity,
+    oauth: client.oauth,
     hasSecret: secret.hasSecret,
     ...(secret.clientSecret !== undefined && { clientSecret: secret.clientSecret }),
     createdAt: client.createdAt.toISOString(),

@@ -318,13 +318,47 @@ const CLIENT_SETTING_EXAMPLES: Record<string, Example> = {
     value: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
     shows: (d) => assert.deepEqual(d.ExplicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
   },
-  SupportedIdentityProviders: { off: [[], ['COGNITO']], on: [['Google'], ['COGNITO', 'SAML-corp']] },
-  CallbackURLs: { off: [[]], on: [['https://app.example.com/callback']] },
-  LogoutURLs: { off: [[]], on: [['https://app.example.com/']] },
-  DefaultRedirectURI: { value: 'https://app.example.com/callback' },
-  AllowedOAuthFlows: { off: [[]], on: [['code'], ['client_credentials']] },
-  AllowedOAuthScopes: { off: [[]], on: [['openid']] },
-  AllowedOAuthFlowsUserPoolClient: { off: [false], on: [true] },
+  // OAuth 2.0 (issue 19; its rules and refusals: test/cognito/sdk-web-config.test.ts).
+  SupportedIdentityProviders: {
+    value: ['COGNITO'],
+    shows: (d) => assert.deepEqual(d.SupportedIdentityProviders, ['COGNITO']),
+  },
+  CallbackURLs: {
+    value: ['https://app.example.com/callback'],
+    shows: (d) => assert.deepEqual(d.CallbackURLs, ['https://app.example.com/callback']),
+  },
+  LogoutURLs: {
+    value: ['https://app.example.com/'],
+    shows: (d) => assert.deepEqual(d.LogoutURLs, ['https://app.example.com/']),
+  },
+  DefaultRedirectURI: {
+    value: 'https://app.example.com/callback',
+    with: { CallbackURLs: ['https://app.example.com/callback'] },
+    shows: (d) => assert.equal(d.DefaultRedirectURI, 'https://app.example.com/callback'),
+  },
+  AllowedOAuthFlows: {
+    value: ['code'],
+    with: {
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid'],
+      CallbackURLs: ['https://a.example.com/'],
+    },
+    shows: (d) => assert.deepEqual(d.AllowedOAuthFlows, ['code']),
+  },
+  AllowedOAuthScopes: {
+    value: ['openid', 'email'],
+    with: {
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: ['https://a.example.com/'],
+    },
+    shows: (d) => assert.deepEqual(d.AllowedOAuthScopes, ['openid', 'email']),
+  },
+  AllowedOAuthFlowsUserPoolClient: {
+    value: true,
+    with: { AllowedOAuthFlows: ['implicit'], AllowedOAuthScopes: ['openid'], CallbackURLs: ['https://a.example.com/'] },
+    shows: (d) => assert.equal(d.AllowedOAuthFlowsUserPoolClient, true),
+  },
   AnalyticsConfiguration: {
     value: { ApplicationId: 'pinpoint-app', RoleArn: 'arn:aws:iam::123456789012:role/pinpoint', ExternalId: 'x' },
   },
@@ -684,6 +718,9 @@ const OTHER_EXAMPLES: Record<string, Example> = {
   // Import jobs (docs/user-import.md, "Import jobs"): the logs role kept, hashes in the CSV refused.
   CloudWatchLogsRoleArn: { value: ARN('iam', 'role/import-logs') },
   PasswordHashingAlgorithm: { value: 'BCRYPT' },
+  // User-pool domains (docs/web-sign-in.md, "Domains"): TLS policies and failover routing refused.
+  'CustomDomainConfig.SecurityPolicy': { value: 'TLSv1.2_2021' },
+  Routing: { value: { Failover: { PrimaryRoute53HealthCheckId: 'hc', SecondaryRegion: 'us-west-2' } } },
 };
 
 describe('the other actions’ members', () => {
@@ -878,6 +915,20 @@ const REST_EXAMPLES: Record<
       shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']),
     },
     authSessionValidity: { value: 10, shows: (b) => assert.equal(b.authSessionValidity, 10) },
+    oauth: {
+      value: {
+        enabled: true,
+        flows: ['code'],
+        scopes: ['openid'],
+        callbackUrls: ['https://a.example.com/cb'],
+        requirePkce: true,
+      },
+      shows: (b) =>
+        assert.deepEqual(
+          [b.oauth.enabled, b.oauth.requirePkce, b.oauth.callbackUrls],
+          [true, true, ['https://a.example.com/cb']],
+        ),
+    },
     generateSecret: { value: true, shows: (b) => assert.equal(b.hasSecret, true) },
     clientSecret: { value: 'a_custom_client_secret_0123456789', shows: (b) => assert.equal(b.hasSecret, true) },
   },
@@ -895,6 +946,20 @@ const REST_EXAMPLES: Record<
       shows: (b) => assert.deepEqual(b.allowedOrigins, ['https://app.example.com']),
     },
     authSessionValidity: { value: 10, shows: (b) => assert.equal(b.authSessionValidity, 10) },
+    oauth: {
+      value: {
+        enabled: true,
+        flows: ['code'],
+        scopes: ['openid'],
+        callbackUrls: ['https://a.example.com/cb'],
+        requirePkce: true,
+      },
+      shows: (b) =>
+        assert.deepEqual(
+          [b.oauth.enabled, b.oauth.requirePkce, b.oauth.callbackUrls],
+          [true, true, ['https://a.example.com/cb']],
+        ),
+    },
   },
   // What they do: test/routes/mfa.test.ts.
   'PUT /v1/pools/{poolId}/mfa-config': {

@@ -71,6 +71,7 @@ describe('CreateUserPoolClient', () => {
       'explicitAuthFlows',
       'hasSecret',
       'name',
+      'oauth',
       'poolId',
       'preventUserExistenceErrors',
       'readAttributes',
@@ -84,6 +85,7 @@ describe('CreateUserPoolClient', () => {
     assert.equal(client.writeAttributes, null);
     assert.equal(client.preventUserExistenceErrors, true);
     assert.equal(client.authSessionValidity, 3);
+    assert.equal(client.oauth.enabled, false, 'OAuth off unless asked (docs/web-sign-in.md)');
     assert.equal(new Date(client.createdAt).toISOString(), client.createdAt);
     assert.equal(client.updatedAt, client.createdAt);
     const again = await createClient(poolId, { name: 'web' });

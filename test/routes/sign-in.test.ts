@@ -318,13 +318,13 @@ test('GET /v1/me describes the user with the attributes the client may read', as
   assert.deepEqual(me.body.attributes, { sub: tokens.userSub, given_name: 'Me' });
 });
 
-test('/oauth2/userInfo answers the OIDC claims of the token’s user', async () => {
+test('/oauth2/userInfo refuses the API’s access tokens: they have no openid scope, as in Cognito', async () => {
+  // Its answers to OAuth tokens: test/routes/oauth-endpoints.test.ts (docs/web-sign-in.md, "Tokens and scopes").
   const { clientId } = await createPoolWithClient(t, emailPool);
   const email = uniqueEmail('oidc');
   const tokens = await signedInUser(t, clientId, 'oidc', { email, family_name: 'Id' });
   const res = await t.call('GET', '/oauth2/userInfo', undefined, tokens.accessToken);
-  assert.equal(res.status, 200);
-  assert.deepEqual(res.body, { sub: tokens.userSub, username: 'oidc', email, email_verified: true, family_name: 'Id' });
+  assertProblem(res, 401, 'NotAuthorizedException', 'Access Token does not have required scopes');
 });
 
 test('change password: the current one must be proved, the new one must fit the policy', async () => {

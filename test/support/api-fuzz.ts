@@ -1115,6 +1115,19 @@ export function checkAnswer(request: SentRequest, answer: Answer): string | unde
       return `x-amzn-errortype ${String(answer.headers['x-amzn-errortype'])} differs from __type`;
     return undefined;
   }
+  // The OAuth endpoints (docs/web-sign-in.md, "Endpoints"): a browser's step redirects, and the
+  // token and revocation endpoints answer RFC 6749's `{"error"}`, not problem documents.
+  if (/^\/(oauth2\/(authorize|token|revoke)|logout)$/.test(request.url.split('?')[0]!)) {
+    if (status === 302 && request.method === 'GET') return undefined;
+    if (status < 400) return status >= 300 ? `unexpected redirect ${status}` : undefined;
+    if (!type.startsWith('application/json')) return `OAuth error ${status} with content-type ${JSON.stringify(type)}`;
+    try {
+      const error = JSON.parse(answer.body) as Record<string, unknown>;
+      return typeof error.error === 'string' ? undefined : 'OAuth error without `error`';
+    } catch {
+      return 'an OAuth error that does not parse';
+    }
+  }
   if (status < 400) {
     if (status >= 300) return `unexpected redirect ${status}`;
     if (type.startsWith('application/json')) {

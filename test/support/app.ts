@@ -102,6 +102,7 @@ export async function startTestApp(
     logger,
     trustProxy: config.trustProxy,
     ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+    ...(config.tls && { https: config.tls }),
   });
   await app.ready();
 

@@ -13,6 +13,7 @@ import { plumbingOf } from './settings-check.ts';
 import { accountRecoveryOf, passwordPolicyOf } from './pool-lifecycle-operations.ts';
 import { toUserMfaMembers } from './mfa-operations.ts';
 import type { MfaConfiguration } from '../mfa/mfa.types.ts';
+import type { ClientOAuthSettings } from '../oauth/oauth.types.ts';
 import {
   epochSeconds,
   fromAttributeList,
@@ -92,6 +93,31 @@ type TimeUnit = keyof typeof UNIT_SECONDS;
  * A client's token lifetimes are honoured when they equal its pool's (Cognate keeps lifetimes per
  * pool) and refused naming the member otherwise, never ignored (docs/cognito-settings.md).
  */
+/**
+ * The OAuth members of CreateUserPoolClient and UpdateUserPoolClient; a member left out is
+ * Cognito's default (no URLs, no flows, OAuth off), as the update replaces the whole configuration.
+ * requirePkce has no member on the wire: kept as it is (docs/web-sign-in.md, "Configuring a client").
+ */
+function oauthOf(input: {
+  CallbackURLs?: string[];
+  LogoutURLs?: string[];
+  DefaultRedirectURI?: string;
+  AllowedOAuthFlows?: Array<'code' | 'implicit' | 'client_credentials'>;
+  AllowedOAuthScopes?: string[];
+  AllowedOAuthFlowsUserPoolClient?: boolean;
+  SupportedIdentityProviders?: string[];
+}): Omit<ClientOAuthSettings, 'requirePkce'> {
+  return {
+    enabled: input.AllowedOAuthFlowsUserPoolClient ?? false,
+    flows: input.AllowedOAuthFlows ?? [],
+    scopes: input.AllowedOAuthScopes ?? [],
+    callbackUrls: input.CallbackURLs ?? [],
+    logoutUrls: input.LogoutURLs ?? [],
+    defaultRedirectUri: input.DefaultRedirectURI ?? null,
+    identityProviders: input.SupportedIdentityProviders ?? [],
+  };
+}
+
 function checkTokenValidity(
   pool: Pool,
   input: {
@@ -179,7 +205,17 @@ export const adminOperations: Record<string, Operation> = {
 
   DescribeUserPool: adminOperation(In.UserPoolOnly, async (input, { services }) => {
     const pool = await services.pools.getPool(input.UserPoolId);
-    return { UserPool: toUserPoolType(pool, await services.pools.countUsers(pool.id)) };
+    // The pool's domains (docs/web-sign-in.md, "Domains"): Domain the prefix, CustomDomain the custom one.
+    const domains = await services.poolDomains.listForPool(pool.id);
+    const prefix = domains.find((domain) => !domain.custom);
+    const custom = domains.find((domain) => domain.custom);
+    return {
+      UserPool: {
+        ...toUserPoolType(pool, await services.pools.countUsers(pool.id)),
+        ...(prefix && { Domain: prefix.domain }),
+        ...(custom && { CustomDomain: custom.domain }),
+      },
+    };
   }),
 
   ListUserPools: adminOperation(In.ListUserPools, async (input, { services }) => {
@@ -231,6 +267,7 @@ export const adminOperations: Record<string, Operation> = {
         explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
         // Cognito's default, also when UpdateUserPoolClient leaves it out (it replaces the whole configuration).
         authSessionValidity: input.AuthSessionValidity ?? 3,
+        oauth: oauthOf(input),
       },
       secret,
     );
@@ -262,6 +299,7 @@ export const adminOperations: Record<string, Operation> = {
       explicitAuthFlows: explicitAuthFlows(input.ExplicitAuthFlows),
       // Cognito's default, also when UpdateUserPoolClient leaves it out (it replaces the whole configuration).
       authSessionValidity: input.AuthSessionValidity ?? 3,
+      oauth: oauthOf(input),
     });
     // Cognito's answer carries the secret as DescribeUserPoolClient's does; Terraform keeps state from it.
     const secret = await services.pools.clientSecrets.newestValue(client.id);

@@ -204,6 +204,14 @@ const ClientSettings = {
     }),
   ),
   AuthSessionValidity: Type.Optional(Type.Integer({ minimum: 3, maximum: 15 })),
+  // OAuth 2.0 (docs/web-sign-in.md, "Configuring a client"): Cognito's member constraints; pools/client-oauth.ts checks the rest.
+  CallbackURLs: Type.Optional(Type.Array(s(1, 1024), { maxItems: 100 })),
+  LogoutURLs: Type.Optional(Type.Array(s(1, 1024), { maxItems: 100 })),
+  DefaultRedirectURI: Type.Optional(s(1, 1024)),
+  AllowedOAuthFlows: Type.Optional(Type.Array(Type.Enum(['code', 'implicit', 'client_credentials']), { maxItems: 3 })),
+  AllowedOAuthScopes: Type.Optional(Type.Array(s(1, 256), { maxItems: 50 })),
+  AllowedOAuthFlowsUserPoolClient: Type.Optional(Type.Boolean()),
+  SupportedIdentityProviders: Type.Optional(Type.Array(s(1, 32), { maxItems: 50 })),
 };
 export const CreateUserPoolClient = object({
   UserPoolId,

@@ -6,6 +6,9 @@ import type { SigV4Verifier } from '../aws-auth/index.ts';
 import type { GroupsService } from '../groups/groups.service.ts';
 import type { ImportJobsService } from '../import-jobs/import-jobs.service.ts';
 import type { PoolsService } from '../pools/pools.service.ts';
+import type { PoolDomainsService } from '../pool-domains/pool-domains.service.ts';
+import type { ResourceServersService } from '../resource-servers/resource-servers.service.ts';
+import type { BrandingService } from '../branding/branding.service.ts';
 import type { RecoveryService } from '../recovery/recovery.service.ts';
 import type { RegistrationService } from '../registration/registration.service.ts';
 import type { SignInService } from '../sign-in/sign-in.service.ts';
@@ -41,6 +44,10 @@ export interface ProtocolServices {
   importJobs: ImportJobsService;
   /** Checks the SigV4 signature of admin calls. */
   awsSignatures: SigV4Verifier;
+  /** User-pool domains, resource servers, UI customization (docs/web-sign-in.md). */
+  poolDomains: PoolDomainsService;
+  resourceServers: ResourceServersService;
+  branding: BrandingService;
 }
 
 export interface OperationContext {

@@ -18,6 +18,7 @@ import { memberName } from './input-validation.ts';
 import type { Operation, ProtocolServices } from './operation.ts';
 import { checkMembers } from './settings-check.ts';
 import { userOperations } from './user-operations.ts';
+import { webConfigOperations } from './web-config-operations.ts';
 
 export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -33,6 +34,7 @@ const operations: Record<string, Operation> = {
   ...adminAuthOperations,
   ...importJobOperations,
   ...poolLifecycleOperations,
+  ...webConfigOperations,
 };
 
 /** The actions Cognate answers, for docs/cognito-compatibility.md and the tests. */

@@ -20,7 +20,7 @@ import { Type, type TSchema } from 'typebox';
 export type MemberStatus = 'honoured' | 'off-only' | 'per-request' | 'plumbing' | 'refused';
 
 /** The version or issue since which a member has its status. */
-export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16' | 'issue 17' | 'issue 18';
+export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16' | 'issue 17' | 'issue 18' | 'issue 19';
 
 export interface MemberRule {
   status: MemberStatus;
@@ -65,7 +65,6 @@ const nested = (members: MemberRules): NestedRule => ({ members });
 const issue17 = (rule: MemberRule): MemberRule => ({ ...rule, since: 'issue 17' });
 
 const is = (expected: unknown) => (value: unknown) => value === expected;
-const emptyList = (value: unknown) => Array.isArray(value) && value.length === 0;
 const emptyMap = (value: unknown) =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 const field = (value: unknown, name: string) =>
@@ -150,7 +149,8 @@ const HOOK_VALUE =
   'Called as a signed HTTP hook (docs/triggers.md): an http(s) URL, or a Lambda ARN that HOOK_ARNS_FILE maps to one; an unmapped ARN is refused.';
 const LATER_TRIGGER =
   'This trigger is not implemented yet; it comes with a later issue. Cognate calls PreSignUp, PostConfirmation, PreAuthentication, PostAuthentication, PreTokenGeneration and CustomMessage as hooks (docs/triggers.md).';
-const NO_OAUTH = 'Managed login and the OAuth 2.0 endpoints are not implemented; they come with a later issue.';
+const WEB = 'docs/web-sign-in.md';
+const web = (note?: string) => honoured(note, 'issue 19');
 const DEVICES = 'docs/devices.md';
 const NO_THREAT_PROTECTION = 'Threat protection (advanced security) is not implemented; it comes with a later issue.';
 const POOL_LIFETIME =
@@ -174,17 +174,25 @@ const clientSettings: MemberRules = {
   ReadAttributes: honoured(),
   WriteAttributes: honoured(),
   ExplicitAuthFlows: honoured('ALLOW_ names only; a flow Cognate does not run grants nothing.'),
-  SupportedIdentityProviders: offOnly(
-    '[] or ["COGNITO"]',
-    (v) => Array.isArray(v) && v.every((p) => p === 'COGNITO'),
-    'Federation (SAML, OIDC, social providers) is not implemented; users are the pool’s own.',
+  SupportedIdentityProviders: web(
+    `COGNITO only: the pool’s own users on the managed login pages. Any other provider is refused, naming it: federation (SAML, OIDC, social providers) comes with a later issue (${WEB}).`,
   ),
-  CallbackURLs: offOnly('[]', emptyList, NO_OAUTH),
-  LogoutURLs: offOnly('[]', emptyList, NO_OAUTH),
-  DefaultRedirectURI: refused(NO_OAUTH),
-  AllowedOAuthFlows: offOnly('[]', emptyList, NO_OAUTH),
-  AllowedOAuthScopes: offOnly('[]', emptyList, NO_OAUTH),
-  AllowedOAuthFlowsUserPoolClient: offOnly('false', is(false), NO_OAUTH),
+  CallbackURLs: web(
+    `At most 100; each absolute, no fragment, https (http only for http://localhost on any port) or an app’s own scheme; redirect_uri must equal one exactly (${WEB}).`,
+  ),
+  LogoutURLs: web(
+    `Where /logout may send the browser (logout_uri must equal one exactly); the same rules as CallbackURLs (${WEB}).`,
+  ),
+  DefaultRedirectURI: web(`Must be one of the CallbackURLs (${WEB}).`),
+  AllowedOAuthFlows: web(
+    `code, implicit or client_credentials; needs AllowedOAuthFlowsUserPoolClient true; code and implicit need CallbackURLs; client_credentials needs a client secret, custom scopes only, and goes with no other flow (InvalidOAuthFlowException; ${WEB}).`,
+  ),
+  AllowedOAuthScopes: web(
+    `openid, email, phone, profile (these three with openid), aws.cognito.signin.user.admin, or a resource server’s <identifier>/<scope> (ScopeDoesNotExistException otherwise); at most 50 (${WEB}).`,
+  ),
+  AllowedOAuthFlowsUserPoolClient: web(
+    `true: the client may use the OAuth 2.0 endpoints and managed login, and then needs AllowedOAuthFlows and AllowedOAuthScopes; false: neither may be given (${WEB}).`,
+  ),
   AnalyticsConfiguration: refused('Amazon Pinpoint analytics is not implemented.'),
   PreventUserExistenceErrors: honoured('Cognito’s default here is LEGACY; the REST API’s is ENABLED.'),
   EnableTokenRevocation: offOnly(
@@ -820,6 +828,76 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
     PaginationToken: honoured(undefined, 'issue 18'),
   },
   StopUserImportJob: { UserPoolId: honoured(undefined, 'issue 18'), JobId: honoured(undefined, 'issue 18') },
+
+  // ---- The web face's configuration (docs/web-sign-in.md): domains, resource servers, branding ----
+  CreateUserPoolDomain: {
+    UserPoolId: web(),
+    Domain: web(
+      `A prefix (1 to 63 of a-z, 0-9 and -, without aws, amazon or cognito), or with CustomDomainConfig a fully-qualified host name; unique across pools; one of each kind per pool. A request whose Host is the domain goes to its pool (${WEB}, "Domains").`,
+    ),
+    ManagedLoginVersion: web(
+      '1 (hosted UI, classic; the default) or 2 (managed login): stored and shown; Cognate has one set of pages.',
+    ),
+    CustomDomainConfig: nested({
+      CertificateArn: web(
+        'An ACM certificate ARN: kept and shown, never used (Cognate serves TLS with TLS_CERT_FILE, or behind a proxy).',
+      ),
+      SecurityPolicy: refused(
+        'Cognate’s TLS settings are its own (TLS_CERT_FILE, or the proxy in front); no policy is chosen per domain.',
+      ),
+    }),
+    Routing: refused('Multi-Region failover routing is AWS infrastructure Cognate does not have.'),
+  },
+  DescribeUserPoolDomain: { Domain: web('A domain not recorded is an empty DomainDescription, as in Cognito.') },
+  UpdateUserPoolDomain: {
+    UserPoolId: web(),
+    Domain: web(),
+    ManagedLoginVersion: web('1 or 2; left out, kept.'),
+    CustomDomainConfig: nested({
+      CertificateArn: web('A custom domain’s new certificate ARN (kept and shown); refused for a prefix domain.'),
+      SecurityPolicy: refused(
+        'Cognate’s TLS settings are its own (TLS_CERT_FILE, or the proxy in front); no policy is chosen per domain.',
+      ),
+    }),
+    Routing: refused('Multi-Region failover routing is AWS infrastructure Cognate does not have.'),
+  },
+  DeleteUserPoolDomain: { UserPoolId: web(), Domain: web() },
+  CreateResourceServer: {
+    UserPoolId: web(),
+    Identifier: web('1 to 256 printable characters (a name or a URL); unique in the pool; at most 25 servers a pool.'),
+    Name: web(),
+    Scopes: web('At most 100: ScopeName (no /) and ScopeDescription, each 1 to 256; a name once.'),
+  },
+  DescribeResourceServer: { UserPoolId: web(), Identifier: web() },
+  UpdateResourceServer: {
+    UserPoolId: web(),
+    Identifier: web(),
+    Name: web(),
+    Scopes: web(
+      `Replaces the whole list; a scope left out leaves every client’s AllowedOAuthScopes (${WEB}, "Resource servers").`,
+    ),
+  },
+  DeleteResourceServer: {
+    UserPoolId: web(),
+    Identifier: web(`Its scopes leave every client’s AllowedOAuthScopes (${WEB}, "Resource servers").`),
+  },
+  ListResourceServers: { UserPoolId: web(), MaxResults: web('1 to 50; left out, 50.'), NextToken: web() },
+  SetUICustomization: {
+    UserPoolId: web('The pool needs a domain first, as in Cognito.'),
+    ClientId: web(
+      'A client of the pool, or ALL (also when left out): the pool’s default; a client’s own takes its place.',
+    ),
+    CSS: web(
+      `Rules for Cognito’s classes (.logo-customizable, .submitButton-customizable, …) and the properties Cognito lists for each; anything else is refused, naming it; at most 32 KB (${WEB}, "Branding").`,
+    ),
+    ImageFile: web(
+      'PNG, JPEG or self-contained SVG, at most 100 KB; served by Cognate at the ImageUrl GetUICustomization shows.',
+    ),
+  },
+  GetUICustomization: {
+    UserPoolId: web(),
+    ClientId: web('Left out: ALL. A client without its own customization is shown the pool’s.'),
+  },
 };
 
 /** A rule as of issue 18, nested rules alike. */
@@ -883,6 +961,9 @@ const CLIENT_SETTINGS: MemberRules = {
   explicitAuthFlows: honoured(),
   allowedOrigins: honoured(),
   authSessionValidity: honoured('Minutes, 3 to 15 (Cognito’s AuthSessionValidity; docs/custom-auth.md).', 'issue 16'),
+  oauth: web(
+    `Cognito’s OAuth members in camelCase (enabled, flows, scopes, callbackUrls, logoutUrls, defaultRedirectUri, identityProviders) and Cognate’s requirePkce; on PATCH a member left out keeps its value; the whole is checked as on the wire (${WEB}, "Configuring a client").`,
+  ),
 };
 
 const REST_HOOKS =

@@ -266,7 +266,14 @@ export function toUserPoolClientType(pool: Pool, client: AppClient) {
     PreventUserExistenceErrors: client.preventUserExistenceErrors ? 'ENABLED' : 'LEGACY',
     ...clientLifetimes(tokens),
     EnableTokenRevocation: true,
-    AllowedOAuthFlowsUserPoolClient: false,
+    // OAuth 2.0 (docs/web-sign-in.md, "Configuring a client"): lists left out when empty, as Cognito does.
+    AllowedOAuthFlowsUserPoolClient: client.oauth.enabled,
+    ...(client.oauth.flows.length > 0 && { AllowedOAuthFlows: client.oauth.flows }),
+    ...(client.oauth.scopes.length > 0 && { AllowedOAuthScopes: client.oauth.scopes }),
+    ...(client.oauth.callbackUrls.length > 0 && { CallbackURLs: client.oauth.callbackUrls }),
+    ...(client.oauth.logoutUrls.length > 0 && { LogoutURLs: client.oauth.logoutUrls }),
+    ...(client.oauth.defaultRedirectUri !== null && { DefaultRedirectURI: client.oauth.defaultRedirectUri }),
+    ...(client.oauth.identityProviders.length > 0 && { SupportedIdentityProviders: client.oauth.identityProviders }),
     AuthSessionValidity: client.authSessionValidity,
   };
 }

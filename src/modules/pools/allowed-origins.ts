@@ -50,7 +50,14 @@ export function createOriginAllowList(db: Db, ttlMs = 30_000) {
 
   async function load(): Promise<Set<string>> {
     const rows = await db.selectDistinct({ origin: sql<string>`unnest(${clients.allowedOrigins})` }).from(clients);
-    return new Set(rows.map((row) => row.origin));
+    // A web app's callback URL names its origin too: a browser app that signs in through the
+    // OAuth endpoints exchanges its code from there (docs/web-sign-in.md, "Endpoints").
+    const callbacks = await db
+      .selectDistinct({ url: sql<string>`jsonb_array_elements_text(${clients.oauth} -> 'callbackUrls')` })
+      .from(clients)
+      .where(sql`jsonb_typeof(${clients.oauth} -> 'callbackUrls') = 'array'`);
+    const fromCallbacks = callbacks.map((row) => safeOrigin(row.url)).filter((o) => o !== undefined && o !== 'null');
+    return new Set([...rows.map((row) => row.origin), ...(fromCallbacks as string[])]);
   }
 
   return {

@@ -21,6 +21,7 @@ import { checkLambdaConfig, type HookArns } from '../hooks/lambda-config.ts';
 import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
 import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool, SealedClientSecret } from './pools.types.ts';
 import { createClientSecrets, type NewClientSecret } from './client-secrets.ts';
+import { checkClientOAuth, OAUTH_OFF, REST_OAUTH_NAMES, withoutScopes } from './client-oauth.ts';
 import type { SealedBox } from '../../lib/sealed-box.ts';
 import type { FirstAuthFactor, SignInPolicy } from '../sign-in/sign-in-policy.types.ts';
 import { checkPoolMfa } from '../mfa/mfa-config.ts';
@@ -130,6 +131,10 @@ export function createPoolsService(deps: {
   hookArns?: HookArns;
   /** Seals confidential clients' secrets (docs/client-secrets.md); without it none can be made or checked. */
   clientSecretBox?: SealedBox;
+  /** The pool's custom scopes (`<resource server>/<scope>`), which a client's AllowedOAuthScopes may name. */
+  customScopes?: (poolId: string) => Promise<ReadonlySet<string>>;
+  /** What other modules keep for a client (its UI customization), removed with it in its transaction. */
+  clientDeleted?: (q: Queryable, poolId: string, clientId: string) => Promise<void>;
 }) {
   const { db } = deps;
   const secrets = createClientSecrets({ db, ...(deps.clientSecretBox && { box: deps.clientSecretBox }) });
@@ -174,6 +179,13 @@ export function createPoolsService(deps: {
     .innerJoin(pools, eq(pools.id, clients.poolId))
     .where(eq(clients.id, sql.placeholder('id')))
     .prepare((deps.statementName ?? unnamedStatements)('cognate_client_versions'));
+
+  /** What checkClientOAuth asks (client-oauth.ts); `face` names the members as the caller wrote them. */
+  const oauthContext = (poolId: string, confidential: boolean, face: 'cognito' | 'rest') => ({
+    confidential,
+    customScopes: () => deps.customScopes?.(poolId) ?? Promise.resolve(new Set<string>()),
+    ...(face === 'rest' && { names: REST_OAUTH_NAMES }),
+  });
 
   async function getClient(poolId: string, clientId: string): Promise<AppClient> {
     const [client] = await db
@@ -412,16 +424,23 @@ export function createPoolsService(deps: {
       poolId: string,
       input: ClientInput,
       secret?: { custom?: string },
+      face: 'cognito' | 'rest' = 'cognito',
     ): Promise<AppClient & { secret?: NewClientSecret }> {
       const pool = await getPool(poolId);
       const perms = { readAttributes: input.readAttributes ?? null, writeAttributes: input.writeAttributes ?? null };
       validateClientPermissions(pool.attributeSettings, perms, 'create');
+      // OAuth settings (docs/web-sign-in.md, "Configuring a client"): off unless given.
+      const oauth = await checkClientOAuth(
+        OAUTH_OFF,
+        input.oauth ?? {},
+        oauthContext(poolId, secret !== undefined, face),
+      );
       try {
         if (secret) {
           const created = await db.transaction(async (tx) => {
             const [client] = await tx
               .insert(clients)
-              .values(clientRow(poolId, input, perms))
+              .values({ ...clientRow(poolId, input, perms), oauth })
               .returning();
             return { ...client!, secret: await secrets.createFirst(tx, client!.id, secret.custom) };
           });
@@ -430,7 +449,7 @@ export function createPoolsService(deps: {
         }
         const [client] = await db
           .insert(clients)
-          .values(clientRow(poolId, input, perms))
+          .values({ ...clientRow(poolId, input, perms), oauth })
           .returning();
         allowedOrigins.invalidate();
         return client!;
@@ -458,9 +477,18 @@ export function createPoolsService(deps: {
       poolId: string,
       clientId: string,
       patch: Partial<Omit<ClientInput, 'clientId'>>,
+      face: 'cognito' | 'rest' = 'cognito',
     ): Promise<AppClient> {
       const pool = await getPool(poolId);
       const current = await getClient(poolId, clientId);
+      const oauth =
+        patch.oauth === undefined
+          ? current.oauth
+          : await checkClientOAuth(
+              current.oauth,
+              patch.oauth,
+              oauthContext(poolId, (await secrets.confidential([clientId])).has(clientId), face),
+            );
       const next = {
         name: patch.name ?? current.name,
         readAttributes: patch.readAttributes === undefined ? current.readAttributes : patch.readAttributes,
@@ -478,7 +506,7 @@ export function createPoolsService(deps: {
       validateClientPermissions(pool.attributeSettings, next, 'update');
       const [client] = await db
         .update(clients)
-        .set({ ...next, updatedAt: new Date() })
+        .set({ ...next, oauth, updatedAt: new Date() })
         .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)))
         .returning();
       if (!client) throw clientNotFound(clientId);
@@ -489,12 +517,36 @@ export function createPoolsService(deps: {
     async deleteClient(poolId: string, clientId: string): Promise<void> {
       // As every other client operation: an unknown pool is named as such, not as an unknown client.
       await getPool(poolId);
-      const deleted = await db
-        .delete(clients)
-        .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)))
-        .returning({ id: clients.id });
-      if (deleted.length === 0) throw clientNotFound(clientId);
+      await db.transaction(async (tx) => {
+        const deleted = await tx
+          .delete(clients)
+          .where(and(eq(clients.poolId, poolId), eq(clients.id, clientId)))
+          .returning({ id: clients.id });
+        if (deleted.length === 0) throw clientNotFound(clientId);
+        await deps.clientDeleted?.(tx, poolId, clientId);
+      });
       allowedOrigins.invalidate();
+    },
+
+    /**
+     * A resource server's scopes are gone (DeleteResourceServer, UpdateResourceServer): no client
+     * of the pool allows them any more, in the caller's transaction (docs/web-sign-in.md,
+     * "Resource servers").
+     */
+    async removeClientScopes(q: Queryable, poolId: string, removed: ReadonlySet<string>): Promise<void> {
+      if (removed.size === 0) return;
+      const rows = await q
+        .select({ id: clients.id, oauth: clients.oauth })
+        .from(clients)
+        .where(eq(clients.poolId, poolId))
+        .for('update');
+      for (const row of rows) {
+        if (!row.oauth.scopes.some((scope) => removed.has(scope))) continue;
+        await q
+          .update(clients)
+          .set({ oauth: withoutScopes(row.oauth, removed), updatedAt: new Date() })
+          .where(eq(clients.id, row.id));
+      }
     },
 
     /** CORS: whether some client of some pool allows this browser origin (cached briefly). */
@@ -524,6 +576,25 @@ export function createPoolsService(deps: {
       })();
       scope?.clients.set(clientId, reading);
       return reading;
+    },
+
+    /**
+     * The OAuth endpoints (docs/web-sign-in.md): a client and its pool by the client's id, with its
+     * sealed secrets and no proof checked (the token endpoint proves it, /oauth2/authorize takes
+     * none); null for an unknown client.
+     */
+    async clientForOAuth(
+      clientId: string,
+    ): Promise<{ client: AppClient & { secrets: readonly SealedClientSecret[] }; pool: Pool } | null> {
+      if (clientId.length === 0 || clientId.length > 128) return null;
+      const [row] = await clientVersions.execute({ id: clientId });
+      if (!row) return null;
+      const [client, pool] = await Promise.all([
+        clientsByVersion.at(clientId, row.clientVersion),
+        poolsByVersion.at(row.poolId, row.poolVersion),
+      ]);
+      if (!client || !pool) return null;
+      return { client: client as AppClient & { secrets: readonly SealedClientSecret[] }, pool };
     },
 
     /** Confidential clients' secrets: rotation, listing, the request's proof (docs/client-secrets.md). */

@@ -325,13 +325,17 @@ export function createSignInService(deps: {
       clientMetadata?: ClientMetadata;
       /** DEVICE_KEY: a device the client was given before (docs/devices.md). */
       deviceKey?: string;
-      /** AdminInitiateAuth's password flow: the client must allow it instead (docs/admin-auth.md). */
-      flow?: 'ADMIN_USER_PASSWORD_AUTH';
+      /**
+       * AdminInitiateAuth's password flow: the client must allow it instead (docs/admin-auth.md).
+       * MANAGED_LOGIN: the managed login pages, which the client's OAuth settings allow, not its
+       * ExplicitAuthFlows (docs/web-sign-in.md, "Managed login pages").
+       */
+      flow?: 'ADMIN_USER_PASSWORD_AUTH' | 'MANAGED_LOGIN';
     }): Promise<TokenSet | NewPasswordChallenge | StepChallenge> {
       const { pool, client } = await deps.pools.clientWithPool(input.clientId);
       if (input.flow === 'ADMIN_USER_PASSWORD_AUTH')
         assertAuthFlow(client, 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH');
-      else assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
+      else if (input.flow !== 'MANAGED_LOGIN') assertAuthFlow(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH');
       let user = await findUserBySignInName(db, pool, input.username);
       // Unknown names are locked out like users when existence is hidden, or the lock would tell who exists.
       let subject = lockoutSubject(pool, client, user, input.username);

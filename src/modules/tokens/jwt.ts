@@ -26,9 +26,13 @@ export interface IdTokenInput {
   claims?: Record<string, unknown>;
   /** Claims a PreTokenGeneration hook suppressed (attributes or its own; never a reserved one). */
   suppress?: string[];
+  /** The OAuth authorization request's nonce (docs/web-sign-in.md, "Tokens and scopes"). */
+  nonce?: string;
+  /** OIDC's at_hash of the access token issued with it (an OAuth session's ID tokens). */
+  atHash?: string;
 }
 
-export type AccessTokenInput = Omit<IdTokenInput, 'attributes'> & {
+export type AccessTokenInput = Omit<IdTokenInput, 'attributes' | 'nonce' | 'atHash'> & {
   /** The access token's scopes; default aws.cognito.signin.user.admin. */
   scopes?: string[];
   /** The device the session was started on (docs/devices.md): `device_key`. */
@@ -120,8 +124,47 @@ export function signIdToken(
     aud: input.clientId,
     token_use: 'id',
     'cognito:username': input.username,
+    ...(input.nonce !== undefined && { nonce: input.nonce }),
+    ...(input.atHash !== undefined && { at_hash: input.atHash }),
   };
   return sign(key, claims);
+}
+
+/** A machine-to-machine access token (client_credentials; docs/web-sign-in.md, "Machine-to-machine"). */
+export interface ClientAccessTokenInput {
+  clientId: string;
+  issuer: string;
+  scopes: string[];
+  /** A PreTokenGeneration V3 hook's claims and suppressions (never a reserved claim). */
+  claims?: Record<string, unknown>;
+  suppress?: string[];
+}
+
+/**
+ * Cognito's machine-to-machine access token: `sub` is the client id, no user and no session
+ * (`username` and `origin_jti` absent), so the user-pool API refuses it (verifyAccessToken
+ * requires both) while resource servers verify it as any access token of the pool.
+ */
+export function signClientAccessToken(
+  key: KeyForSigning,
+  input: ClientAccessTokenInput,
+  lifetimeSeconds: number,
+  now = new Date(),
+): string {
+  const iat = seconds(now);
+  return sign(key, {
+    ...without(input.claims ?? {}, input.suppress),
+    sub: input.clientId,
+    iss: input.issuer,
+    version: 2,
+    client_id: input.clientId,
+    token_use: 'access',
+    scope: input.scopes.join(' '),
+    auth_time: iat,
+    exp: iat + lifetimeSeconds,
+    iat,
+    jti: randomUUID(),
+  });
 }
 
 export function signAccessToken(

@@ -52,6 +52,26 @@ export function createLoginSessions(deps: { db: Db }) {
       return row ?? null;
     },
 
+    /**
+     * Whether a login session of the user that began at `authTime` is still live: an
+     * authorization code dies with the login session it was issued in (a /logout, a password
+     * reset or change, GlobalSignOut; docs/web-sign-in.md, "Endpoints").
+     */
+    async liveAt(userId: string, authTime: Date): Promise<boolean> {
+      const [row] = await db
+        .select({ userId: loginSessions.userId })
+        .from(loginSessions)
+        .where(
+          and(
+            eq(loginSessions.userId, userId),
+            eq(loginSessions.authTime, authTime),
+            gt(loginSessions.expiresAt, sql`now()`),
+          ),
+        )
+        .limit(1);
+      return row !== undefined;
+    },
+
     /** /logout: this session ends (an unknown token has nothing to end). */
     async end(token: string): Promise<void> {
       await db.delete(loginSessions).where(eq(loginSessions.tokenHash, hashRefreshToken(token)));

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, getTableColumns, isNull, ne, sql } from 'drizzle-orm';
 import { unnamedStatements, type Db, type Queryable, type StatementName } from '../../db/client.ts';
 import { clients, pools } from '../../db/schema/pools.ts';
@@ -13,6 +13,7 @@ import { assertAuthFlow, type AppClient, type Pool, type PoolsService } from '..
 import { attributesJson, attributeState, type UserRow } from '../user-store/users.repository.ts';
 import {
   signAccessToken,
+  signClientAccessToken,
   signIdToken,
   verifyAccessToken,
   type AccessTokenClaims,
@@ -28,7 +29,9 @@ export type TokenTriggerSource =
   | 'TokenGeneration_Authentication'
   | 'TokenGeneration_NewPasswordChallenge'
   | 'TokenGeneration_RefreshTokens'
-  | 'TokenGeneration_AuthenticateDevice';
+  | 'TokenGeneration_AuthenticateDevice'
+  // The OAuth endpoints (docs/web-sign-in.md, "Tokens and scopes").
+  | 'TokenGeneration_HostedAuth';
 
 export interface StartOptions {
   /** Default TokenGeneration_Authentication. */
@@ -40,6 +43,16 @@ export interface StartOptions {
    * kept with the session, whose refresh must then name it.
    */
   deviceKey?: string;
+  /**
+   * The OAuth scopes granted (docs/web-sign-in.md, "Tokens and scopes"): the access token's
+   * `scope`, kept with the session for its refreshes. Absent: aws.cognito.signin.user.admin, as
+   * every sign-in through the API.
+   */
+  scopes?: string[];
+  /** The authorization request's nonce: the ID token's `nonce`. */
+  nonce?: string;
+  /** When the user signed in (the managed login session's), if not now. */
+  authTime?: Date;
 }
 
 const NO_GROUPS: GroupClaims = { groups: [], roles: [] };
@@ -70,6 +83,11 @@ export interface Caller {
 
 const invalidRefreshToken = () => new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
 const revoked = () => new CognitoError('NotAuthorizedException', 'Access Token has been revoked');
+const missingScope = () => new CognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
+
+/** OIDC's at_hash: the left half of the access token's SHA-256, base64url (OpenID Connect Core 3.1.3.6). */
+const accessTokenHash = (accessToken: string) =>
+  createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
 
 export function createSessionsService(deps: {
   db: Db;
@@ -106,6 +124,7 @@ export function createSessionsService(deps: {
         revokedAt: refreshTokens.revokedAt,
         clientId: refreshTokens.clientId,
         deviceKey: refreshTokens.deviceKey,
+        scopes: refreshTokens.scopes,
         clientVersion: deps.pools.rowVersion(clients),
         poolVersion: deps.pools.rowVersion(pools),
         user: callerUserColumns,
@@ -153,7 +172,7 @@ export function createSessionsService(deps: {
     options: StartOptions & { triggerSource: TokenTriggerSource },
   ) {
     const groups = deps.groups ? await deps.groups.claimsFor(db, pool.id, user.id) : NO_GROUPS;
-    const scopes = [ACCESS_TOKEN_SCOPE];
+    const scopes = options.scopes ?? [ACCESS_TOKEN_SCOPE];
     const version = deps.hooks?.has(pool, 'PreTokenGeneration')
       ? deps.hooks.preTokenGenerationVersion(pool)
       : undefined;
@@ -183,9 +202,10 @@ export function createSessionsService(deps: {
     client: AppClient,
     user: Pick<UserRow, 'id' | 'username'>,
     state: UserAttributeState,
-    session: { id: string; authTime: Date; deviceKey: string | null },
+    session: { id: string; authTime: Date; deviceKey: string | null; scopes: string[] | null },
     key: Awaited<ReturnType<SigningKeyStore['currentSigningKey']>>,
     custom: Awaited<ReturnType<typeof customise>>,
+    nonce?: string,
   ) {
     const common = {
       sub: user.id,
@@ -200,18 +220,19 @@ export function createSessionsService(deps: {
     // Cognito omits cognito:groups when the user is in no group (docs/groups.md, "Tokens").
     const groupClaim = groups.groups.length > 0 ? { 'cognito:groups': groups.groups } : {};
     const { tokens } = pool.policies;
+    const accessToken = signAccessToken(
+      key,
+      {
+        ...common,
+        claims: { ...custom.accessClaims, ...groupClaim },
+        suppress: custom.accessSuppress,
+        scopes: custom.scopes,
+        ...(session.deviceKey !== null && { deviceKey: session.deviceKey }),
+      },
+      tokens.accessTokenTtlSeconds,
+    );
     return {
-      accessToken: signAccessToken(
-        key,
-        {
-          ...common,
-          claims: { ...custom.accessClaims, ...groupClaim },
-          suppress: custom.accessSuppress,
-          scopes: custom.scopes,
-          ...(session.deviceKey !== null && { deviceKey: session.deviceKey }),
-        },
-        tokens.accessTokenTtlSeconds,
-      ),
+      accessToken,
       idToken: signIdToken(
         key,
         {
@@ -224,11 +245,41 @@ export function createSessionsService(deps: {
             ...(groups.preferredRole !== undefined && { 'cognito:preferred_role': groups.preferredRole }),
           },
           suppress: custom.idSuppress,
+          // An OAuth session's ID tokens (docs/web-sign-in.md, "Tokens and scopes").
+          ...(nonce !== undefined && { nonce }),
+          ...(session.scopes !== null && { atHash: accessTokenHash(accessToken) }),
         },
         tokens.idTokenTtlSeconds,
       ),
       expiresIn: tokens.accessTokenTtlSeconds,
       tokenType: 'Bearer' as const,
+    };
+  }
+
+  /** REFRESH_TOKEN_AUTH and the token endpoint's refresh_token grant: the same sessions. */
+  async function refreshSession(
+    clientId: string,
+    refreshToken: string,
+    deviceKey?: string,
+  ): Promise<{ tokens: TokenSet; scopes: string[] | null }> {
+    const [row] = await liveSessionByTokenHash.execute({ hash: hashRefreshToken(refreshToken) });
+    const session = row && (await withPoolAndClient(row));
+    // A token of another client is as good as no token.
+    if (!row || !session || session.client.id !== clientId) throw invalidRefreshToken();
+    if (row.deviceKey !== null && deviceKey !== row.deviceKey) throw invalidRefreshToken();
+    // A confidential client's proof: SECRET_HASH over the user's username or sub, or ClientSecret (docs/client-secrets.md).
+    deps.pools.proveRefresh(session.client, [session.user.username, session.user.id]);
+    assertAuthFlow(session.client, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH');
+    if (!session.user.enabled) throw forbidden('User is disabled.');
+    // An OAuth session keeps its scopes (docs/web-sign-in.md, "Tokens and scopes").
+    const custom = await customise(session.pool, session.client, session.user, session.attributes, {
+      triggerSource: 'TokenGeneration_RefreshTokens',
+      ...(row.scopes !== null && { scopes: row.scopes }),
+    });
+    const key = await deps.signingKeys.currentSigningKey(session.pool.id);
+    return {
+      tokens: signTokens(session.pool, session.client, session.user, session.attributes, row, key, custom),
+      scopes: row.scopes,
     };
   }
 
@@ -248,7 +299,12 @@ export function createSessionsService(deps: {
       });
       const key = await deps.signingKeys.currentSigningKey(pool.id);
       const { token, hash } = newRefreshToken();
-      const session = { id: randomUUID(), authTime: new Date(), deviceKey: options.deviceKey ?? null };
+      const session = {
+        id: randomUUID(),
+        authTime: options.authTime ?? new Date(),
+        deviceKey: options.deviceKey ?? null,
+        scopes: options.scopes ?? null,
+      };
       await db.insert(refreshTokens).values({
         id: session.id,
         userId: user.id,
@@ -256,31 +312,66 @@ export function createSessionsService(deps: {
         tokenHash: hash,
         authTime: session.authTime,
         deviceKey: session.deviceKey,
+        scopes: session.scopes,
         expiresAt: sql`now() + make_interval(secs => ${pool.policies.tokens.refreshTokenTtlSeconds})`,
       });
-      return { ...signTokens(pool, client, user, state, session, key, custom), refreshToken: token };
+      return { ...signTokens(pool, client, user, state, session, key, custom, options.nonce), refreshToken: token };
+    },
+
+    /**
+     * client_credentials (docs/web-sign-in.md, "Machine-to-machine"): an access token for the client
+     * itself, no session and no refresh token. A PreTokenGeneration hook is asked only when it
+     * speaks V3 (Cognito sends machine-to-machine events to V3 hooks only), with triggerSource
+     * TokenGeneration_ClientCredentials and the client id as userName.
+     */
+    async clientCredentials(
+      pool: Pool,
+      client: AppClient,
+      scopes: string[],
+    ): Promise<{ accessToken: string; expiresIn: number; tokenType: 'Bearer' }> {
+      let custom = applyPreTokenResponse('V2_0', undefined, { groups: NO_GROUPS, scopes });
+      if (deps.hooks?.has(pool, 'PreTokenGeneration') && deps.hooks.preTokenGenerationVersion(pool) === 'V3_0') {
+        const event = preTokenEvent('V3_0', { userAttributes: {}, groups: NO_GROUPS, clientMetadata: {}, scopes });
+        const response = await deps.hooks.call(pool, {
+          trigger: 'PreTokenGeneration',
+          triggerSource: 'TokenGeneration_ClientCredentials',
+          userName: client.id,
+          clientId: client.id,
+          request: event.request,
+          response: event.response,
+        });
+        custom = applyPreTokenResponse('V3_0', response, { groups: NO_GROUPS, scopes });
+      }
+      const key = await deps.signingKeys.currentSigningKey(pool.id);
+      const ttl = pool.policies.tokens.accessTokenTtlSeconds;
+      const accessToken = signClientAccessToken(
+        key,
+        {
+          clientId: client.id,
+          issuer: deps.pools.issuerOf(pool.id),
+          scopes: custom.scopes,
+          claims: custom.accessClaims,
+          suppress: custom.accessSuppress,
+        },
+        ttl,
+      );
+      return { accessToken, expiresIn: ttl, tokenType: 'Bearer' };
     },
 
     /** `deviceKey`: the client's DEVICE_KEY; a session started on a device must name it, as in Cognito (docs/devices.md). */
     async refresh(clientId: string, refreshToken: string, deviceKey?: string): Promise<TokenSet> {
-      const [row] = await liveSessionByTokenHash.execute({ hash: hashRefreshToken(refreshToken) });
-      const session = row && (await withPoolAndClient(row));
-      // A token of another client is as good as no token.
-      if (!row || !session || session.client.id !== clientId) throw invalidRefreshToken();
-      if (row.deviceKey !== null && deviceKey !== row.deviceKey) throw invalidRefreshToken();
-      // A confidential client's proof: SECRET_HASH over the user's username or sub, or ClientSecret (docs/client-secrets.md).
-      deps.pools.proveRefresh(session.client, [session.user.username, session.user.id]);
-      assertAuthFlow(session.client, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH');
-      if (!session.user.enabled) throw forbidden('User is disabled.');
-      const custom = await customise(session.pool, session.client, session.user, session.attributes, {
-        triggerSource: 'TokenGeneration_RefreshTokens',
-      });
-      const key = await deps.signingKeys.currentSigningKey(session.pool.id);
-      return signTokens(session.pool, session.client, session.user, session.attributes, row, key, custom);
+      return (await refreshSession(clientId, refreshToken, deviceKey)).tokens;
     },
 
-    /** Checks an access token and that its session, user and client still stand. */
-    async authenticate(accessToken: string): Promise<Caller> {
+    /** The token endpoint's refresh: the tokens and the session's OAuth scopes (null: an API session). */
+    refreshWithScopes: (clientId: string, refreshToken: string) => refreshSession(clientId, refreshToken),
+
+    /**
+     * Checks an access token and that its session, user and client still stand. `scope`: the scope
+     * the token must carry: aws.cognito.signin.user.admin for the user-pool API, as Cognito
+     * (docs/web-sign-in.md, "Tokens and scopes"); `openid` for /oauth2/userInfo.
+     */
+    async authenticate(accessToken: string, scope: string = ACCESS_TOKEN_SCOPE): Promise<Caller> {
       const claims = await verifyAccessToken(accessToken, {
         resolveKey: async (kid) => {
           const now = Date.now();
@@ -308,6 +399,7 @@ export function createSessionsService(deps: {
       const session = await withPoolAndClient(row);
       // Pool or client deleted since the query read them: as gone as the session.
       if (!session) throw revoked();
+      if (!claims.scope.split(' ').includes(scope)) throw missingScope();
       return { ...session, claims };
     },
 

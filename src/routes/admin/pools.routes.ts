@@ -189,7 +189,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       if (generateSecret === true && clientSecret !== undefined)
         throw invalidParameter('Give generateSecret true or a clientSecret, not both.');
       const secret = generateSecret === true ? {} : clientSecret !== undefined ? { custom: clientSecret } : undefined;
-      const client = await pools.createClient(request.params.poolId, input, secret);
+      const client = await pools.createClient(request.params.poolId, input, secret, 'rest');
       if (client.secret) reply.header('cache-control', 'no-store');
       return reply.status(201).send(
         presentClient(client, {
@@ -254,7 +254,7 @@ export async function poolsRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) => {
-      const client = await pools.updateClient(request.params.poolId, request.params.clientId, request.body);
+      const client = await pools.updateClient(request.params.poolId, request.params.clientId, request.body, 'rest');
       return presentClient(client, { hasSecret: (await pools.clientSecrets.confidential([client.id])).has(client.id) });
     },
   );
