@@ -4,6 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { createPoolWithClient, PASSWORD, startTestApp, type TestApp } from '../support/app.ts';
 import { errorsOf, formsOf, pageClient, unescapeHtml, type PageResponse } from '../support/page-client.ts';
 import { uniqueEmail } from '../support/user-flows.ts';
+import { startHookServer, type HookServer } from '../support/hook-server.ts';
 
 /**
  * The managed login pages over HTTP (docs/web-sign-in.md, "Managed login pages"): each page, the
@@ -704,5 +705,64 @@ describe('limits and https, on an app of their own', () => {
     assert.match(cookie, /;\s*Secure/i);
     assert.match(cookie, /HttpOnly/i);
     assert.match(cookie, /SameSite=Lax/i);
+  });
+});
+
+describe('hooks and devices on the pages', () => {
+  let hook: HookServer;
+  before(async () => {
+    hook = await startHookServer();
+  });
+  after(() => hook.close());
+
+  it('a page sign-in calls PostAuthentication once and PreTokenGeneration only at the token endpoint, as TokenGeneration_HostedAuth; no device key is issued', async () => {
+    const pool = await t.admin('POST', '/v1/pools', { name: 'ml-hooked', autoVerifiedAttributes: ['email'] });
+    const id = pool.body.id as string;
+    await t.services.pools.setLambdaConfig(id, {
+      PreTokenGenerationConfig: { LambdaVersion: 'V2_0', LambdaArn: hook.url },
+      PostAuthentication: hook.url,
+    });
+    // A pool that tracks every device: a sign-in through the API would get a new device key.
+    await t.services.pools.setDeviceConfiguration(id, {
+      challengeRequiredOnNewDevice: false,
+      deviceOnlyRememberedOnUserPrompt: false,
+    });
+    const web = await webClient(id, 'web');
+    const created = await t.admin('POST', `/v1/pools/${id}/users`, {
+      username: 'hooked',
+      temporaryPassword: 'Temp-Passw0rd1',
+      messageAction: 'SUPPRESS',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(
+      (await t.admin('POST', `/v1/pools/${id}/users/hooked/password`, { password: PASSWORD, permanent: true })).status,
+      204,
+    );
+    hook.reset();
+    hook.requests.length = 0;
+    const browser = pageClient(t.app, { remoteAddress: nextAddress() });
+    const page = await browser.get(`/login?${query(web)}`);
+    const done = await browser.submit(page, 'sign-in', { username: 'hooked', password: PASSWORD });
+    assertSignedIn(done, query(web));
+    const sources = () => hook.requests.map((r) => String(r.body?.triggerSource));
+    assert.deepEqual(sources(), ['PostAuthentication_Authentication'], 'no token hook at the sign-in itself');
+    const authorized = await browser.get(done.location!);
+    const code = new URL(authorized.location!).searchParams.get('code')!;
+    const tokens = await t.app.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: web,
+        code,
+        redirect_uri: CALLBACK,
+      }).toString(),
+    });
+    assert.equal(tokens.statusCode, 200, tokens.body);
+    assert.deepEqual(sources(), ['PostAuthentication_Authentication', 'TokenGeneration_HostedAuth']);
+    const listed = await t.admin('GET', `/v1/pools/${id}/users/hooked/devices`);
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(listed.body.devices, [], 'the pages leave no device behind');
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { noHooks } from '../hooks/hooks.ts';
 import type { Hooks } from '../hooks/hooks.types.ts';
 import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
@@ -8,6 +9,16 @@ import { CognitoError } from '../../errors/cognito-error.ts';
 import type { Db } from '../../db/client.ts';
 import { findUserById } from '../user-store/users.repository.ts';
 import { passwordStamp, type ProvenSignIn } from './sign-in-steps.ts';
+
+/**
+ * A sign-in on the managed login pages ends in their login session, not in the app's tokens: those
+ * come from /oauth2/token, which calls PreTokenGeneration with TokenGeneration_HostedAuth
+ * (docs/web-sign-in.md, "Managed login pages"). Within `onManagedLoginPages` a sign-in is proven
+ * and PostAuthentication runs as anywhere, but the session it ends in is a bare one that the pages
+ * read the user from and revoke: no PreTokenGeneration call, no new device key.
+ */
+const managedLogin = new AsyncLocalStorage<true>();
+export const onManagedLoginPages = <T>(step: () => Promise<T>): Promise<T> => managedLogin.run(true, step);
 
 /**
  * The end of every sign-in once all its steps are passed (first factor, remembered device, second
@@ -56,12 +67,14 @@ export function createSignInFinish(deps: {
       // Cognito sets newDeviceUsed only where the pool tracks devices: not from a proven device.
       const tracked = signIn.pool.deviceConfiguration !== null;
       await postAuthentication(signIn, options.newDeviceUsed ?? (tracked && !signIn.device));
-      const newDevice = signIn.device ? undefined : await deps.devices?.newDevice(signIn);
+      const onPages = managedLogin.getStore() === true;
+      const newDevice = signIn.device || onPages ? undefined : await deps.devices?.newDevice(signIn);
       const deviceKey = signIn.device?.deviceKey ?? newDevice?.deviceKey;
       const tokens = await deps.sessions.start(signIn.pool, signIn.client, signIn.user, signIn.state, {
         ...(options.triggerSource && { triggerSource: options.triggerSource }),
         ...(signIn.clientMetadata && { clientMetadata: signIn.clientMetadata }),
         ...(deviceKey && { deviceKey }),
+        ...(onPages && { withoutHook: true }),
       });
       // A password set, reset or changed while this sign-in was on its way (a slow hook, a pending
       // challenge) ends it: the session is checked after it is written, so a change committed

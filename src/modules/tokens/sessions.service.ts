@@ -53,6 +53,8 @@ export interface StartOptions {
   nonce?: string;
   /** When the user signed in (the managed login session's), if not now. */
   authTime?: Date;
+  /** No PreTokenGeneration call: a session the managed login pages end at once (sign-in-finish.ts). */
+  withoutHook?: boolean;
 }
 
 const NO_GROUPS: GroupClaims = { groups: [], roles: [] };
@@ -176,7 +178,8 @@ export function createSessionsService(deps: {
     const version = deps.hooks?.has(pool, 'PreTokenGeneration')
       ? deps.hooks.preTokenGenerationVersion(pool)
       : undefined;
-    if (!deps.hooks || !version) return applyPreTokenResponse('V1_0', undefined, { groups, scopes });
+    if (!deps.hooks || !version || options.withoutHook)
+      return applyPreTokenResponse('V1_0', undefined, { groups, scopes });
     const event = preTokenEvent(version, {
       userAttributes: {
         ...readAttributes(pool.attributeSettings, null, state),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import csrfProtection from '@fastify/csrf-protection';
+import { onManagedLoginPages } from '../../modules/sign-in/sign-in-finish.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CognitoError } from '../../errors/cognito-error.ts';
 import { sourceOf } from '../../plugins/rate-limits.plugin.ts';
@@ -392,13 +393,15 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
       return send(request, reply, signInPage(ctx, { username, problems: { fields: missing } }), 400, c.branding);
     let result;
     try {
-      result = await services.signIn.signIn({
-        clientId: ctx.client.id,
-        username,
-        password,
-        source: sourceOf(request),
-        flow: 'MANAGED_LOGIN',
-      });
+      result = await onManagedLoginPages(() =>
+        services.signIn.signIn({
+          clientId: ctx.client.id,
+          username,
+          password,
+          source: sourceOf(request),
+          flow: 'MANAGED_LOGIN',
+        }),
+      );
     } catch (error) {
       if (error instanceof CognitoError && error.name === 'UserNotConfirmedException') {
         // Only after the password is proven: this tells nothing to someone who does not know it.
@@ -444,13 +447,15 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     if (!password)
       return send(request, reply, page({ fields: { password: ctx.texts('errRequired') } }), 400, c.branding);
     try {
-      const result = await services.signIn.respondToNewPasswordChallenge({
-        clientId: ctx.client.id,
-        session,
-        newPassword: password,
-        userAttributes,
-        source: sourceOf(request),
-      });
+      const result = await onManagedLoginPages(() =>
+        services.signIn.respondToNewPasswordChallenge({
+          clientId: ctx.client.id,
+          session,
+          newPassword: password,
+          userAttributes,
+          source: sourceOf(request),
+        }),
+      );
       return await next(request, reply, c, username, result);
     } catch (error) {
       const problems = problemsOf(ctx.texts, error, ctx.client.preventUserExistenceErrors);
@@ -474,13 +479,15 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     const page = (problems: Problems) => mfaCodePage(ctx, { challengeName, session, username, problems });
     if (!code) return send(request, reply, page({ fields: { code: ctx.texts('errRequired') } }), 400, c.branding);
     try {
-      const result = await services.mfa.respond({
-        clientId: ctx.client.id,
-        challengeName,
-        session,
-        code,
-        source: sourceOf(request),
-      });
+      const result = await onManagedLoginPages(() =>
+        services.mfa.respond({
+          clientId: ctx.client.id,
+          challengeName,
+          session,
+          code,
+          source: sourceOf(request),
+        }),
+      );
       return await next(request, reply, c, username, result);
     } catch (error) {
       const problems = problemsOf(ctx.texts, error, ctx.client.preventUserExistenceErrors);
@@ -497,13 +504,15 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     const body = request.body as Form;
     const username = text(body, 'username');
     try {
-      const result = await services.mfa.respond({
-        clientId: ctx.client.id,
-        challengeName: 'SELECT_MFA_TYPE',
-        session: text(body, 'session'),
-        answer: text(body, 'answer'),
-        source: sourceOf(request),
-      });
+      const result = await onManagedLoginPages(() =>
+        services.mfa.respond({
+          clientId: ctx.client.id,
+          challengeName: 'SELECT_MFA_TYPE',
+          session: text(body, 'session'),
+          answer: text(body, 'answer'),
+          source: sourceOf(request),
+        }),
+      );
       return await next(request, reply, c, username, result);
     } catch (error) {
       const problems = problemsOf(ctx.texts, error, ctx.client.preventUserExistenceErrors);
@@ -522,12 +531,14 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
         { session: text(body, 'session') },
         { userCode: code, source: sourceOf(request) },
       );
-      const result = await services.mfa.respond({
-        clientId: ctx.client.id,
-        challengeName: 'MFA_SETUP',
-        session: verified.session!,
-        source: sourceOf(request),
-      });
+      const result = await onManagedLoginPages(() =>
+        services.mfa.respond({
+          clientId: ctx.client.id,
+          challengeName: 'MFA_SETUP',
+          session: verified.session!,
+          source: sourceOf(request),
+        }),
+      );
       return await next(request, reply, c, username, result);
     } catch (error) {
       // A wrong first code: the same session may try again with the same key (it was restored).
