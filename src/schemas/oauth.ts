@@ -23,6 +23,10 @@ export const AuthorizeQuery = params({
   identity_provider: text('`COGNITO`: the pool’s own users (the managed login pages).'),
   idp_identifier: text('An identity provider’s identifier (none yet).'),
   lang: text('The managed login pages’ language.'),
+  prompt: text(
+    '`login`: sign in again even with a live login session; `none`: never show a page (no live session: `error=login_required`).',
+  ),
+  max_age: text('Seconds: a login session older than this signs in again.'),
 });
 
 export const LogoutQuery = params({

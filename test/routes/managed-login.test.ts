@@ -766,3 +766,26 @@ describe('hooks and devices on the pages', () => {
     assert.deepEqual(listed.body.devices, [], 'the pages leave no device behind');
   });
 });
+
+describe('prompt=login on the pages', () => {
+  it('a live session still signs in again, and the way back drops prompt and max_age so the fresh sign-in issues the code', async () => {
+    const email = uniqueEmail('ml-prompt');
+    await confirmedUser(email);
+    const browser = pageClient(t.app, { remoteAddress: nextAddress() });
+    const first = await browser.submit(await browser.get(`/login?${query()}`), 'sign-in', {
+      username: email,
+      password: PASSWORD,
+    });
+    assertSignedIn(first);
+    const asked = `${query()}&prompt=login&max_age=0`;
+    const again = await browser.get(`/oauth2/authorize?${asked}`);
+    assert.equal(again.status, 302);
+    assert.equal(again.location, `/login?${asked}`);
+    const page = await browser.get(again.location!);
+    assert.equal(page.status, 200);
+    const done = await browser.submit(page, 'sign-in', { username: email, password: PASSWORD });
+    assertSignedIn(done);
+    const back = await browser.get(done.location!);
+    assert.ok(new URL(back.location!).searchParams.get('code'), back.location);
+  });
+});

@@ -216,6 +216,35 @@ describe('GET /oauth2/authorize', () => {
     assert.equal((await authorize(query, 'forged')).location, `/login?${new URLSearchParams(query)}`);
   });
 
+  test('prompt=login and an old session (max_age) sign in again; prompt=none never shows a page; other prompts are refused', async () => {
+    const base = { response_type: 'code', client_id: clients.pub.id, redirect_uri: CALLBACK, state: 'p1' };
+    // With the live session, prompt=login still goes to the pages (which drop it once signed in).
+    const again = await authorize({ ...base, prompt: 'login' });
+    assert.ok(again.location.startsWith('/login?'), again.location);
+    assert.equal(new URLSearchParams(again.location.slice('/login?'.length)).get('prompt'), 'login');
+    // prompt=none: a code with the session, login_required to the app without it.
+    assert.ok(redirected(await authorize({ ...base, prompt: 'none' })).code);
+    const none = redirected(await authorize({ ...base, prompt: 'none' }, null));
+    assert.equal(none.error, 'login_required');
+    assert.equal(none.state, 'p1');
+    assert.equal(none.code, undefined);
+    // max_age: a session signed in an hour ago is too old for 60 s, young enough for 7200 s.
+    const old = await t.services.loginSessions.start(poolId, userId, new Date(Date.now() - 3600_000));
+    assert.ok((await authorize({ ...base, max_age: '60' }, old)).location.startsWith('/login?'));
+    assert.ok(redirected(await authorize({ ...base, max_age: '7200' }, old)).code);
+    assert.equal(redirected(await authorize({ ...base, max_age: '60', prompt: 'none' }, old)).error, 'login_required');
+    // What Cognate cannot honour is refused, not ignored.
+    for (const [name, value] of [
+      ['prompt', 'consent'],
+      ['prompt', 'select_account'],
+      ['max_age', '-1'],
+      ['max_age', 'soon'],
+    ] as const) {
+      const refused = redirected(await authorize({ ...base, [name]: value }));
+      assert.equal(refused.error, 'invalid_request', `${name}=${value}`);
+    }
+  });
+
   test('a login session of another pool is no session here', async () => {
     const other = await t.admin('POST', '/v1/pools', { name: 'other' });
     const foreign = await t.services.loginSessions.start(other.body.id, userId).catch(() => undefined);

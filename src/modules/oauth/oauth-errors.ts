@@ -15,6 +15,7 @@ export type OAuthErrorName =
   | 'unsupported_token_type'
   | 'invalid_scope'
   | 'access_denied'
+  | 'login_required'
   | 'redirect_mismatch'
   | 'server_error';
 

@@ -256,6 +256,14 @@ export function createOAuthService(deps: {
     if (!oauth.identityProviders.includes(COGNITO_PROVIDER))
       throw fail('The client supports no identity provider Cognate offers (COGNITO).', 'unauthorized_client');
     const lang = single(query, 'lang', fail);
+    // OIDC's prompt and max_age (docs/web-sign-in.md, "Endpoints"); select_account and consent
+    // ask for screens Cognate does not have, so they are refused rather than ignored.
+    const prompt = single(query, 'prompt', fail);
+    if (prompt !== undefined && prompt !== 'login' && prompt !== 'none')
+      throw fail(`prompt=${prompt.slice(0, 64)} is not supported (login and none are).`);
+    const maxAgeText = single(query, 'max_age', fail);
+    if (maxAgeText !== undefined && !/^\d{1,9}$/.test(maxAgeText))
+      throw fail('max_age must be a whole number of seconds.');
 
     return {
       poolId: pool.id,
@@ -269,6 +277,8 @@ export function createOAuthService(deps: {
         codeChallenge !== undefined && { codeChallenge, codeChallengeMethod: 'S256' as const }),
       ...(identityProvider !== undefined && { identityProvider }),
       ...(lang !== undefined && lang !== '' && { lang }),
+      ...(prompt !== undefined && { prompt }),
+      ...(maxAgeText !== undefined && { maxAge: Number(maxAgeText) }),
     };
   }
 
@@ -292,6 +302,17 @@ export function createOAuthService(deps: {
      * minutes, bound to the client, the redirect URI and the PKCE challenge) or, for the implicit
      * grant, the tokens in its fragment.
      */
+    /** prompt=none without a live login session: back to the app with OIDC's `login_required`. */
+    loginRequired(request: AuthorizeRequest): string {
+      return new OAuthError('login_required', 'The user is not signed in.', {
+        redirect: {
+          uri: request.redirectUri,
+          fragment: request.responseType === 'token',
+          ...(request.state !== undefined && { state: request.state }),
+        },
+      }).redirectUrl()!;
+    },
+
     async issue(request: AuthorizeRequest, login: { userId: string; authTime: Date }): Promise<string> {
       const fragment = request.responseType === 'token';
       const redirect = {

@@ -41,6 +41,14 @@ export interface AuthorizeRequest {
   identityProvider?: string;
   idpIdentifier?: string;
   lang?: string;
+  /**
+   * OIDC's prompt: `login` asks for the password again even with a live login session; `none`
+   * never shows a page (no live session: `login_required` to the app). The pages drop it from the
+   * query they send back after a sign-in, which that sign-in satisfies.
+   */
+  prompt?: 'login' | 'none';
+  /** OIDC's max_age: a login session older than this many seconds counts as none. */
+  maxAge?: number;
 }
 
 /** A resource server's scope (Cognito's ResourceServerScopeType). */

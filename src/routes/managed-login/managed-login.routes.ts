@@ -39,7 +39,11 @@ import type { TokenSet } from '../../modules/tokens/sessions.service.ts';
  * settings hold alike.
  */
 
-/** The authorization request's members, kept from page to page (and given back to /oauth2/authorize). */
+/**
+ * The authorization request's members, kept from page to page (and given back to /oauth2/authorize).
+ * Not `prompt` or `max_age`: the sign-in on the pages is what they ask for, so the way back
+ * without them issues the code (docs/web-sign-in.md, "Endpoints").
+ */
 const AUTHORIZE_PARAMS = [
   'response_type',
   'client_id',

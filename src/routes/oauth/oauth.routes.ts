@@ -136,8 +136,15 @@ export async function oauthRoutes(fastify: FastifyInstance) {
     async (request, reply) => {
       const host = request.host;
       const authorize = await oauth.checkAuthorizeRequest(request.query as Record<string, unknown>, host);
-      const login = await oauth.loginOf(authorize.poolId, request.cookies[LOGIN_SESSION_COOKIE]);
+      const live = await oauth.loginOf(authorize.poolId, request.cookies[LOGIN_SESSION_COOKIE]);
+      // prompt=login and an old enough session (max_age) sign in again (docs/web-sign-in.md, "Endpoints").
+      const tooOld =
+        live !== null &&
+        authorize.maxAge !== undefined &&
+        Date.now() - live.authTime.getTime() > authorize.maxAge * 1000;
+      const login = authorize.prompt === 'login' || tooOld ? null : live;
       reply.header('cache-control', 'no-store');
+      if (!login && authorize.prompt === 'none') return reply.redirect(oauth.loginRequired(authorize), 302);
       if (!login) return reply.redirect(`/login?${rawQuery(request)}`, 302);
       return reply.redirect(await oauth.issue(authorize, login), 302);
     },
