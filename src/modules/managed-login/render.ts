@@ -140,7 +140,8 @@ export function renderPage(page: Page, options: RenderOptions): string {
     ? `<div class="banner-customizable"><img class="logo-customizable" src="${escape(branding.imageUrl)}" alt=""></div>`
     : '';
   // The pool's CSS is text for a <style>: a "</style" inside would end it; A2's allow-list refuses such CSS, this makes sure.
-  const poolCss = (branding?.css ?? '').replace(/<\/?style/gi, '');
+  // Every `<` goes (no CSS the allow-list takes has one): stripping "</style" alone is undone by "</st</styleyle>".
+  const poolCss = (branding?.css ?? '').replace(/</g, '');
   const secret = page.secret
     ? [
         '<div class="field">',
