@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { authPlugin } from './plugins/auth.plugin.ts';
 import { clientSecretPlugin } from './plugins/client-secret.plugin.ts';
@@ -41,6 +42,15 @@ import { managedLoginRoutes } from './routes/managed-login/managed-login.routes.
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Services } from './services.ts';
+
+const eagerSerializers = SerializerSelector();
+const lazySerializers: typeof eagerSerializers = (externalSchemas, options) => {
+  const build = eagerSerializers(externalSchemas, options);
+  return (route) => {
+    let serialize: ((data: unknown) => string) | undefined;
+    return (data: unknown) => (serialize ??= build(route))(data);
+  };
+};
 
 /** One log line a request, written when it is answered, with what was asked: not two. */
 class OneLineRequestLog extends LogController {
@@ -94,6 +104,9 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
     // request.ip, which rate limits and the lockout count by, is the connection's peer unless it is a trusted proxy.
     trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     ajv: { customOptions: { removeAdditional: false } },
+    // Response serializers are compiled at a route's first answer, not at start: compiling all of
+    // them up front was the largest part of a start's CPU (docs/performance.md, "Start-up").
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     // Usernames are up to 128 characters, and percent-encoding can make each one 12: the router's
     // default of 100 would refuse valid usernames with 414 before the schema could speak.
     routerOptions: { maxParamLength: 2048 },

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -20,14 +20,27 @@ export const validationPlugin = fp(
     const text = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
     // Named components (app.addSchema, by $id) are shared with these validators when routes compile.
     const known = new Set<string>();
+    // Compiled at a route's first request, not at start: compiling every route's validators up
+    // front was a large part of a start's CPU (docs/performance.md, "Start-up").
     app.setValidatorCompiler(({ schema, httpPart }) => {
-      for (const [id, shared] of Object.entries(app.getSchemas())) {
-        if (known.has(id)) continue;
-        known.add(id);
-        body.addSchema(shared as object, id);
-        text.addSchema(shared as object, id);
-      }
-      return (httpPart === 'body' ? body : text).compile(schema);
+      let validate: ValidateFunction | undefined;
+      const lazy = (data: unknown) => {
+        if (!validate) {
+          for (const [id, shared] of Object.entries(app.getSchemas())) {
+            if (known.has(id)) continue;
+            known.add(id);
+            body.addSchema(shared as object, id);
+            text.addSchema(shared as object, id);
+          }
+          validate = (httpPart === 'body' ? body : text).compile(schema);
+        }
+        const valid = validate(data);
+        // Fastify reads the errors from the function it was given.
+        lazy.errors = validate.errors;
+        return valid;
+      };
+      lazy.errors = undefined as ValidateFunction['errors'];
+      return lazy;
     });
     // A documented route that declares no query takes none: `?limit=5` is an unknown member, not silently ignored.
     app.addHook('onRoute', (route) => {

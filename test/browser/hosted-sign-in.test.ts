@@ -493,7 +493,7 @@ describe('multi-factor authentication on the pages', () => {
 });
 
 describe('keyboard only', () => {
-  it('focus starts in the first field; Tab, typing and Enter sign in; a wrong password puts focus back on the form', async () => {
+  it('focus starts in the first field; Tab, typing and Enter sign in; a wrong password puts focus on the password, the first empty field', async () => {
     await walk('keyboard sign-in', async (tp) => {
       const { page } = tp;
       await startSignIn(tp);
@@ -506,12 +506,11 @@ describe('keyboard only', () => {
       await page.keyboard.press('Enter');
       await page.getByRole('alert').waitFor();
       await tp.shot('keyboard wrong password');
-      // The message is for the whole form (it does not say which part is wrong); focus is back on the first field.
+      // The message is for the whole form (it does not say which part is wrong). The username is
+      // kept and the password is not, so focus is on the first empty field: the password.
       assert.match((await page.getByRole('alert').textContent()) ?? '', /Incorrect username or password\./);
-      assert.equal((await focused(tp)).name, 'username');
-      await page.keyboard.press('Tab');
+      assert.equal(await page.inputValue('#username'), known);
       assert.equal((await focused(tp)).name, 'password');
-      await page.keyboard.press('ControlOrMeta+a');
       await page.keyboard.type(PASSWORD);
       await page.keyboard.press('Enter');
       await page.waitForURL((url) => url.origin === app.url && url.pathname === '/callback');

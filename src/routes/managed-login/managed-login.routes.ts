@@ -427,6 +427,30 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     return next(request, reply, c, username, result);
   });
 
+  /**
+   * One answer to a sign-in challenge: the service's step within the pages' scope, then the next
+   * page. A refused answer shows `retry` again (a wrong code leaves the session for another try,
+   * up to the pool's limit), or sign-in when the session is spent or there is nothing to retry.
+   */
+  async function answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    c: Context,
+    username: string,
+    step: () => Promise<TokenSet | StepChallenge | NewPasswordChallenge>,
+    retry?: (problems: Problems) => Page,
+  ) {
+    try {
+      return await next(request, reply, c, username, await onManagedLoginPages(step));
+    } catch (error) {
+      const { ctx } = c;
+      const problems = problemsOf(ctx.texts, error, ctx.client.preventUserExistenceErrors);
+      const spent = problems.page?.includes(ctx.texts('errSession')) === true;
+      const page = retry && !spent ? retry(problems) : signInPage(ctx, { username, problems });
+      return send(request, reply, page, 400, c.branding);
+    }
+  }
+
   app.post('/login/new-password', { ...post, preHandler: limited('signIn') }, async (request, reply) => {
     const c = await contextOf(request);
     const { ctx } = c;
@@ -450,24 +474,15 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     const password = text(body, 'password');
     if (!password)
       return send(request, reply, page({ fields: { password: ctx.texts('errRequired') } }), 400, c.branding);
-    try {
-      const result = await onManagedLoginPages(() =>
-        services.signIn.respondToNewPasswordChallenge({
-          clientId: ctx.client.id,
-          session,
-          newPassword: password,
-          userAttributes,
-          source: sourceOf(request),
-        }),
-      );
-      return await next(request, reply, c, username, result);
-    } catch (error) {
-      const problems = problemsOf(ctx.texts, error, ctx.client.preventUserExistenceErrors);
-      // A used-up or expired session cannot be answered again: back to sign-in.
-      if (problems.page?.includes(ctx.texts('errSession')))
-        return send(request, reply, signInPage(ctx, { username, problems }), 400, c.branding);
-      return send(request, reply, page(problems), 400, c.branding);
-    }
+    const step = () =>
+      services.signIn.respondToNewPasswordChallenge({
+        clientId: ctx.client.id,
+        session,
+        newPassword: password,
+        userAttributes,
+        source: sourceOf(request),
+      });
+    return answer(request, reply, c, username, step, page);
   });
 
   app.post('/login/mfa', { ...post, preHandler: limited('signIn') }, async (request, reply) => {
@@ -482,24 +497,9 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     const code = text(body, 'code').trim();
     const page = (problems: Problems) => mfaCodePage(ctx, { challengeName, session, username, problems });
     if (!code) return send(request, reply, page({ fields: { code: ctx.texts('errRequired') } }), 400, c.branding);
-    try {
-      const result = await onManagedLoginPages(() =>
-        services.mfa.respond({
-          clientId: ctx.client.id,
-          challengeName,
-          session,
-          code,
-          source: sourceOf(request),
-        }),
-      );
-      return await next(request, reply, c, username, result);
-    } catch (error) {
-      const problems = problemsOf(ctx.texts, error, ctx.client.preventUserExistenceErrors);
-      if (problems.page?.includes(ctx.texts('errSession')))
-        return send(request, reply, signInPage(ctx, { username, problems }), 400, c.branding);
-      // A wrong code leaves the session for another try (until the pool's attempt limit).
-      return send(request, reply, page(problems), 400, c.branding);
-    }
+    const step = () =>
+      services.mfa.respond({ clientId: ctx.client.id, challengeName, session, code, source: sourceOf(request) });
+    return answer(request, reply, c, username, step, page);
   });
 
   app.post('/login/select-mfa', { ...post, preHandler: limited('signIn') }, async (request, reply) => {
@@ -507,21 +507,15 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     const { ctx } = c;
     const body = request.body as Form;
     const username = text(body, 'username');
-    try {
-      const result = await onManagedLoginPages(() =>
-        services.mfa.respond({
-          clientId: ctx.client.id,
-          challengeName: 'SELECT_MFA_TYPE',
-          session: text(body, 'session'),
-          answer: text(body, 'answer'),
-          source: sourceOf(request),
-        }),
-      );
-      return await next(request, reply, c, username, result);
-    } catch (error) {
-      const problems = problemsOf(ctx.texts, error, ctx.client.preventUserExistenceErrors);
-      return send(request, reply, signInPage(ctx, { username, problems }), 400, c.branding);
-    }
+    const step = () =>
+      services.mfa.respond({
+        clientId: ctx.client.id,
+        challengeName: 'SELECT_MFA_TYPE',
+        session: text(body, 'session'),
+        answer: text(body, 'answer'),
+        source: sourceOf(request),
+      });
+    return answer(request, reply, c, username, step);
   });
 
   app.post('/login/mfa-setup', { ...post, preHandler: limited('signIn') }, async (request, reply) => {
