@@ -153,9 +153,13 @@ export const ChangePasswordBody = Type.Object(
   { $id: 'ChangePasswordRequest', additionalProperties: false },
 );
 
-export const UserStatus = StringEnum(['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'], {
-  $id: 'UserStatus',
-});
+export const UserStatus = StringEnum(
+  ['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED', 'EXTERNAL_PROVIDER'],
+  {
+    $id: 'UserStatus',
+    description: 'EXTERNAL_PROVIDER: created by an external identity provider (docs/federation.md).',
+  },
+);
 
 export const MeResponse = Type.Object(
   {

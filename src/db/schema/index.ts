@@ -18,3 +18,4 @@ export * from './oauth.ts';
 export * from './pool-domains.ts';
 export * from './resource-servers.ts';
 export * from './branding.ts';
+export * from './federation.ts';

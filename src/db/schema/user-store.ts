@@ -14,7 +14,14 @@ import {
 } from 'drizzle-orm/pg-core';
 import { pools } from './pools.ts';
 
-export const userStatuses = ['UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED'] as const;
+/** EXTERNAL_PROVIDER: a user an external identity provider created (docs/federation.md); no password. */
+export const userStatuses = [
+  'UNCONFIRMED',
+  'CONFIRMED',
+  'FORCE_CHANGE_PASSWORD',
+  'RESET_REQUIRED',
+  'EXTERNAL_PROVIDER',
+] as const;
 export type UserStatus = (typeof userStatuses)[number];
 
 export const users = pgTable(
@@ -49,7 +56,7 @@ export const users = pgTable(
     check('users_srp_pair', sql`(${t.srpSalt} is null) = (${t.srpVerifier} is null)`),
     check(
       'users_status_valid',
-      sql`${t.status} in ('UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED')`,
+      sql`${t.status} in ('UNCONFIRMED', 'CONFIRMED', 'FORCE_CHANGE_PASSWORD', 'RESET_REQUIRED', 'EXTERNAL_PROVIDER')`,
     ),
   ],
 );

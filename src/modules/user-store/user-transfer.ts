@@ -491,8 +491,11 @@ export function checkImportRow(
   if (typeof username !== 'string' || !USERNAME.test(username))
     throw invalidParameter('username must be 1 to 128 letters, marks, symbols, numbers or punctuation.');
   if (typeof sub !== 'string' || !UUID.test(sub)) throw invalidParameter('sub must be a lower-case UUID.');
-  if (typeof status !== 'string' || !userStatuses.includes(status as UserStatus))
-    throw invalidParameter(`status must be one of ${userStatuses.join(', ')}.`);
+  // An EXTERNAL_PROVIDER user is made by a sign-in through its provider, never imported
+  // (docs/federation.md, "What differs from Cognito"): its link to the provider would be missing.
+  const importable: readonly UserStatus[] = userStatuses.filter((s) => s !== 'EXTERNAL_PROVIDER');
+  if (typeof status !== 'string' || !importable.includes(status as UserStatus))
+    throw invalidParameter(`status must be one of ${importable.join(', ')}.`);
   if (typeof enabled !== 'boolean') throw invalidParameter('enabled must be true or false.');
   if (passwordHash !== null) {
     // A hash costing more than the ceiling would let two sign-ins hold every hashing slot for seconds.

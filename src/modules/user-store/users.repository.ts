@@ -466,3 +466,27 @@ export async function setAttribute(
       .onConflictDoUpdate({ target: [userAttributes.userId, userAttributes.name], set: { ...row, aliasKey } }),
   );
 }
+
+/**
+ * Writes (or, given null, deletes) an attribute no client or admin writes, kept by its owner
+ * module from its own rows: `identities` (src/modules/federation/identities.ts). Never an alias.
+ */
+export async function setDerivedAttribute(
+  q: Queryable,
+  user: { id: string; poolId: string },
+  name: string,
+  value: string | null,
+): Promise<void> {
+  if (value === null) {
+    await q.delete(userAttributes).where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
+  } else {
+    await q
+      .insert(userAttributes)
+      .values({ userId: user.id, poolId: user.poolId, name, value, verified: null })
+      .onConflictDoUpdate({ target: [userAttributes.userId, userAttributes.name], set: { value } });
+  }
+  await q
+    .update(users)
+    .set({ updatedAt: sql`now()` })
+    .where(eq(users.id, user.id));
+}
