@@ -26,6 +26,8 @@ import { importJobsRoutes } from './routes/admin/import-jobs.routes.ts';
 import { poolDomainsRoutes } from './routes/admin/pool-domains.routes.ts';
 import { resourceServersRoutes } from './routes/admin/resource-servers.routes.ts';
 import { brandingRoutes } from './routes/admin/branding.routes.ts';
+import { providerLinksRoutes } from './routes/admin/provider-links.routes.ts';
+import { identityProvidersRoutes } from './routes/admin/identity-providers.routes.ts';
 import { healthRoutes } from './routes/system/health.routes.ts';
 import { metricsRoutes } from './routes/system/metrics.routes.ts';
 import { wellKnownRoutes } from './routes/system/well-known.routes.ts';
@@ -38,6 +40,7 @@ import { userAuthRoutes } from './routes/users/user-auth.routes.ts';
 import { mfaRoutes } from './routes/users/mfa.routes.ts';
 import { adminMfaRoutes } from './routes/admin/mfa.routes.ts';
 import { oauthRoutes } from './routes/oauth/oauth.routes.ts';
+import { federationRoutes } from './routes/oauth/federation.routes.ts';
 import { managedLoginRoutes } from './routes/managed-login/managed-login.routes.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -157,10 +160,12 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
   await app.register(groupsRoutes);
   await app.register(adminDevicesRoutes);
   await app.register(userSearchRoutes);
+  await app.register(providerLinksRoutes);
   await app.register(userTransferRoutes);
   await app.register(importJobsRoutes);
   await app.register(poolDomainsRoutes);
   await app.register(resourceServersRoutes);
+  await app.register(identityProvidersRoutes);
   await app.register(brandingRoutes);
   await app.register(messageTemplatesRoutes);
   await app.register(adminMfaRoutes);
@@ -170,6 +175,7 @@ export async function buildApp({ services, logger, limits = {}, trustProxy = fal
   await app.register(async (web) => {
     await web.register(formbody);
     await web.register(oauthRoutes);
+    await web.register(federationRoutes);
     await web.register(managedLoginRoutes);
   });
   return app;

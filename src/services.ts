@@ -40,6 +40,11 @@ import { createImportJobsService } from './modules/import-jobs/import-jobs.servi
 import { createSealedBox } from './lib/sealed-box.ts';
 import { createMfaService } from './modules/mfa/mfa.service.ts';
 import { createVerificationService } from './modules/verification/verification.service.ts';
+import { createProviderLinks } from './modules/federation/provider-links.service.ts';
+import { createIdentityProviders } from './modules/federation/identity-providers.service.ts';
+import { createFederationService } from './modules/federation/federation.service.ts';
+import { createFederatedUsers } from './modules/federation/federated-users.ts';
+import { CognitoError } from './errors/cognito-error.ts';
 
 /** The composition root: every module gets its dependencies here, and nowhere reads the environment. */
 export async function createServices(
@@ -70,6 +75,15 @@ export async function createServices(
     customScopes: (poolId) => resourceServers.scopesOf(poolId),
     // A client's UI customization goes with it (docs/web-sign-in.md, "Branding").
     clientDeleted: (q, poolId, clientId) => branding.forgetClient(q, poolId, clientId),
+    // The providers a client's SupportedIdentityProviders may name (docs/federation.md, "Configuring providers").
+    identityProviderNames: (poolId) => identityProviders.namesOf(poolId),
+  });
+  // A pool's identity providers: details by type, OIDC discovery, secrets sealed (docs/federation.md, "Configuring providers").
+  const identityProviders = createIdentityProviders({
+    db,
+    getPool: pools.getPool,
+    box: createSealedBox(secret, 'identity-provider-secret v1'),
+    removeClientProvider: pools.removeClientProvider,
   });
   // Resource servers' custom scopes; a scope that goes leaves every client (docs/web-sign-in.md, "Resource servers").
   const resourceServers = createResourceServers({
@@ -232,6 +246,32 @@ export async function createServices(
   });
   // The managed login pages' session cookie (docs/web-sign-in.md).
   const loginSessions = createLoginSessions({ db });
+  const oauth = createOAuthService({
+    db,
+    pools,
+    sessions,
+    loginSessions,
+    poolOfHost: (host) => poolDomains.poolOfHost(host),
+    // idp_identifier at /oauth2/authorize (docs/federation.md, "Signing in").
+    providerOfIdentifier: async (poolId, identifier) => {
+      try {
+        return (await identityProviders.byIdentifier(poolId, identifier)).providerName;
+      } catch (error) {
+        if (error instanceof CognitoError && error.name === 'ResourceNotFoundException') return null;
+        throw error;
+      }
+    },
+  });
+  const federation = createFederationService({
+    db,
+    pools,
+    oauth,
+    loginSessions,
+    identityProviders,
+    // Found or created at each sign-in, in the provider's group (docs/federation.md, "Signing in").
+    federatedUsers: createFederatedUsers({ db, hooks, groups }),
+    logger,
+  });
   return {
     database,
     pools,
@@ -241,14 +281,11 @@ export async function createServices(
     poolDomains,
     resourceServers,
     branding,
+    identityProviders,
     // The OAuth 2.0 / OIDC endpoints: authorization requests, codes, the token endpoint (docs/web-sign-in.md).
-    oauth: createOAuthService({
-      db,
-      pools,
-      sessions,
-      loginSessions,
-      poolOfHost: (host) => poolDomains.poolOfHost(host),
-    }),
+    oauth,
+    // The sign-in round trip through an external provider (docs/federation.md, "Signing in").
+    federation,
     registration,
     signIn,
     devices,
@@ -261,6 +298,8 @@ export async function createServices(
     adminPasswords,
     hooks,
     userSearch: createUserSearchService({ db: reader, pools, secret }),
+    // AdminLinkProviderForUser, AdminDisableProviderForUser (docs/federation.md, "Users and linking").
+    providerLinks: createProviderLinks({ db, pools, sessions }),
     groups,
     userTransfer,
     // Cognito's import jobs over the CSV import, run in the background of this process (docs/user-import.md).

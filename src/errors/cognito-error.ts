@@ -17,6 +17,8 @@ export const errorCatalog = {
   UsernameExistsException: { status: 409, message: 'User already exists' },
   AliasExistsException: { status: 409, message: 'An account with the email already exists.' },
   GroupExistsException: { status: 409, message: 'A group with the name already exists.' },
+  // Identity providers (docs/federation.md, "Configuring providers"): the name or an IdpIdentifier is taken in the pool.
+  DuplicateProviderException: { status: 409, message: 'The provider already exists.' },
   // A client's OAuth settings (docs/web-sign-in.md, "Configuring a client"): flows that do not go together; an unknown scope.
   InvalidOAuthFlowException: { status: 400, message: 'The OAuth flows are not valid together.' },
   ScopeDoesNotExistException: { status: 400, message: 'Invalid scope requested.' },
@@ -81,3 +83,11 @@ export const userNotFound = () => new CognitoError('UserNotFoundException', 'Use
 export const incorrectCredentials = () => new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
 export const passwordResetRequired = () =>
   new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
+
+/** A user an external identity provider created has no password in the pool (docs/federation.md, "Users and linking"). */
+export const federatedNoPassword = () =>
+  new CognitoError(
+    'NotAuthorizedException',
+    'The user signs in through an external identity provider and has no password in this user pool.',
+    { status: 403 },
+  );

@@ -84,7 +84,8 @@ export const openapiPlugin = fp(
           { name: 'oauth', description: 'OAuth 2.0 / OpenID Connect endpoints at a Cognito domain’s paths' },
           {
             name: 'web-config',
-            description: 'Admin: user-pool domains, resource servers and scopes, the managed login pages’ branding',
+            description:
+              'Admin: user-pool domains, resource servers and scopes, the managed login pages’ branding, identity providers',
           },
           { name: 'operations', description: 'Health' },
           { name: 'cognito', description: 'Cognito’s own wire protocol, for unmodified AWS SDKs and Amplify' },

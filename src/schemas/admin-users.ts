@@ -166,6 +166,15 @@ export const AuditEventDetails = Type.Object(
         },
       ),
     ),
+    identity: Type.Optional(
+      Type.Object(
+        { providerName: Type.String(), change: Type.String({ description: 'linked or unlinked' }) },
+        {
+          additionalProperties: false,
+          description: 'A provider’s identity linked to the user or unlinked (docs/federation.md, "Users and linking")',
+        },
+      ),
+    ),
   },
   { $id: 'AuditEventDetails', additionalProperties: false },
 );

@@ -108,6 +108,14 @@ import {
   VerifyAttributeBody,
 } from './users.ts';
 import { Jwk, Jwks, OpenIdConfiguration, UserInfo } from './well-known.ts';
+import { FederatedIdentity, FederatedIdentityList, LinkIdentityBody } from './provider-links.ts';
+import {
+  CreateIdentityProviderBody,
+  IdentityProviderList,
+  IdentityProviderResponse,
+  IdentityProviderSummary,
+  UpdateIdentityProviderBody,
+} from './identity-providers.ts';
 import { OAuthErrorBody, OAuthRevokeForm, OAuthTokenForm, OAuthTokenResponse } from './oauth.ts';
 import { CodeChallengeAnswer, SelectChallengeAnswer, UserAuthBody, UserAuthFactorsResponse } from './user-auth.ts';
 import {
@@ -226,6 +234,12 @@ export const components = [
   ReplaceResourceServerBody,
   ResourceServerResponse,
   ResourceServerList,
+  // Identity providers (docs/federation.md, "Configuring providers")
+  CreateIdentityProviderBody,
+  UpdateIdentityProviderBody,
+  IdentityProviderResponse,
+  IdentityProviderSummary,
+  IdentityProviderList,
   SetUiCustomizationBody,
   UiCustomizationResponse,
   HookSecretResponse,
@@ -269,6 +283,10 @@ export const components = [
   GroupResponse,
   GroupList,
   GroupMembers,
+  // Federated identities of users (docs/federation.md, "Users and linking")
+  FederatedIdentity,
+  FederatedIdentityList,
+  LinkIdentityBody,
   // Multi-factor authentication
   MfaFactor,
   PoolMfaConfig,

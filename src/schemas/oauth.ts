@@ -20,8 +20,10 @@ export const AuthorizeQuery = params({
   nonce: text('Copied into the ID token.'),
   code_challenge: text('PKCE: BASE64URL(SHA-256(code_verifier)).'),
   code_challenge_method: text('PKCE: `S256` (the only method taken).'),
-  identity_provider: text('`COGNITO`: the pool’s own users (the managed login pages).'),
-  idp_identifier: text('An identity provider’s identifier (none yet).'),
+  identity_provider: text(
+    '`COGNITO`: the pool’s own users (the managed login pages); a provider’s name: straight to that provider’s sign-in.',
+  ),
+  idp_identifier: text('One of a provider’s IdpIdentifiers: straight to that provider’s sign-in.'),
   lang: text('The managed login pages’ language.'),
   prompt: text(
     '`login`: sign in again even with a live login session; `none`: never show a page (no live session: `error=login_required`).',

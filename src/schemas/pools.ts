@@ -342,7 +342,7 @@ const oauthMembers = {
   identityProviders: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), {
     maxItems: 50,
     description:
-      'Cognito’s SupportedIdentityProviders: COGNITO, the pool’s own users; any other provider is refused for now (federation comes with a later issue).',
+      'Cognito’s SupportedIdentityProviders: COGNITO (the pool’s own users) and the names of the pool’s identity providers, exactly; another name is refused (docs/federation.md).',
   }),
   requirePkce: Type.Boolean({
     description:

@@ -65,6 +65,25 @@ export const TransferUser = Type.Object(
     updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
     groups: Type.Optional(Type.Array(Type.String(), { description: 'The groups the user is in.' })),
     mfa: Type.Optional(ref(TransferMfa)),
+    identities: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            providerName: Type.String(),
+            providerType: Type.String({ description: 'OIDC, Google, Facebook, LoginWithAmazon or SignInWithApple.' }),
+            subject: Type.String({ description: 'The user’s id at the provider.' }),
+            primary: Type.Boolean({ description: 'true: the identity an EXTERNAL_PROVIDER user was created from.' }),
+            createdAt: Type.Optional(Type.String({ format: 'date-time' })),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: 5,
+          description:
+            'The user’s federated identities (docs/user-import.md, "Federated users"); the `identities` attribute is written from them.',
+        },
+      ),
+    ),
   },
   {
     $id: 'ExportedUser',

@@ -249,10 +249,10 @@ describe('a client’s OAuth members', () => {
       /email needs openid/,
     ],
     [
-      'a federated provider',
+      'a provider the pool does not have',
       { ...codeClient, SupportedIdentityProviders: ['COGNITO', 'Google'] },
       'InvalidParameterException',
-      /SupportedIdentityProviders "Google" is not supported/,
+      /The provider Google does not exist for User Pool .*SupportedIdentityProviders/,
     ],
     [
       'an unknown flow',

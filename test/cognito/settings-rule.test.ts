@@ -721,6 +721,8 @@ const OTHER_EXAMPLES: Record<string, Example> = {
   // User-pool domains (docs/web-sign-in.md, "Domains"): TLS policies and failover routing refused.
   'CustomDomainConfig.SecurityPolicy': { value: 'TLSv1.2_2021' },
   Routing: { value: { Failover: { PrimaryRoute53HealthCheckId: 'hc', SecondaryRegion: 'us-west-2' } } },
+  // Identity providers (docs/federation.md, "Configuring providers"): ACR mapping refused.
+  AcrMapping: { value: { Level1: 'urn:example:acr:1' } },
 };
 
 describe('the other actions’ members', () => {

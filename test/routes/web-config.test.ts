@@ -76,7 +76,11 @@ describe('a client’s oauth settings', () => {
       ],
       [{ enabled: false }, 'InvalidOAuthFlowException', 'oauth.enabled true'],
       [{ scopes: ['orders/read'] }, 'ScopeDoesNotExistException', 'Invalid scope requested: orders/read'],
-      [{ identityProviders: ['Facebook'] }, 'InvalidParameterException', 'oauth.identityProviders "Facebook"'],
+      [
+        { identityProviders: ['Facebook'] },
+        'InvalidParameterException',
+        'The provider Facebook does not exist for User Pool',
+      ],
       [{ flows: ['client_credentials'] }, 'InvalidOAuthFlowException', 'client secret'],
     ];
     for (const [oauth, code, detail] of cases) {

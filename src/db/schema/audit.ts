@@ -21,6 +21,8 @@ export interface AuditDetails {
     preferred?: { from: string | null; to: string | null };
     softwareToken?: 'set_up';
   };
+  /** A provider's identity linked to the user or unlinked (docs/federation.md, "Users and linking"). */
+  identity?: { providerName: string; change: 'linked' | 'unlinked' };
 }
 
 /**

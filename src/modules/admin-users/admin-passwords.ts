@@ -1,6 +1,12 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../../db/client.ts';
-import { CognitoError, forbidden, invalidParameter, userNotFound } from '../../errors/cognito-error.ts';
+import {
+  CognitoError,
+  federatedNoPassword,
+  forbidden,
+  invalidParameter,
+  userNotFound,
+} from '../../errors/cognito-error.ts';
 import { recordAudit, type AuditActor } from '../audit/audit.ts';
 import type { CodeDeliveryDetails } from '../courier/index.ts';
 import { adminOnlyRecovery, checkPassword, recoveryChannel } from '../pools/pool-settings.ts';
@@ -38,6 +44,8 @@ export function createAdminPasswordsService(deps: {
     const pool = await deps.pools.getPool(poolId);
     const user = await findUserBySignInName(db, pool, username);
     if (!user) throw userNotFound();
+    // A password would make a federated user a native one, outside its provider (docs/federation.md, "Users and linking").
+    if (user.status === 'EXTERNAL_PROVIDER') throw federatedNoPassword();
     return { pool, user };
   }
 

@@ -18,7 +18,13 @@ import type {
   VerifiableAttribute,
 } from './attributes.types.ts';
 import { canRead, canWrite } from './client-permissions.ts';
-import { NEVER_CLIENT_WRITABLE, VERIFIABLE_ATTRIBUTES, VERIFIED_FLAGS, flagOwner } from './standard-attributes.ts';
+import {
+  DERIVED_ATTRIBUTES,
+  NEVER_CLIENT_WRITABLE,
+  VERIFIABLE_ATTRIBUTES,
+  VERIFIED_FLAGS,
+  flagOwner,
+} from './standard-attributes.ts';
 
 const UNAUTHORIZED_WRITE = 'A client attempted to write unauthorized attribute';
 
@@ -312,6 +318,12 @@ function visibleAttributes<Flag>(
     const owner = flagOwner(name);
     const stored = storedAttribute(state, owner ?? name);
     if (stored) visible[name] = owner ? showFlag(stored.verified ?? false) : stored.value;
+  }
+  // Not in the schema, so no client can list, write or hide it; every reader sees it, as in
+  // Cognito (docs/federation.md, "Users and linking").
+  for (const name of DERIVED_ATTRIBUTES) {
+    const stored = storedAttribute(state, name);
+    if (stored) visible[name] = stored.value;
   }
   return visible;
 }

@@ -63,6 +63,12 @@ export function flagOwner(name: string): VerifiableAttribute | undefined {
   return VERIFIABLE_ATTRIBUTES.find((attribute) => VERIFIED_FLAGS[attribute] === name);
 }
 
+/**
+ * Attributes outside the schema that the service keeps from its own rows and every reader is
+ * shown: `identities` (src/modules/federation/identities.ts). Never written by a client or an admin.
+ */
+export const DERIVED_ATTRIBUTES: readonly string[] = ['identities'];
+
 /** Names no app client may ever write: the service assigns `sub`, only verification sets the flags. */
 export const NEVER_CLIENT_WRITABLE: ReadonlySet<string> = new Set(['sub', ...Object.values(VERIFIED_FLAGS)]);
 

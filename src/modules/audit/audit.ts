@@ -34,7 +34,9 @@ export type AuditAction =
   | 'DELETE_GROUP'
   | 'SET_MFA_PREFERENCE'
   | 'ADMIN_SET_MFA_PREFERENCE'
-  | 'SET_UP_SOFTWARE_TOKEN';
+  | 'SET_UP_SOFTWARE_TOKEN'
+  | 'ADMIN_LINK_PROVIDER_FOR_USER'
+  | 'ADMIN_DISABLE_PROVIDER_FOR_USER';
 
 /**
  * What changed between two states of a user's attributes: names, change kinds and verified

@@ -18,6 +18,8 @@ import type { MfaService } from '../mfa/mfa.service.ts';
 import type { ChoiceAuthService } from '../sign-in/choice-auth.ts';
 import type { SessionsService } from '../tokens/sessions.service.ts';
 import type { UserSearchService } from '../user-store/user-search.ts';
+import type { ProviderLinksService } from '../federation/provider-links.service.ts';
+import type { IdentityProvidersService } from '../federation/identity-providers.service.ts';
 import { inputChecker } from './input-validation.ts';
 
 /** The services the Cognito face calls; the composition root (src/services.ts) provides them. */
@@ -48,6 +50,10 @@ export interface ProtocolServices {
   poolDomains: PoolDomainsService;
   resourceServers: ResourceServersService;
   branding: BrandingService;
+  /** CreateIdentityProvider and kin (docs/federation.md, "Configuring providers"). */
+  identityProviders: IdentityProvidersService;
+  /** AdminLinkProviderForUser, AdminDisableProviderForUser (docs/federation.md). */
+  providerLinks: ProviderLinksService;
 }
 
 export interface OperationContext {

@@ -14,6 +14,8 @@ import { groupOperations } from './group-operations.ts';
 import { importJobOperations } from './import-job-operations.ts';
 import { mfaOperations } from './mfa-operations.ts';
 import { poolLifecycleOperations } from './pool-lifecycle-operations.ts';
+import { providerLinkOperations } from './provider-link-operations.ts';
+import { identityProviderOperations } from './identity-provider-operations.ts';
 import { memberName } from './input-validation.ts';
 import type { Operation, ProtocolServices } from './operation.ts';
 import { checkMembers } from './settings-check.ts';
@@ -35,6 +37,8 @@ const operations: Record<string, Operation> = {
   ...importJobOperations,
   ...poolLifecycleOperations,
   ...webConfigOperations,
+  ...providerLinkOperations,
+  ...identityProviderOperations,
 };
 
 /** The actions Cognate answers, for docs/cognito-compatibility.md and the tests. */

@@ -20,7 +20,7 @@ import { Type, type TSchema } from 'typebox';
 export type MemberStatus = 'honoured' | 'off-only' | 'per-request' | 'plumbing' | 'refused';
 
 /** The version or issue since which a member has its status. */
-export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16' | 'issue 17' | 'issue 18' | 'issue 19';
+export type Since = '0.1.0' | 'issue 11' | 'issue 15' | 'issue 16' | 'issue 17' | 'issue 18' | 'issue 19' | 'issue 20';
 
 export interface MemberRule {
   status: MemberStatus;
@@ -157,6 +157,13 @@ const POOL_LIFETIME =
   'Honoured when it equals the pool’s own lifetime (tokenPolicy), counted in TokenValidityUnits; another lifetime is refused naming the member (Cognate keeps lifetimes per pool).';
 
 const hookTrigger = (note = HOOK_VALUE) => honoured(note, 'issue 15');
+const idp = (note?: string) => honoured(note, 'issue 20');
+const IDP_DETAILS =
+  'Cognito’s keys for the type and no other (an unknown key is refused naming it); OIDC endpoints discovered from oidc_issuer unless given; URLs https only (http to localhost, 127.0.0.1, [::1]); secrets sealed at rest (docs/federation.md, “Configuring providers”).';
+const IDP_MAPPING =
+  'Pool attribute → the provider’s claim: keys are the pool’s mutable attributes (standard or custom:) or username; username defaults to the type’s subject (sub, id, user_id).';
+const IDP_IDENTIFIERS =
+  'At most 50, each 1 to 40 of letters, digits, space and _ + = . @ -; one provider per identifier in a pool (DuplicateProviderException).';
 const POOL_ARN =
   'The pool’s ARN as DescribeUserPool shows it (arn:aws:cognito-idp:<region>:000000000000:userpool/<pool id>); the ARN of another resource is refused (docs/pools.md).';
 const POOL_TAGS =
@@ -174,8 +181,9 @@ const clientSettings: MemberRules = {
   ReadAttributes: honoured(),
   WriteAttributes: honoured(),
   ExplicitAuthFlows: honoured('ALLOW_ names only; a flow Cognate does not run grants nothing.'),
-  SupportedIdentityProviders: web(
-    `COGNITO only: the pool’s own users on the managed login pages. Any other provider is refused, naming it: federation (SAML, OIDC, social providers) comes with a later issue (${WEB}).`,
+  SupportedIdentityProviders: honoured(
+    'COGNITO (the pool’s own users) and the names of the pool’s identity providers, exactly as created; another name is refused as Cognito does (docs/federation.md, “Configuring providers”).',
+    'issue 20',
   ),
   CallbackURLs: web(
     `At most 100; each absolute, no fragment, https (http only for http://localhost on any port) or an app’s own scheme; redirect_uri must equal one exactly (${WEB}).`,
@@ -897,6 +905,65 @@ export const COGNITO_SETTINGS: Record<string, MemberRules> = {
   GetUICustomization: {
     UserPoolId: web(),
     ClientId: web('Left out: ALL. A client without its own customization is shown the pool’s.'),
+  },
+  // Identity providers (docs/federation.md, "Configuring providers").
+  CreateIdentityProvider: {
+    UserPoolId: idp(),
+    ProviderName: idp(
+      'OIDC: 3 to 32 characters, no spaces, no _ but as the second; a social type is named as its type (Google, Facebook, LoginWithAmazon, SignInWithApple); COGNITO and Cognito are reserved.',
+    ),
+    ProviderType: idp(
+      'OIDC, Google, Facebook, LoginWithAmazon or SignInWithApple; SAML is refused naming it (not implemented).',
+    ),
+    ProviderDetails: idp(IDP_DETAILS),
+    AttributeMapping: idp(IDP_MAPPING),
+    IdpIdentifiers: idp(IDP_IDENTIFIERS),
+    AcrMapping: { status: 'refused', since: 'issue 20', note: 'ACR mapping for OIDC providers is not implemented.' },
+  },
+  DescribeIdentityProvider: { UserPoolId: idp(), ProviderName: idp() },
+  UpdateIdentityProvider: {
+    UserPoolId: idp(),
+    ProviderName: idp(),
+    ProviderDetails: idp(
+      `Replaces the whole set; client_secret and private_key left out keep their values. ${IDP_DETAILS}`,
+    ),
+    AttributeMapping: idp(`Replaces the whole mapping. ${IDP_MAPPING}`),
+    IdpIdentifiers: idp(`Replaces the whole list. ${IDP_IDENTIFIERS}`),
+    AcrMapping: { status: 'refused', since: 'issue 20', note: 'ACR mapping for OIDC providers is not implemented.' },
+  },
+  DeleteIdentityProvider: {
+    UserPoolId: idp(),
+    ProviderName: idp('It leaves every client’s SupportedIdentityProviders; its users and their links stay.'),
+  },
+  ListIdentityProviders: { UserPoolId: idp(), MaxResults: idp('1 to 60; left out, 60.'), NextToken: idp() },
+  GetIdentityProviderByIdentifier: { UserPoolId: idp(), IdpIdentifier: idp('Matched exactly.') },
+  // Linking (docs/federation.md, "Users and linking").
+  AdminLinkProviderForUser: {
+    UserPoolId: honoured(undefined, 'issue 20'),
+    DestinationUser: nested({
+      ProviderName: honoured('Cognito: a user of the pool.', 'issue 20'),
+      ProviderAttributeName: honoured('Ignored, as in Cognito.', 'issue 20'),
+      ProviderAttributeValue: honoured('The username (or a sign-in alias, as other admin actions take).', 'issue 20'),
+    }),
+    SourceUser: nested({
+      ProviderName: honoured('An identity provider of the pool.', 'issue 20'),
+      ProviderAttributeName: honoured(
+        'Cognito_Subject (the provider’s user id) only; another attribute name is refused naming it (docs/federation.md).',
+        'issue 20',
+      ),
+      ProviderAttributeValue: honoured('The subject at the provider.', 'issue 20'),
+    }),
+  },
+  AdminDisableProviderForUser: {
+    UserPoolId: honoured(undefined, 'issue 20'),
+    User: nested({
+      ProviderName: honoured(
+        'An identity provider of the pool; Cognito (a native user’s password sign-in) is refused naming it (docs/federation.md).',
+        'issue 20',
+      ),
+      ProviderAttributeName: honoured('Cognito_Subject only.', 'issue 20'),
+      ProviderAttributeValue: honoured('The subject at the provider.', 'issue 20'),
+    }),
   },
 };
 

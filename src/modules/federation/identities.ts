@@ -4,7 +4,7 @@
  * the attribute is rewritten from them in the same transaction as every change to them, by
  * writeIdentitiesAttribute only.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { federatedIdentities } from '../../db/schema/federation.ts';
 import { setDerivedAttribute } from '../user-store/users.repository.ts';
@@ -60,6 +60,24 @@ export async function identitiesOfUser(q: Queryable, userId: string): Promise<Fe
     .from(federatedIdentities)
     .where(eq(federatedIdentities.userId, userId))
     .orderBy(asc(federatedIdentities.createdAt), asc(federatedIdentities.providerName));
+}
+
+/** Many users' identities, oldest first (an export's page). */
+export async function identitiesOfUsers(q: Queryable, userIds: string[]): Promise<FederatedIdentityRow[]> {
+  if (userIds.length === 0) return [];
+  return q
+    .select()
+    .from(federatedIdentities)
+    .where(inArray(federatedIdentities.userId, userIds))
+    .orderBy(asc(federatedIdentities.createdAt), asc(federatedIdentities.providerName));
+}
+
+/** Files many subjects at once (an import's batch); the primary key refuses one already filed. */
+export async function insertIdentities(
+  q: Queryable,
+  rows: Array<typeof federatedIdentities.$inferInsert>,
+): Promise<void> {
+  if (rows.length > 0) await q.insert(federatedIdentities).values(rows);
 }
 
 /** Files a subject under a user; the primary key refuses a subject already filed (federated_identities_pkey). */

@@ -59,6 +59,8 @@ export interface Page {
   secret?: { label: string; value: string; uri?: string; uriLabel?: string };
   forms: PageForm[];
   links?: PageLink[];
+  /** Sign-in through the client's external identity providers: links drawn as buttons (docs/federation.md). */
+  providers?: PageLink[];
 }
 
 /** A pool's branding as the pages apply it (services.branding.forClient). */

@@ -1,5 +1,6 @@
 import { canWrite } from '../attributes/index.ts';
 import type { AttributeDefinition } from '../attributes/index.ts';
+import { COGNITO_PROVIDER } from '../federation/federation.types.ts';
 import type { AppClient, PasswordPolicy, Pool } from '../pools/pools.types.ts';
 import type { Page, PageField, PageLanguage, PageLink } from './managed-login.types.ts';
 import type { Texts } from './texts.ts';
@@ -154,15 +155,46 @@ function attributeField(
   };
 }
 
+/**
+ * A button per external provider the client supports: /oauth2/authorize with the same request and
+ * identity_provider set, which goes to the provider (docs/federation.md, "Signing in").
+ */
+export function providerLinks(ctx: PageContext): PageLink[] {
+  return ctx.client.oauth.identityProviders
+    .filter((name) => name !== COGNITO_PROVIDER)
+    .map((name) => {
+      const params = new URLSearchParams(ctx.query);
+      params.delete('idp_identifier');
+      params.set('identity_provider', name);
+      return {
+        href: `/oauth2/authorize?${params.toString()}`,
+        text: ctx.texts('signInWithProvider', { provider: name }),
+        id: `idp-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`,
+      };
+    });
+}
+
 export function signInPage(
   ctx: PageContext,
   options: { username?: string; problems?: Problems; notice?: string } = {},
 ): Page {
   const { texts } = ctx;
   const problems = options.problems ?? {};
+  const providers = providerLinks(ctx);
+  // A client without COGNITO signs in through its providers only: no password form (docs/federation.md).
+  if (!ctx.client.oauth.identityProviders.includes(COGNITO_PROVIDER))
+    return {
+      lang: ctx.lang,
+      title: texts('signInTitle'),
+      intro: [texts('signInProvidersOnly')],
+      ...(problems.page && { errors: problems.page }),
+      providers,
+      forms: [],
+    };
   return {
     lang: ctx.lang,
     title: texts('signInTitle'),
+    ...(providers.length > 0 && { providers }),
     intro: [texts('signInIntro')],
     ...(options.notice && { notice: options.notice }),
     ...(problems.page && { errors: problems.page }),

@@ -43,6 +43,8 @@ p{margin:0 0 .75rem}
 .submitButton-customizable,.secondary-button{display:block;width:100%;padding:.625rem 1rem;margin:.5rem 0 0;font:inherit;font-weight:600;border-radius:.25rem;cursor:pointer}
 .submitButton-customizable{color:#fff;background:#1d4ed8;border:2px solid #1d4ed8}
 .secondary-button{color:#1d4ed8;background:#fff;border:2px solid #1d4ed8}
+.providers{margin:0 0 1.25rem;padding:0;list-style:none}
+.idpButton-customizable{display:block;text-align:center;text-decoration:none;padding:.625rem 1rem;margin:.5rem 0 0;font-weight:600;color:#1d4ed8;background:#fff;border:2px solid #1d4ed8;border-radius:.25rem}
 .links{margin:1.25rem 0 0;padding:0;list-style:none}
 .links li{margin:.25rem 0}
 a{color:#1d4ed8}
@@ -158,6 +160,14 @@ export function renderPage(page: Page, options: RenderOptions): string {
         .map((l) => `<li><a href="${escape(l.href)}"${l.id ? ` id="${escape(l.id)}"` : ''}>${escape(l.text)}</a></li>`)
         .join('')}</ul>`
     : '';
+  const providers = page.providers?.length
+    ? `<ul class="providers">${page.providers
+        .map(
+          (l) =>
+            `<li><a class="idpButton-customizable" href="${escape(l.href)}"${l.id ? ` id="${escape(l.id)}"` : ''}>${escape(l.text)}</a></li>`,
+        )
+        .join('')}</ul>`
+    : '';
   return [
     '<!DOCTYPE html>',
     `<html lang="${page.lang}">`,
@@ -174,6 +184,7 @@ export function renderPage(page: Page, options: RenderOptions): string {
     page.notice ? `<div class="notice" role="status">${escape(page.notice)}</div>` : '',
     ...(page.intro ?? []).map((p) => `<p class="textDescription-customizable">${escape(p)}</p>`),
     secret,
+    providers,
     ...page.forms.map((form) => formHtml(form, csrfToken, focusField)),
     links,
     '</main></body></html>',

@@ -7,6 +7,8 @@ import type { PageLanguage } from './managed-login.types.ts';
 const en = {
   signInTitle: 'Sign in',
   signInIntro: 'Sign in with your username and password.',
+  signInWithProvider: 'Sign in with {provider}',
+  signInProvidersOnly: 'Sign in with one of these accounts.',
   username: 'Username',
   usernameOrAlias: 'Username, email or phone number',
   email: 'Email',
@@ -99,6 +101,8 @@ type Catalogue = Record<TextKey, string>;
 const de: Catalogue = {
   signInTitle: 'Anmelden',
   signInIntro: 'Melden Sie sich mit Ihrem Benutzernamen und Passwort an.',
+  signInWithProvider: 'Anmelden mit {provider}',
+  signInProvidersOnly: 'Melden Sie sich mit einem dieser Konten an.',
   username: 'Benutzername',
   usernameOrAlias: 'Benutzername, E-Mail-Adresse oder Telefonnummer',
   email: 'E-Mail-Adresse',

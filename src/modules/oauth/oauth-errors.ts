@@ -17,7 +17,8 @@ export type OAuthErrorName =
   | 'access_denied'
   | 'login_required'
   | 'redirect_mismatch'
-  | 'server_error';
+  | 'server_error'
+  | 'temporarily_unavailable';
 
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';

@@ -74,6 +74,8 @@ export function createOAuthService(deps: {
   loginSessions: LoginSessions;
   /** The pool a user-pool domain names (src/modules/pool-domains); null: not a pool's domain. */
   poolOfHost?: (host: string) => Promise<string | null>;
+  /** The provider an IdpIdentifier names in a pool (docs/federation.md, "Signing in"); null: none. */
+  providerOfIdentifier?: (poolId: string, identifier: string) => Promise<string | null>;
 }) {
   const { pools, sessions } = deps;
   const codes = createOAuthCodes({ db: deps.db });
@@ -246,15 +248,21 @@ export function createOAuthService(deps: {
       }
     }
 
-    const identityProvider = single(query, 'identity_provider', fail);
+    // identity_provider, or idp_identifier resolved to its provider (docs/federation.md, "Signing in").
+    const askedProvider = single(query, 'identity_provider', fail);
     const idpIdentifier = single(query, 'idp_identifier', fail);
+    if (askedProvider !== undefined && idpIdentifier !== undefined)
+      throw fail('Send identity_provider or idp_identifier, not both.');
+    let identityProvider = askedProvider;
+    if (idpIdentifier !== undefined) {
+      const named = deps.providerOfIdentifier ? await deps.providerOfIdentifier(pool.id, idpIdentifier) : null;
+      if (named === null) throw fail('idp_identifier names no identity provider of this pool.');
+      identityProvider = named;
+    }
     if (identityProvider !== undefined && !oauth.identityProviders.includes(identityProvider))
       throw fail(`The client does not support the identity provider ${identityProvider.slice(0, 128)}.`);
-    if (identityProvider !== undefined && identityProvider !== COGNITO_PROVIDER)
-      throw fail('Federated identity providers are not offered yet; use identity_provider=COGNITO.');
-    if (idpIdentifier !== undefined) throw fail('idp_identifier names no identity provider of this pool.');
-    if (!oauth.identityProviders.includes(COGNITO_PROVIDER))
-      throw fail('The client supports no identity provider Cognate offers (COGNITO).', 'unauthorized_client');
+    if (oauth.identityProviders.length === 0)
+      throw fail('The client supports no identity provider.', 'unauthorized_client');
     const lang = single(query, 'lang', fail);
     // OIDC's prompt and max_age (docs/web-sign-in.md, "Endpoints"); select_account and consent
     // ask for screens Cognate does not have, so they are refused rather than ignored.
@@ -276,6 +284,7 @@ export function createOAuthService(deps: {
       ...(responseType === 'code' &&
         codeChallenge !== undefined && { codeChallenge, codeChallengeMethod: 'S256' as const }),
       ...(identityProvider !== undefined && { identityProvider }),
+      ...(idpIdentifier !== undefined && { idpIdentifier }),
       ...(lang !== undefined && lang !== '' && { lang }),
       ...(prompt !== undefined && { prompt }),
       ...(maxAgeText !== undefined && { maxAge: Number(maxAgeText) }),

@@ -20,7 +20,7 @@ export interface ClientOAuthSettings {
   logoutUrls: string[];
   /** [DefaultRedirectURI] one of callbackUrls, or null. */
   defaultRedirectUri: string | null;
-  /** [SupportedIdentityProviders] `COGNITO` (the pool's own users) and, later, federated providers. */
+  /** [SupportedIdentityProviders] `COGNITO` (the pool's own users) and the pool's identity providers by name. */
   identityProviders: string[];
   /** Cognate's own (Cognito has none): the authorization-code flow must carry a PKCE S256 challenge. */
   requirePkce: boolean;

@@ -6,6 +6,7 @@
  * them.
  */
 import { CognitoError, invalidParameter } from '../../errors/cognito-error.ts';
+import { COGNITO_PROVIDER } from '../federation/federation.types.ts';
 import type { ClientOAuthSettings, OAuthFlow } from '../oauth/oauth.types.ts';
 
 /** A client that does not use the OAuth endpoints: what every client starts with. */
@@ -34,9 +35,6 @@ const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
 const FLOWS: readonly OAuthFlow[] = ['code', 'implicit', 'client_credentials'];
 /** Schemes a browser would run or read locally rather than hand to an app: never a redirect. */
 const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
-
-/** The identity providers a client may name: the pool's own users (federation comes with issue 20). */
-export const IDENTITY_PROVIDERS = ['COGNITO'] as const;
 
 /**
  * A redirect URL as Cognito takes one: absolute, no fragment, https (or http://localhost on any
@@ -67,10 +65,13 @@ function checkUrls(urls: string[], member: string): string[] {
 }
 
 export interface OAuthCheckContext {
+  poolId: string;
   /** The client has a secret (client_credentials needs one). */
   confidential: boolean;
   /** The pool's custom scopes, `<identifier>/<name>`, from its resource servers. */
   customScopes: () => Promise<ReadonlySet<string>>;
+  /** The pool's identity provider names (docs/federation.md, "Configuring providers"). */
+  identityProviders: () => Promise<ReadonlySet<string>>;
   /** Member names as the caller knows them (Cognito's, or the REST API's camelCase). */
   names?: Partial<Record<keyof ClientOAuthSettings, string>>;
 }
@@ -141,11 +142,16 @@ export async function checkClientOAuth(
       throw new CognitoError('ScopeDoesNotExistException', `Invalid scope requested: ${missing.slice(0, 256)}`);
   }
 
-  for (const provider of next.identityProviders)
-    if (!(IDENTITY_PROVIDERS as readonly string[]).includes(provider))
+  // COGNITO or a provider of the pool, by its exact name (Cognito's error and wording).
+  const others = next.identityProviders.filter((provider) => provider !== COGNITO_PROVIDER);
+  if (others.length > 0) {
+    const known = await context.identityProviders();
+    const missing = others.find((provider) => !known.has(provider));
+    if (missing !== undefined)
       throw invalidParameter(
-        `${name.identityProviders} ${JSON.stringify(provider.slice(0, 64))} is not supported by Cognate (yet): only COGNITO, the pool's own users; federation comes with a later issue.`,
+        `The provider ${missing.slice(0, 64)} does not exist for User Pool ${context.poolId} (${name.identityProviders}).`,
       );
+  }
   next.identityProviders = [...new Set(next.identityProviders)];
 
   if (typeof next.requirePkce !== 'boolean') throw invalidParameter(`${name.requirePkce} must be true or false.`);
@@ -185,6 +191,12 @@ export async function checkClientOAuth(
     throw invalidParameter(`${name.scopes} ${orphan} needs openid too: Cognito grants it only with openid.`);
   return next;
 }
+
+/** The client without a deleted identity provider. */
+export const withoutProvider = (settings: ClientOAuthSettings, providerName: string): ClientOAuthSettings => ({
+  ...settings,
+  identityProviders: settings.identityProviders.filter((provider) => provider !== providerName),
+});
 
 /** The client's scopes without those removed from the pool's resource servers. */
 export const withoutScopes = (settings: ClientOAuthSettings, removed: ReadonlySet<string>): ClientOAuthSettings => ({

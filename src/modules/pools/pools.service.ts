@@ -21,7 +21,7 @@ import { checkLambdaConfig, type HookArns } from '../hooks/lambda-config.ts';
 import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
 import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool, SealedClientSecret } from './pools.types.ts';
 import { createClientSecrets, type NewClientSecret } from './client-secrets.ts';
-import { checkClientOAuth, OAUTH_OFF, REST_OAUTH_NAMES, withoutScopes } from './client-oauth.ts';
+import { checkClientOAuth, OAUTH_OFF, REST_OAUTH_NAMES, withoutProvider, withoutScopes } from './client-oauth.ts';
 import type { SealedBox } from '../../lib/sealed-box.ts';
 import type { FirstAuthFactor, SignInPolicy } from '../sign-in/sign-in-policy.types.ts';
 import { checkPoolMfa } from '../mfa/mfa-config.ts';
@@ -133,6 +133,8 @@ export function createPoolsService(deps: {
   clientSecretBox?: SealedBox;
   /** The pool's custom scopes (`<resource server>/<scope>`), which a client's AllowedOAuthScopes may name. */
   customScopes?: (poolId: string) => Promise<ReadonlySet<string>>;
+  /** The pool's identity provider names, which a client's SupportedIdentityProviders may name (docs/federation.md). */
+  identityProviderNames?: (poolId: string) => Promise<ReadonlySet<string>>;
   /** What other modules keep for a client (its UI customization), removed with it in its transaction. */
   clientDeleted?: (q: Queryable, poolId: string, clientId: string) => Promise<void>;
 }) {
@@ -183,7 +185,9 @@ export function createPoolsService(deps: {
   /** What checkClientOAuth asks (client-oauth.ts); `face` names the members as the caller wrote them. */
   const oauthContext = (poolId: string, confidential: boolean, face: 'cognito' | 'rest') => ({
     confidential,
+    poolId,
     customScopes: () => deps.customScopes?.(poolId) ?? Promise.resolve(new Set<string>()),
+    identityProviders: () => deps.identityProviderNames?.(poolId) ?? Promise.resolve(new Set<string>()),
     ...(face === 'rest' && { names: REST_OAUTH_NAMES }),
   });
 
@@ -545,6 +549,25 @@ export function createPoolsService(deps: {
         await q
           .update(clients)
           .set({ oauth: withoutScopes(row.oauth, removed), updatedAt: new Date() })
+          .where(eq(clients.id, row.id));
+      }
+    },
+
+    /**
+     * An identity provider is deleted: no client of the pool lists it in SupportedIdentityProviders
+     * any more, in the caller's transaction (docs/federation.md, "Configuring providers").
+     */
+    async removeClientProvider(q: Queryable, poolId: string, providerName: string): Promise<void> {
+      const rows = await q
+        .select({ id: clients.id, oauth: clients.oauth })
+        .from(clients)
+        .where(eq(clients.poolId, poolId))
+        .for('update');
+      for (const row of rows) {
+        if (!row.oauth.identityProviders.includes(providerName)) continue;
+        await q
+          .update(clients)
+          .set({ oauth: withoutProvider(row.oauth, providerName), updatedAt: new Date() })
           .where(eq(clients.id, row.id));
       }
     },

@@ -1,6 +1,12 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { CognitoError, forbidden, invalidParameter, userNotFound } from '../../errors/cognito-error.ts';
+import {
+  CognitoError,
+  federatedNoPassword,
+  forbidden,
+  invalidParameter,
+  userNotFound,
+} from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { codeDeliveryDetails } from '../courier/index.ts';
@@ -91,8 +97,11 @@ export function createRecoveryService(deps: {
         ...recovery,
       ];
       const hide = () => ({ codeDeliveryDetails: hiding.simulatedDelivery(pool, input.username, verifiedFirst) });
-      if (!user || !user.enabled) {
-        if (!client.preventUserExistenceErrors) throw user ? forbidden('User is disabled.') : userNotFound();
+      // A federated user has no password here to reset (docs/federation.md, "Users and linking").
+      const federated = user?.status === 'EXTERNAL_PROVIDER';
+      if (!user || !user.enabled || federated) {
+        if (!client.preventUserExistenceErrors)
+          throw !user ? userNotFound() : federated ? federatedNoPassword() : forbidden('User is disabled.');
         // The same read as a real user's answer below, so the time taken tells nothing either.
         await loadAttributes(db, { id: user?.id ?? NO_USER });
         return hide();
@@ -158,7 +167,7 @@ export function createRecoveryService(deps: {
       const user = await findUserBySignInName(db, pool, input.username);
       // The code's row says which channel it went to; none means no reset was asked for.
       const issuedTo = user?.enabled ? await verification.issuedTo(user.id, 'FORGOT_PASSWORD') : undefined;
-      if (!user || !user.enabled || !issuedTo) {
+      if (!user || !user.enabled || !issuedTo || user.status === 'EXTERNAL_PROVIDER') {
         if (!hidden)
           throw !user
             ? userNotFound()

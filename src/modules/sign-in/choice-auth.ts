@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts';
 import {
   CognitoError,
   forbidden,
+  incorrectCredentials,
   invalidParameter,
   passwordResetRequired,
   userNotFound,
@@ -108,9 +109,14 @@ function checkStatus(user: UserRow) {
   if (!user.enabled) throw forbidden('User is disabled.');
   if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
   if (user.status === 'RESET_REQUIRED') throw passwordResetRequired();
+  // A federated user signs in through its provider only (docs/federation.md, "Users and linking").
+  if (user.status === 'EXTERNAL_PROVIDER') throw incorrectCredentials();
 }
 const statusAllowsCode = (user: UserRow) =>
-  user.enabled && user.status !== 'UNCONFIRMED' && user.status !== 'RESET_REQUIRED';
+  user.enabled &&
+  user.status !== 'UNCONFIRMED' &&
+  user.status !== 'RESET_REQUIRED' &&
+  user.status !== 'EXTERNAL_PROVIDER';
 
 /** PASSWORD and SRP_A are read only with the factor they belong to: never taken and ignored (docs/cognito-settings.md). */
 function refuseUnread(

@@ -104,6 +104,8 @@ export function createCustomAuthService(deps: {
     if (!user.enabled) throw forbidden('User is disabled.');
     if (user.status === 'UNCONFIRMED') throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
     if (user.status === 'RESET_REQUIRED') throw passwordResetRequired();
+    // A federated user signs in through its provider only (docs/federation.md, "Users and linking").
+    if (user.status === 'EXTERNAL_PROVIDER') throw incorrectCredentials();
   }
 
   async function userAttributes(user: UserRow | undefined): Promise<Record<string, string>> {
@@ -259,9 +261,11 @@ export function createCustomAuthService(deps: {
       assertAuthFlow(client, 'ALLOW_CUSTOM_AUTH', 'CUSTOM_AUTH');
       requireHook(pool, 'DefineAuthChallenge');
       const hidden = client.preventUserExistenceErrors;
-      const user = await findUserBySignInName(db, pool, input.username);
-      if (!user && !hidden) throw userNotFound();
-      if (user && !hidden) checkStatus(user);
+      const found = await findUserBySignInName(db, pool, input.username);
+      if (!found && !hidden) throw userNotFound();
+      if (found && !hidden) checkStatus(found);
+      // Hidden: a federated user goes through the challenges as an unknown name does, and fails as one.
+      const user = found?.status === 'EXTERNAL_PROVIDER' ? undefined : found;
       await deps.signIn.preAuthentication(pool, client, user, input.username, input.clientMetadata);
       const state: CustomAuthState = {
         name: input.username,

@@ -17,8 +17,11 @@ export interface IdTokenInput {
   originJti: string;
   /** Id of the authentication event; shared by the ID and access token it produced. */
   eventId: string;
-  /** Attributes the client may read, copied in as given (`email_verified` as a boolean). */
-  attributes: Record<string, string | boolean>;
+  /**
+   * Attributes the client may read, copied in as given (`email_verified` as a boolean, `identities`
+   * as an array: docs/federation.md, "Users and linking").
+   */
+  attributes: Record<string, unknown>;
   /**
    * Groups, roles and a PreTokenGeneration hook's claims (docs/groups.md). Never a reserved claim:
    * those are spread last and win.

@@ -6,6 +6,7 @@ import { loginSessions, refreshTokens } from '../../db/schema/tokens.ts';
 import { users } from '../../db/schema/user-store.ts';
 import { CognitoError, forbidden } from '../../errors/cognito-error.ts';
 import { idTokenAttributeClaims, readAttributes, type UserAttributeState } from '../attributes/index.ts';
+import { IDENTITIES_ATTRIBUTE, identitiesClaim } from '../federation/identities.ts';
 import type { NewDeviceMetadata } from '../devices/devices.types.ts';
 import type { GroupClaims } from '../groups/groups.types.ts';
 import type { Hooks } from '../hooks/hooks.types.ts';
@@ -90,6 +91,15 @@ const missingScope = () => new CognitoError('NotAuthorizedException', 'Access To
 /** OIDC's at_hash: the left half of the access token's SHA-256, base64url (OpenID Connect Core 3.1.3.6). */
 const accessTokenHash = (accessToken: string) =>
   createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
+
+/** The ID token carries `identities` as an array, as Cognito's do (docs/federation.md, "Users and linking"). */
+function withIdentitiesClaim(claims: Record<string, string | boolean>): Record<string, unknown> {
+  const value = claims[IDENTITIES_ATTRIBUTE];
+  if (typeof value !== 'string') return claims;
+  const { [IDENTITIES_ATTRIBUTE]: _value, ...rest } = claims;
+  const entries = identitiesClaim(value);
+  return entries ? { ...rest, [IDENTITIES_ATTRIBUTE]: entries } : rest;
+}
 
 export function createSessionsService(deps: {
   db: Db;
@@ -240,7 +250,7 @@ export function createSessionsService(deps: {
         key,
         {
           ...common,
-          attributes: idTokenAttributeClaims(pool.attributeSettings, client, state),
+          attributes: withIdentitiesClaim(idTokenAttributeClaims(pool.attributeSettings, client, state)),
           claims: {
             ...custom.idClaims,
             ...groupClaim,

@@ -37,6 +37,12 @@ import {
 } from './users.repository.ts';
 import { HASH_CEILING, hashRefusal, type HashCeiling } from './passwords.ts';
 import { attributeChanges, auditRow, recordAudits } from '../audit/audit.ts';
+import { IDENTITY_PROVIDER_TYPES, type IdentityProviderType } from '../federation/federation.types.ts';
+import {
+  identitiesOfUsers,
+  insertIdentities as fileIdentities,
+  writeIdentitiesAttribute,
+} from '../federation/identities.ts';
 
 /** One line of an export, and what an import reads back. */
 export interface TransferUser {
@@ -56,6 +62,20 @@ export interface TransferUser {
   groups?: string[];
   /** The user's second factors (docs/user-import.md, "MFA"); absent when the user has none. */
   mfa?: TransferMfa;
+  /**
+   * The user's federated identities (docs/user-import.md, "Federated users"): the one it was
+   * created from (`primary`, an EXTERNAL_PROVIDER user's) and those linked to it; absent when none.
+   */
+  identities?: TransferIdentity[];
+}
+
+/** One federated identity in a transfer file: which provider's subject signs in as the user. */
+export interface TransferIdentity {
+  providerName: string;
+  providerType: IdentityProviderType;
+  subject: string;
+  primary: boolean;
+  createdAt?: string;
 }
 
 /** A user's MFA state in a transfer file (docs/user-import.md, "MFA"). */
@@ -141,7 +161,11 @@ const FIELDS = new Set([
   'updatedAt',
   'groups',
   'mfa',
+  'identities',
 ]);
+const IDENTITY_FIELDS = new Set(['providerName', 'providerType', 'subject', 'primary', 'createdAt']);
+/** Cognito's limit on a user's federated identities (src/modules/federation/provider-links.service.ts). */
+const MAX_IDENTITIES_PER_USER = 5;
 const MFA_FIELDS = new Set(['enabled', 'preferred', 'totp']);
 const TOTP_FIELDS = new Set(['secret', 'deviceName', 'lastStep']);
 /** A TOTP secret as the MFA module keeps it: base32, at least 128 bits (src/modules/mfa/totp.ts makes 160). */
@@ -159,6 +183,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Cognito's username pattern: letters, marks, symbols, numbers, punctuation; no spaces or controls.
 const USERNAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const VERIFIABLE: readonly VerifiableAttribute[] = ['email', 'phone_number'];
+/** A provider's name as far as a file goes; whether the pool has the provider is not asked (docs/user-import.md). */
+const PROVIDER_NAME = /^[^\p{Z}\p{C}]{1,32}$/u;
 
 /**
  * A user's MFA line: factors and preference always; the TOTP secret only when the export has a
@@ -229,6 +255,21 @@ export async function* exportUsers(
       db,
       page.map((u) => u.id),
     );
+    const identityRows = await identitiesOfUsers(
+      db,
+      page.map((u) => u.id),
+    );
+    const identitiesByUser = new Map<string, TransferIdentity[]>();
+    for (const row of identityRows) {
+      const entry: TransferIdentity = {
+        providerName: row.providerName,
+        providerType: row.providerType,
+        subject: row.subject,
+        primary: row.primary,
+        createdAt: row.createdAt.toISOString(),
+      };
+      identitiesByUser.set(row.userId, [...(identitiesByUser.get(row.userId) ?? []), entry]);
+    }
     let chunk = '';
     for (const user of page) {
       const state: Parameters<typeof readAttributes>[2] = { sub: { value: user.id } };
@@ -237,7 +278,8 @@ export async function* exportUsers(
         state[row.name] = { value: row.value, ...(row.verified !== null && { verified: row.verified }) };
         if (row.pendingValue !== null) pendingValues[row.name] = row.pendingValue;
       }
-      const { sub: _sub, ...attributes } = readAttributes(pool.attributeSettings, null, state);
+      // `identities` is written from the identities below, never imported as an attribute.
+      const { sub: _sub, identities: _identities, ...attributes } = readAttributes(pool.attributeSettings, null, state);
       const mfa = mfaLine(mfaRows.get(user.id), user.id, boxes);
       const line: TransferUser = {
         username: user.username,
@@ -251,6 +293,7 @@ export async function* exportUsers(
         updatedAt: user.updatedAt.toISOString(),
         ...(memberships.has(user.id) && { groups: memberships.get(user.id)! }),
         ...(mfa && { mfa }),
+        ...(identitiesByUser.has(user.id) && { identities: identitiesByUser.get(user.id)! }),
       };
       chunk += `${JSON.stringify(line)}\n`;
     }
@@ -377,6 +420,7 @@ interface CheckedUser {
   groups: string[];
   /** The user_mfa row to write (TOTP secret sealed with the server's key), if any. */
   mfa?: UserMfaPatch;
+  identities: Array<Omit<TransferIdentity, 'createdAt'> & { createdAt?: Date }>;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -475,6 +519,50 @@ function checkMfa(
 }
 
 /**
+ * A row's federated identities (docs/user-import.md, "Federated users"): an EXTERNAL_PROVIDER user
+ * has exactly one primary identity and no password; any other user only linked ones.
+ */
+function checkIdentities(value: unknown, status: UserStatus, passwordHash: unknown): CheckedUser['identities'] {
+  const list = value ?? [];
+  if (!Array.isArray(list) || list.length > MAX_IDENTITIES_PER_USER)
+    throw invalidParameter(`identities must be a list of at most ${MAX_IDENTITIES_PER_USER} identities.`);
+  const seen = new Set<string>();
+  const checked = list.map((item: unknown, i) => {
+    const at = `identities.${i}`;
+    if (!isRecord(item)) throw invalidParameter(`${at} must be an object.`);
+    const extra = Object.keys(item).find((key) => !IDENTITY_FIELDS.has(key));
+    if (extra !== undefined) throw invalidParameter(`Unknown field: ${at}.${extra}`);
+    const { providerName, providerType, subject, primary } = item;
+    if (typeof providerName !== 'string' || !PROVIDER_NAME.test(providerName))
+      throw invalidParameter(`${at}.providerName must be 1 to 32 characters, no spaces.`);
+    if (!IDENTITY_PROVIDER_TYPES.includes(providerType as IdentityProviderType))
+      throw invalidParameter(`${at}.providerType must be one of ${IDENTITY_PROVIDER_TYPES.join(', ')}.`);
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > 2048)
+      throw invalidParameter(`${at}.subject must be a string of 1 to 2048 characters.`);
+    if (typeof primary !== 'boolean') throw invalidParameter(`${at}.primary must be true or false.`);
+    const key = `${providerName}\n${subject}`;
+    if (seen.has(key)) throw invalidParameter(`${at}: the same provider and subject twice.`);
+    seen.add(key);
+    const createdAt = timestamp(item.createdAt, `${at}.createdAt`);
+    return {
+      providerName,
+      providerType: providerType as IdentityProviderType,
+      subject,
+      primary,
+      ...(createdAt && { createdAt }),
+    };
+  });
+  const primaries = checked.filter((identity) => identity.primary).length;
+  if (status === 'EXTERNAL_PROVIDER') {
+    if (primaries !== 1) throw invalidParameter('An EXTERNAL_PROVIDER user needs exactly one primary identity.');
+    if (passwordHash !== null) throw invalidParameter('An EXTERNAL_PROVIDER user has no passwordHash.');
+  } else if (primaries > 0) {
+    throw invalidParameter('Only an EXTERNAL_PROVIDER user has a primary identity; linked ones are primary false.');
+  }
+  return checked;
+}
+
+/**
  * Every check a row can fail without the database: shape, username rules, status, hash format and
  * cost (`ceiling`: see docs/user-import.md), the pool's schema, the MFA state (`boxes` for TOTP secrets).
  */
@@ -491,20 +579,19 @@ export function checkImportRow(
   if (typeof username !== 'string' || !USERNAME.test(username))
     throw invalidParameter('username must be 1 to 128 letters, marks, symbols, numbers or punctuation.');
   if (typeof sub !== 'string' || !UUID.test(sub)) throw invalidParameter('sub must be a lower-case UUID.');
-  // An EXTERNAL_PROVIDER user is made by a sign-in through its provider, never imported
-  // (docs/federation.md, "What differs from Cognito"): its link to the provider would be missing.
-  const importable: readonly UserStatus[] = userStatuses.filter((s) => s !== 'EXTERNAL_PROVIDER');
-  if (typeof status !== 'string' || !importable.includes(status as UserStatus))
-    throw invalidParameter(`status must be one of ${importable.join(', ')}.`);
+  // EXTERNAL_PROVIDER users come with the identity they were created from (checkIdentities).
+  if (typeof status !== 'string' || !userStatuses.includes(status as UserStatus))
+    throw invalidParameter(`status must be one of ${userStatuses.join(', ')}.`);
   if (typeof enabled !== 'boolean') throw invalidParameter('enabled must be true or false.');
   if (passwordHash !== null) {
     // A hash costing more than the ceiling would let two sign-ins hold every hashing slot for seconds.
     const refusal = hashRefusal(passwordHash, ceiling);
     if (refusal !== undefined) throw invalidParameter(refusal);
   }
-  // A user who must sign in with a password needs one; only RESET_REQUIRED users can do without.
-  if (passwordHash === null && status !== 'RESET_REQUIRED')
+  // A user who must sign in with a password needs one; only RESET_REQUIRED users (and federated ones) can do without.
+  if (passwordHash === null && status !== 'RESET_REQUIRED' && status !== 'EXTERNAL_PROVIDER')
     throw invalidParameter('A user without passwordHash must have status RESET_REQUIRED.');
+  const identities = checkIdentities(row.identities, status as UserStatus, passwordHash);
   const groups = row.groups ?? [];
   if (
     !Array.isArray(groups) ||
@@ -547,6 +634,7 @@ export function checkImportRow(
     updatedAt: timestamp(row.updatedAt, 'updatedAt'),
     groups: [...new Set(groups as string[])],
     ...(mfa && { mfa }),
+    identities,
   };
 }
 
@@ -622,6 +710,26 @@ async function insertMemberships(
   if (groups && memberships.length > 0) await groups.addMemberships(tx, pool, memberships);
 }
 
+/**
+ * The federated identities of imported users, after their users rows, and the `identities`
+ * attribute written from them. A subject already filed in the pool fails the insert
+ * (federated_identities_pkey): the row is refused, never re-pointed (rejection()).
+ */
+async function insertIdentities(tx: Queryable, pool: Pool, batch: CheckedUser[]): Promise<void> {
+  const rows = batch.flatMap((user) =>
+    user.identities.map(({ createdAt, ...identity }) => ({
+      poolId: pool.id,
+      userId: user.id,
+      ...identity,
+      ...(createdAt && { createdAt }),
+    })),
+  );
+  if (rows.length === 0) return;
+  await fileIdentities(tx, rows);
+  for (const user of batch)
+    if (user.identities.length > 0) await writeIdentitiesAttribute(tx, { id: user.id, poolId: pool.id });
+}
+
 /** The user_mfa rows of imported users, after their users rows (its foreign key). */
 async function insertMfa(tx: Queryable, batch: CheckedUser[]): Promise<void> {
   for (const user of batch) if (user.mfa) await upsertUserMfa(tx, user.id, user.mfa);
@@ -637,6 +745,7 @@ async function insertUser(tx: Queryable, pool: Pool, user: CheckedUser): Promise
       .where(and(eq(userAttributes.userId, user.id), eq(userAttributes.name, name)));
   }
   await insertMfa(tx, [user]);
+  await insertIdentities(tx, pool, [user]);
   await recordAudits(tx, [importAudit(pool, user)]);
 }
 
@@ -645,6 +754,8 @@ function rejection(error: unknown): string {
   if (constraint === 'users_pool_username_key' || constraint === SIGN_IN_NAME_TAKEN)
     return 'User account already exists';
   if (constraint === 'users_pkey') return 'A user with this sub already exists.';
+  if (constraint === 'federated_identities_pkey')
+    return 'A federated identity of this user (provider and subject) already belongs to a user of the pool.';
   if (error instanceof CognitoError) return error.message;
   throw error;
 }
@@ -743,6 +854,11 @@ async function insertBatch(tx: Queryable, pool: Pool, batch: Candidate[]): Promi
   if (rows.length > 0) await tx.insert(userAttributes).values(rows);
   await insertMfa(
     tx,
+    batch.map((c) => c.user),
+  );
+  await insertIdentities(
+    tx,
+    pool,
     batch.map((c) => c.user),
   );
   await recordAudits(

@@ -22,6 +22,7 @@ import {
 import { renderPage } from '../../modules/managed-login/render.ts';
 import { pickLanguage, textsFor, type Texts } from '../../modules/managed-login/texts.ts';
 import type { Page, PageBranding } from '../../modules/managed-login/managed-login.types.ts';
+import { COGNITO_PROVIDER } from '../../modules/federation/federation.types.ts';
 import { OAuthError } from '../../modules/oauth/oauth-errors.ts';
 import type { AuthorizeRequest } from '../../modules/oauth/oauth.types.ts';
 import { restTargets, type LimitKind } from '../../modules/rate-limits/policy.ts';
@@ -111,6 +112,12 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true },
     getToken: (request) => text(request.body as Form | undefined, '_csrf'),
   });
+
+  // The pages need no client secret, as Cognito's hosted UI: the code they lead to is only
+  // redeemed with it at /oauth2/token (docs/web-sign-in.md, "Managed login pages").
+  app.addHook('preValidation', (_request, _reply, done) =>
+    services.pools.clientSecrets.enter({ kind: 'managed-login', member: 'the managed login pages' }, done),
+  );
 
   app.addHook('onRequest', async (request) => {
     security.set(request, {
@@ -218,6 +225,10 @@ export async function managedLoginRoutes(fastify: FastifyInstance) {
     const query = queryOf(request);
     const authorize = await services.oauth.checkAuthorizeRequest(query, request.host);
     const { pool, client } = await services.pools.clientWithPool(authorize.clientId);
+    // Only the sign-in page (its provider buttons) serves a client without COGNITO (docs/federation.md, "Signing in").
+    const providerButtonsOnly = request.method === 'GET' && request.routeOptions.url === '/login';
+    if (!client.oauth.identityProviders.includes(COGNITO_PROVIDER) && !providerButtonsOnly)
+      throw new OAuthError('unauthorized_client', 'The client does not support the pool’s own users (COGNITO).');
     const lang = languageOf(request);
     const branding = await brandingOf(pool.id, client.id);
     const sec = security.get(request)!;

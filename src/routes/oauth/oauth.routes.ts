@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CognitoError } from '../../errors/cognito-error.ts';
 import { OAuthError } from '../../modules/oauth/oauth-errors.ts';
 import type { ClientCredentials } from '../../modules/oauth/oauth.service.ts';
+import { COGNITO_PROVIDER } from '../../modules/federation/federation.types.ts';
 import { LOGIN_SESSION_COOKIE } from '../../modules/tokens/login-sessions.ts';
 import { jsonResponse } from '../../plugins/openapi.plugin.ts';
 import { ref } from '../../schemas/common.ts';
@@ -14,6 +15,7 @@ import {
   OAuthTokenForm,
   OAuthTokenResponse,
 } from '../../schemas/oauth.ts';
+import { FEDERATION_COOKIE, federationCookieOptions } from './federation.routes.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -94,7 +96,7 @@ const errorResponses = {
  */
 export async function oauthRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { oauth } = app.services;
+  const { oauth, federation } = app.services;
 
   app.setErrorHandler((error, request, reply) => {
     const basicTried = typeof request.headers.authorization === 'string';
@@ -126,7 +128,7 @@ export async function oauthRoutes(fastify: FastifyInstance) {
         tags: ['oauth'],
         summary: 'Start a sign-in: a code or tokens for the client, or the login page first',
         description:
-          'With a live login session (the managed login pages’ cookie), redirects to the redirect URI with a code (`response_type=code`) or tokens in the fragment (`token`); otherwise to `/login` with the same query. A bad client or redirect URI goes to the error page; any other error to the redirect URI with `error` and `state`.',
+          'With a live login session (the managed login pages’ cookie), redirects to the redirect URI with a code (`response_type=code`) or tokens in the fragment (`token`); otherwise to `/login` with the same query, or, with `identity_provider` or `idp_identifier` naming an external provider, to that provider’s sign-in (docs/federation.md). A bad client or redirect URI goes to the error page; any other error to the redirect URI with `error` and `state`.',
         querystring: AuthorizeQuery,
         response: { 302: { description: 'To the redirect URI, /login or /error' } },
       },
@@ -144,6 +146,19 @@ export async function oauthRoutes(fastify: FastifyInstance) {
         Date.now() - live.authTime.getTime() > authorize.maxAge * 1000;
       const login = authorize.prompt === 'login' || tooOld ? null : live;
       reply.header('cache-control', 'no-store');
+      const provider = authorize.identityProvider;
+      if (provider !== undefined && provider !== COGNITO_PROVIDER) {
+        // A login session counts only if its user holds an identity of the provider asked for
+        // (docs/federation.md, "Signing in"); otherwise the provider signs the user in.
+        if (login && (await federation.sessionCounts(login.userId, provider)))
+          return reply.redirect(await oauth.issue(authorize, login), 302);
+        if (authorize.prompt === 'none') return reply.redirect(oauth.loginRequired(authorize), 302);
+        // The provider sends the browser back to this origin's /oauth2/idpresponse: request.host and
+        // request.protocol, X-Forwarded-* from a trusted proxy only (TRUST_PROXY; docs/federation.md, "Security").
+        const started = await federation.start(authorize, rawQuery(request), `${request.protocol}://${request.host}`);
+        reply.setCookie(FEDERATION_COOKIE, started.browserToken, federationCookieOptions(request, started.formPost));
+        return reply.redirect(started.location, 302);
+      }
       if (!login && authorize.prompt === 'none') return reply.redirect(oauth.loginRequired(authorize), 302);
       if (!login) return reply.redirect(`/login?${rawQuery(request)}`, 302);
       return reply.redirect(await oauth.issue(authorize, login), 302);
