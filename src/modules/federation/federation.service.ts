@@ -175,6 +175,10 @@ export function createFederationService(deps: {
       const toApp = (error: OAuthErrorName, description: string) =>
         new OAuthError(error, clean(description, 1000), { redirect });
       const name = stored.providerName;
+      // The app's request, checked again, must still name this provider for a client that lists it
+      // (an idp_identifier moved to another provider, or the provider taken off the client, meanwhile).
+      if (authorize.identityProvider !== name || authorize.poolId !== stored.poolId)
+        throw toApp('invalid_request', `The client no longer signs in through ${name}. Start again from the app.`);
 
       const upstreamError = text('error');
       if (upstreamError !== undefined) {
@@ -190,7 +194,11 @@ export function createFederationService(deps: {
 
       const found = await deps.identityProviders.forSignIn(stored.poolId, name);
       if (!found) throw toApp('invalid_request', `The identity provider ${name} does not exist.`);
-      const { pool, client } = await deps.pools.clientWithPool(authorize.clientId);
+      // Read without a proof of the client's secret, as /oauth2/authorize reads it: the browser has
+      // none, and the code this leads to is only exchanged with it at /oauth2/token.
+      const named = await deps.pools.clientForOAuth(authorize.clientId);
+      if (!named) throw toApp('invalid_request', 'The client does not exist.');
+      const { pool, client } = named;
       let profile;
       try {
         const clientSecret = await clientSecretFor(found.provider, found.secrets);
