@@ -116,7 +116,7 @@ import {
   IdentityProviderSummary,
   UpdateIdentityProviderBody,
 } from './identity-providers.ts';
-import { OAuthErrorBody, OAuthRevokeForm, OAuthTokenForm, OAuthTokenResponse } from './oauth.ts';
+import { IdpResponseForm, OAuthErrorBody, OAuthRevokeForm, OAuthTokenForm, OAuthTokenResponse } from './oauth.ts';
 import { CodeChallengeAnswer, SelectChallengeAnswer, UserAuthBody, UserAuthFactorsResponse } from './user-auth.ts';
 import {
   MfaCodeAnswer,
@@ -253,6 +253,7 @@ export const components = [
   // The OAuth 2.0 endpoints (docs/web-sign-in.md, "Endpoints")
   OAuthTokenForm,
   OAuthRevokeForm,
+  IdpResponseForm,
   OAuthTokenResponse,
   OAuthErrorBody,
   // Administration of users

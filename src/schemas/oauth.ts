@@ -84,3 +84,15 @@ export const OAuthErrorBody = Type.Object(
   },
   { $id: 'OAuthError', additionalProperties: false },
 );
+
+/** /oauth2/idpresponse: what an external identity provider sends back (docs/federation.md, "Signing in"). */
+const idpResponseMembers = {
+  code: text('The provider’s authorization code.'),
+  state: text('The state Cognate sent the provider.'),
+  error: text('The provider’s error (the user declined, …).'),
+  error_description: text('The provider’s words for it.'),
+  user: text('Sign in with Apple’s name and email, at a first sign-in only.'),
+};
+export const IdpResponseQuery = params(idpResponseMembers);
+/** The same members as a form (Sign in with Apple's response_mode=form_post). */
+export const IdpResponseForm = params(idpResponseMembers, 'OAuthIdpResponseForm');

@@ -1116,8 +1116,11 @@ export function checkAnswer(request: SentRequest, answer: Answer): string | unde
     return undefined;
   }
   // The OAuth endpoints (docs/web-sign-in.md, "Endpoints"): a browser's step redirects, and the
-  // token and revocation endpoints answer RFC 6749's `{"error"}`, not problem documents.
-  if (/^\/(oauth2\/(authorize|token|revoke)|logout)$/.test(request.url.split('?')[0]!)) {
+  // token and revocation endpoints answer RFC 6749's `{"error"}`, not problem documents. A method
+  // an endpoint does not have (PUT /oauth2/token) is no OAuth request: the server's 404 problem.
+  const oauthEndpoint = /^\/(oauth2\/(authorize|token|revoke)|logout)$/.exec(request.url.split('?')[0]!);
+  const oauthMethod = oauthEndpoint && (oauthEndpoint[2] === 'token' || oauthEndpoint[2] === 'revoke' ? 'POST' : 'GET');
+  if (oauthEndpoint && request.method === oauthMethod) {
     if (status === 302 && request.method === 'GET') return undefined;
     if (status < 400) return status >= 300 ? `unexpected redirect ${status}` : undefined;
     if (!type.startsWith('application/json')) return `OAuth error ${status} with content-type ${JSON.stringify(type)}`;

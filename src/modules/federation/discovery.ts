@@ -7,6 +7,7 @@
  * loopback host, no redirects, a time and size limit, every URL it names held to the same rule),
  * and openid-client's only way to allow http is to allow it for every host.
  */
+import { readCappedText } from '../../lib/capped-body.ts';
 import { invalidParameter, isCognitoError } from '../../errors/cognito-error.ts';
 
 export const DISCOVERY_TIMEOUT_MS = 5_000;
@@ -51,23 +52,9 @@ const unreachable = (issuer: string, why: string) =>
   );
 
 async function readCapped(response: Response, issuer: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > DISCOVERY_MAX_BYTES) throw unreachable(issuer, `larger than ${DISCOVERY_MAX_BYTES} bytes`);
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > DISCOVERY_MAX_BYTES) {
-      await reader.cancel();
-      throw unreachable(issuer, `larger than ${DISCOVERY_MAX_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readCappedText(response, DISCOVERY_MAX_BYTES);
+  if (text === null) throw unreachable(issuer, `larger than ${DISCOVERY_MAX_BYTES} bytes`);
+  return text;
 }
 
 /**

@@ -3,6 +3,7 @@
  * with Apple's client secret, Facebook's and Login with Amazon's profile calls (OAuth 2.0, no ID
  * token), and the name Apple posts on a first sign-in only. Google and Apple are otherwise OIDC.
  */
+import { readCappedText } from '../../lib/capped-body.ts';
 import { SignJWT, importPKCS8, type CryptoKey } from 'jose';
 import { invalidParameter } from '../../errors/cognito-error.ts';
 import type { IdentityProvider, IdentityProviderType, ProviderEndpoints, UpstreamProfile } from './federation.types.ts';
@@ -97,27 +98,9 @@ function facebookUrl(attributesUrl: string, mappedFields: readonly string[]): UR
 }
 
 async function readLimited(response: Response, type: IdentityProviderType): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  const tooLarge = () => new SocialProviderError(type, 'unreadable', `answer larger than ${MAX_PROFILE_BYTES} bytes`);
-  if (declared > MAX_PROFILE_BYTES) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge();
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_PROFILE_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readCappedText(response, MAX_PROFILE_BYTES);
+  if (text === null) throw new SocialProviderError(type, 'unreadable', `answer larger than ${MAX_PROFILE_BYTES} bytes`);
+  return text;
 }
 
 /** A provider's JSON object with its own keys only: no key that could reach a prototype when merged. */

@@ -5,6 +5,7 @@
  * profile call. openid-client does the OAuth and OIDC work; every call has a timeout, and every
  * failure is an UpstreamError that says what went wrong without a token in it.
  */
+import { readCappedText } from '../../lib/capped-body.ts';
 import * as oidc from 'openid-client';
 import type { IdentityProvider, ProviderEndpoints, UpstreamProfile } from './federation.types.ts';
 import { subjectClaim } from './provider-types.ts';
@@ -185,8 +186,8 @@ export async function exchangeCode(input: {
           description: `userInfo answered ${response.status}`,
           status: response.status,
         });
-      const text = await response.text();
-      if (text.length > MAX_USERINFO_BYTES) throw new UpstreamError('invalid', 'the userInfo answer is too large');
+      const text = await readCappedText(response, MAX_USERINFO_BYTES);
+      if (text === null) throw new UpstreamError('invalid', 'the userInfo answer is too large');
       let info: unknown;
       try {
         info = JSON.parse(text);

@@ -1,3 +1,4 @@
+import { readCappedText } from '../../lib/capped-body.ts';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../db/client.ts';
@@ -113,23 +114,9 @@ export function createHooks(options: HooksOptions): Hooks & { secrets: HookSecre
   }
 
   async function readBody(response: Response): Promise<string> {
-    const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > MAX_ANSWER_BYTES) throw new TooLarge();
-    const reader = response.body?.getReader();
-    if (!reader) return '';
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_ANSWER_BYTES) {
-        await reader.cancel().catch(() => {});
-        throw new TooLarge();
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks).toString('utf8');
+    const text = await readCappedText(response, MAX_ANSWER_BYTES);
+    if (text === null) throw new TooLarge();
+    return text;
   }
 
   /** One attempt: the answer's status and body, or Transient for what a retry may mend. */

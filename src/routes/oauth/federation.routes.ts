@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { CognitoError } from '../../errors/cognito-error.ts';
+import { jsonResponse } from '../../plugins/openapi.plugin.ts';
+import { ref } from '../../schemas/common.ts';
+import { IdpResponseForm, IdpResponseQuery, OAuthErrorBody } from '../../schemas/oauth.ts';
 import { IDP_RESPONSE_PATH } from '../../modules/federation/federation.service.ts';
 import { FEDERATION_REQUEST_SECONDS } from '../../modules/federation/federation-requests.ts';
 import { OAuthError } from '../../modules/oauth/oauth-errors.ts';
@@ -27,16 +29,6 @@ export function federationCookieOptions(request: FastifyRequest, formPost: boole
 }
 
 /** The providers' answer: RFC 6749 4.1.2's members; providers add their own (Google's `authuser`), which are ignored. */
-const IdpResponseParams = Type.Object(
-  {
-    code: Type.Optional(Type.String({ description: 'The provider’s authorization code.' })),
-    state: Type.Optional(Type.String({ description: 'The state Cognate sent the provider.' })),
-    error: Type.Optional(Type.String({ description: 'The provider’s error (the user declined, …).' })),
-    error_description: Type.Optional(Type.String({ description: 'The provider’s words for it.' })),
-    user: Type.Optional(Type.String({ description: 'Sign in with Apple’s name and email, at a first sign-in only.' })),
-  },
-  { additionalProperties: true },
-);
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -100,7 +92,10 @@ export async function federationRoutes(fastify: FastifyInstance) {
       oauthError = new OAuthError('server_error', 'The sign-in could not be completed.');
     }
     if (oauthError.status === 429)
-      return reply.code(429).header('cache-control', 'no-store').send(oauthError.description);
+      return reply
+        .code(429)
+        .header('cache-control', 'no-store')
+        .send({ error: oauthError.error, error_description: oauthError.description });
     return redirectError(reply, oauthError);
   });
 
@@ -129,14 +124,17 @@ export async function federationRoutes(fastify: FastifyInstance) {
         description:
           'A page that sends the browser on (meta refresh): to /oauth2/authorize, the app’s redirect URI or /error',
       },
-      429: { description: 'Too many requests from this address (the `refresh` limit, docs/limits.md)' },
+      429: jsonResponse(
+        'Too many requests from this address (the `refresh` limit, docs/limits.md; invalid_request, with Retry-After)',
+        ref(OAuthErrorBody),
+      ),
     },
   };
 
   app.get(
     IDP_RESPONSE_PATH,
     {
-      schema: { operationId: 'OAuthIdpResponse', querystring: IdpResponseParams, ...schema },
+      schema: { operationId: 'OAuthIdpResponse', querystring: IdpResponseQuery, ...schema },
       // A code exchange and a user lookup per call: metered as /oauth2/authorize.
       preHandler: app.rateLimited('refresh'),
     },
@@ -149,7 +147,7 @@ export async function federationRoutes(fastify: FastifyInstance) {
       schema: {
         operationId: 'OAuthIdpResponseFormPost',
         consumes: ['application/x-www-form-urlencoded'],
-        body: IdpResponseParams,
+        body: ref(IdpResponseForm),
         ...schema,
       },
       preHandler: app.rateLimited('refresh'),
