@@ -5,10 +5,8 @@
  * them RESET_REQUIRED. The old pool is reached only through the AWS SDK, as a real one would be.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   AdminConfirmSignUpCommand,
@@ -25,6 +23,7 @@ import { Webhook } from 'standardwebhooks';
 import { createMigrationHookServer, optionsFromEnv, writableAttributes } from '../../src/cli/cognito-migration-hook.ts';
 import { ADMIN_KEY, GENEROUS_RATE_LIMITS } from '../support/app.ts';
 import { startCognitoApp, type CognitoTestApp } from '../support/cognito.ts';
+import { seededDataDir } from '../support/database.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { expectError, jwtClaims, PASSWORD, poolWithClient, signIn } from '../support/sdk-flows.ts';
 import { newCodeFor, uniqueEmail } from '../support/user-flows.ts';
@@ -42,7 +41,7 @@ let oldPoolId: string;
 let oldClientId: string;
 
 before(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'cognate-old-pool-'));
+  dataDir = await seededDataDir('cognate-old-pool-');
   // The stand-in for the live Cognito pool: a Cognate of its own (PGlite in a scratch directory).
   oldCognate = await startServerProcess({
     ...GENEROUS_RATE_LIMITS,

@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { seededDataDir } from '../support/database.ts';
 import { startServerProcess } from '../support/server-process.ts';
 import { makeTestCertificate, type TestCertificate } from '../support/tls.ts';
 
@@ -88,7 +88,7 @@ describe('serving over HTTPS', () => {
   });
 
   it('the real server (src/server.ts) listens on https and says so', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cognate-tls-data-'));
+    const dataDir = await seededDataDir('cognate-tls-data-');
     const server = await startServerProcess(
       {
         TLS_CERT_FILE: cert.certFile,

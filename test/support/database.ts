@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,15 @@ export async function openTestDatabase(options: { poolSize?: number } = {}): Pro
     await database.migrate();
     return database;
   }
+  return openDatabase({ kind: 'pglite', loadDataDir: new Blob([await readFile(await migratedPgliteDump())]) });
+}
+
+/**
+ * A gzipped tar of a migrated PGlite data directory, made once per migration set and cached in
+ * the temp folder: openTestDatabase loads it, and a Cognate process of a test starts on a copy
+ * of it (extracted into its DATA_DIR) instead of creating and migrating a database of its own.
+ */
+export async function migratedPgliteDump(): Promise<string> {
   const dump = path.join(os.tmpdir(), `cognate-pglite-${migrationsHash()}.tar.gz`);
   if (!existsSync(dump)) {
     const fresh = await openDatabase({ kind: 'pglite' });
@@ -66,5 +76,12 @@ export async function openTestDatabase(options: { poolSize?: number } = {}): Pro
     await writeFile(partial, Buffer.from(await blob.arrayBuffer()));
     await rename(partial, dump);
   }
-  return openDatabase({ kind: 'pglite', loadDataDir: new Blob([await readFile(dump)]) });
+  return dump;
+}
+
+/** A scratch DATA_DIR holding a copy of the migrated embedded database, for a Cognate process of a test. */
+export async function seededDataDir(prefix: string): Promise<string> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  execFileSync('tar', ['-xzf', await migratedPgliteDump(), '-C', dataDir], { stdio: 'ignore' });
+  return dataDir;
 }

@@ -5,15 +5,13 @@
  * the admin API.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { exportJWK, SignJWT } from 'jose';
 import type { Database } from '../../src/db/client.ts';
 import { ADMIN_KEY, GENEROUS_RATE_LIMITS, PASSWORD, type TestApp } from './app.ts';
-import { onPostgres, openScratchPostgres } from './database.ts';
+import { onPostgres, openScratchPostgres, seededDataDir } from './database.ts';
 import { formsOf } from './page-client.ts';
 import { databaseUrl, freePort, startServerProcess, type ServerProcess } from './server-process.ts';
 
@@ -43,7 +41,7 @@ export async function startUpstream(callbackUrls: string[]): Promise<Upstream> {
   if (onPostgres) {
     database = await openScratchPostgres('cognate_upstream', 4);
     await database.migrate();
-  } else dataDir = mkdtempSync(path.join(os.tmpdir(), 'cognate-upstream-'));
+  } else dataDir = await seededDataDir('cognate-upstream-');
   const server = await startServerProcess(
     {
       ...GENEROUS_RATE_LIMITS,

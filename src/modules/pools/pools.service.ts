@@ -22,6 +22,7 @@ import type { PoolLambdaConfig } from '../hooks/hooks.types.ts';
 import type { AppClient, AuthFlow, ClientInput, CreatePoolInput, Pool, SealedClientSecret } from './pools.types.ts';
 import { createClientSecrets, type NewClientSecret } from './client-secrets.ts';
 import { checkClientOAuth, OAUTH_OFF, REST_OAUTH_NAMES, withoutProvider, withoutScopes } from './client-oauth.ts';
+import type { ClientOAuthSettings } from '../oauth/oauth.types.ts';
 import type { SealedBox } from '../../lib/sealed-box.ts';
 import type { FirstAuthFactor, SignInPolicy } from '../sign-in/sign-in-policy.types.ts';
 import { checkPoolMfa } from '../mfa/mfa-config.ts';
@@ -115,6 +116,24 @@ const clientNotFound = (clientId: string) =>
 
 /** Stores a new pool's first signing key in the pool's own transaction (the tokens module makes it). */
 export type FirstSigningKey = () => Promise<(tx: Queryable, poolId: string) => Promise<void>>;
+
+/** Rewrites the OAuth settings of each client of a pool that `change` alters (null: left alone), rows locked. */
+async function rewriteClientsOAuth(
+  q: Queryable,
+  poolId: string,
+  change: (oauth: ClientOAuthSettings) => ClientOAuthSettings | null,
+): Promise<void> {
+  const rows = await q
+    .select({ id: clients.id, oauth: clients.oauth })
+    .from(clients)
+    .where(eq(clients.poolId, poolId))
+    .for('update');
+  for (const row of rows) {
+    const next = change(row.oauth);
+    if (next === null) continue;
+    await q.update(clients).set({ oauth: next, updatedAt: new Date() }).where(eq(clients.id, row.id));
+  }
+}
 
 export function createPoolsService(deps: {
   db: Db;
@@ -539,18 +558,9 @@ export function createPoolsService(deps: {
      */
     async removeClientScopes(q: Queryable, poolId: string, removed: ReadonlySet<string>): Promise<void> {
       if (removed.size === 0) return;
-      const rows = await q
-        .select({ id: clients.id, oauth: clients.oauth })
-        .from(clients)
-        .where(eq(clients.poolId, poolId))
-        .for('update');
-      for (const row of rows) {
-        if (!row.oauth.scopes.some((scope) => removed.has(scope))) continue;
-        await q
-          .update(clients)
-          .set({ oauth: withoutScopes(row.oauth, removed), updatedAt: new Date() })
-          .where(eq(clients.id, row.id));
-      }
+      await rewriteClientsOAuth(q, poolId, (oauth) =>
+        oauth.scopes.some((scope) => removed.has(scope)) ? withoutScopes(oauth, removed) : null,
+      );
     },
 
     /**
@@ -558,18 +568,9 @@ export function createPoolsService(deps: {
      * any more, in the caller's transaction (docs/federation.md, "Configuring providers").
      */
     async removeClientProvider(q: Queryable, poolId: string, providerName: string): Promise<void> {
-      const rows = await q
-        .select({ id: clients.id, oauth: clients.oauth })
-        .from(clients)
-        .where(eq(clients.poolId, poolId))
-        .for('update');
-      for (const row of rows) {
-        if (!row.oauth.identityProviders.includes(providerName)) continue;
-        await q
-          .update(clients)
-          .set({ oauth: withoutProvider(row.oauth, providerName), updatedAt: new Date() })
-          .where(eq(clients.id, row.id));
-      }
+      await rewriteClientsOAuth(q, poolId, (oauth) =>
+        oauth.identityProviders.includes(providerName) ? withoutProvider(oauth, providerName) : null,
+      );
     },
 
     /** CORS: whether some client of some pool allows this browser origin (cached briefly). */
