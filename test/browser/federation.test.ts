@@ -2,7 +2,9 @@
  * Sign-in through an external OpenID Connect provider in a real browser (docs/federation.md,
  * "Signing in"): Debian's Chromium walks a small app's sign-in through Cognate's login page, its
  * provider button, a second Cognate process's own login page (the provider) and back, to tokens
- * that name the identity. Every page is kept as a screenshot under test-results/screenshots/.
+ * that name the identity; a subject linked to a user of the pool's own signs in as that user; a
+ * provider that refuses the code or is down sends the app an error and makes no user. Every page
+ * is kept as a screenshot under test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +13,7 @@ import { PASSWORD, startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, type TestBrowser, type TestPage } from '../support/browser.ts';
 import { createOidcProvider, startUpstream, type Upstream } from '../support/federation-setup.ts';
 import { startOAuthTestApp, type OAuthTestApp } from '../support/oauth-test-app.ts';
+import { freePort } from '../support/server-process.ts';
 
 let t: TestApp;
 let upstream: Upstream;
@@ -20,6 +23,8 @@ let browser: TestBrowser;
 let cognate: string;
 let poolId: string;
 let graceSub: string;
+let alanSub: string;
+let clientId: string;
 
 const json = async (tp: TestPage, selector: string) =>
   JSON.parse((await tp.page.locator(selector).textContent()) ?? '');
@@ -38,6 +43,20 @@ async function walk(name: string, body: (tp: TestPage) => Promise<void>) {
   }
 }
 
+/** The app's sign-in through `provider`'s button and the upstream's login page, as `username`. */
+async function throughProvider(tp: TestPage, provider: string, username: string) {
+  const { page } = tp;
+  await page.goto(app.url);
+  await page.locator('#sign-in').click();
+  await page.waitForURL((url) => url.origin === cognate && url.pathname === '/login');
+  await page.getByRole('link', { name: `Sign in with ${provider}` }).click();
+  await page.waitForURL((url) => url.origin === upstream.base && url.pathname === '/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.origin === app.url && url.pathname === '/callback');
+}
+
 before(async () => {
   [t, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   const listening = new URL(await t.app.listen({ port: 0, host: '127.0.0.1' }));
@@ -47,7 +66,10 @@ before(async () => {
     startUpstream([`${cognate}/oauth2/idpresponse`]),
     startOAuthTestApp({ cognate, scope: 'openid email profile' }),
   ]);
-  graceSub = await upstream.createUser('grace', { email: 'grace@example.com', name: 'Grace Hopper' });
+  [graceSub, alanSub] = await Promise.all([
+    upstream.createUser('grace', { email: 'grace@example.com', name: 'Grace Hopper' }),
+    upstream.createUser('alan', { email: 'alan@example.com', name: 'Alan Turing' }),
+  ]);
   const pool = await t.admin('POST', '/v1/pools', { name: 'federated-browser' });
   assert.equal(pool.status, 201, JSON.stringify(pool.body));
   poolId = pool.body.id;
@@ -55,6 +77,19 @@ before(async () => {
     providerName: 'Upstream',
     issuer: upstream.issuer,
     clientId: upstream.clientId,
+  });
+  // The same provider seen wrongly: a client secret it refuses, and a token endpoint nobody answers.
+  await createOidcProvider(t, poolId, {
+    providerName: 'Refusing',
+    issuer: upstream.issuer,
+    clientId: upstream.clientId,
+    clientSecret: 'not-the-secret',
+  });
+  await createOidcProvider(t, poolId, {
+    providerName: 'Down',
+    issuer: upstream.issuer,
+    clientId: upstream.clientId,
+    details: { token_url: `http://127.0.0.1:${await freePort()}/oauth2/token` },
   });
   const client = await t.admin('POST', `/v1/pools/${poolId}/clients`, {
     name: 'web',
@@ -64,11 +99,11 @@ before(async () => {
       scopes: ['openid', 'email', 'profile'],
       callbackUrls: [app.callbackUrl],
       logoutUrls: [app.logoutUrl],
-      identityProviders: ['COGNITO', 'Upstream'],
+      identityProviders: ['COGNITO', 'Upstream', 'Refusing', 'Down'],
     },
   });
   assert.equal(client.status, 201, JSON.stringify(client.body));
-  app.clientId = client.body.clientId;
+  app.clientId = clientId = client.body.clientId;
 });
 after(async () => {
   await browser?.close();
@@ -131,5 +166,52 @@ describe('an app signs a user in through another identity provider', () => {
       await tp.shot('app signed in again');
       assert.equal((await json(tp, '#id-token')).sub, idToken.sub);
     });
+  });
+  it('a subject linked to a user of the pool signs in as that user, whose token names the identity', async () => {
+    const native = await t.admin('POST', `/v1/pools/${poolId}/users`, {
+      username: 'ada',
+      userAttributes: { email: 'ada@example.com', email_verified: 'true' },
+    });
+    assert.equal(native.status, 201, JSON.stringify(native.body));
+    const link = await t.admin('POST', `/v1/pools/${poolId}/users/ada/identities`, {
+      providerName: 'Upstream',
+      subject: alanSub,
+    });
+    assert.ok(link.status < 300, JSON.stringify(link.body));
+    await walk('federated sign-in, linked', async (tp) => {
+      await throughProvider(tp, 'Upstream', 'alan');
+      await tp.page.locator('#userinfo').waitFor();
+      await tp.shot('app signed in as the linked user');
+      const idToken = await json(tp, '#id-token');
+      assert.equal(idToken['cognito:username'], 'ada');
+      assert.equal(idToken.sub, native.body.userSub);
+      assert.deepEqual(
+        idToken.identities.map((i: { providerName: string; userId: string }) => [i.providerName, i.userId]),
+        [['Upstream', alanSub]],
+      );
+    });
+    const made = await t.admin('GET', `/v1/pools/${poolId}/users/${encodeURIComponent(`Upstream_${alanSub}`)}`);
+    assert.equal(made.status, 404, 'no federated user was made for a linked subject');
+  });
+
+  it('a provider that refuses the code, and one that is down: the app gets an error, no user is made', async () => {
+    for (const [provider, error, description] of [
+      ['Refusing', 'invalid_request', /^Refusing Error - /],
+      ['Down', 'temporarily_unavailable', /^Down Error - /],
+    ] as const) {
+      await walk(`federated sign-in, ${provider.toLowerCase()}`, async (tp) => {
+        await throughProvider(tp, provider, 'grace');
+        await tp.page.locator('#error').waitFor();
+        await tp.shot(`app told the provider failed (${provider})`);
+        assert.equal(await tp.page.locator('#error').textContent(), error);
+        assert.match((await tp.page.locator('#error-description').textContent()) ?? '', description);
+      });
+    }
+    const users = await t.admin('GET', `/v1/pools/${poolId}/users`);
+    assert.deepEqual(
+      users.body.users.map((u: { username: string }) => u.username).sort(),
+      ['ada', `Upstream_${graceSub}`].sort(),
+      `client ${clientId}: only the users of the walks that succeeded`,
+    );
   });
 });
