@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LOGIN_SESSION_COOKIE } from '../../src/modules/tokens/login-sessions.ts';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app.ts';
-import { launchBrowser, type TestBrowser, type TestPage } from '../support/browser.ts';
+import { launchBrowser, walkIn, type TestBrowser, type TestPage } from '../support/browser.ts';
 import { createOidcProvider, startUpstream, type Upstream } from '../support/federation-setup.ts';
 import { startOAuthTestApp, type OAuthTestApp } from '../support/oauth-test-app.ts';
 import { freePort } from '../support/server-process.ts';
@@ -29,19 +29,7 @@ let clientId: string;
 const json = async (tp: TestPage, selector: string) =>
   JSON.parse((await tp.page.locator(selector).textContent()) ?? '');
 
-async function walk(name: string, body: (tp: TestPage) => Promise<void>) {
-  const tp = await browser.open(name);
-  try {
-    await body(tp);
-  } catch (error) {
-    await tp.shot('failure').catch(() => undefined);
-    if (tp.console.length > 0) (error as Error).message += `\npage console:\n${tp.console.join('\n')}`;
-    (error as Error).message += `\nat ${tp.page.url()}`;
-    throw error;
-  } finally {
-    await tp.close();
-  }
-}
+const walk = (name: string, body: (tp: TestPage) => Promise<void>) => walkIn(browser, name, body);
 
 /** The app's sign-in through `provider`'s button and the upstream's login page, as `username`. */
 async function throughProvider(tp: TestPage, provider: string, username: string) {

@@ -12,7 +12,7 @@ import { Secret, TOTP } from 'otpauth';
 import { oauthCodes } from '../../src/db/schema/oauth.ts';
 import { LOGIN_SESSION_COOKIE } from '../../src/modules/tokens/login-sessions.ts';
 import { PASSWORD, startTestApp, type TestApp } from '../support/app.ts';
-import { launchBrowser, type TestBrowser, type TestPage } from '../support/browser.ts';
+import { launchBrowser, walkIn, type TestBrowser, type TestPage } from '../support/browser.ts';
 import { startOAuthTestApp, type OAuthTestApp } from '../support/oauth-test-app.ts';
 import { uniqueEmail } from '../support/user-flows.ts';
 
@@ -29,19 +29,8 @@ const json = async (tp: TestPage, selector: string) =>
   JSON.parse((await tp.page.locator(selector).textContent()) ?? '');
 
 /** Runs one walk with its own page; on failure, what the page logged helps. */
-async function walk(name: string, body: (tp: TestPage) => Promise<void>, options = {}) {
-  const tp = await browser.open(name, options);
-  try {
-    await body(tp);
-  } catch (error) {
-    await tp.shot('failure').catch(() => undefined);
-    if (tp.console.length > 0) (error as Error).message += `\npage console:\n${tp.console.join('\n')}`;
-    (error as Error).message += `\nat ${tp.page.url()}`;
-    throw error;
-  } finally {
-    await tp.close();
-  }
-}
+const walk = (name: string, body: (tp: TestPage) => Promise<void>, options = {}) =>
+  walkIn(browser, name, body, options);
 
 /** The focused element: its name, aria-invalid, and the text of what it is described by. */
 const focused = (tp: TestPage) =>

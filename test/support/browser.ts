@@ -75,3 +75,26 @@ export async function launchBrowser(): Promise<TestBrowser> {
   };
   return { browser, open, close: () => browser.close() };
 }
+
+/**
+ * One walk in its own page: `body` drives it; on a failure the page is kept as a screenshot and
+ * the error names the page's console and URL; the page is closed either way.
+ */
+export async function walkIn(
+  browser: TestBrowser,
+  name: string,
+  body: (tp: TestPage) => Promise<void>,
+  options: Parameters<TestBrowser['open']>[1] = {},
+): Promise<void> {
+  const tp = await browser.open(name, options);
+  try {
+    await body(tp);
+  } catch (error) {
+    await tp.shot('failure').catch(() => undefined);
+    if (tp.console.length > 0) (error as Error).message += `\npage console:\n${tp.console.join('\n')}`;
+    (error as Error).message += `\nat ${tp.page.url()}`;
+    throw error;
+  } finally {
+    await tp.close();
+  }
+}

@@ -34,6 +34,14 @@ export function federatedUsername(providerType: IdentityProviderType, providerNa
 /** The group every user of a provider is in, as in Cognito: `<poolId>_<ProviderName>`. */
 export const providerGroupName = (poolId: string, providerName: string) => `${poolId}_${providerName}`;
 
+/** The row of one provider's subject in a pool (the table's key). */
+const subjectIs = (poolId: string, providerName: string, subject: string) =>
+  and(
+    eq(federatedIdentities.poolId, poolId),
+    eq(federatedIdentities.providerName, providerName),
+    eq(federatedIdentities.subject, subject),
+  );
+
 export async function findIdentity(
   q: Queryable,
   poolId: string,
@@ -43,13 +51,7 @@ export async function findIdentity(
   const [row] = await q
     .select()
     .from(federatedIdentities)
-    .where(
-      and(
-        eq(federatedIdentities.poolId, poolId),
-        eq(federatedIdentities.providerName, providerName),
-        eq(federatedIdentities.subject, subject),
-      ),
-    )
+    .where(subjectIs(poolId, providerName, subject))
     .limit(1);
   return row;
 }
@@ -97,13 +99,7 @@ export async function removeIdentity(
 ): Promise<FederatedIdentityRow | undefined> {
   const [removed] = await q
     .delete(federatedIdentities)
-    .where(
-      and(
-        eq(federatedIdentities.poolId, poolId),
-        eq(federatedIdentities.providerName, providerName),
-        eq(federatedIdentities.subject, subject),
-      ),
-    )
+    .where(subjectIs(poolId, providerName, subject))
     .returning();
   return removed;
 }
