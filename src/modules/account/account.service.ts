@@ -9,17 +9,20 @@ import {
   readAttributes,
   type VerifiableAttribute,
 } from '../attributes/index.ts';
-import { attributeChanges, recordAudit, type AuditActor } from '../audit/audit.ts';
+import { attributeChanges, auditInsertWhen, recordAudit, type AuditActor } from '../audit/audit.ts';
 import type { CodeDeliveryDetails } from '../courier/index.ts';
 import { noAuthMetrics, type AuthMetrics } from '../metrics/metrics.ts';
 import { checkPassword } from '../pools/pool-settings.ts';
 import type { Caller, SessionsService } from '../tokens/sessions.service.ts';
 import type { PasswordHasher } from '../user-store/passwords.ts';
+import { fastWritable, stateAfter, writeAttributesIfUnchanged } from '../user-store/attribute-fast-write.ts';
 import { srpCredentials } from '../user-store/srp-credentials.ts';
 import {
   applyPlan,
   deleteUser,
   findUserById,
+  loadAttributes,
+  lockUser,
   lockUserWithAttributes,
   mayForceAlias,
   updateUser,
@@ -120,9 +123,44 @@ export function createAccountService(deps: {
       clientMetadata?: ClientMetadata,
     ): Promise<Record<string, AttributeUpdateResult>> {
       const { pool, client } = caller;
+      // docs/performance.md, "PATCH": the common update (plain values, no email or phone) is planned
+      // from the attributes read with the session and written in one statement, if they still hold
+      // under the lock; otherwise the locked transaction below plans it again. The engine's errors
+      // for a user depend on the request alone, never on the stored state, so they are the same.
+      const fast = planUpdate(pool.attributeSettings, { kind: 'user', client }, caller.attributes, changes);
+      if (fastWritable(pool, changes, fast)) {
+        const before = caller.attributes;
+        const changed = attributeChanges(pool, before, stateAfter(before, fast));
+        const applied = await writeAttributesIfUnchanged(db, {
+          pool,
+          userId: caller.user.id,
+          state: before,
+          names: Object.keys(changes),
+          plan: fast,
+          audit:
+            changed.length > 0
+              ? (when) =>
+                  auditInsertWhen(
+                    {
+                      pool,
+                      user: caller.user,
+                      actor: userActor(caller),
+                      action: 'UPDATE_ATTRIBUTES',
+                      details: { attributes: changed },
+                    },
+                    when,
+                  )
+              : undefined,
+        });
+        if (applied) return updateResults(changes, []);
+      }
       return withDeliveries(verification, async (deliveries) => {
         await db.transaction(async (tx) => {
-          const { user: locked, state } = (await lockUserWithAttributes(tx, caller.user.id))!;
+          // The lock first, then the rows in a statement of their own: a statement reads the
+          // snapshot it began with, so rows read with the lock (lockUserWithAttributes) can
+          // predate a writer that held it (test/storage/attribute-fast-write.test.ts, "serialise").
+          const locked = (await lockUser(tx, caller.user.id))!;
+          const state = await loadAttributes(tx, locked);
           const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, changes);
           await assertPendingNamesFree(tx, pool, plan, locked.id);
           const changed = attributeChanges(pool, state, await applyPlan(tx, pool, locked.id, state, plan));
@@ -143,17 +181,7 @@ export function createAccountService(deps: {
             })),
           );
         });
-        // Amplify's shape: each attribute awaiting a code says so; every other one is done.
-        const results: Record<string, AttributeUpdateResult> = {};
-        for (const name of Object.keys(changes))
-          results[name] = { isUpdated: true, nextStep: { updateAttributeStep: 'DONE' } };
-        for (const delivery of deliveries) {
-          results[delivery.attributeName] = {
-            isUpdated: false,
-            nextStep: { updateAttributeStep: 'CONFIRM_ATTRIBUTE_WITH_CODE', codeDeliveryDetails: delivery.details },
-          };
-        }
-        return results;
+        return updateResults(changes, deliveries);
       });
     },
     async deleteAttributes(caller: Caller, names: string[]) {
@@ -245,6 +273,23 @@ export function createAccountService(deps: {
       metrics.codeVerified(scope.purpose);
     },
   };
+}
+
+/** Amplify's shape: each attribute awaiting a code says so; every other one is done. */
+function updateResults(
+  changes: Record<string, string>,
+  deliveries: ReadonlyArray<{ attributeName: string; details: CodeDeliveryDetails }>,
+): Record<string, AttributeUpdateResult> {
+  const results: Record<string, AttributeUpdateResult> = {};
+  for (const name of Object.keys(changes))
+    results[name] = { isUpdated: true, nextStep: { updateAttributeStep: 'DONE' } };
+  for (const delivery of deliveries) {
+    results[delivery.attributeName] = {
+      isUpdated: false,
+      nextStep: { updateAttributeStep: 'CONFIRM_ATTRIBUTE_WITH_CODE', codeDeliveryDetails: delivery.details },
+    };
+  }
+  return results;
 }
 
 function verifiableName(name: string): VerifiableAttribute {

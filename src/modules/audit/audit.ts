@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { auditEvents, type AuditDetails } from '../../db/schema/audit.ts';
 import { invalidParameter } from '../../errors/cognito-error.ts';
@@ -97,6 +97,21 @@ export function auditRow(event: AuditEvent): typeof auditEvents.$inferInsert {
 /** Many events in one statement (an import's users). */
 export async function recordAudits(q: Queryable, rows: Array<typeof auditEvents.$inferInsert>): Promise<void> {
   if (rows.length > 0) await q.insert(auditEvents).values(rows);
+}
+
+/**
+ * One event's INSERT as part of a larger statement, inserted only when `when` holds: for a writer
+ * that makes its change and records it in one statement (user-store/attribute-fast-write.ts).
+ * The row is auditRow's, as recordAudit's.
+ */
+export function auditInsertWhen(event: AuditEvent, when: SQL): SQL {
+  const row = auditRow(event);
+  const e = auditEvents;
+  const columns = [e.poolId, e.userId, e.username, e.actorKind, e.clientId, e.action, e.details];
+  return sql`insert into ${e} (${sql.join(
+    columns.map((column) => sql.identifier(column.name)),
+    sql`, `,
+  )}) select ${row.poolId}::text, ${row.userId}::uuid, ${row.username}::text, ${row.actorKind}::text, ${row.clientId ?? null}::text, ${row.action}::text, ${JSON.stringify(row.details)}::jsonb where ${when}`;
 }
 
 export async function recordAudit(q: Queryable, event: AuditEvent): Promise<void> {
