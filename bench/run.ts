@@ -4,6 +4,7 @@
  *
  *   npm run bench                                  attributes, auth, memory, start-up (~4 min on 2 cores)
  *   npm run bench -- --only search                 ListUsers over 1,000,000 users (bench/user-search.ts)
+ *   npm run bench -- --only peers                  Cognate against cognito-local (bench/peers.ts)
  *   npm run bench -- --all                         everything
  *   npm run bench -- --only attributes --users 10000 --duration 3    (a quick look while developing)
  *
@@ -52,6 +53,12 @@ import {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
+
+// `--only peers`: Cognate against cognito-local, a script of its own with its own options
+// (bench/peers.ts; docs/performance.md, "Peers: cognito-local"). It ends the process itself.
+if (parseArgs({ options: { only: { type: 'string' } }, strict: false }).values.only === 'peers') {
+  await import('./peers.ts');
+}
 
 const GROUPS = ['attributes', 'auth', 'startup', 'search'] as const;
 type Group = (typeof GROUPS)[number];

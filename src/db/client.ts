@@ -2,15 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { sql, type ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { isConnectionError } from './errors.ts';
+import { EMBEDDED_SETTINGS, embeddedPool, EmbeddedDatabaseThread, initialiseDataDir } from './embedded-database.ts';
 import { rows } from './results.ts';
 import * as schema from './schema/index.ts';
 
@@ -50,6 +48,8 @@ export interface Database {
   migrate(): Promise<void>;
   /** The database answers and every migration in migrations/ is applied. */
   ready(): Promise<void>;
+  /** The embedded database's data directory as a tar archive (for copies of a migrated database). */
+  dumpDataDir?(compression?: 'gzip' | 'none'): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -185,18 +185,33 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       },
     };
   }
-  if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
-  const client = new PGlite({ dataDir: target.dataDir, loadDataDir: target.loadDataDir });
-  await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  // The embedded database: PGlite on a thread of its own, reached through node-postgres as a
+  // server is (embedded-database.ts); one session, so one client in the pool.
+  if (target.dataDir) {
+    await mkdir(target.dataDir, { recursive: true });
+    await initialiseDataDir(target.dataDir, migrationsFolder);
+  }
+  const thread = new EmbeddedDatabaseThread({
+    ...(target.dataDir && { dataDir: target.dataDir }),
+    ...(target.loadDataDir && { loadDataDir: await target.loadDataDir.arrayBuffer() }),
+    settings: EMBEDDED_SETTINGS,
+  });
+  await thread.waitReady;
+  const pool = embeddedPool(thread);
+  pool.on('error', () => {});
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     db,
     reader: db,
     // One process, one session: nothing between Cognate and its embedded database.
     statementName: namedStatements,
     kind: 'pglite',
-    migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
-    ready: () => checkReady((text) => client.query(text)),
-    close: () => client.close(),
+    migrate: () => migrateInOneTransaction(db),
+    ready: () => checkReady((text) => pool.query(text)),
+    dumpDataDir: (compression) => thread.dumpDataDir(compression),
+    close: async () => {
+      await pool.end();
+      await thread.close();
+    },
   };
 }

@@ -68,9 +68,7 @@ export async function migratedPgliteDump(): Promise<string> {
   if (!existsSync(dump)) {
     const fresh = await openDatabase({ kind: 'pglite' });
     await fresh.migrate();
-    const blob = await (
-      fresh.db as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } }
-    ).$client.dumpDataDir('gzip');
+    const blob = await fresh.dumpDataDir!('gzip');
     await fresh.close();
     const partial = `${dump}.${process.pid}`;
     await writeFile(partial, Buffer.from(await blob.arrayBuffer()));
