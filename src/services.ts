@@ -59,7 +59,11 @@ export async function createServices(
   const metrics = createMetrics({ pendingMessages: () => outbox.backlog() });
   const courier =
     overrides.courier ??
-    createCourierFromConfig({ ...config, allowLogDelivery: !config.production || config.allowLogDelivery, logger });
+    (await createCourierFromConfig({
+      ...config,
+      allowLogDelivery: !config.production || config.allowLogDelivery,
+      logger,
+    }));
   const secret = await loadCodeHmacSecret(db, config.codeHmacSecret);
   const pools = createPoolsService({
     db,

@@ -24,7 +24,7 @@ try {
   await database.ready();
   const { db } = database;
   // Built as the server builds it (src/services.ts): SMTP, Twilio, the log only where allowed.
-  const courier = createCourierFromConfig({
+  const courier = await createCourierFromConfig({
     ...config,
     allowLogDelivery: !config.production || config.allowLogDelivery,
     logger,

@@ -10,10 +10,13 @@
  * PGlite is one session: the pool has one client, and a transaction holds it until its end, as a
  * transaction held PGlite itself when it ran in-process.
  */
+import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { parse, serialize } from 'pg-protocol';
@@ -24,8 +27,6 @@ export interface WorkerOptions {
   loadDataDir?: ArrayBuffer;
   /** PostgreSQL settings, `name=value`, added to PGlite's own start parameters. */
   settings: string[];
-  /** Create the data directory and apply the migrations in `migrationsFolder`, then close and end. */
-  initOnly?: { migrationsFolder: string };
 }
 
 type ThreadCall =
@@ -50,6 +51,14 @@ const workerEntry: [string | URL, { eval?: boolean }] = import.meta.url.endsWith
     ]
   : [new URL('./pglite-worker.js', import.meta.url), {}];
 
+/**
+ * PGlite is the process's only WebAssembly. V8 compiles it quickly (Liftoff) and then again,
+ * optimised, function by function as they run hot; the second compilation's code and working
+ * memory stay with the process, about 45 MB measured idle, for SQL that was not measurably faster
+ * in the bench (docs/performance.md, "The embedded database"). Set before the worker compiles.
+ */
+v8.setFlagsFromString('--no-wasm-tier-up');
+
 /** The thread PGlite runs on, and the calls to it. */
 export class EmbeddedDatabaseThread {
   readonly waitReady: Promise<void>;
@@ -57,10 +66,8 @@ export class EmbeddedDatabaseThread {
   #next = 1;
   #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   #stopped: Error | undefined;
-  #initOnly: boolean;
 
   constructor(options: WorkerOptions) {
-    this.#initOnly = options.initOnly !== undefined;
     const transferList = options.loadDataDir ? [options.loadDataDir] : [];
     this.#worker = new Worker(workerEntry[0], { ...workerEntry[1], workerData: options, transferList });
     // Until it answers `ready` the worker keeps the process alive; after that, only calls in flight do.
@@ -102,13 +109,15 @@ export class EmbeddedDatabaseThread {
   }
 
   async close(): Promise<void> {
-    // An initOnly worker closed its database itself.
-    if (!this.#stopped && !this.#initOnly) await this.#call({ op: 'close' });
+    if (!this.#stopped) await this.#call({ op: 'close' });
     await this.#worker.terminate();
   }
 }
 
 type Serializer = typeof serialize;
+
+/** How many statements the embedded session keeps prepared (EmbeddedConnection's cache). */
+const STATEMENT_CACHE_SIZE = 256;
 
 /**
  * node-postgres's Connection, for the embedded database: the methods a pg Client calls, each
@@ -128,11 +137,31 @@ class EmbeddedConnection extends EventEmitter {
   /** Batches are answered in order: each waits for the one before. */
   #inFlight: Promise<void> = Promise.resolve();
   #ended = false;
+  /**
+   * The statement cache: the text of each unnamed statement this session has prepared, and the
+   * name it has here, least recently used first. pg sends an unnamed statement's Parse with every
+   * query, and PGlite then parses and plans it anew, often most of a query's cost; here a text
+   * seen before is bound to its named statement instead. This is right only because this session
+   * is the database's only one and outlives no one's expectations: on PostgreSQL, behind a
+   * pooler, statements stay unnamed (docs/performance.md, "The embedded database").
+   */
+  #statements = new Map<string, string>();
+  #nextStatement = 1;
+  /** The statement the next unnamed Bind uses, and the Parse awaiting its parseComplete. */
+  #bindAs: string | undefined;
+  #parsing: { text: string; name: string } | undefined;
 
   constructor(thread: EmbeddedDatabaseThread) {
     super();
     this.#thread = thread;
     void parse(this.#incoming, (message) => {
+      if (message.name === 'parseComplete' && this.#parsing) {
+        this.#statements.set(this.#parsing.text, this.#parsing.name);
+        this.#parsing = undefined;
+      } else if (message.name === 'error' || message.name === 'readyForQuery') {
+        // A Parse refused (or never reached, after an earlier error) prepared nothing.
+        this.#parsing = undefined;
+      }
       this.emit(message.name === 'error' ? 'errorMessage' : message.name, message);
     });
   }
@@ -158,10 +187,32 @@ class EmbeddedConnection extends EventEmitter {
     this.#send();
   }
   parse(query: Parameters<Serializer['parse']>[0]) {
-    this.#add(serialize.parse(query));
+    // pg's own named statements, and statements with declared parameter types, go as they are.
+    if (query.name || (Array.isArray(query.types) && query.types.length > 0)) {
+      this.#add(serialize.parse(query));
+      return;
+    }
+    const known = this.#statements.get(query.text);
+    if (known) {
+      this.#statements.delete(query.text);
+      this.#statements.set(query.text, known);
+      this.#bindAs = known;
+      return;
+    }
+    if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+      const [oldestText, oldest] = this.#statements.entries().next().value!;
+      this.#statements.delete(oldestText);
+      this.#add(serialize.close({ type: 'S', name: oldest }));
+    }
+    const name = `cognate_embedded_${this.#nextStatement++}`;
+    this.#parsing = { text: query.text, name };
+    this.#bindAs = name;
+    this.#add(serialize.parse({ ...query, name }));
   }
   bind(config: Parameters<Serializer['bind']>[0]) {
-    this.#add(serialize.bind(config));
+    const statement = config?.statement ? config.statement : this.#bindAs;
+    this.#bindAs = undefined;
+    this.#add(serialize.bind({ ...config, ...(statement && { statement }) }));
   }
   execute(config: Parameters<Serializer['execute']>[0]) {
     this.#add(serialize.execute(config));
@@ -236,16 +287,25 @@ export function embeddedPool(thread: EmbeddedDatabaseThread): pg.Pool {
 }
 
 /**
- * A data directory PGlite has not created yet is created and migrated by a thread of its own that
- * then ends, so that initdb's and the first migration's memory is given back before the database
- * opens for good (docs/performance.md, "The embedded database").
+ * A data directory PGlite has not created yet is created and migrated by a process of its own
+ * (initialise-data-dir.ts), so that initdb's and the first migration's memory is given back before
+ * the database opens for good (docs/performance.md, "The embedded database").
  */
 export async function initialiseDataDir(dataDir: string, migrationsFolder: string): Promise<void> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
-  const init = new EmbeddedDatabaseThread({ dataDir, settings: EMBEDDED_SETTINGS, initOnly: { migrationsFolder } });
-  try {
-    await init.waitReady;
-  } finally {
-    await init.close().catch(() => {});
-  }
+  const underTsx = import.meta.url.endsWith('.ts');
+  const script = fileURLToPath(
+    new URL(underTsx ? './initialise-data-dir.ts' : './initialise-data-dir.js', import.meta.url),
+  );
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...(underTsx ? ['--import', 'tsx'] : []), script, dataDir, migrationsFolder, ...EMBEDDED_SETTINGS],
+      { maxBuffer: 16 * 2 ** 20 },
+      (error, _stdout, stderr) =>
+        error
+          ? reject(new Error(`creating the embedded database in ${dataDir} failed: ${stderr || error.message}`))
+          : resolve(),
+    );
+  });
 }

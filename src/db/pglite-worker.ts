@@ -4,15 +4,9 @@
  * is this worker, so the event loop that answers HTTP keeps its core while SQL runs on the other.
  * The main thread speaks PostgreSQL's wire protocol to it (embedded-database.ts): each message
  * is a batch of frontend messages, and the answer is the backend's bytes, as over a socket.
- *
- * A worker started with `initOnly` creates a fresh data directory (PGlite's initdb), applies the
- * migrations, and exits: both grow WebAssembly memory that is never given back while the thread
- * lives, and a thread that ends gives all of it back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
-import { drizzle } from 'drizzle-orm/pglite';
-import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { ThreadReply, ThreadRequest, WorkerOptions } from './embedded-database.ts';
 
 const options = workerData as WorkerOptions;
@@ -62,11 +56,6 @@ port.on('message', (request: ThreadRequest) => {
 
 try {
   await database.waitReady;
-  if (options.initOnly) {
-    // Migrated here too: the catalogs a first migration builds grow memory this thread gives back.
-    await migrate(drizzle(database), options.initOnly);
-    await database.close();
-  }
   send({ id: 0, ok: true, result: 'ready' });
 } catch (error) {
   failure(0, error);

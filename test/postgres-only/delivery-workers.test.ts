@@ -64,7 +64,7 @@ describe('delivery workers on PostgreSQL', { skip }, () => {
     for (const w of [0, 1]) {
       const database = await openDatabase({ kind: 'postgres', url, poolSize: 5 });
       others.push(database);
-      const real = createCourierFromConfig({
+      const real = await createCourierFromConfig({
         smtpUrl: t.smtp.url,
         mailFrom: 'Workers <w@cognate.test>',
         logger: silentLogger,

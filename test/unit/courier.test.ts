@@ -130,7 +130,7 @@ describe('SMTP channel', () => {
 
   test('delivers a real mail with subject, text and html, and the code is readable', async () => {
     const logger = recordingLogger();
-    const courier = createCourierFromConfig({ smtpUrl: capture.url, mailFrom, logger });
+    const courier = await createCourierFromConfig({ smtpUrl: capture.url, mailFrom, logger });
     try {
       const result = await courier.deliver({
         medium: 'EMAIL',
@@ -193,7 +193,7 @@ describe('SMTP channel', () => {
 
   test('a rejected recipient makes deliver throw CodeDeliveryFailureException, logged without the code', async () => {
     const logger = recordingLogger();
-    const courier = createCourierFromConfig({ smtpUrl: capture.url, mailFrom, logger });
+    const courier = await createCourierFromConfig({ smtpUrl: capture.url, mailFrom, logger });
     try {
       const err = await courier
         .deliver({ medium: 'EMAIL', to: 'nobody@example.com', purpose: 'SIGN_UP', code: '737373', username: 'n' })
@@ -216,7 +216,7 @@ describe('SMTP channel', () => {
 
   test('a closed port makes deliver throw CodeDeliveryFailureException', async () => {
     const port = await closedPort();
-    const courier = createCourierFromConfig({
+    const courier = await createCourierFromConfig({
       smtpUrl: `smtp://127.0.0.1:${port}`,
       mailFrom,
       logger: recordingLogger(),
@@ -236,7 +236,7 @@ describe('SMTP channel', () => {
 describe('log channel', () => {
   test('without SMTP_URL, email and SMS are logged at warn with the code as its own field', async () => {
     const logger = recordingLogger();
-    const courier = createCourierFromConfig({ mailFrom, logger });
+    const courier = await createCourierFromConfig({ mailFrom, logger });
     assert.ok(logger.calls.some((c) => c.level === 'warn' && /SMTP_URL/.test(c.msg ?? '')));
 
     const email = await courier.deliver({

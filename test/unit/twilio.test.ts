@@ -183,7 +183,7 @@ describe('courier without Twilio', () => {
 
   test('in development SMS go to the log, with a warning at start', async () => {
     const logger = recordingLogger();
-    const courier = createCourierFromConfig({ mailFrom: 'x@example.com', logger });
+    const courier = await createCourierFromConfig({ mailFrom: 'x@example.com', logger });
     assert.ok(
       logger.lines.some(
         (l) =>
@@ -197,7 +197,7 @@ describe('courier without Twilio', () => {
 
   test('in production without ALLOW_LOG_DELIVERY SMS codes are refused, never logged', async () => {
     const logger = recordingLogger();
-    const courier = createCourierFromConfig({
+    const courier = await createCourierFromConfig({
       smtpUrl: 'smtp://127.0.0.1:1',
       mailFrom: 'x@example.com',
       allowLogDelivery: false,

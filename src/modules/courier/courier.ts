@@ -1,8 +1,7 @@
 import { CognitoError } from '../../errors/cognito-error.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createLogChannel } from './channels/log.channel.ts';
-import { createSmtpChannel } from './channels/smtp.channel.ts';
-import { createTwilioChannel, type TwilioChannelOptions } from './channels/twilio.channel.ts';
+import type { TwilioChannelOptions } from './channels/twilio.channel.ts';
 import { DeliveryError } from './delivery-error.ts';
 import type { Channel, DeliveryMedium } from './courier.types.ts';
 import { maskDestination } from './mask.ts';
@@ -65,21 +64,34 @@ export function createCourier(deps: { email: Channel; sms: Channel; logger: Logg
   };
 }
 
-export function createCourierFromConfig(config: {
+/**
+ * The channels' libraries (nodemailer, twilio) are loaded only when configured: a server that
+ * writes codes to its log (the embedded default on a developer's machine) never holds them in
+ * memory (docs/performance.md, "Memory").
+ */
+export async function createCourierFromConfig(config: {
   smtpUrl?: string;
   mailFrom: string;
   twilio?: TwilioChannelOptions;
   /** False in production without ALLOW_LOG_DELIVERY: SMS codes are then refused, not logged. */
   allowLogDelivery?: boolean;
   logger: Logger;
-}): Courier {
+}): Promise<Courier> {
   const { logger } = config;
   const log = createLogChannel(logger);
   if (!config.smtpUrl) {
     logger.warn({ channel: 'log' }, 'SMTP_URL is not set: emails with codes are written to the log, not delivered');
   }
-  const email = config.smtpUrl ? createSmtpChannel({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom }) : log;
-  if (config.twilio) return createCourier({ email, sms: createTwilioChannel(config.twilio), logger });
+  const email = config.smtpUrl
+    ? (await import('./channels/smtp.channel.ts')).createSmtpChannel({
+        smtpUrl: config.smtpUrl,
+        mailFrom: config.mailFrom,
+      })
+    : log;
+  if (config.twilio) {
+    const { createTwilioChannel } = await import('./channels/twilio.channel.ts');
+    return createCourier({ email, sms: createTwilioChannel(config.twilio), logger });
+  }
   if (config.allowLogDelivery === false) {
     // A code in a production log lets whoever reads the logs verify a phone or reset a password.
     logger.warn(
