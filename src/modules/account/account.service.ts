@@ -21,8 +21,6 @@ import {
   applyPlan,
   deleteUser,
   findUserById,
-  loadAttributes,
-  lockUser,
   lockUserWithAttributes,
   mayForceAlias,
   updateUser,
@@ -156,11 +154,7 @@ export function createAccountService(deps: {
       }
       return withDeliveries(verification, async (deliveries) => {
         await db.transaction(async (tx) => {
-          // The lock first, then the rows in a statement of their own: a statement reads the
-          // snapshot it began with, so rows read with the lock (lockUserWithAttributes) can
-          // predate a writer that held it (test/storage/attribute-fast-write.test.ts, "serialise").
-          const locked = (await lockUser(tx, caller.user.id))!;
-          const state = await loadAttributes(tx, locked);
+          const { user: locked, state } = (await lockUserWithAttributes(tx, caller.user.id))!;
           const plan = planUpdate(pool.attributeSettings, { kind: 'user', client }, state, changes);
           await assertPendingNamesFree(tx, pool, plan, locked.id);
           const changed = attributeChanges(pool, state, await applyPlan(tx, pool, locked.id, state, plan));

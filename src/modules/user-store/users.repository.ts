@@ -234,17 +234,18 @@ export async function lockUser(q: Queryable, userId: string): Promise<UserRow | 
   return user;
 }
 
-/** lockUser and loadAttributes in one round trip: most writes start with both. */
+/**
+ * lockUser, then loadAttributes: most writes start with both. Two statements, not one: a
+ * statement that waited for the row lock re-reads the locked row, but every other table as it was
+ * when the statement began (READ COMMITTED), so attributes read beside the lock could be those
+ * from before the writer it waited for, and a plan made from them would undo that writer's change.
+ */
 export async function lockUserWithAttributes(
   q: Queryable,
   userId: string,
 ): Promise<{ user: UserRow; state: UserAttributeState } | undefined> {
-  const [row] = await q
-    .select({ user: users, attributes: attributesJson(users.id) })
-    .from(users)
-    .where(eq(users.id, userId))
-    .for('update', { of: users });
-  return row && { user: row.user, state: attributeState(row.user.id, row.attributes) };
+  const user = await lockUser(q, userId);
+  return user && { user, state: await loadAttributes(q, user) };
 }
 
 export async function loadAttributes(q: Queryable, user: Pick<UserRow, 'id'>): Promise<UserAttributeState> {
