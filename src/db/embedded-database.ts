@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
+import { joinBytes } from './bytes.ts';
 import { parse, serialize } from 'pg-protocol';
 
 /** What the worker is started with (workerData). */
@@ -252,14 +253,8 @@ class EmbeddedConnection extends EventEmitter {
 
   /** Sends the batch; `connecting`: its answer is the session's reset, and the client then hears it is ready. */
   #send(connecting = false) {
-    const parts = this.#batch;
+    const bytes = joinBytes(this.#batch);
     this.#batch = [];
-    const bytes = new Uint8Array(parts.reduce((n, part) => n + part.byteLength, 0));
-    let offset = 0;
-    for (const part of parts) {
-      bytes.set(part, offset);
-      offset += part.byteLength;
-    }
     this.#inFlight = this.#inFlight
       .then(() => this.#thread.exchange(bytes))
       .then((answer) => {

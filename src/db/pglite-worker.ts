@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import { joinBytes } from './bytes.ts';
 import type { ThreadReply, ThreadRequest, WorkerOptions } from './embedded-database.ts';
 
 const options = workerData as WorkerOptions;
@@ -21,13 +22,20 @@ const database = new PGlite({
 async function handle(request: ThreadRequest): Promise<{ result: unknown; transfer?: ArrayBuffer[] }> {
   switch (request.op) {
     case 'protocol': {
-      // syncToFs copies an in-memory file system out to its store (IndexedDB, OPFS). A data
-      // directory here is on the real file system (or in memory), where PGlite's sync does
-      // nothing: every write has already gone to the file.
-      const answer = await database.execProtocolRaw(request.bytes, { syncToFs: false });
-      // A copy of PGlite's buffer, so it can move to the main thread.
-      const bytes = answer.slice();
-      return { result: bytes, transfer: [bytes.buffer] };
+      // execProtocolRawStream, not execProtocolRaw: the latter also parses every answer into a
+      // list PGlite keeps and never empties (about 0.5 KB a call, measured). syncToFs copies an
+      // in-memory file system out to its store (IndexedDB, OPFS); a data directory here is on the
+      // real file system (or in memory), where PGlite's sync does nothing: every write has
+      // already gone to the file.
+      const chunks: Uint8Array[] = [];
+      await database.execProtocolRawStream(request.bytes, {
+        syncToFs: false,
+        // A view of PGlite's memory: copied before the next call reuses it.
+        onRawData: (chunk) => void chunks.push(chunk.slice()),
+      });
+      // One buffer of its own to hand over (Buffer.concat may share Node's pool, which must not move).
+      const bytes = chunks.length === 1 ? chunks[0]! : joinBytes(chunks);
+      return { result: bytes, transfer: [bytes.buffer as ArrayBuffer] };
     }
     case 'dump': {
       const bytes = await (await database.dumpDataDir(request.compression)).arrayBuffer();
