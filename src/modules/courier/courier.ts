@@ -67,7 +67,7 @@ export function createCourier(deps: { email: Channel; sms: Channel; logger: Logg
 /**
  * The channels' libraries (nodemailer, twilio) are loaded only when configured: a server that
  * writes codes to its log (the embedded default on a developer's machine) never holds them in
- * memory (docs/performance.md, "Memory").
+ * memory (docs/performance.md, "The embedded database").
  */
 export async function createCourierFromConfig(config: {
   smtpUrl?: string;
