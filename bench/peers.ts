@@ -34,7 +34,7 @@ import type { ChildProcess } from 'node:child_process';
 import { loadConfig } from '../src/config.ts';
 import { AMZ_JSON, sdkFor, setUpPool, target, wireCall, type BenchPool } from './lib/cognito-wire.ts';
 import type { LoadJob, LoadResult } from './lib/load.ts';
-import { createReport, rerunUnder } from './lib/report.ts';
+import { createReport, loadAverage, printResults, rerunUnder, type Row } from './lib/report.ts';
 import {
   cpuMsOf,
   freePort,
@@ -77,22 +77,10 @@ if (!process.env.DATABASE_URL) await rerunUnder(['scripts/with-postgres.sh'], 'b
 
 const { lines, say } = createReport();
 const note = (line: string) => console.log(`  · ${line}`);
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
-interface Row {
-  figure: string;
-  target: string;
-  measured: string;
-  ratio: string;
-  pass: boolean | undefined;
-}
 const rows: Row[] = [];
 const details: string[] = [];
 
@@ -516,35 +504,13 @@ for (const server of servers) {
   });
 }
 
-const loadAfter = loadAverage();
-say();
-const headers = ['figure', 'target', 'measured (Cognate vs cognito-local)', 'ratio', 'result'];
-const cells = rows.map((r) => [
-  r.figure,
-  r.target,
-  r.measured,
-  r.ratio,
-  r.pass === undefined ? '—' : r.pass ? 'pass' : 'FAIL',
-]);
-const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
-say(line(headers));
-say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const c of cells) say(line(c));
-say();
-say(
-  `load average: ${loadBefore} at start, ${loadAfter} at the end (1, 5, 15 min; other work on this machine competes for its ${os.cpus().length} CPUs)`,
-);
-say(`took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
-say();
-say('Details:');
 details.unshift(
   `versions: cognito-local ${cognitoLocalVersion} (its bin, Node ${process.version}); Cognate ${cognateVersion} (node dist/server.js, NODE_ENV=production, LOG_LEVEL=${args['log-level']} to a file${rateLimitEnv.RATE_LIMITS ? ', RATE_LIMITS=off' : ''}; argon2id memory ${argonParams.memoryCostKiB} KiB, time ${argonParams.timeCost}, parallelism ${argonParams.parallelism}); PostgreSQL at ${process.env.DATABASE_URL!.replace(/\/\/[^@]*@/, '//…@')}`,
   `pools on each server: ${userCount} users signed in for GetUser and UpdateUserAttributes, ${userCount} more for InitiateAuth (round robin), an empty one for SignUp (su-<unique>); one call by hand checked before each load`,
   `RSS (VmRSS): idle ${args.settle} s after set-up (embedded also ${args.settle} s after /health/live on a first and a later start); peaks sampled every 100 ms during each load. Server CPU is the server process's own (user + system): PostgreSQL's processes are not in it`,
   `cognito-local stores passwords as given and compares them as strings; Cognate verifies an argon2id hash: InitiateAuth and SignUp measure that difference`,
 );
-for (const d of details) say(`- ${d}`);
+printResults(say, { rows, measuredHeader: 'measured (Cognate vs cognito-local)', loadBefore, startedAt, details });
 
 await mkdir(path.dirname(args.out!), { recursive: true });
 await writeFile(args.out!, `${lines.join('\n')}\n`);

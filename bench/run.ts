@@ -36,7 +36,7 @@ import { openDatabase } from '../src/db/client.ts';
 import { createPoolsService } from '../src/modules/pools/pools.service.ts';
 import { firstSigningKey } from '../src/modules/tokens/key-store.ts';
 import type { LoadJob, LoadResult } from './lib/load.ts';
-import { createReport, rerunUnder } from './lib/report.ts';
+import { createReport, loadAverage, printResults, rerunUnder, type Row } from './lib/report.ts';
 import { seedUsers, spreadUsernames } from './lib/seed.ts';
 import {
   cpuMsOf,
@@ -101,19 +101,7 @@ if (needsPostgres && !process.env.DATABASE_URL) await rerunUnder(['scripts/with-
 
 const { lines, say } = createReport();
 const note = (line: string) => console.log(`  · ${line}`);
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
 
-interface Row {
-  figure: string;
-  target: string;
-  measured: string;
-  ratio: string;
-  pass: boolean | undefined;
-}
 const rows: Row[] = [];
 const details: string[] = [];
 
@@ -636,29 +624,7 @@ if (groups.includes('search')) {
 }
 
 // ---------------------------------------------------------------- the table
-const loadAfter = loadAverage();
-say();
-const headers = ['figure', 'target', 'measured (Cognate vs baseline)', 'ratio', 'result'];
-const cells = rows.map((r) => [
-  r.figure,
-  r.target,
-  r.measured,
-  r.ratio,
-  r.pass === undefined ? '—' : r.pass ? 'pass' : 'FAIL',
-]);
-const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
-say(line(headers));
-say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const c of cells) say(line(c));
-say();
-say(
-  `load average: ${loadBefore} at start, ${loadAfter} at the end (1, 5, 15 min; other work on this machine competes for its ${os.cpus().length} CPUs)`,
-);
-say(`took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
-say();
-say('Details:');
-for (const d of details) say(`- ${d}`);
+printResults(say, { rows, measuredHeader: 'measured (Cognate vs baseline)', loadBefore, startedAt, details });
 
 await mkdir(path.dirname(args.out!), { recursive: true });
 await writeFile(args.out!, `${lines.join('\n')}\n`);
