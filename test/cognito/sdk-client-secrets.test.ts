@@ -338,7 +338,8 @@ test('a missing or wrong SECRET_HASH is refused on every call, changes nothing, 
       new GetTokensFromRefreshTokenCommand({
         ClientId: clientId,
         RefreshToken: refreshToken,
-        ClientSecret: `${secret.slice(0, -1)}x`,
+        // The last character changed (a secret that ends in x gets a y).
+        ClientSecret: `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`,
       }),
     ),
     'NotAuthorizedException',
