@@ -207,7 +207,10 @@ describe(
           unclean.map((e) => `${e.op} ${e.status} ${JSON.stringify(e.body)}`),
           [],
         );
-        assert.ok(failures.length > 0, 'the load saw the outage');
+        // The load met the outage: a request failed, or one waited through it (a pooler may hold
+        // a request that arrives while the server is down until the server is back).
+        const waitedThrough = exchanges.filter((e) => e.startedAt < upAt && e.endedAt > upAt && e.startedAt > downAt);
+        assert.ok(failures.length > 0 || waitedThrough.length > 0, 'the load saw the outage');
         // Failures only around the outage: none once the server was ready again.
         const lateFailures = failures.filter((e) => e.startedAt > readyAt!);
         assert.deepEqual(
